@@ -1,0 +1,37 @@
+# A thin front over meson + ninja. `make run` and `make check` do all set-up
+# on a fresh Debian 12 machine.
+BUILD ?= build
+ASAN ?= build-asan
+ACSCTL_VM_SAMPLE ?= 2
+
+.PHONY: all deps run check unit asan vm-fixtures vm-live clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+deps:
+	sh scripts/install-deps.sh build
+
+run: deps
+	$(MAKE) all
+	./$(BUILD)/acsctl
+
+check:
+	sh scripts/install-deps.sh test
+	$(MAKE) all
+	meson test -C $(BUILD) --print-errorlogs
+	$(MAKE) asan
+	bash tests/vm/check.sh --sample $(ACSCTL_VM_SAMPLE) ./$(BUILD)/acsctl
+
+# The whole unit suite again under AddressSanitizer and UBSan.
+asan:
+	test -f $(ASAN)/build.ninja || meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	ninja -C $(ASAN)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN) --print-errorlogs
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

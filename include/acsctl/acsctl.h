@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file acsctl/acsctl.h
+ * @brief libacsctl: PCIe ACS, IOMMU groups and P2P, predicted from a
+ * fabric as a given Linux kernel would see it.
+ */
+#ifndef ACSCTL_ACSCTL_H
+#define ACSCTL_ACSCTL_H
+
+#include "acsctl/error.h"
+#include "acsctl/fabric.h"
+#include "acsctl/policy.h"
+#include "acsctl/groups.h"
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file acsctl/fabric.h
+ * @brief The fabric: every PCI function of a host with what its config space
+ * says, and the tree the bridges make. Built once by a source, read-only
+ * afterwards.
+ */
+#ifndef ACSCTL_FABRIC_H
+#define ACSCTL_FABRIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** PCI Express device/port type (PCI_EXP_FLAGS_TYPE), or ACS_PCIE_NONE. */
+enum acs_pcie_type {
+	ACS_PCIE_NONE = -1,       /**< conventional PCI / PCI-X, or unknown */
+	ACS_PCIE_ENDPOINT = 0x0,
+	ACS_PCIE_LEG_END = 0x1,
+	ACS_PCIE_ROOT_PORT = 0x4,
+	ACS_PCIE_UPSTREAM = 0x5,
+	ACS_PCIE_DOWNSTREAM = 0x6,
+	ACS_PCIE_PCI_BRIDGE = 0x7,   /**< PCIe to PCI/PCI-X bridge */
+	ACS_PCIE_PCIE_BRIDGE = 0x8,  /**< PCI/PCI-X to PCIe bridge */
+	ACS_PCIE_RC_END = 0x9,       /**< root complex integrated endpoint */
+	ACS_PCIE_RC_EC = 0xa,        /**< root complex event collector */
+};
+
+/** ACS capability and control bits (PCI_ACS_CAP_* / PCI_ACS_CTRL_*). */
+enum acs_bits {
+	ACS_SV = 0x0001,  /**< Source Validation (SrcValid) */
+	ACS_TB = 0x0002,  /**< Translation Blocking (TransBlk) */
+	ACS_RR = 0x0004,  /**< P2P Request Redirect (ReqRedir) */
+	ACS_CR = 0x0008,  /**< P2P Completion Redirect (CmpltRedir) */
+	ACS_UF = 0x0010,  /**< Upstream Forwarding (UpstreamFwd) */
+	ACS_EC = 0x0020,  /**< P2P Egress Control (EgressCtrl) */
+	ACS_DT = 0x0040,  /**< Direct Translated P2P (DirectTrans) */
+};
+
+/** What a function's source could read; a bit clear means "unknown". */
+enum acs_known {
+	ACS_KNOWN_HEADER = 0x01,   /**< the 64-byte header */
+	ACS_KNOWN_CAPS = 0x02,     /**< the whole standard capability list */
+	ACS_KNOWN_EXT = 0x04,      /**< extended config space (ACS, ATS, SR-IOV) */
+	ACS_KNOWN_DRIVER = 0x08,   /**< driver binding */
+};
+
+/**
+ * One PCI function. Fields are filled from config space when the source
+ * has it; `known` says which parts could be read, so "unknown" is never
+ * mistaken for zero.
+ */
+struct acs_func {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+	uint8_t header_type;       /**< without the multifunction bit */
+	uint16_t vendor_id, device_id;
+	uint32_t class_code;       /**< base << 16 | sub << 8 | prog-if */
+	uint8_t revision;
+	bool multifunction;        /**< as the kernel's slot scan sets it */
+	bool is_bridge;            /**< type 1 header with a secondary bus */
+	int8_t pcie_type;          /**< enum acs_pcie_type */
+	uint8_t primary, secondary, subordinate;  /**< bridges only */
+	uint16_t pcie_pos;         /**< PCI Express capability offset or 0 */
+	uint16_t acs_pos;          /**< ACS extended capability offset or 0 */
+	uint16_t acs_cap, acs_ctrl;
+	uint8_t acs_egress_bits;   /**< egress control vector size */
+	uint16_t ats_pos;          /**< ATS extended capability offset or 0 */
+	uint16_t sriov_pos;        /**< SR-IOV extended capability offset or 0 */
+	uint16_t sriov_total_vfs, sriov_num_vfs;
+	uint32_t known;            /**< enum acs_known */
+	uint16_t cfg_len;          /**< bytes of config space the source had */
+	const uint8_t *cfg;        /**< those bytes; owned by the fabric */
+	const char *driver;        /**< bound driver, NULL when none/unknown */
+};
+
+/** Where a fabric came from. */
+enum acs_source_kind {
+	ACS_SOURCE_SYSFS = 1,  /**< a live (or captured) sysfs tree, via libpci */
+	ACS_SOURCE_DUMP = 2,   /**< an lspci -x/-xxx/-xxxx hex dump */
+};
+
+/** What the source knows of the kernel's own IOMMU groups. */
+enum acs_kernel_groups {
+	ACS_KGROUPS_UNKNOWN = 0,  /**< the source cannot tell (a dump) */
+	ACS_KGROUPS_NONE = 1,     /**< no groups: the IOMMU is off */
+	ACS_KGROUPS_PRESENT = 2,  /**< the kernel formed groups */
+};
+
+typedef struct acs_fabric acs_fabric;
+
+#define ACS_LOAD_OPTS_VERSION 1
+
+/** Options of acs_fabric_load(); start from ACS_LOAD_OPTS_INIT. */
+typedef struct acs_load_opts {
+	unsigned int version;      /**< ACS_LOAD_OPTS_VERSION */
+	int kind;                  /**< enum acs_source_kind */
+	const char *path;          /**< sysfs root ("/sys" when NULL) or file */
+} acs_load_opts;
+
+#define ACS_LOAD_OPTS_INIT { ACS_LOAD_OPTS_VERSION, ACS_SOURCE_SYSFS, NULL }
+
+/**
+ * Load a fabric from a source.
+ * @param out receives the fabric; the caller frees it with acs_fabric_free().
+ *        Left NULL on failure.
+ * @return 0, or a negative enum acs_error_code with acs_error_last() naming
+ *         the file and device at fault.
+ */
+int acs_fabric_load(acs_fabric **out, const acs_load_opts *opts);
+
+/** Free a fabric; NULL is accepted. */
+void acs_fabric_free(acs_fabric *fabric);
+
+/** Number of functions. */
+size_t acs_fabric_count(const acs_fabric *fabric);
+
+/** Function i, 0 <= i < count, in (domain, bus, devfn) order. */
+const struct acs_func *acs_fabric_func(const acs_fabric *fabric, size_t i);
+
+/** Index of a function of this fabric. */
+size_t acs_fabric_index(const acs_fabric *fabric, const struct acs_func *fn);
+
+/** The function at an address, or NULL. O(log n). */
+const struct acs_func *acs_fabric_find(const acs_fabric *fabric,
+				       uint32_t domain, uint8_t bus,
+				       uint8_t dev, uint8_t fn);
+
+/** The bridge whose secondary bus holds fn, or NULL on a root bus. O(1). */
+const struct acs_func *acs_fabric_parent(const acs_fabric *fabric,
+					 const struct acs_func *fn);
+
+/**
+ * The functions on a bridge's secondary bus: indices first .. first+count-1.
+ * @return count (0 for a non-bridge or an empty bus). O(1).
+ */
+size_t acs_fabric_children(const acs_fabric *fabric,
+			   const struct acs_func *bridge, size_t *first);
+
+/**
+ * Functions in the order the kernel adds them to the PCI bus
+ * (pci_bus_add_devices(): every device of a bus, then each child bus in
+ * turn), which is the order IOMMU groups are allocated in.
+ * @return an array of acs_fabric_count() indices, owned by the fabric.
+ */
+const uint32_t *acs_fabric_kernel_order(const acs_fabric *fabric);
+
+/** A short description of the source ("dump FILE", "sysfs /sys"). */
+const char *acs_fabric_origin(const acs_fabric *fabric);
+
+/** enum acs_source_kind of the source. */
+int acs_fabric_source_kind(const acs_fabric *fabric);
+
+/** The running kernel's release (uname -r) when the source knows it. */
+const char *acs_fabric_kernel_release(const acs_fabric *fabric);
+
+/** enum acs_kernel_groups: whether the kernel's own groups are known. */
+int acs_fabric_kernel_groups(const acs_fabric *fabric);
+
+/** The kernel's group number of function i, or -1 when it has none. */
+int acs_fabric_kernel_group(const acs_fabric *fabric, size_t i);
+
+/** Number of functions whose ACS state (or caps) the source could not read. */
+size_t acs_fabric_unknown_count(const acs_fabric *fabric);
+
+/** Whether the ACS-relevant state of a function is known. */
+bool acs_func_acs_known(const struct acs_func *fn);
+
+/** "0000:00:01.0" into buf (at least 16 bytes); returns buf. */
+char *acs_func_addr(const struct acs_func *fn, char *buf, size_t size);
+
+/** A short name of a PCIe type ("Root Port", "Downstream Port", "PCI"). */
+const char *acs_pcie_type_name(int pcie_type);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install what acsctl needs on Debian 12: `build` for building, `test` for
+# the whole test suite (adds QEMU, busybox and the Debian kernels).
+# Installs only what is missing; needs root for that (apt-get).
+set -eu
+
+build_pkgs="gcc pkg-config meson ninja-build libpci-dev libjson-c-dev pci.ids"
+test_pkgs="$build_pkgs libcmocka-dev pciutils qemu-system-x86 busybox-static cpio"
+
+case "${1:-build}" in
+build) want=$build_pkgs ;;
+test) want=$test_pkgs ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "acsctl: missing Debian packages:$missing (run as root, or apt-get install them)" >&2
+		exit 1
+	fi
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ "${1:-build}" = test ]; then
+	sh "$(dirname "$0")/../tests/vm/get-kernels.sh" >/dev/null
+fi

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The acsctl command line: shared options and the printing helpers. */
+#ifndef ACSCTL_CLI_H
+#define ACSCTL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "acsctl/acsctl.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_CHECK_FAILED = 1,   /* a check found a problem */
+	EXIT_BAD_INPUT = 2,      /* bad input or usage */
+};
+
+struct cli {
+	const char *dump;        /* -F FILE */
+	const char *sysfs;       /* --sysfs DIR */
+	const char *kernel;      /* --kernel VERSION */
+	const char *slot;        /* -s [[[[domain]:]bus]:][slot][.[func]] */
+	const char *id;          /* -d [vendor]:[device][:class] */
+	int numeric;             /* -n count: 0 names, 1 numbers, 2 both */
+	bool json;               /* -j */
+	bool machine;            /* -m */
+	acs_fabric *fabric;
+	const acs_policy *policy;
+	const char *policy_why;  /* how the policy was chosen */
+};
+
+/* Selection (-s, -d) through libpci's own filter syntax. */
+int cli_select_init(struct cli *c);
+bool cli_selected(const struct acs_func *fn);
+void cli_select_cleanup(void);
+
+/* Names from pci.ids through libpci, lspci's -n / -nn conventions. */
+const char *cli_describe(const struct cli *c, const struct acs_func *fn,
+			 char *buf, size_t size);
+void cli_names_cleanup(void);
+
+/* "SrcValid+ TransBlk- ..." as lspci prints ACS registers. */
+char *cli_acs_tokens(unsigned bits, char *buf, size_t size);
+/* One line on the ACS of a port, or NULL when ACS does not apply. */
+const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
+
+int cli_error(const char *what);
+void cli_note_header(const struct cli *c, FILE *out);
+
+int cmd_show(struct cli *c, int argc, char **argv);
+int cmd_groups(struct cli *c, int argc, char **argv);
+
+#endif

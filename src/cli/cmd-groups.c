@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* acsctl groups: the IOMMU groups the selected kernel policy forms. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static bool group_selected(const struct cli *c, const uint32_t *m, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (cli_selected(acs_fabric_func(c->fabric, m[k])))
+			return true;
+	return false;
+}
+
+static const char *kernel_state(const struct cli *c)
+{
+	switch (acs_fabric_kernel_groups(c->fabric)) {
+	case ACS_KGROUPS_NONE:
+		return "the kernel formed no IOMMU groups (the IOMMU is off): these are the groups it would form";
+	case ACS_KGROUPS_PRESENT:
+		return "the kernel formed IOMMU groups of its own; these are acsctl's prediction";
+	default:
+		return "predicted";
+	}
+}
+
+static void print_text(const struct cli *c, const acs_groups *g)
+{
+	char addr[32], desc[400];
+
+	cli_note_header(c, stdout);
+	printf("# %s\n", kernel_state(c));
+	for (size_t id = 0; id < acs_groups_count(g); id++) {
+		const uint32_t *m;
+		size_t n = acs_groups_members(g, id, &m);
+
+		if (!group_selected(c, m, n))
+			continue;
+		printf("group %zu%s\n", id,
+		       acs_groups_uncertain(g, id) ? " (uncertain: depends on unknown ACS state)" : "");
+		for (size_t k = 0; k < n; k++) {
+			const struct acs_func *fn = acs_fabric_func(c->fabric, m[k]);
+
+			printf("  %s  [%s] %s\n", acs_func_addr(fn, addr, sizeof(addr)),
+			       acs_pcie_type_name(fn->pcie_type),
+			       cli_describe(c, fn, desc, sizeof(desc)));
+		}
+	}
+}
+
+/* "GROUP ADDRESS" per function: the format of the kernel captures. */
+static void print_machine(const struct cli *c, const acs_groups *g)
+{
+	char addr[32];
+
+	for (size_t id = 0; id < acs_groups_count(g); id++) {
+		const uint32_t *m;
+		size_t n = acs_groups_members(g, id, &m);
+
+		for (size_t k = 0; k < n; k++) {
+			const struct acs_func *fn = acs_fabric_func(c->fabric, m[k]);
+
+			if (cli_selected(fn))
+				printf("%zu %s%s\n", id, acs_func_addr(fn, addr, sizeof(addr)),
+				       acs_groups_uncertain(g, id) ? " ?" : "");
+		}
+	}
+}
+
+static void print_json(const struct cli *c, const acs_groups *g)
+{
+	json_object *root = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	const char *kstate[] = { "unknown", "none", "present" };
+	char addr[32];
+
+	json_object_object_add(root, "kernel",
+		json_object_new_string(acs_policy_name(c->policy)));
+	json_object_object_add(root, "source",
+		json_object_new_string(acs_fabric_origin(c->fabric)));
+	json_object_object_add(root, "prediction", json_object_new_boolean(1));
+	json_object_object_add(root, "kernel_groups",
+		json_object_new_string(kstate[acs_fabric_kernel_groups(c->fabric)]));
+	json_object_object_add(root, "acs_unknown",
+		json_object_new_int((int)acs_fabric_unknown_count(c->fabric)));
+	for (size_t id = 0; id < acs_groups_count(g); id++) {
+		const uint32_t *m;
+		size_t n = acs_groups_members(g, id, &m);
+		json_object *grp, *devs;
+
+		if (!group_selected(c, m, n))
+			continue;
+		grp = json_object_new_object();
+		devs = json_object_new_array();
+		json_object_object_add(grp, "id", json_object_new_int((int)id));
+		for (size_t k = 0; k < n; k++)
+			json_object_array_add(devs, json_object_new_string(
+				acs_func_addr(acs_fabric_func(c->fabric, m[k]), addr,
+					      sizeof(addr))));
+		json_object_object_add(grp, "devices", devs);
+		json_object_object_add(grp, "uncertain",
+			json_object_new_boolean(acs_groups_uncertain(g, id)));
+		json_object_array_add(arr, grp);
+	}
+	json_object_object_add(root, "groups", arr);
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
+int cmd_groups(struct cli *c, int argc, char **argv)
+{
+	acs_groups *g;
+
+	if (argc > 0) {
+		fprintf(stderr, "acsctl groups: unexpected argument '%s'\n", argv[0]);
+		return EXIT_BAD_INPUT;
+	}
+	if (acs_groups_compute(&g, c->fabric, c->policy))
+		return cli_error("groups");
+	if (c->json)
+		print_json(c, g);
+	else if (c->machine)
+		print_machine(c, g);
+	else
+		print_text(c, g);
+	acs_groups_free(g);
+	return EXIT_OK;
+}

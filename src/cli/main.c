@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * acsctl: PCIe ACS, IOMMU groups and P2P, predicted as a given kernel
+ * would form them. `acsctl [OPTIONS] [COMMAND]`, commands from one table.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups" },
+	{ "groups", cmd_groups, "the IOMMU groups the kernel forms" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: acsctl [OPTIONS] [COMMAND]\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(out,
+		"  (none)   same as show\n"
+		"\n"
+		"Sources:\n"
+		"  -F FILE           an lspci -x/-xxx/-xxxx hex dump\n"
+		"  --sysfs DIR       a sysfs tree (default: /sys, this machine)\n"
+		"Options:\n"
+		"  --kernel VERSION  kernel policy (%s); default: the running\n"
+		"                    kernel for live input, otherwise the newest\n"
+		"  -s [[[[dom]:]bus]:][slot][.[func]]  select functions (lspci -s)\n"
+		"  -d [vendor]:[device][:class]        select functions (lspci -d)\n"
+		"  -n, -nn           numeric IDs; both names and numbers\n"
+		"  -j, --json        JSON output (doc/json.md)\n"
+		"  -m                machine-readable lines\n"
+		"  -h, --help        this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 a check failed, 2 bad input or usage.\n",
+		"6.1, 6.12");
+}
+
+int cli_error(const char *what)
+{
+	const acs_error *e = acs_error_last();
+
+	if (what)
+		fprintf(stderr, "acsctl: %s: %s\n", what, e->message);
+	else
+		fprintf(stderr, "acsctl: %s\n", e->message);
+	return EXIT_BAD_INPUT;
+}
+
+static int choose_policy(struct cli *c)
+{
+	const char *release = acs_fabric_kernel_release(c->fabric);
+
+	if (c->kernel) {
+		c->policy = acs_policy_find(c->kernel);
+		c->policy_why = "--kernel";
+		return c->policy ? 0 : cli_error(NULL);
+	}
+	if (release) {
+		c->policy = acs_policy_find(release);
+		c->policy_why = "running kernel";
+		if (c->policy)
+			return 0;
+		fprintf(stderr,
+			"acsctl: warning: no policy for the running kernel %s; using the newest\n",
+			release);
+	}
+	c->policy = acs_policy_default();
+	c->policy_why = "newest known";
+	return 0;
+}
+
+static int load(struct cli *c)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	if (c->dump && c->sysfs) {
+		fprintf(stderr, "acsctl: -F and --sysfs are two sources: give one\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (c->dump) {
+		o.kind = ACS_SOURCE_DUMP;
+		o.path = c->dump;
+	} else {
+		o.path = c->sysfs;
+	}
+	if (acs_fabric_load(&c->fabric, &o))
+		return cli_error(NULL);
+	return choose_policy(c);
+}
+
+void cli_note_header(const struct cli *c, FILE *out)
+{
+	size_t unknown = acs_fabric_unknown_count(c->fabric);
+
+	fprintf(out, "# source: %s (%zu functions); kernel policy: %s (%s)\n",
+		acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric),
+		acs_policy_name(c->policy), c->policy_why);
+	if (unknown)
+		fprintf(out,
+			"# ACS state unknown for %zu functions: extended config space was not readable%s; groups that depend on it are marked uncertain\n",
+			unknown,
+			acs_fabric_source_kind(c->fabric) == ACS_SOURCE_SYSFS ?
+				" (reading it needs root)" : " (the dump lacks it: use lspci -xxxx)");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sysfs", required_argument, NULL, 'S' },
+		{ "kernel", required_argument, NULL, 'K' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c = { 0 };
+	const struct command *cmd = &commands[0];
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "F:s:d:njmh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'F': c.dump = optarg; break;
+		case 'S': c.sysfs = optarg; break;
+		case 'K': c.kernel = optarg; break;
+		case 's': c.slot = optarg; break;
+		case 'd': c.id = optarg; break;
+		case 'n': c.numeric++; break;
+		case 'j': c.json = true; break;
+		case 'm': c.machine = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_BAD_INPUT;
+		}
+	}
+	if (optind < argc) {
+		cmd = NULL;
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(argv[optind], commands[i].name) == 0)
+				cmd = &commands[i];
+		if (!cmd) {
+			fprintf(stderr, "acsctl: unknown command '%s' (see acsctl --help)\n",
+				argv[optind]);
+			return EXIT_BAD_INPUT;
+		}
+		optind++;
+	}
+	if (cli_select_init(&c))
+		return EXIT_BAD_INPUT;
+	rc = load(&c);
+	if (rc == 0)
+		rc = cmd->fn(&c, argc - optind, argv + optind);
+	acs_fabric_free(c.fabric);
+	cli_select_cleanup();
+	cli_names_cleanup();
+	return rc;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Library-private declarations: the fabric's real layout and the builder
+ * every source fills. */
+#ifndef ACSCTL_INTERNAL_H
+#define ACSCTL_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acsctl/acsctl.h"
+
+#if defined(__GNUC__)
+#define ACS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ACS_PRINTF(a, b)
+#endif
+
+int acs_error_set(int code, const char *fmt, ...) ACS_PRINTF(2, 3);
+/* Put "prefix: " before the current message, keep the code. */
+int acs_error_prefix(const char *fmt, ...) ACS_PRINTF(1, 2);
+int acs_error_nomem(void);
+
+#define ACS_CFG_HEADER 64
+#define ACS_CFG_STD 256
+#define ACS_CFG_EXT 4096
+
+/* A bus: the functions on it are contiguous in the sorted function array. */
+struct acs_bus {
+	uint32_t domain;
+	uint8_t number;
+	int32_t self;      /* index of the bridge above it, -1 for a root bus */
+	uint32_t first;    /* first function on this bus */
+	uint32_t count;
+};
+
+struct acs_fabric {
+	struct acs_func *funcs;   /* sorted by (domain, bus, devfn) */
+	size_t nfuncs;
+	uint8_t **cfgs;           /* per function, owned */
+	int32_t *parent;          /* per function: bridge index or -1 */
+	int32_t *child_bus;       /* per function: index into buses or -1 */
+	struct acs_bus *buses;    /* sorted by (domain, number) */
+	size_t nbuses;
+	uint32_t *kernel_order;
+	int32_t *kernel_group;    /* per function, -1 when none */
+	int kgroups;              /* enum acs_kernel_groups */
+	int kind;                 /* enum acs_source_kind */
+	size_t unknown;           /* functions whose ACS state is unknown */
+	char *origin;
+	char *kernel_release;
+	char **drivers;           /* per function, owned, may be NULL */
+};
+
+/*
+ * The builder collects raw functions from a source; acs_builder_finish()
+ * decodes them, checks the topology and returns the immutable fabric.
+ */
+struct acs_raw_func {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+	uint16_t cfg_len;
+	uint8_t *cfg;
+	char *driver;
+	int kernel_group;   /* -1 when none */
+	bool has_driver;
+};
+
+struct acs_builder {
+	struct acs_raw_func *raw;
+	size_t n, cap;
+	char *origin;        /* used in every error: "FILE" or "sysfs DIR" */
+	int kind;
+	int kgroups;
+	char *kernel_release;
+};
+
+int acs_builder_init(struct acs_builder *b, int kind, const char *origin);
+/* Copies cfg. len may be anything from 0 to 4096. */
+int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
+		    uint8_t dev, uint8_t fn, const uint8_t *cfg, size_t len);
+struct acs_raw_func *acs_builder_last(struct acs_builder *b);
+int acs_builder_set_release(struct acs_builder *b, const char *release);
+/* Consumes the builder whatever the result. */
+int acs_builder_finish(acs_fabric **out, struct acs_builder *b);
+void acs_builder_cleanup(struct acs_builder *b);
+
+/* Decoding of one function's config space (model/decode.c). */
+int acs_decode_func(struct acs_func *out, const struct acs_raw_func *raw,
+		    const char *origin);
+
+/* Topology checks and indexes (model/fabric.c). */
+int acs_fabric__index(acs_fabric *f, const char *origin);
+
+/* Little-endian readers over a config buffer; the caller checks bounds. */
+static inline uint16_t acs_rd16(const uint8_t *p, unsigned off)
+{
+	return (uint16_t)(p[off] | p[off + 1] << 8);
+}
+
+static inline uint32_t acs_rd32(const uint8_t *p, unsigned off)
+{
+	return (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 |
+	       (uint32_t)p[off + 2] << 16 | (uint32_t)p[off + 3] << 24;
+}
+
+char *acs_strdup(const char *s);
+
+#endif

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The builder: sources hand it raw functions (address, config bytes, what
+ * else they know); finishing it decodes, checks and freezes the fabric.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+char *acs_strdup(const char *s)
+{
+	char *d;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+int acs_builder_init(struct acs_builder *b, int kind, const char *origin)
+{
+	memset(b, 0, sizeof(*b));
+	b->kind = kind;
+	b->kgroups = ACS_KGROUPS_UNKNOWN;
+	b->origin = acs_strdup(origin);
+	return b->origin ? 0 : acs_error_nomem();
+}
+
+int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
+		    uint8_t dev, uint8_t fn, const uint8_t *cfg, size_t len)
+{
+	struct acs_raw_func *r;
+
+	if (len > ACS_CFG_EXT)
+		len = ACS_CFG_EXT;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct acs_raw_func *raw = realloc(b->raw, cap * sizeof(*raw));
+
+		if (!raw)
+			return acs_error_nomem();
+		b->raw = raw;
+		b->cap = cap;
+	}
+	r = &b->raw[b->n];
+	memset(r, 0, sizeof(*r));
+	/* Keep at least a header's worth so decoding never reads past the end;
+	 * cfg_len still says how much was real. */
+	r->cfg = calloc(1, len > ACS_CFG_HEADER ? len : ACS_CFG_HEADER);
+	if (!r->cfg)
+		return acs_error_nomem();
+	if (len)
+		memcpy(r->cfg, cfg, len);
+	r->domain = domain;
+	r->bus = bus;
+	r->dev = dev & 0x1f;
+	r->fn = fn & 0x7;
+	r->cfg_len = (uint16_t)len;
+	r->kernel_group = -1;
+	b->n++;
+	return 0;
+}
+
+struct acs_raw_func *acs_builder_last(struct acs_builder *b)
+{
+	return b->n ? &b->raw[b->n - 1] : NULL;
+}
+
+int acs_builder_set_release(struct acs_builder *b, const char *release)
+{
+	free(b->kernel_release);
+	b->kernel_release = acs_strdup(release);
+	return b->kernel_release || !release ? 0 : acs_error_nomem();
+}
+
+void acs_builder_cleanup(struct acs_builder *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->raw[i].cfg);
+		free(b->raw[i].driver);
+	}
+	free(b->raw);
+	free(b->origin);
+	free(b->kernel_release);
+	memset(b, 0, sizeof(*b));
+}
+
+static int raw_cmp(const void *pa, const void *pb)
+{
+	const struct acs_raw_func *a = pa, *b = pb;
+
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus - b->bus;
+	if (a->dev != b->dev)
+		return a->dev - b->dev;
+	return a->fn - b->fn;
+}
+
+int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
+{
+	acs_fabric *f = NULL;
+	bool owned = false;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!b->n) {
+		rc = acs_error_set(ACS_EPARSE, "%s: no PCI functions found", b->origin);
+		goto done;
+	}
+	qsort(b->raw, b->n, sizeof(*b->raw), raw_cmp);
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	f->nfuncs = b->n;
+	f->funcs = calloc(b->n, sizeof(*f->funcs));
+	f->cfgs = calloc(b->n, sizeof(*f->cfgs));
+	f->drivers = calloc(b->n, sizeof(*f->drivers));
+	f->kernel_group = malloc(b->n * sizeof(*f->kernel_group));
+	if (!f->funcs || !f->cfgs || !f->drivers || !f->kernel_group) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	f->kind = b->kind;
+	f->kgroups = b->kgroups;
+	f->origin = b->origin;
+	b->origin = NULL;
+	f->kernel_release = b->kernel_release;
+	b->kernel_release = NULL;
+	/* Ownership of every buffer moves to the fabric before decoding, so
+	 * one cleanup path frees all of it on failure. */
+	for (i = 0; i < b->n; i++) {
+		f->cfgs[i] = b->raw[i].cfg;
+		f->drivers[i] = b->raw[i].driver;
+		f->kernel_group[i] = b->raw[i].kernel_group;
+	}
+	owned = true;
+	for (i = 0; i < b->n; i++) {
+		rc = acs_decode_func(&f->funcs[i], &b->raw[i], f->origin);
+		if (rc)
+			goto done;
+		if (!acs_func_acs_known(&f->funcs[i]))
+			f->unknown++;
+	}
+	rc = acs_fabric__index(f, f->origin);
+done:
+	for (i = 0; owned && i < b->n; i++) {
+		b->raw[i].cfg = NULL;
+		b->raw[i].driver = NULL;
+	}
+	acs_builder_cleanup(b);
+	if (rc) {
+		acs_fabric_free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}

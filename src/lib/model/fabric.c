@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fabric's indexes and topology checks. Functions are sorted by
+ * (domain, bus, devfn), so the functions of one bus are contiguous: a bus
+ * is a range, a bridge's children are the range of its secondary bus, and
+ * every lookup is a binary search or an array read. All walks are
+ * iterative: no recursion depth follows the input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int topo_error(const char *origin, const struct acs_func *f,
+		      const char *fmt, ...) ACS_PRINTF(3, 4);
+
+static int topo_error(const char *origin, const struct acs_func *f,
+		      const char *fmt, ...)
+{
+	char addr[32], what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return acs_error_set(ACS_EINVAL, "%s: %s: %s", origin,
+			     acs_func_addr(f, addr, sizeof(addr)), what);
+}
+
+static int find_bus(const acs_fabric *f, uint32_t domain, uint8_t number)
+{
+	size_t lo = 0, hi = f->nbuses;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct acs_bus *b = &f->buses[mid];
+
+		if (b->domain == domain && b->number == number)
+			return (int)mid;
+		if (b->domain < domain || (b->domain == domain && b->number < number))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static bool same_addr(const struct acs_func *a, const struct acs_func *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev &&
+	       a->fn == b->fn;
+}
+
+static int build_buses(acs_fabric *f, const char *origin)
+{
+	size_t i, n = 0;
+
+	f->buses = calloc(f->nfuncs, sizeof(*f->buses));
+	if (!f->buses)
+		return acs_error_nomem();
+	for (i = 0; i < f->nfuncs; i++) {
+		const struct acs_func *fn = &f->funcs[i];
+
+		if (i && same_addr(fn, &f->funcs[i - 1]))
+			return topo_error(origin, fn, "duplicate address");
+		if (!n || f->buses[n - 1].domain != fn->domain ||
+		    f->buses[n - 1].number != fn->bus) {
+			f->buses[n].domain = fn->domain;
+			f->buses[n].number = fn->bus;
+			f->buses[n].self = -1;
+			f->buses[n].first = (uint32_t)i;
+			n++;
+		}
+		f->buses[n - 1].count++;
+	}
+	f->nbuses = n;
+	return 0;
+}
+
+/* The kernel's slot scan marks every function of a slot that has more than
+ * one function as multifunction (pci_scan_slot()), whatever function 0's
+ * header type bit says. */
+static void mark_multifunction(acs_fabric *f)
+{
+	size_t i = 0;
+
+	while (i < f->nfuncs) {
+		size_t j = i + 1;
+
+		while (j < f->nfuncs && f->funcs[j].domain == f->funcs[i].domain &&
+		       f->funcs[j].bus == f->funcs[i].bus &&
+		       f->funcs[j].dev == f->funcs[i].dev)
+			j++;
+		if (j - i > 1)
+			for (size_t k = i; k < j; k++)
+				f->funcs[k].multifunction = true;
+		i = j;
+	}
+}
+
+/* A bridge with secondary and subordinate 0 was never given buses. */
+static bool has_buses(const struct acs_func *fn)
+{
+	return fn->is_bridge && (fn->secondary || fn->subordinate);
+}
+
+static int link_bridges(acs_fabric *f, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfuncs; i++) {
+		const struct acs_func *fn = &f->funcs[i];
+		int b;
+
+		f->child_bus[i] = -1;
+		if (!has_buses(fn))
+			continue;
+		if (fn->secondary <= fn->bus)
+			return topo_error(origin, fn,
+				"secondary bus %02x is not above the bridge's own bus %02x",
+				fn->secondary, fn->bus);
+		if (fn->subordinate < fn->secondary)
+			return topo_error(origin, fn,
+				"subordinate bus %02x is below secondary bus %02x",
+				fn->subordinate, fn->secondary);
+		b = find_bus(f, fn->domain, fn->secondary);
+		if (b < 0)
+			continue; /* nothing behind it */
+		if (f->buses[b].self >= 0) {
+			char other[32];
+
+			return topo_error(origin, fn,
+				"secondary bus %02x is also claimed by %s",
+				fn->secondary,
+				acs_func_addr(&f->funcs[f->buses[b].self], other,
+					      sizeof(other)));
+		}
+		f->buses[b].self = (int32_t)i;
+		f->child_bus[i] = b;
+	}
+	for (i = 0; i < f->nbuses; i++) {
+		const struct acs_bus *bus = &f->buses[i];
+
+		for (uint32_t k = 0; k < bus->count; k++)
+			f->parent[bus->first + k] = bus->self;
+	}
+	return 0;
+}
+
+/*
+ * Bus ranges must nest: a bridge's [secondary, subordinate] lies inside
+ * its parent's, and the ranges of bridges on one bus do not meet. Bridges
+ * come in (bus, devfn) order, so a parent is always seen before its
+ * children; in a sound tree the last bridge to claim a bus number below a
+ * bridge is that bridge's parent, so anything else is an overlap.
+ */
+static int check_domain_ranges(acs_fabric *f, size_t first, size_t end,
+			       size_t *bus_i, const char *origin)
+{
+	int32_t owner[256];
+	size_t i;
+
+	for (int k = 0; k < 256; k++)
+		owner[k] = -1;
+	for (i = first; i < end; i++) {
+		const struct acs_func *fn = &f->funcs[i];
+		int32_t p = f->parent[i];
+
+		if (!has_buses(fn))
+			continue;
+		if (p >= 0) {
+			const struct acs_func *pf = &f->funcs[p];
+
+			if (fn->secondary <= pf->secondary ||
+			    fn->subordinate > pf->subordinate)
+				return topo_error(origin, fn,
+					"buses %02x-%02x do not fit inside those of its parent bridge (%02x-%02x)",
+					fn->secondary, fn->subordinate,
+					pf->secondary, pf->subordinate);
+		}
+		for (unsigned b = fn->secondary; b <= fn->subordinate; b++) {
+			char other[32];
+
+			if (owner[b] != p && owner[b] >= 0)
+				return topo_error(origin, fn,
+					"buses %02x-%02x overlap those of %s",
+					fn->secondary, fn->subordinate,
+					acs_func_addr(&f->funcs[owner[b]], other,
+						      sizeof(other)));
+			owner[b] = (int32_t)i;
+		}
+	}
+	/* A root bus inside some bridge's range was reached by no bridge. */
+	for (; *bus_i < f->nbuses && f->buses[*bus_i].domain == f->funcs[first].domain;
+	     (*bus_i)++) {
+		const struct acs_bus *bus = &f->buses[*bus_i];
+
+		if (bus->self < 0 && owner[bus->number] >= 0) {
+			const struct acs_func *br = &f->funcs[owner[bus->number]];
+
+			return topo_error(origin, &f->funcs[bus->first],
+				"bus %02x lies inside the buses of bridge %02x:%02x.%u (%02x-%02x) but no bridge leads to it",
+				bus->number, br->bus, br->dev, br->fn,
+				br->secondary, br->subordinate);
+		}
+	}
+	return 0;
+}
+
+static int check_ranges(acs_fabric *f, const char *origin)
+{
+	size_t first = 0, bus_i = 0;
+
+	while (first < f->nfuncs) {
+		size_t end = first + 1;
+		int rc;
+
+		while (end < f->nfuncs && f->funcs[end].domain == f->funcs[first].domain)
+			end++;
+		rc = check_domain_ranges(f, first, end, &bus_i, origin);
+		if (rc)
+			return rc;
+		first = end;
+	}
+	return 0;
+}
+
+/*
+ * pci_bus_add_devices(): all devices of a bus are added, then each child
+ * bus in device order. Root buses go in (domain, number) order.
+ */
+static int build_kernel_order(acs_fabric *f)
+{
+	struct frame { uint32_t bus, next; } *stack;
+	size_t depth = 0, n = 0, r;
+
+	f->kernel_order = malloc(f->nfuncs * sizeof(*f->kernel_order));
+	stack = malloc((f->nbuses + 1) * sizeof(*stack));
+	if (!f->kernel_order || !stack) {
+		free(stack);
+		return acs_error_nomem();
+	}
+	for (r = 0; r < f->nbuses; r++) {
+		if (f->buses[r].self >= 0)
+			continue;
+		stack[depth++] = (struct frame){ (uint32_t)r, 0 };
+		for (uint32_t k = 0; k < f->buses[r].count; k++)
+			f->kernel_order[n++] = f->buses[r].first + k;
+		while (depth) {
+			struct frame *top = &stack[depth - 1];
+			const struct acs_bus *bus = &f->buses[top->bus];
+			int32_t child = -1;
+
+			while (top->next < bus->count && child < 0)
+				child = f->child_bus[bus->first + top->next++];
+			if (child < 0) {
+				depth--;
+				continue;
+			}
+			stack[depth++] = (struct frame){ (uint32_t)child, 0 };
+			for (uint32_t k = 0; k < f->buses[child].count; k++)
+				f->kernel_order[n++] = f->buses[child].first + k;
+		}
+	}
+	free(stack);
+	return 0;
+}
+
+int acs_fabric__index(acs_fabric *f, const char *origin)
+{
+	int rc;
+
+	f->parent = malloc(f->nfuncs * sizeof(*f->parent));
+	f->child_bus = malloc(f->nfuncs * sizeof(*f->child_bus));
+	if (!f->parent || !f->child_bus)
+		return acs_error_nomem();
+	rc = build_buses(f, origin);
+	if (rc)
+		return rc;
+	mark_multifunction(f);
+	rc = link_bridges(f, origin);
+	if (rc)
+		return rc;
+	rc = check_ranges(f, origin);
+	if (rc)
+		return rc;
+	return build_kernel_order(f);
+}
+
+void acs_fabric_free(acs_fabric *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; f->cfgs && i < f->nfuncs; i++)
+		free(f->cfgs[i]);
+	for (i = 0; f->drivers && i < f->nfuncs; i++)
+		free(f->drivers[i]);
+	free(f->cfgs);
+	free(f->drivers);
+	free(f->funcs);
+	free(f->parent);
+	free(f->child_bus);
+	free(f->buses);
+	free(f->kernel_order);
+	free(f->kernel_group);
+	free(f->origin);
+	free(f->kernel_release);
+	free(f);
+}
+
+size_t acs_fabric_count(const acs_fabric *f)
+{
+	return f->nfuncs;
+}
+
+const struct acs_func *acs_fabric_func(const acs_fabric *f, size_t i)
+{
+	return i < f->nfuncs ? &f->funcs[i] : NULL;
+}
+
+size_t acs_fabric_index(const acs_fabric *f, const struct acs_func *fn)
+{
+	return (size_t)(fn - f->funcs);
+}
+
+const struct acs_func *acs_fabric_find(const acs_fabric *f, uint32_t domain,
+				       uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	int b = find_bus(f, domain, bus);
+	const struct acs_bus *bp;
+	size_t lo, hi;
+	unsigned devfn = (unsigned)dev << 3 | fn;
+
+	if (b < 0)
+		return NULL;
+	bp = &f->buses[b];
+	lo = bp->first;
+	hi = bp->first + bp->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		unsigned m = (unsigned)f->funcs[mid].dev << 3 | f->funcs[mid].fn;
+
+		if (m == devfn)
+			return &f->funcs[mid];
+		if (m < devfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct acs_func *acs_fabric_parent(const acs_fabric *f,
+					 const struct acs_func *fn)
+{
+	int32_t p = f->parent[fn - f->funcs];
+
+	return p >= 0 ? &f->funcs[p] : NULL;
+}
+
+size_t acs_fabric_children(const acs_fabric *f, const struct acs_func *bridge,
+			   size_t *first)
+{
+	int32_t b = f->child_bus[bridge - f->funcs];
+
+	if (b < 0) {
+		*first = 0;
+		return 0;
+	}
+	*first = f->buses[b].first;
+	return f->buses[b].count;
+}
+
+const uint32_t *acs_fabric_kernel_order(const acs_fabric *f)
+{
+	return f->kernel_order;
+}
+
+const char *acs_fabric_origin(const acs_fabric *f)
+{
+	return f->origin;
+}
+
+int acs_fabric_source_kind(const acs_fabric *f)
+{
+	return f->kind;
+}
+
+const char *acs_fabric_kernel_release(const acs_fabric *f)
+{
+	return f->kernel_release;
+}
+
+int acs_fabric_kernel_groups(const acs_fabric *f)
+{
+	return f->kgroups;
+}
+
+int acs_fabric_kernel_group(const acs_fabric *f, size_t i)
+{
+	return i < f->nfuncs ? f->kernel_group[i] : -1;
+}
+
+size_t acs_fabric_unknown_count(const acs_fabric *f)
+{
+	return f->unknown;
+}

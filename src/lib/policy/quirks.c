@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Device-specific ACS answers (drivers/pci/quirks.c, pci_dev_acs_enabled[]).
+ * One table; each entry carries the kernel versions it holds for.
+ */
+#include "policy/policy-internal.h"
+
+/* pci_acs_ctrl_enabled(): the requested bits all lie within what the
+ * device enforces without saying so. */
+static int ctrl_enabled(uint16_t req, uint16_t enforced)
+{
+	return (req & enforced) == req;
+}
+
+/* pci_quirk_mf_endpoint_acs(): multifunction endpoints whose functions
+ * cannot reach each other, though they lack an ACS capability. */
+static int mf_endpoint_acs(const struct acs_func *fn, uint16_t flags)
+{
+	(void)fn;
+	return ctrl_enabled(flags, ACS_SV | ACS_TB | ACS_RR | ACS_CR | ACS_UF |
+				   ACS_DT);
+}
+
+#define MF_EP(vendor, device) \
+	{ vendor, device, ACS_KV_OLDEST, 0, "pci_quirk_mf_endpoint_acs", mf_endpoint_acs }
+
+static const struct acs_acs_quirk acs_quirks[] = {
+	/* Intel 82576/82580/I350 and friends: multifunction NICs. */
+	MF_EP(0x8086, 0x10c9), MF_EP(0x8086, 0x10e6), MF_EP(0x8086, 0x10e7),
+	MF_EP(0x8086, 0x10e8), MF_EP(0x8086, 0x150a), MF_EP(0x8086, 0x150d),
+	MF_EP(0x8086, 0x1518), MF_EP(0x8086, 0x1526), MF_EP(0x8086, 0x1509),
+	MF_EP(0x8086, 0x150e), MF_EP(0x8086, 0x150f), MF_EP(0x8086, 0x1510),
+	MF_EP(0x8086, 0x1511), MF_EP(0x8086, 0x1516), MF_EP(0x8086, 0x1527),
+	MF_EP(0x8086, 0x1521), MF_EP(0x8086, 0x1522), MF_EP(0x8086, 0x1523),
+	MF_EP(0x8086, 0x1524),
+};
+
+int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
+			  uint16_t flags)
+{
+	for (size_t i = 0; i < sizeof(acs_quirks) / sizeof(acs_quirks[0]); i++) {
+		const struct acs_acs_quirk *q = &acs_quirks[i];
+
+		if (q->vendor != fn->vendor_id ||
+		    (q->device != 0xffff && q->device != fn->device_id))
+			continue;
+		if (policy->version < q->since ||
+		    (q->until && policy->version >= q->until))
+			continue;
+		return q->acs_enabled(fn, flags);
+	}
+	return -1;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The one place that talks to libpci for reading functions. */
+#ifndef ACSCTL_SOURCES_LIBPCI_H
+#define ACSCTL_SOURCES_LIBPCI_H
+
+#include "internal.h"
+
+struct acs_libpci_opts {
+	int method;             /* PCI_ACCESS_* */
+	const char *param;      /* "dump.name", "sysfs.path" */
+	const char *value;
+	bool sysfs_extras;      /* driver and iommu_group from sysfs */
+};
+
+/* Scan every function through libpci into the builder. libpci reports
+ * errors through a hook that must not return; it is caught and turned into
+ * an error value here. */
+int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o);
+
+#endif

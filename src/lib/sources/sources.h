@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Every source fills a builder; one entry point per source. */
+#ifndef ACSCTL_SOURCES_H
+#define ACSCTL_SOURCES_H
+
+#include "internal.h"
+
+struct acs_source_ops {
+	int kind;                 /* enum acs_source_kind */
+	const char *name;
+	int (*load)(struct acs_builder *b, const char *path);
+};
+
+extern const struct acs_source_ops acs_source_sysfs;
+extern const struct acs_source_ops acs_source_dump;
+
+#endif
