@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Each rule of pci_device_group(), on fabrics built by hand. */
+#include <stdlib.h>
+
+#include "tfab.h"
+
+#define ACS_ON 0x001d   /* SV RR CR UF: what Linux enables */
+#define KERNELS_DO(body) do { const char *ks_[] = { "6.1", "6.12" };   \
+		for (int ki_ = 0; ki_ < 2; ki_++) { const char *K = ks_[ki_]; body } } while (0)
+
+static void host_bridge(struct tfab *t)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x8086, 0x29c0, 0x060000, ACS_PCIE_NONE, false, false, NO_ACS);
+	tfab_add(t, "00:00.0", &c);
+}
+
+static void test_groups_root_port__acs_isolates(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	host_bridge(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:00.0 | 00:01.0 | 01:00.0"););
+	acs_fabric_free(f);
+}
+
+static void test_groups_root_port__no_acs_joins_port(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	host_bridge(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, NO_ACS, false);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:00.0 | 00:01.0 01:00.0"););
+	acs_fabric_free(f);
+}
+
+static void test_groups_root_port__each_required_bit(void **state)
+{
+	const unsigned bits[] = { ACS_SV, ACS_RR, ACS_CR, ACS_UF };
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		struct tfab t;
+		acs_fabric *f;
+
+		tfab_begin(&t);
+		tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON & ~bits[i], false);
+		tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+		f = tfab_end(&t);
+		KERNELS_DO(assert_partition(f, K, "00:01.0 01:00.0"););
+		acs_fabric_free(f);
+	}
+}
+
+/* Bits the capability lacks count as hard-wired on; egress control
+ * does not matter to the kernel's test. */
+static void test_groups_root_port__missing_cap_bits_hardwired(void **state)
+{
+	struct tfab t;
+	struct tcfg c;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x0001);
+	tcfg_buses(&c, 0, 1, 1);
+	c.b[0x104] = 0x01; /* only SV implemented */
+	tfab_add(&t, "00:01.0", &c);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 01:00.0"););
+	acs_fabric_free(f);
+}
+
+/* A capability with every bit clear: all hard-wired, so isolated. */
+static void test_groups_root_port__empty_capability(void **state)
+{
+	struct tfab t;
+	struct tcfg c;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0);
+	tcfg_buses(&c, 0, 1, 1);
+	c.b[0x104] = 0;
+	tfab_add(&t, "00:01.0", &c);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 01:00.0"););
+	acs_fabric_free(f);
+}
+
+static void build_switch(struct tfab *t, int rp_acs, int dsp_acs)
+{
+	tfab_root_port(t, "00:01.0", 1, 4, rp_acs, false);
+	tfab_upstream(t, "01:00.0", 2, 4);
+	tfab_downstream(t, "02:00.0", 3, 3, dsp_acs);
+	tfab_downstream(t, "02:01.0", 4, 4, dsp_acs);
+	tfab_endpoint(t, "03:00.0", false, NO_ACS);
+	tfab_endpoint(t, "04:00.0", false, NO_ACS);
+}
+
+static void test_groups_switch__acs_everywhere(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	build_switch(&t, ACS_ON, ACS_ON);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K,
+		"00:01.0 | 01:00.0 | 02:00.0 | 02:01.0 | 03:00.0 | 04:00.0"););
+	acs_fabric_free(f);
+}
+
+/* Downstream ports without ACS: each endpoint joins its own port, and the
+ * kernel still keeps the two ports apart (the upstream port isolates). */
+static void test_groups_switch__downstream_without_acs(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	build_switch(&t, ACS_ON, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K,
+		"00:01.0 | 01:00.0 | 02:00.0 03:00.0 | 02:01.0 04:00.0"););
+	acs_fabric_free(f);
+}
+
+static void test_groups_switch__root_port_without_acs(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	build_switch(&t, NO_ACS, ACS_ON);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K,
+		"00:01.0 01:00.0 02:00.0 02:01.0 03:00.0 04:00.0"););
+	acs_fabric_free(f);
+}
+
+static void test_groups_multifunction__endpoint_without_acs(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", true, NO_ACS);
+	tfab_endpoint(&t, "01:00.1", true, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 01:00.0 01:00.1"););
+	acs_fabric_free(f);
+}
+
+static void test_groups_multifunction__endpoint_with_acs(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", true, ACS_ON);
+	tfab_endpoint(&t, "01:00.1", true, ACS_ON);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 01:00.0 | 01:00.1"););
+	acs_fabric_free(f);
+}
+
+/* Only functions without ACS pull each other in, and the search follows
+ * probe order: .2 finds .0's group, .1 stays alone. */
+static void test_groups_multifunction__mixed_acs(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", true, NO_ACS);
+	tfab_endpoint(&t, "01:00.1", true, ACS_ON);
+	tfab_endpoint(&t, "01:00.2", true, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 01:00.0 01:00.2 | 01:00.1"););
+	acs_fabric_free(f);
+}
+
+/* A lone function shares with no one, even with the header's
+ * multifunction bit set and no ACS. */
+static void test_groups_multifunction__single_function(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 2, ACS_ON, false);
+	tfab_root_port(&t, "00:02.0", 3, 3, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "03:00.0", true, NO_ACS); /* header bit, alone */
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 00:02.0 | 01:00.0 | 03:00.0"););
+	acs_fabric_free(f);
+}
+
+static void test_groups_multifunction__root_ports(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:03.0", 1, 1, NO_ACS, true);
+	tfab_root_port(&t, "00:03.1", 2, 2, NO_ACS, true);
+	tfab_root_port(&t, "00:03.2", 3, 3, ACS_ON, true);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "03:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K,
+		"00:03.0 00:03.1 01:00.0 02:00.0 | 00:03.2 | 03:00.0"););
+	acs_fabric_free(f);
+}
+
+/* Conventional devices behind a PCIe-to-PCI bridge take the bridge's ID. */
+static void test_groups_alias__pcie_to_pci_bridge(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 3, ACS_ON, false);
+	tfab_pcie_to_pci(&t, "01:00.0", 2, 3);
+	tfab_pci_device(&t, "02:01.0", false);
+	tfab_pci_device(&t, "02:02.0", false);
+	tfab_pci_bridge(&t, "02:03.0", 3, 3);
+	tfab_pci_device(&t, "03:01.0", false);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K,
+		"00:01.0 | 01:00.0 02:01.0 02:02.0 02:03.0 03:01.0"););
+	acs_fabric_free(f);
+}
+
+/* Conventional functions on the root bus: one slot shares, slots do not. */
+static void test_groups_root_bus__conventional(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	host_bridge(&t);
+	tfab_pci_device(&t, "00:1f.0", true);
+	tfab_pci_device(&t, "00:1f.2", true);
+	tfab_pci_device(&t, "00:1f.3", true);
+	tfab_pci_device(&t, "00:02.0", false);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:00.0 | 00:02.0 | 00:1f.0 00:1f.2 00:1f.3"););
+	acs_fabric_free(f);
+}
+
+/* The walk stops at the first bridge whose whole path isolates: a switch
+ * without ACS below a switch with ACS groups at its upstream port's port. */
+static void test_groups_switch__nested(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 6, ACS_ON, false);
+	tfab_upstream(&t, "01:00.0", 2, 6);
+	tfab_downstream(&t, "02:00.0", 3, 6, ACS_ON);
+	tfab_upstream(&t, "03:00.0", 4, 6);
+	tfab_downstream(&t, "04:00.0", 5, 5, NO_ACS);
+	tfab_downstream(&t, "04:01.0", 6, 6, NO_ACS);
+	tfab_endpoint(&t, "05:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "06:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K,
+		"00:01.0 | 01:00.0 | 02:00.0 | 03:00.0 | 04:00.0 05:00.0 | 04:01.0 06:00.0"););
+	acs_fabric_free(f);
+}
+
+/* Without extended config space the port's ACS is unknown: the larger
+ * group is predicted and marked uncertain. */
+static void test_groups_unknown__marked_uncertain(void **state)
+{
+	struct tfab t;
+	struct tcfg c;
+	acs_fabric *f;
+	acs_groups *g;
+
+	(void)state;
+	tfab_begin(&t);
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, ACS_ON);
+	tcfg_buses(&c, 0, 1, 1);
+	c.len = 256;
+	tfab_add(&t, "00:01.0", &c);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	host_bridge(&t);
+	f = tfab_end(&t);
+	assert_int_equal(acs_fabric_unknown_count(f), 1);
+	assert_partition(f, "6.12", "00:00.0 | 00:01.0 01:00.0");
+	assert_int_equal(acs_groups_compute(&g, f, acs_policy_find("6.12")), 0);
+	assert_int_equal(acs_groups_uncertain_count(g), 1);
+	assert_true(acs_groups_uncertain(g, acs_groups_of(g, 1)));
+	assert_false(acs_groups_uncertain(g, acs_groups_of(g, 0)));
+	acs_groups_free(g);
+	acs_fabric_free(f);
+}
+
+/* Group numbers follow the kernel's probe order: a bus, then its children. */
+static void test_groups_numbering__probe_order(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	acs_groups *g;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_root_port(&t, "00:02.0", 2, 2, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
+	host_bridge(&t);
+	f = tfab_end(&t);
+	assert_int_equal(acs_groups_compute(&g, f, acs_policy_find("6.1")), 0);
+	assert_int_equal(acs_groups_of(g, 0), 0); /* 00:00.0 */
+	assert_int_equal(acs_groups_of(g, 1), 1); /* 00:01.0 */
+	assert_int_equal(acs_groups_of(g, 2), 2); /* 00:02.0 */
+	assert_int_equal(acs_groups_of(g, 3), 3); /* 01:00.0 */
+	assert_int_equal(acs_groups_of(g, 4), 4); /* 02:00.0 */
+	acs_groups_free(g);
+	acs_fabric_free(f);
+}
+
+/* A quirked multifunction NIC (Intel I350) is isolated without ACS. */
+static void test_groups_quirk__mf_endpoint(void **state)
+{
+	struct tfab t;
+	struct tcfg c;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tcfg_make(&c, 0x8086, 0x1521, 0x020000, ACS_PCIE_ENDPOINT, false, true, NO_ACS);
+	tfab_add(&t, "01:00.0", &c);
+	tfab_add(&t, "01:00.1", &c);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 01:00.0 | 01:00.1"););
+	acs_fabric_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_groups_root_port__acs_isolates),
+		cmocka_unit_test(test_groups_root_port__no_acs_joins_port),
+		cmocka_unit_test(test_groups_root_port__each_required_bit),
+		cmocka_unit_test(test_groups_root_port__missing_cap_bits_hardwired),
+		cmocka_unit_test(test_groups_root_port__empty_capability),
+		cmocka_unit_test(test_groups_switch__acs_everywhere),
+		cmocka_unit_test(test_groups_switch__downstream_without_acs),
+		cmocka_unit_test(test_groups_switch__root_port_without_acs),
+		cmocka_unit_test(test_groups_switch__nested),
+		cmocka_unit_test(test_groups_multifunction__endpoint_without_acs),
+		cmocka_unit_test(test_groups_multifunction__endpoint_with_acs),
+		cmocka_unit_test(test_groups_multifunction__mixed_acs),
+		cmocka_unit_test(test_groups_multifunction__single_function),
+		cmocka_unit_test(test_groups_multifunction__root_ports),
+		cmocka_unit_test(test_groups_alias__pcie_to_pci_bridge),
+		cmocka_unit_test(test_groups_root_bus__conventional),
+		cmocka_unit_test(test_groups_unknown__marked_uncertain),
+		cmocka_unit_test(test_groups_numbering__probe_order),
+		cmocka_unit_test(test_groups_quirk__mf_endpoint),
+	};
+
+	return cmocka_run_group_tests_name("groups", tests, NULL, NULL);
+}

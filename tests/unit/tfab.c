@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tfab.h"
+
+static void put16(uint8_t *p, unsigned off, uint16_t v)
+{
+	p[off] = (uint8_t)v;
+	p[off + 1] = (uint8_t)(v >> 8);
+}
+
+void tcfg_make(struct tcfg *c, uint16_t vendor, uint16_t device, uint32_t cls,
+	       int pcie_type, bool bridge, bool mf, int acs_ctrl)
+{
+	memset(c, 0, sizeof(*c));
+	c->len = pcie_type == ACS_PCIE_NONE ? 256 : 4096;
+	put16(c->b, 0x00, vendor);
+	put16(c->b, 0x02, device);
+	c->b[0x09] = (uint8_t)cls;
+	c->b[0x0a] = (uint8_t)(cls >> 8);
+	c->b[0x0b] = (uint8_t)(cls >> 16);
+	c->b[0x0e] = (uint8_t)((bridge ? 1 : 0) | (mf ? 0x80 : 0));
+	if (pcie_type == ACS_PCIE_NONE)
+		return;
+	put16(c->b, 0x06, 0x10);                 /* capability list */
+	c->b[0x34] = 0x40;
+	c->b[0x40] = 0x10;                       /* PCI Express */
+	c->b[0x41] = 0x00;
+	put16(c->b, 0x42, (uint16_t)(2 | pcie_type << 4));
+	if (acs_ctrl == NO_ACS)
+		return;
+	put16(c->b, 0x100, 0x000d);              /* ACS, version 1, last */
+	c->b[0x102] = 0x01;
+	put16(c->b, 0x104, 0x005f);              /* SV TB RR CR UF DT */
+	put16(c->b, 0x106, (uint16_t)acs_ctrl);
+}
+
+void tcfg_buses(struct tcfg *c, uint8_t pri, uint8_t sec, uint8_t sub)
+{
+	c->b[0x18] = pri;
+	c->b[0x19] = sec;
+	c->b[0x1a] = sub;
+}
+
+void tfab_begin(struct tfab *t)
+{
+	assert_int_equal(acs_builder_init(&t->b, ACS_SOURCE_DUMP, "test"), 0);
+}
+
+static void parse_addr(const char *s, unsigned *dom, unsigned *bus,
+		       unsigned *dev, unsigned *fn)
+{
+	*dom = 0;
+	if (sscanf(s, "%x:%x:%x.%u", dom, bus, dev, fn) != 4) {
+		*dom = 0;
+		assert_int_equal(sscanf(s, "%x:%x.%u", bus, dev, fn), 3);
+	}
+}
+
+void tfab_add(struct tfab *t, const char *addr, const struct tcfg *c)
+{
+	unsigned dom, bus, dev, fn;
+
+	parse_addr(addr, &dom, &bus, &dev, &fn);
+	assert_int_equal(acs_builder_add(&t->b, dom, (uint8_t)bus, (uint8_t)dev,
+					 (uint8_t)fn, c->b, c->len), 0);
+}
+
+static void add_bridge(struct tfab *t, const char *addr, int type, uint8_t sec,
+		       uint8_t sub, int acs, bool mf)
+{
+	struct tcfg c;
+	unsigned dom, bus, dev, fn;
+
+	parse_addr(addr, &dom, &bus, &dev, &fn);
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, type, true, mf, acs);
+	tcfg_buses(&c, (uint8_t)bus, sec, sub);
+	tfab_add(t, addr, &c);
+}
+
+void tfab_root_port(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub,
+		    int acs_ctrl, bool mf)
+{
+	add_bridge(t, addr, ACS_PCIE_ROOT_PORT, sec, sub, acs_ctrl, mf);
+}
+
+void tfab_downstream(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub,
+		     int acs_ctrl)
+{
+	add_bridge(t, addr, ACS_PCIE_DOWNSTREAM, sec, sub, acs_ctrl, false);
+}
+
+void tfab_upstream(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub)
+{
+	add_bridge(t, addr, ACS_PCIE_UPSTREAM, sec, sub, NO_ACS, false);
+}
+
+void tfab_pcie_to_pci(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub)
+{
+	add_bridge(t, addr, ACS_PCIE_PCI_BRIDGE, sec, sub, NO_ACS, false);
+}
+
+void tfab_pci_bridge(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub)
+{
+	add_bridge(t, addr, ACS_PCIE_NONE, sec, sub, NO_ACS, false);
+}
+
+void tfab_endpoint(struct tfab *t, const char *addr, bool mf, int acs_ctrl)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, mf, acs_ctrl);
+	tfab_add(t, addr, &c);
+}
+
+void tfab_pci_device(struct tfab *t, const char *addr, bool mf)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x8086, 0x100e, 0x020000, ACS_PCIE_NONE, false, mf, NO_ACS);
+	tfab_add(t, addr, &c);
+}
+
+int tfab_end_rc(struct tfab *t, acs_fabric **out)
+{
+	return acs_builder_finish(out, &t->b);
+}
+
+acs_fabric *tfab_end(struct tfab *t)
+{
+	acs_fabric *f = NULL;
+	int rc = tfab_end_rc(t, &f);
+
+	if (rc)
+		fail_msg("fabric: %s", acs_error_last()->message);
+	return f;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort the words of each group, then the groups. */
+static char *canon_groups(char **groups, size_t n)
+{
+	size_t total = 1;
+	char *out;
+
+	qsort(groups, n, sizeof(*groups), str_cmp);
+	for (size_t i = 0; i < n; i++)
+		total += strlen(groups[i]) + 3;
+	out = calloc(1, total);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, " | ");
+		strcat(out, groups[i]);
+		free(groups[i]);
+	}
+	free(groups);
+	return out;
+}
+
+static char *canon_words(char *words)
+{
+	char *list[600], *save = NULL, *w, *out;
+	size_t n = 0, total = 1;
+
+	for (w = strtok_r(words, " ", &save); w && n < 600; w = strtok_r(NULL, " ", &save))
+		list[n++] = strncmp(w, "0000:", 5) == 0 ? w + 5 : w;
+	qsort(list, n, sizeof(*list), str_cmp);
+	for (size_t i = 0; i < n; i++)
+		total += strlen(list[i]) + 1;
+	out = calloc(1, total);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, " ");
+		strcat(out, list[i]);
+	}
+	return out;
+}
+
+char *tpartition_canon(const char *spec)
+{
+	char *copy = strdup(spec), *save = NULL, *g;
+	char **groups = calloc(1024, sizeof(*groups));
+	size_t n = 0;
+
+	for (g = strtok_r(copy, "|", &save); g && n < 1024; g = strtok_r(NULL, "|", &save))
+		groups[n++] = canon_words(g);
+	free(copy);
+	return canon_groups(groups, n);
+}
+
+char *tgroups_partition(const acs_fabric *f, const char *kernel)
+{
+	const acs_policy *p = acs_policy_find(kernel);
+	acs_groups *g = NULL;
+	char **groups;
+	size_t n;
+
+	assert_non_null(p);
+	assert_int_equal(acs_groups_compute(&g, f, p), 0);
+	n = acs_groups_count(g);
+	groups = calloc(n ? n : 1, sizeof(*groups));
+	for (size_t id = 0; id < n; id++) {
+		const uint32_t *m;
+		size_t k = acs_groups_members(g, id, &m);
+		char *words = calloc(k, 24);
+
+		for (size_t j = 0; j < k; j++) {
+			char addr[32];
+
+			acs_func_addr(acs_fabric_func(f, m[j]), addr, sizeof(addr));
+			if (j)
+				strcat(words, " ");
+			strcat(words, addr);
+		}
+		groups[id] = canon_words(words);
+		free(words);
+	}
+	acs_groups_free(g);
+	return canon_groups(groups, n);
+}

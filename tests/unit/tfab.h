@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Test helpers: config spaces and fabrics built by hand. */
+#ifndef ACSCTL_TEST_TFAB_H
+#define ACSCTL_TEST_TFAB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+#define NO_ACS -1
+
+struct tcfg {
+	uint8_t b[4096];
+	unsigned len;
+};
+
+/* A function's config space: header, optional PCIe capability at 0x40 and
+ * ACS at 0x100. pcie_type ACS_PCIE_NONE makes a conventional function. */
+void tcfg_make(struct tcfg *c, uint16_t vendor, uint16_t device, uint32_t cls,
+	       int pcie_type, bool bridge, bool mf, int acs_ctrl);
+void tcfg_buses(struct tcfg *c, uint8_t pri, uint8_t sec, uint8_t sub);
+
+/* A fabric under construction. */
+struct tfab {
+	struct acs_builder b;
+};
+
+void tfab_begin(struct tfab *t);
+/* addr as "bb:dd.f" or "dddd:bb:dd.f" */
+void tfab_add(struct tfab *t, const char *addr, const struct tcfg *c);
+/* Shorthands; acs_ctrl NO_ACS for no capability, mf for multifunction. */
+void tfab_root_port(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub,
+		    int acs_ctrl, bool mf);
+void tfab_downstream(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub,
+		     int acs_ctrl);
+void tfab_upstream(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub);
+void tfab_endpoint(struct tfab *t, const char *addr, bool mf, int acs_ctrl);
+void tfab_pci_device(struct tfab *t, const char *addr, bool mf);
+void tfab_pcie_to_pci(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub);
+void tfab_pci_bridge(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub);
+acs_fabric *tfab_end(struct tfab *t);
+int tfab_end_rc(struct tfab *t, acs_fabric **out);
+
+/* The partition of the predicted groups, canonical: members sorted, groups
+ * sorted, " | " between groups, addresses without domain 0000. */
+char *tgroups_partition(const acs_fabric *f, const char *kernel);
+/* The same canonical form of a string like "00:01.0 01:00.0 | 00:00.0". */
+char *tpartition_canon(const char *spec);
+
+#define assert_partition(f, kernel, spec) do {                          \
+		char *got_ = tgroups_partition((f), (kernel));          \
+		char *want_ = tpartition_canon(spec);                   \
+		assert_string_equal(got_, want_);                       \
+		free(got_);                                             \
+		free(want_);                                            \
+	} while (0)
+
+#endif
