@@ -4,6 +4,7 @@
 #include <pci/pci.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sources/libpci.h"
 #include "sources/sources.h"
@@ -15,10 +16,13 @@ static int dump_load(struct acs_builder *b, const char *path)
 		.param = "dump.name",
 		.value = path,
 	};
+	struct stat st;
 	FILE *f;
 
 	if (!path || !*path)
 		return acs_error_set(ACS_EINVAL, "no dump file given");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return acs_error_set(ACS_EINVAL, "%s: is a directory, not a dump file", path);
 	/* Checked here so a missing file gets its own code and a plain message. */
 	f = fopen(path, "r");
 	if (!f)

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Dump files through libpci: what loads, and every bad file as a one-line
+ * error naming the file (and the device, where there is one). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tfab.h"
+
+static char dir[] = "/tmp/acsctl-test-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static char *write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Hex lines of a config buffer as lspci -xxxx prints them. */
+static void append_dump(char *out, const char *addr, const struct tcfg *c)
+{
+	char line[80];
+
+	sprintf(line, "%s Device\n", addr);
+	strcat(out, line);
+	for (unsigned off = 0; off < c->len; off += 16) {
+		sprintf(line, "%02x:", off);
+		strcat(out, line);
+		for (unsigned k = 0; k < 16; k++) {
+			sprintf(line, " %02x", c->b[off + k]);
+			strcat(out, line);
+		}
+		strcat(out, "\n");
+	}
+	strcat(out, "\n");
+}
+
+static int load(const char *path, acs_fabric **f)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	o.kind = ACS_SOURCE_DUMP;
+	o.path = path;
+	return acs_fabric_load(f, &o);
+}
+
+static void expect_error(const char *path, int code, const char *what)
+{
+	acs_fabric *f = NULL;
+	const char *msg;
+
+	assert_int_equal(load(path, &f), code);
+	assert_null(f);
+	msg = acs_error_last()->message;
+	if (!strstr(msg, path) || !strstr(msg, what))
+		fail_msg("error '%s' does not name '%s' and '%s'", msg, path, what);
+	assert_null(strchr(msg, '\n'));
+}
+
+static void test_sources_dump__loads_switch(void **state)
+{
+	char *text = calloc(1, 200000);
+	struct tcfg c;
+	acs_fabric *f = NULL;
+
+	(void)state;
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&c, 0, 1, 1);
+	append_dump(text, "00:02.0", &c);
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	append_dump(text, "0000:01:00.0", &c);
+	assert_int_equal(load(write_file("ok.txt", text), &f), 0);
+	assert_int_equal(acs_fabric_count(f), 2);
+	assert_int_equal(acs_fabric_func(f, 0)->acs_ctrl, 0x1d);
+	assert_int_equal(acs_fabric_func(f, 0)->cfg_len, 4096);
+	assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_UNKNOWN);
+	assert_partition(f, "6.1", "00:02.0 | 01:00.0");
+	acs_fabric_free(f);
+	free(text);
+}
+
+static void test_sources_dump__missing_file(void **state)
+{
+	char path[300];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/nope.txt", dir);
+	expect_error(path, ACS_ENOTFOUND, "No such file");
+}
+
+static void test_sources_dump__not_a_dump(void **state)
+{
+	(void)state;
+	expect_error(write_file("prose.txt", "hello\nthis is not lspci output\n"),
+		     ACS_EPARSE, "no PCI functions");
+	expect_error(write_file("empty.txt", ""), ACS_EPARSE, "no PCI functions");
+}
+
+static void test_sources_dump__malformed_hex(void **state)
+{
+	(void)state;
+	expect_error(write_file("bad.txt", "00:00.0 Host\n00: 86 80 zz 29\n"),
+		     ACS_EPARSE, "Malformed");
+}
+
+static void test_sources_dump__truncated(void **state)
+{
+	(void)state;
+	expect_error(write_file("short.txt",
+		"00:00.0 Host\n00: 86 80 c0 29 00 00 00 00 00 00 00 06 00 00 00 00\n"),
+		ACS_EPARSE, "0000:00:00.0: truncated config space (16 bytes)");
+}
+
+static void test_sources_dump__duplicate(void **state)
+{
+	char *text = calloc(1, 100000);
+	struct tcfg c;
+
+	(void)state;
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	append_dump(text, "00:03.0", &c);
+	append_dump(text, "0000:00:03.0", &c);
+	expect_error(write_file("dup.txt", text), ACS_EINVAL, "0000:00:03.0: duplicate address");
+	free(text);
+}
+
+static void test_sources_dump__loop(void **state)
+{
+	char *text = calloc(1, 100000);
+	struct tcfg c;
+
+	(void)state;
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	c.b[0x41] = 0x40;
+	append_dump(text, "00:03.0", &c);
+	expect_error(write_file("loop.txt", text), ACS_EPARSE, "0000:00:03.0: capability list loops");
+	free(text);
+}
+
+static void test_sources_dump__directory(void **state)
+{
+	acs_fabric *f = NULL;
+
+	(void)state;
+	assert_true(load(dir, &f) < 0);
+	assert_null(f);
+	assert_non_null(strstr(acs_error_last()->message, dir));
+}
+
+static void test_sources_dump__long_line(void **state)
+{
+	char *text = calloc(1, 2000);
+
+	(void)state;
+	strcpy(text, "00:00.0 ");
+	memset(text + 8, 'x', 1500);
+	strcat(text, "\n");
+	expect_error(write_file("long.txt", text), ACS_EPARSE, "line too long");
+	free(text);
+}
+
+/* Real machines from pciutils' own test corpus load whole. */
+static void test_sources_dump__pciutils_corpus(void **state)
+{
+	static const struct { const char *name; size_t n; } dumps[] = {
+		{ "tree-asus-p6t6.lspci-xxxx.txt", 53 },
+		{ "tree-fujitsu-p8010.lspci-xxxx.txt", 22 },
+		{ "tree-fsl-p2020.lspci-xxxx.txt", 6 },
+	};
+	const char *root = getenv("ACSCTL_SHARED");
+
+	(void)state;
+	if (!root || access(root, R_OK) != 0) {
+		print_message("skipped: ../shared is absent (no pciutils dumps)\n");
+		skip();
+	}
+	for (size_t i = 0; i < 3; i++) {
+		char path[512];
+		acs_fabric *f = NULL;
+
+		snprintf(path, sizeof(path), "%s/pciutils-dumps/%s", root, dumps[i].name);
+		if (load(path, &f))
+			fail_msg("%s", acs_error_last()->message);
+		assert_int_equal(acs_fabric_count(f), dumps[i].n);
+		acs_fabric_free(f);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sources_dump__loads_switch),
+		cmocka_unit_test(test_sources_dump__missing_file),
+		cmocka_unit_test(test_sources_dump__not_a_dump),
+		cmocka_unit_test(test_sources_dump__malformed_hex),
+		cmocka_unit_test(test_sources_dump__truncated),
+		cmocka_unit_test(test_sources_dump__duplicate),
+		cmocka_unit_test(test_sources_dump__loop),
+		cmocka_unit_test(test_sources_dump__directory),
+		cmocka_unit_test(test_sources_dump__long_line),
+		cmocka_unit_test(test_sources_dump__pciutils_corpus),
+	};
+
+	return cmocka_run_group_tests_name("sources", tests, setup, teardown);
+}
