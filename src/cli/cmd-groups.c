@@ -18,11 +18,11 @@ static const char *kernel_state(const struct cli *c)
 {
 	switch (acs_fabric_kernel_groups(c->fabric)) {
 	case ACS_KGROUPS_NONE:
-		return "the kernel formed no IOMMU groups (the IOMMU is off): these are the groups it would form";
+		return "prediction";
 	case ACS_KGROUPS_PRESENT:
 		return "the kernel formed IOMMU groups of its own; these are acsctl's prediction";
 	default:
-		return "predicted";
+		return "prediction";
 	}
 }
 

@@ -109,6 +109,8 @@ void cli_note_header(const struct cli *c, FILE *out)
 	fprintf(out, "# source: %s (%zu functions); kernel policy: %s (%s)\n",
 		acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric),
 		acs_policy_name(c->policy), c->policy_why);
+	if (acs_fabric_kernel_groups(c->fabric) == ACS_KGROUPS_NONE)
+		fprintf(out, "# the kernel formed no IOMMU groups (the IOMMU is off): groups shown are the ones it would form\n");
 	if (unknown)
 		fprintf(out,
 			"# ACS state unknown for %zu functions: extended config space was not readable%s; groups that depend on it are marked uncertain\n",

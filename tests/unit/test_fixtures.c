@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The proof: for every fixture captured from a real kernel under QEMU
+ * (tests/fixtures/vm/<kernel>/<case>/), acsctl's groups from the dump equal
+ * the kernel's groups as partitions. Prints the count matched per kernel.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tfab.h"
+
+static const char *root;
+
+/* groups.txt ("GROUP ADDRESS" lines) as the canonical partition. */
+static char *kernel_partition(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[128], *spec;
+	long ids[1024];
+	char *members[1024];
+	size_t n = 0, total = 1;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		long id;
+		char addr[64];
+		size_t k;
+
+		if (sscanf(line, "%ld %63s", &id, addr) != 2)
+			continue;
+		for (k = 0; k < n && ids[k] != id; k++)
+			;
+		if (k == n) {
+			assert_true(n < 1024);
+			ids[n] = id;
+			members[n++] = calloc(1, 16384);
+		}
+		strcat(members[k], " ");
+		strcat(members[k], addr);
+	}
+	fclose(f);
+	for (size_t k = 0; k < n; k++)
+		total += strlen(members[k]) + 3;
+	spec = calloc(1, total);
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			strcat(spec, " |");
+		strcat(spec, members[k]);
+		free(members[k]);
+	}
+	{
+		char *canon = tpartition_canon(spec);
+
+		free(spec);
+		return canon;
+	}
+}
+
+static int check_case(const char *kernel, const char *dir)
+{
+	char path[1300];
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+	char *want, *got;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/lspci.txt", dir);
+	o.kind = ACS_SOURCE_DUMP;
+	o.path = path;
+	if (acs_fabric_load(&f, &o)) {
+		print_error("%s: %s\n", dir, acs_error_last()->message);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/groups.txt", dir);
+	want = kernel_partition(path);
+	got = tgroups_partition(f, kernel);
+	ok = strcmp(want, got) == 0;
+	if (!ok)
+		print_error("MISMATCH %s\n  kernel: %s\n  acsctl: %s\n", dir, want, got);
+	free(want);
+	free(got);
+	acs_fabric_free(f);
+	return ok;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_kernel(const char *kernel, int *cases, int *matched)
+{
+	char path[1024];
+	char *names[4096];
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", root, kernel);
+	d = opendir(path);
+	if (!d)
+		fail_msg("no fixtures for kernel %s in %s", kernel, root);
+	while ((e = readdir(d)) && n < 4096)
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char dir[1200];
+
+		snprintf(dir, sizeof(dir), "%s/%s", path, names[i]);
+		(*cases)++;
+		*matched += check_case(kernel, dir);
+		free(names[i]);
+	}
+}
+
+static void test_fixtures_vm__every_kernel(void **state)
+{
+	const char *kernels[] = { "6.1", "6.12" };
+	int failed = 0;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		int cases = 0, matched = 0;
+
+		check_kernel(kernels[k], &cases, &matched);
+		print_message("kernel %s: %d/%d fixtures match the kernel's groups\n",
+			      kernels[k], matched, cases);
+		assert_true(cases > 0);
+		failed += cases - matched;
+	}
+	assert_int_equal(failed, 0);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixtures_vm__every_kernel),
+	};
+
+	root = argc > 1 ? argv[1] : "tests/fixtures/vm";
+	return cmocka_run_group_tests_name("fixtures", tests, NULL, NULL);
+}
