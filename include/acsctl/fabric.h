@@ -82,6 +82,8 @@ struct acs_func {
 enum acs_source_kind {
 	ACS_SOURCE_SYSFS = 1,  /**< a live (or captured) sysfs tree, via libpci */
 	ACS_SOURCE_DUMP = 2,   /**< an lspci -x/-xxx/-xxxx hex dump */
+	ACS_SOURCE_LSPCI = 3,  /**< lspci -v/-vv/-vvv text (no hex) */
+	ACS_SOURCE_FILE = 4,   /**< a file of any kind above: detected */
 };
 
 /** What the source knows of the kernel's own IOMMU groups. */

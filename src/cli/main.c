@@ -92,7 +92,7 @@ static int load(struct cli *c)
 		return EXIT_BAD_INPUT;
 	}
 	if (c->dump) {
-		o.kind = ACS_SOURCE_DUMP;
+		o.kind = ACS_SOURCE_FILE;
 		o.path = c->dump;
 	} else {
 		o.path = c->sysfs;

@@ -65,6 +65,9 @@ struct acs_raw_func {
 	char *driver;
 	int kernel_group;   /* -1 when none */
 	bool has_driver;
+	/* Sources that rebuild config space from text set what they really
+	 * knew (enum acs_known); 0 means "judge by cfg_len". */
+	uint32_t known_mask;
 };
 
 struct acs_builder {

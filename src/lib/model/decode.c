@@ -154,6 +154,8 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 		if (rc)
 			return rc;
 	}
+	if (raw->known_mask)
+		f->known &= raw->known_mask | ACS_KNOWN_DRIVER;
 	if (raw->has_driver) {
 		f->known |= ACS_KNOWN_DRIVER;
 		f->driver = raw->driver;

@@ -1,30 +1,100 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* acs_fabric_load(): pick the source, fill a builder, freeze the fabric. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sources/sources.h"
 
 static const struct acs_source_ops *const sources[] = {
 	&acs_source_sysfs,
 	&acs_source_dump,
+	&acs_source_lspci,
 };
+
+static bool hex_line(const char *s)
+{
+	/* "00: 86 80" .. "ff0: 00": lspci -x style */
+	size_t n = 0;
+
+	while (isxdigit((unsigned char)s[n]))
+		n++;
+	return n >= 2 && n <= 8 && s[n] == ':' && s[n + 1] == ' ' &&
+	       isxdigit((unsigned char)s[n + 2]) && isxdigit((unsigned char)s[n + 3]);
+}
+
+static bool addr_line(const char *s)
+{
+	/* "00:1f.3 " or "0000:00:1f.3 " at the start of a line */
+	const char *p = strchr(s, '.');
+
+	return p && p - s >= 5 && p - s <= 13 && isdigit((unsigned char)p[1]) &&
+	       p[2] == ' ' && isxdigit((unsigned char)s[0]);
+}
+
+int acs_source_detect(const char *text, size_t len)
+{
+	bool addr = false;
+	size_t i = 0;
+
+	while (i < len) {
+		const char *line = text + i;
+		const char *nl = memchr(line, '\n', len - i);
+
+		if (hex_line(line))
+			return ACS_SOURCE_DUMP;
+		if (addr_line(line))
+			addr = true;
+		i = nl ? (size_t)(nl - text) + 1 : len;
+	}
+	return addr ? ACS_SOURCE_LSPCI : 0;
+}
+
+/* A file given with -F: hex dump or lspci text, told apart by content. */
+static int detect_file(const char *path, int *kind)
+{
+	char buf[16384];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
+				     "%s: %s", path, strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	*kind = acs_source_detect(buf, n);
+	/* Let the dump reader give its own message for what is neither. */
+	if (!*kind)
+		*kind = ACS_SOURCE_DUMP;
+	return 0;
+}
 
 int acs_fabric_load(acs_fabric **out, const acs_load_opts *opts)
 {
 	const struct acs_source_ops *ops = NULL;
 	struct acs_builder b;
 	char origin[300];
-	int rc;
+	int rc, kind;
 
 	*out = NULL;
 	if (!opts || opts->version != ACS_LOAD_OPTS_VERSION)
 		return acs_error_set(ACS_EINVAL, "acs_load_opts: unsupported version");
+	kind = opts->kind;
+	if (kind == ACS_SOURCE_FILE) {
+		if (!opts->path)
+			return acs_error_set(ACS_EINVAL, "no file given");
+		rc = detect_file(opts->path, &kind);
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-		if (sources[i]->kind == opts->kind)
+		if (sources[i]->kind == kind)
 			ops = sources[i];
 	if (!ops)
-		return acs_error_set(ACS_EINVAL, "unknown source kind %d", opts->kind);
-	if (opts->kind == ACS_SOURCE_SYSFS)
+		return acs_error_set(ACS_EINVAL, "unknown source kind %d", kind);
+	if (kind == ACS_SOURCE_SYSFS)
 		snprintf(origin, sizeof(origin), "sysfs %s",
 			 opts->path ? opts->path : "/sys");
 	else

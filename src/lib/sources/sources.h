@@ -13,5 +13,10 @@ struct acs_source_ops {
 
 extern const struct acs_source_ops acs_source_sysfs;
 extern const struct acs_source_ops acs_source_dump;
+extern const struct acs_source_ops acs_source_lspci;
+
+/* Which file source reads this text: ACS_SOURCE_DUMP when it has hex
+ * lines, ACS_SOURCE_LSPCI for lspci -v text, 0 when neither. */
+int acs_source_detect(const char *text, size_t len);
 
 #endif
