@@ -11,5 +11,6 @@
 #include "acsctl/fabric.h"
 #include "acsctl/policy.h"
 #include "acsctl/groups.h"
+#include "acsctl/snapshot.h"
 
 #endif

@@ -76,6 +76,7 @@ struct acs_func {
 	uint16_t cfg_len;          /**< bytes of config space the source had */
 	const uint8_t *cfg;        /**< those bytes; owned by the fabric */
 	const char *driver;        /**< bound driver, NULL when none/unknown */
+	int32_t numa_node;         /**< NUMA node, -1 when none or unknown */
 };
 
 /** Where a fabric came from. */
@@ -83,7 +84,8 @@ enum acs_source_kind {
 	ACS_SOURCE_SYSFS = 1,  /**< a live (or captured) sysfs tree, via libpci */
 	ACS_SOURCE_DUMP = 2,   /**< an lspci -x/-xxx/-xxxx hex dump */
 	ACS_SOURCE_LSPCI = 3,  /**< lspci -v/-vv/-vvv text (no hex) */
-	ACS_SOURCE_FILE = 4,   /**< a file of any kind above: detected */
+	ACS_SOURCE_FILE = 4,   /**< a file of any kind: detected by content */
+	ACS_SOURCE_SNAPSHOT = 5, /**< an acsctl snapshot (doc/snapshot.md) */
 };
 
 /** What the source knows of the kernel's own IOMMU groups. */
@@ -159,6 +161,9 @@ int acs_fabric_source_kind(const acs_fabric *fabric);
 
 /** The running kernel's release (uname -r) when the source knows it. */
 const char *acs_fabric_kernel_release(const acs_fabric *fabric);
+
+/** The running kernel's command line when the source knows it. */
+const char *acs_fabric_cmdline(const acs_fabric *fabric);
 
 /** enum acs_kernel_groups: whether the kernel's own groups are known. */
 int acs_fabric_kernel_groups(const acs_fabric *fabric);

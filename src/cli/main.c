@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups" },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms" },
+	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)" },
 };
 
 static void usage(FILE *out)

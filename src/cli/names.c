@@ -31,8 +31,9 @@ const char *cli_describe(const struct cli *c, const struct acs_func *fn,
 			 char *buf, size_t size)
 {
 	char cls[128], dev[256];
-	int flags = c->numeric == 1 ? PCI_LOOKUP_NUMERIC :
-		    c->numeric >= 2 ? PCI_LOOKUP_MIXED : 0;
+	/* pci.ids only: udev's hwdb differs between hosts (and leaks). */
+	int flags = PCI_LOOKUP_NO_HWDB | (c->numeric == 1 ? PCI_LOOKUP_NUMERIC :
+		    c->numeric >= 2 ? PCI_LOOKUP_MIXED : 0);
 
 	if (!names) {
 		names = pci_alloc();

@@ -50,6 +50,7 @@ struct acs_fabric {
 	size_t unknown;           /* functions whose ACS state is unknown */
 	char *origin;
 	char *kernel_release;
+	char *cmdline;
 	char **drivers;           /* per function, owned, may be NULL */
 };
 
@@ -68,6 +69,7 @@ struct acs_raw_func {
 	/* Sources that rebuild config space from text set what they really
 	 * knew (enum acs_known); 0 means "judge by cfg_len". */
 	uint32_t known_mask;
+	int32_t numa_node;  /* -1 when none */
 };
 
 struct acs_builder {
@@ -77,6 +79,7 @@ struct acs_builder {
 	int kind;
 	int kgroups;
 	char *kernel_release;
+	char *cmdline;
 };
 
 int acs_builder_init(struct acs_builder *b, int kind, const char *origin);
@@ -85,6 +88,7 @@ int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
 		    uint8_t dev, uint8_t fn, const uint8_t *cfg, size_t len);
 struct acs_raw_func *acs_builder_last(struct acs_builder *b);
 int acs_builder_set_release(struct acs_builder *b, const char *release);
+int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline);
 /* Consumes the builder whatever the result. */
 int acs_builder_finish(acs_fabric **out, struct acs_builder *b);
 void acs_builder_cleanup(struct acs_builder *b);

@@ -181,6 +181,189 @@ static void test_sources_dump__long_line(void **state)
 	free(text);
 }
 
+/* A captured sysfs tree: config files, iommu_group links, drivers. */
+static void make_sysfs_func(const char *root, const char *addr,
+			    const struct tcfg *c, unsigned len, int group,
+			    const char *driver)
+{
+	char path[512], cmd[1024];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/bus/pci/devices/%s %s/kernel/iommu_groups",
+		 root, addr, root);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", root, addr);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(c->b, 1, len, f), len);
+	fclose(f);
+	if (group >= 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/kernel/iommu_groups/%d/devices && "
+			 "ln -s ../../../../kernel/iommu_groups/%d %s/bus/pci/devices/%s/iommu_group",
+			 root, group, group, root, addr);
+		assert_int_equal(system(cmd), 0);
+	}
+	if (driver) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/bus/pci/drivers/%s && "
+			 "ln -s ../../../../bus/pci/drivers/%s %s/bus/pci/devices/%s/driver",
+			 root, driver, driver, root, addr);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static acs_fabric *load_sysfs(const char *root)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+
+	o.path = root;
+	if (acs_fabric_load(&f, &o))
+		fail_msg("%s", acs_error_last()->message);
+	return f;
+}
+
+static void test_sources_sysfs__root_reads(void **state)
+{
+	char root[300];
+	struct tcfg rp, ep;
+	acs_fabric *f;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/sys-root", dir);
+	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&rp, 0, 1, 1);
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	make_sysfs_func(root, "0000:00:02.0", &rp, 4096, 3, "pcieport");
+	make_sysfs_func(root, "0000:01:00.0", &ep, 4096, 4, NULL);
+	f = load_sysfs(root);
+	assert_int_equal(acs_fabric_count(f), 2);
+	assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_PRESENT);
+	assert_int_equal(acs_fabric_kernel_group(f, 0), 3);
+	assert_int_equal(acs_fabric_kernel_group(f, 1), 4);
+	assert_string_equal(acs_fabric_func(f, 0)->driver, "pcieport");
+	assert_null(acs_fabric_func(f, 1)->driver);
+	assert_true(acs_fabric_func(f, 1)->known & ACS_KNOWN_DRIVER);
+	assert_int_equal(acs_fabric_unknown_count(f), 0);
+	assert_null(acs_fabric_kernel_release(f)); /* not the running kernel */
+	assert_partition(f, "6.12", "00:02.0 | 01:00.0");
+	acs_fabric_free(f);
+}
+
+/* Without root, sysfs gives 64 bytes: ACS is unknown, never guessed. */
+static void test_sources_sysfs__without_root(void **state)
+{
+	char root[300];
+	struct tcfg rp, ep;
+	acs_fabric *f;
+	acs_groups *g;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/sys-user", dir);
+	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&rp, 0, 1, 1);
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	make_sysfs_func(root, "0000:00:02.0", &rp, 64, -1, NULL);
+	make_sysfs_func(root, "0000:01:00.0", &ep, 64, -1, NULL);
+	f = load_sysfs(root);
+	assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_NONE);
+	assert_int_equal(acs_fabric_unknown_count(f), 2);
+	assert_false(acs_func_acs_known(acs_fabric_func(f, 0)));
+	assert_int_equal(acs_groups_compute(&g, f, acs_policy_default()), 0);
+	assert_int_equal(acs_groups_uncertain_count(g), acs_groups_count(g));
+	acs_groups_free(g);
+	acs_fabric_free(f);
+}
+
+static void test_sources_sysfs__missing_root(void **state)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+
+	(void)state;
+	o.path = "/nonexistent-acsctl";
+	assert_int_equal(acs_fabric_load(&f, &o), ACS_ENOTFOUND);
+	assert_non_null(strstr(acs_error_last()->message, "/nonexistent-acsctl/bus/pci"));
+}
+
+/* sysfs -> snapshot -> load keeps what the live source knew. */
+static void test_sources_snapshot__round_trip(void **state)
+{
+	char root[300], path[300];
+	struct tcfg rp, ep;
+	acs_fabric *f, *g = NULL;
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	FILE *out;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/sys-snap", dir);
+	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&rp, 0, 1, 1);
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	make_sysfs_func(root, "0000:00:02.0", &rp, 4096, 7, "pcieport");
+	make_sysfs_func(root, "0000:01:00.0", &ep, 4096, 9, NULL);
+	f = load_sysfs(root);
+	snprintf(path, sizeof(path), "%s/snap.txt", dir);
+	out = fopen(path, "w");
+	assert_int_equal(acs_snapshot_write(f, out), 0);
+	fclose(out);
+	o.kind = ACS_SOURCE_FILE;
+	o.path = path;
+	if (acs_fabric_load(&g, &o))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(acs_fabric_source_kind(g), ACS_SOURCE_SNAPSHOT);
+	assert_int_equal(acs_fabric_count(g), 2);
+	assert_int_equal(acs_fabric_kernel_groups(g), ACS_KGROUPS_PRESENT);
+	assert_int_equal(acs_fabric_kernel_group(g, 0), 7);
+	assert_int_equal(acs_fabric_kernel_group(g, 1), 9);
+	assert_string_equal(acs_fabric_func(g, 0)->driver, "pcieport");
+	assert_null(acs_fabric_func(g, 1)->driver);
+	assert_memory_equal(acs_fabric_func(f, 0)->cfg, acs_fabric_func(g, 0)->cfg, 4096);
+	assert_partition(g, "6.1", "00:02.0 | 01:00.0");
+	acs_fabric_free(f);
+	acs_fabric_free(g);
+}
+
+/* A command line longer than libpci's line limit survives in pieces. */
+static void test_sources_snapshot__long_cmdline(void **state)
+{
+	char text[4096] = "# acsctl snapshot 1\n# kernel-release: 6.1.0-22-amd64\n"
+			  "# cmdline: pci=config_acs=\n# cmdline+: 1101@0000:00:02.0 quiet\n"
+			  "# iommu-groups: present\n\n";
+	struct tcfg ep;
+	acs_fabric *f = NULL;
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	(void)state;
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	strcat(text, "0000:00:03.0 iommu_group=4 driver=nvme numa_node=1\n");
+	for (unsigned off = 0; off < 256; off += 16) {
+		char l[64];
+
+		sprintf(l, "%02x:", off);
+		strcat(text, l);
+		for (unsigned k = 0; k < 16; k++) {
+			sprintf(l, " %02x", ep.b[off + k]);
+			strcat(text, l);
+		}
+		strcat(text, "\n");
+	}
+	o.kind = ACS_SOURCE_FILE;
+	o.path = write_file("snap2.txt", text);
+	if (acs_fabric_load(&f, &o))
+		fail_msg("%s", acs_error_last()->message);
+	assert_string_equal(acs_fabric_cmdline(f), "pci=config_acs=1101@0000:00:02.0 quiet");
+	assert_string_equal(acs_fabric_kernel_release(f), "6.1.0-22-amd64");
+	assert_int_equal(acs_fabric_func(f, 0)->numa_node, 1);
+	assert_string_equal(acs_fabric_func(f, 0)->driver, "nvme");
+	assert_int_equal(acs_fabric_kernel_group(f, 0), 4);
+	acs_fabric_free(f);
+	o.path = write_file("snap3.txt", "# acsctl snapshot 1\n0000:00:03.0 iommu_group\n");
+	assert_int_equal(acs_fabric_load(&f, &o), ACS_EPARSE);
+	assert_non_null(strstr(acs_error_last()->message, "snap3.txt:2"));
+}
+
 /* Real machines from pciutils' own test corpus load whole. */
 static void test_sources_dump__pciutils_corpus(void **state)
 {
@@ -221,6 +404,11 @@ int main(void)
 		cmocka_unit_test(test_sources_dump__directory),
 		cmocka_unit_test(test_sources_dump__long_line),
 		cmocka_unit_test(test_sources_dump__pciutils_corpus),
+		cmocka_unit_test(test_sources_sysfs__root_reads),
+		cmocka_unit_test(test_sources_sysfs__without_root),
+		cmocka_unit_test(test_sources_sysfs__missing_root),
+		cmocka_unit_test(test_sources_snapshot__round_trip),
+		cmocka_unit_test(test_sources_snapshot__long_cmdline),
 	};
 
 	return cmocka_run_group_tests_name("sources", tests, setup, teardown);

@@ -62,6 +62,7 @@ int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
 	r->fn = fn & 0x7;
 	r->cfg_len = (uint16_t)len;
 	r->kernel_group = -1;
+	r->numa_node = -1;
 	b->n++;
 	return 0;
 }
@@ -78,6 +79,13 @@ int acs_builder_set_release(struct acs_builder *b, const char *release)
 	return b->kernel_release || !release ? 0 : acs_error_nomem();
 }
 
+int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline)
+{
+	free(b->cmdline);
+	b->cmdline = acs_strdup(cmdline);
+	return b->cmdline || !cmdline ? 0 : acs_error_nomem();
+}
+
 void acs_builder_cleanup(struct acs_builder *b)
 {
 	size_t i;
@@ -89,6 +97,7 @@ void acs_builder_cleanup(struct acs_builder *b)
 	free(b->raw);
 	free(b->origin);
 	free(b->kernel_release);
+	free(b->cmdline);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -138,6 +147,8 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	b->origin = NULL;
 	f->kernel_release = b->kernel_release;
 	b->kernel_release = NULL;
+	f->cmdline = b->cmdline;
+	b->cmdline = NULL;
 	/* Ownership of every buffer moves to the fabric before decoding, so
 	 * one cleanup path frees all of it on failure. */
 	for (i = 0; i < b->n; i++) {

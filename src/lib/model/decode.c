@@ -129,6 +129,7 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	f->pcie_type = ACS_PCIE_NONE;
 	f->cfg = cfg;
 	f->cfg_len = (uint16_t)len;
+	f->numa_node = raw->numa_node;
 
 	if (len < ACS_CFG_HEADER || !standard_length(len))
 		return decode_error(f, origin,

@@ -308,6 +308,7 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->kernel_group);
 	free(f->origin);
 	free(f->kernel_release);
+	free(f->cmdline);
 	free(f);
 }
 
@@ -392,6 +393,11 @@ int acs_fabric_source_kind(const acs_fabric *f)
 const char *acs_fabric_kernel_release(const acs_fabric *f)
 {
 	return f->kernel_release;
+}
+
+const char *acs_fabric_cmdline(const acs_fabric *f)
+{
+	return f->cmdline;
 }
 
 int acs_fabric_kernel_groups(const acs_fabric *f)

@@ -65,7 +65,8 @@ static int add_device(struct acs_builder *b, struct pci_dev *d,
 	if (rc || !o->sysfs_extras)
 		return rc;
 	raw = acs_builder_last(b);
-	pci_fill_info(d, PCI_FILL_DRIVER | PCI_FILL_IOMMU_GROUP);
+	pci_fill_info(d, PCI_FILL_DRIVER | PCI_FILL_IOMMU_GROUP | PCI_FILL_NUMA_NODE);
+	raw->numa_node = d->numa_node;
 	{
 		char *drv = pci_get_string_property(d, PCI_FILL_DRIVER);
 		char *grp = pci_get_string_property(d, PCI_FILL_IOMMU_GROUP);

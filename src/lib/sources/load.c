@@ -11,6 +11,7 @@ static const struct acs_source_ops *const sources[] = {
 	&acs_source_sysfs,
 	&acs_source_dump,
 	&acs_source_lspci,
+	&acs_source_snapshot,
 };
 
 static bool hex_line(const char *s)
@@ -38,6 +39,8 @@ int acs_source_detect(const char *text, size_t len)
 	bool addr = false;
 	size_t i = 0;
 
+	if (len >= 18 && strncmp(text, "# acsctl snapshot ", 18) == 0)
+		return ACS_SOURCE_SNAPSHOT;
 	while (i < len) {
 		const char *line = text + i;
 		const char *nl = memchr(line, '\n', len - i);

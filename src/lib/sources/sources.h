@@ -14,6 +14,7 @@ struct acs_source_ops {
 extern const struct acs_source_ops acs_source_sysfs;
 extern const struct acs_source_ops acs_source_dump;
 extern const struct acs_source_ops acs_source_lspci;
+extern const struct acs_source_ops acs_source_snapshot;
 
 /* Which file source reads this text: ACS_SOURCE_DUMP when it has hex
  * lines, ACS_SOURCE_LSPCI for lspci -v text, 0 when neither. */

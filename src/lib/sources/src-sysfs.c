@@ -33,6 +33,22 @@ static int iommu_state(const char *root)
 	return state;
 }
 
+static int read_cmdline(struct acs_builder *b)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cmdline", "r");
+	int rc = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		rc = acs_builder_set_cmdline(b, line);
+	}
+	fclose(f);
+	return rc;
+}
+
 static int sysfs_load(struct acs_builder *b, const char *root)
 {
 	char pcipath[4200];
@@ -58,10 +74,13 @@ static int sysfs_load(struct acs_builder *b, const char *root)
 	if (rc)
 		return rc;
 	b->kgroups = iommu_state(root);
-	/* The release is known only for the sysfs of the running kernel. */
-	if (strcmp(root, "/sys") == 0 && uname(&u) == 0)
-		return acs_builder_set_release(b, u.release);
-	return 0;
+	/* Release and command line are known only for the running kernel. */
+	if (strcmp(root, "/sys") != 0)
+		return 0;
+	rc = read_cmdline(b);
+	if (rc == 0 && uname(&u) == 0)
+		rc = acs_builder_set_release(b, u.release);
+	return rc;
 }
 
 const struct acs_source_ops acs_source_sysfs = {

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * acsctl snapshots (doc/snapshot.md): an lspci -xxxx dump whose device
+ * lines carry what only the live host knew (IOMMU group, driver, NUMA
+ * node), after "# key: value" lines on the kernel. The hex goes through
+ * libpci's dump reader like any dump; this file reads the rest.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <pci/pci.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/libpci.h"
+#include "sources/sources.h"
+
+#define SNAPSHOT_MAGIC "# acsctl snapshot 1"
+
+static const char *const kgroups_names[] = { "unknown", "none", "present" };
+
+static int write_func(const acs_fabric *f, size_t i, FILE *out)
+{
+	const struct acs_func *fn = acs_fabric_func(f, i);
+	char addr[32];
+	int g = acs_fabric_kernel_group(f, i);
+
+	fprintf(out, "%s", acs_func_addr(fn, addr, sizeof(addr)));
+	if (acs_fabric_kernel_groups(f) != ACS_KGROUPS_UNKNOWN) {
+		if (g >= 0)
+			fprintf(out, " iommu_group=%d", g);
+		else
+			fprintf(out, " iommu_group=-");
+	}
+	if (fn->known & ACS_KNOWN_DRIVER)
+		fprintf(out, " driver=%s", fn->driver ? fn->driver : "-");
+	if (fn->numa_node >= 0)
+		fprintf(out, " numa_node=%d", fn->numa_node);
+	fputc('\n', out);
+	for (unsigned off = 0; off < fn->cfg_len; off += 16) {
+		fprintf(out, off < 256 ? "%02x:" : "%03x:", off);
+		for (unsigned k = 0; k < 16 && off + k < fn->cfg_len; k++)
+			fprintf(out, " %02x", fn->cfg[off + k]);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+	return 0;
+}
+
+/* libpci's dump reader stops at lines of 255 characters, so long values
+ * go on as "# KEY+: " lines, joined without a separator when read. */
+#define VALUE_CHUNK 160
+
+static void write_value(FILE *out, const char *key, const char *value)
+{
+	size_t len = value ? strlen(value) : 0, off = 0;
+
+	do {
+		fprintf(out, "# %s%s: ", key, off ? "+" : "");
+		for (size_t k = 0; k < VALUE_CHUNK && off < len; k++, off++)
+			fputc(value[off] == '\n' ? ' ' : value[off], out);
+		fputc('\n', out);
+	} while (off < len);
+}
+
+int acs_snapshot_write(const acs_fabric *f, FILE *out)
+{
+	fprintf(out, "%s\n", SNAPSHOT_MAGIC);
+	if (acs_fabric_kernel_release(f))
+		write_value(out, "kernel-release", acs_fabric_kernel_release(f));
+	if (acs_fabric_cmdline(f))
+		write_value(out, "cmdline", acs_fabric_cmdline(f));
+	write_value(out, "iommu-groups", kgroups_names[acs_fabric_kernel_groups(f)]);
+	write_value(out, "source", acs_fabric_origin(f));
+	fputc('\n', out);
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		write_func(f, i, out);
+	if (fflush(out) || ferror(out))
+		return acs_error_set(ACS_ERROR, "writing the snapshot: %s", strerror(errno));
+	return 0;
+}
+
+struct extra {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+	int group;          /* -1 none */
+	int numa_node;
+	char *driver;
+	bool has_driver;
+};
+
+struct extras {
+	struct extra *v;
+	size_t n, cap;
+};
+
+static int parse_device_line(struct extras *e, char *line, const char *path,
+			     int lineno)
+{
+	unsigned dom, bus, dev, fn;
+	struct extra *x;
+	char *save = NULL, *tok;
+
+	if (sscanf(line, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
+		return 0; /* not a device line */
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 64;
+		struct extra *v = realloc(e->v, cap * sizeof(*v));
+
+		if (!v)
+			return acs_error_nomem();
+		e->v = v;
+		e->cap = cap;
+	}
+	x = &e->v[e->n++];
+	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false };
+	strtok_r(line, " \t", &save);
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			return acs_error_set(ACS_EPARSE, "%s:%d: %s: expected key=value",
+					     path, lineno, tok);
+		*eq++ = '\0';
+		if (strcmp(tok, "iommu_group") == 0) {
+			x->group = strcmp(eq, "-") == 0 ? -1 : atoi(eq);
+		} else if (strcmp(tok, "numa_node") == 0) {
+			x->numa_node = atoi(eq);
+		} else if (strcmp(tok, "driver") == 0) {
+			x->has_driver = true;
+			if (strcmp(eq, "-") != 0 && !(x->driver = acs_strdup(eq)))
+				return acs_error_nomem();
+		}
+		/* other keys: from a newer acsctl, ignored */
+	}
+	return 0;
+}
+
+static int append(char **to, const char *more)
+{
+	size_t a = *to ? strlen(*to) : 0, n = strlen(more);
+	char *s = realloc(*to, a + n + 1);
+
+	if (!s)
+		return acs_error_nomem();
+	memcpy(s + a, more, n + 1);
+	*to = s;
+	return 0;
+}
+
+static int parse_header(struct acs_builder *b, char *line, const char *path,
+			int lineno)
+{
+	char *colon = strchr(line + 2, ':');
+	const char *value;
+
+	if (!colon)
+		return 0;
+	*colon = '\0';
+	value = colon + 1 + (colon[1] == ' ');
+	if (strcmp(line + 2, "kernel-release") == 0)
+		return acs_builder_set_release(b, value);
+	if (strcmp(line + 2, "cmdline") == 0)
+		return acs_builder_set_cmdline(b, value);
+	if (strcmp(line + 2, "cmdline+") == 0)
+		return append(&b->cmdline, value);
+	if (strcmp(line + 2, "iommu-groups") == 0) {
+		for (int k = 0; k < 3; k++)
+			if (strcmp(value, kgroups_names[k]) == 0) {
+				b->kgroups = k;
+				return 0;
+			}
+		return acs_error_set(ACS_EPARSE, "%s:%d: unknown iommu-groups '%s'",
+				     path, lineno, value);
+	}
+	return 0;
+}
+
+static int read_extras(struct acs_builder *b, struct extras *e, const char *path)
+{
+	char line[512];
+	int lineno = 0, rc = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
+				     "%s: %s", path, strerror(errno));
+	while (!rc && fgets(line, sizeof(line), f)) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (lineno == 1 && strcmp(line, SNAPSHOT_MAGIC) != 0)
+			rc = acs_error_set(ACS_EPARSE, "%s:1: not an acsctl snapshot", path);
+		else if (line[0] == '#' && line[1] == ' ')
+			rc = parse_header(b, line, path, lineno);
+		else if (isxdigit((unsigned char)line[0]) && strchr(line, '.'))
+			rc = parse_device_line(e, line, path, lineno);
+	}
+	fclose(f);
+	return rc;
+}
+
+static uint64_t extra_key(uint32_t domain, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	return (uint64_t)domain << 16 | (uint64_t)bus << 8 | (uint64_t)dev << 3 | fn;
+}
+
+static int extra_cmp(const void *pa, const void *pb)
+{
+	const struct extra *a = pa, *b = pb;
+	uint64_t ka = extra_key(a->domain, a->bus, a->dev, a->fn);
+	uint64_t kb = extra_key(b->domain, b->bus, b->dev, b->fn);
+
+	return ka < kb ? -1 : ka > kb;
+}
+
+static void apply_extras(struct acs_builder *b, struct extras *e)
+{
+	qsort(e->v, e->n, sizeof(*e->v), extra_cmp);
+	for (size_t i = 0; i < b->n; i++) {
+		struct acs_raw_func *r = &b->raw[i];
+		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false };
+		struct extra *x = bsearch(&key, e->v, e->n, sizeof(*e->v), extra_cmp);
+
+		if (!x)
+			continue;
+		r->kernel_group = x->group;
+		r->numa_node = x->numa_node;
+		r->has_driver = x->has_driver;
+		r->driver = x->driver;
+		x->driver = NULL;
+	}
+}
+
+static int snapshot_load(struct acs_builder *b, const char *path)
+{
+	struct acs_libpci_opts o = {
+		.method = PCI_ACCESS_DUMP,
+		.param = "dump.name",
+		.value = path,
+	};
+	struct extras e = { 0 };
+	int rc = read_extras(b, &e, path);
+
+	if (!rc)
+		rc = acs_libpci_read(b, &o);
+	if (!rc)
+		apply_extras(b, &e);
+	for (size_t k = 0; k < e.n; k++)
+		free(e.v[k].driver);
+	free(e.v);
+	return rc;
+}
+
+const struct acs_source_ops acs_source_snapshot = {
+	.kind = ACS_SOURCE_SNAPSHOT,
+	.name = "snapshot",
+	.load = snapshot_load,
+};

@@ -1,0 +1,61 @@
+#!/bin/bash
+# The acsctl command as a user meets it: exit codes, one-line errors,
+# output shapes. Usage: cli.sh ACSCTL FIXTURE_DUMP
+set -u
+acsctl=$1
+dump=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+
+# expect CODE NAME CMD...: exit status CODE; on 2, one stderr line.
+expect() {
+	local code=$1 name=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		bad "$name (exit $rc, want $code): $(head -c 300 "$tmp/err")"
+		return
+	fi
+	if [ "$code" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+		bad "$name (stderr is not one line)"
+		return
+	fi
+	ok "$name"
+}
+
+expect 0 "groups from a dump" "$acsctl" -F "$dump" groups
+grep -q '^group 0' "$tmp/out" && ok "groups text lists group 0" || bad "groups text lists group 0"
+grep -q 'kernel policy: 6.12' "$tmp/out" && ok "output names the policy" || bad "output names the policy"
+expect 0 "groups -m" "$acsctl" -F "$dump" groups -m
+grep -qE '^[0-9]+ 0000:00:00\.0$' "$tmp/out" && ok "-m lines are GROUP ADDRESS" || bad "-m lines are GROUP ADDRESS"
+expect 0 "groups -j --kernel 6.1" "$acsctl" -F "$dump" --kernel 6.1 groups -j
+grep -q '"kernel": "6.1"' "$tmp/out" && grep -q '"devices"' "$tmp/out" &&
+	ok "JSON names kernel and devices" || bad "JSON names kernel and devices"
+expect 0 "show" "$acsctl" -F "$dump" show
+grep -q '^\[0000:00\]' "$tmp/out" && ok "show draws the root bus" || bad "show draws the root bus"
+expect 0 "show -j" "$acsctl" -F "$dump" -j
+grep -q '"functions"' "$tmp/out" && ok "show JSON lists functions" || bad "show JSON lists functions"
+expect 0 "-s selects" "$acsctl" -F "$dump" -s 00:00.0 groups -m
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok "-s 00:00.0 gives one line" || bad "-s 00:00.0 gives one line"
+expect 0 "--help" "$acsctl" --help
+
+expect 2 "missing file" "$acsctl" -F "$tmp/none" groups
+expect 2 "not a dump" "$acsctl" -F /etc/hostname groups
+expect 2 "directory" "$acsctl" -F "$tmp" groups
+printf '00:00.0 Host\n00: 86 80 c0 29\n' >"$tmp/short"
+expect 2 "truncated dump" "$acsctl" -F "$tmp/short" groups
+grep -q "$tmp/short" "$tmp/err" && grep -q '0000:00:00.0' "$tmp/err" &&
+	ok "error names file and device" || bad "error names file and device"
+expect 2 "unknown kernel" "$acsctl" -F "$dump" --kernel 4.4 groups
+expect 2 "unknown command" "$acsctl" frobnicate
+expect 2 "bad selector" "$acsctl" -F "$dump" -s 1:2:3:4:5 groups
+expect 2 "two sources" "$acsctl" -F "$dump" --sysfs /sys groups
+expect 2 "unknown option" "$acsctl" --frob
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
