@@ -12,5 +12,6 @@
 #include "acsctl/policy.h"
 #include "acsctl/groups.h"
 #include "acsctl/snapshot.h"
+#include "acsctl/topology.h"
 
 #endif

@@ -49,5 +49,6 @@ void cli_note_header(const struct cli *c, FILE *out);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_groups(struct cli *c, int argc, char **argv);
 int cmd_snapshot(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups" },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms" },
 	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)" },
+	{ "export", cmd_export, "write the fabric as a topology file ([FILE])" },
 };
 
 static void usage(FILE *out)
@@ -34,7 +35,8 @@ static void usage(FILE *out)
 		"  (none)   same as show\n"
 		"\n"
 		"Sources:\n"
-		"  -F FILE           an lspci -x/-xxx/-xxxx hex dump\n"
+		"  -F FILE           an lspci -x/-xxx/-xxxx hex dump, lspci -vvv text,\n"
+		"                    an acsctl snapshot or a topology file\n"
 		"  --sysfs DIR       a sysfs tree (default: /sys, this machine)\n"
 		"Options:\n"
 		"  --kernel VERSION  kernel policy (%s); default: the running\n"

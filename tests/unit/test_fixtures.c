@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tfab.h"
 
@@ -86,6 +87,65 @@ static bool numbers_match(const acs_fabric *f, const char *kernel, const char *p
 	return same;
 }
 
+static int round_trips;
+
+/* export -> load: the same model, function by function, and the same
+ * groups. */
+static bool same_model(const acs_fabric *a, const acs_fabric *b)
+{
+	if (acs_fabric_count(a) != acs_fabric_count(b))
+		return false;
+	for (size_t i = 0; i < acs_fabric_count(a); i++) {
+		const struct acs_func *x = acs_fabric_func(a, i), *y = acs_fabric_func(b, i);
+
+		if (x->domain != y->domain || x->bus != y->bus || x->dev != y->dev ||
+		    x->fn != y->fn || x->vendor_id != y->vendor_id ||
+		    x->device_id != y->device_id || x->class_code != y->class_code ||
+		    x->pcie_type != y->pcie_type || x->is_bridge != y->is_bridge ||
+		    x->secondary != y->secondary || x->subordinate != y->subordinate ||
+		    x->multifunction != y->multifunction ||
+		    !x->acs_pos != !y->acs_pos || x->acs_cap != y->acs_cap ||
+		    x->acs_ctrl != y->acs_ctrl || !x->ats_pos != !y->ats_pos ||
+		    x->sriov_total_vfs != y->sriov_total_vfs ||
+		    x->sriov_num_vfs != y->sriov_num_vfs) {
+			char addr[32];
+
+			print_error("round trip differs at %s\n", acs_func_addr(x, addr, sizeof(addr)));
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool export_round_trip(const acs_fabric *f, const char *kernel)
+{
+	char path[] = "/tmp/acsctl-topo-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *out = fdopen(fd, "w");
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *g = NULL;
+	bool ok;
+
+	assert_non_null(out);
+	assert_int_equal(acs_topology_write(f, out), 0);
+	fclose(out);
+	o.kind = ACS_SOURCE_FILE;
+	o.path = path;
+	if (acs_fabric_load(&g, &o))
+		fail_msg("%s", acs_error_last()->message);
+	unlink(path);
+	ok = same_model(f, g);
+	if (ok) {
+		char *a = tgroups_partition(f, kernel), *b = tgroups_partition(g, kernel);
+
+		ok = strcmp(a, b) == 0;
+		free(a);
+		free(b);
+	}
+	acs_fabric_free(g);
+	return ok;
+}
+
 static int check_case(const char *kernel, const char *dir)
 {
 	char path[1300];
@@ -106,6 +166,7 @@ static int check_case(const char *kernel, const char *dir)
 	got = tgroups_partition(f, kernel);
 	ok = strcmp(want, got) == 0;
 	same_numbers += numbers_match(f, kernel, path);
+	round_trips += export_round_trip(f, kernel);
 	if (!ok)
 		print_error("MISMATCH %s\n  kernel: %s\n  acsctl: %s\n", dir, want, got);
 	free(want);
@@ -156,7 +217,11 @@ static void test_fixtures_vm__every_kernel(void **state)
 		int cases = 0, matched = 0;
 
 		same_numbers = 0;
+		round_trips = 0;
 		check_kernel(kernels[k], &cases, &matched);
+		print_message("kernel %s: %d/%d fixtures survive export and load unchanged\n",
+			      kernels[k], round_trips, cases);
+		failed += cases - round_trips;
 		print_message("kernel %s: %d/%d fixtures match the kernel's groups "
 			      "(%d/%d with the kernel's own group numbers)\n",
 			      kernels[k], matched, cases, same_numbers, cases);

@@ -12,7 +12,32 @@ static const struct acs_source_ops *const sources[] = {
 	&acs_source_dump,
 	&acs_source_lspci,
 	&acs_source_snapshot,
+	&acs_source_topology,
 };
+
+/* JSON, after any comments: a topology file. */
+static bool json_start(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if (isspace((unsigned char)s[i])) {
+			i++;
+		} else if (i + 1 < len && s[i] == '/' && s[i + 1] == '/') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
+			const char *end = strstr(s + i + 2, "*/");
+
+			if (!end)
+				return false;
+			i = (size_t)(end - s) + 2;
+		} else {
+			return s[i] == '{';
+		}
+	}
+	return false;
+}
 
 static bool hex_line(const char *s)
 {
@@ -41,6 +66,8 @@ int acs_source_detect(const char *text, size_t len)
 
 	if (len >= 18 && strncmp(text, "# acsctl snapshot ", 18) == 0)
 		return ACS_SOURCE_SNAPSHOT;
+	if (json_start(text, len))
+		return ACS_SOURCE_TOPOLOGY;
 	while (i < len) {
 		const char *line = text + i;
 		const char *nl = memchr(line, '\n', len - i);

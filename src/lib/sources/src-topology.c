@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Hand-written topologies (doc/topology.md): JSON with comments, a tree of
+ * root buses and functions. Config space is written for each function, so
+ * every analysis runs on the same model as for a real host. The tree is
+ * walked with an explicit stack: its depth never becomes ours.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/cfgsynth.h"
+#include "sources/sources.h"
+#include "sources/topology.h"
+
+#define MAX_NEST 300
+#define PATH_MAX_LEN 200
+
+const struct acs_topo_type acs_topo_types[] = {
+	{ "host-bridge", ACS_PCIE_NONE, false, 0x8086, 0x29c0, 0x060000 },
+	{ "root-port", ACS_PCIE_ROOT_PORT, true, 0x1b36, 0x000c, 0x060400 },
+	{ "upstream-port", ACS_PCIE_UPSTREAM, true, 0x104c, 0x8232, 0x060400 },
+	{ "downstream-port", ACS_PCIE_DOWNSTREAM, true, 0x104c, 0x8233, 0x060400 },
+	{ "endpoint", ACS_PCIE_ENDPOINT, false, 0x1b36, 0x0010, 0x010802 },
+	{ "legacy-endpoint", ACS_PCIE_LEG_END, false, 0x1b36, 0x0010, 0x010802 },
+	{ "rc-endpoint", ACS_PCIE_RC_END, false, 0x8086, 0x0000, 0x088000 },
+	{ "rc-event-collector", ACS_PCIE_RC_EC, false, 0x8086, 0x0000, 0x080700 },
+	{ "pcie-to-pci-bridge", ACS_PCIE_PCI_BRIDGE, true, 0x1b36, 0x000e, 0x060400 },
+	{ "pci-to-pcie-bridge", ACS_PCIE_PCIE_BRIDGE, true, 0x1b36, 0x000e, 0x060400 },
+	{ "pci-bridge", ACS_PCIE_NONE, true, 0x1b36, 0x0001, 0x060400 },
+	{ "pci-device", ACS_PCIE_NONE, false, 0x8086, 0x100e, 0x020000 },
+};
+
+const size_t acs_topo_ntypes = sizeof(acs_topo_types) / sizeof(acs_topo_types[0]);
+
+const struct acs_topo_type *acs_topo_type_of(const struct acs_func *fn)
+{
+	for (size_t i = 0; i < acs_topo_ntypes; i++) {
+		const struct acs_topo_type *t = &acs_topo_types[i];
+
+		if (t->pcie_type != fn->pcie_type || t->bridge != fn->is_bridge)
+			continue;
+		/* conventional non-bridges: host bridge by class, else device */
+		if (t->pcie_type == ACS_PCIE_NONE && !t->bridge &&
+		    (strcmp(t->name, "host-bridge") == 0) != (fn->class_code >> 8 == 0x0600))
+			continue;
+		return t;
+	}
+	return NULL;
+}
+
+struct frame {
+	json_object *array;    /* functions on one bus */
+	size_t next;
+	uint32_t domain;
+	uint8_t bus;
+	long bridge;           /* raw index of the bridge above, -1 at a root */
+	int subordinate;       /* given in the file, or -1 */
+	char path[PATH_MAX_LEN];
+};
+
+struct reader {
+	struct acs_builder *b;
+	const char *file;
+	unsigned next_bus[0x10000];  /* per domain: next free bus number */
+	struct frame stack[MAX_NEST];
+	size_t depth;
+};
+
+static int bad(struct reader *r, const char *path, const char *fmt, ...)
+	ACS_PRINTF(3, 4);
+
+static int bad(struct reader *r, const char *path, const char *fmt, ...)
+{
+	char what[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return acs_error_set(ACS_EPARSE, "%s: %s: %s", r->file, path, what);
+}
+
+/* A hex field: "8086", 0x8086 is not JSON, numbers are taken as given. */
+static int get_hex(struct reader *r, json_object *o, const char *key,
+		   const char *path, uint32_t max, uint32_t *out, bool *present)
+{
+	json_object *v;
+	const char *s;
+	char *end;
+	unsigned long x;
+
+	*present = json_object_object_get_ex(o, key, &v) && v;
+	if (!*present)
+		return 0;
+	if (json_object_is_type(v, json_type_int)) {
+		int64_t i = json_object_get_int64(v);
+
+		if (i < 0 || (uint64_t)i > max)
+			return bad(r, path, "%s out of range", key);
+		*out = (uint32_t)i;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return bad(r, path, "%s must be a hex string", key);
+	s = json_object_get_string(v);
+	errno = 0;
+	x = strtoul(s, &end, 16);
+	if (!*s || *end || errno || x > max)
+		return bad(r, path, "%s '%s' is not a hex value up to %x", key, s, max);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int parse_slot(struct reader *r, json_object *o, const char *path,
+		      unsigned *dev, unsigned *fn)
+{
+	json_object *v;
+	char tail;
+
+	if (!json_object_object_get_ex(o, "slot", &v) || !json_object_is_type(v, json_type_string))
+		return bad(r, path, "needs \"slot\": \"DD.F\"");
+	if (sscanf(json_object_get_string(v), "%x.%u%c", dev, fn, &tail) != 2 ||
+	    *dev > 0x1f || *fn > 7)
+		return bad(r, path, "slot '%s' is not DD.F", json_object_get_string(v));
+	return 0;
+}
+
+static const struct acs_topo_type *parse_type(struct reader *r, json_object *o,
+					      const char *path)
+{
+	json_object *v;
+	const char *name;
+
+	if (!json_object_object_get_ex(o, "type", &v) || !json_object_is_type(v, json_type_string)) {
+		bad(r, path, "needs a \"type\"");
+		return NULL;
+	}
+	name = json_object_get_string(v);
+	for (size_t i = 0; i < acs_topo_ntypes; i++)
+		if (strcmp(acs_topo_types[i].name, name) == 0)
+			return &acs_topo_types[i];
+	bad(r, path, "unknown type '%s'", name);
+	return NULL;
+}
+
+static bool get_bool(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static int add_acs(struct reader *r, struct acs_cfgsynth *s, json_object *o,
+		   const char *path)
+{
+	json_object *acs;
+	uint32_t cap = 0x005f, ctrl;
+	bool has;
+	int rc;
+
+	if (!json_object_object_get_ex(o, "acs", &acs) || !acs)
+		return 0;
+	if (!json_object_is_type(acs, json_type_object))
+		return bad(r, path, "\"acs\" must be an object");
+	rc = get_hex(r, acs, "cap", path, 0xffff, &cap, &has);
+	/* Unless given, control holds what Linux enables at boot. */
+	ctrl = cap & (ACS_SV | ACS_RR | ACS_CR | ACS_UF);
+	if (!rc)
+		rc = get_hex(r, acs, "ctrl", path, 0xffff, &ctrl, &has);
+	if (!rc && !acs_cfgsynth_acs(s, 0, (uint16_t)cap, (uint16_t)ctrl))
+		rc = bad(r, path, "no room for the ACS capability");
+	return rc;
+}
+
+static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
+		     const char *path)
+{
+	json_object *sr, *v;
+	int total = 0, num = 0;
+
+	if (!json_object_object_get_ex(o, "sriov", &sr) || !sr)
+		return 0;
+	if (json_object_object_get_ex(sr, "total_vfs", &v))
+		total = json_object_get_int(v);
+	if (json_object_object_get_ex(sr, "num_vfs", &v))
+		num = json_object_get_int(v);
+	if (total < 0 || total > 0xffff || num < 0 || num > total)
+		return bad(r, path, "sriov needs 0 <= num_vfs <= total_vfs <= 65535");
+	acs_cfgsynth_sriov(s, 0, (uint16_t)total, (uint16_t)num);
+	return 0;
+}
+
+/* The bus below a bridge: given, or the next free one of its domain. */
+static int child_bus(struct reader *r, json_object *o, uint32_t domain,
+		     const char *path, uint8_t *sec)
+{
+	uint32_t v;
+	bool has;
+	unsigned *next = &r->next_bus[domain];
+	int rc = get_hex(r, o, "secondary", path, 0xff, &v, &has);
+
+	if (rc)
+		return rc;
+	if (!has) {
+		if (*next > 0xff)
+			return bad(r, path, "out of bus numbers");
+		v = *next;
+	}
+	if (v + 1 > *next)
+		*next = v + 1;
+	*sec = (uint8_t)v;
+	return 0;
+}
+
+static int add_function(struct reader *r, json_object *o, struct frame *at,
+			const char *path)
+{
+	struct acs_cfgsynth *s;
+	const struct acs_topo_type *t;
+	uint32_t vendor, device, cls, sub = 0;
+	bool has_sub = false;
+	unsigned dev, fn;
+	bool has;
+	json_object *children = NULL;
+	uint8_t sec = 0;
+	int rc;
+
+	if (!json_object_is_type(o, json_type_object))
+		return bad(r, path, "a function must be an object");
+	if ((rc = parse_slot(r, o, path, &dev, &fn)))
+		return rc;
+	if (!(t = parse_type(r, o, path)))
+		return acs_error_last()->code;
+	vendor = t->vendor;
+	device = t->device;
+	cls = t->class_code;
+	if ((rc = get_hex(r, o, "vendor", path, 0xffff, &vendor, &has)) ||
+	    (rc = get_hex(r, o, "device", path, 0xffff, &device, &has)) ||
+	    (rc = get_hex(r, o, "class", path, 0xffffff, &cls, &has)))
+		return rc;
+	if (json_object_object_get_ex(o, "children", &children) && children) {
+		if (!t->bridge)
+			return bad(r, path, "a %s has no children", t->name);
+		if (!json_object_is_type(children, json_type_array))
+			return bad(r, path, "\"children\" must be an array");
+	}
+	s = malloc(sizeof(*s));
+	if (!s)
+		return acs_error_nomem();
+	acs_cfgsynth_init(s, (uint16_t)vendor, (uint16_t)device, cls,
+			  t->bridge ? 1 : 0, get_bool(o, "multifunction"));
+	if (t->pcie_type != ACS_PCIE_NONE && !acs_cfgsynth_pcie(s, 0, t->pcie_type))
+		rc = bad(r, path, "no room for the PCIe capability");
+	if (!rc && t->pcie_type != ACS_PCIE_NONE)
+		rc = add_acs(r, s, o, path);
+	if (!rc && get_bool(o, "ats"))
+		acs_cfgsynth_ats(s, 0);
+	if (!rc)
+		rc = add_sriov(r, s, o, path);
+	if (!rc && t->bridge)
+		rc = child_bus(r, o, at->domain, path, &sec);
+	if (!rc && t->bridge)
+		rc = get_hex(r, o, "subordinate", path, 0xff, &sub, &has_sub);
+	if (!rc) {
+		acs_cfgsynth_buses(s, at->bus, sec, sec);
+		rc = acs_builder_add(r->b, at->domain, at->bus, (uint8_t)dev,
+				     (uint8_t)fn, s->b,
+				     t->pcie_type == ACS_PCIE_NONE ? ACS_CFG_STD : ACS_CFG_EXT);
+	}
+	free(s);
+	if (rc || !t->bridge)
+		return rc;
+	if (r->depth == MAX_NEST)
+		return bad(r, path, "nested deeper than %d levels", MAX_NEST);
+	{
+		struct frame *f = &r->stack[r->depth++];
+
+		*f = (struct frame){ children, 0, at->domain, sec, (long)r->b->n - 1,
+				     has_sub ? (int)sub : -1, "" };
+		snprintf(f->path, sizeof(f->path), "%.150s.children", path);
+	}
+	return 0;
+}
+
+/* A bridge's subordinate bus is known once its subtree is done. */
+static void close_frame(struct reader *r, struct frame *f)
+{
+	struct acs_raw_func *br;
+	unsigned last;
+
+	if (f->bridge < 0)
+		return;
+	br = &r->b->raw[f->bridge];
+	last = r->next_bus[f->domain] - 1;
+	if (f->subordinate >= 0) {
+		last = (unsigned)f->subordinate;
+		if (r->next_bus[f->domain] <= last)
+			r->next_bus[f->domain] = last + 1;
+	}
+	br->cfg[0x1a] = (uint8_t)last;
+}
+
+static int walk(struct reader *r)
+{
+	while (r->depth) {
+		struct frame *f = &r->stack[r->depth - 1];
+		char path[PATH_MAX_LEN + 16];
+		json_object *o;
+		int rc;
+
+		if (!f->array || f->next >= json_object_array_length(f->array)) {
+			close_frame(r, f);
+			r->depth--;
+			continue;
+		}
+		o = json_object_array_get_idx(f->array, f->next);
+		snprintf(path, sizeof(path), "%s[%zu]", f->path, f->next);
+		f->next++;
+		rc = add_function(r, o, f, path);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_root(struct reader *r, json_object *root, size_t i)
+{
+	char path[64];
+	uint32_t domain = 0, bus = 0;
+	json_object *funcs;
+	bool has;
+	int rc;
+
+	snprintf(path, sizeof(path), "roots[%zu]", i);
+	if (!json_object_is_type(root, json_type_object))
+		return bad(r, path, "a root must be an object");
+	if ((rc = get_hex(r, root, "domain", path, 0xffff, &domain, &has)) ||
+	    (rc = get_hex(r, root, "bus", path, 0xff, &bus, &has)))
+		return rc;
+	if (!json_object_object_get_ex(root, "functions", &funcs) ||
+	    !json_object_is_type(funcs, json_type_array))
+		return bad(r, path, "needs \"functions\": [...]");
+	if (r->next_bus[domain] <= bus)
+		r->next_bus[domain] = bus + 1;
+	r->stack[0] = (struct frame){ funcs, 0, domain, (uint8_t)bus, -1, -1, "" };
+	snprintf(r->stack[0].path, sizeof(r->stack[0].path), "%s.functions", path);
+	r->depth = 1;
+	return walk(r);
+}
+
+static void offset_to_line(const char *text, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && text[i]; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, 4096, f);
+
+		n += got;
+		if (got < 4096)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int topology_load(struct acs_builder *b, const char *path)
+{
+	struct reader *r;
+	struct json_tokener *tok;
+	json_object *doc = NULL, *v, *roots;
+	size_t len;
+	char *text = read_all(path, &len);
+	int rc = 0;
+
+	if (!text)
+		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
+				     "%s: %s", path, strerror(errno));
+	tok = json_tokener_new_ex(2 * MAX_NEST + 16);
+	r = calloc(1, sizeof(*r));
+	if (!tok || !r) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	r->b = b;
+	r->file = path;
+	doc = json_tokener_parse_ex(tok, text, (int)len);
+	if (!doc || json_tokener_get_error(tok) != json_tokener_success) {
+		int line, col;
+
+		offset_to_line(text, json_tokener_get_parse_end(tok), &line, &col);
+		rc = acs_error_set(ACS_EPARSE, "%s:%d:%d: %s", path, line, col,
+				   json_tokener_error_desc(json_tokener_get_error(tok)));
+		goto done;
+	}
+	if (!json_object_object_get_ex(doc, "acsctl-topology", &v) ||
+	    json_object_get_int(v) != ACS_TOPOLOGY_VERSION) {
+		rc = acs_error_set(ACS_EPARSE, "%s: not an acsctl topology (needs \"acsctl-topology\": 1)", path);
+		goto done;
+	}
+	if (!json_object_object_get_ex(doc, "roots", &roots) ||
+	    !json_object_is_type(roots, json_type_array)) {
+		rc = acs_error_set(ACS_EPARSE, "%s: needs \"roots\": [...]", path);
+		goto done;
+	}
+	for (size_t i = 0; !rc && i < json_object_array_length(roots); i++)
+		rc = add_root(r, json_object_array_get_idx(roots, i), i);
+done:
+	json_object_put(doc);
+	if (tok)
+		json_tokener_free(tok);
+	free(r);
+	free(text);
+	return rc;
+}
+
+const struct acs_source_ops acs_source_topology = {
+	.kind = ACS_SOURCE_TOPOLOGY,
+	.name = "topology",
+	.load = topology_load,
+};
