@@ -74,7 +74,9 @@ struct acs_func {
 	uint16_t sriov_total_vfs, sriov_num_vfs;
 	uint32_t known;            /**< enum acs_known */
 	uint16_t cfg_len;          /**< bytes of config space the source had */
-	const uint8_t *cfg;        /**< those bytes; owned by the fabric */
+	uint16_t cfg_stored;       /**< bytes kept in cfg: the rest of cfg_len
+				        was zero and reads as zero */
+	const uint8_t *cfg;        /**< the bytes; owned by the fabric */
 	const char *driver;        /**< bound driver, NULL when none/unknown */
 	int32_t numa_node;         /**< NUMA node, -1 when none or unknown */
 };
@@ -177,6 +179,12 @@ size_t acs_fabric_unknown_count(const acs_fabric *fabric);
 
 /** Whether the ACS-relevant state of a function is known. */
 bool acs_func_acs_known(const struct acs_func *fn);
+
+/** Byte `off` of config space (0 <= off < cfg_len), stored or not. */
+static inline uint8_t acs_func_cfg_byte(const struct acs_func *fn, unsigned off)
+{
+	return off < fn->cfg_stored ? fn->cfg[off] : 0;
+}
 
 /** "0000:00:01.0" into buf (at least 16 bytes); returns buf. */
 char *acs_func_addr(const struct acs_func *fn, char *buf, size_t size);

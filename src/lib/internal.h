@@ -62,6 +62,7 @@ struct acs_raw_func {
 	uint32_t domain;
 	uint8_t bus, dev, fn;
 	uint16_t cfg_len;
+	uint16_t cfg_stored;  /* bytes allocated in cfg; the rest reads 0 */
 	uint8_t *cfg;
 	char *driver;
 	int kernel_group;   /* -1 when none */

@@ -319,7 +319,9 @@ static void test_sources_snapshot__round_trip(void **state)
 	assert_int_equal(acs_fabric_kernel_group(g, 1), 9);
 	assert_string_equal(acs_fabric_func(g, 0)->driver, "pcieport");
 	assert_null(acs_fabric_func(g, 1)->driver);
-	assert_memory_equal(acs_fabric_func(f, 0)->cfg, acs_fabric_func(g, 0)->cfg, 4096);
+	for (unsigned off = 0; off < 4096; off++)
+		assert_int_equal(acs_func_cfg_byte(acs_fabric_func(f, 0), off),
+				 acs_func_cfg_byte(acs_fabric_func(g, 0), off));
 	assert_partition(g, "6.1", "00:02.0 | 01:00.0");
 	acs_fabric_free(f);
 	acs_fabric_free(g);

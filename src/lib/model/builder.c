@@ -31,6 +31,8 @@ int acs_builder_init(struct acs_builder *b, int kind, const char *origin)
 	return b->origin ? 0 : acs_error_nomem();
 }
 
+static const uint8_t zeros16[16];
+
 int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
 		    uint8_t dev, uint8_t fn, const uint8_t *cfg, size_t len)
 {
@@ -49,13 +51,22 @@ int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
 	}
 	r = &b->raw[b->n];
 	memset(r, 0, sizeof(*r));
-	/* Keep at least a header's worth so decoding never reads past the end;
-	 * cfg_len still says how much was real. */
-	r->cfg = calloc(1, len > ACS_CFG_HEADER ? len : ACS_CFG_HEADER);
-	if (!r->cfg)
-		return acs_error_nomem();
-	if (len)
-		memcpy(r->cfg, cfg, len);
+	/* Most of the extended space is zero: keep what is not, so large
+	 * fabrics cost memory by what they hold. The standard space is always
+	 * kept whole, and at least a header's worth is allocated, so the
+	 * header decodes without bounds checks. */
+	{
+		size_t keep = len, floor = len < ACS_CFG_STD ? len : ACS_CFG_STD;
+
+		while (keep > floor && !memcmp(cfg + keep - 16, zeros16, 16))
+			keep -= 16;
+		r->cfg = calloc(1, keep > ACS_CFG_HEADER ? keep : ACS_CFG_HEADER);
+		if (!r->cfg)
+			return acs_error_nomem();
+		if (keep)
+			memcpy(r->cfg, cfg, keep);
+		r->cfg_stored = (uint16_t)(keep > ACS_CFG_HEADER ? keep : ACS_CFG_HEADER);
+	}
 	r->domain = domain;
 	r->bus = bus;
 	r->dev = dev & 0x1f;

@@ -74,14 +74,24 @@ static int walk_std_caps(struct acs_func *f, const uint8_t *cfg, unsigned len,
 	return 0;
 }
 
-static int walk_ext_caps(struct acs_func *f, const uint8_t *cfg,
-			 const char *origin)
+/* Extended space past what was stored reads as zero. */
+static uint16_t ext16(const struct acs_func *f, unsigned off)
+{
+	return (uint16_t)(acs_func_cfg_byte(f, off) | acs_func_cfg_byte(f, off + 1) << 8);
+}
+
+static uint32_t ext32(const struct acs_func *f, unsigned off)
+{
+	return (uint32_t)ext16(f, off) | (uint32_t)ext16(f, off + 2) << 16;
+}
+
+static int walk_ext_caps(struct acs_func *f, const char *origin)
 {
 	uint8_t seen[ACS_CFG_EXT / 4 / 8] = { 0 };
 	unsigned pos = ACS_CFG_STD;
 
 	while (pos) {
-		uint32_t hdr = acs_rd32(cfg, pos);
+		uint32_t hdr = ext32(f, pos);
 		unsigned id = hdr & 0xffff, next = (hdr >> 20) & ~3u;
 
 		if (hdr == 0 || hdr == 0xffffffff)
@@ -95,15 +105,15 @@ static int walk_ext_caps(struct acs_func *f, const uint8_t *cfg,
 				return decode_error(f, origin,
 					"ACS capability at 0x%03x runs past config space", pos);
 			f->acs_pos = (uint16_t)pos;
-			f->acs_cap = acs_rd16(cfg, pos + 4);
-			f->acs_ctrl = acs_rd16(cfg, pos + 6);
+			f->acs_cap = ext16(f, pos + 4);
+			f->acs_ctrl = ext16(f, pos + 6);
 			f->acs_egress_bits = (uint8_t)(f->acs_cap >> 8);
 		} else if (id == PCI_EXT_CAP_ID_ATS) {
 			f->ats_pos = (uint16_t)pos;
 		} else if (id == PCI_EXT_CAP_ID_SRIOV && pos + 0x12 <= ACS_CFG_EXT) {
 			f->sriov_pos = (uint16_t)pos;
-			f->sriov_total_vfs = acs_rd16(cfg, pos + PCI_SRIOV_TOTAL_VF);
-			f->sriov_num_vfs = acs_rd16(cfg, pos + PCI_SRIOV_NUM_VF);
+			f->sriov_total_vfs = ext16(f, pos + PCI_SRIOV_TOTAL_VF);
+			f->sriov_num_vfs = ext16(f, pos + PCI_SRIOV_NUM_VF);
 		}
 		if (next && next < ACS_CFG_STD)
 			return decode_error(f, origin,
@@ -129,6 +139,7 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	f->pcie_type = ACS_PCIE_NONE;
 	f->cfg = cfg;
 	f->cfg_len = (uint16_t)len;
+	f->cfg_stored = raw->cfg_stored;
 	f->numa_node = raw->numa_node;
 
 	if (len < ACS_CFG_HEADER || !standard_length(len))
@@ -151,7 +162,7 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	if (rc)
 		return rc;
 	if (f->pcie_pos && len >= ACS_CFG_EXT) {
-		rc = walk_ext_caps(f, cfg, origin);
+		rc = walk_ext_caps(f, origin);
 		if (rc)
 			return rc;
 	}

@@ -40,7 +40,7 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 	for (unsigned off = 0; off < fn->cfg_len; off += 16) {
 		fprintf(out, off < 256 ? "%02x:" : "%03x:", off);
 		for (unsigned k = 0; k < 16 && off + k < fn->cfg_len; k++)
-			fprintf(out, " %02x", fn->cfg[off + k]);
+			fprintf(out, " %02x", acs_func_cfg_byte(fn, off + k));
 		fputc('\n', out);
 	}
 	fputc('\n', out);
