@@ -13,5 +13,6 @@
 #include "acsctl/groups.h"
 #include "acsctl/snapshot.h"
 #include "acsctl/topology.h"
+#include "acsctl/synth.h"
 
 #endif

@@ -23,6 +23,13 @@ extern "C" {
  */
 int acs_snapshot_write(const acs_fabric *fabric, FILE *out);
 
+/**
+ * Write a fabric as a plain `lspci -xxxx` dump (what config space the
+ * fabric holds: 4096 bytes for PCIe functions read as root).
+ * @return 0, or a negative enum acs_error_code (a write error).
+ */
+int acs_dump_write(const acs_fabric *fabric, FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,14 @@ extern "C" {
  */
 int acs_topology_write(const acs_fabric *fabric, FILE *out);
 
+/** Flags of acs_topology_write_ex(). */
+enum acs_topology_flags {
+	ACS_TOPOLOGY_COMPACT = 1,  /**< one line, no indentation: for big files */
+};
+
+/** acs_topology_write() with enum acs_topology_flags. */
+int acs_topology_write_ex(const acs_fabric *fabric, FILE *out, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -169,7 +169,7 @@ static void print_json(const struct cli *c, const acs_groups *g)
 			json_object_array_add(arr, func_json(c, g, fn));
 	}
 	json_object_object_add(root, "functions", arr);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }

@@ -14,13 +14,15 @@ struct command {
 	const char *name;
 	int (*fn)(struct cli *c, int argc, char **argv);
 	const char *help;
+	bool no_fabric;      /* makes its own: nothing is loaded */
 };
 
 static const struct command commands[] = {
-	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups" },
-	{ "groups", cmd_groups, "the IOMMU groups the kernel forms" },
-	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)" },
-	{ "export", cmd_export, "write the fabric as a topology file ([FILE])" },
+	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
+	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
+	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)", false },
+	{ "export", cmd_export, "write the fabric as a topology file ([FILE])", false },
+	{ "synth", cmd_synth, "a synthetic fabric: --functions N [--seed S] [--format topo|dump] [-o FILE]", true },
 };
 
 static void usage(FILE *out)
@@ -122,50 +124,85 @@ void cli_note_header(const struct cli *c, FILE *out)
 				" (reading it needs root)" : " (the dump lacks it: use lspci -xxxx)");
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "sysfs", required_argument, NULL, 'S' },
-		{ "kernel", required_argument, NULL, 'K' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli c = { 0 };
-	const struct command *cmd = &commands[0];
-	int opt, rc;
+static const struct option longopts[] = {
+	{ "sysfs", required_argument, NULL, 'S' },
+	{ "kernel", required_argument, NULL, 'K' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	while ((opt = getopt_long(argc, argv, "F:s:d:njmh", longopts, NULL)) != -1) {
+/* Options may come before the command or after it (acsctl groups -j).
+ * Returns -1 to go on, else the exit status. */
+static int parse_options(struct cli *c, int argc, char **argv, const char *optstring)
+{
+	int opt;
+
+	opterr = 0;   /* one line of our own instead of getopt's */
+	while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'F': c.dump = optarg; break;
-		case 'S': c.sysfs = optarg; break;
-		case 'K': c.kernel = optarg; break;
-		case 's': c.slot = optarg; break;
-		case 'd': c.id = optarg; break;
-		case 'n': c.numeric++; break;
-		case 'j': c.json = true; break;
-		case 'm': c.machine = true; break;
+		case 'F': c->dump = optarg; break;
+		case 'S': c->sysfs = optarg; break;
+		case 'K': c->kernel = optarg; break;
+		case 's': c->slot = optarg; break;
+		case 'd': c->id = optarg; break;
+		case 'n': c->numeric++; break;
+		case 'j': c->json = true; break;
+		case 'm': c->machine = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_BAD_INPUT;
-		}
-	}
-	if (optind < argc) {
-		cmd = NULL;
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			if (strcmp(argv[optind], commands[i].name) == 0)
-				cmd = &commands[i];
-		if (!cmd) {
-			fprintf(stderr, "acsctl: unknown command '%s' (see acsctl --help)\n",
-				argv[optind]);
+		default:
+			if (opt == ':' || (optopt && strchr(optstring, optopt)))
+				fprintf(stderr, "acsctl: option %s needs a value (see acsctl --help)\n",
+					argv[optind - 1]);
+			else
+				fprintf(stderr, "acsctl: unknown option %s (see acsctl --help)\n",
+					argv[optind - 1]);
 			return EXIT_BAD_INPUT;
 		}
-		optind++;
+	}
+	return -1;
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	fprintf(stderr, "acsctl: unknown command '%s' (see acsctl --help)\n", name);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	const struct command *cmd = &commands[0];
+	int rc, nargs;
+	char **args;
+
+	/* "+": stop at the command; what follows is parsed for it. */
+	rc = parse_options(&c, argc, argv, "+F:s:d:njmh");
+	if (rc >= 0)
+		return rc;
+	args = argv + optind;
+	nargs = argc - optind;
+	if (nargs > 0) {
+		cmd = find_command(args[0]);
+		if (!cmd)
+			return EXIT_BAD_INPUT;
+		if (cmd->no_fabric)
+			return cmd->fn(&c, nargs - 1, args + 1);
+		optind = 1;
+		rc = parse_options(&c, nargs, args, "F:s:d:njmh");
+		if (rc >= 0)
+			return rc;
+		nargs -= optind;
+		args += optind;
 	}
 	if (cli_select_init(&c))
 		return EXIT_BAD_INPUT;
 	rc = load(&c);
 	if (rc == 0)
-		rc = cmd->fn(&c, argc - optind, argv + optind);
+		rc = cmd->fn(&c, nargs, args);
 	acs_fabric_free(c.fabric);
 	cli_select_cleanup();
 	cli_names_cleanup();

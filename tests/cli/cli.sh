@@ -4,6 +4,7 @@
 set -u
 acsctl=$1
 dump=$2
+src=${3:-.}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -56,6 +57,25 @@ expect 2 "unknown command" "$acsctl" frobnicate
 expect 2 "bad selector" "$acsctl" -F "$dump" -s 1:2:3:4:5 groups
 expect 2 "two sources" "$acsctl" -F "$dump" --sysfs /sys groups
 expect 2 "unknown option" "$acsctl" --frob
+
+for ex in "$src"/examples/*.json; do
+	expect 0 "example $(basename "$ex") loads and groups" "$acsctl" -F "$ex" groups
+done
+expect 0 "synth" "$acsctl" synth --functions 50 --seed 9 -o "$tmp/s.json"
+expect 0 "synth output loads" "$acsctl" -F "$tmp/s.json" groups -m
+[ "$(wc -l <"$tmp/out")" -eq 50 ] && ok "synth made 50 functions" || bad "synth made 50 functions"
+expect 0 "synth dump" "$acsctl" synth --functions 20 --format dump -o "$tmp/s.txt"
+expect 0 "synth dump loads" "$acsctl" -F "$tmp/s.txt" groups -m
+expect 2 "synth bad count" "$acsctl" synth --functions lots
+expect 2 "synth bad format" "$acsctl" synth --functions 5 --format xml
+expect 0 "export" "$acsctl" -F "$dump" export "$tmp/e.json"
+expect 0 "export loads" "$acsctl" -F "$tmp/e.json" groups -m
+"$acsctl" -F "$dump" groups -m >"$tmp/a"
+"$acsctl" -F "$tmp/e.json" groups -m >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b" && ok "export keeps the groups" || bad "export keeps the groups"
+printf '{ "acsctl-topology": 1,\n  "roots": [ oops ] }\n' >"$tmp/bad.json"
+expect 2 "bad topology" "$acsctl" -F "$tmp/bad.json" groups
+grep -q 'bad.json:2:' "$tmp/err" && ok "topology error has line" || bad "topology error has line"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

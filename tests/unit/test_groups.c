@@ -374,6 +374,27 @@ static void test_groups_quirk__mf_endpoint(void **state)
 	acs_fabric_free(f);
 }
 
+/* Intel root complex integrated endpoints count as isolated (the kernel's
+ * RCiEP quirk): caught by a VM case with e1000e functions on the root bus. */
+static void test_groups_quirk__intel_rciep(void **state)
+{
+	struct tfab t;
+	struct tcfg c;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tcfg_make(&c, 0x8086, 0x10d3, 0x020000, ACS_PCIE_RC_END, false, true, NO_ACS);
+	tfab_add(&t, "00:03.0", &c);
+	tfab_add(&t, "00:03.1", &c);
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_RC_END, false, true, NO_ACS);
+	tfab_add(&t, "00:04.0", &c);
+	tfab_add(&t, "00:04.1", &c);
+	f = tfab_end(&t);
+	KERNELS_DO(assert_partition(f, K, "00:03.0 | 00:03.1 | 00:04.0 00:04.1"););
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_groups_unknown__marked_uncertain),
 		cmocka_unit_test(test_groups_numbering__probe_order),
 		cmocka_unit_test(test_groups_quirk__mf_endpoint),
+		cmocka_unit_test(test_groups_quirk__intel_rciep),
 	};
 
 	return cmocka_run_group_tests_name("groups", tests, NULL, NULL);

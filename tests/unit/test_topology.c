@@ -181,6 +181,93 @@ static void test_topology_bad__deep_nesting(void **state)
 	free(text);
 }
 
+static char *export_text(const acs_fabric *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(acs_topology_write_ex(f, out, ACS_TOPOLOGY_COMPACT), 0);
+	fclose(out);
+	return buf;
+}
+
+/* synth: exactly N functions, the same fabric for the same seed, a
+ * different one for another, and every result a valid fabric. */
+static void test_topology_synth__sizes_and_seeds(void **state)
+{
+	const uint64_t sizes[] = { 1, 2, 7, 100, 1000, 20000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+		acs_fabric *a = NULL, *b = NULL, *c = NULL;
+		char *ta, *tb, *tc;
+		acs_groups *g = NULL;
+
+		o.functions = sizes[i];
+		o.seed = 42;
+		assert_int_equal(acs_fabric_synth(&a, &o), 0);
+		assert_int_equal(acs_fabric_synth(&b, &o), 0);
+		o.seed = 43;
+		assert_int_equal(acs_fabric_synth(&c, &o), 0);
+		assert_int_equal(acs_fabric_count(a), sizes[i]);
+		ta = export_text(a);
+		tb = export_text(b);
+		tc = export_text(c);
+		assert_string_equal(ta, tb);
+		if (sizes[i] > 7)
+			assert_string_not_equal(ta, tc);
+		assert_int_equal(acs_groups_compute(&g, a, acs_policy_default()), 0);
+		assert_true(acs_groups_count(g) >= 1);
+		assert_int_equal(acs_groups_uncertain_count(g), 0);
+		acs_groups_free(g);
+		free(ta);
+		free(tb);
+		free(tc);
+		acs_fabric_free(a);
+		acs_fabric_free(b);
+		acs_fabric_free(c);
+	}
+}
+
+/* A synthetic fabric has the mix it promises. */
+static void test_topology_synth__mix(void **state)
+{
+	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *f = NULL;
+	size_t types[16] = { 0 }, acs_off = 0, mf = 0, sriov = 0, domains = 0;
+	uint32_t last_domain = UINT32_MAX;
+
+	(void)state;
+	o.functions = 5000;
+	assert_int_equal(acs_fabric_synth(&f, &o), 0);
+	for (size_t i = 0; i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+
+		types[fn->pcie_type + 1]++;
+		if ((fn->pcie_type == ACS_PCIE_DOWNSTREAM || fn->pcie_type == ACS_PCIE_ROOT_PORT) &&
+		    (!fn->acs_pos || (fn->acs_ctrl & ACS_RR) == 0))
+			acs_off++;
+		mf += fn->multifunction;
+		sriov += fn->sriov_pos != 0;
+		if (fn->domain != last_domain) {
+			domains++;
+			last_domain = fn->domain;
+		}
+	}
+	assert_true(types[ACS_PCIE_ROOT_PORT + 1] > 0);
+	assert_true(types[ACS_PCIE_UPSTREAM + 1] > 0);
+	assert_true(types[ACS_PCIE_DOWNSTREAM + 1] > 0);
+	assert_true(types[ACS_PCIE_PCI_BRIDGE + 1] > 0);
+	assert_true(types[ACS_PCIE_NONE + 1] > 0);
+	assert_true(acs_off > 0);
+	assert_true(mf > 0);
+	assert_true(sriov > 0);
+	assert_true(domains > 1);
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +277,8 @@ int main(void)
 		cmocka_unit_test(test_topology_bad__elements),
 		cmocka_unit_test(test_topology_bad__overlapping_buses),
 		cmocka_unit_test(test_topology_bad__deep_nesting),
+		cmocka_unit_test(test_topology_synth__sizes_and_seeds),
+		cmocka_unit_test(test_topology_synth__mix),
 	};
 
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);

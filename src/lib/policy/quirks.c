@@ -21,6 +21,16 @@ static int mf_endpoint_acs(const struct acs_func *fn, uint16_t flags)
 				   ACS_DT);
 }
 
+/* pci_quirk_rciep_acs(): Intel root complex integrated endpoints may only
+ * do P2P on translated addresses (VT-d 3.1, 3.16), so they count as
+ * isolated. Other types: no answer, the table goes on. */
+static int intel_rciep_acs(const struct acs_func *fn, uint16_t flags)
+{
+	if (fn->pcie_type != ACS_PCIE_RC_END)
+		return -1;
+	return ctrl_enabled(flags, ACS_SV | ACS_RR | ACS_CR | ACS_UF);
+}
+
 #define MF_EP(vendor, device) \
 	{ vendor, device, ACS_KV_OLDEST, 0, "pci_quirk_mf_endpoint_acs", mf_endpoint_acs }
 
@@ -33,6 +43,7 @@ static const struct acs_acs_quirk acs_quirks[] = {
 	MF_EP(0x8086, 0x1511), MF_EP(0x8086, 0x1516), MF_EP(0x8086, 0x1527),
 	MF_EP(0x8086, 0x1521), MF_EP(0x8086, 0x1522), MF_EP(0x8086, 0x1523),
 	MF_EP(0x8086, 0x1524),
+	{ 0x8086, 0xffff, ACS_KV_OLDEST, 0, "pci_quirk_rciep_acs", intel_rciep_acs },
 };
 
 int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
@@ -47,7 +58,12 @@ int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
 		if (policy->version < q->since ||
 		    (q->until && policy->version >= q->until))
 			continue;
-		return q->acs_enabled(fn, flags);
+		/* As pci_dev_specific_acs_enabled(): a negative answer means
+		 * "not mine", and the next matching entry is asked. */
+		int ret = q->acs_enabled(fn, flags);
+
+		if (ret >= 0)
+			return ret;
 	}
 	return -1;
 }

@@ -19,6 +19,33 @@
 
 static const char *const kgroups_names[] = { "unknown", "none", "present" };
 
+static void write_hex(const struct acs_func *fn, FILE *out)
+{
+	for (unsigned off = 0; off < fn->cfg_len; off += 16) {
+		fprintf(out, off < 256 ? "%02x:" : "%03x:", off);
+		for (unsigned k = 0; k < 16 && off + k < fn->cfg_len; k++)
+			fprintf(out, " %02x", acs_func_cfg_byte(fn, off + k));
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+int acs_dump_write(const acs_fabric *f, FILE *out)
+{
+	char addr[32];
+
+	for (size_t i = 0; i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+
+		fprintf(out, "%s %04x:%04x\n", acs_func_addr(fn, addr, sizeof(addr)),
+			fn->vendor_id, fn->device_id);
+		write_hex(fn, out);
+	}
+	if (fflush(out) || ferror(out))
+		return acs_error_set(ACS_ERROR, "writing the dump: %s", strerror(errno));
+	return 0;
+}
+
 static int write_func(const acs_fabric *f, size_t i, FILE *out)
 {
 	const struct acs_func *fn = acs_fabric_func(f, i);
@@ -37,13 +64,7 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 	if (fn->numa_node >= 0)
 		fprintf(out, " numa_node=%d", fn->numa_node);
 	fputc('\n', out);
-	for (unsigned off = 0; off < fn->cfg_len; off += 16) {
-		fprintf(out, off < 256 ? "%02x:" : "%03x:", off);
-		for (unsigned k = 0; k < 16 && off + k < fn->cfg_len; k++)
-			fprintf(out, " %02x", acs_func_cfg_byte(fn, off + k));
-		fputc('\n', out);
-	}
-	fputc('\n', out);
+	write_hex(fn, out);
 	return 0;
 }
 

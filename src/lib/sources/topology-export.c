@@ -114,6 +114,11 @@ static int build(const acs_fabric *f, json_object *roots)
 
 int acs_topology_write(const acs_fabric *f, FILE *out)
 {
+	return acs_topology_write_ex(f, out, 0);
+}
+
+int acs_topology_write_ex(const acs_fabric *f, FILE *out, unsigned flags)
+{
 	json_object *doc = json_object_new_object();
 	json_object *roots = json_object_new_array();
 	int rc;
@@ -123,9 +128,11 @@ int acs_topology_write(const acs_fabric *f, FILE *out)
 	json_object_object_add(doc, "roots", roots);
 	rc = build(f, roots);
 	if (!rc) {
-		fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_SPACED |
-						     JSON_C_TO_STRING_NOSLASHESCAPE), out);
+		int style = flags & ACS_TOPOLOGY_COMPACT ? JSON_C_TO_STRING_PLAIN :
+			    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+
+		fputs(json_object_to_json_string_ext(doc, style | JSON_C_TO_STRING_NOSLASHESCAPE),
+		      out);
 		fputc('\n', out);
 		if (fflush(out) || ferror(out))
 			rc = acs_error_set(ACS_ERROR, "writing the topology: %s", strerror(errno));
