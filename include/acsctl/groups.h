@@ -52,6 +52,38 @@ bool acs_groups_uncertain(const acs_groups *groups, size_t id);
 /** Number of uncertain groups. */
 size_t acs_groups_uncertain_count(const acs_groups *groups);
 
+/** How the kernel's groups differ from the prediction. */
+enum acs_group_diff_kind {
+	ACS_DIFF_KERNEL_SPLITS = 1,  /**< one predicted group, several kernel groups */
+	ACS_DIFF_KERNEL_MERGES = 2,  /**< one kernel group, several predicted groups */
+};
+
+/** One difference: a group of one side and its members, in address order,
+ * each with its group on the other side. */
+typedef struct acs_group_diff {
+	int kind;                 /**< enum acs_group_diff_kind */
+	size_t group;             /**< predicted group (SPLITS) or kernel group (MERGES) */
+	size_t count;
+	const uint32_t *funcs;    /**< function indices */
+	const int *other;         /**< per member: the other side's group */
+} acs_group_diff;
+
+typedef struct acs_group_check acs_group_check;
+
+/**
+ * Compare the prediction with the kernel's own groups (live input or a
+ * snapshot). Functions the kernel gave no group are left out.
+ * @param out receives the differences, freed with acs_group_check_free().
+ * @return 0; ACS_EUNKNOWN when the source does not know the kernel's groups.
+ */
+int acs_groups_check(acs_group_check **out, const acs_groups *groups,
+		     const acs_fabric *fabric);
+size_t acs_group_check_count(const acs_group_check *check);
+const acs_group_diff *acs_group_check_at(const acs_group_check *check, size_t i);
+/** Number of functions compared. */
+size_t acs_group_check_compared(const acs_group_check *check);
+void acs_group_check_free(acs_group_check *check);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,7 @@ struct cli {
 	int numeric;             /* -n count: 0 names, 1 numbers, 2 both */
 	bool json;               /* -j */
 	bool machine;            /* -m */
+	bool check;              /* groups --check */
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */

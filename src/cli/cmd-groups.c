@@ -110,6 +110,91 @@ static void print_json(const struct cli *c, const acs_groups *g)
 	json_object_put(root);
 }
 
+/* What makes the kernel's groups differ from what the hardware says. */
+static const char *likely_cause(const struct cli *c, int kind)
+{
+	const char *cmdline = acs_fabric_cmdline(c->fabric);
+
+	if (cmdline && strstr(cmdline, "pcie_acs_override"))
+		return "the kernel runs the out-of-tree ACS override patch (pcie_acs_override on its command line): its groups claim isolation the hardware does not give";
+	if (kind == ACS_DIFF_KERNEL_SPLITS)
+		return "ACS was turned off after boot (setpci) so the kernel's groups promise isolation that is gone, or the kernel has an ACS quirk acsctl lacks";
+	return "ACS was turned on after boot (setpci), or the kernel has a DMA alias quirk acsctl lacks";
+}
+
+static void print_diff_text(const struct cli *c, const acs_group_diff *d)
+{
+	char addr[32];
+	bool splits = d->kind == ACS_DIFF_KERNEL_SPLITS;
+
+	printf("FAIL kernel %s %s group %zu:", splits ? "splits" : "merges",
+	       splits ? "predicted" : "kernel", d->group);
+	for (size_t k = 0; k < d->count; k++)
+		printf(" %s (%s group %d)",
+		       acs_func_addr(acs_fabric_func(c->fabric, d->funcs[k]), addr, sizeof(addr)),
+		       splits ? "kernel" : "predicted", d->other[k]);
+	printf(": likely cause: %s\n", likely_cause(c, d->kind));
+}
+
+static json_object *diff_json(const struct cli *c, const acs_group_diff *d)
+{
+	json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	bool splits = d->kind == ACS_DIFF_KERNEL_SPLITS;
+	char addr[32];
+
+	json_object_object_add(o, "kind", json_object_new_string(splits ? "kernel_splits" : "kernel_merges"));
+	json_object_object_add(o, splits ? "predicted_group" : "kernel_group",
+			       json_object_new_int((int)d->group));
+	for (size_t k = 0; k < d->count; k++) {
+		json_object *m = json_object_new_object();
+
+		json_object_object_add(m, "device", json_object_new_string(
+			acs_func_addr(acs_fabric_func(c->fabric, d->funcs[k]), addr, sizeof(addr))));
+		json_object_object_add(m, splits ? "kernel_group" : "predicted_group",
+				       json_object_new_int(d->other[k]));
+		json_object_array_add(devs, m);
+	}
+	json_object_object_add(o, "devices", devs);
+	json_object_object_add(o, "likely_cause", json_object_new_string(likely_cause(c, d->kind)));
+	return o;
+}
+
+static int check(const struct cli *c, const acs_groups *g)
+{
+	acs_group_check *chk;
+	size_t n;
+
+	if (acs_groups_check(&chk, g, c->fabric))
+		return cli_error("groups --check");
+	n = acs_group_check_count(chk);
+	if (c->json) {
+		json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+		json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
+		json_object_object_add(root, "source", json_object_new_string(acs_fabric_origin(c->fabric)));
+		json_object_object_add(root, "ok", json_object_new_boolean(n == 0));
+		json_object_object_add(root, "compared",
+				       json_object_new_int((int)acs_group_check_compared(chk)));
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(arr, diff_json(c, acs_group_check_at(chk, i)));
+		json_object_object_add(root, "differences", arr);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+	} else if (acs_fabric_kernel_groups(c->fabric) == ACS_KGROUPS_NONE) {
+		printf("OK: the kernel formed no IOMMU groups (the IOMMU is off): nothing to compare\n");
+	} else if (n == 0) {
+		printf("OK: the kernel's groups equal the prediction of policy %s for all %zu grouped functions\n",
+		       acs_policy_name(c->policy), acs_group_check_compared(chk));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			print_diff_text(c, acs_group_check_at(chk, i));
+	}
+	acs_group_check_free(chk);
+	return n ? EXIT_CHECK_FAILED : EXIT_OK;
+}
+
 int cmd_groups(struct cli *c, int argc, char **argv)
 {
 	acs_groups *g;
@@ -120,6 +205,12 @@ int cmd_groups(struct cli *c, int argc, char **argv)
 	}
 	if (acs_groups_compute(&g, c->fabric, c->policy))
 		return cli_error("groups");
+	if (c->check) {
+		int rc = check(c, g);
+
+		acs_groups_free(g);
+		return rc;
+	}
 	if (c->json)
 		print_json(c, g);
 	else if (c->machine)

@@ -48,6 +48,8 @@ static void usage(FILE *out)
 		"  -n, -nn           numeric IDs; both names and numbers\n"
 		"  -j, --json        JSON output (doc/json.md)\n"
 		"  -m                machine-readable lines\n"
+		"  --check           groups: compare with the kernel's own groups (live,\n"
+		"                    snapshot): OK, or FAIL lines and exit status 1\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 ok, 1 a check failed, 2 bad input or usage.\n",
@@ -128,6 +130,7 @@ static const struct option longopts[] = {
 	{ "sysfs", required_argument, NULL, 'S' },
 	{ "kernel", required_argument, NULL, 'K' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "check", no_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -149,6 +152,7 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 'n': c->numeric++; break;
 		case 'j': c->json = true; break;
 		case 'm': c->machine = true; break;
+		case 'C': c->check = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
 			if (opt == ':' || (optopt && strchr(optstring, optopt)))

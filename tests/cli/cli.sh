@@ -77,5 +77,30 @@ printf '{ "acsctl-topology": 1,\n  "roots": [ oops ] }\n' >"$tmp/bad.json"
 expect 2 "bad topology" "$acsctl" -F "$tmp/bad.json" groups
 grep -q 'bad.json:2:' "$tmp/err" && ok "topology error has line" || bad "topology error has line"
 
+# groups --check on a snapshot made from a VM capture: the kernel's groups
+# go on the device lines.
+fixture=$(dirname "$dump")
+to_snapshot() { # GROUPS_FILE CMDLINE > snapshot
+	printf '# acsctl snapshot 1\n# kernel-release: 6.12.0-test\n# cmdline: %s\n# iommu-groups: present\n\n' "$2"
+	awk 'NR == FNR { g[$2] = $1; next }
+	     /^[0-9a-f]+:[0-9a-f]+:[0-9a-f]+\.[0-7] / { print $1 " iommu_group=" (($1 in g) ? g[$1] : "-"); next }
+	     { print }' "$1" "$fixture/lspci.txt"
+}
+to_snapshot "$fixture/groups.txt" "quiet" >"$tmp/snap"
+expect 0 "groups --check agrees with the kernel" "$acsctl" -F "$tmp/snap" groups --check
+grep -q '^OK' "$tmp/out" && ok "check prints OK" || bad "check prints OK"
+grep -q 'kernel policy\|6.12' "$tmp/out" && ok "check names the policy" || bad "check names the policy"
+# one device moved to a group of its own: the kernel "splits"
+last=$(awk '{ n[$1]++; m[$1] = $2 } END { for (g in n) if (n[g] > 1) { print m[g]; exit } }' "$fixture/groups.txt")
+sed "s/^[0-9]* $last\$/999 $last/" "$fixture/groups.txt" >"$tmp/g2"
+to_snapshot "$tmp/g2" "quiet pcie_acs_override=downstream" >"$tmp/snap2"
+expect 1 "groups --check finds a difference" "$acsctl" -F "$tmp/snap2" groups --check
+grep -q "^FAIL kernel splits predicted group .*$last (kernel group 999)" "$tmp/out" &&
+	ok "FAIL names the device" || bad "FAIL names the device"
+grep -q 'pcie_acs_override' "$tmp/out" && ok "FAIL blames the override" || bad "FAIL blames the override"
+expect 1 "groups --check -j" "$acsctl" -F "$tmp/snap2" groups --check -j
+grep -q '"ok": false' "$tmp/out" && ok "check JSON says not ok" || bad "check JSON says not ok"
+expect 2 "groups --check on a dump" "$acsctl" -F "$dump" groups --check
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
