@@ -59,6 +59,7 @@ struct acs_func {
 	uint8_t bus, dev, fn;
 	uint8_t header_type;       /**< without the multifunction bit */
 	uint16_t vendor_id, device_id;
+	uint16_t subsys_vendor, subsys_device; /**< 0 when none */
 	uint32_t class_code;       /**< base << 16 | sub << 8 | prog-if */
 	uint8_t revision;
 	bool multifunction;        /**< as the kernel's slot scan sets it */
@@ -179,6 +180,21 @@ size_t acs_fabric_unknown_count(const acs_fabric *fabric);
 
 /** Whether the ACS-relevant state of a function is known. */
 bool acs_func_acs_known(const struct acs_func *fn);
+
+/** One ACS control value to change in a what-if. */
+struct acs_ctrl_change {
+	size_t index;     /**< the function */
+	uint16_t ctrl;    /**< its new ACS control register */
+};
+
+/**
+ * A copy of a fabric whose functions carry the given ACS control values;
+ * the original is left as it is.
+ * @param out receives the copy, freed with acs_fabric_free().
+ * @return 0, or ACS_EINVAL when a function has no ACS capability.
+ */
+int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *fabric,
+			     const struct acs_ctrl_change *changes, size_t n);
 
 /** Byte `off` of config space (0 <= off < cfg_len), stored or not. */
 static inline uint8_t acs_func_cfg_byte(const struct acs_func *fn, unsigned off)

@@ -11,6 +11,7 @@
 
 #define PCI_STATUS_CAP_LIST 0x10
 #define PCI_CAP_ID_EXP 0x10
+#define PCI_CAP_ID_SSVID 0x0d
 #define PCI_EXT_CAP_ID_ACS 0x0d
 #define PCI_EXT_CAP_ID_ATS 0x0f
 #define PCI_EXT_CAP_ID_SRIOV 0x10
@@ -62,6 +63,11 @@ static int walk_std_caps(struct acs_func *f, const uint8_t *cfg, unsigned len,
 			return decode_error(f, origin,
 				"capability list loops at 0x%02x", pos);
 		seen[pos / 8] |= (uint8_t)(1u << (pos % 8));
+		/* bridges carry their subsystem IDs in a capability */
+		if (cfg[pos] == PCI_CAP_ID_SSVID && f->header_type == 1 && pos + 8 <= len) {
+			f->subsys_vendor = acs_rd16(cfg, pos + 4);
+			f->subsys_device = acs_rd16(cfg, pos + 6);
+		}
 		if (cfg[pos] == PCI_CAP_ID_EXP) {
 			if (pos + 4 > len)
 				return 0;
@@ -152,6 +158,13 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	f->class_code = (uint32_t)cfg[0x0b] << 16 | (uint32_t)cfg[0x0a] << 8 | cfg[0x09];
 	f->header_type = cfg[0x0e] & 0x7f;
 	f->multifunction = (cfg[0x0e] & 0x80) || raw->fn > 0;
+	if (f->header_type == 0) {
+		f->subsys_vendor = acs_rd16(cfg, 0x2c);
+		f->subsys_device = acs_rd16(cfg, 0x2e);
+	} else if (f->header_type == 2) {
+		f->subsys_vendor = acs_rd16(cfg, 0x40);
+		f->subsys_device = acs_rd16(cfg, 0x42);
+	}
 	if (f->header_type == 1 || f->header_type == 2) {
 		f->is_bridge = true;
 		f->primary = cfg[0x18];

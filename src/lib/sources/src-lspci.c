@@ -1,11 +1,1151 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* lspci -v/-vv/-vvv text: not read yet. */
+/*
+ * lspci -v / -vv / -vvv text (with or without -n/-nn) read back into config
+ * space. For every device the lines lspci printed are turned into the bytes
+ * that would have made lspci print them: the header, the standard and
+ * extended capability lists (each capability at its own offset, chained in
+ * the order listed), the PCI Express port type, ACS, ATS and SR-IOV. The
+ * decoder then reads these bytes like any dump, so every source ends in the
+ * same model. What the text cannot tell is marked unknown (known_mask).
+ *
+ * Only these lines are read; every other line is ignored, so filtered text
+ * (a header, Bus, Capabilities headings, ACSCap/ACSCtl, SR-IOV lines and
+ * the driver) is enough:
+ *   00:02.1 PCI bridge [0604]: AMD Device [1022:14db] (rev 01) (prog-if 00 [..])
+ *	Bus: primary=00, secondary=01, subordinate=0b, sec-latency=0
+ *	Status: Cap+ ...
+ *	Capabilities: [58] Express (v2) Root Port (Slot+), MSI 00
+ *	Capabilities: [2a0 v1] Access Control Services
+ *		ACSCap:	SrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ ...
+ *		ACSCtl:	SrcValid+ TransBlk- ReqRedir+ CmpltRedir+ UpstreamFwd+ ...
+ *		IOVCtl:	Enable- Migration- Interrupt- MSE- ARIHierarchy+ ...
+ *		Initial VFs: 8, Total VFs: 8, Number of VFs: 0, ...
+ *		VF offset: 128, stride: 2, Device ID: 1515
+ *		ATSCtl:	Enable+, Smallest Translation Unit: 00
+ *	Kernel driver in use: pcieport
+ * The strings are those of pciutils' lspci.c, ls-caps.c and ls-ecaps.c.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "sources/sources.h"
+
+/* lspci's longest lines (VPD strings with escapes) stay well below this. */
+#define LSPCI_MAX_LINE 2048
+#define STD_MAX 48             /* 0x40 .. 0xfc in steps of 4 */
+#define EXT_MAX 960            /* 0x100 .. 0xffc in steps of 4 */
+
+#define PCI_STATUS_CAP_LIST 0x10
+#define PCI_CAP_ID_EXP 0x10
+#define PCI_EXT_CAP_ID_ACS 0x0d
+#define PCI_EXT_CAP_ID_ATS 0x0f
+#define PCI_EXT_CAP_ID_SRIOV 0x10
+
+/* What the last capability heading was, for the lines below it. */
+enum cur { CUR_NONE, CUR_OTHER, CUR_ACS, CUR_ATS, CUR_SRIOV };
+
+/* Per device, for the checks that need the whole file. */
+enum {
+	F_CAPS = 0x01,        /* Capabilities lines of its own, not denied */
+	F_DENIED = 0x02,      /* Capabilities: <access denied> */
+	F_PCIE = 0x04,        /* has a PCI Express capability */
+	F_ACS_PART = 0x08,    /* ACS heading without ACSCap and ACSCtl */
+	F_STATUS_NOCAP = 0x10,  /* Status: Cap- */
+	F_STATUS_CAP = 0x20,    /* Status: Cap+ */
+};
+
+struct cap {
+	uint16_t pos;
+	uint16_t id;
+	uint8_t ver;
+	int line;
+};
+
+struct dev {
+	bool open;
+	int line;
+	char addr[32];
+	uint32_t domain;
+	uint8_t bus, slot, fn;
+	uint16_t vendor, device;
+	uint32_t class_code;       /* base << 16 | sub << 8 | prog-if */
+	uint8_t rev;
+	bool has_bus;
+	uint8_t pri, sec, sub, sec_lat;
+	uint8_t flags;             /* F_* */
+	struct cap std[STD_MAX];
+	unsigned nstd;
+	struct cap ext[EXT_MAX];
+	unsigned next;
+	enum cur cur;
+	bool pcie;                 /* has a PCI Express capability */
+	uint16_t pcie_flags;
+	uint16_t acs_cap, acs_ctrl;
+	bool acs_seen, acs_cap_line, acs_ctl_line;
+	uint16_t ats_ctrl;
+	uint16_t iov_ctrl, iov_initial, iov_total, iov_num, iov_offset,
+		 iov_stride, iov_did;
+	uint8_t iov_fdl;
+	char *driver;
+	uint8_t cfg[ACS_CFG_EXT];
+};
+
+struct seen {
+	uint32_t domain;
+	uint8_t bus, slot, fn, flags;
+	int line;
+	size_t raw;                /* index into the builder */
+};
+
+struct ctx {
+	struct acs_builder *b;
+	const char *path;
+	FILE *f;
+	int line;
+	char *buf;
+	struct dev *d;
+	struct seen *seen;
+	size_t nseen, capseen;
+	bool any_caps, any_driver;
+};
+
+static int perr(struct ctx *c, int line, const char *fmt, ...) ACS_PRINTF(3, 4);
+
+/* "FILE:LINE: DEVICE: what", one line. */
+static int perr(struct ctx *c, int line, const char *fmt, ...)
+{
+	char what[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (c->d->open)
+		return acs_error_set(ACS_EPARSE, "%s:%d: %s: %s", c->path, line,
+				     c->d->addr, what);
+	return acs_error_set(ACS_EPARSE, "%s:%d: %s", c->path, line, what);
+}
+
+/* --- small scanners: each returns the rest of the text or NULL --- */
+
+static const char *lit(const char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	return p && strncmp(p, s, n) == 0 ? p + n : NULL;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* 1..max hex digits, and no more. */
+static const char *hexn(const char *p, unsigned max, unsigned long *out)
+{
+	unsigned n = 0;
+
+	if (!p)
+		return NULL;
+	*out = 0;
+	while (n < max && hexval(p[n]) >= 0)
+		*out = *out << 4 | (unsigned long)hexval(p[n++]);
+	if (!n || hexval(p[n]) >= 0)
+		return NULL;
+	return p + n;
+}
+
+/* 1..max decimal digits, and no more. */
+static const char *decn(const char *p, unsigned max, unsigned long *out)
+{
+	unsigned n = 0;
+
+	if (!p)
+		return NULL;
+	*out = 0;
+	while (n < max && isdigit((unsigned char)p[n]))
+		*out = *out * 10 + (unsigned long)(p[n++] - '0');
+	if (!n || isdigit((unsigned char)p[n]))
+		return NULL;
+	return p + n;
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* Exactly "[xxxx:xxxx]" at p. */
+static bool id_pair(const char *p, uint16_t *vendor, uint16_t *device)
+{
+	unsigned long v, d;
+	const char *q = hexn(lit(p, "["), 4, &v);
+
+	if (!q || q - p != 5)
+		return false;
+	q = lit(q, ":");
+	p = q;
+	q = hexn(q, 4, &d);
+	if (!q || q - p != 4 || *q != ']')
+		return false;
+	*vendor = (uint16_t)v;
+	*device = (uint16_t)d;
+	return true;
+}
+
+/* --- tables from pciutils --- */
+
+struct name_id {
+	const char *name;
+	uint16_t id;
+};
+
+/* Class names lspci prints without -n (pci.ids), for the common ones. */
+static const struct name_id class_names[] = {
+	{ "Non-VGA unclassified device", 0x0000 },
+	{ "VGA compatible unclassified device", 0x0001 },
+	{ "SCSI storage controller", 0x0100 },
+	{ "IDE interface", 0x0101 },
+	{ "RAID bus controller", 0x0104 },
+	{ "SATA controller", 0x0106 },
+	{ "Serial Attached SCSI controller", 0x0107 },
+	{ "Non-Volatile memory controller", 0x0108 },
+	{ "Mass storage controller", 0x0180 },
+	{ "Ethernet controller", 0x0200 },
+	{ "Network controller", 0x0280 },
+	{ "VGA compatible controller", 0x0300 },
+	{ "3D controller", 0x0302 },
+	{ "Display controller", 0x0380 },
+	{ "Multimedia audio controller", 0x0401 },
+	{ "Audio device", 0x0403 },
+	{ "Multimedia controller", 0x0480 },
+	{ "RAM memory", 0x0500 },
+	{ "Memory controller", 0x0580 },
+	{ "Host bridge", 0x0600 },
+	{ "ISA bridge", 0x0601 },
+	{ "PCI bridge", 0x0604 },
+	{ "CardBus bridge", 0x0607 },
+	{ "Semi-transparent PCI-to-PCI bridge", 0x0609 },
+	{ "Bridge", 0x0680 },
+	{ "Serial controller", 0x0700 },
+	{ "Communication controller", 0x0780 },
+	{ "PIC", 0x0800 },
+	{ "IOMMU", 0x0806 },
+	{ "System peripheral", 0x0880 },
+	{ "FireWire (IEEE 1394)", 0x0c00 },
+	{ "USB controller", 0x0c03 },
+	{ "SMBus", 0x0c05 },
+	{ "Serial bus controller", 0x0c80 },
+	{ "Encryption controller", 0x1080 },
+	{ "Signal processing controller", 0x1180 },
+	{ "Processing accelerators", 0x1200 },
+	{ "Non-Essential Instrumentation", 0x1300 },
+	{ "Unassigned class", 0xff00 },
+};
+
+/* show_caps() in ls-caps.c: the start of each heading. Longer names with
+ * a shorter one as prefix come first. */
+static const struct name_id std_caps[] = {
+	{ "Null", 0x00 },
+	{ "Power Management", 0x01 },
+	{ "AGP3", 0x0e },
+	{ "AGP", 0x02 },
+	{ "Vital Product Data", 0x03 },
+	{ "Slot ID", 0x04 },
+	{ "MSI-X", 0x11 },
+	{ "MSI", 0x05 },
+	{ "CompactPCI hot-swap", 0x06 },
+	{ "PCI-X", 0x07 },
+	{ "HyperTransport", 0x08 },
+	{ "Vendor Specific Information", 0x09 },
+	{ "Debug port", 0x0a },
+	{ "CompactPCI central resource control", 0x0b },
+	{ "Hot-plug capable", 0x0c },
+	{ "Subsystem", 0x0d },
+	{ "Secure device", 0x0f },
+	{ "Express", PCI_CAP_ID_EXP },
+	{ "SATA HBA", 0x12 },
+	{ "PCI Advanced Features", 0x13 },
+	{ "Enhanced Allocation", 0x14 },
+};
+
+/* show_ext_caps() in ls-ecaps.c (older lspci names included). */
+static const struct name_id ext_caps[] = {
+	{ "Null", 0x00 },
+	{ "Advanced Error Reporting", 0x01 },
+	{ "Virtual Channel", 0x02 },
+	{ "Device Serial Number", 0x03 },
+	{ "Power Budgeting", 0x04 },
+	{ "Root Complex Link", 0x05 },
+	{ "Root Complex Internal Link", 0x06 },
+	{ "Root Complex Event Collector", 0x07 },
+	{ "Multi-Function Virtual Channel", 0x08 },
+	{ "Root Complex Register Block", 0x0a },
+	{ "Vendor Specific Information", 0x0b },
+	{ "Access Control Services", PCI_EXT_CAP_ID_ACS },
+	{ "Alternative Routing-ID Interpretation", 0x0e },
+	{ "Address Translation Service", PCI_EXT_CAP_ID_ATS },
+	{ "Single Root I/O Virtualization", PCI_EXT_CAP_ID_SRIOV },
+	{ "Multi-Root I/O Virtualization", 0x11 },
+	{ "Multicast", 0x12 },
+	{ "Page Request Interface", 0x13 },
+	{ "Resizable BAR", 0x15 },
+	{ "Physical Resizable BAR", 0x15 },
+	{ "Dynamic Power Allocation", 0x16 },
+	{ "Transaction Processing Hints", 0x17 },
+	{ "Latency Tolerance Reporting", 0x18 },
+	{ "Secondary PCI Express", 0x19 },
+	{ "Protocol Multiplexing", 0x1a },
+	{ "Process Address Space ID", 0x1b },
+	{ "LN Requester", 0x1c },
+	{ "Downstream Port Containment", 0x1d },
+	{ "L1 PM Substates", 0x1e },
+	{ "Precision Time Measurement", 0x1f },
+	{ "PCI Express over M_PHY", 0x20 },
+	{ "FRS Queueing", 0x21 },
+	{ "Readiness Time Reporting", 0x22 },
+	{ "Designated Vendor-Specific", 0x23 },
+	{ "VF Resizable BAR", 0x24 },
+	{ "Virtual Resizable BAR", 0x24 },
+	{ "Data Link Feature", 0x25 },
+	{ "Physical Layer 16.0 GT/s", 0x26 },
+	{ "Lane Margining at the Receiver", 0x27 },
+	{ "Hierarchy ID", 0x28 },
+	{ "Native PCIe Enclosure Management", 0x29 },
+	{ "Physical Layer 32.0 GT/s", 0x2a },
+	{ "Data Object Exchange", 0x2e },
+	{ "Device 3", 0x2f },
+	{ "Integrity & Data Encryption", 0x30 },
+	{ "Physical Layer 64.0 GT/s", 0x31 },
+	{ "Flit Logging", 0x32 },
+	{ "Flit Error Injection", 0x34 },
+	{ "MMIO Register Block Locator", 0x36 },
+};
+
+/* cap_express(): PCI_EXP_FLAGS_TYPE by lspci's words. */
+static const struct name_id port_types[] = {
+	{ "Endpoint", ACS_PCIE_ENDPOINT },
+	{ "Legacy Endpoint", ACS_PCIE_LEG_END },
+	{ "Root Port", ACS_PCIE_ROOT_PORT },
+	{ "Upstream Port", ACS_PCIE_UPSTREAM },
+	{ "Downstream Port", ACS_PCIE_DOWNSTREAM },
+	{ "PCI-Express to PCI/PCI-X Bridge", ACS_PCIE_PCI_BRIDGE },
+	{ "PCI/PCI-X to PCI-Express Bridge", ACS_PCIE_PCIE_BRIDGE },
+	{ "Root Complex Integrated Endpoint", ACS_PCIE_RC_END },
+	{ "Root Complex Event Collector", ACS_PCIE_RC_EC },
+};
+
+/* cap_acs(): the seven flags of ACSCap and ACSCtl, in lspci's order. */
+static const struct name_id acs_flags[] = {
+	{ "SrcValid", ACS_SV },
+	{ "TransBlk", ACS_TB },
+	{ "ReqRedir", ACS_RR },
+	{ "CmpltRedir", ACS_CR },
+	{ "UpstreamFwd", ACS_UF },
+	{ "EgressCtrl", ACS_EC },
+	{ "DirectTrans", ACS_DT },
+};
+
+/* cap_sriov(): IOVCtl flags (PCI_IOV_CTRL_*). */
+static const struct name_id iov_flags[] = {
+	{ "Enable", 0x0001 },
+	{ "Migration", 0x0002 },
+	{ "Interrupt", 0x0004 },
+	{ "MSE", 0x0008 },
+	{ "ARIHierarchy", 0x0010 },
+	{ "10BitTagReq", 0x0020 },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The table entry whose name starts the text, followed by end, space,
+ * comma or colon; -1 when none. */
+static int lookup_prefix(const struct name_id *t, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(t[i].name);
+
+		if (strncmp(s, t[i].name, k) == 0 &&
+		    (!s[k] || s[k] == ' ' || s[k] == ',' || s[k] == ':'))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* --- config space --- */
+
+static void put16(uint8_t *p, unsigned off, uint16_t v)
+{
+	p[off] = (uint8_t)v;
+	p[off + 1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, unsigned off, uint32_t v)
+{
+	put16(p, off, (uint16_t)v);
+	put16(p, off + 2, (uint16_t)(v >> 16));
+}
+
+/* Bytes an extended capability's fields take here (at least its header). */
+static unsigned ext_size(uint16_t id)
+{
+	switch (id) {
+	case PCI_EXT_CAP_ID_ACS: return 8;
+	case PCI_EXT_CAP_ID_ATS: return 8;
+	case PCI_EXT_CAP_ID_SRIOV: return 0x1c;
+	default: return 4;
+	}
+}
+
+static int pos_cmp(const void *pa, const void *pb)
+{
+	const struct cap *a = *(const struct cap *const *)pa;
+	const struct cap *b = *(const struct cap *const *)pb;
+
+	return (int)a->pos - (int)b->pos;
+}
+
+/* The extended list: chained from 0x100 in the order listed (0x100 itself
+ * first when listed, else a null header there leads to the first one). */
+static int write_ext(struct ctx *c, struct dev *d)
+{
+	const struct cap *order[EXT_MAX];
+	unsigned i, n = 0, prev = 0;
+	uint8_t *cfg = d->cfg;
+
+	for (i = 0; i < d->next; i++)
+		order[i] = &d->ext[i];
+	qsort(order, d->next, sizeof(order[0]), pos_cmp);
+	for (i = 0; i < d->next; i++) {
+		unsigned end = order[i]->pos + ext_size(order[i]->id);
+
+		if (end > ACS_CFG_EXT)
+			return perr(c, order[i]->line,
+				    "capability at 0x%03x runs past config space",
+				    order[i]->pos);
+		if (i + 1 < d->next && end > order[i + 1]->pos)
+			return perr(c, order[i + 1]->line,
+				    "capability at 0x%03x overlaps the one at 0x%03x",
+				    order[i + 1]->pos, order[i]->pos);
+	}
+	for (i = 0; i < d->next; i++)
+		if (d->ext[i].pos == ACS_CFG_STD)
+			order[n++] = &d->ext[i];
+	if (!n)
+		put32(cfg, ACS_CFG_STD, 0); /* the null header, linked below */
+	prev = ACS_CFG_STD;
+	for (i = 0; i < d->next; i++)
+		if (d->ext[i].pos != ACS_CFG_STD)
+			order[n++] = &d->ext[i];
+	for (i = 0; i < n; i++) {
+		const struct cap *e = order[i];
+
+		if (e->pos != ACS_CFG_STD)   /* link the previous one here */
+			put32(cfg, prev, acs_rd32(cfg, prev) | (uint32_t)e->pos << 20);
+		put32(cfg, e->pos, e->id | (uint32_t)(e->ver & 0xf) << 16);
+		prev = e->pos;
+		switch (e->id) {
+		case PCI_EXT_CAP_ID_ACS:
+			put16(cfg, e->pos + 4, d->acs_cap);
+			put16(cfg, e->pos + 6, d->acs_ctrl);
+			break;
+		case PCI_EXT_CAP_ID_ATS:
+			put16(cfg, e->pos + 6, d->ats_ctrl);
+			break;
+		case PCI_EXT_CAP_ID_SRIOV:
+			put16(cfg, e->pos + 0x08, d->iov_ctrl);
+			put16(cfg, e->pos + 0x0c, d->iov_initial);
+			put16(cfg, e->pos + 0x0e, d->iov_total);
+			put16(cfg, e->pos + 0x10, d->iov_num);
+			cfg[e->pos + 0x12] = d->iov_fdl;
+			put16(cfg, e->pos + 0x14, d->iov_offset);
+			put16(cfg, e->pos + 0x16, d->iov_stride);
+			put16(cfg, e->pos + 0x1a, d->iov_did);
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static bool bridge_class(uint32_t class_code)
+{
+	unsigned cls = class_code >> 8;
+
+	return cls == 0x0604 || cls == 0x0609 || cls == 0x0607;
+}
+
+/* The device is complete: write its config space and hand it over. */
+static int finish_dev(struct ctx *c)
+{
+	struct dev *d = c->d;
+	uint8_t *cfg = d->cfg;
+	bool pcie = d->pcie && !(d->flags & F_DENIED);
+	unsigned len = pcie ? ACS_CFG_EXT : ACS_CFG_STD;
+	uint8_t htype = 0;
+	struct seen *s;
+	int rc;
+
+	if (!d->open)
+		return 0;
+	if (bridge_class(d->class_code) && !d->has_bus)
+		return perr(c, d->line,
+			    "bridge (class %04x) without a 'Bus:' line (lspci -v or more needed)",
+			    d->class_code >> 8);
+	if (d->has_bus)
+		htype = (d->class_code >> 8) == 0x0607 ? 2 : 1;
+	memset(cfg, 0, sizeof(d->cfg));
+	put16(cfg, 0x00, d->vendor);
+	put16(cfg, 0x02, d->device);
+	cfg[0x08] = d->rev;
+	cfg[0x09] = (uint8_t)d->class_code;
+	cfg[0x0a] = (uint8_t)(d->class_code >> 8);
+	cfg[0x0b] = (uint8_t)(d->class_code >> 16);
+	cfg[0x0e] = htype;
+	if (htype) {
+		cfg[0x18] = d->pri;
+		cfg[0x19] = d->sec;
+		cfg[0x1a] = d->sub;
+		cfg[0x1b] = d->sec_lat;
+	}
+	if (d->nstd && !(d->flags & F_DENIED)) {
+		unsigned ptr = htype == 2 ? 0x14 : 0x34;
+
+		cfg[0x06] |= PCI_STATUS_CAP_LIST;
+		for (unsigned i = 0; i < d->nstd; i++) {
+			const struct cap *e = &d->std[i];
+
+			cfg[ptr] = (uint8_t)e->pos;
+			cfg[e->pos] = (uint8_t)e->id;
+			if (e->id == PCI_CAP_ID_EXP)
+				put16(cfg, e->pos + 2, d->pcie_flags);
+			ptr = e->pos + 1u;
+		}
+	}
+	if (pcie && d->next) {
+		rc = write_ext(c, d);
+		if (rc)
+			return rc;
+	}
+	if (d->acs_seen && !(d->acs_cap_line && d->acs_ctl_line))
+		d->flags |= F_ACS_PART;
+	if (pcie)
+		d->flags |= F_PCIE;
+
+	rc = acs_builder_add(c->b, d->domain, d->bus, d->slot, d->fn, cfg, len);
+	if (rc)
+		return rc;
+	acs_builder_last(c->b)->driver = d->driver;
+	d->driver = NULL;
+	if (c->nseen == c->capseen) {
+		size_t cap = c->capseen ? c->capseen * 2 : 64;
+		struct seen *ns = realloc(c->seen, cap * sizeof(*ns));
+
+		if (!ns)
+			return acs_error_nomem();
+		c->seen = ns;
+		c->capseen = cap;
+	}
+	s = &c->seen[c->nseen++];
+	s->domain = d->domain;
+	s->bus = d->bus;
+	s->slot = d->slot;
+	s->fn = d->fn;
+	s->flags = d->flags;
+	s->line = d->line;
+	s->raw = c->b->n - 1;
+	d->open = false;
+	return 0;
+}
+
+/* --- lines --- */
+
+/* "[dddd:]bb:dd.f" followed by a space or the end. */
+static const char *parse_addr(const char *p, struct dev *d)
+{
+	unsigned long a, b, dev, fn, dom = 0, bus;
+	const char *q;
+
+	q = hexn(p, 8, &a);
+	q = lit(q, ":");
+	q = hexn(q, 8, &b);
+	if (!q)
+		return NULL;
+	if (*q == ':') {
+		dom = a;
+		bus = b;
+		q = hexn(q + 1, 2, &dev);
+	} else {
+		bus = a;
+		dev = b;
+	}
+	q = decn(lit(q, "."), 1, &fn);
+	if (!q || (*q && *q != ' ') || bus > 0xff || dev > 0x1f || fn > 7 ||
+	    dom > 0xffffffffUL)
+		return NULL;
+	d->domain = (uint32_t)dom;
+	d->bus = (uint8_t)bus;
+	d->slot = (uint8_t)dev;
+	d->fn = (uint8_t)fn;
+	snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%u", d->domain,
+		 d->bus, d->slot, d->fn);
+	return q;
+}
+
+/* Whether a line at column 0 means to be a device's first line: its first
+ * word is hex digits with ':' and '.' in it. */
+static bool looks_like_addr(const char *s)
+{
+	bool colon = false, dot = false;
+
+	if (hexval(*s) < 0)
+		return false;
+	for (; *s && *s != ' ' && *s != '\t'; s++) {
+		if (*s == ':')
+			colon = true;
+		else if (*s == '.')
+			dot = true;
+		else if (hexval(*s) < 0)
+			return false;
+	}
+	return colon && dot;
+}
+
+/* lspci -x hex lines ("00: 86 80 ..."): not ours, skipped. */
+static bool hex_dump_line(const char *s)
+{
+	unsigned long v;
+	const char *q = hexn(s, 3, &v);
+
+	return q && q[0] == ':' && q[1] == ' ' && hexval(q[2]) >= 0;
+}
+
+static uint32_t class_by_name(const char *s, size_t n)
+{
+	for (size_t i = 0; i < NELEM(class_names); i++)
+		if (strlen(class_names[i].name) == n &&
+		    strncmp(s, class_names[i].name, n) == 0)
+			return class_names[i].id;
+	return 0xff00;
+}
+
+static int parse_header(struct ctx *c, const char *line)
+{
+	struct dev *d = c->d;
+	const char *p, *colon, *q, *r;
+	unsigned long v, dv;
+	size_t n;
+
+	memset(d, 0, offsetof(struct dev, cfg));
+	p = parse_addr(line, d);
+	if (!p)
+		return perr(c, c->line, "malformed device address in '%.40s'", line);
+	d->open = true;
+	d->line = c->line;
+	if (*p)
+		p++;
+	if (*p == '"')
+		return perr(c, c->line,
+			    "lspci -m output is not supported (use lspci -vv)");
+	colon = strstr(p, ": ");
+	if (!colon && (n = strlen(p)) > 0 && p[n - 1] == ':')
+		colon = p + n - 1;  /* "... [0604]:" with nothing after */
+	if (!colon || colon == p)
+		return perr(c, c->line, "device line ends before its class (truncated?)");
+	n = (size_t)(colon - p);
+	/* -nn: "PCI bridge [0604]"; -n: "0604"; else the name only */
+	if (n >= 6 && p[n - 6] == '[' && p[n - 1] == ']' &&
+	    (q = hexn(p + n - 5, 4, &v)) && q == p + n - 1)
+		d->class_code = (uint32_t)v << 8;
+	else if (n == 4 && (q = hexn(p, 4, &v)) && q == p + 4)
+		d->class_code = (uint32_t)v << 8;
+	else if (strncmp(p, "Class ", 6) == 0 && n == 10 &&
+		 (q = hexn(p + 6, 4, &v)) && q == p + 10)
+		d->class_code = (uint32_t)v << 8;
+	else
+		d->class_code = class_by_name(p, n) << 8;
+	p = skip_ws(colon + 1);
+	/* IDs: -n puts them first, -nn last in brackets */
+	q = hexn(p, 4, &v);
+	if (q && q - p == 4 && *q == ':' && (r = hexn(q + 1, 4, &dv)) &&
+	    r - q == 5 && (!*r || *r == ' ')) {
+		d->vendor = (uint16_t)v;
+		d->device = (uint16_t)dv;
+	} else {
+		for (q = strchr(p, '['); q; q = strchr(q + 1, '['))
+			(void)id_pair(q, &d->vendor, &d->device);
+	}
+	q = strstr(p, "(rev ");
+	if (q && hexn(q + 5, 2, &v))
+		d->rev = (uint8_t)v;
+	q = strstr(p, "(prog-if ");
+	if (q && hexn(q + 9, 2, &v))
+		d->class_code |= (uint8_t)v;
+	return 0;
+}
+
+static int parse_bus(struct ctx *c, const char *p)
+{
+	struct dev *d = c->d;
+	unsigned long pri, sec, sub, lat = 0;
+	const char *q;
+
+	q = hexn(lit(p, "Bus: primary="), 2, &pri);
+	q = hexn(lit(q, ", secondary="), 2, &sec);
+	q = hexn(lit(q, ", subordinate="), 2, &sub);
+	if (!q)
+		return perr(c, c->line, "malformed 'Bus:' line");
+	if (lit(q, ", sec-latency=") && !decn(lit(q, ", sec-latency="), 3, &lat))
+		return perr(c, c->line, "malformed 'Bus:' line");
+	d->has_bus = true;
+	d->pri = (uint8_t)pri;
+	d->sec = (uint8_t)sec;
+	d->sub = (uint8_t)sub;
+	d->sec_lat = (uint8_t)(lat > 255 ? 255 : lat);
+	return 0;
+}
+
+/* "Express (v2) Root Port (Slot+), MSI 00" from after "Express". */
+static int parse_express(struct ctx *c, const char *p)
+{
+	struct dev *d = c->d;
+	unsigned long ver = 2, num;
+	const char *q;
+	int type = -1, k;
+
+	p = skip_ws(p);
+	if (p[0] == '(' && p[1] == 'v') {
+		q = decn(p + 2, 2, &ver);
+		if (!q || *q != ')')
+			return perr(c, c->line, "malformed PCI Express capability version");
+		p = skip_ws(q + 1);
+	}
+	k = lookup_prefix(port_types, NELEM(port_types), p);
+	if (k >= 0) {
+		type = port_types[k].id;
+		p += strlen(port_types[k].name);
+	} else if ((q = lit(p, "Unknown type ")) && (q = decn(q, 2, &num)) &&
+		   num <= 15) {
+		/* lspci's own words for a reserved type: keep its number */
+		type = (int)num;
+		p = q;
+	} else {
+		char word[48];
+		size_t n = strcspn(p, ",");
+
+		snprintf(word, sizeof(word), "%.*s", (int)(n < 40 ? n : 40), p);
+		return perr(c, c->line, "unknown PCI Express port type '%s'", word);
+	}
+	d->pcie = true;
+	d->pcie_flags = (uint16_t)((ver & 0xf) | (unsigned)type << 4);
+	if (strstr(p, "(Slot+)"))
+		d->pcie_flags |= 0x0100;     /* PCI_EXP_FLAGS_SLOT */
+	if ((q = strstr(p, ", MSI ")) && hexn(q + 6, 2, &num))
+		d->pcie_flags |= (uint16_t)((num & 0x1f) << 9);
+	else if ((q = strstr(p, ", IntMsgNum ")) && decn(q + 12, 2, &num))
+		d->pcie_flags |= (uint16_t)((num & 0x1f) << 9);
+	return 0;
+}
+
+static int parse_capability(struct ctx *c, const char *p)
+{
+	struct dev *d = c->d;
+	unsigned long pos = 0, ver = 1;
+	const char *q;
+	struct cap *e;
+	bool ext;
+	int k;
+
+	c->any_caps = true;
+	if (lit(p, "<access denied>")) {
+		d->flags |= F_DENIED;
+		d->cur = CUR_NONE;
+		return 0;
+	}
+	q = hexn(lit(p, "["), 3, &pos);
+	if (q && lit(q, " v")) {
+		q = decn(q + 2, 2, &ver);
+		ext = true;
+	} else {
+		ext = pos >= ACS_CFG_STD;
+	}
+	if (!q || *q != ']' || q[1] != ' ')
+		return perr(c, c->line, "malformed 'Capabilities:' line");
+	q = skip_ws(q + 2);
+	if (pos & 3)
+		return perr(c, c->line, "capability offset 0x%02lx is not a multiple of 4", pos);
+	if (ext != (pos >= ACS_CFG_STD) || pos < 0x40)
+		return perr(c, c->line, "capability offset 0x%02lx is out of range", pos);
+	d->flags |= F_CAPS;
+	if (!ext) {
+		for (unsigned i = 0; i < d->nstd; i++)
+			if (d->std[i].pos == pos)
+				return perr(c, c->line,
+					    "capability at 0x%02lx listed twice (chain loops)", pos);
+		e = &d->std[d->nstd++];  /* distinct aligned offsets: fits */
+		e->pos = (uint16_t)pos;
+		e->line = c->line;
+		e->ver = 0;
+		d->cur = CUR_OTHER;
+		k = lookup_prefix(std_caps, NELEM(std_caps), q);
+		if (k >= 0)
+			e->id = std_caps[k].id;
+		else if (lit(q, "Capability ID 0x") && hexn(q + 16, 2, &pos))
+			e->id = (uint16_t)pos;
+		else
+			e->id = 0;     /* a Null capability keeps the chain */
+		if (e->id == 0xff)
+			e->id = 0;
+		if (e->id == PCI_CAP_ID_EXP)
+			return parse_express(c, q + strlen("Express"));
+		return 0;
+	}
+	for (unsigned i = 0; i < d->next; i++)
+		if (d->ext[i].pos == pos)
+			return perr(c, c->line,
+				    "capability at 0x%03lx listed twice (chain loops)", pos);
+	e = &d->ext[d->next++];
+	e->pos = (uint16_t)pos;
+	e->line = c->line;
+	e->ver = (uint8_t)(ver ? ver : 1);
+	k = lookup_prefix(ext_caps, NELEM(ext_caps), q);
+	if (k >= 0)
+		e->id = ext_caps[k].id;
+	else if (lit(q, "Extended Capability ID 0x") && hexn(q + 25, 4, &pos))
+		e->id = (uint16_t)pos;
+	else
+		e->id = 0;
+	switch (e->id) {
+	case PCI_EXT_CAP_ID_ACS:
+		if (d->acs_seen)
+			return perr(c, c->line, "second ACS capability");
+		d->acs_seen = true;
+		d->cur = CUR_ACS;
+		break;
+	case PCI_EXT_CAP_ID_ATS:
+		d->cur = CUR_ATS;
+		break;
+	case PCI_EXT_CAP_ID_SRIOV:
+		d->cur = CUR_SRIOV;
+		break;
+	default:
+		d->cur = CUR_OTHER;
+		break;
+	}
+	return 0;
+}
+
+/* "Name+ Name- ..." against a table. all: every name must be there. */
+static int parse_flags(struct ctx *c, const char *what, const char *p,
+		       const struct name_id *t, size_t n, bool all,
+		       uint16_t *out)
+{
+	unsigned seen = 0;
+
+	*out = 0;
+	for (p = skip_ws(p); *p; p = skip_ws(p)) {
+		size_t len = strcspn(p, " \t");
+		size_t i;
+
+		for (i = 0; i < n; i++) {
+			size_t k = strlen(t[i].name);
+
+			if (len == k + 1 && strncmp(p, t[i].name, k) == 0 &&
+			    (p[k] == '+' || p[k] == '-'))
+				break;
+		}
+		if (i == n) {
+			if (!all)  /* IOVCtl: newer lspci may add flags */
+				goto next;
+			return perr(c, c->line, "unknown %s flag '%.*s'", what,
+				    (int)(len < 40 ? len : 40), p);
+		}
+		if (p[len - 1] == '+')
+			*out |= t[i].id;
+		seen |= 1u << i;
+next:
+		p += len;
+	}
+	if (all && seen != (1u << n) - 1) {
+		for (size_t i = 0; i < n; i++)
+			if (!(seen & (1u << i)))
+				return perr(c, c->line, "%s line lacks %s (truncated?)",
+					    what, t[i].name);
+	}
+	return 0;
+}
+
+static int parse_acs(struct ctx *c, const char *p, bool ctl)
+{
+	struct dev *d = c->d;
+	const char *what = ctl ? "ACSCtl" : "ACSCap";
+	uint16_t v;
+	int rc;
+
+	if (d->cur != CUR_ACS)
+		return perr(c, c->line, "%s line outside an Access Control Services capability", what);
+	rc = parse_flags(c, what, p, acs_flags, NELEM(acs_flags), true, &v);
+	if (rc)
+		return rc;
+	if (ctl) {
+		d->acs_ctrl = v;
+		d->acs_ctl_line = true;
+	} else {
+		d->acs_cap = v;
+		d->acs_cap_line = true;
+	}
+	return 0;
+}
+
+static int parse_sriov(struct ctx *c, const char *p)
+{
+	struct dev *d = c->d;
+	unsigned long a = 0, b = 0, n = 0, fdl = 0;
+	const char *q;
+
+	if ((q = lit(p, "IOVCtl:")))
+		return parse_flags(c, "IOVCtl", q, iov_flags, NELEM(iov_flags), false,
+				   &d->iov_ctrl);
+	if ((q = lit(p, "Initial VFs: "))) {
+		q = decn(q, 5, &a);
+		q = decn(lit(q, ", Total VFs: "), 5, &b);
+		q = decn(lit(q, ", Number of VFs: "), 5, &n);
+		if (!q || a > 0xffff || b > 0xffff || n > 0xffff)
+			return perr(c, c->line, "malformed SR-IOV 'Initial VFs:' line");
+		if (lit(q, ", Function Dependency Link: "))
+			hexn(q + 28, 2, &fdl);
+		d->iov_initial = (uint16_t)a;
+		d->iov_total = (uint16_t)b;
+		d->iov_num = (uint16_t)n;
+		d->iov_fdl = (uint8_t)fdl;
+		return 0;
+	}
+	if ((q = lit(p, "VF offset: "))) {
+		q = decn(q, 5, &a);
+		q = decn(lit(q, ", stride: "), 5, &b);
+		q = hexn(lit(q, ", Device ID: "), 4, &n);
+		if (!q || a > 0xffff || b > 0xffff)
+			return perr(c, c->line, "malformed SR-IOV 'VF offset:' line");
+		d->iov_offset = (uint16_t)a;
+		d->iov_stride = (uint16_t)b;
+		d->iov_did = (uint16_t)n;
+	}
+	return 0;
+}
+
+/* One line of a device's body (leading white space removed). */
+static int parse_body(struct ctx *c, const char *p)
+{
+	struct dev *d = c->d;
+	const char *q;
+
+	if (lit(p, "Bus: primary="))
+		return parse_bus(c, p);
+	if ((q = lit(p, "Capabilities:")))
+		return parse_capability(c, skip_ws(q));
+	if ((q = lit(p, "ACSCap:")))
+		return parse_acs(c, q, false);
+	if ((q = lit(p, "ACSCtl:")))
+		return parse_acs(c, q, true);
+	if ((q = lit(p, "Kernel driver in use:"))) {
+		size_t n;
+
+		q = skip_ws(q);
+		n = strcspn(q, " \t");
+		if (!n)
+			return perr(c, c->line, "empty 'Kernel driver in use:' line");
+		free(d->driver);
+		d->driver = malloc(n + 1);
+		if (!d->driver)
+			return acs_error_nomem();
+		memcpy(d->driver, q, n);
+		d->driver[n] = '\0';
+		c->any_driver = true;
+		return 0;
+	}
+	if (lit(p, "Status: Cap+")) {
+		d->flags |= F_STATUS_CAP;
+		return 0;
+	}
+	if (lit(p, "Status: Cap-")) {
+		d->flags |= F_STATUS_NOCAP;
+		return 0;
+	}
+	if (d->cur == CUR_SRIOV)
+		return parse_sriov(c, p);
+	if (d->cur == CUR_ATS && (q = lit(p, "ATSCtl:")) && strstr(q, "Enable+"))
+		d->ats_ctrl |= 0x8000;       /* PCI_ATS_CTRL_ENABLE */
+	return 0;
+}
+
+/* One line into c->buf; 0 at the end of the file, 1 for a line. */
+static int read_line(struct ctx *c)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(c->f)) != EOF && ch != '\n') {
+		if (ch == '\0')
+			return perr(c, c->line + 1, "NUL byte: not lspci text");
+		if (n == LSPCI_MAX_LINE)
+			return perr(c, c->line + 1, "line too long (over %d characters)",
+				    LSPCI_MAX_LINE);
+		c->buf[n++] = (char)ch;
+	}
+	if (ferror(c->f))
+		return acs_error_set(ACS_ERROR, "%s: %s", c->path, strerror(errno));
+	if (ch == EOF && n == 0)
+		return 0;
+	while (n && (c->buf[n - 1] == '\r' || c->buf[n - 1] == ' ' ||
+		     c->buf[n - 1] == '\t'))
+		n--;
+	c->buf[n] = '\0';
+	c->line++;
+	return 1;
+}
+
+static int seen_cmp(const void *pa, const void *pb)
+{
+	const struct seen *a = pa, *b = pb;
+
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus - b->bus;
+	if (a->slot != b->slot)
+		return a->slot - b->slot;
+	if (a->fn != b->fn)
+		return a->fn - b->fn;
+	return a->line - b->line;
+}
+
+/* What needs the whole file: duplicates, multifunction slots, the known
+ * mask and whether drivers were shown at all. */
+static int finish_file(struct ctx *c)
+{
+	struct acs_builder *b = c->b;
+	size_t i, j;
+
+	if (c->nseen)
+		qsort(c->seen, c->nseen, sizeof(*c->seen), seen_cmp);
+	for (i = 0; i < c->nseen; i = j) {
+		const struct seen *s = &c->seen[i];
+
+		for (j = i + 1; j < c->nseen && c->seen[j].domain == s->domain &&
+		     c->seen[j].bus == s->bus && c->seen[j].slot == s->slot; j++)
+			if (c->seen[j].fn == c->seen[j - 1].fn)
+				return acs_error_set(ACS_EPARSE,
+					"%s:%d: %04x:%02x:%02x.%u: duplicate address (first at line %d)",
+					c->path, c->seen[j].line, s->domain, s->bus,
+					s->slot, c->seen[j].fn, c->seen[j - 1].line);
+		/* the kernel scans functions 1..7 only when 0 says multifunction */
+		if (j - i > 1 && s->fn == 0)
+			b->raw[s->raw].cfg[0x0e] |= 0x80;
+	}
+	for (i = 0; i < c->nseen; i++) {
+		const struct seen *s = &c->seen[i];
+		struct acs_raw_func *r = &b->raw[s->raw];
+		uint32_t known = ACS_KNOWN_HEADER;
+		bool caps;
+
+		/* lspci prints every capability it can read from -v on, so
+		 * a verbose file's device without any has none; Status (-vv)
+		 * says so itself. */
+		if (s->flags & F_DENIED)
+			caps = false;
+		else if (s->flags & F_CAPS)
+			caps = true;
+		else if (s->flags & F_STATUS_CAP)
+			caps = false;
+		else
+			caps = c->any_caps || (s->flags & F_STATUS_NOCAP);
+		if (caps)
+			known |= ACS_KNOWN_CAPS;
+		/* Without root lspci shows <access denied> for the whole list,
+		 * so a PCIe device whose list it showed had its extended space
+		 * read too. (A PCIe device without any extended capability is
+		 * common in VMs; where the space really was not there, e.g. no
+		 * MMCONFIG, the kernel finds no ACS either.) Only lspci -v,
+		 * which names ACS without its registers, leaves ACS unknown. */
+		if (caps && (s->flags & F_PCIE) && !(s->flags & F_ACS_PART))
+			known |= ACS_KNOWN_EXT;
+		r->known_mask = known;
+		r->has_driver = c->any_driver;
+	}
+	return 0;
+}
+
+static int parse_file(struct ctx *c)
+{
+	int more, rc = 0;
+
+	while ((more = read_line(c)) > 0) {
+		const char *line = c->buf;
+
+		if (line[0] && line[0] != ' ' && line[0] != '\t') {
+			if (hex_dump_line(line) || !looks_like_addr(line))
+				continue;
+			rc = finish_dev(c);
+			if (!rc)
+				rc = parse_header(c, line);
+		} else if (c->d->open && line[0]) {
+			rc = parse_body(c, skip_ws(line));
+		}
+		if (rc)
+			return rc;
+	}
+	if (more < 0)
+		return more;
+	rc = finish_dev(c);
+	if (rc)
+		return rc;
+	return finish_file(c);
+}
 
 static int lspci_load(struct acs_builder *b, const char *path)
 {
-	(void)b;
-	return acs_error_set(ACS_EPARSE, "%s: lspci text without hex dump is not supported yet", path);
+	struct ctx c = { .b = b, .path = path };
+	struct stat st;
+	int rc;
+
+	if (!path || !*path)
+		return acs_error_set(ACS_EINVAL, "no lspci file given");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return acs_error_set(ACS_EINVAL, "%s: is a directory, not lspci text", path);
+	c.f = fopen(path, "r");
+	if (!c.f)
+		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
+				     "%s: %s", path, strerror(errno));
+	c.buf = malloc(LSPCI_MAX_LINE + 1);
+	c.d = calloc(1, sizeof(*c.d));
+	if (!c.buf || !c.d) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	rc = parse_file(&c);
+done:
+	if (c.d)
+		free(c.d->driver);
+	free(c.d);
+	free(c.buf);
+	free(c.seen);
+	fclose(c.f);
+	return rc;
 }
 
 const struct acs_source_ops acs_source_lspci = {

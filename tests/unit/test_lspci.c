@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lspci -v/-vv text read back into config space: each rule on small texts,
+ * every bad input as a one-line error naming file, line and device, the
+ * real machines of ../shared/realdata, and every VM fixture turned into
+ * lspci -vvnn text by the real lspci giving the groups its hex dump gives.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tfab.h"
+
+static char dir[] = "/tmp/acsctl-lspci-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static char *write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int load_path(const char *path, int kind, acs_fabric **f)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	o.kind = kind;
+	o.path = path;
+	return acs_fabric_load(f, &o);
+}
+
+/* Through detection, as -F FILE does. */
+static acs_fabric *load_text(const char *text)
+{
+	acs_fabric *f = NULL;
+
+	if (load_path(write_file("ok.txt", text), ACS_SOURCE_FILE, &f))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(acs_fabric_source_kind(f), ACS_SOURCE_LSPCI);
+	return f;
+}
+
+/* The error names FILE:LINE, the device (when given) and what. */
+static void expect_error(const char *text, int line, const char *dev,
+			 const char *what)
+{
+	char *path = write_file("bad.txt", text);
+	char where[300];
+	acs_fabric *f = NULL;
+	const char *msg;
+	int rc = load_path(path, ACS_SOURCE_FILE, &f);
+
+	msg = acs_error_last()->message;
+	if (rc != ACS_EPARSE)
+		fail_msg("rc %d, not ACS_EPARSE: '%s'", rc, msg);
+	assert_null(f);
+	snprintf(where, sizeof(where), "%s:%d: ", path, line);
+	if (!strstr(msg, where) || (dev && !strstr(msg, dev)) || !strstr(msg, what))
+		fail_msg("error '%s' does not name '%s', '%s' and '%s'", msg, where,
+			 dev ? dev : "", what);
+	assert_null(strchr(msg, '\n'));
+}
+
+static const struct acs_func *get(const acs_fabric *f, const char *addr)
+{
+	unsigned dom = 0, bus, dev, fn;
+
+	if (sscanf(addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4) {
+		dom = 0;
+		assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
+	}
+	const struct acs_func *r = acs_fabric_find(f, dom, (uint8_t)bus,
+						   (uint8_t)dev, (uint8_t)fn);
+	if (!r)
+		fail_msg("no function %s", addr);
+	return r;
+}
+
+/* A root port with ACS and an NVMe behind it, as lspci -vvnn prints them
+ * (filtered to the lines that matter, plus some that do not). */
+static const char switch_text[] =
+	"00:00.0 Host bridge [0600]: Intel Corporation 82G33/G31/P35/P31 Express DRAM Controller [8086:29c0]\n"
+	"\tSubsystem: Red Hat, Inc. QEMU Virtual Machine [1af4:1100]\n"
+	"\tControl: I/O+ Mem+ BusMaster- SpecCycle- MemWINV- VGASnoop- ParErr- Stepping- SERR+ FastB2B- DisINTx-\n"
+	"\n"
+	"00:02.0 PCI bridge [0604]: Red Hat, Inc. QEMU PCIe Root port [1b36:000c] (prog-if 00 [Normal decode])\n"
+	"\tBus: primary=00, secondary=01, subordinate=03, sec-latency=0\n"
+	"\tCapabilities: [54] Express (v2) Root Port (Slot+), MSI 00\n"
+	"\t\tDevCap:\tMaxPayload 128 bytes, PhantFunc 0\n"
+	"\tCapabilities: [48] MSI-X: Enable+ Count=1 Masked-\n"
+	"\tCapabilities: [40] Subsystem: Red Hat, Inc. Device [1b36:0000]\n"
+	"\tCapabilities: [100 v2] Advanced Error Reporting\n"
+	"\tCapabilities: [148 v1] Access Control Services\n"
+	"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\n"
+	"\t\tACSCtl:\tSrcValid+ TransBlk- ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans-\n"
+	"\tKernel driver in use: pcieport\n"
+	"\n"
+	"01:00.0 PCI bridge [0604]: Texas Instruments XIO3130 PCI Express Switch (Upstream) [104c:8232] (rev 02) (prog-if 00 [Normal decode])\n"
+	"\tBus: primary=01, secondary=02, subordinate=03, sec-latency=0\n"
+	"\tCapabilities: [90] Express (v2) Upstream Port, MSI 00\n"
+	"\tCapabilities: [100 v1] Advanced Error Reporting\n"
+	"\n"
+	"02:00.0 PCI bridge [0604]: Texas Instruments XIO3130 PCI Express Switch (Downstream) [104c:8233] (rev 01) (prog-if 00 [Normal decode])\n"
+	"\tBus: primary=02, secondary=03, subordinate=03, sec-latency=0\n"
+	"\tCapabilities: [90] Express (v2) Downstream Port (Slot+), MSI 00\n"
+	"\tCapabilities: [100 v1] Advanced Error Reporting\n"
+	"\n"
+	"03:00.0 Non-Volatile memory controller [0108]: Red Hat, Inc. QEMU NVM Express Controller [1b36:0010] (rev 02) (prog-if 02 [NVM Express])\n"
+	"\tCapabilities: [80] Express (v2) Endpoint, MSI 00\n"
+	"\tCapabilities: [60] Power Management version 3\n"
+	"\tKernel driver in use: nvme\n"
+	"\n"
+	"03:00.1 Non-Volatile memory controller [0108]: Red Hat, Inc. QEMU NVM Express Controller [1b36:0010] (rev 02) (prog-if 02 [NVM Express])\n"
+	"\tCapabilities: [80] Express (v2) Endpoint, MSI 00\n";
+
+static void test_lspci_load__switch(void **state)
+{
+	acs_fabric *f;
+	const struct acs_func *rp, *ep;
+
+	(void)state;
+	f = load_text(switch_text);
+	assert_int_equal(acs_fabric_count(f), 6);
+	rp = get(f, "00:02.0");
+	assert_int_equal(rp->vendor_id, 0x1b36);
+	assert_int_equal(rp->device_id, 0x000c);
+	assert_int_equal(rp->class_code, 0x060400);
+	assert_int_equal(rp->header_type, 1);
+	assert_true(rp->is_bridge);
+	assert_int_equal(rp->secondary, 1);
+	assert_int_equal(rp->subordinate, 3);
+	assert_int_equal(rp->pcie_type, ACS_PCIE_ROOT_PORT);
+	assert_int_equal(rp->pcie_pos, 0x54);
+	assert_int_equal(rp->acs_pos, 0x148);
+	assert_int_equal(rp->acs_cap, 0x5f);
+	assert_int_equal(rp->acs_ctrl, 0x1d);
+	assert_int_equal(rp->cfg_len, 4096);
+	assert_string_equal(rp->driver, "pcieport");
+	assert_int_equal(get(f, "01:00.0")->pcie_type, ACS_PCIE_UPSTREAM);
+	assert_int_equal(get(f, "01:00.0")->revision, 2);
+	assert_int_equal(get(f, "02:00.0")->pcie_type, ACS_PCIE_DOWNSTREAM);
+	ep = get(f, "03:00.0");
+	assert_int_equal(ep->class_code, 0x010802);
+	assert_int_equal(ep->pcie_type, ACS_PCIE_ENDPOINT);
+	assert_true(ep->multifunction);
+	assert_int_equal(ep->cfg[0x0e], 0x80);
+	assert_int_equal(get(f, "00:00.0")->cfg_len, 256);
+	assert_int_equal(get(f, "00:00.0")->pcie_type, ACS_PCIE_NONE);
+	assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_UNKNOWN);
+	assert_int_equal(acs_fabric_unknown_count(f), 0);
+	assert_partition(f, "6.12", "00:00.0 | 00:02.0 | 01:00.0 | 02:00.0 03:00.0 03:00.1");
+	assert_partition(f, "6.1", "00:00.0 | 00:02.0 | 01:00.0 | 02:00.0 03:00.0 03:00.1");
+	acs_fabric_free(f);
+}
+
+static void test_lspci_header__forms(void **state)
+{
+	acs_fabric *f;
+
+	(void)state;
+	/* -nn with a domain, -n, names only, an unknown class name */
+	f = load_text(
+		"0001:40:00.0 Ethernet controller [0200]: Intel Corporation Ethernet Controller X710 [8086:1572] (rev 01)\n"
+		"0000:00:1f.3 0c05: 8086:2930 (rev 02)\n"
+		"0000:00:1f.2 SATA controller: Intel Corporation 82801IR/IO/IH (ICH9R/DO/DH) 6 port SATA Controller [AHCI mode] (rev 02) (prog-if 01 [AHCI 1.0])\n"
+		"0000:00:04.0 Frobnicator: Acme Widget\n"
+		"0000:00:05.0 Class 1234: Acme Widget\n");
+	assert_int_equal(acs_fabric_count(f), 5);
+	assert_int_equal(get(f, "0001:40:00.0")->vendor_id, 0x8086);
+	assert_int_equal(get(f, "0001:40:00.0")->device_id, 0x1572);
+	assert_int_equal(get(f, "0001:40:00.0")->class_code, 0x020000);
+	assert_int_equal(get(f, "0001:40:00.0")->revision, 1);
+	assert_int_equal(get(f, "00:1f.3")->vendor_id, 0x8086);
+	assert_int_equal(get(f, "00:1f.3")->device_id, 0x2930);
+	assert_int_equal(get(f, "00:1f.3")->class_code, 0x0c0500);
+	assert_int_equal(get(f, "00:1f.2")->vendor_id, 0);
+	assert_int_equal(get(f, "00:1f.2")->class_code, 0x010601);
+	assert_int_equal(get(f, "00:04.0")->class_code, 0xff0000);
+	assert_int_equal(get(f, "00:05.0")->class_code, 0x123400);
+	/* no Capabilities anywhere: plain lspci, nothing known past the header */
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		assert_int_equal(acs_fabric_func(f, i)->known, ACS_KNOWN_HEADER);
+	assert_int_equal(acs_fabric_unknown_count(f), 5);
+	acs_fabric_free(f);
+}
+
+static void test_lspci_header__bridge_names(void **state)
+{
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(
+		"00:1c.0 PCI bridge: Intel Corporation Device (rev 02) (prog-if 00 [Normal decode])\n"
+		"\tBus: primary=00, secondary=02, subordinate=02, sec-latency=0\n"
+		"02:00.0 Ethernet controller: Intel Corporation I210 Gigabit Network Connection (rev 03)\n");
+	assert_int_equal(get(f, "00:1c.0")->class_code, 0x060400);
+	assert_int_equal(get(f, "00:1c.0")->header_type, 1);
+	assert_int_equal(get(f, "02:00.0")->class_code, 0x020000);
+	assert_ptr_equal(acs_fabric_parent(f, get(f, "02:00.0")), get(f, "00:1c.0"));
+	acs_fabric_free(f);
+}
+
+static void test_lspci_pcie__port_types(void **state)
+{
+	static const struct { const char *words; int type; } types[] = {
+		{ "Express (v2) Endpoint, MSI 00", ACS_PCIE_ENDPOINT },
+		{ "Express (v1) Legacy Endpoint, MSI 00", ACS_PCIE_LEG_END },
+		{ "Express (v2) Root Port (Slot-), MSI 00", ACS_PCIE_ROOT_PORT },
+		{ "Express (v2) Upstream Port, MSI 00", ACS_PCIE_UPSTREAM },
+		{ "Express (v2) Downstream Port (Slot+), MSI 00", ACS_PCIE_DOWNSTREAM },
+		{ "Express (v1) PCI-Express to PCI/PCI-X Bridge, MSI 00", ACS_PCIE_PCI_BRIDGE },
+		{ "Express (v2) PCI/PCI-X to PCI-Express Bridge (Slot-), MSI 00", ACS_PCIE_PCIE_BRIDGE },
+		{ "Express (v2) Root Complex Integrated Endpoint, MSI 00", ACS_PCIE_RC_END },
+		{ "Express (v2) Root Complex Event Collector, IntMsgNum 0", ACS_PCIE_RC_EC },
+		{ "Express Endpoint, MSI 00", ACS_PCIE_ENDPOINT },   /* lspci -v */
+		{ "Express (v2) Unknown type 3, MSI 00", 3 },
+	};
+	char *text = calloc(1, 8192);
+	acs_fabric *f;
+	size_t n = sizeof(types) / sizeof(types[0]);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		sprintf(text + strlen(text),
+			"00:%02zx.0 System peripheral [0880]: Acme [1234:%04zx]\n"
+			"\tCapabilities: [%02zx] %s\n",
+			i + 1, i, 0x40 + 4 * i, types[i].words);
+	f = load_text(text);
+	for (size_t i = 0; i < n; i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+
+		assert_int_equal(fn->dev, i + 1);
+		assert_int_equal(fn->pcie_type, types[i].type);
+		assert_int_equal(fn->pcie_pos, 0x40 + 4 * i);
+		assert_int_equal(fn->cfg_len, 4096);
+	}
+	acs_fabric_free(f);
+	free(text);
+}
+
+static void test_lspci_acs__bits(void **state)
+{
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(
+		"00:01.0 PCI bridge [0604]: Acme [1234:0001]\n"
+		"\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot-), MSI 00\n"
+		"\tCapabilities: [100 v1] Access Control Services\n"
+		"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl+ DirectTrans+\n"
+		"\t\tACSCtl:\tSrcValid- TransBlk+ ReqRedir- CmpltRedir+ UpstreamFwd- EgressCtrl+ DirectTrans-\n"
+		"00:02.0 PCI bridge [0604]: Acme [1234:0001]\n"
+		"\tBus: primary=00, secondary=02, subordinate=02, sec-latency=0\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot-), MSI 00\n"
+		"\tCapabilities: [100 v1] Access Control Services\n"
+		"\t\tACSCap:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans-\n"
+		"\t\tACSCtl:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans+\n");
+	assert_int_equal(get(f, "00:01.0")->acs_pos, 0x100);
+	assert_int_equal(get(f, "00:01.0")->acs_cap, 0x7f);
+	assert_int_equal(get(f, "00:01.0")->acs_ctrl, ACS_TB | ACS_CR | ACS_EC);
+	assert_int_equal(get(f, "00:02.0")->acs_cap, 0);
+	assert_int_equal(get(f, "00:02.0")->acs_ctrl, ACS_DT);
+	assert_true(acs_func_acs_known(get(f, "00:02.0")));
+	acs_fabric_free(f);
+}
+
+/* The bytes: the standard list in the order listed, the extended one from
+ * 0x100 with a null header there when the first is elsewhere. */
+static void test_lspci_caps__chains(void **state)
+{
+	const struct acs_func *fn;
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(
+		"00:02.0 PCI bridge [0604]: Acme [1234:0001]\n"
+		"\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		"\tCapabilities: [54] Express (v2) Root Port (Slot+), MSI 00\n"
+		"\tCapabilities: [48] MSI-X: Enable+ Count=1 Masked-\n"
+		"\tCapabilities: [40] Subsystem: Red Hat, Inc. Device [1b36:0000]\n"
+		"\tCapabilities: [148 v1] Access Control Services\n"
+		"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\n"
+		"\t\tACSCtl:\tSrcValid+ TransBlk- ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans-\n"
+		"\tCapabilities: [200 v1] Extended Capability ID 0x2a\n");
+	fn = get(f, "00:02.0");
+	assert_true(acs_func_cfg_byte(fn, 0x06) & 0x10);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x34), 0x54);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x54), 0x10);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x55), 0x48);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x56), 0x42);   /* v2, type 4 */
+	assert_int_equal(acs_func_cfg_byte(fn, 0x57), 0x01);   /* slot */
+	assert_int_equal(acs_func_cfg_byte(fn, 0x48), 0x11);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x49), 0x40);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x40), 0x0d);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x41), 0x00);
+	/* 0x100: id 0, next 0x148 */
+	assert_int_equal(acs_func_cfg_byte(fn, 0x100), 0);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x101), 0);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x102), 0x80);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x103), 0x14);
+	/* 0x148: ACS v1, next 0x200 */
+	assert_int_equal(acs_func_cfg_byte(fn, 0x148), 0x0d);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x14a), 0x01);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x14b), 0x20);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x200), 0x2a);
+	assert_int_equal(fn->pcie_pos, 0x54);
+	assert_int_equal(fn->acs_pos, 0x148);
+	assert_int_equal(fn->acs_ctrl, 0x1d);
+	acs_fabric_free(f);
+}
+
+static void test_lspci_ext__ats_sriov(void **state)
+{
+	const struct acs_func *fn;
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(
+		"03:00.0 Ethernet controller [0200]: Intel Corporation Ethernet Controller 10-Gigabit X540-AT2 [8086:1528] (rev 01)\n"
+		"\tCapabilities: [40] Power Management version 3\n"
+		"\tCapabilities: [a0] Express (v2) Endpoint, MSI 00\n"
+		"\tCapabilities: [100 v2] Advanced Error Reporting\n"
+		"\tCapabilities: [140 v1] Device Serial Number 00-00-00-ff-ff-00-00-00\n"
+		"\tCapabilities: [150 v1] Alternative Routing-ID Interpretation (ARI)\n"
+		"\tCapabilities: [160 v1] Single Root I/O Virtualization (SR-IOV)\n"
+		"\t\tIOVCap:\tMigration- 10BitTagReq- Interrupt Message Number: 000\n"
+		"\t\tIOVCtl:\tEnable+ Migration- Interrupt- MSE+ ARIHierarchy+ 10BitTagReq-\n"
+		"\t\tIOVSta:\tMigration-\n"
+		"\t\tInitial VFs: 64, Total VFs: 63, Number of VFs: 4, Function Dependency Link: 00\n"
+		"\t\tVF offset: 128, stride: 2, Device ID: 1515\n"
+		"\tCapabilities: [1d0 v1] Access Control Services\n"
+		"\t\tACSCap:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans-\n"
+		"\t\tACSCtl:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans-\n"
+		"\tCapabilities: [200 v1] Address Translation Service (ATS)\n"
+		"\t\tATSCap:\tInvalidate Queue Depth: 00\n"
+		"\t\tATSCtl:\tEnable+, Smallest Translation Unit: 00\n");
+	fn = get(f, "03:00.0");
+	assert_int_equal(fn->sriov_pos, 0x160);
+	assert_int_equal(fn->sriov_total_vfs, 63);
+	assert_int_equal(fn->sriov_num_vfs, 4);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x168), 0x19);   /* VFE MSE ARI */
+	assert_int_equal(acs_func_cfg_byte(fn, 0x174), 128);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x17a), 0x15);
+	assert_int_equal(fn->acs_pos, 0x1d0);
+	assert_int_equal(fn->ats_pos, 0x200);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x207), 0x80);
+	assert_int_equal(acs_func_cfg_byte(fn, 0x100), 0x01);   /* AER first */
+	assert_true(acs_func_acs_known(fn));
+	acs_fabric_free(f);
+}
+
+/* What the text cannot show stays unknown. */
+static void test_lspci_known__rules(void **state)
+{
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(
+		/* no capabilities in a verbose file: it has none */
+		"00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		/* lspci without root */
+		"00:01.0 Ethernet controller [0200]: Acme [1234:0001]\n"
+		"\tCapabilities: <access denied>\n"
+		/* lspci -v: the ACS heading without its registers */
+		"00:02.0 PCI bridge [0604]: Acme [1234:0002]\n"
+		"\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		"\tCapabilities: [40] Express Root Port (Slot-), MSI 00\n"
+		"\tCapabilities: [100] Access Control Services\n"
+		/* complete */
+		"00:03.0 PCI bridge [0604]: Acme [1234:0002]\n"
+		"\tBus: primary=00, secondary=02, subordinate=02, sec-latency=0\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot-), MSI 00\n"
+		"\tCapabilities: [100 v1] Access Control Services\n"
+		"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\n"
+		"\t\tACSCtl:\tSrcValid+ TransBlk- ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans-\n"
+		/* PCIe without ACS: known to have none */
+		"00:04.0 PCI bridge [0604]: Acme [1234:0002]\n"
+		"\tBus: primary=00, secondary=03, subordinate=03, sec-latency=0\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot-), MSI 00\n"
+		/* -vv Status says Cap+ but no list was kept: unknown */
+		"00:05.0 Ethernet controller [0200]: Acme [1234:0001]\n"
+		"\tStatus: Cap+ 66MHz- UDF- FastB2B- ParErr- DEVSEL=fast\n");
+	assert_int_equal(get(f, "00:00.0")->known, ACS_KNOWN_HEADER | ACS_KNOWN_CAPS);
+	assert_true(acs_func_acs_known(get(f, "00:00.0")));
+	assert_int_equal(get(f, "00:01.0")->known, ACS_KNOWN_HEADER);
+	assert_int_equal(get(f, "00:01.0")->cfg_len, 256);
+	assert_false(acs_func_acs_known(get(f, "00:01.0")));
+	assert_int_equal(get(f, "00:02.0")->known, ACS_KNOWN_HEADER | ACS_KNOWN_CAPS);
+	assert_int_equal(get(f, "00:02.0")->pcie_type, ACS_PCIE_ROOT_PORT);
+	assert_false(acs_func_acs_known(get(f, "00:02.0")));
+	assert_int_equal(get(f, "00:03.0")->known,
+			 ACS_KNOWN_HEADER | ACS_KNOWN_CAPS | ACS_KNOWN_EXT);
+	assert_true(acs_func_acs_known(get(f, "00:04.0")));
+	assert_int_equal(get(f, "00:04.0")->acs_pos, 0);
+	assert_false(acs_func_acs_known(get(f, "00:05.0")));
+	assert_int_equal(acs_fabric_unknown_count(f), 3);
+	acs_fabric_free(f);
+
+	/* Extended capabilities nowhere in the file (a VM's integrated
+	 * endpoints): the list was shown, so there are none */
+	f = load_text(
+		"00:02.0 Non-Volatile memory controller [0108]: Red Hat, Inc. QEMU NVM Express Controller [1b36:0010] (rev 02) (prog-if 02 [NVM Express])\n"
+		"\tCapabilities: [80] Express (v2) Root Complex Integrated Endpoint, MSI 00\n"
+		"00:02.1 Non-Volatile memory controller [0108]: Red Hat, Inc. QEMU NVM Express Controller [1b36:0010] (rev 02) (prog-if 02 [NVM Express])\n"
+		"\tCapabilities: [80] Express (v2) Root Complex Integrated Endpoint, MSI 00\n");
+	assert_int_equal(get(f, "00:02.0")->known,
+			 ACS_KNOWN_HEADER | ACS_KNOWN_CAPS | ACS_KNOWN_EXT);
+	assert_int_equal(get(f, "00:02.0")->acs_pos, 0);
+	assert_partition(f, "6.12", "00:02.0 00:02.1");
+	acs_fabric_free(f);
+
+	/* -vv without any Capabilities line: Status: Cap- says there are none */
+	f = load_text(
+		"00:1f.0 ISA bridge [0601]: Intel Corporation 82801IB (ICH9) LPC Interface Controller [8086:2918] (rev 02)\n"
+		"\tStatus: Cap- 66MHz- UDF- FastB2B- ParErr- DEVSEL=medium >TAbort- <TAbort- <MAbort- >SERR- <PERR- INTx-\n");
+	assert_int_equal(acs_fabric_func(f, 0)->known, ACS_KNOWN_HEADER | ACS_KNOWN_CAPS);
+	acs_fabric_free(f);
+}
+
+static void test_lspci_driver__lines(void **state)
+{
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(switch_text);
+	assert_string_equal(get(f, "03:00.0")->driver, "nvme");
+	assert_null(get(f, "03:00.1")->driver);
+	assert_true(get(f, "03:00.1")->known & ACS_KNOWN_DRIVER);
+	acs_fabric_free(f);
+	/* no driver line anywhere: not shown (lspci -F, or without -k/-v) */
+	f = load_text("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		      "\tCapabilities: [40] Power Management version 3\n");
+	assert_null(acs_fabric_func(f, 0)->driver);
+	assert_false(acs_fabric_func(f, 0)->known & ACS_KNOWN_DRIVER);
+	acs_fabric_free(f);
+}
+
+static void test_lspci_multifunction__header_bit(void **state)
+{
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(
+		"00:02.1 Ethernet controller [0200]: Acme [1234:0001]\n"
+		"00:02.0 Ethernet controller [0200]: Acme [1234:0001]\n"
+		"00:03.0 Ethernet controller [0200]: Acme [1234:0001]\n"
+		"00:04.3 Ethernet controller [0200]: Acme [1234:0001]\n");
+	assert_int_equal(get(f, "00:02.0")->cfg[0x0e], 0x80);
+	assert_true(get(f, "00:02.0")->multifunction);
+	assert_int_equal(get(f, "00:02.1")->cfg[0x0e], 0x00);
+	assert_true(get(f, "00:02.1")->multifunction);
+	assert_int_equal(get(f, "00:03.0")->cfg[0x0e], 0x00);
+	assert_false(get(f, "00:03.0")->multifunction);
+	assert_true(get(f, "00:04.3")->multifunction);
+	acs_fabric_free(f);
+}
+
+/* Lines it does not know are skipped, whatever they are; CRLF, trailing
+ * blanks and a preamble are fine. */
+static void test_lspci_lines__ignored(void **state)
+{
+	acs_fabric *f;
+
+	(void)state;
+	f = load_text(
+		"# lspci -vvnn, captured by hand\r\n"
+		"lspci: Unable to load libkmod resources: error -2\r\n"
+		"\tstray indented line before any device\r\n"
+		"00:02.0 PCI bridge [0604]: Acme [1234:0002]   \r\n"
+		"\tPhysical Slot: 1\r\n"
+		"\tFlags: bus master, fast devsel, latency 0, IRQ 24\r\n"
+		"\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\r\n"
+		"\tI/O behind bridge: c000-cfff [size=4K] [16-bit]\r\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot-), MSI 00\r\n"
+		"\t\tDevCap:\tMaxPayload 128 bytes, PhantFunc 0\r\n"
+		"\t\t\tExtTag- RBE+\r\n"
+		"\tCapabilities: [100 v1] Access Control Services\r\n"
+		"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\r\n"
+		"\t\tACSCtl:\tSrcValid+ TransBlk- ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans-\r\n"
+		"\t\tSomething new: that lspci may print one day\r\n"
+		"\tKernel modules: shpchp\r\n"
+		"Random trailer\r\n"
+		"01:00.0 Ethernet controller [0200]: Acme [1234:0001]");
+	assert_int_equal(acs_fabric_count(f), 2);
+	assert_int_equal(get(f, "00:02.0")->acs_ctrl, 0x1d);
+	assert_int_equal(get(f, "00:02.0")->device_id, 0x0002);
+	acs_fabric_free(f);
+}
+
+static void test_lspci_error__truncated_header(void **state)
+{
+	(void)state;
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "00:02.1 PCI bri\n", 2, "0000:00:02.1", "truncated");
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "00:02.1\n", 2, "0000:00:02.1", "truncated");
+	expect_error("00:02.1 PCI bridge [0604]\n", 1, "0000:00:02.1", "truncated");
+	expect_error("00:02.9 PCI bridge [0604]: Acme\n", 1, NULL, "malformed device address");
+	expect_error("00:20.0 PCI bridge [0604]: Acme\n", 1, NULL, "malformed device address");
+}
+
+static void test_lspci_error__unknown_port_type(void **state)
+{
+	(void)state;
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "\tCapabilities: [40] Express (v2) Sideways Port, MSI 00\n",
+		     2, "0000:00:00.0", "unknown PCI Express port type 'Sideways Port'");
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "\tCapabilities: [40] Express (v2) Ro\n",
+		     2, "0000:00:00.0", "unknown PCI Express port type");
+}
+
+static void test_lspci_error__bridge_without_bus(void **state)
+{
+	(void)state;
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "00:02.1 PCI bridge [0604]: Acme [1234:0001]\n"
+		     "\tCapabilities: [40] Express (v2) Root Port (Slot-), MSI 00\n",
+		     2, "0000:00:02.1", "'Bus:'");
+	/* plain lspci, names only */
+	expect_error("00:1c.0 PCI bridge: Intel Corporation Device\n",
+		     1, "0000:00:1c.0", "'Bus:'");
+}
+
+static void test_lspci_error__duplicate_address(void **state)
+{
+	(void)state;
+	expect_error("00:03.0 Ethernet controller [0200]: Acme [1234:0001]\n"
+		     "00:04.0 Ethernet controller [0200]: Acme [1234:0001]\n"
+		     "0000:00:03.0 Ethernet controller [0200]: Acme [1234:0001]\n",
+		     3, "0000:00:03.0", "duplicate address (first at line 1)");
+}
+
+static void test_lspci_error__long_line(void **state)
+{
+	char *text = calloc(1, 8000);
+
+	(void)state;
+	strcpy(text, "00:00.0 Host bridge [0600]: Acme [1234:0000]\n\t");
+	memset(text + strlen(text), 'x', 5000);
+	strcat(text, "\n");
+	expect_error(text, 2, "0000:00:00.0", "line too long");
+	free(text);
+}
+
+static void test_lspci_error__acs_lines(void **state)
+{
+	static const char head[] =
+		"00:02.0 PCI bridge [0604]: Acme [1234:0002]\n"
+		"\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot-), MSI 00\n"
+		"\tCapabilities: [100 v1] Access Control Services\n";
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir* CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\n", head);
+	expect_error(text, 5, "0000:00:02.0", "unknown ACSCap flag 'ReqRedir*'");
+	snprintf(text, sizeof(text), "%s\t\tACSCtl:\tSrcValid+ TransBlk+ Bogus+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\n", head);
+	expect_error(text, 5, "0000:00:02.0", "unknown ACSCtl flag 'Bogus+'");
+	snprintf(text, sizeof(text), "%s\t\tACSCtl:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ Egr\n", head);
+	expect_error(text, 5, "0000:00:02.0", "unknown ACSCtl flag 'Egr'");
+	snprintf(text, sizeof(text), "%s\t\tACSCtl:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+\n", head);
+	expect_error(text, 5, "0000:00:02.0", "lacks EgressCtrl");
+	expect_error("00:02.0 Ethernet controller [0200]: Acme [1234:0002]\n"
+		     "\tCapabilities: [40] Express (v2) Endpoint, MSI 00\n"
+		     "\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\n",
+		     3, "0000:00:02.0", "outside an Access Control Services capability");
+}
+
+static void test_lspci_error__capability_lines(void **state)
+{
+	static const char head[] = "00:02.0 Ethernet controller [0200]: Acme [1234:0002]\n";
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s\tCapabilities: [4\n", head);
+	expect_error(text, 2, "0000:00:02.0", "malformed 'Capabilities:' line");
+	snprintf(text, sizeof(text), "%s\tCapabilities: [30] Power Management version 3\n", head);
+	expect_error(text, 2, "0000:00:02.0", "out of range");
+	snprintf(text, sizeof(text), "%s\tCapabilities: [41] Power Management version 3\n", head);
+	expect_error(text, 2, "0000:00:02.0", "not a multiple of 4");
+	snprintf(text, sizeof(text), "%s\tCapabilities: [40] Power Management version 3\n"
+		 "\tCapabilities: [40] <chain looped>\n", head);
+	expect_error(text, 3, "0000:00:02.0", "listed twice");
+	snprintf(text, sizeof(text), "%s\tCapabilities: [40] Express (v2) Endpoint, MSI 00\n"
+		 "\tCapabilities: [100 v1] Access Control Services\n"
+		 "\tCapabilities: [104 v1] Advanced Error Reporting\n", head);
+	expect_error(text, 4, "0000:00:02.0", "overlaps");
+	snprintf(text, sizeof(text), "%s\tCapabilities: [40] Express (v2) Endpoint, MSI 00\n"
+		 "\tCapabilities: [ffc v1] Single Root I/O Virtualization (SR-IOV)\n", head);
+	expect_error(text, 3, "0000:00:02.0", "runs past config space");
+	snprintf(text, sizeof(text), "%s\tCapabilities: [40] Express (v2) Endpoint, MSI 00\n"
+		 "\tCapabilities: [160 v1] Single Root I/O Virtualization (SR-IOV)\n"
+		 "\t\tInitial VFs: 8, Total VFs: 8, Num\n", head);
+	expect_error(text, 4, "0000:00:02.0", "malformed SR-IOV");
+}
+
+static void test_lspci_error__bus_line(void **state)
+{
+	(void)state;
+	expect_error("00:02.0 PCI bridge [0604]: Acme [1234:0002]\n"
+		     "\tBus: primary=00, secondary=01, subord\n",
+		     2, "0000:00:02.0", "malformed 'Bus:' line");
+	expect_error("00:02.0 PCI bridge [0604]: Acme [1234:0002]\n"
+		     "\tBus: primary=00, secondary=1ff, subordinate=01, sec-latency=0\n",
+		     2, "0000:00:02.0", "malformed 'Bus:' line");
+}
+
+static void test_lspci_error__other_files(void **state)
+{
+	acs_fabric *f = NULL;
+	char path[300];
+	FILE *fp;
+
+	(void)state;
+	expect_error("00:00.0 \"Host bridge\" \"Intel Corporation\" \"440FX\"\n",
+		     1, "0000:00:00.0", "lspci -m");
+	/* missing file, directory, NUL bytes: asked for as lspci text */
+	snprintf(path, sizeof(path), "%s/nope.txt", dir);
+	assert_int_equal(load_path(path, ACS_SOURCE_LSPCI, &f), ACS_ENOTFOUND);
+	assert_non_null(strstr(acs_error_last()->message, path));
+	assert_true(load_path(dir, ACS_SOURCE_LSPCI, &f) < 0);
+	assert_null(f);
+	snprintf(path, sizeof(path), "%s/nul.txt", dir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fwrite("00:00.0 Host bridge [0600]: A\n\tCap\0x\n", 1, 37, fp);
+	fclose(fp);
+	assert_int_equal(load_path(path, ACS_SOURCE_LSPCI, &f), ACS_EPARSE);
+	assert_non_null(strstr(acs_error_last()->message, ":2: 0000:00:00.0: NUL byte"));
+	/* nothing at all */
+	assert_int_equal(load_path(write_file("empty.txt", "\n\n"), ACS_SOURCE_LSPCI, &f),
+			 ACS_EPARSE);
+	assert_non_null(strstr(acs_error_last()->message, "no PCI functions"));
+}
+
+/* Cut anywhere or bent at any byte, a text loads or gives a one-line
+ * error: never a crash or a hang. */
+static void test_lspci_robust__cut_and_bent(void **state)
+{
+	static const char bent[] = { '\t', ':', '[', ']', '0', 'f', '\n', '+', ' ', 'v' };
+	size_t n = strlen(switch_text), ok = 0, bad = 0;
+	char *text = malloc(n + 1);
+
+	(void)state;
+	for (size_t cut = 0; cut <= n; cut++) {
+		acs_fabric *f = NULL;
+		int rc;
+
+		memcpy(text, switch_text, cut);
+		text[cut] = '\0';
+		rc = load_path(write_file("cut.txt", text), ACS_SOURCE_LSPCI, &f);
+		if (rc) {
+			assert_null(f);
+			assert_null(strchr(acs_error_last()->message, '\n'));
+			bad++;
+		} else {
+			acs_fabric_free(f);
+			ok++;
+		}
+	}
+	for (size_t pos = 0; pos < n; pos += 3) {
+		for (size_t k = 0; k < sizeof(bent); k++) {
+			acs_fabric *f = NULL;
+
+			memcpy(text, switch_text, n + 1);
+			text[pos] = bent[k];
+			if (load_path(write_file("bent.txt", text), ACS_SOURCE_LSPCI, &f)) {
+				assert_null(f);
+				assert_null(strchr(acs_error_last()->message, '\n'));
+			} else {
+				acs_fabric_free(f);
+			}
+		}
+	}
+	print_message("cut at %zu places: %zu loaded, %zu refused\n", n + 1, ok, bad);
+	free(text);
+}
+
+/* --- the real machines --- */
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* groups.txt ("GROUP ADDRESS" lines) as a partition, and the addresses. */
+static char *groups_file_partition(const char *path, char **addrs)
+{
+	char *text = read_all(path), *save = NULL, *line;
+	size_t len = strlen(text);   /* strtok_r cuts text */
+	char *spec = calloc(1, len * 2 + 16);
+	long ids[1024];
+	char *members[1024];
+	size_t n = 0;
+
+	*addrs = calloc(1, len + 2);
+	strcat(*addrs, " ");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		long id;
+		char addr[64];
+		size_t k;
+
+		if (sscanf(line, "%ld %63s", &id, addr) != 2)
+			continue;
+		for (k = 0; k < n && ids[k] != id; k++)
+			;
+		if (k == n) {
+			assert_true(n < 1024);
+			ids[n] = id;
+			members[n++] = calloc(1, len + 2);
+		}
+		strcat(members[k], " ");
+		strcat(members[k], addr);
+		strcat(*addrs, strncmp(addr, "0000:", 5) == 0 ? addr + 5 : addr);
+		strcat(*addrs, " ");
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			strcat(spec, " |");
+		strcat(spec, members[k]);
+		free(members[k]);
+	}
+	free(text);
+	{
+		char *canon = tpartition_canon(spec);
+
+		free(spec);
+		return canon;
+	}
+}
+
+/* Our partition, limited to the addresses the kernel's list has (it leaves
+ * out what the IOMMU does not manage). */
+static char *partition_within(const acs_fabric *f, const char *kernel,
+			      const char *addrs)
+{
+	char *all = tgroups_partition(f, kernel);
+	char *spec = calloc(1, strlen(all) + 2), *save = NULL, *g;
+
+	for (g = strtok_r(all, "|", &save); g; g = strtok_r(NULL, "|", &save)) {
+		char *wsave = NULL, *w, group[4096] = "";
+
+		for (w = strtok_r(g, " ", &wsave); w; w = strtok_r(NULL, " ", &wsave)) {
+			char key[40];
+
+			snprintf(key, sizeof(key), " %s ", w);
+			if (strstr(addrs, key) && strlen(group) + strlen(w) + 2 < sizeof(group)) {
+				strcat(group, " ");
+				strcat(group, w);
+			}
+		}
+		if (group[0]) {
+			if (spec[0])
+				strcat(spec, " |");
+			strcat(spec, group);
+		}
+	}
+	free(all);
+	{
+		char *canon = tpartition_canon(spec);
+
+		free(spec);
+		return canon;
+	}
+}
+
+static size_t header_lines(const char *text)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; ) {
+		const char *nl = strchr(p, '\n');
+
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+			n++;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return n;
+}
+
+static void test_lspci_realdata__machines(void **state)
+{
+	static const char *const machines[] = {
+		"b650d4u-am5-6.1", "h12ssl-i-epyc-6.8",
+		"romed8-2t-epyc-5.13", "x10drh-xeon-6.8",
+	};
+	const char *root = getenv("ACSCTL_SHARED");
+	int matched = 0, checked = 0;
+
+	(void)state;
+	if (!root || access(root, R_OK) != 0) {
+		print_message("skipped: ../shared is absent (no realdata)\n");
+		skip();
+	}
+	for (size_t i = 0; i < 4; i++) {
+		/* the kernel's version closest to the machine's */
+		const char *kernel = strstr(machines[i], "-6.8") ? "6.12" : "6.1";
+		char path[512], *text, *want, *got, *addrs;
+		acs_fabric *f = NULL;
+
+		snprintf(path, sizeof(path), "%s/realdata/%s/lspci-vvnn.txt", root, machines[i]);
+		if (access(path, R_OK) != 0) {
+			print_message("%s: absent, skipped\n", machines[i]);
+			continue;
+		}
+		if (load_path(path, ACS_SOURCE_FILE, &f))
+			fail_msg("%s", acs_error_last()->message);
+		assert_int_equal(acs_fabric_source_kind(f), ACS_SOURCE_LSPCI);
+		text = read_all(path);
+		assert_int_equal(acs_fabric_count(f), header_lines(text));
+		free(text);
+		/* root as lspci -vvnn saw it: everything known */
+		assert_int_equal(acs_fabric_unknown_count(f), 0);
+		if (i == 0) {
+			const struct acs_func *rp = get(f, "00:02.1");
+
+			assert_int_equal(rp->pcie_type, ACS_PCIE_ROOT_PORT);
+			assert_int_equal(rp->acs_ctrl, 0x001d);
+			assert_int_equal(rp->acs_cap, 0x005f);
+			assert_int_equal(rp->secondary, 0x01);
+			assert_int_equal(rp->subordinate, 0x0b);
+			assert_string_equal(rp->driver, "pcieport");
+		}
+		snprintf(path, sizeof(path), "%s/realdata/%s/groups.txt", root, machines[i]);
+		want = groups_file_partition(path, &addrs);
+		got = partition_within(f, kernel, addrs);
+		checked++;
+		if (strcmp(want, got) == 0) {
+			matched++;
+			print_message("%s: groups match the kernel's (policy %s)\n",
+				      machines[i], kernel);
+		} else {
+			print_message("%s: groups differ from the kernel's (policy %s)\n",
+				      machines[i], kernel);
+		}
+		free(want);
+		free(got);
+		free(addrs);
+		acs_fabric_free(f);
+	}
+	print_message("realdata: %d/%d machines' partitions equal groups.txt (not asserted: needs kernel quirks)\n",
+		      matched, checked);
+}
+
+/* --- every VM fixture, through the real lspci --- */
+
+static bool have_lspci(void)
+{
+	return system("lspci --version >/dev/null 2>&1") == 0;
+}
+
+/* lspci -vvnn -F DUMP into a file of ours. */
+static bool convert(const char *dump, const char *out)
+{
+	char cmd[2048], buf[65536];
+	FILE *p, *o;
+	size_t n;
+
+	if (strchr(dump, '\'') || strchr(out, '\''))
+		return false;
+	snprintf(cmd, sizeof(cmd), "lspci -vvnn -F '%s' 2>/dev/null", dump);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	o = fopen(out, "w");
+	assert_non_null(o);
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		fwrite(buf, 1, n, o);
+	fclose(o);
+	return pclose(p) == 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_lspci_vm__fixtures_as_text(void **state)
+{
+	const char *root = getenv("ACSCTL_FIXTURES");
+	const char *kernels[] = { "6.1", "6.12" };
+	int cases = 0, failed = 0;
+
+	(void)state;
+	if (!root)
+		root = "tests/fixtures/vm";
+	if (!have_lspci()) {
+		print_message("skipped: no lspci to turn the fixtures into text\n");
+		skip();
+	}
+	for (int k = 0; k < 2; k++) {
+		char path[1024];
+		char *names[4096];
+		size_t n = 0;
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/%s", root, kernels[k]);
+		d = opendir(path);
+		if (!d)
+			continue;   /* none captured yet */
+		while ((e = readdir(d)) && n < 4096)
+			if (e->d_name[0] != '.')
+				names[n++] = strdup(e->d_name);
+		closedir(d);
+		qsort(names, n, sizeof(*names), name_cmp);
+		for (size_t i = 0; i < n; i++) {
+			char dump[1400], text[400];
+			acs_fabric *fd = NULL, *ft = NULL;
+			char *a, *b;
+
+			snprintf(dump, sizeof(dump), "%s/%s/lspci.txt", path, names[i]);
+			if (access(dump, R_OK) != 0) {
+				free(names[i]);
+				continue;
+			}
+			cases++;
+			snprintf(text, sizeof(text), "%s/vv.txt", dir);
+			if (!convert(dump, text))
+				fail_msg("lspci -vvnn -F %s failed", dump);
+			if (load_path(dump, ACS_SOURCE_DUMP, &fd))
+				fail_msg("%s", acs_error_last()->message);
+			if (load_path(text, ACS_SOURCE_FILE, &ft))
+				fail_msg("%s (from %s)", acs_error_last()->message, dump);
+			assert_int_equal(acs_fabric_source_kind(ft), ACS_SOURCE_LSPCI);
+			assert_int_equal(acs_fabric_count(ft), acs_fabric_count(fd));
+			if (acs_fabric_unknown_count(ft)) {
+				print_error("%s: %zu functions unknown as text\n", dump,
+					    acs_fabric_unknown_count(ft));
+				failed++;
+			}
+			a = tgroups_partition(fd, kernels[k]);
+			b = tgroups_partition(ft, kernels[k]);
+			if (strcmp(a, b) != 0) {
+				print_error("MISMATCH %s\n  dump:  %s\n  lspci: %s\n", dump, a, b);
+				failed++;
+			}
+			free(a);
+			free(b);
+			acs_fabric_free(fd);
+			acs_fabric_free(ft);
+			free(names[i]);
+		}
+	}
+	print_message("VM fixtures as lspci -vvnn text: %d/%d give the dump's groups\n",
+		      cases - failed, cases);
+	assert_int_equal(failed, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lspci_load__switch),
+		cmocka_unit_test(test_lspci_header__forms),
+		cmocka_unit_test(test_lspci_header__bridge_names),
+		cmocka_unit_test(test_lspci_pcie__port_types),
+		cmocka_unit_test(test_lspci_acs__bits),
+		cmocka_unit_test(test_lspci_caps__chains),
+		cmocka_unit_test(test_lspci_ext__ats_sriov),
+		cmocka_unit_test(test_lspci_known__rules),
+		cmocka_unit_test(test_lspci_driver__lines),
+		cmocka_unit_test(test_lspci_multifunction__header_bit),
+		cmocka_unit_test(test_lspci_lines__ignored),
+		cmocka_unit_test(test_lspci_error__truncated_header),
+		cmocka_unit_test(test_lspci_error__unknown_port_type),
+		cmocka_unit_test(test_lspci_error__bridge_without_bus),
+		cmocka_unit_test(test_lspci_error__duplicate_address),
+		cmocka_unit_test(test_lspci_error__long_line),
+		cmocka_unit_test(test_lspci_error__acs_lines),
+		cmocka_unit_test(test_lspci_error__capability_lines),
+		cmocka_unit_test(test_lspci_error__bus_line),
+		cmocka_unit_test(test_lspci_error__other_files),
+		cmocka_unit_test(test_lspci_robust__cut_and_bent),
+		cmocka_unit_test(test_lspci_realdata__machines),
+		cmocka_unit_test(test_lspci_vm__fixtures_as_text),
+	};
+
+	return cmocka_run_group_tests_name("lspci", tests, setup, teardown);
+}
