@@ -14,5 +14,6 @@
 #include "acsctl/snapshot.h"
 #include "acsctl/topology.h"
 #include "acsctl/synth.h"
+#include "acsctl/boot.h"
 
 #endif

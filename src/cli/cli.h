@@ -24,6 +24,10 @@ struct cli {
 	bool json;               /* -j */
 	bool machine;            /* -m */
 	bool check;              /* groups --check */
+	const char *cmdline;     /* --cmdline: simulate these boot parameters */
+	char **firmware;         /* --firmware-acs DEV=CTRL, repeated */
+	size_t nfirmware;
+	acs_boot *boot;          /* the simulated boot, when asked for */
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */

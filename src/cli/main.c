@@ -47,6 +47,10 @@ static void usage(FILE *out)
 		"  -d [vendor]:[device][:class]        select functions (lspci -d)\n"
 		"  -n, -nn           numeric IDs; both names and numbers\n"
 		"  -j, --json        JSON output (doc/json.md)\n"
+		"  --cmdline \"...\"   simulate booting with these kernel parameters\n"
+		"                    (pci=disable_acs_redir=, pci=config_acs=, pci=noats,\n"
+		"                    pcie_acs_override=), from the firmware's ACS state\n"
+		"  --firmware-acs DEV=CTRL  ACS control firmware leaves on DEV (default 0)\n"
 		"  -m                machine-readable lines\n"
 		"  --check           groups: compare with the kernel's own groups (live,\n"
 		"                    snapshot): OK, or FAIL lines and exit status 1\n"
@@ -90,6 +94,65 @@ static int choose_policy(struct cli *c)
 	return 0;
 }
 
+/* --firmware-acs 0000:00:02.0=0x001d, the device as lspci -s takes it */
+static int firmware_changes(struct cli *c, struct acs_ctrl_change *ch)
+{
+	for (size_t i = 0; i < c->nfirmware; i++) {
+		const char *arg = c->firmware[i], *eq = strchr(arg, '=');
+		unsigned dom = 0, bus, dev, fn;
+		unsigned long v;
+		char *end, tail;
+		const struct acs_func *f;
+		char addr[64];
+
+		if (!eq || (size_t)(eq - arg) >= sizeof(addr)) {
+			fprintf(stderr, "acsctl: --firmware-acs %s: expected DEV=CTRL\n", arg);
+			return EXIT_BAD_INPUT;
+		}
+		memcpy(addr, arg, (size_t)(eq - arg));
+		addr[eq - arg] = '\0';
+		if (sscanf(addr, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
+		    (dom = 0, sscanf(addr, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)) {
+			fprintf(stderr, "acsctl: --firmware-acs %s: '%s' is not a device address\n", arg, addr);
+			return EXIT_BAD_INPUT;
+		}
+		v = strtoul(eq + 1, &end, 0);
+		if (!eq[1] || *end || v > 0xffff) {
+			fprintf(stderr, "acsctl: --firmware-acs %s: '%s' is not a 16-bit value\n", arg, eq + 1);
+			return EXIT_BAD_INPUT;
+		}
+		f = bus < 256 && dev < 32 && fn < 8 ?
+		    acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn) : NULL;
+		if (!f) {
+			fprintf(stderr, "acsctl: --firmware-acs %s: no device %s in %s\n", arg, addr,
+				acs_fabric_origin(c->fabric));
+			return EXIT_BAD_INPUT;
+		}
+		ch[i] = (struct acs_ctrl_change){ acs_fabric_index(c->fabric, f), (uint16_t)v };
+	}
+	return 0;
+}
+
+static int simulate_boot(struct cli *c)
+{
+	acs_boot_opts o = ACS_BOOT_OPTS_INIT;
+	struct acs_ctrl_change *fw = calloc(c->nfirmware + 1, sizeof(*fw));
+	int rc;
+
+	if (!fw)
+		return EXIT_BAD_INPUT;
+	rc = firmware_changes(c, fw);
+	if (!rc) {
+		o.cmdline = c->cmdline;
+		o.firmware = fw;
+		o.nfirmware = c->nfirmware;
+		if (acs_boot_simulate(&c->boot, c->fabric, c->policy, &o))
+			rc = cli_error("--cmdline");
+	}
+	free(fw);
+	return rc;
+}
+
 static int load(struct cli *c)
 {
 	acs_load_opts o = ACS_LOAD_OPTS_INIT;
@@ -106,7 +169,17 @@ static int load(struct cli *c)
 	}
 	if (acs_fabric_load(&c->fabric, &o))
 		return cli_error(NULL);
-	return choose_policy(c);
+	if (choose_policy(c))
+		return EXIT_BAD_INPUT;
+	if (!c->cmdline && !c->nfirmware)
+		return 0;
+	if (simulate_boot(c))
+		return EXIT_BAD_INPUT;
+	/* From here on, every command sees the fabric after that boot. */
+	acs_fabric_free(c->fabric);
+	c->fabric = (acs_fabric *)acs_boot_fabric(c->boot);
+	c->policy = acs_boot_policy(c->boot);
+	return 0;
 }
 
 void cli_note_header(const struct cli *c, FILE *out)
@@ -116,6 +189,14 @@ void cli_note_header(const struct cli *c, FILE *out)
 	fprintf(out, "# source: %s (%zu functions); kernel policy: %s (%s)\n",
 		acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric),
 		acs_policy_name(c->policy), c->policy_why);
+	if (c->boot) {
+		const char *const *notes;
+		size_t n = acs_boot_notes(c->boot, &notes);
+
+		fprintf(out, "# booted with: %s\n", c->cmdline ? c->cmdline : "(no parameters)");
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "# %s\n", notes[i]);
+	}
 	if (acs_fabric_kernel_groups(c->fabric) == ACS_KGROUPS_NONE)
 		fprintf(out, "# the kernel formed no IOMMU groups (the IOMMU is off): groups shown are the ones it would form\n");
 	if (unknown)
@@ -131,6 +212,8 @@ static const struct option longopts[] = {
 	{ "kernel", required_argument, NULL, 'K' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "check", no_argument, NULL, 'C' },
+	{ "cmdline", required_argument, NULL, 'L' },
+	{ "firmware-acs", required_argument, NULL, 'W' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -153,6 +236,16 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 'j': c->json = true; break;
 		case 'm': c->machine = true; break;
 		case 'C': c->check = true; break;
+		case 'L': c->cmdline = optarg; break;
+		case 'W': {
+			char **fw = realloc(c->firmware, (c->nfirmware + 1) * sizeof(*fw));
+
+			if (!fw)
+				return EXIT_BAD_INPUT;
+			c->firmware = fw;
+			c->firmware[c->nfirmware++] = optarg;
+			break;
+		}
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
 			if (opt == ':' || (optopt && strchr(optstring, optopt)))
@@ -207,7 +300,11 @@ int main(int argc, char **argv)
 	rc = load(&c);
 	if (rc == 0)
 		rc = cmd->fn(&c, nargs, args);
-	acs_fabric_free(c.fabric);
+	if (c.boot)
+		acs_boot_free(c.boot);   /* it owns the fabric in use */
+	else
+		acs_fabric_free(c.fabric);
+	free(c.firmware);
 	cli_select_cleanup();
 	cli_names_cleanup();
 	return rc;

@@ -11,10 +11,23 @@
 /* "since" of an entry older than every kernel acsctl models. */
 #define ACS_KV_OLDEST 0u
 
+/* pcie_acs_override= (out of tree): what it makes the kernel believe. */
+struct acs_override {
+	bool downstream;       /* every root and downstream port */
+	bool multifunction;    /* every multifunction endpoint */
+	size_t nids;
+	struct { uint16_t vendor, device; } ids[16];
+};
+
 struct acs_policy {
 	const char *name;      /* "6.12" */
 	unsigned version;      /* ACS_KV() */
+	const struct acs_override *override;  /* NULL: none */
 };
+
+/* A policy that also believes an override; free with free(). */
+acs_policy *acs_policy__with_override(const acs_policy *base,
+				      const struct acs_override *o);
 
 /*
  * pci_dev_specific_acs_enabled(): a device-specific answer, or -1 when no

@@ -7,8 +7,8 @@
 #include "policy/policy-internal.h"
 
 static const struct acs_policy policies[] = {
-	{ "6.1", ACS_KV(6, 1) },
-	{ "6.12", ACS_KV(6, 12) },
+	{ "6.1", ACS_KV(6, 1), NULL },
+	{ "6.12", ACS_KV(6, 12), NULL },
 };
 
 #define NPOLICIES (sizeof(policies) / sizeof(policies[0]))
@@ -31,6 +31,22 @@ const acs_policy *acs_policy_default(void)
 const char *acs_policy_name(const acs_policy *p)
 {
 	return p->name;
+}
+
+acs_policy *acs_policy__with_override(const acs_policy *base,
+				      const struct acs_override *o)
+{
+	struct {
+		struct acs_policy p;
+		struct acs_override o;
+	} *both = malloc(sizeof(*both));
+
+	if (!both)
+		return NULL;
+	both->p = *base;
+	both->o = *o;
+	both->p.override = &both->o;
+	return &both->p;
 }
 
 /* "6.1", "linux-6.1", "6.1.0-22-amd64", "6.12.57+deb12-amd64": major.minor. */

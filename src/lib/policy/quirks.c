@@ -46,6 +46,31 @@ static const struct acs_acs_quirk acs_quirks[] = {
 	{ 0x8086, 0xffff, ACS_KV_OLDEST, 0, "pci_quirk_rciep_acs", intel_rciep_acs },
 };
 
+/*
+ * pcie_acs_overrides() of the out-of-tree override patch, last in the
+ * table: never for conventional functions or ones with an ACS capability.
+ */
+static int acs_override(const struct acs_override *o, const struct acs_func *fn)
+{
+	if (fn->pcie_type == ACS_PCIE_NONE || fn->acs_pos)
+		return -1;
+	for (size_t i = 0; i < o->nids; i++)
+		if (o->ids[i].vendor == fn->vendor_id && o->ids[i].device == fn->device_id)
+			return 1;
+	switch (fn->pcie_type) {
+	case ACS_PCIE_DOWNSTREAM:
+	case ACS_PCIE_ROOT_PORT:
+		return o->downstream ? 1 : -1;
+	case ACS_PCIE_ENDPOINT:
+	case ACS_PCIE_UPSTREAM:
+	case ACS_PCIE_LEG_END:
+	case ACS_PCIE_RC_END:
+		return o->multifunction && fn->multifunction ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
 int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
 			  uint16_t flags)
 {
@@ -65,5 +90,5 @@ int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
 		if (ret >= 0)
 			return ret;
 	}
-	return -1;
+	return policy->override ? acs_override(policy->override, fn) : -1;
 }
