@@ -15,5 +15,6 @@
 #include "acsctl/topology.h"
 #include "acsctl/synth.h"
 #include "acsctl/boot.h"
+#include "acsctl/explain.h"
 
 #endif

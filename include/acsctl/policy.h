@@ -55,6 +55,14 @@ int acs_policy_acs_enabled(const acs_policy *policy, const acs_fabric *fabric,
 			   const struct acs_func *fn, uint16_t flags);
 
 /**
+ * The device-specific answer (a kernel quirk) for fn, if any.
+ * @return ACS_YES or ACS_NO with *name set to the kernel function that gave
+ *         it, or -1 when no quirk of this version applies.
+ */
+int acs_policy_quirk(const acs_policy *policy, const struct acs_func *fn,
+		     uint16_t flags, const char **name);
+
+/**
  * pci_acs_path_enabled(start, NULL, flags): fn and every bridge above it
  * up to the root bus pass acs_policy_acs_enabled().
  */

@@ -56,5 +56,6 @@ int cmd_groups(struct cli *c, int argc, char **argv);
 int cmd_snapshot(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_synth(struct cli *c, int argc, char **argv);
+int cmd_explain(struct cli *c, int argc, char **argv);
 
 #endif

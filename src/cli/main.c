@@ -20,6 +20,7 @@ struct command {
 static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
+	{ "explain", cmd_explain, "why DEV is in its group; why DEV and DEV2 share one, and what would separate them", false },
 	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)", false },
 	{ "export", cmd_export, "write the fabric as a topology file ([FILE])", false },
 	{ "synth", cmd_synth, "a synthetic fabric: --functions N [--seed S] [--format topo|dump] [-o FILE]", true },
@@ -288,7 +289,7 @@ int main(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		if (cmd->no_fabric)
 			return cmd->fn(&c, nargs - 1, args + 1);
-		optind = 1;
+		optind = 0;   /* 0: glibc restarts its scan (and permutation) */
 		rc = parse_options(&c, nargs, args, "F:s:d:njmh");
 		if (rc >= 0)
 			return rc;

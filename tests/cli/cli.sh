@@ -102,5 +102,17 @@ expect 1 "groups --check -j" "$acsctl" -F "$tmp/snap2" groups --check -j
 grep -q '"ok": false' "$tmp/out" && ok "check JSON says not ok" || bad "check JSON says not ok"
 expect 2 "groups --check on a dump" "$acsctl" -F "$dump" groups --check
 
+expect 0 "explain one device" "$acsctl" -F "$dump" explain 00:1f.2
+grep -q '^1\. 0000:00:1f.2 .* is in group' "$tmp/out" && ok "explain lists facts" || bad "explain lists facts"
+expect 0 "explain two devices, JSON" "$acsctl" -F "$dump" explain 00:1f.2 00:1f.3 -j
+grep -q '"shared": true' "$tmp/out" && ok "explain JSON says shared" || bad "explain JSON says shared"
+expect 2 "explain a missing device" "$acsctl" -F "$dump" explain 42:00.0
+expect 2 "explain a bad address" "$acsctl" -F "$dump" explain foo
+expect 0 "--cmdline" "$acsctl" -F "$dump" --kernel 6.1 --cmdline "pci=disable_acs_redir=00:02.0" groups
+grep -q '^# booted with: pci=disable_acs_redir=00:02.0' "$tmp/out" && ok "--cmdline is echoed" || bad "--cmdline is echoed"
+expect 2 "--cmdline with bad flags" "$acsctl" -F "$dump" --cmdline "pci=config_acs=12@00:02.0" groups
+grep -q "invalid ACS flags '12'" "$tmp/err" && ok "bad flags named" || bad "bad flags named"
+expect 2 "--firmware-acs bad device" "$acsctl" -F "$dump" --firmware-acs 77:00.0=0x1d groups
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -57,6 +57,18 @@ int acs_policy_acs_enabled(const acs_policy *policy, const acs_fabric *fabric,
 	}
 }
 
+int acs_policy_quirk(const acs_policy *policy, const struct acs_func *fn,
+		     uint16_t flags, const char **name)
+{
+	const char *n = NULL;
+	int q = acs_quirk_which(policy, fn, flags, &n);
+
+	if (q < 0)
+		return -1;
+	*name = n;
+	return q ? ACS_YES : ACS_NO;
+}
+
 int acs_policy_path_enabled(const acs_policy *policy, const acs_fabric *fabric,
 			    const struct acs_func *fn, uint16_t flags)
 {

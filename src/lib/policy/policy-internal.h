@@ -42,5 +42,8 @@ struct acs_acs_quirk {
 
 int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
 			  uint16_t flags);
+/* The same, and the name of the kernel function that answered. */
+int acs_quirk_which(const acs_policy *policy, const struct acs_func *fn,
+		    uint16_t flags, const char **name);
 
 #endif

@@ -74,6 +74,12 @@ static int acs_override(const struct acs_override *o, const struct acs_func *fn)
 int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
 			  uint16_t flags)
 {
+	return acs_quirk_which(policy, fn, flags, NULL);
+}
+
+int acs_quirk_which(const acs_policy *policy, const struct acs_func *fn,
+		    uint16_t flags, const char **name)
+{
 	for (size_t i = 0; i < sizeof(acs_quirks) / sizeof(acs_quirks[0]); i++) {
 		const struct acs_acs_quirk *q = &acs_quirks[i];
 
@@ -87,8 +93,13 @@ int acs_quirk_acs_enabled(const acs_policy *policy, const struct acs_func *fn,
 		 * "not mine", and the next matching entry is asked. */
 		int ret = q->acs_enabled(fn, flags);
 
-		if (ret >= 0)
+		if (ret >= 0) {
+			if (name)
+				*name = q->name;
 			return ret;
+		}
 	}
+	if (name)
+		*name = "pcie_acs_override (out of tree)";
 	return policy->override ? acs_override(policy->override, fn) : -1;
 }

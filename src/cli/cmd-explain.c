@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* acsctl explain DEV [DEV2]: why, in the kernel's own steps. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int find_device(const struct cli *c, const char *s, size_t *out)
+{
+	unsigned dom = 0, bus, dev, fn;
+	char tail;
+	const struct acs_func *f = NULL;
+
+	if (sscanf(s, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
+	    (dom = 0, sscanf(s, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)) {
+		fprintf(stderr, "acsctl explain: '%s' is not a device address (BB:DD.F or DDDD:BB:DD.F)\n", s);
+		return EXIT_BAD_INPUT;
+	}
+	if (bus < 256 && dev < 32 && fn < 8)
+		f = acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
+	if (!f) {
+		fprintf(stderr, "acsctl explain: no device %s in %s\n", s, acs_fabric_origin(c->fabric));
+		return EXIT_BAD_INPUT;
+	}
+	*out = acs_fabric_index(c->fabric, f);
+	return 0;
+}
+
+/* config_acs flags: all seven bits, so nothing is left to firmware. */
+static void flags_string(unsigned ctrl, char *buf)
+{
+	for (int i = 6; i >= 0; i--)
+		*buf++ = ctrl & (1u << i) ? '1' : '0';
+	*buf = '\0';
+}
+
+static bool has_config_acs(const struct cli *c)
+{
+	unsigned major, minor;
+
+	return sscanf(acs_policy_name(c->policy), "%u.%u", &major, &minor) == 2 &&
+	       (major > 6 || (major == 6 && minor >= 11));
+}
+
+static void print_change_text(const struct cli *c, const struct acs_ctrl_change *ch, size_t n)
+{
+	char addr[32], tok[160], flags[8];
+
+	printf("smallest change that separates them:\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct acs_func *f = acs_fabric_func(c->fabric, ch[i].index);
+
+		printf("  %s: ACSCtl 0x%04x -> 0x%04x (%s)\n", acs_func_addr(f, addr, sizeof(addr)),
+		       f->acs_ctrl, ch[i].ctrl, cli_acs_tokens(ch[i].ctrl, tok, sizeof(tok)));
+	}
+	if (has_config_acs(c)) {
+		printf("at boot: pci=config_acs=");
+		for (size_t i = 0; i < n; i++) {
+			flags_string(ch[i].ctrl, flags);
+			printf("%s%s@%s", i ? ";" : "", flags,
+			       acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
+		}
+		printf("\n");
+	} else {
+		printf("at boot: Linux %s has no config_acs; it enables SrcValid ReqRedir CmpltRedir UpstreamFwd itself unless pci=disable_acs_redir names the port\n",
+		       acs_policy_name(c->policy));
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("live: setpci -s %s ECAP_ACS+0x6.w=0x%04x   (the kernel's groups stay stale until the devices below are removed and rescanned)\n",
+		       acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)),
+		       ch[i].ctrl);
+}
+
+static void print_json(const struct cli *c, const acs_explain *e, long b)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	const char *const *facts;
+	size_t n = acs_explain_facts(e, &facts);
+
+	json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
+	json_object_object_add(root, "group", json_object_new_int((int)acs_explain_group(e, 0)));
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(facts[i]));
+	json_object_object_add(root, "facts", arr);
+	if (b >= 0) {
+		const struct acs_ctrl_change *ch;
+		bool possible;
+		size_t k = acs_explain_change(e, &ch, &possible);
+		json_object *changes = json_object_new_array();
+		char addr[32], hex[8];
+
+		json_object_object_add(root, "group2", json_object_new_int((int)acs_explain_group(e, 1)));
+		json_object_object_add(root, "shared", json_object_new_boolean(acs_explain_shared(e)));
+		for (size_t i = 0; i < k; i++) {
+			json_object *o = json_object_new_object();
+			const struct acs_func *f = acs_fabric_func(c->fabric, ch[i].index);
+
+			json_object_object_add(o, "device", json_object_new_string(acs_func_addr(f, addr, sizeof(addr))));
+			snprintf(hex, sizeof(hex), "%04x", f->acs_ctrl);
+			json_object_object_add(o, "acs_ctl_before", json_object_new_string(hex));
+			snprintf(hex, sizeof(hex), "%04x", ch[i].ctrl);
+			json_object_object_add(o, "acs_ctl_after", json_object_new_string(hex));
+			json_object_array_add(changes, o);
+		}
+		if (acs_explain_shared(e)) {
+			json_object_object_add(root, "separable", json_object_new_boolean(possible));
+			json_object_object_add(root, "changes", changes);
+		} else {
+			json_object_put(changes);
+		}
+	}
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
+int cmd_explain(struct cli *c, int argc, char **argv)
+{
+	size_t a, b = 0;
+	acs_explain *e;
+
+	if (argc < 1 || argc > 2) {
+		fprintf(stderr, "usage: acsctl explain DEV [DEV2]\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (find_device(c, argv[0], &a) || (argc == 2 && find_device(c, argv[1], &b)))
+		return EXIT_BAD_INPUT;
+	if (acs_explain_compute(&e, c->fabric, c->policy, a, argc == 2 ? (long)b : -1))
+		return cli_error("explain");
+	if (c->json) {
+		print_json(c, e, argc == 2 ? (long)b : -1);
+	} else {
+		const char *const *facts;
+		size_t n = acs_explain_facts(e, &facts);
+		const struct acs_ctrl_change *ch;
+		bool possible;
+		size_t k;
+
+		cli_note_header(c, stdout);
+		for (size_t i = 0; i < n; i++)
+			printf("%zu. %s\n", i + 1, facts[i]);
+		k = acs_explain_change(e, &ch, &possible);
+		if (argc == 2 && acs_explain_shared(e) && possible)
+			print_change_text(c, ch, k);
+	}
+	acs_explain_free(e);
+	return EXIT_OK;
+}
