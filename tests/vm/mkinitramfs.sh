@@ -1,0 +1,37 @@
+#!/bin/bash
+# Build the busybox initramfs used by boot.sh.
+# Usage: mkinitramfs.sh OUT.cpio.gz [--add SRC:DST]...
+#   --add SRC:DST  copy host file/dir SRC to DST inside the image
+#                  (DST /case.sh is sourced by /init before the capture)
+set -euo pipefail
+export LC_ALL=C
+
+[ $# -ge 1 ] || { echo "usage: $0 OUT.cpio.gz [--add SRC:DST]..." >&2; exit 2; }
+out=$(realpath -m "$1"); shift
+here=$(dirname "$(realpath "$0")")
+bb=$(command -v busybox)
+if ldd "$bb" >/dev/null 2>&1; then
+	echo "mkinitramfs: $bb is dynamically linked; install busybox-static" >&2; exit 1
+fi
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root}
+cp "$bb" "$root/bin/busybox"
+install -m 755 "$here/init.sh" "$root/init"
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--add)
+		[ $# -ge 2 ] || { echo "mkinitramfs: --add needs SRC:DST" >&2; exit 2; }
+		src=${2%%:*} dst=${2#*:}
+		[ -e "$src" ] || { echo "mkinitramfs: $src: not found" >&2; exit 1; }
+		mkdir -p "$root/$(dirname "$dst")"
+		cp -a "$src" "$root/$dst"
+		shift 2 ;;
+	*) echo "mkinitramfs: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet) | gzip -9n > "$out"
