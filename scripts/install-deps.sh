@@ -30,5 +30,5 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 if [ "${1:-build}" = test ]; then
-	sh "$(dirname "$0")/../tests/vm/get-kernels.sh" >/dev/null
+	bash "$(dirname "$0")/../tests/vm/get-kernels.sh" >/dev/null
 fi
