@@ -73,6 +73,9 @@ struct acs_func {
 	uint16_t ats_pos;          /**< ATS extended capability offset or 0 */
 	uint16_t sriov_pos;        /**< SR-IOV extended capability offset or 0 */
 	uint16_t sriov_total_vfs, sriov_num_vfs;
+	uint16_t sriov_offset, sriov_stride;  /**< First VF Offset, VF Stride */
+	uint16_t sriov_vf_device;  /**< VF Device ID */
+	bool is_virtfn;            /**< an SR-IOV VF, found from its PF */
 	uint32_t known;            /**< enum acs_known */
 	uint16_t cfg_len;          /**< bytes of config space the source had */
 	uint16_t cfg_stored;       /**< bytes kept in cfg: the rest of cfg_len
@@ -138,7 +141,13 @@ const struct acs_func *acs_fabric_find(const acs_fabric *fabric,
 				       uint32_t domain, uint8_t bus,
 				       uint8_t dev, uint8_t fn);
 
-/** The bridge whose secondary bus holds fn, or NULL on a root bus. O(1). */
+/** The PF of a VF, or NULL. O(1). */
+const struct acs_func *acs_fabric_physfn(const acs_fabric *fabric,
+					 const struct acs_func *fn);
+
+/** The bridge whose secondary bus holds fn, or NULL on a root bus. For a
+ * VF, the bridge above its PF: VFs on a bus of their own sit on a virtual
+ * bus with no bridge, which the kernel's walks step over. O(1). */
 const struct acs_func *acs_fabric_parent(const acs_fabric *fabric,
 					 const struct acs_func *fn);
 
@@ -195,6 +204,14 @@ struct acs_ctrl_change {
  */
 int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *fabric,
 			     const struct acs_ctrl_change *changes, size_t n);
+
+/**
+ * A copy of a fabric with `num_vfs` VFs enabled on the PF at `pf_index`
+ * (the VFs it had are replaced).
+ * @return 0, or ACS_EINVAL naming the PF (not a PF, too many VFs).
+ */
+int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *fabric,
+			size_t pf_index, unsigned num_vfs);
 
 /** Byte `off` of config space (0 <= off < cfg_len), stored or not. */
 static inline uint8_t acs_func_cfg_byte(const struct acs_func *fn, unsigned off)

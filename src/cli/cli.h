@@ -28,6 +28,10 @@ struct cli {
 	char **firmware;         /* --firmware-acs DEV=CTRL, repeated */
 	size_t nfirmware;
 	acs_boot *boot;          /* the simulated boot, when asked for */
+	char **vfs;              /* --vfs DEV=N, repeated */
+	size_t nvfs;
+	acs_fabric *what_if;     /* fabric made for --vfs, owned */
+	acs_fabric *loaded;      /* the fabric as loaded, owned */
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */

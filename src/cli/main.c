@@ -52,6 +52,7 @@ static void usage(FILE *out)
 		"                    (pci=disable_acs_redir=, pci=config_acs=, pci=noats,\n"
 		"                    pcie_acs_override=), from the firmware's ACS state\n"
 		"  --firmware-acs DEV=CTRL  ACS control firmware leaves on DEV (default 0)\n"
+		"  --vfs DEV=N       what if the SR-IOV PF DEV had N VFs enabled\n"
 		"  -m                machine-readable lines\n"
 		"  --check           groups: compare with the kernel's own groups (live,\n"
 		"                    snapshot): OK, or FAIL lines and exit status 1\n"
@@ -95,41 +96,70 @@ static int choose_policy(struct cli *c)
 	return 0;
 }
 
-/* --firmware-acs 0000:00:02.0=0x001d, the device as lspci -s takes it */
+/* "DEV=VALUE" options: the device as lspci -s takes it, a number up to max. */
+static int dev_value(const struct cli *c, const char *opt, const char *arg,
+		     unsigned long max, size_t *index, unsigned long *value)
+{
+	const char *eq = strchr(arg, '=');
+	unsigned dom = 0, bus, dev, fn;
+	char *end, tail, addr[64];
+	const struct acs_func *f;
+
+	if (!eq || (size_t)(eq - arg) >= sizeof(addr)) {
+		fprintf(stderr, "acsctl: %s %s: expected DEV=VALUE\n", opt, arg);
+		return EXIT_BAD_INPUT;
+	}
+	memcpy(addr, arg, (size_t)(eq - arg));
+	addr[eq - arg] = '\0';
+	if (sscanf(addr, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
+	    (dom = 0, sscanf(addr, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)) {
+		fprintf(stderr, "acsctl: %s %s: '%s' is not a device address\n", opt, arg, addr);
+		return EXIT_BAD_INPUT;
+	}
+	*value = strtoul(eq + 1, &end, 0);
+	if (!eq[1] || *end || eq[1] == '-' || *value > max) {
+		fprintf(stderr, "acsctl: %s %s: '%s' is not a number up to %lu\n", opt, arg, eq + 1, max);
+		return EXIT_BAD_INPUT;
+	}
+	f = bus < 256 && dev < 32 && fn < 8 ?
+	    acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn) : NULL;
+	if (!f) {
+		fprintf(stderr, "acsctl: %s %s: no device %s in %s\n", opt, arg, addr,
+			acs_fabric_origin(c->fabric));
+		return EXIT_BAD_INPUT;
+	}
+	*index = acs_fabric_index(c->fabric, f);
+	return 0;
+}
+
+/* --firmware-acs 0000:00:02.0=0x001d */
 static int firmware_changes(struct cli *c, struct acs_ctrl_change *ch)
 {
 	for (size_t i = 0; i < c->nfirmware; i++) {
-		const char *arg = c->firmware[i], *eq = strchr(arg, '=');
-		unsigned dom = 0, bus, dev, fn;
 		unsigned long v;
-		char *end, tail;
-		const struct acs_func *f;
-		char addr[64];
 
-		if (!eq || (size_t)(eq - arg) >= sizeof(addr)) {
-			fprintf(stderr, "acsctl: --firmware-acs %s: expected DEV=CTRL\n", arg);
+		if (dev_value(c, "--firmware-acs", c->firmware[i], 0xffff, &ch[i].index, &v))
 			return EXIT_BAD_INPUT;
-		}
-		memcpy(addr, arg, (size_t)(eq - arg));
-		addr[eq - arg] = '\0';
-		if (sscanf(addr, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
-		    (dom = 0, sscanf(addr, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)) {
-			fprintf(stderr, "acsctl: --firmware-acs %s: '%s' is not a device address\n", arg, addr);
+		ch[i].ctrl = (uint16_t)v;
+	}
+	return 0;
+}
+
+/* --vfs DEV=N, after boot: VFs are enabled on a running system. */
+static int enable_vfs(struct cli *c)
+{
+	for (size_t i = 0; i < c->nvfs; i++) {
+		acs_fabric *next = NULL;
+		unsigned long n;
+		size_t pf;
+
+		if (dev_value(c, "--vfs", c->vfs[i], 0xffff, &pf, &n))
 			return EXIT_BAD_INPUT;
-		}
-		v = strtoul(eq + 1, &end, 0);
-		if (!eq[1] || *end || v > 0xffff) {
-			fprintf(stderr, "acsctl: --firmware-acs %s: '%s' is not a 16-bit value\n", arg, eq + 1);
-			return EXIT_BAD_INPUT;
-		}
-		f = bus < 256 && dev < 32 && fn < 8 ?
-		    acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn) : NULL;
-		if (!f) {
-			fprintf(stderr, "acsctl: --firmware-acs %s: no device %s in %s\n", arg, addr,
-				acs_fabric_origin(c->fabric));
-			return EXIT_BAD_INPUT;
-		}
-		ch[i] = (struct acs_ctrl_change){ acs_fabric_index(c->fabric, f), (uint16_t)v };
+		if (acs_fabric_with_vfs(&next, c->fabric, pf, (unsigned)n))
+			return cli_error("--vfs");
+		acs_fabric_free(c->what_if);
+		c->what_if = next;
+		c->fabric = next;
 	}
 	return 0;
 }
@@ -172,15 +202,15 @@ static int load(struct cli *c)
 		return cli_error(NULL);
 	if (choose_policy(c))
 		return EXIT_BAD_INPUT;
-	if (!c->cmdline && !c->nfirmware)
-		return 0;
-	if (simulate_boot(c))
-		return EXIT_BAD_INPUT;
-	/* From here on, every command sees the fabric after that boot. */
-	acs_fabric_free(c->fabric);
-	c->fabric = (acs_fabric *)acs_boot_fabric(c->boot);
-	c->policy = acs_boot_policy(c->boot);
-	return 0;
+	c->loaded = c->fabric;
+	if (c->cmdline || c->nfirmware) {
+		if (simulate_boot(c))
+			return EXIT_BAD_INPUT;
+		/* From here on, every command sees the fabric after that boot. */
+		c->fabric = (acs_fabric *)acs_boot_fabric(c->boot);
+		c->policy = acs_boot_policy(c->boot);
+	}
+	return enable_vfs(c);
 }
 
 void cli_note_header(const struct cli *c, FILE *out)
@@ -215,6 +245,7 @@ static const struct option longopts[] = {
 	{ "check", no_argument, NULL, 'C' },
 	{ "cmdline", required_argument, NULL, 'L' },
 	{ "firmware-acs", required_argument, NULL, 'W' },
+	{ "vfs", required_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -238,13 +269,16 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 'm': c->machine = true; break;
 		case 'C': c->check = true; break;
 		case 'L': c->cmdline = optarg; break;
-		case 'W': {
-			char **fw = realloc(c->firmware, (c->nfirmware + 1) * sizeof(*fw));
+		case 'W':
+		case 'V': {
+			char ***list = opt == 'W' ? &c->firmware : &c->vfs;
+			size_t *n = opt == 'W' ? &c->nfirmware : &c->nvfs;
+			char **grown = realloc(*list, (*n + 1) * sizeof(**list));
 
-			if (!fw)
+			if (!grown)
 				return EXIT_BAD_INPUT;
-			c->firmware = fw;
-			c->firmware[c->nfirmware++] = optarg;
+			*list = grown;
+			grown[(*n)++] = optarg;
 			break;
 		}
 		case 'h': usage(stdout); return EXIT_OK;
@@ -301,11 +335,11 @@ int main(int argc, char **argv)
 	rc = load(&c);
 	if (rc == 0)
 		rc = cmd->fn(&c, nargs, args);
-	if (c.boot)
-		acs_boot_free(c.boot);   /* it owns the fabric in use */
-	else
-		acs_fabric_free(c.fabric);
+	acs_fabric_free(c.what_if);
+	acs_boot_free(c.boot);
+	acs_fabric_free(c.loaded ? c.loaded : c.fabric);
 	free(c.firmware);
+	free(c.vfs);
 	cli_select_cleanup();
 	cli_names_cleanup();
 	return rc;

@@ -31,6 +31,7 @@ struct acs_bus {
 	uint32_t domain;
 	uint8_t number;
 	int32_t self;      /* index of the bridge above it, -1 for a root bus */
+	bool virtual_bus;  /* holds only VFs: no bridge, not a root */
 	uint32_t first;    /* first function on this bus */
 	uint32_t count;
 };
@@ -40,6 +41,7 @@ struct acs_fabric {
 	size_t nfuncs;
 	uint8_t **cfgs;           /* per function, owned */
 	int32_t *parent;          /* per function: bridge index or -1 */
+	int32_t *physfn;          /* per function: its PF's index, or -1 */
 	int32_t *child_bus;       /* per function: index into buses or -1 */
 	struct acs_bus *buses;    /* sorted by (domain, number) */
 	size_t nbuses;

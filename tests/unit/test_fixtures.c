@@ -231,10 +231,121 @@ static void test_fixtures_vm__every_kernel(void **state)
 	assert_int_equal(failed, 0);
 }
 
+static acs_fabric *load_dump(const char *dir)
+{
+	char path[2048];
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+
+	snprintf(path, sizeof(path), "%s/lspci.txt", dir);
+	o.kind = ACS_SOURCE_DUMP;
+	o.path = path;
+	if (acs_fabric_load(&f, &o))
+		fail_msg("%s", acs_error_last()->message);
+	return f;
+}
+
+static char *read_line(const char *dir, const char *file)
+{
+	char path[2048], line[4096] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return strdup(line);
+}
+
+/* From the dump booted without parameters, predict the one booted with
+ * them: every ACS control register and the groups. */
+static int check_boot_pair(const char *kernel, const char *base_dir, const char *dir)
+{
+	acs_fabric *base = load_dump(base_dir), *want = load_dump(dir);
+	char *params = read_line(dir, "params.txt"), *a, *b;
+	acs_boot_opts o = ACS_BOOT_OPTS_INIT;
+	acs_boot *boot = NULL;
+	const acs_fabric *got;
+	char path[2048];
+	int ok = 1;
+
+	o.cmdline = params;
+	if (acs_boot_simulate(&boot, base, acs_policy_find(kernel), &o))
+		fail_msg("%s: %s", dir, acs_error_last()->message);
+	got = acs_boot_fabric(boot);
+	assert_int_equal(acs_fabric_count(got), acs_fabric_count(want));
+	for (size_t i = 0; i < acs_fabric_count(got); i++) {
+		const struct acs_func *x = acs_fabric_func(got, i), *y = acs_fabric_func(want, i);
+		char addr[32];
+
+		if (x->acs_ctrl != y->acs_ctrl) {
+			print_error("MISMATCH %s (%s): %s ACSCtl predicted 0x%04x, kernel 0x%04x\n",
+				    dir, params, acs_func_addr(x, addr, sizeof(addr)),
+				    x->acs_ctrl, y->acs_ctrl);
+			ok = 0;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/groups.txt", dir);
+	a = kernel_partition(path);
+	b = tgroups_partition(got, kernel);
+	if (strcmp(a, b) != 0) {
+		print_error("MISMATCH %s (%s) groups\n  kernel: %s\n  acsctl: %s\n", dir, params, a, b);
+		ok = 0;
+	}
+	free(a);
+	free(b);
+	free(params);
+	acs_boot_free(boot);
+	acs_fabric_free(base);
+	acs_fabric_free(want);
+	return ok;
+}
+
+static void test_fixtures_vm_boot__parameters(void **state)
+{
+	const char *kernels[] = { "6.1", "6.12" };
+	char broot[1100];
+	int failed = 0;
+
+	(void)state;
+	snprintf(broot, sizeof(broot), "%s-boot", root);
+	for (int k = 0; k < 2; k++) {
+		char kdir[1200], base[1300];
+		struct dirent *e;
+		DIR *d;
+		int pairs = 0, matched = 0;
+
+		snprintf(kdir, sizeof(kdir), "%s/%s", broot, kernels[k]);
+		snprintf(base, sizeof(base), "%s/base", kdir);
+		d = opendir(kdir);
+		if (!d)
+			fail_msg("no boot-parameter fixtures in %s", kdir);
+		while ((e = readdir(d))) {
+			char dir[1600];
+
+			if (e->d_name[0] == '.' || strcmp(e->d_name, "base") == 0)
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", kdir, e->d_name);
+			pairs++;
+			matched += check_boot_pair(kernels[k], base, dir);
+		}
+		closedir(d);
+		print_message("kernel %s: %d/%d boot-parameter captures predicted from the boot without them\n",
+			      kernels[k], matched, pairs);
+		assert_true(pairs > 0);
+		failed += pairs - matched;
+	}
+	assert_int_equal(failed, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures_vm__every_kernel),
+		cmocka_unit_test(test_fixtures_vm_boot__parameters),
 	};
 
 	root = argc > 1 ? argv[1] : "tests/fixtures/vm";

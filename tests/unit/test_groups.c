@@ -395,6 +395,95 @@ static void test_groups_quirk__intel_rciep(void **state)
 	acs_fabric_free(f);
 }
 
+/* A PF's SR-IOV capability with NumVFs set: its VFs, read as ffff:ffff in
+ * a dump, are found where First VF Offset and VF Stride put them, one on a
+ * bus of its own (a virtual bus, no bridge): each VF is a single-function
+ * endpoint below the PF's port. */
+static void add_pf(struct tfab *t, const char *addr, uint16_t num, uint16_t offset,
+		   uint16_t stride)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x15b3, 0x101b, 0x020000, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	/* SR-IOV at 0x100 instead of ACS */
+	c.b[0x100] = 0x10;
+	c.b[0x102] = 0x01;
+	c.b[0x10e] = 8;                   /* TotalVFs */
+	c.b[0x110] = (uint8_t)num;        /* NumVFs */
+	c.b[0x114] = (uint8_t)offset;
+	c.b[0x116] = (uint8_t)stride;
+	c.b[0x11a] = 0x1c;                /* VF device 101c */
+	c.b[0x11b] = 0x10;
+	tfab_add(t, addr, &c);
+}
+
+static void add_vf(struct tfab *t, const char *addr)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0xffff, 0xffff, 0x020000, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	tfab_add(t, addr, &c);
+}
+
+static void test_groups_sriov__vfs_from_pf(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	const struct acs_func *vf, *vf2;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 2, ACS_ON, false);
+	add_pf(&t, "01:00.0", 3, 0x80, 0x80);   /* VFs at 01:10.0, 02:00.0, 02:10.0 */
+	add_vf(&t, "01:10.0");
+	add_vf(&t, "02:00.0");
+	add_vf(&t, "02:10.0");
+	f = tfab_end(&t);
+	vf = acs_fabric_find(f, 0, 1, 0x10, 0);
+	vf2 = acs_fabric_find(f, 0, 2, 0, 0);
+	assert_true(vf->is_virtfn);
+	assert_true(vf2->is_virtfn);
+	assert_false(acs_fabric_find(f, 0, 1, 0, 0)->is_virtfn);
+	assert_int_equal(vf->vendor_id, 0x15b3);
+	assert_int_equal(vf->device_id, 0x101c);
+	assert_ptr_equal(acs_fabric_physfn(f, vf2), acs_fabric_find(f, 0, 1, 0, 0));
+	assert_ptr_equal(acs_fabric_parent(f, vf2), acs_fabric_find(f, 0, 0, 1, 0));
+	KERNELS_DO(assert_partition(f, K, "00:01.0 | 01:00.0 | 01:10.0 | 02:00.0 | 02:10.0"););
+	/* VFs come last in probe order: their groups are numbered after all */
+	{
+		acs_groups *g;
+
+		assert_int_equal(acs_groups_compute(&g, f, acs_policy_default()), 0);
+		assert_true(acs_groups_of(g, acs_fabric_index(f, vf)) >
+			    acs_groups_of(g, acs_fabric_index(f, acs_fabric_find(f, 0, 1, 0, 0))));
+		acs_groups_free(g);
+	}
+	acs_fabric_free(f);
+}
+
+/* Below a port without ACS, VFs join the port's group like the PF. */
+static void test_groups_sriov__port_without_acs(void **state)
+{
+	struct tfab t;
+	acs_fabric *f, *g = NULL;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, NO_ACS, false);
+	add_pf(&t, "01:00.0", 0, 1, 1);
+	f = tfab_end(&t);
+	assert_int_equal(acs_fabric_with_vfs(&g, f, 1, 3), 0);
+	assert_int_equal(acs_fabric_count(g), 5);
+	assert_true(acs_fabric_find(g, 0, 1, 0, 3)->is_virtfn);
+	assert_false(acs_fabric_find(g, 0, 1, 0, 3)->multifunction);
+	KERNELS_DO(assert_partition(g, K, "00:01.0 01:00.0 01:00.1 01:00.2 01:00.3"););
+	acs_fabric_free(g);
+	/* the what-if refuses more VFs than the PF has, and non-PFs */
+	assert_int_equal(acs_fabric_with_vfs(&g, f, 1, 9), ACS_EINVAL);
+	assert_int_equal(acs_fabric_with_vfs(&g, f, 0, 1), ACS_EINVAL);
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +507,8 @@ int main(void)
 		cmocka_unit_test(test_groups_numbering__probe_order),
 		cmocka_unit_test(test_groups_quirk__mf_endpoint),
 		cmocka_unit_test(test_groups_quirk__intel_rciep),
+		cmocka_unit_test(test_groups_sriov__vfs_from_pf),
+		cmocka_unit_test(test_groups_sriov__port_without_acs),
 	};
 
 	return cmocka_run_group_tests_name("groups", tests, NULL, NULL);

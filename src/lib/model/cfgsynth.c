@@ -113,13 +113,17 @@ unsigned acs_cfgsynth_ats(struct acs_cfgsynth *s, unsigned pos)
 }
 
 unsigned acs_cfgsynth_sriov(struct acs_cfgsynth *s, unsigned pos,
-			    uint16_t total_vfs, uint16_t num_vfs)
+			    uint16_t total_vfs, uint16_t num_vfs, uint16_t offset,
+			    uint16_t stride, uint16_t vf_device)
 {
 	pos = acs_cfgsynth_ext(s, pos, 0x10, 0x40);
 	if (pos) {
 		put16(s->b, pos + 0x0c, total_vfs);   /* initial VFs */
 		put16(s->b, pos + 0x0e, total_vfs);
 		put16(s->b, pos + 0x10, num_vfs);
+		put16(s->b, pos + 0x14, offset);      /* First VF Offset */
+		put16(s->b, pos + 0x16, stride);      /* VF Stride */
+		put16(s->b, pos + 0x1a, vf_device);
 	}
 	return pos;
 }

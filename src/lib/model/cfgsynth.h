@@ -32,6 +32,7 @@ unsigned acs_cfgsynth_acs(struct acs_cfgsynth *s, unsigned pos, uint16_t cap,
 			  uint16_t ctrl);
 unsigned acs_cfgsynth_ats(struct acs_cfgsynth *s, unsigned pos);
 unsigned acs_cfgsynth_sriov(struct acs_cfgsynth *s, unsigned pos,
-			    uint16_t total_vfs, uint16_t num_vfs);
+			    uint16_t total_vfs, uint16_t num_vfs, uint16_t offset,
+			    uint16_t stride, uint16_t vf_device);
 
 #endif

@@ -17,6 +17,9 @@
 #define PCI_EXT_CAP_ID_SRIOV 0x10
 #define PCI_SRIOV_TOTAL_VF 0x0e
 #define PCI_SRIOV_NUM_VF 0x10
+#define PCI_SRIOV_VF_OFFSET 0x14
+#define PCI_SRIOV_VF_STRIDE 0x16
+#define PCI_SRIOV_VF_DID 0x1a
 
 static int decode_error(const struct acs_func *f, const char *origin,
 			const char *fmt, ...) ACS_PRINTF(3, 4);
@@ -120,6 +123,9 @@ static int walk_ext_caps(struct acs_func *f, const char *origin)
 			f->sriov_pos = (uint16_t)pos;
 			f->sriov_total_vfs = ext16(f, pos + PCI_SRIOV_TOTAL_VF);
 			f->sriov_num_vfs = ext16(f, pos + PCI_SRIOV_NUM_VF);
+			f->sriov_offset = ext16(f, pos + PCI_SRIOV_VF_OFFSET);
+			f->sriov_stride = ext16(f, pos + PCI_SRIOV_VF_STRIDE);
+			f->sriov_vf_device = ext16(f, pos + PCI_SRIOV_VF_DID);
 		}
 		if (next && next < ACS_CFG_STD)
 			return decode_error(f, origin,

@@ -9,14 +9,12 @@
 
 #include "internal.h"
 
-int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
-			     const struct acs_ctrl_change *changes, size_t n)
+/* Every function of f into a new builder, as f holds it. */
+static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 {
 	struct acs_builder b;
-	int rc;
+	int rc = acs_builder_init(&b, f->kind, f->origin);
 
-	*out = NULL;
-	rc = acs_builder_init(&b, f->kind, f->origin);
 	if (rc)
 		return rc;
 	b.kgroups = f->kgroups;
@@ -41,10 +39,40 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 		if (fn->driver && !(r->driver = acs_strdup(fn->driver)))
 			rc = acs_error_nomem();
 	}
+	if (rc)
+		acs_builder_cleanup(&b);
+	else
+		*bp = b;
+	return rc;
+}
+
+static int set_cfg16(struct acs_raw_func *r, unsigned off, uint16_t v)
+{
+	if (off + 2 > r->cfg_stored) {
+		uint8_t *cfg = realloc(r->cfg, off + 2);
+
+		if (!cfg)
+			return acs_error_nomem();
+		memset(cfg + r->cfg_stored, 0, off + 2 - r->cfg_stored);
+		r->cfg = cfg;
+		r->cfg_stored = (uint16_t)(off + 2);
+	}
+	r->cfg[off] = (uint8_t)v;
+	r->cfg[off + 1] = (uint8_t)(v >> 8);
+	return 0;
+}
+
+int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
+			     const struct acs_ctrl_change *changes, size_t n)
+{
+	struct acs_builder b;
+	int rc;
+
+	*out = NULL;
+	rc = copy_fabric(&b, f);
 	for (size_t k = 0; !rc && k < n; k++) {
 		const struct acs_func *fn;
 		struct acs_raw_func *r;
-		unsigned need;
 		char addr[32];
 
 		if (changes[k].index >= f->nfuncs) {
@@ -53,25 +81,87 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 		}
 		fn = &f->funcs[changes[k].index];
 		r = &b.raw[changes[k].index];
-		need = fn->acs_pos + 8u;
 		if (!fn->acs_pos) {
 			rc = acs_error_set(ACS_EINVAL, "%s: no ACS capability to change",
 					   acs_func_addr(fn, addr, sizeof(addr)));
 			break;
 		}
-		if (need > r->cfg_stored) {
-			uint8_t *cfg = realloc(r->cfg, need);
+		rc = set_cfg16(r, fn->acs_pos + 6u, changes[k].ctrl);
+	}
+	if (rc) {
+		acs_builder_cleanup(&b);
+		return rc;
+	}
+	return acs_builder_finish(out, &b);
+}
 
-			if (!cfg) {
-				rc = acs_error_nomem();
-				break;
+/*
+ * "What if N VFs were enabled": the PF's NumVFs set, and each VF added
+ * where its routing ID puts it, with the PF's IDs and PCIe capability and
+ * no ACS of its own (what a VF without an ACS capability looks like).
+ */
+int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *f, size_t pf_index,
+			unsigned num_vfs)
+{
+	const struct acs_func *pf = pf_index < f->nfuncs ? &f->funcs[pf_index] : NULL;
+	struct acs_builder b;
+	char addr[32];
+	unsigned rid;
+	int rc;
+
+	*out = NULL;
+	if (!pf || !pf->sriov_pos || pf->is_virtfn)
+		return acs_error_set(ACS_EINVAL, "%s: not an SR-IOV PF",
+				     pf ? acs_func_addr(pf, addr, sizeof(addr)) : "?");
+	if (num_vfs > pf->sriov_total_vfs)
+		return acs_error_set(ACS_EINVAL, "%s: has at most %u VFs, not %u",
+				     acs_func_addr(pf, addr, sizeof(addr)), pf->sriov_total_vfs, num_vfs);
+	if (num_vfs && !pf->sriov_stride && num_vfs > 1)
+		return acs_error_set(ACS_EINVAL, "%s: VF Stride is 0", acs_func_addr(pf, addr, sizeof(addr)));
+	rc = copy_fabric(&b, f);
+	if (rc)
+		return rc;
+	/* drop the VFs the PF has now (the copy keeps f's order); the new
+	 * ones replace them */
+	{
+		size_t w = 0;
+
+		for (size_t i = 0; i < b.n; i++) {
+			if (f->physfn[i] == (int32_t)pf_index) {
+				free(b.raw[i].cfg);
+				free(b.raw[i].driver);
+				continue;
 			}
-			memset(cfg + r->cfg_stored, 0, need - r->cfg_stored);
-			r->cfg = cfg;
-			r->cfg_stored = (uint16_t)need;
+			b.raw[w++] = b.raw[i];
 		}
-		r->cfg[fn->acs_pos + 6] = (uint8_t)changes[k].ctrl;
-		r->cfg[fn->acs_pos + 7] = (uint8_t)(changes[k].ctrl >> 8);
+		b.n = w;
+	}
+	for (size_t i = 0; i < b.n; i++)
+		if (b.raw[i].domain == pf->domain && b.raw[i].bus == pf->bus &&
+		    b.raw[i].dev == pf->dev && b.raw[i].fn == pf->fn)
+			rc = set_cfg16(&b.raw[i], pf->sriov_pos + 0x10u, (uint16_t)num_vfs);
+	rid = (unsigned)pf->bus << 8 | pf->dev << 3 | pf->fn;
+	for (unsigned n = 0; !rc && n < num_vfs; n++) {
+		unsigned vf = rid + pf->sriov_offset + n * pf->sriov_stride;
+		uint8_t cfg[ACS_CFG_STD] = { 0 };
+
+		if (vf > 0xffff) {
+			rc = acs_error_set(ACS_EINVAL, "%s: VF %u would be past bus ff",
+					   acs_func_addr(pf, addr, sizeof(addr)), n);
+			break;
+		}
+		memcpy(cfg, pf->cfg, ACS_CFG_HEADER);
+		cfg[0x00] = cfg[0x01] = cfg[0x02] = cfg[0x03] = 0xff;  /* as VFs read */
+		cfg[0x0e] = 0;
+		cfg[0x06] = 0x10;
+		cfg[0x34] = 0x40;
+		if (pf->pcie_pos)
+			memcpy(cfg + 0x40, pf->cfg + pf->pcie_pos, 0x3c);
+		cfg[0x41] = 0;
+		rc = acs_builder_add(&b, pf->domain, (uint8_t)(vf >> 8), (uint8_t)(vf >> 3 & 0x1f),
+				     (uint8_t)(vf & 7), cfg, ACS_CFG_STD);
+		if (!rc)
+			acs_builder_last(&b)->cfg_len = ACS_CFG_EXT;
 	}
 	if (rc) {
 		acs_builder_cleanup(&b);

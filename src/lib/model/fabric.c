@@ -80,23 +80,78 @@ static int build_buses(acs_fabric *f, const char *origin)
 
 /* The kernel's slot scan marks every function of a slot that has more than
  * one function as multifunction (pci_scan_slot()), whatever function 0's
- * header type bit says. */
+ * header type bit says. VFs are never scanned: they keep their header bit
+ * (pci_iov_add_virtfn() sets them up alone). */
 static void mark_multifunction(acs_fabric *f)
 {
 	size_t i = 0;
 
 	while (i < f->nfuncs) {
-		size_t j = i + 1;
+		size_t j = i, scanned = 0;
 
 		while (j < f->nfuncs && f->funcs[j].domain == f->funcs[i].domain &&
 		       f->funcs[j].bus == f->funcs[i].bus &&
 		       f->funcs[j].dev == f->funcs[i].dev)
-			j++;
-		if (j - i > 1)
+			scanned += !f->funcs[j++].is_virtfn;
+		if (scanned > 1)
 			for (size_t k = i; k < j; k++)
-				f->funcs[k].multifunction = true;
+				if (!f->funcs[k].is_virtfn)
+					f->funcs[k].multifunction = true;
 		i = j;
 	}
+}
+
+/*
+ * VFs from their PFs' SR-IOV capabilities: VF n of a PF at routing ID R is
+ * at R + First VF Offset + n * VF Stride (pci_iov_virtfn_bus/devfn()). A
+ * dump shows VFs with vendor and device ffff; the PF gives their IDs.
+ */
+static void identify_vfs(acs_fabric *f)
+{
+	for (size_t i = 0; i < f->nfuncs; i++) {
+		const struct acs_func *pf = &f->funcs[i];
+		unsigned rid = (unsigned)pf->bus << 8 | pf->dev << 3 | pf->fn;
+
+		if (!pf->sriov_pos || pf->is_virtfn)
+			continue;
+		for (unsigned n = 0; n < pf->sriov_num_vfs; n++) {
+			unsigned vf = rid + pf->sriov_offset + n * pf->sriov_stride;
+			const struct acs_func *x;
+			struct acs_func *v;
+
+			if (vf > 0xffff)
+				break;
+			x = acs_fabric_find(f, pf->domain, (uint8_t)(vf >> 8),
+					    (uint8_t)(vf >> 3 & 0x1f), (uint8_t)(vf & 7));
+			if (!x || x == pf)
+				continue;
+			v = &f->funcs[x - f->funcs];
+			v->is_virtfn = true;
+			/* set up alone: only the header bit makes it multifunction */
+			v->multifunction = (acs_func_cfg_byte(v, 0x0e) & 0x80) != 0;
+			f->physfn[x - f->funcs] = (int32_t)i;
+			if (v->vendor_id == 0xffff) {
+				v->vendor_id = pf->vendor_id;
+				v->device_id = pf->sriov_vf_device;
+			}
+		}
+	}
+}
+
+/* A VF hangs below its PF's bridge; a bus of VFs alone is virtual. */
+static void place_vfs(acs_fabric *f)
+{
+	for (size_t b = 0; b < f->nbuses; b++) {
+		struct acs_bus *bus = &f->buses[b];
+		bool only_vfs = bus->self < 0;
+
+		for (uint32_t k = 0; only_vfs && k < bus->count; k++)
+			only_vfs = f->funcs[bus->first + k].is_virtfn;
+		bus->virtual_bus = only_vfs;
+	}
+	for (size_t i = 0; i < f->nfuncs; i++)
+		if (f->physfn[i] >= 0)
+			f->parent[i] = f->parent[f->physfn[i]];
 }
 
 /* A bridge with secondary and subordinate 0 was never given buses. */
@@ -196,7 +251,7 @@ static int check_domain_ranges(acs_fabric *f, size_t first, size_t end,
 	     (*bus_i)++) {
 		const struct acs_bus *bus = &f->buses[*bus_i];
 
-		if (bus->self < 0 && owner[bus->number] >= 0) {
+		if (bus->self < 0 && !bus->virtual_bus && owner[bus->number] >= 0) {
 			const struct acs_func *br = &f->funcs[owner[bus->number]];
 
 			return topo_error(origin, &f->funcs[bus->first],
@@ -242,11 +297,12 @@ static int build_kernel_order(acs_fabric *f)
 		return acs_error_nomem();
 	}
 	for (r = 0; r < f->nbuses; r++) {
-		if (f->buses[r].self >= 0)
+		if (f->buses[r].self >= 0 || f->buses[r].virtual_bus)
 			continue;
 		stack[depth++] = (struct frame){ (uint32_t)r, 0 };
 		for (uint32_t k = 0; k < f->buses[r].count; k++)
-			f->kernel_order[n++] = f->buses[r].first + k;
+			if (!f->funcs[f->buses[r].first + k].is_virtfn)
+				f->kernel_order[n++] = f->buses[r].first + k;
 		while (depth) {
 			struct frame *top = &stack[depth - 1];
 			const struct acs_bus *bus = &f->buses[top->bus];
@@ -260,9 +316,14 @@ static int build_kernel_order(acs_fabric *f)
 			}
 			stack[depth++] = (struct frame){ (uint32_t)child, 0 };
 			for (uint32_t k = 0; k < f->buses[child].count; k++)
-				f->kernel_order[n++] = f->buses[child].first + k;
+				if (!f->funcs[f->buses[child].first + k].is_virtfn)
+					f->kernel_order[n++] = f->buses[child].first + k;
 		}
 	}
+	/* VFs appear when sriov_numvfs is written, after boot: last. */
+	for (size_t i = 0; i < f->nfuncs; i++)
+		if (f->funcs[i].is_virtfn)
+			f->kernel_order[n++] = (uint32_t)i;
 	free(stack);
 	return 0;
 }
@@ -273,15 +334,20 @@ int acs_fabric__index(acs_fabric *f, const char *origin)
 
 	f->parent = malloc(f->nfuncs * sizeof(*f->parent));
 	f->child_bus = malloc(f->nfuncs * sizeof(*f->child_bus));
-	if (!f->parent || !f->child_bus)
+	f->physfn = malloc(f->nfuncs * sizeof(*f->physfn));
+	if (!f->parent || !f->child_bus || !f->physfn)
 		return acs_error_nomem();
+	for (size_t i = 0; i < f->nfuncs; i++)
+		f->physfn[i] = -1;
 	rc = build_buses(f, origin);
 	if (rc)
 		return rc;
+	identify_vfs(f);
 	mark_multifunction(f);
 	rc = link_bridges(f, origin);
 	if (rc)
 		return rc;
+	place_vfs(f);
 	rc = check_ranges(f, origin);
 	if (rc)
 		return rc;
@@ -302,6 +368,7 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->drivers);
 	free(f->funcs);
 	free(f->parent);
+	free(f->physfn);
 	free(f->child_bus);
 	free(f->buses);
 	free(f->kernel_order);
@@ -352,6 +419,14 @@ const struct acs_func *acs_fabric_find(const acs_fabric *f, uint32_t domain,
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct acs_func *acs_fabric_physfn(const acs_fabric *f,
+					 const struct acs_func *fn)
+{
+	int32_t p = f->physfn[fn - f->funcs];
+
+	return p >= 0 ? &f->funcs[p] : NULL;
 }
 
 const struct acs_func *acs_fabric_parent(const acs_fabric *f,

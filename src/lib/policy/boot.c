@@ -303,8 +303,23 @@ static uint16_t firmware_ctrl(const acs_fabric *f, const struct acs_func *fn,
 	return 0;
 }
 
+static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
+		       const struct params *p, const acs_boot_opts *o, uint16_t *ctrl);
+
+/* What the port holds afterwards: enable bits of features the capability
+ * lacks are hardwired to 0 (PCIe ACS control register), so a write of
+ * 1111111 to a port without EgressCtrl reads back 0x5f (seen in the VM). */
 static int boot_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
 		     const struct params *p, const acs_boot_opts *o, uint16_t *ctrl)
+{
+	int rc = kernel_ctrl(b, f, fn, p, o, ctrl);
+
+	*ctrl &= fn->acs_cap & 0x7f;
+	return rc;
+}
+
+static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
+		       const struct params *p, const acs_boot_opts *o, uint16_t *ctrl)
 {
 	uint16_t fw = firmware_ctrl(f, fn, o), mask = 0, set = 0;
 	bool dis = false, cfg = false;

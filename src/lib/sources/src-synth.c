@@ -103,7 +103,7 @@ static void endpoints(struct gen *g, uint8_t bus, int *rc)
 		if (chance(g, 30))
 			acs_cfgsynth_ats(&g->s, 0);
 		if (pf)
-			acs_cfgsynth_sriov(&g->s, 0, (uint16_t)between(g, 8, 64), 0);
+			acs_cfgsynth_sriov(&g->s, 0, (uint16_t)between(g, 8, 64), 0, 1, 1, 0x101a);
 		add(g, bus, 0, (uint8_t)fn, rc);
 	}
 }

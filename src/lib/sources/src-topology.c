@@ -179,7 +179,10 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 		     const char *path)
 {
 	json_object *sr, *v;
-	int total = 0, num = 0;
+	int total = 0, num = 0, offset = 1, stride = 1;
+	uint32_t vf_device = acs_rd16(s->b, 0x02);
+	bool has;
+	int rc;
 
 	if (!json_object_object_get_ex(o, "sriov", &sr) || !sr)
 		return 0;
@@ -187,9 +190,18 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 		total = json_object_get_int(v);
 	if (json_object_object_get_ex(sr, "num_vfs", &v))
 		num = json_object_get_int(v);
+	if (json_object_object_get_ex(sr, "vf_offset", &v))
+		offset = json_object_get_int(v);
+	if (json_object_object_get_ex(sr, "vf_stride", &v))
+		stride = json_object_get_int(v);
+	if ((rc = get_hex(r, sr, "vf_device", path, 0xffff, &vf_device, &has)))
+		return rc;
 	if (total < 0 || total > 0xffff || num < 0 || num > total)
 		return bad(r, path, "sriov needs 0 <= num_vfs <= total_vfs <= 65535");
-	acs_cfgsynth_sriov(s, 0, (uint16_t)total, (uint16_t)num);
+	if (offset < 0 || offset > 0xffff || stride < 0 || stride > 0xffff)
+		return bad(r, path, "sriov vf_offset and vf_stride must be 0 to 65535");
+	acs_cfgsynth_sriov(s, 0, (uint16_t)total, (uint16_t)num, (uint16_t)offset,
+			   (uint16_t)stride, (uint16_t)vf_device);
 	return 0;
 }
 

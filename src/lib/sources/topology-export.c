@@ -47,6 +47,9 @@ static json_object *func_object(const struct acs_func *fn,
 
 		json_object_object_add(s, "total_vfs", json_object_new_int(fn->sriov_total_vfs));
 		json_object_object_add(s, "num_vfs", json_object_new_int(fn->sriov_num_vfs));
+		json_object_object_add(s, "vf_offset", json_object_new_int(fn->sriov_offset));
+		json_object_object_add(s, "vf_stride", json_object_new_int(fn->sriov_stride));
+		json_object_object_add(s, "vf_device", hex(fn->sriov_vf_device, 4));
 		json_object_object_add(o, "sriov", s);
 	}
 	if (fn->is_bridge) {
