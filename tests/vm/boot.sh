@@ -29,20 +29,27 @@ done
 [ -f "${case%.args}.sh" ] && adds+=(--add "${case%.args}.sh:/case.sh")
 
 # KEY VMLINUZ MODULES UNAME
-read -r _ vmlinuz _ _ < <("$here/get-kernels.sh" | awk -v k="$kernel" '$1 == k')
+read -r _ vmlinuz moddir _ < <("$here/get-kernels.sh" | awk -v k="$kernel" '$1 == k')
 [ -n "${vmlinuz:-}" ] || die "unknown kernel '$kernel' (want 6.1 or 6.12)"
 
-# Case file: one QEMU argument per line, '#' comments, 'cmdline: ...' lines.
-qargs=() ccmd=
+# Case file: one QEMU argument per line, '#' comments, 'cmdline: ...' lines,
+# 'module: NAME' lines (NAME.ko* of this kernel is added as /lib/modules/NAME.ko*).
+qargs=() ccmd= mods=()
 while IFS= read -r line || [ -n "$line" ]; do
 	line=${line%$'\r'}
 	line=$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$line")
 	case $line in
 	'' | '#'*) ;;
 	cmdline:*) ccmd="$ccmd ${line#cmdline:}" ;;
+	module:*) mods+=("$(sed 's/^module:[[:space:]]*//' <<<"$line")") ;;
 	*) qargs+=("$line") ;;
 	esac
 done < "$case"
+for m in ${mods[@]+"${mods[@]}"}; do
+	ko=$(find "$moddir" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
+	[ -n "$ko" ] || die "$case: module $m not found under $moddir"
+	adds+=(--add "$ko:/lib/modules/${ko##*/}")
+done
 
 mkdir -p "$out"
 (cd "$out" && rm -f lspci.txt groups.txt cmdline.txt kernel.txt case.args case.out console.log bios.log)
