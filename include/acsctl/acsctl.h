@@ -16,5 +16,7 @@
 #include "acsctl/synth.h"
 #include "acsctl/boot.h"
 #include "acsctl/explain.h"
+#include "acsctl/p2p.h"
+#include "acsctl/audit.h"
 
 #endif

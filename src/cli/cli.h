@@ -24,6 +24,8 @@ struct cli {
 	bool json;               /* -j */
 	bool machine;            /* -m */
 	bool check;              /* groups --check */
+	bool verbose;            /* -v */
+	int cpu;                 /* --cpu: enum acs_p2p_cpu, 0 to detect */
 	const char *cmdline;     /* --cmdline: simulate these boot parameters */
 	char **firmware;         /* --firmware-acs DEV=CTRL, repeated */
 	size_t nfirmware;
@@ -61,5 +63,7 @@ int cmd_snapshot(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_synth(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_p2p(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ struct command {
 static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
+	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
+	{ "audit", cmd_audit, "where the groups promise isolation the hardware does not give", false },
 	{ "explain", cmd_explain, "why DEV is in its group; why DEV and DEV2 share one, and what would separate them", false },
 	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)", false },
 	{ "export", cmd_export, "write the fabric as a topology file ([FILE])", false },
@@ -53,6 +55,8 @@ static void usage(FILE *out)
 		"                    pcie_acs_override=), from the firmware's ACS state\n"
 		"  --firmware-acs DEV=CTRL  ACS control firmware leaves on DEV (default 0)\n"
 		"  --vfs DEV=N       what if the SR-IOV PF DEV had N VFs enabled\n"
+		"  --cpu amd-zen|other  the CPU, for P2P through the host bridge (p2p)\n"
+		"  -v, --verbose     more: p2p lists every pair with its path\n"
 		"  -m                machine-readable lines\n"
 		"  --check           groups: compare with the kernel's own groups (live,\n"
 		"                    snapshot): OK, or FAIL lines and exit status 1\n"
@@ -246,6 +250,8 @@ static const struct option longopts[] = {
 	{ "cmdline", required_argument, NULL, 'L' },
 	{ "firmware-acs", required_argument, NULL, 'W' },
 	{ "vfs", required_argument, NULL, 'V' },
+	{ "cpu", required_argument, NULL, 'U' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -268,6 +274,17 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 'j': c->json = true; break;
 		case 'm': c->machine = true; break;
 		case 'C': c->check = true; break;
+		case 'v': c->verbose = true; break;
+		case 'U':
+			if (strcmp(optarg, "amd-zen") == 0) {
+				c->cpu = ACS_P2P_CPU_AMD_ZEN;
+			} else if (strcmp(optarg, "other") == 0) {
+				c->cpu = ACS_P2P_CPU_OTHER;
+			} else {
+				fprintf(stderr, "acsctl: --cpu %s: amd-zen or other\n", optarg);
+				return EXIT_BAD_INPUT;
+			}
+			break;
 		case 'L': c->cmdline = optarg; break;
 		case 'W':
 		case 'V': {
@@ -312,7 +329,7 @@ int main(int argc, char **argv)
 	char **args;
 
 	/* "+": stop at the command; what follows is parsed for it. */
-	rc = parse_options(&c, argc, argv, "+F:s:d:njmh");
+	rc = parse_options(&c, argc, argv, "+F:s:d:njmhv");
 	if (rc >= 0)
 		return rc;
 	args = argv + optind;
@@ -324,7 +341,7 @@ int main(int argc, char **argv)
 		if (cmd->no_fabric)
 			return cmd->fn(&c, nargs - 1, args + 1);
 		optind = 0;   /* 0: glibc restarts its scan (and permutation) */
-		rc = parse_options(&c, nargs, args, "F:s:d:njmh");
+		rc = parse_options(&c, nargs, args, "F:s:d:njmhv");
 		if (rc >= 0)
 			return rc;
 		nargs -= optind;

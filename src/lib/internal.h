@@ -117,4 +117,8 @@ static inline uint32_t acs_rd32(const uint8_t *p, unsigned off)
 
 char *acs_strdup(const char *s);
 
+/* policy/p2pdma.c: pci_p2pdma_whitelist[] of the policy's kernel */
+bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
+				     uint16_t device, bool same_host_bridge);
+
 #endif

@@ -114,5 +114,21 @@ expect 2 "--cmdline with bad flags" "$acsctl" -F "$dump" --cmdline "pci=config_a
 grep -q "invalid ACS flags '12'" "$tmp/err" && ok "bad flags named" || bad "bad flags named"
 expect 2 "--firmware-acs bad device" "$acsctl" -F "$dump" --firmware-acs 77:00.0=0x1d groups
 
+expect 0 "p2p matrix" "$acsctl" -F "$src/examples/switch-acs-everywhere.json" p2p
+grep -q '^Legend' "$tmp/out" && grep -q 'NS\*' "$tmp/out" && ok "p2p matrix has legend and cells" || bad "p2p matrix has legend and cells"
+grep -q 'CONFIG_PCI_P2PDMA is not set' "$tmp/out" && ok "p2p says Debian has no P2PDMA" || bad "p2p says Debian has no P2PDMA"
+expect 0 "p2p pairs -j" "$acsctl" -F "$src/examples/switch-acs-everywhere.json" --cpu amd-zen p2p 03:00.0 04:00.0 -j
+grep -q '"map": "thru_host_bridge"' "$tmp/out" && grep -A1 '"redirected_by"' "$tmp/out" | grep -q '0000:02:00.0' &&
+	ok "p2p JSON: map and redirect" || bad "p2p JSON: map and redirect"
+expect 0 "p2p -v" "$acsctl" -F "$dump" p2p -v
+grep -q 'hardware:' "$tmp/out" && ok "p2p -v shows the hardware path" || bad "p2p -v shows the hardware path"
+expect 2 "p2p unknown device" "$acsctl" -F "$dump" p2p 99:00.0
+expect 1 "audit finds the switch without ACS" "$acsctl" -F "$dump" audit
+grep -q '^FAIL unsafe: .* lacks ReqRedir' "$tmp/out" && ok "audit FAIL line names the bit" || bad "audit FAIL line names the bit"
+expect 1 "audit -j" "$acsctl" -F "$dump" audit -j
+grep -q '"unsafe": \[' "$tmp/out" && grep -q '"via"' "$tmp/out" && ok "audit JSON" || bad "audit JSON"
+expect 0 "audit clean" "$acsctl" -F "$src/examples/switch-acs-everywhere.json" audit
+grep -q '^OK' "$tmp/out" && ok "audit says OK" || bad "audit says OK"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -88,6 +88,70 @@ static bool numbers_match(const acs_fabric *f, const char *kernel, const char *p
 }
 
 static int round_trips;
+static int audit_findings, audit_switch_pairs;
+
+/* The audit on a real capture: every unsafe finding crosses a switch (or
+ * stays inside one device), and every pair of downstream ports whose first
+ * endpoints the kernel split while the entry port lacks ReqRedir is found. */
+static bool audit_fixture(const acs_fabric *f, const char *kernel)
+{
+	const acs_policy *p = acs_policy_find(kernel);
+	acs_audit *a = NULL;
+	acs_groups *g = NULL;
+	size_t expected = 0, found = 0;
+	bool ok = true;
+
+	assert_int_equal(acs_audit_run(&a, f, p, p), 0);
+	assert_int_equal(acs_groups_compute(&g, f, p), 0);
+	for (size_t i = 0; i < acs_audit_count(a); i++) {
+		const acs_finding *fd = acs_audit_at(a, i);
+
+		if (fd->kind != ACS_FINDING_UNSAFE)
+			continue;
+		if (fd->nvia == 3) {
+			found++;
+			ok &= acs_fabric_func(f, fd->via[1])->pcie_type == ACS_PCIE_UPSTREAM;
+		} else {
+			ok &= fd->nvia == 1;
+		}
+	}
+	for (size_t u = 0; u < acs_fabric_count(f); u++) {
+		const struct acs_func *usp = acs_fabric_func(f, u);
+		size_t first, n;
+
+		if (usp->pcie_type != ACS_PCIE_UPSTREAM)
+			continue;
+		n = acs_fabric_children(f, usp, &first);
+		for (size_t x = 0; x < n; x++)
+			for (size_t y = 0; y < n; y++) {
+				long ex = -1, ey = -1;
+				const struct acs_func *px = acs_fabric_func(f, first + x);
+
+				if (x == y || (px->acs_pos && (px->acs_ctrl & ACS_RR)))
+					continue;
+				for (size_t e = 0; e < acs_fabric_count(f); e++) {
+					const struct acs_func *fe = acs_fabric_func(f, e), *q = fe;
+
+					if (fe->is_bridge)
+						continue;
+					while (q && acs_fabric_parent(f, q) != usp)
+						q = acs_fabric_parent(f, q);
+					if (q == acs_fabric_func(f, first + x) && ex < 0)
+						ex = (long)e;
+					if (q == acs_fabric_func(f, first + y) && ey < 0)
+						ey = (long)e;
+				}
+				if (ex >= 0 && ey >= 0 &&
+				    acs_groups_of(g, (size_t)ex) != acs_groups_of(g, (size_t)ey))
+					expected++;
+			}
+	}
+	audit_findings += (int)found;
+	audit_switch_pairs += (int)expected;
+	acs_groups_free(g);
+	acs_audit_free(a);
+	return ok && found == expected;
+}
 
 /* export -> load: the same model, function by function, and the same
  * groups. */
@@ -167,6 +231,10 @@ static int check_case(const char *kernel, const char *dir)
 	ok = strcmp(want, got) == 0;
 	same_numbers += numbers_match(f, kernel, path);
 	round_trips += export_round_trip(f, kernel);
+	if (!audit_fixture(f, kernel)) {
+		print_error("AUDIT %s: findings do not match the switches' ports\n", dir);
+		ok = 0;
+	}
 	if (!ok)
 		print_error("MISMATCH %s\n  kernel: %s\n  acsctl: %s\n", dir, want, got);
 	free(want);
@@ -218,9 +286,12 @@ static void test_fixtures_vm__every_kernel(void **state)
 
 		same_numbers = 0;
 		round_trips = 0;
+		audit_findings = audit_switch_pairs = 0;
 		check_kernel(kernels[k], &cases, &matched);
 		print_message("kernel %s: %d/%d fixtures survive export and load unchanged\n",
 			      kernels[k], round_trips, cases);
+		print_message("kernel %s: audit found %d/%d cross-port pairs split by the kernel\n",
+			      kernels[k], audit_findings, audit_switch_pairs);
 		failed += cases - round_trips;
 		print_message("kernel %s: %d/%d fixtures match the kernel's groups "
 			      "(%d/%d with the kernel's own group numbers)\n",

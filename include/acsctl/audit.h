@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file acsctl/audit.h
+ * @brief Where the groups promise isolation the fabric does not give
+ * (unsafe), and where they are larger than it requires (conservative).
+ */
+#ifndef ACSCTL_AUDIT_H
+#define ACSCTL_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acsctl/fabric.h"
+#include "acsctl/policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum acs_finding_kind {
+	ACS_FINDING_UNSAFE = 1,        /**< different groups, but one reaches the other */
+	ACS_FINDING_CONSERVATIVE = 2,  /**< one group, but none of its endpoints reach each other */
+};
+
+typedef struct acs_finding {
+	int kind;                  /**< enum acs_finding_kind */
+	size_t ndevices;
+	const uint32_t *devices;   /**< function indices */
+	size_t nvia;
+	const uint32_t *via;       /**< ports the traffic passes */
+	const char *reason;
+} acs_finding;
+
+typedef struct acs_audit acs_audit;
+
+/**
+ * Audit the groups a kernel holds against the hardware's routes. The
+ * groups are the kernel's own where the source knows them (live input,
+ * snapshot), else the policy's prediction (`groups_policy`, which may carry
+ * an override); the routes use `hw_policy` (quirks are facts about
+ * devices; an override is not).
+ */
+int acs_audit_run(acs_audit **out, const acs_fabric *fabric,
+		  const acs_policy *groups_policy, const acs_policy *hw_policy);
+size_t acs_audit_count(const acs_audit *a);
+const acs_finding *acs_audit_at(const acs_audit *a, size_t i);
+void acs_audit_free(acs_audit *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file acsctl/p2p.h
+ * @brief Peer-to-peer: where a request from one function to another's
+ * memory turns around in the fabric (and whether the IOMMU sees it), and
+ * the kernel's P2PDMA verdict (pci_p2pdma_distance()) for a policy.
+ */
+#ifndef ACSCTL_P2P_H
+#define ACSCTL_P2P_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acsctl/fabric.h"
+#include "acsctl/policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ACS_P2P_MAX_PATH 520
+
+/** How a request from a to b's memory travels, by the fabric's ACS. */
+struct acs_reach {
+	bool direct;          /**< turns around below the root complex: the
+				   IOMMU never sees untranslated requests */
+	bool translated;      /**< translated (ATS) requests go direct
+				   (Direct Translated P2P), untranslated do not */
+	long turn;            /**< where it turns: the upstream port or bridge
+				   whose bus joins them, or the function that
+				   holds both; -1: through the root complex */
+	long ingress;         /**< the port (or function) whose ACS decides */
+	uint16_t missing;     /**< ACS bits that would stop it (on ingress) */
+	const char *why;      /**< in words */
+};
+
+/**
+ * Route a request from function a to function b's memory, with the
+ * hardware's ACS (the policy's quirks count: they are facts about devices;
+ * an override does not).
+ */
+void acs_route_reach(const acs_fabric *fabric, const acs_policy *policy,
+		     size_t a, size_t b, struct acs_reach *out);
+
+/** pci_p2pdma_map_type */
+enum acs_p2p_map {
+	ACS_P2P_BUS_ADDR = 1,          /**< through a common upstream switch */
+	ACS_P2P_THRU_HOST_BRIDGE = 2,  /**< through the root complex, allowed */
+	ACS_P2P_NOT_SUPPORTED = 3,
+};
+
+/** Whether the CPU is one the kernel trusts for P2P through the host
+ * bridge (cpu_supports_p2pdma(): AMD Zen and later). */
+enum acs_p2p_cpu {
+	ACS_P2P_CPU_UNKNOWN = 0,   /**< taken as not trusted */
+	ACS_P2P_CPU_AMD_ZEN = 1,
+	ACS_P2P_CPU_OTHER = 2,
+};
+
+struct acs_p2pdma {
+	int map;                             /**< enum acs_p2p_map */
+	int distance;                        /**< as pci_p2pdma_distance() */
+	size_t npath;                        /**< a, bridges up, bridges down, b */
+	uint32_t path[ACS_P2P_MAX_PATH];
+	bool common_upstream;                /**< they share an upstream bridge */
+	size_t nredirect;                    /**< bridges with RR/CR/EC on the path */
+	uint32_t redirect[ACS_P2P_MAX_PATH];
+};
+
+/**
+ * calc_map_type_and_dist() of the policy's kernel for provider and client.
+ */
+void acs_p2pdma_distance(const acs_fabric *fabric, const acs_policy *policy,
+			 int cpu, size_t provider, size_t client,
+			 struct acs_p2pdma *out);
+
+/** Whether Debian's build of this kernel has CONFIG_PCI_P2PDMA. */
+bool acs_policy_p2pdma_built(const acs_policy *policy);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Peer-to-peer routes. A request from A to B's memory climbs from A until
+ * the first place that can send it down towards B: a switch's internal bus
+ * (the downstream port it entered by decides, by its ACS Request Redirect
+ * and Egress Control), a conventional PCI bus (everything on it hears
+ * everything), or a multifunction device (the function's own ACS). What
+ * climbs to the root complex is translated by the IOMMU there.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_DEPTH 300
+
+/* A function and its bridges up to the root bus: chain[0] = fn. */
+static size_t chain_up(const acs_fabric *f, size_t i, uint32_t *chain)
+{
+	const struct acs_func *fn = acs_fabric_func(f, i);
+	size_t n = 0;
+
+	for (; fn && n < MAX_DEPTH; fn = acs_fabric_parent(f, fn))
+		chain[n++] = (uint32_t)acs_fabric_index(f, fn);
+	return n;
+}
+
+static bool same_device(const struct acs_func *x, const struct acs_func *y)
+{
+	return x->domain == y->domain && x->bus == y->bus && x->dev == y->dev;
+}
+
+/* The routing ID of a function of the device, or its PF for a VF. */
+static const struct acs_func *device_of(const acs_fabric *f, const struct acs_func *fn)
+{
+	const struct acs_func *pf = acs_fabric_physfn(f, fn);
+
+	return pf ? pf : fn;
+}
+
+/* Port Number (Link Capabilities 31:24): what the egress vector indexes. */
+static unsigned port_number(const struct acs_func *fn)
+{
+	unsigned off = fn->pcie_pos + 0x0c + 3;
+
+	return fn->pcie_pos ? acs_func_cfg_byte(fn, off) : fn->fn;
+}
+
+static bool egress_blocks(const struct acs_func *in, const struct acs_func *out)
+{
+	unsigned bit;
+
+	if (!in->acs_pos || !(in->acs_ctrl & ACS_EC) || !(in->acs_cap & ACS_EC))
+		return false;
+	bit = port_number(out);
+	if (bit >= (in->acs_egress_bits ? in->acs_egress_bits : 256u))
+		return false;
+	return acs_func_cfg_byte(in, in->acs_pos + 8 + bit / 8) & (1u << (bit % 8));
+}
+
+static void reach_through(const acs_fabric *f, const acs_policy *p,
+			  const struct acs_func *in, const struct acs_func *out,
+			  const struct acs_func *a, long turn, struct acs_reach *r)
+{
+	int rr = acs_policy_acs_enabled(p, f, in, ACS_RR);
+
+	r->turn = turn;
+	r->ingress = (long)acs_fabric_index(f, in);
+	if (rr == ACS_YES && !egress_blocks(in, out)) {
+		r->direct = false;
+		r->why = "the port it enters by redirects peer requests upstream (ReqRedir+)";
+	} else if (egress_blocks(in, out)) {
+		r->direct = false;
+		r->why = "egress control on the port it enters by blocks the target port";
+	} else {
+		r->direct = true;
+		r->missing = in->acs_pos ? (uint16_t)(ACS_RR & ~in->acs_ctrl) : ACS_RR;
+		r->why = in->acs_pos ? "the port it enters by does not redirect peer requests (ReqRedir-)" :
+				       "the port it enters by has no ACS: peer requests go straight across";
+	}
+	/* Direct Translated P2P lets ATS-translated requests across anyway. */
+	r->translated = r->direct || (a->ats_pos && in->acs_pos && (in->acs_ctrl & ACS_DT));
+}
+
+void acs_route_reach(const acs_fabric *f, const acs_policy *p, size_t ia, size_t ib,
+		     struct acs_reach *r)
+{
+	uint32_t ca[MAX_DEPTH], cb[MAX_DEPTH];
+	size_t na = chain_up(f, ia, ca), nb = chain_up(f, ib, cb);
+	const struct acs_func *a = acs_fabric_func(f, ia), *b = acs_fabric_func(f, ib);
+	const struct acs_func *x, *y, *top_a, *top_b;
+
+	memset(r, 0, sizeof(*r));
+	r->turn = r->ingress = -1;
+	/* Strip the common part of the two chains from the top. */
+	while (na > 0 && nb > 0 && ca[na - 1] == cb[nb - 1]) {
+		na--;
+		nb--;
+	}
+	if (na == 0 || nb == 0) {
+		r->why = "one is a bridge above the other";
+		return;
+	}
+	/* x, y: the ancestors-or-selves of a and b on their meeting bus */
+	x = acs_fabric_func(f, ca[na - 1]);
+	y = acs_fabric_func(f, cb[nb - 1]);
+	top_a = acs_fabric_parent(f, x);   /* the same for both, or NULL */
+	top_b = acs_fabric_parent(f, y);
+	if (top_a != top_b || x->domain != y->domain || x->bus != y->bus) {
+		r->why = "their paths meet only in the root complex, where the IOMMU translates";
+		return;
+	}
+	if (same_device(device_of(f, x), device_of(f, y))) {
+		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, x), r);
+		if (r->direct)
+			r->why = x->acs_pos ? "functions of one device: the requesting function does not redirect (ReqRedir-)" :
+					      "functions of one device without ACS: they may reach each other inside it";
+		return;
+	}
+	if (top_a && (top_a->pcie_type == ACS_PCIE_NONE || top_a->pcie_type == ACS_PCIE_PCI_BRIDGE ||
+		      top_a->pcie_type == ACS_PCIE_PCIE_BRIDGE)) {
+		r->direct = r->translated = true;
+		r->turn = (long)acs_fabric_index(f, top_a);
+		r->ingress = r->turn;
+		r->missing = ACS_RR;
+		r->why = "they share a conventional PCI bus: every device on it hears every request";
+		return;
+	}
+	if (top_a && top_a->pcie_type == ACS_PCIE_UPSTREAM) {
+		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, top_a), r);
+		return;
+	}
+	/* Separate devices on a root bus: the root complex routes, the IOMMU
+	 * translates. */
+	r->why = "their paths meet only in the root complex, where the IOMMU translates";
+	(void)b;
+}
+
+static bool has_redir(const struct acs_func *fn)
+{
+	/* pci_bridge_has_acs_redir() */
+	return fn->acs_pos && (fn->acs_ctrl & (ACS_RR | ACS_CR | ACS_EC));
+}
+
+/* pci_host_bridge_dev(): the first device of the root bus, when it is 00.0
+ * or a root port. */
+static const struct acs_func *host_bridge_dev(const acs_fabric *f, size_t i)
+{
+	const struct acs_func *fn = device_of(f, acs_fabric_func(f, i)), *first;
+
+	while (acs_fabric_parent(f, fn))
+		fn = acs_fabric_parent(f, fn);
+	first = fn;
+	while (acs_fabric_index(f, first) > 0) {
+		const struct acs_func *prev = acs_fabric_func(f, acs_fabric_index(f, first) - 1);
+
+		if (prev->domain != fn->domain || prev->bus != fn->bus)
+			break;
+		first = prev;
+	}
+	if ((first->dev == 0 && first->fn == 0) || first->pcie_type == ACS_PCIE_ROOT_PORT)
+		return first;
+	return NULL;
+}
+
+static bool host_allowed(const acs_fabric *f, const acs_policy *p, size_t a, size_t b)
+{
+	const struct acs_func *ha = host_bridge_dev(f, a), *hb = host_bridge_dev(f, b);
+	const struct acs_func *ra = device_of(f, acs_fabric_func(f, a));
+	const struct acs_func *rb = device_of(f, acs_fabric_func(f, b));
+	bool same;
+
+	while (acs_fabric_parent(f, ra))
+		ra = acs_fabric_parent(f, ra);
+	while (acs_fabric_parent(f, rb))
+		rb = acs_fabric_parent(f, rb);
+	same = ra->domain == rb->domain && ra->bus == rb->bus;
+	if (!ha || !hb)
+		return false;
+	if (same)
+		return acs_policy__p2pdma_host_allowed(p, ha->vendor_id, ha->device_id, true);
+	return acs_policy__p2pdma_host_allowed(p, ha->vendor_id, ha->device_id, false) &&
+	       acs_policy__p2pdma_host_allowed(p, hb->vendor_id, hb->device_id, false);
+}
+
+/* pci_upstream_bridge(): the PF's, for a VF. */
+static const struct acs_func *upstream(const acs_fabric *f, const struct acs_func *fn)
+{
+	return acs_fabric_parent(f, fn);
+}
+
+void acs_p2pdma_distance(const acs_fabric *f, const acs_policy *p, int cpu,
+			 size_t provider, size_t client, struct acs_p2pdma *out)
+{
+	const struct acs_func *a = acs_fabric_func(f, provider), *b = acs_fabric_func(f, client);
+	const struct acs_func *bb = NULL;
+	int dist_a = 0, dist_b = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* calc_map_type_and_dist(): climb from the provider; at each step
+	 * look for the same bridge on the client's way up */
+	for (; a; a = upstream(f, a), dist_a++) {
+		dist_b = 0;
+		if (has_redir(a) && out->nredirect < ACS_P2P_MAX_PATH)
+			out->redirect[out->nredirect++] = (uint32_t)acs_fabric_index(f, a);
+		if (out->npath < ACS_P2P_MAX_PATH)
+			out->path[out->npath++] = (uint32_t)acs_fabric_index(f, a);
+		for (bb = b; bb; bb = upstream(f, bb), dist_b++)
+			if (bb == a)
+				break;
+		if (bb == a)
+			break;
+	}
+	out->distance = dist_a + dist_b;
+	if (a) {
+		/* common upstream a: the client's side, below a */
+		uint32_t down[ACS_P2P_MAX_PATH];
+		size_t nd = 0;
+
+		out->common_upstream = true;
+		for (bb = b; bb && bb != a; bb = upstream(f, bb)) {
+			if (has_redir(bb) && out->nredirect < ACS_P2P_MAX_PATH)
+				out->redirect[out->nredirect++] = (uint32_t)acs_fabric_index(f, bb);
+			if (nd < ACS_P2P_MAX_PATH)
+				down[nd++] = (uint32_t)acs_fabric_index(f, bb);
+		}
+		while (nd && out->npath < ACS_P2P_MAX_PATH)
+			out->path[out->npath++] = down[--nd];
+		if (!out->nredirect) {
+			out->map = ACS_P2P_BUS_ADDR;
+			return;
+		}
+	} else {
+		uint32_t down[ACS_P2P_MAX_PATH];
+		size_t nd = 0;
+
+		for (bb = b; bb; bb = upstream(f, bb))
+			if (nd < ACS_P2P_MAX_PATH)
+				down[nd++] = (uint32_t)acs_fabric_index(f, bb);
+		while (nd && out->npath < ACS_P2P_MAX_PATH)
+			out->path[out->npath++] = down[--nd];
+	}
+	out->map = cpu == ACS_P2P_CPU_AMD_ZEN || host_allowed(f, p, provider, client) ?
+		   ACS_P2P_THRU_HOST_BRIDGE : ACS_P2P_NOT_SUPPORTED;
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* P2P: hardware routes for every ACS bit, the kernel's P2PDMA rules, and
+ * the audit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tfab.h"
+
+#define ACS_ON 0x001d
+
+static size_t idx(const acs_fabric *f, const char *addr)
+{
+	unsigned bus, dev, fn;
+
+	assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
+	return acs_fabric_index(f, acs_fabric_find(f, 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn));
+}
+
+/* Host bridge vendor:device at 00:00.0, root port 00:01.0 (ACS), a switch
+ * with four downstream ports and an endpoint each (with ATS). */
+static acs_fabric *switch_fabric(uint16_t hb_vendor, uint16_t hb_device, const int dsp_ctrl[4],
+				 void (*patch)(struct tcfg *, int))
+{
+	struct tfab t;
+	struct tcfg c;
+
+	tfab_begin(&t);
+	tcfg_make(&c, hb_vendor, hb_device, 0x060000, ACS_PCIE_NONE, false, false, NO_ACS);
+	tfab_add(&t, "00:00.0", &c);
+	tfab_root_port(&t, "00:01.0", 1, 6, ACS_ON, false);
+	tfab_root_port(&t, "00:02.0", 7, 7, ACS_ON, false);
+	tfab_upstream(&t, "01:00.0", 2, 6);
+	for (int i = 0; i < 4; i++) {
+		char a[16], e[16];
+
+		snprintf(a, sizeof(a), "02:%02x.0", i);
+		tcfg_make(&c, 0x1b36, 0x000c, 0x060400, ACS_PCIE_DOWNSTREAM, true, false, dsp_ctrl[i]);
+		tcfg_buses(&c, 2, (uint8_t)(3 + i), (uint8_t)(3 + i));
+		c.b[0x40 + 0x0c + 3] = (uint8_t)i;     /* Port Number */
+		if (patch)
+			patch(&c, i);
+		tfab_add(&t, a, &c);
+		snprintf(e, sizeof(e), "%02x:00.0", 3 + i);
+		tcfg_make(&c, 0x10de, 0x20b0, 0x030200, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+		c.b[0x100] = 0x0f;                      /* ATS */
+		c.b[0x102] = 0x01;
+		tfab_add(&t, e, &c);
+	}
+	tfab_endpoint(&t, "07:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+static void test_p2p_route__acs_on_every_port(void **state)
+{
+	const int ctrl[4] = { ACS_ON, ACS_ON, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
+	struct acs_reach r;
+	struct acs_p2pdma v;
+
+	(void)state;
+	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	assert_false(r.direct);
+	assert_false(r.translated);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
+			    idx(f, "04:00.0"), &v);
+	assert_true(v.common_upstream);
+	assert_int_equal(v.distance, 4);
+	assert_int_equal(v.nredirect, 2);            /* both downstream ports */
+	assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_AMD_ZEN, idx(f, "03:00.0"),
+			    idx(f, "04:00.0"), &v);
+	assert_int_equal(v.map, ACS_P2P_THRU_HOST_BRIDGE);
+	acs_fabric_free(f);
+}
+
+static void test_p2p_route__redirect_cleared_on_two(void **state)
+{
+	const int ctrl[4] = { 0x0011, 0x0011, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
+	struct acs_reach r;
+	struct acs_p2pdma v;
+
+	(void)state;
+	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	assert_true(r.direct);
+	assert_int_equal(r.missing, ACS_RR);
+	assert_int_equal(r.turn, (long)idx(f, "01:00.0"));
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
+			    idx(f, "04:00.0"), &v);
+	assert_int_equal(v.map, ACS_P2P_BUS_ADDR);
+	assert_int_equal(v.nredirect, 0);
+	assert_int_equal(v.npath, 5);                /* ep, dsp, usp, dsp, ep */
+	/* one way only: the third port still redirects what enters by it */
+	acs_route_reach(f, acs_policy_default(), idx(f, "05:00.0"), idx(f, "03:00.0"), &r);
+	assert_false(r.direct);
+	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "05:00.0"), &r);
+	assert_true(r.direct);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
+			    idx(f, "05:00.0"), &v);
+	assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
+	assert_int_equal(v.nredirect, 1);
+	acs_fabric_free(f);
+}
+
+/* Egress control on port 0 blocks port 2 only: 03 reaches 04, not 05. */
+static void set_egress(struct tcfg *c, int i)
+{
+	if (i != 0)
+		return;
+	c->b[0x104] = 0x7f;                  /* cap: all, vector size 0 = 256 */
+	c->b[0x106] = 0x20 | 0x11;           /* EC on, RR/CR off */
+	c->b[0x108] = 1u << 2;               /* block port 2 */
+}
+
+static void test_p2p_route__egress_control(void **state)
+{
+	const int ctrl[4] = { 0x0011, ACS_ON, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, set_egress);
+	struct acs_reach r;
+
+	(void)state;
+	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	assert_true(r.direct);
+	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "05:00.0"), &r);
+	assert_false(r.direct);
+	assert_non_null(strstr(r.why, "egress"));
+	acs_fabric_free(f);
+}
+
+/* Direct Translated P2P: ATS-translated requests cross, untranslated are
+ * redirected. */
+static void set_dt(struct tcfg *c, int i)
+{
+	(void)i;
+	c->b[0x106] |= ACS_DT;
+}
+
+static void test_p2p_route__direct_translated(void **state)
+{
+	const int ctrl[4] = { ACS_ON, ACS_ON, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, set_dt);
+	struct acs_reach r;
+
+	(void)state;
+	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	assert_false(r.direct);
+	assert_true(r.translated);
+	acs_fabric_free(f);
+}
+
+static void test_p2p_route__multifunction(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	struct acs_reach r;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_root_port(&t, "00:02.0", 2, 2, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", true, NO_ACS);
+	tfab_endpoint(&t, "01:00.1", true, NO_ACS);
+	tfab_endpoint(&t, "02:00.0", true, ACS_ON);
+	tfab_endpoint(&t, "02:00.1", true, ACS_ON);
+	f = tfab_end(&t);
+	acs_route_reach(f, acs_policy_default(), idx(f, "01:00.0"), idx(f, "01:00.1"), &r);
+	assert_true(r.direct);
+	acs_route_reach(f, acs_policy_default(), idx(f, "02:00.0"), idx(f, "02:00.1"), &r);
+	assert_false(r.direct);
+	/* different root ports: through the root complex */
+	acs_route_reach(f, acs_policy_default(), idx(f, "01:00.0"), idx(f, "02:00.0"), &r);
+	assert_false(r.direct);
+	assert_int_equal(r.turn, -1);
+	acs_fabric_free(f);
+}
+
+/* pci_p2pdma_distance() across root ports: allowed only through a host
+ * bridge on the kernel's list (Intel Skylake-E 8086:2030 is). */
+static void test_p2p_kernel__host_bridge_list(void **state)
+{
+	const int ctrl[4] = { ACS_ON, ACS_ON, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x8086, 0x2030, ctrl, NULL);
+	acs_fabric *g = switch_fabric(0x8086, 0x29c0, ctrl, NULL);
+	struct acs_p2pdma v;
+
+	(void)state;
+	acs_p2pdma_distance(f, acs_policy_find("6.1"), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
+			    idx(f, "07:00.0"), &v);
+	assert_int_equal(v.map, ACS_P2P_THRU_HOST_BRIDGE);
+	assert_int_equal(v.distance, 6);   /* 4 levels above the provider + 2 of the client */
+	acs_p2pdma_distance(g, acs_policy_find("6.1"), ACS_P2P_CPU_OTHER, idx(g, "03:00.0"),
+			    idx(g, "07:00.0"), &v);
+	assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
+	assert_false(acs_policy_p2pdma_built(acs_policy_find("6.12")));
+	acs_fabric_free(f);
+	acs_fabric_free(g);
+}
+
+static void test_p2p_audit__switch_without_redirect(void **state)
+{
+	const int ctrl[4] = { 0x0011, 0x0011, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
+	acs_audit *a;
+	size_t unsafe = 0;
+
+	(void)state;
+	assert_int_equal(acs_audit_run(&a, f, acs_policy_default(), acs_policy_default()), 0);
+	for (size_t i = 0; i < acs_audit_count(a); i++) {
+		const acs_finding *fd = acs_audit_at(a, i);
+
+		if (fd->kind != ACS_FINDING_UNSAFE)
+			continue;
+		unsafe++;
+		/* the way in is one of the two ports without redirect */
+		assert_true(fd->via[0] == idx(f, "02:00.0") || fd->via[0] == idx(f, "02:01.0"));
+		assert_int_equal(fd->via[1], idx(f, "01:00.0"));
+	}
+	assert_int_equal(unsafe, 6);   /* 2 leaky ports x 3 other ports */
+	acs_audit_free(a);
+	acs_fabric_free(f);
+}
+
+/* With ACS everywhere: nothing to report. */
+static void test_p2p_audit__clean(void **state)
+{
+	const int ctrl[4] = { ACS_ON, ACS_ON, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
+	acs_audit *a;
+
+	(void)state;
+	assert_int_equal(acs_audit_run(&a, f, acs_policy_default(), acs_policy_default()), 0);
+	assert_int_equal(acs_audit_count(a), 0);
+	acs_audit_free(a);
+	acs_fabric_free(f);
+}
+
+/* The override makes the kernel split what the hardware joins. */
+static void test_p2p_audit__override(void **state)
+{
+	const int ctrl[4] = { NO_ACS, NO_ACS, NO_ACS, NO_ACS };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
+	acs_boot_opts o = ACS_BOOT_OPTS_INIT;
+	acs_boot *b = NULL;
+	acs_audit *a;
+	size_t unsafe = 0;
+
+	(void)state;
+	o.cmdline = "pcie_acs_override=downstream";
+	assert_int_equal(acs_boot_simulate(&b, f, acs_policy_default(), &o), 0);
+	assert_int_equal(acs_audit_run(&a, acs_boot_fabric(b), acs_boot_policy(b),
+				       acs_policy_default()), 0);
+	for (size_t i = 0; i < acs_audit_count(a); i++)
+		unsafe += acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE;
+	assert_int_equal(unsafe, 12);
+	acs_audit_free(a);
+	acs_boot_free(b);
+	acs_fabric_free(f);
+}
+
+/* A root port without ACS above a switch whose ports redirect: one group,
+ * yet its endpoints cannot reach each other: conservative. */
+static void test_p2p_audit__conservative(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	acs_audit *a;
+	size_t cons = 0;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 4, NO_ACS, false);
+	tfab_upstream(&t, "01:00.0", 2, 4);
+	tfab_downstream(&t, "02:00.0", 3, 3, ACS_ON);
+	tfab_downstream(&t, "02:01.0", 4, 4, ACS_ON);
+	tfab_endpoint(&t, "03:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "04:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	assert_int_equal(acs_audit_run(&a, f, acs_policy_default(), acs_policy_default()), 0);
+	for (size_t i = 0; i < acs_audit_count(a); i++) {
+		assert_int_equal(acs_audit_at(a, i)->kind, ACS_FINDING_CONSERVATIVE);
+		cons++;
+	}
+	assert_int_equal(cons, 1);
+	acs_audit_free(a);
+	acs_fabric_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_p2p_route__acs_on_every_port),
+		cmocka_unit_test(test_p2p_route__redirect_cleared_on_two),
+		cmocka_unit_test(test_p2p_route__egress_control),
+		cmocka_unit_test(test_p2p_route__direct_translated),
+		cmocka_unit_test(test_p2p_route__multifunction),
+		cmocka_unit_test(test_p2p_kernel__host_bridge_list),
+		cmocka_unit_test(test_p2p_audit__switch_without_redirect),
+		cmocka_unit_test(test_p2p_audit__clean),
+		cmocka_unit_test(test_p2p_audit__override),
+		cmocka_unit_test(test_p2p_audit__conservative),
+	};
+
+	return cmocka_run_group_tests_name("p2p", tests, NULL, NULL);
+}
