@@ -65,5 +65,6 @@ int cmd_synth(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
 int cmd_p2p(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
+int cmd_whatif(struct cli *c, int argc, char **argv);
 
 #endif

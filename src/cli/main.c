@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
 	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
+	{ "whatif", cmd_whatif, "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change", false },
 	{ "audit", cmd_audit, "where the groups promise isolation the hardware does not give", false },
 	{ "explain", cmd_explain, "why DEV is in its group; why DEV and DEV2 share one, and what would separate them", false },
 	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)", false },
