@@ -38,6 +38,13 @@ enum acs_tristate {
  */
 const acs_policy *acs_policy_find(const char *version);
 
+/**
+ * The policy of the newest modelled series not after `version` (the oldest
+ * one for older kernels); *exact tells whether it is that series.
+ * @return NULL only when `version` is not a version at all.
+ */
+const acs_policy *acs_policy_nearest(const char *version, bool *exact);
+
 /** The newest policy acsctl knows. */
 const acs_policy *acs_policy_default(void);
 

@@ -64,7 +64,7 @@ static void usage(FILE *out)
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 ok, 1 a check failed, 2 bad input or usage.\n",
-		"6.1, 6.12");
+		"5.4, 5.10, 5.15, 6.1, 6.6, 6.8, 6.12, 7.2");
 }
 
 int cli_error(const char *what)
@@ -88,13 +88,12 @@ static int choose_policy(struct cli *c)
 		return c->policy ? 0 : cli_error(NULL);
 	}
 	if (release) {
-		c->policy = acs_policy_find(release);
-		c->policy_why = "running kernel";
+		bool exact;
+
+		c->policy = acs_policy_nearest(release, &exact);
+		c->policy_why = exact ? "running kernel" : "nearest to the running kernel";
 		if (c->policy)
 			return 0;
-		fprintf(stderr,
-			"acsctl: warning: no policy for the running kernel %s; using the newest\n",
-			release);
 	}
 	c->policy = acs_policy_default();
 	c->policy_why = "newest known";

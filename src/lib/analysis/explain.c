@@ -114,16 +114,16 @@ static int explain_one(acs_explain *e, const acs_fabric *f, const acs_policy *p,
 		       const acs_groups *g, size_t idx)
 {
 	const struct acs_func *fn = acs_fabric_func(f, idx), *pdev, *br;
-	uint32_t aliases[260];
+	uint32_t aliases[600];
 	size_t na;
 	bool unsure = false;
 	char n[64], m[64];
 	int rc = 0;
 	const char *quirk = NULL;
 
-	na = acs_policy_dma_aliases(p, f, idx, aliases, 260, &unsure);
-	if (na > 260)
-		na = 260;
+	na = acs_policy_dma_aliases(p, f, idx, aliases, 600, &unsure);
+	if (na > 600)
+		na = 600;
 	rc = fact(e, "%s is in group %zu", name(fn, n), acs_groups_of(g, idx));
 	for (size_t k = 1; !rc && k < na; k++)
 		rc = fact(e, "its DMA reaches the IOMMU with the requester ID of %s, so it goes where that bridge goes",

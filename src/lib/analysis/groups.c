@@ -13,7 +13,9 @@
 
 #define NO_GROUP UINT32_MAX
 /* Alias chains are at most one visit per bus level plus the function. */
-#define MAX_ALIASES 260
+/* A function, up to 256 alias-mask visits (a PLX NTB), and one per bus
+ * level above. */
+#define MAX_ALIASES 600
 /* Each alias frame takes a devfn of the bus for good, and function frames
  * alternate with alias frames: 2 * 256 bounds the search stack. */
 #define MAX_FRAMES 520

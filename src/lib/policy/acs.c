@@ -8,13 +8,14 @@
 
 /* pci_acs_flags_enabled(): bits the capability lacks are taken as
  * hard-wired on, except egress control, which must be controllable. */
-static int flags_enabled(const struct acs_func *fn, uint16_t flags)
+static int flags_enabled(const acs_policy *policy, const struct acs_func *fn,
+			 uint16_t flags)
 {
 	if (!(fn->known & ACS_KNOWN_EXT))
 		return ACS_MAYBE;
 	if (!fn->acs_pos)
 		return ACS_NO;
-	flags &= (uint16_t)(fn->acs_cap | ACS_EC);
+	flags &= (uint16_t)(acs_quirk_acs_cap(policy, fn) | ACS_EC);
 	return (fn->acs_ctrl & flags) == flags ? ACS_YES : ACS_NO;
 }
 
@@ -23,8 +24,8 @@ int acs_policy_acs_enabled(const acs_policy *policy, const acs_fabric *fabric,
 {
 	int q;
 
-	(void)fabric;
-	q = acs_quirk_acs_enabled(policy, fn, flags);
+	/* the fabric lets the AMD southbridge quirk tell a root bus */
+	q = acs_quirk_answer(policy, fabric, fn, flags, NULL);
 	if (q >= 0)
 		return q ? ACS_YES : ACS_NO;
 	if (!(fn->known & ACS_KNOWN_CAPS))
@@ -42,14 +43,14 @@ int acs_policy_acs_enabled(const acs_policy *policy, const acs_fabric *fabric,
 	/* Ports must show ACS whether single- or multi-function. */
 	case ACS_PCIE_DOWNSTREAM:
 	case ACS_PCIE_ROOT_PORT:
-		return flags_enabled(fn, flags);
+		return flags_enabled(policy, fn, flags);
 	/* Other functions need ACS only as part of a multifunction device. */
 	case ACS_PCIE_ENDPOINT:
 	case ACS_PCIE_UPSTREAM:
 	case ACS_PCIE_LEG_END:
 	case ACS_PCIE_RC_END:
 		if (fn->multifunction)
-			return flags_enabled(fn, flags);
+			return flags_enabled(policy, fn, flags);
 		return ACS_YES;
 	default:
 		/* Unknown types count as single-function devices. */

@@ -326,10 +326,14 @@ static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *
 	char addr[32];
 	int rc = 0;
 
-	/* pci_std_enable_acs(): the IOMMU asked for ACS (pci_request_acs) */
-	*ctrl = fw | (fn->acs_cap & (ACS_SV | ACS_RR | ACS_CR | ACS_UF));
+	/* pci_std_enable_acs(): the IOMMU asked for ACS (pci_request_acs),
+	 * with the capability as the kernel holds it (from 7.0 without SV on
+	 * IDT switches) */
+	uint16_t cap = acs_quirk_acs_cap(b->policy, fn);
+
+	*ctrl = fw | (cap & (ACS_SV | ACS_RR | ACS_CR | ACS_UF));
 	if (p->noats)
-		*ctrl |= fn->acs_cap & ACS_TB;
+		*ctrl |= cap & ACS_TB;
 	if (p->disable)
 		rc = param_match(f, fn, p->disable, "disable_acs_redir", false, &dis, &mask, &set);
 	if (!rc && p->config)

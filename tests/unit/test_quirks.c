@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Kernel quirks: each ACS family of pci_dev_acs_enabled[], the DMA alias
+ * quirks, and the versions each holds for. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tfab.h"
+#include "policy/policy-internal.h"
+
+#define ACS_ON 0x001d   /* SV RR CR UF */
+
+static const acs_policy *P(const char *version)
+{
+	const acs_policy *p = acs_policy_find(version);
+
+	assert_non_null(p);
+	return p;
+}
+
+static const struct acs_func *F(const acs_fabric *f, const char *addr)
+{
+	unsigned bus, dev, fn;
+	const struct acs_func *x;
+
+	assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
+	x = acs_fabric_find(f, 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
+	assert_non_null(x);
+	return x;
+}
+
+/* The quirk's answer for REQ_ACS_FLAGS: ACS_YES/ACS_NO, or -1 for none;
+ * *name gets the kernel function. */
+static int quirk(const char *kernel, const acs_fabric *f, const char *addr,
+		 const char **name)
+{
+	const char *n = NULL;
+	int r = acs_policy_quirk(P(kernel), F(f, addr), ACS_REQ_FLAGS, &n);
+
+	if (name)
+		*name = r >= 0 ? n : NULL;
+	return r;
+}
+
+static void func(struct tfab *t, const char *addr, uint16_t vendor,
+		 uint16_t device, uint32_t cls, int type, bool mf, int acs)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, vendor, device, cls, type, false, mf, acs);
+	tfab_add(t, addr, &c);
+}
+
+static void bridge(struct tfab *t, const char *addr, uint16_t vendor,
+		   uint16_t device, int type, uint8_t sec, uint8_t sub, int acs,
+		   bool mf)
+{
+	struct tcfg c;
+	unsigned bus, dev, fn;
+
+	assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
+	tcfg_make(&c, vendor, device, 0x060400, type, true, mf, acs);
+	tcfg_buses(&c, (uint8_t)bus, sec, sub);
+	tfab_add(t, addr, &c);
+}
+
+/* A root port with ACS and, on its bus, a two-function endpoint without
+ * an ACS capability. */
+static acs_fabric *mf_behind_port(uint16_t vendor, uint16_t device)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	func(&t, "01:00.0", vendor, device, 0x020000, ACS_PCIE_ENDPOINT, true, NO_ACS);
+	func(&t, "01:00.1", vendor, device, 0x020000, ACS_PCIE_ENDPOINT, true, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* --- version filtering --- */
+
+static void test_quirks_version__filter(void **state)
+{
+	(void)state;
+	/* before 5.4: everywhere */
+	assert_true(acs_policy__has(P("5.4"), ACS_KV_OLDEST, 0, 0));
+	/* mainline only */
+	assert_false(acs_policy__has(P("6.12"), ACS_KV(7, 0), 0, 0));
+	assert_true(acs_policy__has(P("7.2"), ACS_KV(7, 0), 0, 0));
+	/* backported to every maintained series, not to those that ended */
+	assert_true(acs_policy__has(P("6.12"), ACS_KV(7, 0), 0, ACS_KV_ALL_STABLE));
+	assert_true(acs_policy__has(P("5.10"), ACS_KV(7, 0), 0, ACS_KV_ALL_STABLE));
+	assert_false(acs_policy__has(P("5.4"), ACS_KV(7, 0), 0, ACS_KV_ALL_STABLE));
+	assert_true(acs_policy__has(P("5.4"), ACS_KV(6, 16), 0, ACS_KV_ALL_STABLE));
+	assert_false(acs_policy__has(P("6.8"), ACS_KV(6, 10), 0, ACS_KV_ALL_STABLE));
+	assert_true(acs_policy__has(P("6.8"), ACS_KV(6, 9), 0, ACS_KV_ALL_STABLE));
+	/* backported only from a series on */
+	assert_false(acs_policy__has(P("5.4"), ACS_KV(6, 8), 0, ACS_KV(5, 10)));
+	assert_true(acs_policy__has(P("5.10"), ACS_KV(6, 8), 0, ACS_KV(5, 10)));
+	/* removed */
+	assert_false(acs_policy__has(P("6.12"), ACS_KV_OLDEST, ACS_KV(6, 12), 0));
+	assert_true(acs_policy__has(P("6.8"), ACS_KV_OLDEST, ACS_KV(6, 12), 0));
+}
+
+static void test_quirks_version__policies(void **state)
+{
+	const char *want[] = { "5.4", "5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "7.2" };
+
+	(void)state;
+	assert_int_equal(acs_policy_count(), 8);
+	for (size_t i = 0; i < 8; i++)
+		assert_string_equal(acs_policy_name(acs_policy_at(i)), want[i]);
+	assert_string_equal(acs_policy_name(acs_policy_default()), "7.2");
+	assert_string_equal(acs_policy_name(acs_policy_find("5.15.0-91-generic")), "5.15");
+	assert_string_equal(acs_policy_name(acs_policy_find("6.8.12-4-pve")), "6.8");
+}
+
+/* --- ACS quirk families --- */
+
+/* pci_quirk_amd_sb_acs(): multifunction southbridge functions on the root
+ * bus only ask RR and CR, which they provide. */
+static void test_quirks_amd_sb__root_bus_multifunction(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	const char *name;
+
+	(void)state;
+	tfab_begin(&t);
+	func(&t, "00:14.0", 0x1002, 0x4385, 0x0c0500, ACS_PCIE_NONE, true, NO_ACS);
+	func(&t, "00:14.1", 0x1002, 0x439c, 0x01018a, ACS_PCIE_NONE, true, NO_ACS);
+	func(&t, "00:14.3", 0x1002, 0x439d, 0x060100, ACS_PCIE_NONE, true, NO_ACS);
+	f = tfab_end(&t);
+	assert_int_equal(quirk("5.4", f, "00:14.0", &name), ACS_YES);
+	assert_string_equal(name, "pci_quirk_amd_sb_acs");
+	/* conventional functions would share a group; the quirk splits them */
+	assert_partition(f, "7.2", "00:14.0 | 00:14.1 | 00:14.3");
+	/* EC and DT are not asked of them, but TB is filtered out too */
+	assert_int_equal(acs_quirk_answer(P("6.12"), f, F(f, "00:14.0"),
+					  ACS_RR | ACS_CR | ACS_TB, NULL), 1);
+	assert_int_equal(acs_quirk_answer(P("6.12"), f, F(f, "00:14.0"),
+					  ACS_EC, NULL), 0);
+	acs_fabric_free(f);
+}
+
+static void test_quirks_amd_sb__not_on_root_bus(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	func(&t, "01:00.0", 0x1022, 0x7809, 0x0c0310, ACS_PCIE_NONE, true, NO_ACS);
+	func(&t, "01:00.1", 0x1022, 0x7809, 0x0c0310, ACS_PCIE_NONE, true, NO_ACS);
+	f = tfab_end(&t);
+	assert_int_equal(acs_quirk_answer(P("7.2"), f, F(f, "01:00.0"),
+					  ACS_REQ_FLAGS, NULL), -1);
+	assert_partition(f, "7.2", "00:01.0 | 01:00.0 01:00.1");
+	acs_fabric_free(f);
+}
+
+/* pci_quirk_mf_endpoint_acs(): the functions of these NICs get a group
+ * each; the same layout of another vendor shares one. */
+static void test_quirks_mf_endpoint__families(void **state)
+{
+	static const struct { uint16_t v, d; } ids[] = {
+		{ 0x1924, 0x0a03 },  /* Solarflare */
+		{ 0x8086, 0x10c9 },  /* 82576 */
+		{ 0x8086, 0x1521 },  /* I350 */
+		{ 0x8086, 0x10fb },  /* 82599 */
+		{ 0x8086, 0x15b7 },  /* I219 */
+		{ 0x19a2, 0x0710 },  /* Emulex BE3-R */
+		{ 0x10df, 0x0720 },  /* Emulex Skyhawk-R */
+		{ 0x177d, 0xa026 },  /* Cavium */
+		{ 0x14e4, 0x16d7 },  /* Broadcom BCM57414 */
+		{ 0x1d17, 0x3038 },  /* Zhaoxin */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		acs_fabric *f = mf_behind_port(ids[i].v, ids[i].d);
+		const char *name;
+
+		assert_int_equal(quirk("6.12", f, "01:00.0", &name), ACS_YES);
+		assert_string_equal(name, "pci_quirk_mf_endpoint_acs");
+		assert_partition(f, "5.4", "00:01.0 | 01:00.0 | 01:00.1");
+		assert_partition(f, "7.2", "00:01.0 | 01:00.0 | 01:00.1");
+		acs_fabric_free(f);
+	}
+	{
+		acs_fabric *f = mf_behind_port(0x1b36, 0x0010);
+
+		assert_int_equal(quirk("6.12", f, "01:00.0", NULL), -1);
+		assert_partition(f, "6.12", "00:01.0 | 01:00.0 01:00.1");
+		acs_fabric_free(f);
+	}
+}
+
+/* Broadcom BCM5760X came in 6.11: 6.8 had ended and shares the group;
+ * the long-term series got it through stable. */
+static void test_quirks_mf_endpoint__bcm5760x_versions(void **state)
+{
+	acs_fabric *f = mf_behind_port(0x14e4, 0x1760);
+
+	(void)state;
+	assert_int_equal(quirk("6.8", f, "01:00.0", NULL), -1);
+	assert_partition(f, "6.8", "00:01.0 | 01:00.0 01:00.1");
+	assert_partition(f, "6.6", "00:01.0 | 01:00.0 | 01:00.1");
+	assert_partition(f, "7.2", "00:01.0 | 01:00.0 | 01:00.1");
+	acs_fabric_free(f);
+	f = mf_behind_port(0x14e4, 0x1750);      /* BCM5750x, 6.0 */
+	assert_partition(f, "6.8", "00:01.0 | 01:00.0 | 01:00.1");
+	acs_fabric_free(f);
+}
+
+/* Two root ports of one slot without ACS, each with an endpoint. */
+static acs_fabric *two_root_ports(uint16_t vendor, uint16_t device, int type)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	bridge(&t, "00:1c.0", vendor, device, type, 1, 1, NO_ACS, true);
+	bridge(&t, "00:1c.4", vendor, device, type, 2, 2, NO_ACS, true);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* pci_quirk_intel_pch_acs(): with the kernel's enable hook run (the IOMMU
+ * on), Wellsburg root ports isolate. */
+static void test_quirks_intel_pch__root_ports(void **state)
+{
+	acs_fabric *f = two_root_ports(0x8086, 0x8d10, ACS_PCIE_ROOT_PORT);
+	const char *name;
+
+	(void)state;
+	assert_int_equal(quirk("6.1", f, "00:1c.0", &name), ACS_YES);
+	assert_string_equal(name, "pci_quirk_intel_pch_acs");
+	assert_partition(f, "6.12", "00:1c.0 | 00:1c.4 | 01:00.0 | 02:00.0");
+	acs_fabric_free(f);
+	/* the same ID as a downstream port is no PCH root port */
+	f = two_root_ports(0x8086, 0x8d10, ACS_PCIE_DOWNSTREAM);
+	assert_int_equal(quirk("6.12", f, "00:1c.0", NULL), -1);
+	acs_fabric_free(f);
+	/* an Intel root port off the list: the generic test */
+	f = two_root_ports(0x8086, 0x2f02, ACS_PCIE_ROOT_PORT);
+	assert_int_equal(quirk("6.12", f, "00:1c.0", NULL), -1);
+	assert_partition(f, "6.12", "00:1c.0 00:1c.4 01:00.0 02:00.0");
+	acs_fabric_free(f);
+}
+
+/* An Intel root port with the ACS capability at 0x100: the capability
+ * dword at +4, the standard control word at +6, and the dword at +8. */
+static acs_fabric *spt_port(uint16_t device, uint16_t std_ctrl, uint32_t spt_ctrl)
+{
+	struct tfab t;
+	struct tcfg c;
+
+	tfab_begin(&t);
+	tcfg_make(&c, 0x8086, device, 0x060400, ACS_PCIE_ROOT_PORT, true, false,
+		  std_ctrl);
+	tcfg_buses(&c, 0, 1, 1);
+	c.b[0x108] = (uint8_t)spt_ctrl;
+	c.b[0x109] = (uint8_t)(spt_ctrl >> 8);
+	tfab_add(&t, "00:1c.0", &c);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* pci_quirk_intel_spt_pch_acs(): the control register is read at +8. */
+static void test_quirks_intel_spt__control_at_plus_8(void **state)
+{
+	acs_fabric *f = spt_port(0xa110, 0, ACS_ON);
+	const char *name;
+
+	(void)state;
+	assert_true(acs_quirk_intel_spt(F(f, "00:1c.0")));
+	assert_int_equal(quirk("6.12", f, "00:1c.0", &name), ACS_YES);
+	assert_string_equal(name, "pci_quirk_intel_spt_pch_acs");
+	assert_partition(f, "6.12", "00:1c.0 | 01:00.0");
+	acs_fabric_free(f);
+	/* what lspci shows as ACSCtl does not count */
+	f = spt_port(0xa290, ACS_ON, 0);
+	assert_int_equal(quirk("6.12", f, "00:1c.0", NULL), ACS_NO);
+	assert_partition(f, "6.12", "00:1c.0 01:00.0");
+	acs_fabric_free(f);
+	/* a bit the capability lacks is hard-wired, as in the generic test */
+	f = spt_port(0x9d10, 0, ACS_ON & ~ACS_SV);
+	{
+		struct tfab t;
+		struct tcfg c;
+		acs_fabric *g;
+
+		tfab_begin(&t);
+		tcfg_make(&c, 0x8086, 0x9d10, 0x060400, ACS_PCIE_ROOT_PORT, true,
+			  false, 0);
+		tcfg_buses(&c, 0, 1, 1);
+		c.b[0x104] = 0x5e;           /* no SV */
+		c.b[0x108] = ACS_ON & ~ACS_SV;
+		tfab_add(&t, "00:1c.0", &c);
+		g = tfab_end(&t);
+		assert_int_equal(quirk("6.12", g, "00:1c.0", NULL), ACS_YES);
+		acs_fabric_free(g);
+	}
+	assert_int_equal(quirk("6.12", f, "00:1c.0", NULL), ACS_NO);
+	acs_fabric_free(f);
+	/* another Intel port with the same bytes: the standard layout */
+	f = spt_port(0x2f02, 0, ACS_ON);
+	assert_false(acs_quirk_intel_spt(F(f, "00:1c.0")));
+	assert_int_equal(quirk("6.12", f, "00:1c.0", NULL), -1);
+	assert_partition(f, "6.12", "00:1c.0 01:00.0");
+	acs_fabric_free(f);
+}
+
+/* pci_quirk_rciep_acs(): Intel RCiEPs only. */
+static void test_quirks_intel_rciep__only_rc_endpoints(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	func(&t, "00:04.0", 0x8086, 0x2f20, 0x088000, ACS_PCIE_RC_END, true, NO_ACS);
+	func(&t, "00:04.1", 0x8086, 0x2f21, 0x088000, ACS_PCIE_RC_END, true, NO_ACS);
+	func(&t, "00:05.0", 0x8086, 0x2f28, 0x088000, ACS_PCIE_ENDPOINT, true, NO_ACS);
+	func(&t, "00:05.1", 0x8086, 0x2f29, 0x088000, ACS_PCIE_ENDPOINT, true, NO_ACS);
+	f = tfab_end(&t);
+	assert_int_equal(quirk("5.4", f, "00:04.0", NULL), ACS_YES);
+	assert_int_equal(quirk("5.4", f, "00:05.0", NULL), -1);
+	assert_partition(f, "7.2", "00:04.0 | 00:04.1 | 00:05.0 00:05.1");
+	acs_fabric_free(f);
+}
+
+/* Root ports isolated by design: the ID alone answers. */
+static void test_quirks_root_ports__isolated_by_design(void **state)
+{
+	static const struct { uint16_t v, d; const char *name; } ids[] = {
+		{ 0x17cb, 0x0400, "pci_quirk_qcom_rp_acs" },
+		{ 0x1dbf, 0x0401, "pci_quirk_qcom_rp_acs" },   /* HXT */
+		{ 0x10e8, 0xe004, "pci_quirk_xgene_acs" },
+		{ 0x1def, 0xe00c, "pci_quirk_xgene_acs" },     /* Ampere */
+		{ 0x14e4, 0xd714, "pci_quirk_brcm_acs" },
+		{ 0x1957, 0x8d81, "pci_quirk_nxp_rp_acs" },
+		{ 0x177d, 0xa000, "pci_quirk_cavium_acs" },
+		{ 0x177d, 0xaf84, "pci_quirk_cavium_acs" },
+		{ 0x1c36, 0x0031, "pci_quirk_al_acs" },
+		{ 0x1d17, 0x0715, "pci_quirk_zhaoxin_pcie_ports_acs" },
+		{ 0x0014, 0x7a09, "pci_quirk_loongson_acs" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		acs_fabric *f = two_root_ports(ids[i].v, ids[i].d, ACS_PCIE_ROOT_PORT);
+		const char *name;
+
+		assert_int_equal(quirk("7.2", f, "00:1c.0", &name), ACS_YES);
+		assert_string_equal(name, ids[i].name);
+		assert_partition(f, "6.12", "00:1c.0 | 00:1c.4 | 01:00.0 | 02:00.0");
+		acs_fabric_free(f);
+	}
+}
+
+/* Qualcomm Hamoa (7.0) and SA8775P (6.12), Loongson (6.16): in the series
+ * stable backported them to; not in 6.8, which had ended, nor (Hamoa) in
+ * 5.4. */
+static void test_quirks_root_ports__versions(void **state)
+{
+	acs_fabric *f = two_root_ports(0x17cb, 0x0111, ACS_PCIE_ROOT_PORT);
+
+	(void)state;
+	assert_int_equal(quirk("7.2", f, "00:1c.0", NULL), ACS_YES);
+	assert_int_equal(quirk("6.12", f, "00:1c.0", NULL), ACS_YES);
+	assert_int_equal(quirk("5.10", f, "00:1c.0", NULL), ACS_YES);
+	assert_int_equal(quirk("6.8", f, "00:1c.0", NULL), -1);
+	assert_int_equal(quirk("5.4", f, "00:1c.0", NULL), -1);
+	assert_partition(f, "5.4", "00:1c.0 00:1c.4 01:00.0 02:00.0");
+	acs_fabric_free(f);
+	f = two_root_ports(0x17cb, 0x0115, ACS_PCIE_ROOT_PORT);
+	assert_int_equal(quirk("6.6", f, "00:1c.0", NULL), ACS_YES);
+	assert_int_equal(quirk("6.8", f, "00:1c.0", NULL), -1);
+	acs_fabric_free(f);
+	f = two_root_ports(0x0014, 0x3c09, ACS_PCIE_ROOT_PORT);
+	assert_int_equal(quirk("5.4", f, "00:1c.0", NULL), ACS_YES);
+	assert_int_equal(quirk("6.8", f, "00:1c.0", NULL), -1);
+	acs_fabric_free(f);
+}
+
+/* pci_quirk_al_acs() and pci_quirk_cavium_acs() want a root port; Amazon's
+ * asks nothing beyond SV RR CR UF. */
+static void test_quirks_root_ports__type_and_flags(void **state)
+{
+	acs_fabric *f = two_root_ports(0x1c36, 0x0031, ACS_PCIE_DOWNSTREAM);
+
+	(void)state;
+	assert_int_equal(quirk("7.2", f, "00:1c.0", NULL), -1);
+	acs_fabric_free(f);
+	f = two_root_ports(0x1c36, 0x0031, ACS_PCIE_ROOT_PORT);
+	assert_int_equal(acs_quirk_acs_enabled(P("7.2"), F(f, "00:1c.0"),
+					       ACS_REQ_FLAGS | ACS_TB), 0);
+	acs_fabric_free(f);
+	f = two_root_ports(0x177d, 0xa000, ACS_PCIE_DOWNSTREAM);
+	assert_int_equal(quirk("7.2", f, "00:1c.0", NULL), -1);
+	acs_fabric_free(f);
+}
+
+/* pci_quirk_zhaoxin_pcie_ports_acs(): unlisted ports answer "no", even
+ * with an ACS capability; 0x0733-0x0752 came in 6.8, stable from 5.10. */
+static void test_quirks_zhaoxin__ports(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	const char *name;
+
+	(void)state;
+	tfab_begin(&t);
+	bridge(&t, "00:01.0", 0x1d17, 0x0740, ACS_PCIE_ROOT_PORT, 1, 1, NO_ACS, false);
+	bridge(&t, "00:02.0", 0x1d17, 0x0800, ACS_PCIE_ROOT_PORT, 2, 2, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	assert_int_equal(quirk("6.12", f, "00:01.0", NULL), ACS_YES);
+	assert_int_equal(quirk("5.10", f, "00:01.0", NULL), ACS_YES);
+	assert_int_equal(quirk("5.4", f, "00:01.0", &name), ACS_NO);
+	assert_string_equal(name, "pci_quirk_zhaoxin_pcie_ports_acs");
+	assert_int_equal(quirk("6.12", f, "00:02.0", NULL), ACS_NO);
+	assert_partition(f, "6.12", "00:01.0 | 01:00.0 | 00:02.0 02:00.0");
+	acs_fabric_free(f);
+}
+
+/* pci_quirk_wangxun_nic_acs(): listed NICs isolate; the FF5xxx (6.13)
+ * did not reach 6.8, where the entry answers "no". */
+static void test_quirks_wangxun__nics(void **state)
+{
+	acs_fabric *f = mf_behind_port(0x8088, 0x1001);
+	const char *name;
+
+	(void)state;
+	assert_partition(f, "6.1", "00:01.0 | 01:00.0 | 01:00.1");
+	acs_fabric_free(f);
+	f = mf_behind_port(0x8088, 0x5025);
+	assert_partition(f, "6.12", "00:01.0 | 01:00.0 | 01:00.1");
+	assert_int_equal(quirk("6.8", f, "01:00.0", &name), ACS_NO);
+	assert_string_equal(name, "pci_quirk_wangxun_nic_acs");
+	assert_partition(f, "6.8", "00:01.0 | 01:00.0 01:00.1");
+	acs_fabric_free(f);
+}
+
+/* pci_disable_broken_acs_cap() (7.0): IDT switches lose SV. */
+static void test_quirks_acs_cap__idt_sv(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	bridge(&t, "00:01.0", 0x111d, 0x80b5, ACS_PCIE_DOWNSTREAM, 1, 1, ACS_ON, false);
+	bridge(&t, "00:02.0", 0x111d, 0x1234, ACS_PCIE_DOWNSTREAM, 2, 2, ACS_ON, false);
+	f = tfab_end(&t);
+	assert_int_equal(acs_quirk_acs_cap(P("7.2"), F(f, "00:01.0")), 0x005e);
+	assert_int_equal(acs_quirk_acs_cap(P("6.12"), F(f, "00:01.0")), 0x005f);
+	assert_int_equal(acs_quirk_acs_cap(P("7.2"), F(f, "00:02.0")), 0x005f);
+	acs_fabric_free(f);
+}
+
+/* --- DMA aliases --- */
+
+/* Two functions of one slot that each isolate with ACS. */
+static acs_fabric *isolated_pair(uint16_t vendor, uint16_t device,
+				 const char *a, const char *b)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	func(&t, a, vendor, device, 0x010601, ACS_PCIE_ENDPOINT, true, ACS_ON);
+	func(&t, b, vendor, device, 0x010601, ACS_PCIE_ENDPOINT, true, ACS_ON);
+	return tfab_end(&t);
+}
+
+/* quirk_dma_func1_alias(): a Marvell SATA controller's DMA comes from
+ * function 1, which joins the group of function 0. */
+static void test_quirks_alias_func1__marvell_joins(void **state)
+{
+	acs_fabric *f = isolated_pair(0x1b4b, 0x9230, "01:00.0", "01:00.1");
+	const acs_policy *p = P("6.12");
+
+	(void)state;
+	assert_true(acs_policy_devs_alias(p, f, acs_fabric_index(f, F(f, "01:00.0")),
+					  acs_fabric_index(f, F(f, "01:00.1"))));
+	assert_partition(f, "5.4", "00:01.0 | 01:00.0 01:00.1");
+	assert_partition(f, "7.2", "00:01.0 | 01:00.0 01:00.1");
+	acs_fabric_free(f);
+	f = isolated_pair(0x1b36, 0x0010, "01:00.0", "01:00.1");
+	assert_false(acs_policy_devs_alias(p, f, 1, 2));
+	assert_partition(f, "6.12", "00:01.0 | 01:00.0 | 01:00.1");
+	acs_fabric_free(f);
+}
+
+/* quirk_dma_func0_alias(): Ricoh's function 2 uses function 0's ID; the
+ * visits name the function itself with the aliased requester ID. */
+static void test_quirks_alias_func0__ricoh(void **state)
+{
+	acs_fabric *f = isolated_pair(0x1180, 0xe832, "01:00.0", "01:00.2");
+	struct acs_dma_alias v[8];
+	bool unsure = false;
+	size_t i2 = acs_fabric_index(f, F(f, "01:00.2"));
+
+	(void)state;
+	assert_int_equal(acs_policy__dma_alias_visits(P("6.12"), f, i2, v, 8, &unsure), 2);
+	assert_int_equal(v[0].func, i2);
+	assert_int_equal(v[0].rid, 0x0102);
+	assert_int_equal(v[1].func, i2);
+	assert_int_equal(v[1].rid, 0x0100);
+	assert_false(unsure);
+	assert_partition(f, "6.12", "00:01.0 | 01:00.0 01:00.2");
+	acs_fabric_free(f);
+}
+
+/* quirk_fixed_dma_alias(): the Adaptec 3405 by subsystem ID; the DMA
+ * engine at 01.0 of its bus. */
+static void test_quirks_alias_fixed__adaptec(void **state)
+{
+	struct tfab t;
+	struct tcfg c;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tcfg_make(&c, 0x9005, 0x0285, 0x010400, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	c.b[0x2c] = 0x05, c.b[0x2d] = 0x90, c.b[0x2e] = 0xbb, c.b[0x2f] = 0x02;
+	tfab_add(&t, "01:0e.0", &c);
+	func(&t, "01:01.0", 0x8086, 0x1234, 0x088000, ACS_PCIE_ENDPOINT, false, NO_ACS);
+	func(&t, "01:02.0", 0x8086, 0x1234, 0x088000, ACS_PCIE_ENDPOINT, false, NO_ACS);
+	f = tfab_end(&t);
+	assert_partition(f, "6.1", "00:01.0 | 01:01.0 01:0e.0 | 01:02.0");
+	assert_true(acs_policy_devs_alias(P("6.1"), f, acs_fabric_index(f, F(f, "01:0e.0")),
+					  acs_fabric_index(f, F(f, "01:01.0"))));
+	assert_false(acs_policy_devs_alias(P("6.1"), f, acs_fabric_index(f, F(f, "01:0e.0")),
+					   acs_fabric_index(f, F(f, "01:02.0"))));
+	acs_fabric_free(f);
+}
+
+/* quirk_plx_ntb_dma_alias() aliases all 256 devfns; quirk_pex_vca_alias()
+ * functions 0-4 of every slot; quirk_mic_x200_dma_alias() three IDs. */
+static void test_quirks_alias_ntb__masks(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	uint32_t out[300];
+	bool unsure = false;
+	const acs_policy *p = P("7.2");
+	size_t plx, vca, mic, n;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	func(&t, "01:00.0", 0x10b5, 0x87b0, 0x068000, ACS_PCIE_ENDPOINT, false, NO_ACS);
+	func(&t, "01:01.0", 0x8086, 0x2954, 0x068000, ACS_PCIE_ENDPOINT, false, NO_ACS);
+	func(&t, "01:02.0", 0x8086, 0x2260, 0x068000, ACS_PCIE_ENDPOINT, false, NO_ACS);
+	func(&t, "01:10.0", 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, NO_ACS);
+	func(&t, "01:12.0", 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, true, NO_ACS);
+	func(&t, "01:12.3", 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, true, NO_ACS);
+	func(&t, "01:12.5", 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, true, NO_ACS);
+	f = tfab_end(&t);
+	plx = acs_fabric_index(f, F(f, "01:00.0"));
+	vca = acs_fabric_index(f, F(f, "01:01.0"));
+	mic = acs_fabric_index(f, F(f, "01:02.0"));
+	n = acs_policy_dma_aliases(p, f, plx, out, 300, &unsure);
+	assert_int_equal(n, 1 + 256);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(out[i], plx);
+	assert_true(acs_policy_devs_alias(p, f, plx, acs_fabric_index(f, F(f, "01:12.5"))));
+	assert_true(acs_policy_devs_alias(p, f, acs_fabric_index(f, F(f, "01:12.3")), vca));
+	assert_false(acs_policy_devs_alias(p, f, vca, acs_fabric_index(f, F(f, "01:12.5"))));
+	assert_true(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, F(f, "01:10.0"))));
+	assert_true(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, F(f, "01:12.3"))));
+	assert_false(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, F(f, "01:12.5"))));
+	acs_fabric_free(f);
+}
+
+/* A PCIe root port, then a bridge of the given kind, then a conventional
+ * device at 02:00.0. */
+static acs_fabric *behind_bridge(uint16_t vendor, uint16_t device, int type)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 2, ACS_ON, false);
+	bridge(&t, "01:00.0", vendor, device, type, 2, 2, NO_ACS, false);
+	tfab_pci_device(&t, "02:00.0", false);
+	tfab_pci_device(&t, "02:01.0", false);
+	return tfab_end(&t);
+}
+
+/* quirk_use_pcie_bridge_dma_alias(): an ASMedia ASM1083 shows a
+ * conventional bridge header but aliases like a PCIe-to-PCI bridge:
+ * secondary bus, devfn 0. The kernel hands the bridge to the callback
+ * either way, so the groups are those of any conventional bridge. */
+static void test_quirks_alias_pcie_bridge__asmedia(void **state)
+{
+	acs_fabric *f = behind_bridge(0x1b21, 0x1080, ACS_PCIE_NONE);
+	acs_fabric *g = behind_bridge(0x1b36, 0x0001, ACS_PCIE_NONE);
+	struct acs_dma_alias v[4];
+	bool unsure = false;
+	size_t d = acs_fabric_index(f, F(f, "02:01.0"));
+	size_t br = acs_fabric_index(f, F(f, "01:00.0"));
+
+	(void)state;
+	assert_int_equal(acs_policy__dma_alias_visits(P("6.12"), f, d, v, 4, &unsure), 2);
+	assert_int_equal(v[1].func, br);
+	assert_int_equal(v[1].rid, 0x0200);
+	assert_int_equal(acs_policy__dma_alias_visits(P("6.12"), g, d, v, 4, &unsure), 2);
+	assert_int_equal(v[1].func, br);
+	assert_int_equal(v[1].rid, 0x0100);
+	assert_false(unsure);
+	assert_partition(f, "6.12", "00:01.0 | 01:00.0 02:00.0 02:01.0");
+	assert_partition(g, "6.12", "00:01.0 | 01:00.0 02:00.0 02:01.0");
+	acs_fabric_free(f);
+	acs_fabric_free(g);
+}
+
+/* quirk_aspeed_pci_bridge_no_alias() (7.0): the AST1150 takes no
+ * ownership of its BMC functions' requests. The groups stay: the walk up
+ * reaches the bridge, which does not isolate. */
+static void test_quirks_alias_no_alias__ast1150(void **state)
+{
+	acs_fabric *f = behind_bridge(0x1a03, 0x1150, ACS_PCIE_PCI_BRIDGE);
+	struct acs_dma_alias v[4];
+	bool unsure = false;
+	size_t d = acs_fabric_index(f, F(f, "02:00.0"));
+
+	(void)state;
+	assert_int_equal(acs_policy__dma_alias_visits(P("6.12"), f, d, v, 4, &unsure), 2);
+	assert_int_equal(v[1].rid, 0x0200);
+	assert_int_equal(acs_policy__dma_alias_visits(P("7.2"), f, d, v, 4, &unsure), 1);
+	assert_partition(f, "6.12", "00:01.0 | 01:00.0 02:00.0 02:01.0");
+	assert_partition(f, "7.2", "00:01.0 | 01:00.0 02:00.0 02:01.0");
+	acs_fabric_free(f);
+}
+
+/* quirk_bridge_cavm_thrx2_pcie_root(): the walk stops at the bridge the
+ * translation unit sits at, without visiting it. */
+static void test_quirks_alias_xlate_root__thunderx2(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+	uint32_t out[4];
+	bool unsure = false;
+
+	(void)state;
+	tfab_begin(&t);
+	bridge(&t, "00:01.0", 0x14e4, 0x9000, ACS_PCIE_PCI_BRIDGE, 1, 1, NO_ACS, false);
+	bridge(&t, "00:02.0", 0x1b36, 0x000e, ACS_PCIE_PCI_BRIDGE, 2, 2, NO_ACS, false);
+	tfab_pci_device(&t, "01:00.0", false);
+	tfab_pci_device(&t, "02:00.0", false);
+	f = tfab_end(&t);
+	assert_int_equal(acs_policy_dma_aliases(P("7.2"), f, 2, out, 4, &unsure), 1);
+	assert_int_equal(acs_policy_dma_aliases(P("7.2"), f, 3, out, 4, &unsure), 2);
+	assert_int_equal(out[1], 1);
+	acs_fabric_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quirks_version__filter),
+		cmocka_unit_test(test_quirks_version__policies),
+		cmocka_unit_test(test_quirks_amd_sb__root_bus_multifunction),
+		cmocka_unit_test(test_quirks_amd_sb__not_on_root_bus),
+		cmocka_unit_test(test_quirks_mf_endpoint__families),
+		cmocka_unit_test(test_quirks_mf_endpoint__bcm5760x_versions),
+		cmocka_unit_test(test_quirks_intel_pch__root_ports),
+		cmocka_unit_test(test_quirks_intel_spt__control_at_plus_8),
+		cmocka_unit_test(test_quirks_intel_rciep__only_rc_endpoints),
+		cmocka_unit_test(test_quirks_root_ports__isolated_by_design),
+		cmocka_unit_test(test_quirks_root_ports__versions),
+		cmocka_unit_test(test_quirks_root_ports__type_and_flags),
+		cmocka_unit_test(test_quirks_zhaoxin__ports),
+		cmocka_unit_test(test_quirks_wangxun__nics),
+		cmocka_unit_test(test_quirks_acs_cap__idt_sv),
+		cmocka_unit_test(test_quirks_alias_func1__marvell_joins),
+		cmocka_unit_test(test_quirks_alias_func0__ricoh),
+		cmocka_unit_test(test_quirks_alias_fixed__adaptec),
+		cmocka_unit_test(test_quirks_alias_ntb__masks),
+		cmocka_unit_test(test_quirks_alias_pcie_bridge__asmedia),
+		cmocka_unit_test(test_quirks_alias_no_alias__ast1150),
+		cmocka_unit_test(test_quirks_alias_xlate_root__thunderx2),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
