@@ -110,6 +110,7 @@ static void print_header(const struct cli *c, int cpu, int built)
 	else if (built == 0 || !acs_policy_p2pdma_built(c->policy))
 		printf("# Linux %s %s no P2PDMA (CONFIG_PCI_P2PDMA is not set): the verdicts are what a kernel with it would say; GPU and RDMA drivers that do their own P2P follow the hardware path\n",
 		       acs_policy_name(c->policy), built == 0 ? "here has" : "as Debian builds it has");
+	printf("# hardware paths are reasoned port by port from ACS and the bus tree; bridge windows and BARs are not read\n");
 	if (cpu == ACS_P2P_CPU_UNKNOWN)
 		printf("# CPU unknown: taken as not one the kernel trusts for P2P through the host bridge (AMD Zen is)\n");
 }

@@ -412,11 +412,129 @@ static void test_fixtures_vm_boot__parameters(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* acsctl run inside the booted kernel: its snapshot of the live sysfs,
+ * read back here, knows the kernel and agrees with the kernel's groups. */
+static void test_fixtures_vm_snapshot__live(void **state)
+{
+	const char *kernels[] = { "6.1", "6.12" };
+	char sroot[1100];
+	int total = 0;
+
+	(void)state;
+	snprintf(sroot, sizeof(sroot), "%s-snapshot", root);
+	for (int k = 0; k < 2; k++) {
+		char kdir[1200];
+		struct dirent *e;
+		DIR *d;
+		int n = 0;
+
+		snprintf(kdir, sizeof(kdir), "%s/%s", sroot, kernels[k]);
+		d = opendir(kdir);
+		if (!d)
+			fail_msg("no live snapshots in %s", kdir);
+		while ((e = readdir(d))) {
+			char dir[1600], path[2048];
+			acs_load_opts o = ACS_LOAD_OPTS_INIT;
+			acs_fabric *f = NULL;
+			acs_groups *g = NULL;
+			acs_group_check *chk = NULL;
+			char *want, *got, *check;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", kdir, e->d_name);
+			snprintf(path, sizeof(path), "%s/snapshot.txt", dir);
+			o.kind = ACS_SOURCE_FILE;
+			o.path = path;
+			if (acs_fabric_load(&f, &o))
+				fail_msg("%s", acs_error_last()->message);
+			assert_int_equal(acs_fabric_source_kind(f), ACS_SOURCE_SNAPSHOT);
+			assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_PRESENT);
+			assert_int_equal(strncmp(acs_fabric_kernel_release(f), kernels[k],
+						 strlen(kernels[k])), 0);
+			assert_int_equal(acs_fabric_unknown_count(f), 0);
+			assert_int_equal(acs_groups_compute(&g, f, acs_policy_find(kernels[k])), 0);
+			assert_int_equal(acs_groups_check(&chk, g, f), 0);
+			assert_int_equal(acs_group_check_count(chk), 0);
+			snprintf(path, sizeof(path), "%s/groups.txt", dir);
+			want = kernel_partition(path);
+			got = tgroups_partition(f, kernels[k]);
+			assert_string_equal(want, got);
+			check = read_line(dir, "check.txt");
+			assert_int_equal(strncmp(check, "OK", 2), 0);
+			free(check);
+			free(want);
+			free(got);
+			acs_group_check_free(chk);
+			acs_groups_free(g);
+			acs_fabric_free(f);
+			n++;
+		}
+		closedir(d);
+		print_message("kernel %s: %d live snapshots taken in the VM agree with the kernel\n",
+			      kernels[k], n);
+		total += n;
+	}
+	assert_true(total > 0);
+}
+
+/* explain agrees with groups for every function of every capture. */
+static void test_fixtures_vm__explain(void **state)
+{
+	const char *kernels[] = { "6.1", "6.12" };
+	int explained = 0;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		char kdir[1200];
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(kdir, sizeof(kdir), "%s/%s", root, kernels[k]);
+		d = opendir(kdir);
+		assert_non_null(d);
+		while ((e = readdir(d))) {
+			char dir[1600];
+			acs_fabric *f;
+			acs_groups *g = NULL;
+			const acs_policy *p = acs_policy_find(kernels[k]);
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", kdir, e->d_name);
+			f = load_dump(dir);
+			assert_int_equal(acs_groups_compute(&g, f, p), 0);
+			for (size_t i = 0; i < acs_fabric_count(f); i++) {
+				acs_explain *x = NULL;
+				const char *const *facts;
+				char want[64];
+
+				assert_int_equal(acs_explain_compute(&x, f, p, i, i ? (long)i - 1 : -1), 0);
+				assert_int_equal(acs_explain_group(x, 0), acs_groups_of(g, i));
+				assert_true(acs_explain_facts(x, &facts) > 0);
+				snprintf(want, sizeof(want), "is in group %zu", acs_groups_of(g, i));
+				assert_non_null(strstr(facts[0], want));
+				if (i)
+					assert_int_equal(acs_explain_shared(x),
+							 acs_groups_of(g, i) == acs_groups_of(g, i - 1));
+				acs_explain_free(x);
+				explained++;
+			}
+			acs_groups_free(g);
+			acs_fabric_free(f);
+		}
+		closedir(d);
+	}
+	print_message("explain agrees with groups for %d functions of the captures\n", explained);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures_vm__every_kernel),
 		cmocka_unit_test(test_fixtures_vm_boot__parameters),
+		cmocka_unit_test(test_fixtures_vm_snapshot__live),
+		cmocka_unit_test(test_fixtures_vm__explain),
 	};
 
 	root = argc > 1 ? argv[1] : "tests/fixtures/vm";
