@@ -90,6 +90,9 @@ int acs_builder_init(struct acs_builder *b, int kind, const char *origin);
 int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
 		    uint8_t dev, uint8_t fn, const uint8_t *cfg, size_t len);
 struct acs_raw_func *acs_builder_last(struct acs_builder *b);
+/* The VFs of raw function pf from its SR-IOV capability (model/edit.c). */
+int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
+			unsigned pcie_pos);
 int acs_builder_set_release(struct acs_builder *b, const char *release);
 int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline);
 /* Consumes the builder whatever the result. */

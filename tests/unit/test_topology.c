@@ -67,7 +67,9 @@ static void test_topology_load__switch(void **state)
 	const struct acs_func *rp, *usp, *d0, *d1, *gpu, *pf;
 
 	(void)state;
-	assert_int_equal(acs_fabric_count(f), 10);
+	assert_int_equal(acs_fabric_count(f), 12);   /* with the PF's 2 VFs */
+	assert_true(acs_fabric_find(f, 0, 4, 0, 1)->is_virtfn);
+	assert_true(acs_fabric_find(f, 0, 4, 0, 2)->is_virtfn);
 	rp = acs_fabric_find(f, 0, 0, 1, 0);
 	usp = acs_fabric_find(f, 0, 1, 0, 0);
 	d0 = acs_fabric_find(f, 0, 2, 0, 0);
@@ -98,7 +100,7 @@ static void test_topology_load__switch(void **state)
 	assert_int_equal(pf->sriov_num_vfs, 2);
 	assert_true(acs_fabric_find(f, 0, 5, 0, 1)->multifunction);
 	assert_partition(f, "6.12",
-		"00:00.0 | 00:01.0 | 01:00.0 | 02:00.0 | 02:01.0 04:00.0 | 03:00.0 | 00:02.0 05:00.0 05:00.1");
+		"00:00.0 | 00:01.0 | 01:00.0 | 02:00.0 | 02:01.0 04:00.0 04:00.1 04:00.2 | 03:00.0 | 00:02.0 05:00.0 05:00.1");
 	acs_fabric_free(f);
 }
 

@@ -95,18 +95,13 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 	return acs_builder_finish(out, &b);
 }
 
-/*
- * "What if N VFs were enabled": the PF's NumVFs set, and each VF added
- * where its routing ID puts it, with the PF's IDs and PCIe capability and
- * no ACS of its own (what a VF without an ACS capability looks like).
- */
+/* "What if N VFs were enabled": the PF's NumVFs set, and its VFs added. */
 int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *f, size_t pf_index,
 			unsigned num_vfs)
 {
 	const struct acs_func *pf = pf_index < f->nfuncs ? &f->funcs[pf_index] : NULL;
 	struct acs_builder b;
 	char addr[32];
-	unsigned rid;
 	int rc;
 
 	*out = NULL;
@@ -140,32 +135,60 @@ int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *f, size_t pf_index,
 		if (b.raw[i].domain == pf->domain && b.raw[i].bus == pf->bus &&
 		    b.raw[i].dev == pf->dev && b.raw[i].fn == pf->fn)
 			rc = set_cfg16(&b.raw[i], pf->sriov_pos + 0x10u, (uint16_t)num_vfs);
-	rid = (unsigned)pf->bus << 8 | pf->dev << 3 | pf->fn;
-	for (unsigned n = 0; !rc && n < num_vfs; n++) {
-		unsigned vf = rid + pf->sriov_offset + n * pf->sriov_stride;
-		uint8_t cfg[ACS_CFG_STD] = { 0 };
-
-		if (vf > 0xffff) {
-			rc = acs_error_set(ACS_EINVAL, "%s: VF %u would be past bus ff",
-					   acs_func_addr(pf, addr, sizeof(addr)), n);
+	for (size_t i = 0; !rc && i < b.n; i++)
+		if (b.raw[i].domain == pf->domain && b.raw[i].bus == pf->bus &&
+		    b.raw[i].dev == pf->dev && b.raw[i].fn == pf->fn) {
+			rc = acs_builder_add_vfs(&b, i, pf->sriov_pos, pf->pcie_pos);
 			break;
 		}
-		memcpy(cfg, pf->cfg, ACS_CFG_HEADER);
-		cfg[0x00] = cfg[0x01] = cfg[0x02] = cfg[0x03] = 0xff;  /* as VFs read */
-		cfg[0x0e] = 0;
-		cfg[0x06] = 0x10;
-		cfg[0x34] = 0x40;
-		if (pf->pcie_pos)
-			memcpy(cfg + 0x40, pf->cfg + pf->pcie_pos, 0x3c);
-		cfg[0x41] = 0;
-		rc = acs_builder_add(&b, pf->domain, (uint8_t)(vf >> 8), (uint8_t)(vf >> 3 & 0x1f),
-				     (uint8_t)(vf & 7), cfg, ACS_CFG_STD);
-		if (!rc)
-			acs_builder_last(&b)->cfg_len = ACS_CFG_EXT;
-	}
+	(void)addr;
 	if (rc) {
 		acs_builder_cleanup(&b);
 		return rc;
 	}
 	return acs_builder_finish(out, &b);
+}
+
+/*
+ * The VFs of the PF at raw index `pf`, as its SR-IOV capability (NumVFs,
+ * First VF Offset, VF Stride) places them: each reads ffff:ffff for its
+ * IDs, carries the PF's PCIe capability and no ACS of its own.
+ */
+int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
+			unsigned pcie_pos)
+{
+	const struct acs_raw_func *p = &b->raw[pf];
+	uint8_t head[ACS_CFG_HEADER], pcie[0x3c] = { 0 };
+	unsigned num = acs_rd16(p->cfg, sriov_pos + 0x10);
+	unsigned offset = acs_rd16(p->cfg, sriov_pos + 0x14);
+	unsigned stride = acs_rd16(p->cfg, sriov_pos + 0x16);
+	unsigned rid = (unsigned)p->bus << 8 | p->dev << 3 | p->fn;
+	uint32_t domain = p->domain;
+	int rc = 0;
+
+	if (sriov_pos + 0x18 > p->cfg_stored)
+		return 0;
+	memcpy(head, p->cfg, ACS_CFG_HEADER);
+	if (pcie_pos && pcie_pos + 0x3c <= p->cfg_stored)
+		memcpy(pcie, p->cfg + pcie_pos, 0x3c);
+	for (unsigned n = 0; !rc && n < num; n++) {
+		unsigned vf = rid + offset + n * stride;
+		uint8_t cfg[ACS_CFG_STD] = { 0 };
+
+		if (vf > 0xffff || (n && !stride))
+			return acs_error_set(ACS_EINVAL, "%04x:%02x:%02x.%u: VF %u has no place (offset %u, stride %u)",
+					     domain, rid >> 8, rid >> 3 & 0x1f, rid & 7, n, offset, stride);
+		memcpy(cfg, head, ACS_CFG_HEADER);
+		cfg[0x00] = cfg[0x01] = cfg[0x02] = cfg[0x03] = 0xff;
+		cfg[0x0e] = 0;
+		cfg[0x06] = 0x10;
+		cfg[0x34] = 0x40;
+		memcpy(cfg + 0x40, pcie, 0x3c);
+		cfg[0x41] = 0;
+		rc = acs_builder_add(b, domain, (uint8_t)(vf >> 8), (uint8_t)(vf >> 3 & 0x1f),
+				     (uint8_t)(vf & 7), cfg, ACS_CFG_STD);
+		if (!rc)
+			acs_builder_last(b)->cfg_len = ACS_CFG_EXT;
+	}
+	return rc;
 }

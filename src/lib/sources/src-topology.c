@@ -176,7 +176,7 @@ static int add_acs(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 }
 
 static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
-		     const char *path)
+		     const char *path, unsigned *pos)
 {
 	json_object *sr, *v;
 	int total = 0, num = 0, offset = 1, stride = 1;
@@ -200,8 +200,8 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 		return bad(r, path, "sriov needs 0 <= num_vfs <= total_vfs <= 65535");
 	if (offset < 0 || offset > 0xffff || stride < 0 || stride > 0xffff)
 		return bad(r, path, "sriov vf_offset and vf_stride must be 0 to 65535");
-	acs_cfgsynth_sriov(s, 0, (uint16_t)total, (uint16_t)num, (uint16_t)offset,
-			   (uint16_t)stride, (uint16_t)vf_device);
+	*pos = acs_cfgsynth_sriov(s, 0, (uint16_t)total, (uint16_t)num, (uint16_t)offset,
+				  (uint16_t)stride, (uint16_t)vf_device);
 	return 0;
 }
 
@@ -234,6 +234,8 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	const struct acs_topo_type *t;
 	uint32_t vendor, device, cls, sub = 0;
 	bool has_sub = false;
+	unsigned sriov_pos = 0;
+	long bridge_raw = -1;
 	unsigned dev, fn;
 	bool has;
 	json_object *children = NULL;
@@ -271,7 +273,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	if (!rc && get_bool(o, "ats"))
 		acs_cfgsynth_ats(s, 0);
 	if (!rc)
-		rc = add_sriov(r, s, o, path);
+		rc = add_sriov(r, s, o, path, &sriov_pos);
 	if (!rc && t->bridge)
 		rc = child_bus(r, o, at->domain, path, &sec);
 	if (!rc && t->bridge)
@@ -282,6 +284,12 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 				     (uint8_t)fn, s->b,
 				     t->pcie_type == ACS_PCIE_NONE ? ACS_CFG_STD : ACS_CFG_EXT);
 	}
+	bridge_raw = (long)r->b->n - 1;
+	/* enabled VFs exist as functions: made from the PF's capability */
+	if (!rc && sriov_pos)
+		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, 0x40);
+	if (rc && acs_error_last()->code == ACS_EINVAL && sriov_pos)
+		rc = bad(r, path, "%s", acs_error_last()->message);
 	free(s);
 	if (rc || !t->bridge)
 		return rc;
@@ -290,7 +298,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	{
 		struct frame *f = &r->stack[r->depth++];
 
-		*f = (struct frame){ children, 0, at->domain, sec, (long)r->b->n - 1,
+		*f = (struct frame){ children, 0, at->domain, sec, bridge_raw,
 				     has_sub ? (int)sub : -1, "" };
 		snprintf(f->path, sizeof(f->path), "%.150s.children", path);
 	}

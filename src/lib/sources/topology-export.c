@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Any fabric as a topology file. Functions go in the kernel's order, which
- * puts every bridge before its children, so each object is attached to its
- * parent's "children" as it is made: no recursion over the tree.
+ * Any fabric as a topology file, written as a stream: one pass over the
+ * tree with an explicit stack, so the output costs no memory however big
+ * the fabric (a million functions write in seconds) and no recursion
+ * follows its depth.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -11,108 +12,136 @@
 
 #include "sources/topology.h"
 
-static json_object *hex(unsigned v, int width)
-{
-	char buf[16];
+#define MAX_DEPTH 300
 
-	snprintf(buf, sizeof(buf), "%0*x", width, v);
-	return json_object_new_string(buf);
+struct writer {
+	FILE *out;
+	bool pretty;
+};
+
+static void indent(const struct writer *w, unsigned level)
+{
+	if (!w->pretty)
+		return;
+	fputc('\n', w->out);
+	for (unsigned i = 0; i < level; i++)
+		fputs("  ", w->out);
 }
 
-static json_object *func_object(const struct acs_func *fn,
-				const struct acs_topo_type *t)
+/* "key": value pairs of one function, after its opening brace */
+static void func_fields(const struct writer *w, const struct acs_func *fn,
+			const struct acs_topo_type *t, unsigned level)
 {
-	json_object *o = json_object_new_object();
-	char slot[8];
+	const char *sep = w->pretty ? ": " : ":";
 
-	snprintf(slot, sizeof(slot), "%02x.%u", fn->dev, fn->fn);
-	json_object_object_add(o, "slot", json_object_new_string(slot));
-	json_object_object_add(o, "type", json_object_new_string(t->name));
-	json_object_object_add(o, "vendor", hex(fn->vendor_id, 4));
-	json_object_object_add(o, "device", hex(fn->device_id, 4));
-	json_object_object_add(o, "class", hex(fn->class_code, 6));
-	if (fn->cfg[0x0e] & 0x80)
-		json_object_object_add(o, "multifunction", json_object_new_boolean(1));
-	if (fn->acs_pos) {
-		json_object *acs = json_object_new_object();
-
-		json_object_object_add(acs, "cap", hex(fn->acs_cap, 4));
-		json_object_object_add(acs, "ctrl", hex(fn->acs_ctrl, 4));
-		json_object_object_add(o, "acs", acs);
+	indent(w, level);
+	fprintf(w->out, "\"slot\"%s\"%02x.%u\",", sep, fn->dev, fn->fn);
+	indent(w, level);
+	fprintf(w->out, "\"type\"%s\"%s\",", sep, t->name);
+	indent(w, level);
+	fprintf(w->out, "\"vendor\"%s\"%04x\",", sep, fn->vendor_id);
+	indent(w, level);
+	fprintf(w->out, "\"device\"%s\"%04x\",", sep, fn->device_id);
+	indent(w, level);
+	fprintf(w->out, "\"class\"%s\"%06x\"", sep, fn->class_code);
+	if (fn->cfg[0x0e] & 0x80) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"multifunction\"%strue", sep);
 	}
-	if (fn->ats_pos)
-		json_object_object_add(o, "ats", json_object_new_boolean(1));
+	if (fn->acs_pos) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"acs\"%s{ \"cap\"%s\"%04x\", \"ctrl\"%s\"%04x\" }", sep, sep,
+			fn->acs_cap, sep, fn->acs_ctrl);
+	}
+	if (fn->ats_pos) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"ats\"%strue", sep);
+	}
 	if (fn->sriov_pos) {
-		json_object *s = json_object_new_object();
-
-		json_object_object_add(s, "total_vfs", json_object_new_int(fn->sriov_total_vfs));
-		json_object_object_add(s, "num_vfs", json_object_new_int(fn->sriov_num_vfs));
-		json_object_object_add(s, "vf_offset", json_object_new_int(fn->sriov_offset));
-		json_object_object_add(s, "vf_stride", json_object_new_int(fn->sriov_stride));
-		json_object_object_add(s, "vf_device", hex(fn->sriov_vf_device, 4));
-		json_object_object_add(o, "sriov", s);
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"sriov\"%s{ \"total_vfs\"%s%u, \"num_vfs\"%s%u, \"vf_offset\"%s%u, "
+			"\"vf_stride\"%s%u, \"vf_device\"%s\"%04x\" }", sep, sep, fn->sriov_total_vfs,
+			sep, fn->sriov_num_vfs, sep, fn->sriov_offset, sep, fn->sriov_stride, sep,
+			fn->sriov_vf_device);
 	}
 	if (fn->is_bridge) {
-		json_object_object_add(o, "secondary", hex(fn->secondary, 2));
-		json_object_object_add(o, "subordinate", hex(fn->subordinate, 2));
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"secondary\"%s\"%02x\",", sep, fn->secondary);
+		indent(w, level);
+		fprintf(w->out, "\"subordinate\"%s\"%02x\"", sep, fn->subordinate);
 	}
-	return o;
 }
 
-static json_object *root_object(const struct acs_func *fn, json_object **funcs)
+static int check_describable(const acs_fabric *f)
 {
-	json_object *r = json_object_new_object();
-
-	json_object_object_add(r, "domain", hex(fn->domain, 4));
-	json_object_object_add(r, "bus", hex(fn->bus, 2));
-	*funcs = json_object_new_array();
-	json_object_object_add(r, "functions", *funcs);
-	return r;
-}
-
-static int build(const acs_fabric *f, json_object *roots)
-{
-	size_t n = acs_fabric_count(f);
-	const uint32_t *order = acs_fabric_kernel_order(f);
-	json_object **obj = calloc(n ? n : 1, sizeof(*obj));
-	json_object *root_funcs = NULL;
-	const struct acs_func *root_first = NULL;
 	char addr[32];
 
-	if (!obj)
-		return acs_error_nomem();
-	for (size_t k = 0; k < n; k++) {
-		const struct acs_func *fn = acs_fabric_func(f, order[k]);
-		const struct acs_func *p = acs_fabric_parent(f, fn);
+	for (size_t i = 0; i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
 		const struct acs_topo_type *t = acs_topo_type_of(fn);
-		json_object *children;
 
-		if (!acs_func_acs_known(fn) || !t) {
-			free(obj);
+		if (!acs_func_acs_known(fn) || !t)
 			return acs_error_set(ACS_EUNKNOWN,
 				"%s: %s: its %s cannot be described (config space incomplete)",
 				acs_fabric_origin(f), acs_func_addr(fn, addr, sizeof(addr)),
 				t ? "ACS state" : "kind");
-		}
-		obj[order[k]] = func_object(fn, t);
-		if (p) {
-			json_object *po = obj[acs_fabric_index(f, p)];
+	}
+	return 0;
+}
 
-			if (!json_object_object_get_ex(po, "children", &children)) {
-				children = json_object_new_array();
-				json_object_object_add(po, "children", children);
+/* The functions of one bus, VFs left out (their PF's SR-IOV capability
+ * brings them back), each followed by its subtree. */
+static void write_bus(const struct writer *w, const acs_fabric *f, size_t first,
+		      size_t count, unsigned level)
+{
+	struct frame { size_t next, end; unsigned level; bool any; } stack[MAX_DEPTH];
+	size_t depth = 0;
+
+	stack[depth++] = (struct frame){ first, first + count, level, false };
+	while (depth) {
+		struct frame *top = &stack[depth - 1];
+		const struct acs_func *fn;
+		size_t cfirst, n;
+
+		if (top->next >= top->end) {
+			unsigned lv = top->level;
+
+			depth--;
+			/* close the parent's children array and object */
+			if (depth) {
+				indent(w, lv - 1);
+				fputc(']', w->out);
+				indent(w, lv - 2);
+				fputc('}', w->out);
 			}
-			json_object_array_add(children, obj[order[k]]);
 			continue;
 		}
-		if (!root_first || root_first->domain != fn->domain || root_first->bus != fn->bus) {
-			root_first = fn;
-			json_object_array_add(roots, root_object(fn, &root_funcs));
+		fn = acs_fabric_func(f, top->next++);
+		if (fn->is_virtfn)
+			continue;
+		if (top->any)
+			fputc(',', w->out);
+		top->any = true;
+		indent(w, top->level);
+		fputc('{', w->out);
+		func_fields(w, fn, acs_topo_type_of(fn), top->level + 1);
+		n = acs_fabric_children(f, fn, &cfirst);
+		if (!n || depth == MAX_DEPTH) {
+			indent(w, top->level);
+			fputc('}', w->out);
+			continue;
 		}
-		json_object_array_add(root_funcs, obj[order[k]]);
+		fputc(',', w->out);
+		indent(w, top->level + 1);
+		fprintf(w->out, "\"children\"%s[", w->pretty ? ": " : ":");
+		stack[depth] = (struct frame){ cfirst, cfirst + n, top->level + 2, false };
+		depth++;
 	}
-	free(obj);
-	return 0;
 }
 
 int acs_topology_write(const acs_fabric *f, FILE *out)
@@ -122,24 +151,57 @@ int acs_topology_write(const acs_fabric *f, FILE *out)
 
 int acs_topology_write_ex(const acs_fabric *f, FILE *out, unsigned flags)
 {
-	json_object *doc = json_object_new_object();
-	json_object *roots = json_object_new_array();
-	int rc;
+	struct writer w = { out, !(flags & ACS_TOPOLOGY_COMPACT) };
+	json_object *origin;
+	size_t i = 0, n = acs_fabric_count(f);
+	bool first_root = true;
+	int rc = check_describable(f);
 
-	json_object_object_add(doc, "acsctl-topology", json_object_new_int(ACS_TOPOLOGY_VERSION));
-	json_object_object_add(doc, "source", json_object_new_string(acs_fabric_origin(f)));
-	json_object_object_add(doc, "roots", roots);
-	rc = build(f, roots);
-	if (!rc) {
-		int style = flags & ACS_TOPOLOGY_COMPACT ? JSON_C_TO_STRING_PLAIN :
-			    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+	if (rc)
+		return rc;
+	origin = json_object_new_string(acs_fabric_origin(f));
+	fprintf(out, "{");
+	indent(&w, 1);
+	fprintf(out, "\"acsctl-topology\":%s%d,", w.pretty ? " " : "", ACS_TOPOLOGY_VERSION);
+	indent(&w, 1);
+	fprintf(out, "\"source\":%s%s,", w.pretty ? " " : "",
+		json_object_to_json_string_ext(origin, JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(origin);
+	indent(&w, 1);
+	fprintf(out, "\"roots\":%s[", w.pretty ? " " : "");
+	while (i < n) {
+		const struct acs_func *r = acs_fabric_func(f, i);
+		size_t end = i;
 
-		fputs(json_object_to_json_string_ext(doc, style | JSON_C_TO_STRING_NOSLASHESCAPE),
-		      out);
-		fputc('\n', out);
-		if (fflush(out) || ferror(out))
-			rc = acs_error_set(ACS_ERROR, "writing the topology: %s", strerror(errno));
+		while (end < n && acs_fabric_func(f, end)->domain == r->domain &&
+		       acs_fabric_func(f, end)->bus == r->bus)
+			end++;
+		if (acs_fabric_parent(f, r) || r->is_virtfn) {
+			i = end;   /* not a root bus (or one of VFs only) */
+			continue;
+		}
+		fputs(first_root ? "" : ",", out);
+		first_root = false;
+		indent(&w, 2);
+		fputc('{', out);
+		indent(&w, 3);
+		fprintf(out, "\"domain\":%s\"%04x\",", w.pretty ? " " : "", r->domain);
+		indent(&w, 3);
+		fprintf(out, "\"bus\":%s\"%02x\",", w.pretty ? " " : "", r->bus);
+		indent(&w, 3);
+		fprintf(out, "\"functions\":%s[", w.pretty ? " " : "");
+		write_bus(&w, f, i, end - i, 4);
+		indent(&w, 3);
+		fputc(']', out);
+		indent(&w, 2);
+		fputc('}', out);
+		i = end;
 	}
-	json_object_put(doc);
-	return rc;
+	indent(&w, 1);
+	fputc(']', out);
+	indent(&w, 0);
+	fputs("}\n", out);
+	if (fflush(out) || ferror(out))
+		return acs_error_set(ACS_ERROR, "writing the topology: %s", strerror(errno));
+	return 0;
 }
