@@ -18,5 +18,6 @@
 #include "acsctl/explain.h"
 #include "acsctl/p2p.h"
 #include "acsctl/audit.h"
+#include "acsctl/plan.h"
 
 #endif

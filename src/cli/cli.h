@@ -34,6 +34,8 @@ struct cli {
 	size_t nvfs;
 	acs_fabric *what_if;     /* fabric made for --vfs, owned */
 	acs_fabric *loaded;      /* the fabric as loaded, owned */
+	struct plan_arg { int kind; const char *value; } *plan_args; /* plan */
+	size_t nplan_args;
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */
@@ -66,5 +68,6 @@ int cmd_explain(struct cli *c, int argc, char **argv);
 int cmd_p2p(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_whatif(struct cli *c, int argc, char **argv);
+int cmd_plan(struct cli *c, int argc, char **argv);
 
 #endif

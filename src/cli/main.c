@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
 	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
+	{ "plan", cmd_plan, "the smallest ACS change for --p2p A,B --p2p-translated A,B --isolate D --tenant NAME:A,B", false },
 	{ "whatif", cmd_whatif, "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change", false },
 	{ "audit", cmd_audit, "where the groups promise isolation the hardware does not give", false },
 	{ "explain", cmd_explain, "why DEV is in its group; why DEV and DEV2 share one, and what would separate them", false },
@@ -251,6 +252,10 @@ static const struct option longopts[] = {
 	{ "firmware-acs", required_argument, NULL, 'W' },
 	{ "vfs", required_argument, NULL, 'V' },
 	{ "cpu", required_argument, NULL, 'U' },
+	{ "p2p", required_argument, NULL, 1001 },
+	{ "p2p-translated", required_argument, NULL, 1002 },
+	{ "isolate", required_argument, NULL, 1003 },
+	{ "tenant", required_argument, NULL, 1004 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -275,6 +280,15 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 'm': c->machine = true; break;
 		case 'C': c->check = true; break;
 		case 'v': c->verbose = true; break;
+		case 1001: case 1002: case 1003: case 1004: {
+			struct plan_arg *a = realloc(c->plan_args, (c->nplan_args + 1) * sizeof(*a));
+
+			if (!a)
+				return EXIT_BAD_INPUT;
+			c->plan_args = a;
+			a[c->nplan_args++] = (struct plan_arg){ opt - 1000, optarg };
+			break;
+		}
 		case 'U':
 			if (strcmp(optarg, "amd-zen") == 0) {
 				c->cpu = ACS_P2P_CPU_AMD_ZEN;
@@ -357,6 +371,7 @@ int main(int argc, char **argv)
 	acs_fabric_free(c.loaded ? c.loaded : c.fabric);
 	free(c.firmware);
 	free(c.vfs);
+	free(c.plan_args);
 	cli_select_cleanup();
 	cli_names_cleanup();
 	return rc;

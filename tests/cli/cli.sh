@@ -140,5 +140,23 @@ grep -q '^added: 0000:06:00.1' "$tmp/out" && ok "whatif: VFs added" || bad "what
 expect 2 "whatif bad token" "$acsctl" -F "$dump" whatif 00:02.0:XX-
 expect 2 "whatif not a switch" "$acsctl" -F "$dump" whatif switch 00:02.0:RR-
 
+ex="$src/examples/switch-acs-everywhere.json"
+expect 0 "plan p2p" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0
+grep -q '^plan: 2 changes, minimal' "$tmp/out" && grep -q 'pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0' "$tmp/out" &&
+	ok "plan: changes and config_acs" || bad "plan: changes and config_acs"
+grep -q '^assign together: 0000:03:00.0 0000:04:00.0' "$tmp/out" && ok "plan: assign together" || bad "plan: assign together"
+grep -q 'GRUB_CMDLINE_LINUX_DEFAULT=' "$tmp/out" && grep -q '^live: setpci -s 0000:02:00.0 ECAP_ACS+0x6.w=0x0011' "$tmp/out" &&
+	ok "plan: GRUB and setpci" || bad "plan: GRUB and setpci"
+expect 0 "plan -j" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 -j
+grep -q '"feasible": true' "$tmp/out" && grep -q '"acs_ctl_after": "0011"' "$tmp/out" && ok "plan JSON" || bad "plan JSON"
+expect 0 "plan on 6.1: disable_acs_redir" "$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0
+grep -q 'pci=disable_acs_redir=0000:02:00.0;0000:02:01.0' "$tmp/out" && ok "plan: 6.1 parameter" || bad "plan: 6.1 parameter"
+expect 1 "plan infeasible" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --isolate 05:00.0
+grep -q '^FAIL infeasible: .*0000:02:00.0.*0000:05:00.0' "$tmp/out" && ok "plan names the conflict" || bad "plan names the conflict"
+expect 1 "plan infeasible -j" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --isolate 05:00.0 -j
+grep -q '"conflicts"' "$tmp/out" && ok "plan JSON conflicts" || bad "plan JSON conflicts"
+expect 2 "plan without requirements" "$acsctl" -F "$ex" plan
+expect 2 "plan bad device" "$acsctl" -F "$ex" plan --isolate 99:00.0
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

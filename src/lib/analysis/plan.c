@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Planning. What P2P asks for is forced: the kernel's P2PDMA gives
+ * bus_addr only when no function on the path (the provider's side up to
+ * and including the common bridge, and the client's side) has ReqRedir,
+ * CmpltRedir or EgressCtrl set, so those bits must go, and nothing else
+ * helps. Isolation only ever needs bits set, and more bits never merge
+ * groups nor open a route. So the plan is: the forced clears, then the
+ * cheapest set of additions (per candidate port: ReqRedir alone, or every
+ * bit the kernel requires) that meets the rest, found by exhaustive search
+ * over the candidates in order of cost while they are few, greedily
+ * beyond. Every answer is checked by evaluating the what-if fabric.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_CAND 9          /* 3^9 = 19683 what-ifs at most */
+#define MAX_PATH 600
+
+struct acs_plan {
+	bool feasible, exact;
+	struct acs_ctrl_change *changes;
+	size_t nchanges;
+	char **conflicts;
+	size_t nconflicts;
+};
+
+static int conflict(acs_plan *p, const char *fmt, ...) ACS_PRINTF(2, 3);
+
+static int conflict(acs_plan *p, const char *fmt, ...)
+{
+	char line[512], **n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = realloc(p->conflicts, (p->nconflicts + 1) * sizeof(*n));
+	if (!n)
+		return acs_error_nomem();
+	p->conflicts = n;
+	if (!(n[p->nconflicts] = acs_strdup(line)))
+		return acs_error_nomem();
+	p->nconflicts++;
+	p->feasible = false;
+	return 0;
+}
+
+static const char *addr(const acs_fabric *f, size_t i, char *buf)
+{
+	return acs_func_addr(acs_fabric_func(f, i), buf, 32);
+}
+
+static bool same_device(const acs_fabric *f, size_t a, size_t b)
+{
+	const struct acs_func *x = acs_fabric_func(f, a), *y = acs_fabric_func(f, b);
+	const struct acs_func *px = acs_fabric_physfn(f, x), *py = acs_fabric_physfn(f, y);
+
+	x = px ? px : x;
+	y = py ? py : y;
+	return x->domain == y->domain && x->bus == y->bus && x->dev == y->dev;
+}
+
+static bool peer(const struct acs_func *fn)
+{
+	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
+}
+
+/* --- checking a fabric against the requirements --- */
+
+static bool check_p2p(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->n; j++) {
+			struct acs_p2pdma v;
+
+			if (i == j)
+				continue;
+			acs_p2pdma_distance(f, p, ACS_P2P_CPU_OTHER, r->devices[i], r->devices[j], &v);
+			if (v.map != ACS_P2P_BUS_ADDR)
+				return false;
+		}
+	return true;
+}
+
+static bool check_translated(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->n; j++) {
+			struct acs_reach x;
+
+			if (i == j)
+				continue;
+			acs_route_reach(f, p, r->devices[i], r->devices[j], &x);
+			if (x.direct || !x.translated)
+				return false;
+		}
+	return true;
+}
+
+/* No endpoint outside d's device shares its group or reaches it. */
+static bool check_isolated(const acs_fabric *f, const acs_policy *p, const acs_groups *g, size_t d)
+{
+	for (size_t e = 0; e < acs_fabric_count(f); e++) {
+		struct acs_reach r;
+
+		if (e == d || same_device(f, e, d))
+			continue;
+		if (acs_groups_of(g, e) == acs_groups_of(g, d) && !acs_fabric_func(f, e)->is_bridge)
+			return false;
+		if (!peer(acs_fabric_func(f, e)))
+			continue;
+		acs_route_reach(f, p, e, d, &r);
+		if (r.direct)
+			return false;
+	}
+	/* bridges in d's group other than through its own device: */
+	{
+		const uint32_t *m;
+		size_t n = acs_groups_members(g, acs_groups_of(g, d), &m);
+
+		for (size_t k = 0; k < n; k++)
+			if (m[k] != d && !same_device(f, m[k], d))
+				return false;
+	}
+	return true;
+}
+
+static bool check_tenants(const acs_fabric *f, const acs_policy *p, const acs_groups *g,
+			  const acs_requirement *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->n; j++) {
+			struct acs_reach x;
+
+			if (r->tenant[i] == r->tenant[j])
+				continue;
+			if (acs_groups_of(g, r->devices[i]) == acs_groups_of(g, r->devices[j]))
+				return false;
+			acs_route_reach(f, p, r->devices[i], r->devices[j], &x);
+			if (x.direct)
+				return false;
+		}
+	return true;
+}
+
+bool acs_plan_check(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
+		    size_t nreqs)
+{
+	acs_groups *g = NULL;
+	bool ok = acs_groups_compute(&g, f, p) == 0;
+
+	for (size_t k = 0; ok && k < nreqs; k++) {
+		const acs_requirement *r = &reqs[k];
+
+		switch (r->kind) {
+		case ACS_REQ_P2P: ok = check_p2p(f, p, r); break;
+		case ACS_REQ_P2P_TRANSLATED: ok = check_translated(f, p, r); break;
+		case ACS_REQ_ISOLATE:
+			for (size_t i = 0; ok && i < r->n; i++)
+				ok = check_isolated(f, p, g, r->devices[i]);
+			break;
+		case ACS_REQ_TENANT: ok = check_tenants(f, p, g, r); break;
+		default: ok = false;
+		}
+	}
+	acs_groups_free(g);
+	return ok;
+}
+
+/* --- planning --- */
+
+struct target {
+	uint16_t *ctrl;       /* per function: planned ACS control */
+	uint16_t *forced0;    /* per function: bits that must stay clear */
+	uint16_t *forced1;    /* per function: bits that must stay set */
+};
+
+static uint16_t cap_of(const struct acs_func *fn)
+{
+	return fn->acs_cap & 0x7f;
+}
+
+/* P2P: clear RR/CR/EC on every function of the kernel's path. */
+static int plan_p2p(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
+		    const acs_requirement *r, struct target *t)
+{
+	char a[32], b[32];
+
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->n; j++) {
+			struct acs_p2pdma v;
+
+			if (i == j)
+				continue;
+			acs_p2pdma_distance(f, p, ACS_P2P_CPU_OTHER, r->devices[i], r->devices[j], &v);
+			if (!v.common_upstream) {
+				int rc = conflict(plan, "--p2p %s,%s: no PCIe bridge is above both: their P2P can only go through the host bridge",
+						  addr(f, r->devices[i], a), addr(f, r->devices[j], b));
+
+				if (rc)
+					return rc;
+				continue;
+			}
+			for (size_t k = 0; k < v.npath; k++) {
+				size_t x = v.path[k];
+
+				if (!acs_fabric_func(f, x)->acs_pos)
+					continue;
+				t->ctrl[x] &= (uint16_t)~(ACS_RR | ACS_CR | ACS_EC);
+				t->forced0[x] |= ACS_RR | ACS_CR | ACS_EC;
+			}
+		}
+	return 0;
+}
+
+/* Translated P2P: Direct Translated on the ports where each side's
+ * requests enter the switch they meet in; the redirect stays. */
+static int plan_translated(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
+			   const acs_requirement *r, struct target *t)
+{
+	char a[32], b[32];
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct acs_func *fa = acs_fabric_func(f, r->devices[i]);
+
+		if (!fa->ats_pos)
+			return conflict(plan, "--p2p-translated: %s has no ATS: it cannot send translated requests",
+					addr(f, r->devices[i], a));
+		for (size_t j = 0; j < r->n; j++) {
+			struct acs_reach x;
+			const struct acs_func *in;
+
+			if (i == j)
+				continue;
+			acs_route_reach(f, p, r->devices[i], r->devices[j], &x);
+			if (x.ingress < 0 || x.turn < 0) {
+				int rc = conflict(plan, "--p2p-translated %s,%s: their paths meet only in the root complex",
+						  addr(f, r->devices[i], a), addr(f, r->devices[j], b));
+
+				if (rc)
+					return rc;
+				continue;
+			}
+			in = acs_fabric_func(f, (size_t)x.ingress);
+			if (!in->acs_pos || !(cap_of(in) & ACS_DT)) {
+				int rc = conflict(plan, "--p2p-translated %s,%s: %s has no Direct Translated P2P",
+						  addr(f, r->devices[i], a), addr(f, r->devices[j], b),
+						  addr(f, (size_t)x.ingress, a));
+
+				if (rc)
+					return rc;
+				continue;
+			}
+			t->ctrl[x.ingress] |= ACS_DT;
+			t->forced1[x.ingress] |= ACS_DT;
+		}
+	}
+	return 0;
+}
+
+/* Candidate ports for isolation: the ACS functions on the paths of the
+ * devices and their siblings at every level (where others' requests enter). */
+static size_t candidates(const acs_fabric *f, const size_t *devs, size_t n, size_t *out)
+{
+	size_t m = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct acs_func *fn = acs_fabric_func(f, devs[k]);
+
+		for (; fn; fn = acs_fabric_parent(f, fn)) {
+			const struct acs_func *up = acs_fabric_parent(f, fn);
+			size_t first, cnt;
+
+			if (up) {
+				cnt = acs_fabric_children(f, up, &first);
+			} else {
+				/* the root bus: the other functions of fn's device */
+				first = acs_fabric_index(f, fn);
+				while (first > 0 && acs_fabric_func(f, first - 1)->bus == fn->bus &&
+				       acs_fabric_func(f, first - 1)->dev == fn->dev)
+					first--;
+				cnt = 0;
+				while (first + cnt < acs_fabric_count(f) &&
+				       acs_fabric_func(f, first + cnt)->bus == fn->bus &&
+				       acs_fabric_func(f, first + cnt)->dev == fn->dev)
+					cnt++;
+			}
+			for (size_t c = 0; c < cnt; c++) {
+				const struct acs_func *x = acs_fabric_func(f, first + c);
+				bool seen = false;
+
+				if (!x->acs_pos)
+					continue;
+				for (size_t j = 0; j < m; j++)
+					seen |= out[j] == first + c;
+				if (!seen && m < MAX_PATH)
+					out[m++] = first + c;
+			}
+		}
+	}
+	return m;
+}
+
+static int popcount(unsigned v)
+{
+	int c = 0;
+
+	for (; v; v &= v - 1)
+		c++;
+	return c;
+}
+
+/* The two additions a candidate offers: ReqRedir alone, or every bit the
+ * kernel requires; 0 when there is nothing to add. */
+static uint16_t addition(const struct acs_func *fn, uint16_t cur, int level)
+{
+	uint16_t want = level == 1 ? ACS_RR : ACS_REQ_FLAGS;
+
+	return (uint16_t)(want & cap_of(fn) & ~cur);
+}
+
+static int evaluate(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
+		    size_t nreqs, const uint16_t *ctrl, bool *ok)
+{
+	struct acs_ctrl_change *ch = malloc((acs_fabric_count(f) + 1) * sizeof(*ch));
+	acs_fabric *w = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!ch)
+		return acs_error_nomem();
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		if (acs_fabric_func(f, i)->acs_pos && ctrl[i] != acs_fabric_func(f, i)->acs_ctrl)
+			ch[n++] = (struct acs_ctrl_change){ i, ctrl[i] };
+	rc = acs_fabric_with_acs_ctrl(&w, f, ch, n);
+	if (!rc)
+		*ok = acs_plan_check(w, p, reqs, nreqs);
+	acs_fabric_free(w);
+	free(ch);
+	return rc;
+}
+
+/* Exhaustive search over assignments (none / RR / all required) in order
+ * of total cost; the first that meets the requirements is the minimum. */
+static int search(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
+		  size_t nreqs, struct target *t, const size_t *cand, size_t nc, bool *found)
+{
+	size_t total = 1;
+	int best_cost = -1, best_ports = 0, rc = 0;
+	size_t best = 0;
+	uint16_t *ctrl = malloc(acs_fabric_count(f) * sizeof(*ctrl));
+
+	if (!ctrl)
+		return acs_error_nomem();
+	for (size_t k = 0; k < nc; k++)
+		total *= 3;
+	for (size_t code = 0; !rc && code < total; code++) {
+		size_t c = code;
+		int cost = 0, ports = 0;
+		bool ok = false, useless = false;
+
+		memcpy(ctrl, t->ctrl, acs_fabric_count(f) * sizeof(*ctrl));
+		for (size_t k = 0; k < nc; k++, c /= 3) {
+			int level = (int)(c % 3);
+			const struct acs_func *fn = acs_fabric_func(f, cand[k]);
+			uint16_t add;
+
+			if (!level)
+				continue;
+			add = addition(fn, ctrl[cand[k]], level);
+			/* a level that adds nothing, or RR where RR alone is all
+			 * there is, repeats a cheaper assignment */
+			if (!add || (level == 2 && add == addition(fn, ctrl[cand[k]], 1)) ||
+			    (add & t->forced0[cand[k]])) {
+				useless = true;
+				break;
+			}
+			ctrl[cand[k]] |= add;
+			cost += popcount(add);
+			ports++;
+		}
+		if (useless || (best_cost >= 0 && (cost > best_cost ||
+						    (cost == best_cost && ports >= best_ports))))
+			continue;
+		rc = evaluate(f, p, reqs, nreqs, ctrl, &ok);
+		if (!rc && ok) {
+			best_cost = cost;
+			best_ports = ports;
+			best = code;
+		}
+	}
+	if (!rc && best_cost >= 0) {
+		size_t c = best;
+
+		for (size_t k = 0; k < nc; k++, c /= 3)
+			if (c % 3)
+				t->ctrl[cand[k]] |= addition(acs_fabric_func(f, cand[k]), t->ctrl[cand[k]], (int)(c % 3));
+		*found = true;
+	}
+	free(ctrl);
+	return rc;
+}
+
+/* Too many candidates: every required bit everywhere, then drop what is
+ * not needed, one candidate at a time. */
+static int greedy(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
+		  size_t nreqs, struct target *t, const size_t *cand, size_t nc, bool *found)
+{
+	size_t n = acs_fabric_count(f);
+	uint16_t *full = malloc(n * sizeof(*full));
+	bool ok = false;
+	int rc;
+
+	if (!full)
+		return acs_error_nomem();
+	memcpy(full, t->ctrl, n * sizeof(*full));
+	for (size_t k = 0; k < nc; k++)
+		full[cand[k]] |= (uint16_t)(addition(acs_fabric_func(f, cand[k]), full[cand[k]], 2) &
+					    ~t->forced0[cand[k]]);
+	rc = evaluate(f, p, reqs, nreqs, full, &ok);
+	for (size_t k = 0; !rc && ok && k < nc; k++) {
+		uint16_t keep = full[cand[k]];
+		bool still = false;
+
+		full[cand[k]] = t->ctrl[cand[k]];
+		rc = evaluate(f, p, reqs, nreqs, full, &still);
+		if (!still)
+			full[cand[k]] = keep;
+	}
+	if (!rc && ok) {
+		memcpy(t->ctrl, full, n * sizeof(*full));
+		*found = true;
+	}
+	free(full);
+	return rc;
+}
+
+/* Why isolation cannot hold: ports without ACS in the way, or a P2P
+ * requirement that opened a port next to the device. */
+static int explain_infeasible(acs_plan *plan, const acs_fabric *f, const acs_requirement *reqs,
+			      size_t nreqs, const struct target *t)
+{
+	char a[32], b[32];
+	int rc = 0;
+
+	for (size_t k = 0; !rc && k < nreqs; k++) {
+		const acs_requirement *r = &reqs[k];
+
+		if (r->kind != ACS_REQ_ISOLATE && r->kind != ACS_REQ_TENANT)
+			continue;
+		for (size_t i = 0; !rc && i < r->n; i++) {
+			const struct acs_func *fn = acs_fabric_func(f, r->devices[i]);
+
+			for (const struct acs_func *up = acs_fabric_parent(f, fn); !rc && up;
+			     up = acs_fabric_parent(f, up)) {
+				size_t ui = acs_fabric_index(f, up);
+
+				if (t->forced0[ui])
+					rc = conflict(plan, "%s: the P2P asked for clears ReqRedir on %s, above it, so devices below %s reach it without the IOMMU",
+						      addr(f, r->devices[i], a), addr(f, ui, b), addr(f, ui, b));
+				else if (!up->acs_pos && (up->pcie_type == ACS_PCIE_DOWNSTREAM ||
+							  up->pcie_type == ACS_PCIE_ROOT_PORT))
+					rc = conflict(plan, "%s: %s above it has no ACS capability: no ACS setting isolates what is below it",
+						      addr(f, r->devices[i], a), addr(f, ui, b));
+				else if (up->pcie_type == ACS_PCIE_PCI_BRIDGE || up->pcie_type == ACS_PCIE_NONE)
+					rc = conflict(plan, "%s: it sits behind the PCI bridge %s, whose bus no ACS setting divides",
+						      addr(f, r->devices[i], a), addr(f, ui, b));
+			}
+			/* siblings at the device's switches opened by a P2P requirement */
+			for (size_t x = 0; !rc && x < acs_fabric_count(f); x++)
+				if ((t->forced0[x] & ACS_RR) && acs_fabric_func(f, x)->pcie_type == ACS_PCIE_DOWNSTREAM) {
+					const struct acs_func *px = acs_fabric_parent(f, acs_fabric_func(f, x));
+
+					for (const struct acs_func *up = acs_fabric_parent(f, fn); up;
+					     up = acs_fabric_parent(f, up))
+						if (acs_fabric_parent(f, up) == px && up != acs_fabric_func(f, x)) {
+							rc = conflict(plan, "--p2p clears ReqRedir on %s, so what is below it reaches %s below the same switch: isolation and that P2P cannot both hold",
+								      addr(f, x, b), addr(f, r->devices[i], a));
+							break;
+						}
+				}
+		}
+	}
+	if (!rc && !plan->nconflicts)
+		rc = conflict(plan, "no ACS setting meets every requirement together");
+	return rc;
+}
+
+int acs_plan_compute(acs_plan **out, const acs_fabric *f, const acs_policy *p,
+		     const acs_requirement *reqs, size_t nreqs)
+{
+	size_t n = acs_fabric_count(f), nc = 0, nd = 0;
+	acs_plan *plan = calloc(1, sizeof(*plan));
+	struct target t = { NULL, NULL, NULL };
+	size_t *cand = malloc(MAX_PATH * sizeof(*cand)), *devs = NULL;
+	bool found = false, ok = false;
+	int rc = 0;
+
+	*out = NULL;
+	t.ctrl = malloc(n * sizeof(*t.ctrl));
+	t.forced0 = calloc(n, sizeof(*t.forced0));
+	t.forced1 = calloc(n, sizeof(*t.forced1));
+	for (size_t k = 0; k < nreqs; k++)
+		nd += reqs[k].n;
+	devs = malloc((nd + 1) * sizeof(*devs));
+	if (!plan || !cand || !t.ctrl || !t.forced0 || !t.forced1 || !devs) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	plan->feasible = true;
+	plan->exact = true;
+	for (size_t i = 0; i < n; i++)
+		t.ctrl[i] = acs_fabric_func(f, i)->acs_ctrl;
+	nd = 0;
+	for (size_t k = 0; !rc && k < nreqs; k++) {
+		if (reqs[k].kind == ACS_REQ_P2P)
+			rc = plan_p2p(plan, f, p, &reqs[k], &t);
+		else if (reqs[k].kind == ACS_REQ_P2P_TRANSLATED)
+			rc = plan_translated(plan, f, p, &reqs[k], &t);
+		else
+			for (size_t i = 0; i < reqs[k].n; i++)
+				devs[nd++] = reqs[k].devices[i];
+	}
+	if (rc || !plan->feasible)
+		goto done;
+	rc = evaluate(f, p, reqs, nreqs, t.ctrl, &ok);
+	if (!rc && !ok) {
+		nc = candidates(f, devs, nd, cand);
+		if (nc <= MAX_CAND) {
+			rc = search(f, p, reqs, nreqs, &t, cand, nc, &found);
+		} else {
+			plan->exact = false;
+			rc = greedy(f, p, reqs, nreqs, &t, cand, nc, &found);
+		}
+		if (!rc && !found)
+			rc = explain_infeasible(plan, f, reqs, nreqs, &t);
+	}
+	if (rc || !plan->feasible)
+		goto done;
+	plan->changes = malloc((n + 1) * sizeof(*plan->changes));
+	if (!plan->changes) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (acs_fabric_func(f, i)->acs_pos && t.ctrl[i] != acs_fabric_func(f, i)->acs_ctrl)
+			plan->changes[plan->nchanges++] = (struct acs_ctrl_change){ i, t.ctrl[i] };
+done:
+	free(cand);
+	free(devs);
+	free(t.ctrl);
+	free(t.forced0);
+	free(t.forced1);
+	if (rc) {
+		acs_plan_free(plan);
+		return rc;
+	}
+	*out = plan;
+	return 0;
+}
+
+bool acs_plan_feasible(const acs_plan *plan)
+{
+	return plan->feasible;
+}
+
+bool acs_plan_exact(const acs_plan *plan)
+{
+	return plan->exact;
+}
+
+size_t acs_plan_changes(const acs_plan *plan, const struct acs_ctrl_change **changes)
+{
+	*changes = plan->changes;
+	return plan->nchanges;
+}
+
+size_t acs_plan_conflicts(const acs_plan *plan, const char *const **lines)
+{
+	*lines = (const char *const *)plan->conflicts;
+	return plan->nconflicts;
+}
+
+void acs_plan_free(acs_plan *plan)
+{
+	if (!plan)
+		return;
+	for (size_t i = 0; i < plan->nconflicts; i++)
+		free(plan->conflicts[i]);
+	free(plan->conflicts);
+	free(plan->changes);
+	free(plan);
+}
