@@ -57,6 +57,16 @@ char *cli_acs_tokens(unsigned bits, char *buf, size_t size);
 const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
 
 int cli_error(const char *what);
+
+/* A device named on the command line ("BB:DD.F" or "DDDD:BB:DD.F", the
+ * first len characters of s): its index, or -1. */
+long cli_find_device(const struct cli *c, const char *s, size_t len);
+/* libpci's error hook for the CLI: one line, exit status 2. */
+void cli_libpci_fatal(char *msg, ...) __attribute__((noreturn));
+/* Whether the policy's kernel has pci=config_acs= (6.11 and later). */
+bool cli_has_config_acs(const acs_policy *policy);
+/* A config_acs flag string with all seven bits given (buf: 8 bytes). */
+char *cli_config_acs_flags(unsigned ctrl, char *buf);
 void cli_note_header(const struct cli *c, FILE *out);
 
 int cmd_show(struct cli *c, int argc, char **argv);

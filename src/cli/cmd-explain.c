@@ -8,39 +8,14 @@
 
 static int find_device(const struct cli *c, const char *s, size_t *out)
 {
-	unsigned dom = 0, bus, dev, fn;
-	char tail;
-	const struct acs_func *f = NULL;
+	long i = cli_find_device(c, s, strlen(s));
 
-	if (sscanf(s, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
-	    (dom = 0, sscanf(s, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)) {
-		fprintf(stderr, "acsctl explain: '%s' is not a device address (BB:DD.F or DDDD:BB:DD.F)\n", s);
+	if (i < 0) {
+		fprintf(stderr, "acsctl explain: no device '%s' in %s\n", s, acs_fabric_origin(c->fabric));
 		return EXIT_BAD_INPUT;
 	}
-	if (bus < 256 && dev < 32 && fn < 8)
-		f = acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
-	if (!f) {
-		fprintf(stderr, "acsctl explain: no device %s in %s\n", s, acs_fabric_origin(c->fabric));
-		return EXIT_BAD_INPUT;
-	}
-	*out = acs_fabric_index(c->fabric, f);
+	*out = (size_t)i;
 	return 0;
-}
-
-/* config_acs flags: all seven bits, so nothing is left to firmware. */
-static void flags_string(unsigned ctrl, char *buf)
-{
-	for (int i = 6; i >= 0; i--)
-		*buf++ = ctrl & (1u << i) ? '1' : '0';
-	*buf = '\0';
-}
-
-static bool has_config_acs(const struct cli *c)
-{
-	unsigned major, minor;
-
-	return sscanf(acs_policy_name(c->policy), "%u.%u", &major, &minor) == 2 &&
-	       (major > 6 || (major == 6 && minor >= 11));
 }
 
 static void print_change_text(const struct cli *c, const struct acs_ctrl_change *ch, size_t n)
@@ -54,11 +29,10 @@ static void print_change_text(const struct cli *c, const struct acs_ctrl_change 
 		printf("  %s: ACSCtl 0x%04x -> 0x%04x (%s)\n", acs_func_addr(f, addr, sizeof(addr)),
 		       f->acs_ctrl, ch[i].ctrl, cli_acs_tokens(ch[i].ctrl, tok, sizeof(tok)));
 	}
-	if (has_config_acs(c)) {
+	if (cli_has_config_acs(c->policy)) {
 		printf("at boot: pci=config_acs=");
 		for (size_t i = 0; i < n; i++) {
-			flags_string(ch[i].ctrl, flags);
-			printf("%s%s@%s", i ? ";" : "", flags,
+			printf("%s%s@%s", i ? ";" : "", cli_config_acs_flags(ch[i].ctrl, flags),
 			       acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
 		}
 		printf("\n");

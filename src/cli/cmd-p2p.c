@@ -84,20 +84,14 @@ static int select_devices(const struct cli *c, int argc, char **argv, size_t *de
 		return 0;
 	}
 	for (int k = 0; k < argc; k++) {
-		unsigned dom = 0, bus, dev, fn;
-		char tail;
-		const struct acs_func *f = NULL;
+		long i = cli_find_device(c, argv[k], strlen(argv[k]));
 
-		if (sscanf(argv[k], "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) == 4 ||
-		    (dom = 0, sscanf(argv[k], "%x:%x.%u%c", &bus, &dev, &fn, &tail) == 3))
-			if (bus < 256 && dev < 32 && fn < 8)
-				f = acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
-		if (!f) {
+		if (i < 0) {
 			fprintf(stderr, "acsctl p2p: no device '%s' in %s\n", argv[k],
 				acs_fabric_origin(c->fabric));
 			return EXIT_BAD_INPUT;
 		}
-		devs[(*n)++] = acs_fabric_index(c->fabric, f);
+		devs[(*n)++] = (size_t)i;
 	}
 	return 0;
 }

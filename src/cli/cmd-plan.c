@@ -23,24 +23,14 @@ struct reqs {
 
 static int device(const struct cli *c, const char *s, size_t len, size_t *out)
 {
-	char buf[64], tail;
-	unsigned dom = 0, bus, dev, fn;
-	const struct acs_func *f = NULL;
+	long i = cli_find_device(c, s, len);
 
-	if (len < sizeof(buf)) {
-		memcpy(buf, s, len);
-		buf[len] = '\0';
-		if ((sscanf(buf, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) == 4 ||
-		     (dom = 0, sscanf(buf, "%x:%x.%u%c", &bus, &dev, &fn, &tail) == 3)) &&
-		    bus < 256 && dev < 32 && fn < 8)
-			f = acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
-	}
-	if (!f) {
+	if (i < 0) {
 		fprintf(stderr, "acsctl plan: no device '%.*s' in %s\n", (int)len, s,
 			acs_fabric_origin(c->fabric));
 		return EXIT_BAD_INPUT;
 	}
-	*out = acs_fabric_index(c->fabric, f);
+	*out = (size_t)i;
 	return 0;
 }
 
@@ -121,14 +111,6 @@ static int parse(struct cli *c, struct reqs *r)
 	return 0;
 }
 
-static bool has_config_acs(const acs_policy *p)
-{
-	unsigned major, minor;
-
-	return sscanf(acs_policy_name(p), "%u.%u", &major, &minor) == 2 &&
-	       (major > 6 || (major == 6 && minor >= 11));
-}
-
 /* The kernel parameter that makes the changes at boot, or NULL. */
 static char *boot_cmdline(const struct cli *c, const struct acs_ctrl_change *ch, size_t n)
 {
@@ -137,15 +119,12 @@ static char *boot_cmdline(const struct cli *c, const struct acs_ctrl_change *ch,
 
 	if (!s)
 		return NULL;
-	if (has_config_acs(c->policy)) {
+	if (cli_has_config_acs(c->policy)) {
 		strcpy(s, "pci=config_acs=");
 		for (size_t i = 0; i < n; i++) {
 			char flags[8];
 
-			for (int b = 6; b >= 0; b--)
-				flags[6 - b] = ch[i].ctrl & (1u << b) ? '1' : '0';
-			flags[7] = '\0';
-			sprintf(s + strlen(s), "%s%s@%s", i ? ";" : "", flags,
+			sprintf(s + strlen(s), "%s%s@%s", i ? ";" : "", cli_config_acs_flags(ch[i].ctrl, flags),
 				acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
 		}
 		return s;

@@ -57,19 +57,9 @@ static int parse_bits(const char *s, unsigned *set, unsigned *clear)
 
 static const struct acs_func *find(const struct cli *c, const char *s, size_t len)
 {
-	char buf[64], tail;
-	unsigned dom = 0, bus, dev, fn;
+	long i = cli_find_device(c, s, len);
 
-	if (len >= sizeof(buf))
-		return NULL;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (sscanf(buf, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
-	    (dom = 0, sscanf(buf, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3))
-		return NULL;
-	if (bus > 255 || dev > 31 || fn > 7)
-		return NULL;
-	return acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
+	return i < 0 ? NULL : acs_fabric_func(c->fabric, (size_t)i);
 }
 
 static int add_change(struct acs_ctrl_change *ch, size_t *n, const struct cli *c,

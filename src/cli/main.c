@@ -106,19 +106,11 @@ static int dev_value(const struct cli *c, const char *opt, const char *arg,
 		     unsigned long max, size_t *index, unsigned long *value)
 {
 	const char *eq = strchr(arg, '=');
-	unsigned dom = 0, bus, dev, fn;
-	char *end, tail, addr[64];
-	const struct acs_func *f;
+	long i = eq ? cli_find_device(c, arg, (size_t)(eq - arg)) : -1;
+	char *end;
 
-	if (!eq || (size_t)(eq - arg) >= sizeof(addr)) {
+	if (!eq) {
 		fprintf(stderr, "acsctl: %s %s: expected DEV=VALUE\n", opt, arg);
-		return EXIT_BAD_INPUT;
-	}
-	memcpy(addr, arg, (size_t)(eq - arg));
-	addr[eq - arg] = '\0';
-	if (sscanf(addr, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
-	    (dom = 0, sscanf(addr, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)) {
-		fprintf(stderr, "acsctl: %s %s: '%s' is not a device address\n", opt, arg, addr);
 		return EXIT_BAD_INPUT;
 	}
 	*value = strtoul(eq + 1, &end, 0);
@@ -126,14 +118,12 @@ static int dev_value(const struct cli *c, const char *opt, const char *arg,
 		fprintf(stderr, "acsctl: %s %s: '%s' is not a number up to %lu\n", opt, arg, eq + 1, max);
 		return EXIT_BAD_INPUT;
 	}
-	f = bus < 256 && dev < 32 && fn < 8 ?
-	    acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn) : NULL;
-	if (!f) {
-		fprintf(stderr, "acsctl: %s %s: no device %s in %s\n", opt, arg, addr,
+	if (i < 0) {
+		fprintf(stderr, "acsctl: %s %s: no device %.*s in %s\n", opt, arg, (int)(eq - arg), arg,
 			acs_fabric_origin(c->fabric));
 		return EXIT_BAD_INPUT;
 	}
-	*index = acs_fabric_index(c->fabric, f);
+	*index = (size_t)i;
 	return 0;
 }
 

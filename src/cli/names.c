@@ -9,18 +9,6 @@
 
 static struct pci_access *names;
 
-static void PCI_NONRET names_fatal(char *msg, ...)
-{
-	va_list ap;
-
-	va_start(ap, msg);
-	fputs("acsctl: libpci: ", stderr);
-	vfprintf(stderr, msg, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(EXIT_BAD_INPUT);
-}
-
 static void names_quiet(char *msg, ...)
 {
 	(void)msg;
@@ -37,7 +25,7 @@ const char *cli_describe(const struct cli *c, const struct acs_func *fn,
 
 	if (!names) {
 		names = pci_alloc();
-		names->error = names_fatal;
+		names->error = cli_libpci_fatal;
 		names->warning = names_quiet;
 		names->debug = names_quiet;
 	}

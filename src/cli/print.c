@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small shared printers: ACS registers in lspci's words. */
+#include <pci/pci.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -55,5 +58,52 @@ const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size)
 		return is_port(fn) ? "ACS: none" : NULL;
 	snprintf(buf, size, "ACSCtl: %s (0x%04x)",
 		 cli_acs_tokens(fn->acs_ctrl, tok, sizeof(tok)), fn->acs_ctrl);
+	return buf;
+}
+
+long cli_find_device(const struct cli *c, const char *s, size_t len)
+{
+	char buf[64], tail;
+	unsigned dom = 0, bus, dev, fn;
+	const struct acs_func *f;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4 &&
+	    (dom = 0, sscanf(buf, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3))
+		return -1;
+	if (bus > 255 || dev > 31 || fn > 7)
+		return -1;
+	f = acs_fabric_find(c->fabric, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
+	return f ? (long)acs_fabric_index(c->fabric, f) : -1;
+}
+
+void PCI_NONRET cli_libpci_fatal(char *msg, ...)
+{
+	va_list ap;
+
+	va_start(ap, msg);
+	fputs("acsctl: libpci: ", stderr);
+	vfprintf(stderr, msg, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(EXIT_BAD_INPUT);
+}
+
+bool cli_has_config_acs(const acs_policy *p)
+{
+	unsigned major, minor;
+
+	return sscanf(acs_policy_name(p), "%u.%u", &major, &minor) == 2 &&
+	       (major > 6 || (major == 6 && minor >= 11));
+}
+
+char *cli_config_acs_flags(unsigned ctrl, char *buf)
+{
+	for (int b = 6; b >= 0; b--)
+		buf[6 - b] = ctrl & (1u << b) ? '1' : '0';
+	buf[7] = '\0';
 	return buf;
 }

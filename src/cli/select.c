@@ -11,24 +11,12 @@ static struct pci_access *pacc;
 static struct pci_filter filter;
 static bool active;
 
-static void PCI_NONRET libpci_fatal(char *msg, ...)
-{
-	va_list ap;
-
-	va_start(ap, msg);
-	fputs("acsctl: libpci: ", stderr);
-	vfprintf(stderr, msg, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(EXIT_BAD_INPUT);
-}
-
 int cli_select_init(struct cli *c)
 {
 	char *err;
 
 	pacc = pci_alloc();
-	pacc->error = libpci_fatal;
+	pacc->error = cli_libpci_fatal;
 	pci_filter_init(pacc, &filter);
 	if (c->slot) {
 		active = true;

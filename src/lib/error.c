@@ -2,6 +2,7 @@
 /* Per-thread last error, in the manner of libgit2's git_error_last(). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -48,6 +49,33 @@ int acs_error_prefix(const char *fmt, ...)
 	snprintf(last_error.message, sizeof(last_error.message), "%.200s: %.300s",
 		 prefix, old);
 	return last_error.code;
+}
+
+int acs_lines_add(struct acs_lines *l, const char *fmt, ...)
+{
+	char line[512], **v;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return acs_error_nomem();
+	l->v = v;
+	if (!(v[l->n] = acs_strdup(line)))
+		return acs_error_nomem();
+	l->n++;
+	return 0;
+}
+
+void acs_lines_free(struct acs_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
 int acs_error_nomem(void)

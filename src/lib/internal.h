@@ -120,6 +120,14 @@ static inline uint32_t acs_rd32(const uint8_t *p, unsigned off)
 
 char *acs_strdup(const char *s);
 
+/* A growable list of one-line messages (notes, facts, conflicts). */
+struct acs_lines {
+	char **v;
+	size_t n;
+};
+int acs_lines_add(struct acs_lines *l, const char *fmt, ...) ACS_PRINTF(2, 3);
+void acs_lines_free(struct acs_lines *l);
+
 /* policy/p2pdma.c: pci_p2pdma_whitelist[] of the policy's kernel */
 bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 				     uint16_t device, bool same_host_bridge);

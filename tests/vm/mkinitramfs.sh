@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 		src=${2%%:*} dst=${2#*:}
 		[ -e "$src" ] || { echo "mkinitramfs: $src: not found" >&2; exit 1; }
 		mkdir -p "$root/$(dirname "$dst")"
-		cp -a "$src" "$root/$dst"
+		cp -aL "$src" "$root/$dst"   # a shared case script may be a link
 		shift 2 ;;
 	*) echo "mkinitramfs: unknown argument $1" >&2; exit 2 ;;
 	esac

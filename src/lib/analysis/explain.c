@@ -17,8 +17,7 @@
 struct acs_explain {
 	size_t group[2];
 	bool shared, possible;
-	char **facts;
-	size_t nfacts;
+	struct acs_lines facts;
 	struct acs_ctrl_change *changes;
 	size_t nchanges;
 };
@@ -28,25 +27,7 @@ static const char *const bit_names[] = {
 	"EgressCtrl", "DirectTrans",
 };
 
-static int fact(acs_explain *e, const char *fmt, ...) ACS_PRINTF(2, 3);
-
-static int fact(acs_explain *e, const char *fmt, ...)
-{
-	char line[512], **n;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	n = realloc(e->facts, (e->nfacts + 1) * sizeof(*n));
-	if (!n)
-		return acs_error_nomem();
-	e->facts = n;
-	if (!(n[e->nfacts] = acs_strdup(line)))
-		return acs_error_nomem();
-	e->nfacts++;
-	return 0;
-}
+#define fact(e, ...) acs_lines_add(&(e)->facts, __VA_ARGS__)
 
 static char *bits(unsigned v, char *buf, size_t size)
 {
@@ -294,8 +275,8 @@ size_t acs_explain_group(const acs_explain *e, int which)
 
 size_t acs_explain_facts(const acs_explain *e, const char *const **facts)
 {
-	*facts = (const char *const *)e->facts;
-	return e->nfacts;
+	*facts = (const char *const *)e->facts.v;
+	return e->facts.n;
 }
 
 bool acs_explain_shared(const acs_explain *e)
@@ -315,9 +296,7 @@ void acs_explain_free(acs_explain *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->nfacts; i++)
-		free(e->facts[i]);
-	free(e->facts);
+	acs_lines_free(&e->facts);
 	free(e->changes);
 	free(e);
 }

@@ -24,30 +24,10 @@ struct acs_plan {
 	bool feasible, exact;
 	struct acs_ctrl_change *changes;
 	size_t nchanges;
-	char **conflicts;
-	size_t nconflicts;
+	struct acs_lines conflicts;
 };
 
-static int conflict(acs_plan *p, const char *fmt, ...) ACS_PRINTF(2, 3);
-
-static int conflict(acs_plan *p, const char *fmt, ...)
-{
-	char line[512], **n;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	n = realloc(p->conflicts, (p->nconflicts + 1) * sizeof(*n));
-	if (!n)
-		return acs_error_nomem();
-	p->conflicts = n;
-	if (!(n[p->nconflicts] = acs_strdup(line)))
-		return acs_error_nomem();
-	p->nconflicts++;
-	p->feasible = false;
-	return 0;
-}
+#define conflict(p, ...) ((p)->feasible = false, acs_lines_add(&(p)->conflicts, __VA_ARGS__))
 
 static const char *addr(const acs_fabric *f, size_t i, char *buf)
 {
@@ -485,7 +465,7 @@ static int explain_infeasible(acs_plan *plan, const acs_fabric *f, const acs_req
 				}
 		}
 	}
-	if (!rc && !plan->nconflicts)
+	if (!rc && !plan->conflicts.n)
 		rc = conflict(plan, "no ACS setting meets every requirement together");
 	return rc;
 }
@@ -581,17 +561,15 @@ size_t acs_plan_changes(const acs_plan *plan, const struct acs_ctrl_change **cha
 
 size_t acs_plan_conflicts(const acs_plan *plan, const char *const **lines)
 {
-	*lines = (const char *const *)plan->conflicts;
-	return plan->nconflicts;
+	*lines = (const char *const *)plan->conflicts.v;
+	return plan->conflicts.n;
 }
 
 void acs_plan_free(acs_plan *plan)
 {
 	if (!plan)
 		return;
-	for (size_t i = 0; i < plan->nconflicts; i++)
-		free(plan->conflicts[i]);
-	free(plan->conflicts);
+	acs_lines_free(&plan->conflicts);
 	free(plan->changes);
 	free(plan);
 }

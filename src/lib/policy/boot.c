@@ -27,8 +27,7 @@ struct acs_boot {
 	acs_fabric *fabric;
 	acs_policy *owned;         /* with override */
 	const acs_policy *policy;
-	char **notes;
-	size_t nnotes;
+	struct acs_lines notes;
 };
 
 struct params {
@@ -39,25 +38,7 @@ struct params {
 	struct acs_override o;
 };
 
-static int note(acs_boot *b, const char *fmt, ...) ACS_PRINTF(2, 3);
-
-static int note(acs_boot *b, const char *fmt, ...)
-{
-	char line[400], **n;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	n = realloc(b->notes, (b->nnotes + 1) * sizeof(*n));
-	if (!n)
-		return acs_error_nomem();
-	b->notes = n;
-	if (!(n[b->nnotes] = acs_strdup(line)))
-		return acs_error_nomem();
-	b->nnotes++;
-	return 0;
-}
+#define note(b, ...) acs_lines_add(&(b)->notes, __VA_ARGS__)
 
 static bool looks_like_device(const char *s)
 {
@@ -436,8 +417,8 @@ bool acs_boot_overridden(const acs_boot *b)
 
 size_t acs_boot_notes(const acs_boot *b, const char *const **notes)
 {
-	*notes = (const char *const *)b->notes;
-	return b->nnotes;
+	*notes = (const char *const *)b->notes.v;
+	return b->notes.n;
 }
 
 void acs_boot_free(acs_boot *b)
@@ -446,8 +427,6 @@ void acs_boot_free(acs_boot *b)
 		return;
 	acs_fabric_free(b->fabric);
 	free(b->owned);
-	for (size_t i = 0; i < b->nnotes; i++)
-		free(b->notes[i]);
-	free(b->notes);
+	acs_lines_free(&b->notes);
 	free(b);
 }
