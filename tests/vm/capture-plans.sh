@@ -6,23 +6,22 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 acsctl=$(readlink -f "$1")
-grep -v '^#' "$here/plans.txt" | grep -v '^[[:space:]]*$' |
-while IFS='|' read -r name kernel start reqs; do
-	name=$(echo "$name" | tr -d '[:space:]')
-	kernel=$(echo "$kernel" | tr -d '[:space:]')
-	start=$(echo "$start" | sed 's/^ *//; s/ *$//')
-	reqs=$(echo "$reqs" | sed 's/^ *//; s/ *$//')
-	base=$root/tests/fixtures/vm-boot/$kernel/redir-ids
+# shellcheck source=plan-lines.sh
+. "$here/plan-lines.sh"
+plan_lines "$here/plans.txt" |
+while IFS='|' read -r name kernel case startdir start reqs; do
+	base=$root/tests/fixtures/$startdir
 	# shellcheck disable=SC2086
 	param=$("$acsctl" -F "$base/lspci.txt" --kernel "$kernel" plan $reqs -j |
 		sed -n 's/^  "cmdline": "\(.*\)",$/\1/p')
 	[ -n "$param" ] || { echo "$name: no parameter planned" >&2; exit 1; }
 	dir=$root/tests/fixtures/vm-plan/$kernel/$name
 	rm -rf "$dir.tmp"
-	bash "$here/boot.sh" --kernel "$kernel" --case "$here/cases/boot-base.args" \
+	bash "$here/boot.sh" --kernel "$kernel" --case "$here/cases/$case.args" \
 		--out "$dir.tmp" --append "$start $param" >/dev/null
 	printf '%s\n' "$reqs" >"$dir.tmp/requirements.txt"
 	printf '%s\n' "$start" >"$dir.tmp/start.txt"
+	printf '%s\n' "$startdir" >"$dir.tmp/startdir.txt"
 	printf '%s\n' "$param" >"$dir.tmp/params.txt"
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"

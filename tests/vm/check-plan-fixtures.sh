@@ -18,7 +18,7 @@ for dir in "$root"/tests/fixtures/vm-plan/*/*/; do
 	reqs=$(cat "$dir/requirements.txt")
 	start=$(cat "$dir/start.txt")
 	param=$(cat "$dir/params.txt")
-	base=$root/tests/fixtures/vm-boot/$kernel/redir-ids/lspci.txt
+	base=$root/tests/fixtures/$(cat "$dir/startdir.txt")/lspci.txt
 	ok=1
 	# shellcheck disable=SC2086
 	planned=$("$acsctl" -F "$base" --kernel "$kernel" plan $reqs -j |
