@@ -19,5 +19,6 @@
 #include "acsctl/p2p.h"
 #include "acsctl/audit.h"
 #include "acsctl/plan.h"
+#include "acsctl/live.h"
 
 #endif

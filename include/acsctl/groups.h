@@ -30,6 +30,15 @@ typedef struct acs_groups acs_groups;
 int acs_groups_compute(acs_groups **out, const acs_fabric *fabric,
 		       const acs_policy *policy);
 
+/**
+ * The same, with some functions' groups already given (preset[i] >= 0):
+ * what a live change does, where the functions that stay keep their
+ * groups and only the re-added ones are probed again, in kernel order.
+ * Group ids after the given ones are new; some ids may have no members.
+ */
+int acs_groups_compute_preset(acs_groups **out, const acs_fabric *fabric,
+			      const acs_policy *policy, const int32_t *preset);
+
 /** Free a result; NULL is accepted. */
 void acs_groups_free(acs_groups *groups);
 

@@ -206,6 +206,12 @@ static int collect(acs_groups *g, const bool *func_unsure)
 int acs_groups_compute(acs_groups **out, const acs_fabric *fabric,
 		       const acs_policy *policy)
 {
+	return acs_groups_compute_preset(out, fabric, policy, NULL);
+}
+
+int acs_groups_compute_preset(acs_groups **out, const acs_fabric *fabric,
+			      const acs_policy *policy, const int32_t *preset)
+{
 	size_t n = acs_fabric_count(fabric), k;
 	const uint32_t *order = acs_fabric_kernel_order(fabric);
 	struct run r = { fabric, policy, NULL, NULL, false, 0 };
@@ -240,7 +246,17 @@ int acs_groups_compute(acs_groups **out, const acs_fabric *fabric,
 				   own == ACS_MAYBE || up == ACS_MAYBE ? ACS_MAYBE : ACS_YES);
 		g->group_of[k] = NO_GROUP;
 	}
+	/* Functions that keep a group the kernel already has (a live change:
+	 * what stays is not probed again); new groups are numbered after. */
+	for (k = 0; preset && k < n; k++)
+		if (preset[k] >= 0) {
+			g->group_of[k] = (uint32_t)preset[k];
+			if ((size_t)preset[k] + 1 > r.ngroups)
+				r.ngroups = (size_t)preset[k] + 1;
+		}
 	for (k = 0; k < n; k++) {
+		if (g->group_of[order[k]] != NO_GROUP)
+			continue;
 		r.unsure = false;
 		g->group_of[order[k]] = device_group(&r, order[k]);
 		unsure[order[k]] = r.unsure;

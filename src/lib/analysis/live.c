@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Live versus boot. Measured on Debian's 6.12 in QEMU: removing what is
+ * below a port, writing its ACS and rescanning it rebuilds the re-added
+ * devices' groups from the new ACS, but a port that stays keeps its group,
+ * and a port that is itself re-enumerated gets the kernel's ACS enabling
+ * again (so only ports that stay are written). The live result is
+ * therefore pci_device_group() run on the re-added functions only, with
+ * everything else holding its group; it is correct when its partition is
+ * the one a boot with the same ACS gives.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct acs_live {
+	bool possible;
+	acs_fabric *after;
+	acs_groups *live, *boot;
+	uint32_t *affected;
+	size_t naffected;
+	struct acs_lines reasons;
+};
+
+/* Depth of a function in the tree, to remove the deepest first. */
+static size_t depth(const acs_fabric *f, const struct acs_func *fn)
+{
+	size_t d = 0;
+
+	for (; fn; fn = acs_fabric_parent(f, fn))
+		d++;
+	return d;
+}
+
+static const acs_fabric *sort_fabric;
+
+static int deeper_first(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	size_t da = depth(sort_fabric, acs_fabric_func(sort_fabric, a));
+	size_t db = depth(sort_fabric, acs_fabric_func(sort_fabric, b));
+
+	if (da != db)
+		return da > db ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Compare two partitions; describe each boot group the live one splits or
+ * merges. */
+static int compare(acs_live *l, const acs_fabric *f)
+{
+	size_t n = acs_fabric_count(f);
+	char line[600];
+	int rc = 0;
+
+	for (int side = 0; !rc && side < 2; side++) {
+		const acs_groups *a = side ? l->live : l->boot, *b = side ? l->boot : l->live;
+
+		for (size_t id = 0; !rc && id < acs_groups_count(a); id++) {
+			const uint32_t *m;
+			size_t k = acs_groups_members(a, id, &m), used = 0;
+			bool split = false;
+
+			for (size_t j = 1; j < k; j++)
+				split |= acs_groups_of(b, m[j]) != acs_groups_of(b, m[0]);
+			if (!split)
+				continue;
+			used = (size_t)snprintf(line, sizeof(line), side ?
+				"live, these would share a group that a boot keeps apart:" :
+				"at boot these form one group, live they stay apart (a port that stays keeps its group):");
+			for (size_t j = 0; j < k && used + 40 < sizeof(line); j++) {
+				char addr[32];
+
+				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s",
+					acs_func_addr(acs_fabric_func(f, m[j]), addr, sizeof(addr)));
+			}
+			l->possible = false;
+			rc = acs_lines_add(&l->reasons, "%s", line);
+		}
+	}
+	(void)n;
+	return rc;
+}
+
+int acs_live_compute(acs_live **out, const acs_fabric *f, const acs_policy *p,
+		     const struct acs_ctrl_change *ch, size_t nch)
+{
+	size_t n = acs_fabric_count(f);
+	acs_live *l = calloc(1, sizeof(*l));
+	bool *changed = calloc(n + 1, sizeof(*changed));
+	int32_t *preset = malloc((n + 1) * sizeof(*preset));
+	acs_groups *now = NULL;
+	bool kernel = acs_fabric_kernel_groups(f) == ACS_KGROUPS_PRESENT;
+	int rc;
+
+	*out = NULL;
+	if (!l || !changed || !preset) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	l->possible = true;
+	l->affected = malloc((n + 1) * sizeof(*l->affected));
+	rc = l->affected ? 0 : acs_error_nomem();
+	for (size_t k = 0; !rc && k < nch; k++)
+		changed[ch[k].index] = true;
+	if (!rc)
+		rc = acs_fabric_with_acs_ctrl(&l->after, f, ch, nch);
+	if (!rc && !kernel)
+		rc = acs_groups_compute(&now, f, p);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct acs_func *up = acs_fabric_parent(f, acs_fabric_func(f, i));
+		bool below = false;
+
+		for (; up && !below; up = acs_fabric_parent(f, up))
+			below = changed[acs_fabric_index(f, up)];
+		if (below)
+			l->affected[l->naffected++] = (uint32_t)i;
+		preset[i] = below ? -1 : kernel ? acs_fabric_kernel_group(f, i) :
+			    (int32_t)acs_groups_of(now, i);
+	}
+	if (!rc)
+		rc = acs_groups_compute_preset(&l->live, l->after, p, preset);
+	if (!rc)
+		rc = acs_groups_compute(&l->boot, l->after, p);
+	if (!rc)
+		rc = compare(l, f);
+	if (!rc) {
+		sort_fabric = f;
+		qsort(l->affected, l->naffected, sizeof(*l->affected), deeper_first);
+	}
+done:
+	acs_groups_free(now);
+	free(changed);
+	free(preset);
+	if (rc) {
+		acs_live_free(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+bool acs_live_possible(const acs_live *l)
+{
+	return l->possible;
+}
+
+size_t acs_live_affected(const acs_live *l, const uint32_t **funcs)
+{
+	*funcs = l->affected;
+	return l->naffected;
+}
+
+const acs_fabric *acs_live_fabric(const acs_live *l)
+{
+	return l->after;
+}
+
+const acs_groups *acs_live_groups(const acs_live *l)
+{
+	return l->live;
+}
+
+size_t acs_live_reasons(const acs_live *l, const char *const **lines)
+{
+	*lines = (const char *const *)l->reasons.v;
+	return l->reasons.n;
+}
+
+void acs_live_free(acs_live *l)
+{
+	if (!l)
+		return;
+	acs_fabric_free(l->after);
+	acs_groups_free(l->live);
+	acs_groups_free(l->boot);
+	free(l->affected);
+	acs_lines_free(&l->reasons);
+	free(l);
+}
