@@ -20,5 +20,6 @@
 #include "acsctl/audit.h"
 #include "acsctl/plan.h"
 #include "acsctl/live.h"
+#include "acsctl/apply.h"
 
 #endif

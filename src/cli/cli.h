@@ -25,6 +25,7 @@ struct cli {
 	bool machine;            /* -m */
 	bool check;              /* groups --check */
 	bool verbose;            /* -v */
+	bool yes, unbind, rollback, status;  /* apply */
 	int cpu;                 /* --cpu: enum acs_p2p_cpu, 0 to detect */
 	const char *cmdline;     /* --cmdline: simulate these boot parameters */
 	char **firmware;         /* --firmware-acs DEV=CTRL, repeated */
@@ -58,6 +59,11 @@ const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
 
 int cli_error(const char *what);
 
+/* ACS changes as whatif and apply take them: [switch] DEV:RR-,CR+,...
+ * ch needs room for argc * functions entries. */
+int cli_parse_changes(const struct cli *c, int argc, char **argv,
+		      struct acs_ctrl_change *ch, size_t *n);
+
 /* A device named on the command line ("BB:DD.F" or "DDDD:BB:DD.F", the
  * first len characters of s): its index, or -1. */
 long cli_find_device(const struct cli *c, const char *s, size_t len);
@@ -79,5 +85,6 @@ int cmd_p2p(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_whatif(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
+int cmd_apply(struct cli *c, int argc, char **argv);
 
 #endif

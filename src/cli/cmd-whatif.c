@@ -32,7 +32,7 @@ static int parse_bits(const char *s, unsigned *set, unsigned *clear)
 		unsigned bit = 0;
 
 		if (n < 2 || (t[n - 1] != '+' && t[n - 1] != '-')) {
-			fprintf(stderr, "acsctl whatif: '%s' needs + or - at the end\n", t);
+			fprintf(stderr, "acsctl: '%s' needs + or - at the end\n", t);
 			free(copy);
 			return -1;
 		}
@@ -41,7 +41,7 @@ static int parse_bits(const char *s, unsigned *set, unsigned *clear)
 			    (strlen(tokens[k].brief) == n - 1 && !strncmp(t, tokens[k].brief, n - 1)))
 				bit = tokens[k].bit;
 		if (!bit) {
-			fprintf(stderr, "acsctl whatif: unknown ACS bit '%.*s' (SV TB RR CR UF EC DT or lspci's names)\n",
+			fprintf(stderr, "acsctl: unknown ACS bit '%.*s' (SV TB RR CR UF EC DT or lspci's names)\n",
 				(int)(n - 1), t);
 			free(copy);
 			return -1;
@@ -68,7 +68,7 @@ static int add_change(struct acs_ctrl_change *ch, size_t *n, const struct cli *c
 	char addr[32];
 
 	if (!f->acs_pos) {
-		fprintf(stderr, "acsctl whatif: %s has no ACS capability\n",
+		fprintf(stderr, "acsctl: %s has no ACS capability\n",
 			acs_func_addr(f, addr, sizeof(addr)));
 		return -1;
 	}
@@ -77,8 +77,8 @@ static int add_change(struct acs_ctrl_change *ch, size_t *n, const struct cli *c
 	return 0;
 }
 
-static int parse_changes(const struct cli *c, int argc, char **argv,
-			 struct acs_ctrl_change *ch, size_t *n)
+int cli_parse_changes(const struct cli *c, int argc, char **argv,
+		      struct acs_ctrl_change *ch, size_t *n)
 {
 	*n = 0;
 	for (int i = 0; i < argc; i++) {
@@ -101,7 +101,7 @@ static int parse_changes(const struct cli *c, int argc, char **argv,
 			continue;
 		}
 		if (f->pcie_type != ACS_PCIE_UPSTREAM) {
-			fprintf(stderr, "acsctl whatif: switch %s: not a switch upstream port\n", arg);
+			fprintf(stderr, "acsctl: switch %s: not a switch upstream port\n", arg);
 			return EXIT_BAD_INPUT;
 		}
 		{
@@ -113,7 +113,7 @@ static int parse_changes(const struct cli *c, int argc, char **argv,
 		}
 		continue;
 bad:
-		fprintf(stderr, "acsctl whatif: '%s' is not DEV:BITS (e.g. 0000:02:00.0:RR-,CR-)\n", arg);
+		fprintf(stderr, "acsctl: '%s' is not DEV:BITS (e.g. 0000:02:00.0:RR-,CR-)\n", arg);
 		return EXIT_BAD_INPUT;
 	}
 	return 0;
@@ -333,7 +333,7 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	}
 	/* changes apply on top of --cmdline and --vfs; all is compared with
 	 * the fabric as loaded */
-	rc = parse_changes(c, argc, argv, ch, &n);
+	rc = cli_parse_changes(c, argc, argv, ch, &n);
 	if (!rc && acs_fabric_with_acs_ctrl(&after, c->fabric, ch, n))
 		rc = cli_error("whatif");
 	free(ch);

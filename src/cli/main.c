@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
 	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
+	{ "apply", cmd_apply, "make an ACS change live (CHANGE... or PLAN.json): dry run unless --yes; --rollback, --status", false },
 	{ "plan", cmd_plan, "the smallest ACS change for --p2p A,B --p2p-translated A,B --isolate D --tenant NAME:A,B", false },
 	{ "whatif", cmd_whatif, "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change", false },
 	{ "audit", cmd_audit, "where the groups promise isolation the hardware does not give", false },
@@ -246,6 +247,10 @@ static const struct option longopts[] = {
 	{ "p2p-translated", required_argument, NULL, 1002 },
 	{ "isolate", required_argument, NULL, 1003 },
 	{ "tenant", required_argument, NULL, 1004 },
+	{ "yes", no_argument, NULL, 1010 },
+	{ "unbind", no_argument, NULL, 1011 },
+	{ "rollback", no_argument, NULL, 1012 },
+	{ "status", no_argument, NULL, 1013 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -270,6 +275,10 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 'm': c->machine = true; break;
 		case 'C': c->check = true; break;
 		case 'v': c->verbose = true; break;
+		case 1010: c->yes = true; break;
+		case 1011: c->unbind = true; break;
+		case 1012: c->rollback = true; break;
+		case 1013: c->status = true; break;
 		case 1001: case 1002: case 1003: case 1004: {
 			struct plan_arg *a = realloc(c->plan_args, (c->nplan_args + 1) * sizeof(*a));
 

@@ -158,5 +158,10 @@ grep -q '"conflicts"' "$tmp/out" && ok "plan JSON conflicts" || bad "plan JSON c
 expect 2 "plan without requirements" "$acsctl" -F "$ex" plan
 expect 2 "plan bad device" "$acsctl" -F "$ex" plan --isolate 99:00.0
 
+expect 2 "apply on a dump" "$acsctl" -F "$dump" apply 00:02.0:RR-
+grep -q 'needs this host' "$tmp/out" "$tmp/err" && ok "apply wants live sysfs" || bad "apply wants live sysfs"
+ACSCTL_JOURNAL=$tmp/none.json expect 0 "apply --status without a journal" "$acsctl" apply --status
+grep -q 'no pending change' "$tmp/out" && ok "apply --status" || bad "apply --status"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,76 @@
+#!/bin/bash
+# acsctl apply in the booted kernel, on cases/boot-base.args: a live change
+# and back, a refused one, a bound driver, and a fault injected at every
+# step (failing, then killing the process and rolling back). The log goes
+# to tests/fixtures/vm-apply/KERNEL/log.txt; check-apply-fixtures.sh reads
+# it. Usage: apply-in-vm.sh ACSCTL KERNEL...
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+acsctl=$(readlink -f "$1")
+shift
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/root/bin"
+cp "$acsctl" "$work/root/bin/acsctl"
+ldd "$acsctl" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r lib; do
+	[ -f "$lib" ] || continue
+	mkdir -p "$work/root$(dirname "$lib")"
+	cp -L "$lib" "$work/root$lib"
+done
+adds=()
+while read -r f; do
+	adds+=(--add "$f:${f#"$work/root"}")
+done < <(find "$work/root" -type f)
+
+{ echo "module: pci-pf-stub"; cat "$here/cases/boot-base.args"; } >"$work/apply.args"
+cat >"$work/apply.sh" <<'SCRIPT'
+A=/bin/acsctl
+export ACSCTL_JOURNAL=/run/acsctl-test/journal.json
+RP=0000:00:03.0
+ctl() { $A -s 00:03.0 show | sed -n 's/.*ACSCtl: .* (\(0x[0-9a-f]*\))/\1/p'; }
+groups() { for d in /sys/kernel/iommu_groups/*/devices/*; do g=${d#/sys/kernel/iommu_groups/}; echo "${g%%/*} ${d##*/}"; done; }
+step() { echo "@@ $*"; }
+step dry-run; $A apply $RP:RR-,CR-; echo "rc=$?"; echo "ctl=$(ctl)"
+step clear; $A apply $RP:RR-,CR- --yes; echo "rc=$?"; echo "ctl=$(ctl)"
+step groups-cleared; groups
+step check-cleared; $A groups --check; echo "rc=$?"
+step back; $A apply $RP:RR+,CR+ --yes; echo "rc=$?"; echo "ctl=$(ctl)"
+step check-back; $A groups --check; echo "rc=$?"
+step mf-refused; $A apply 0000:00:02.1:RR-,CR- 0000:00:02.2:RR-,CR- --yes; echo "rc=$?"
+insmod /lib/modules/pci-pf-stub.ko* 2>/dev/null
+echo pci-pf-stub > /sys/bus/pci/devices/0000:06:00.0/driver_override
+echo 0000:06:00.0 > /sys/bus/pci/drivers_probe
+step driver-refused; $A apply $RP:RR-,CR- --yes; echo "rc=$?"
+step driver-unbind; $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"
+echo "driver=$(basename "$(readlink /sys/bus/pci/devices/0000:06:00.0/driver)")"
+step driver-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"
+echo "driver=$(basename "$(readlink /sys/bus/pci/devices/0000:06:00.0/driver)")"
+for s in journal unbind remove write rescan verify rebind; do
+	step "fault $s"; ACSCTL_FAULT=$s $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"
+	echo "ctl=$(ctl)"; $A groups --check >/dev/null; echo "check=$?"
+	echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
+done
+for s in journal unbind remove write rescan verify rebind; do
+	step "kill $s"; (ACSCTL_FAULT=$s:kill $A apply $RP:RR-,CR- --yes --unbind); echo "rc=$?"
+	$A apply --rollback >/dev/null 2>&1; echo "rollback=$?"
+	echo "ctl=$(ctl)"; $A groups --check >/dev/null; echo "check=$?"
+	echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
+	echo "driver=$(basename "$(readlink /sys/bus/pci/devices/0000:06:00.0/driver 2>/dev/null)")"
+done
+step end
+SCRIPT
+for kernel in "$@"; do
+	dir=$root/tests/fixtures/vm-apply/$kernel
+	rm -rf "$dir.tmp"
+	cp "$work/apply.sh" "$work/apply-case.sh"
+	mv "$work/apply-case.sh" "${work}/apply.sh.tmp" && mv "${work}/apply.sh.tmp" "$work/apply.sh"
+	bash "$here/boot.sh" --kernel "$kernel" --case "$work/apply.args" --out "$dir.tmp" \
+		"${adds[@]}" >/dev/null
+	mv "$dir.tmp/case.out" "$dir.tmp/log.txt"
+	rm -f "$dir.tmp/lspci.txt"
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+	echo "captured $kernel: $(grep -c '^@@' "$dir/log.txt") steps"
+done

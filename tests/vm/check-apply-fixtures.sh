@@ -1,0 +1,51 @@
+#!/bin/bash
+# Reads the logs of apply-in-vm.sh (tests/fixtures/vm-apply/K/log.txt) and
+# checks what happened in the real kernel: the live change and its way
+# back verified, groups equal to booting with the same ACS (6.12), the
+# multifunction root port change and the bound driver refused, and after
+# every injected fault and kill: the original ACS, the kernel's groups
+# agreeing, no journal left, the driver bound again.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+pass=0 fail=0 faults=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+# section LOG NAME: the lines of one @@ step
+section() { sed -n "/^@@ $2\$/,/^@@ /p" "$1" | sed '1d;$d'; }
+
+for log in "$root"/tests/fixtures/vm-apply/*/log.txt; do
+	k=$(basename "$(dirname "$log")")
+	section "$log" dry-run | grep -q '^ctl=0x001d' && ok || bad "$k dry run changed something"
+	section "$log" clear | grep -q '^verify: /sys/kernel/iommu_groups equals the prediction' &&
+		section "$log" clear | grep -q '^ctl=0x0011' && ok || bad "$k live clear"
+	section "$log" check-cleared | grep -q '^OK' && ok || bad "$k groups after the live change"
+	section "$log" back | grep -q '^ctl=0x001d' && section "$log" check-back | grep -q '^OK' &&
+		ok || bad "$k live change back"
+	section "$log" mf-refused | grep -qE '^(at boot instead: pci=config_acs=|at boot: Linux 6.1 has no pci=config_acs=)' &&
+		section "$log" mf-refused | grep -q '^rc=1' && ok || bad "$k multifunction port not refused"
+	section "$log" driver-refused | grep -q 'bound to pci-pf-stub' && ok || bad "$k driver not refused"
+	section "$log" driver-unbind | grep -q '^driver=pci-pf-stub' &&
+		section "$log" driver-unbind | grep -q '^OK: applied' && ok || bad "$k --unbind"
+	# the live partition against a boot with the same ACS (6.12 has config_acs)
+	boot=$root/tests/fixtures/vm-boot/$k/config-rp-switch/groups.txt
+	if [ -f "$boot" ]; then
+		section "$log" groups-cleared >"$log.tmp"
+		[ "$(partition "$log.tmp")" = "$(partition "$boot")" ] && ok || bad "$k live groups differ from the boot's"
+		rm -f "$log.tmp"
+	fi
+	for kind in fault kill; do
+		for s in journal unbind remove write rescan verify rebind; do
+			out=$(section "$log" "$kind $s")
+			faults=$((faults + 1))
+			echo "$out" | grep -q '^ctl=0x001d' && echo "$out" | grep -q '^check=0' &&
+				echo "$out" | grep -q '^pending=no' && ok || bad "$k $kind $s left a half-applied state"
+		done
+	done
+done
+echo "$faults injected faults checked"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
