@@ -46,7 +46,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	esac
 done < "$case"
 for m in ${mods[@]+"${mods[@]}"}; do
-	ko=$(find "$moddir" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
+	ko=$(find "$moddir" -name "$m.ko" -o -name "$m.ko.xz" | sed -n 1p)
 	[ -n "$ko" ] || die "$case: module $m not found under $moddir"
 	adds+=(--add "$ko:/lib/modules/${ko##*/}")
 done
@@ -84,8 +84,8 @@ for s in END CMDLINE UNAME GROUPS DUMP; do
 	[ -f "$work/sec.$s" ] || die "$case ($kernel): no @@ACSCTL $s in output, see $log"
 done
 
-grep -v '^$' "$work/sec.CMDLINE" | head -n 1 > "$out/cmdline.txt"
-grep -v '^$' "$work/sec.UNAME" | head -n 1 > "$out/kernel.txt"
+grep -v '^$' "$work/sec.CMDLINE" | sed -n 1p > "$out/cmdline.txt"
+grep -v '^$' "$work/sec.UNAME" | sed -n 1p > "$out/kernel.txt"
 grep -E '^[0-9]+ [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$' "$work/sec.GROUPS" |
 	sort -k2,2 > "$out/groups.txt"
 if [ -f "$work/sec.CASE" ]; then

@@ -29,7 +29,8 @@ for dir in "$root"/tests/fixtures/vm-plan/*/*/; do
 		{ echo "  groups differ from the kernel's"; ok=0; }
 	rm -f "$dir/../.pred.$name"
 	# shellcheck disable=SC2086
-	"$acsctl" -F "$dir/lspci.txt" --kernel "$kernel" plan $reqs | grep -q '^plan: 0 changes' ||
+	out=$("$acsctl" -F "$dir/lspci.txt" --kernel "$kernel" plan $reqs)
+	grep -q '^plan: 0 changes' <<<"$out" ||
 		{ echo "  the booted state does not meet the requirements"; ok=0; }
 	if [ $ok = 1 ]; then
 		echo "PASS $kernel $name"; pass=$((pass + 1))

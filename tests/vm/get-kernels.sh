@@ -41,7 +41,7 @@ fetch() {
 		rm -rf "$tmp"
 	fi
 	local vmlinuz uname_r
-	vmlinuz=$(ls "$dir"/boot/vmlinuz-* | head -n 1)
+	vmlinuz=$(ls "$dir"/boot/vmlinuz-* | sed -n 1p)
 	uname_r=${vmlinuz##*/vmlinuz-}
 	echo "$key $vmlinuz $dir/lib/modules/$uname_r $uname_r"
 }
