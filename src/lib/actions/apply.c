@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <pci/pci.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "sources/libpci.h"
 
 #define DEFAULT_JOURNAL "/run/acsctl/journal.json"
 #define RESCAN_WAIT_MS 10000
@@ -201,71 +201,47 @@ static int journal_read(struct job *j, json_object **doc)
 
 /* --- config space through libpci --- */
 
-static _Thread_local jmp_buf *pci_catch;
-static _Thread_local char pci_msg[300];
+struct write_ctx {
+	const struct job *j;
+	bool restore;
+};
 
-static void PCI_NONRET pci_fail(char *msg, ...)
+static int write_each(struct pci_access *pacc, void *ctx)
 {
-	va_list ap;
+	const struct write_ctx *w = ctx;
+	int rc = 0;
 
-	va_start(ap, msg);
-	vsnprintf(pci_msg, sizeof(pci_msg), msg, ap);
-	va_end(ap);
-	longjmp(*pci_catch, 1);
-}
+	for (size_t i = 0; !rc && i < w->j->nch; i++) {
+		const struct change *c = &w->j->ch[i];
+		unsigned dom, bus, dev, fn;
+		uint16_t want = w->restore ? c->before : c->after, got;
+		uint8_t le[2] = { (uint8_t)want, (uint8_t)(want >> 8) };
+		struct pci_dev *d;
 
-static void pci_quiet(char *msg, ...)
-{
-	(void)msg;
+		sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn);
+		d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
+		if (!pci_write_block(d, (int)c->acs_pos + 6, le, 2)) {
+			rc = acs_error_set(ACS_EPERM, "%s: writing ACS control failed (root?)", c->addr);
+		} else if ((got = pci_read_word(d, (int)c->acs_pos + 6)) != want) {
+			rc = acs_error_set(ACS_ERROR, "%s: ACS control reads 0x%04x after writing 0x%04x",
+					   c->addr, got, want);
+		} else {
+			say(w->j, "write %s ACSCtl 0x%04x (read back)", c->addr, want);
+		}
+		pci_free_dev(d);
+	}
+	return rc;
 }
 
 /* Write each port's ACS control to `after` (or `before`) and read it back. */
 static int write_ctrl(const struct job *j, bool restore)
 {
-	struct pci_access *volatile pacc = pci_alloc();
 	char path[4200];
-	jmp_buf here;
-	volatile int rc = 0;
+	struct acs_libpci_opts o = { PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path, false };
+	struct write_ctx w = { j, restore };
 
-	if (!pacc)
-		return acs_error_nomem();
 	snprintf(path, sizeof(path), "%s/bus/pci", j->sysfs);
-	pacc->error = pci_fail;
-	pacc->warning = pci_quiet;
-	pacc->debug = pci_quiet;
-	pci_catch = &here;
-	if (setjmp(here)) {
-		rc = acs_error_set(ACS_ERROR, "libpci: %s", pci_msg);
-		goto done;
-	}
-	pacc->method = PCI_ACCESS_SYS_BUS_PCI;
-	pci_set_param(pacc, "sysfs.path", path);
-	pci_init(pacc);
-	for (size_t i = 0; !rc && i < j->nch; i++) {
-		const struct change *c = &j->ch[i];
-		unsigned dom, bus, dev, fn;
-		uint16_t want = restore ? c->before : c->after, got;
-		struct pci_dev *d;
-
-		sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn);
-		d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
-		if (!pci_write_block(d, (int)c->acs_pos + 6, (uint8_t[]){ (uint8_t)want, (uint8_t)(want >> 8) }, 2)) {
-			rc = acs_error_set(ACS_EPERM, "%s: writing ACS control failed (root?)", c->addr);
-		} else {
-			got = pci_read_word(d, (int)c->acs_pos + 6);
-			if (got != want)
-				rc = acs_error_set(ACS_ERROR, "%s: ACS control reads 0x%04x after writing 0x%04x",
-						   c->addr, got, want);
-			else
-				say(j, "write %s ACSCtl 0x%04x (read back)", c->addr, want);
-		}
-		pci_free_dev(d);
-	}
-done:
-	if (setjmp(here) == 0)
-		pci_cleanup(pacc);
-	pci_catch = NULL;
-	return rc;
+	return acs_libpci_run(&o, "libpci", write_each, &w);
 }
 
 /* --- remove, rescan, drivers --- */

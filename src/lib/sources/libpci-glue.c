@@ -83,7 +83,8 @@ static int add_device(struct acs_builder *b, struct pci_dev *d,
 	return 0;
 }
 
-int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o)
+int acs_libpci_run(const struct acs_libpci_opts *o, const char *what,
+		   int (*fn)(struct pci_access *pacc, void *ctx), void *ctx)
 {
 	/* volatile: read after longjmp */
 	struct pci_access *volatile pacc = NULL;
@@ -98,7 +99,7 @@ int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o)
 	pacc->debug = ignore_message;
 	catch_point = &here;
 	if (setjmp(here)) {
-		rc = acs_error_set(ACS_EPARSE, "%s: %s", b->origin, caught);
+		rc = acs_error_set(ACS_EPARSE, "%s: %s", what, caught);
 		goto done;
 	}
 	pacc->method = (unsigned)o->method;
@@ -107,13 +108,34 @@ int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o)
 		goto done;
 	}
 	pci_init(pacc);
-	pci_scan_bus(pacc);
-	for (struct pci_dev *d = pacc->devices; d && !rc; d = d->next)
-		rc = add_device(b, d, o);
+	rc = fn(pacc, ctx);
 done:
 	/* pci_cleanup() may report errors too; keep the first one. */
 	if (setjmp(here) == 0)
 		pci_cleanup(pacc);
 	catch_point = NULL;
 	return rc;
+}
+
+struct read_ctx {
+	struct acs_builder *b;
+	const struct acs_libpci_opts *o;
+};
+
+static int read_all(struct pci_access *pacc, void *ctx)
+{
+	struct read_ctx *r = ctx;
+	int rc = 0;
+
+	pci_scan_bus(pacc);
+	for (struct pci_dev *d = pacc->devices; d && !rc; d = d->next)
+		rc = add_device(r->b, d, r->o);
+	return rc;
+}
+
+int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o)
+{
+	struct read_ctx r = { b, o };
+
+	return acs_libpci_run(o, b->origin, read_all, &r);
 }

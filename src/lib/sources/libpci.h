@@ -17,4 +17,10 @@ struct acs_libpci_opts {
  * an error value here. */
 int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o);
 
+struct pci_access;
+/* A libpci session for fn: access set up as o says, libpci's errors
+ * caught and returned (naming `what`), cleaned up after. */
+int acs_libpci_run(const struct acs_libpci_opts *o, const char *what,
+		   int (*fn)(struct pci_access *pacc, void *ctx), void *ctx);
+
 #endif
