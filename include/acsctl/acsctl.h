@@ -21,5 +21,6 @@
 #include "acsctl/plan.h"
 #include "acsctl/live.h"
 #include "acsctl/apply.h"
+#include "acsctl/pe.h"
 
 #endif

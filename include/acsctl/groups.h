@@ -45,8 +45,18 @@ void acs_groups_free(acs_groups *groups);
 /** Number of groups; ids are 0 .. count-1. */
 size_t acs_groups_count(const acs_groups *groups);
 
-/** Group id of function `index`. */
+/** acs_groups_of() of a function in no group (platforms where the kernel
+ * gives bridges none). */
+#define ACS_NO_GROUP ((size_t)-1)
+
+/** Group id of function `index`, or ACS_NO_GROUP. */
 size_t acs_groups_of(const acs_groups *groups, size_t index);
+
+/**
+ * Groups given function by function (group_of[i] < 0: none), for
+ * platforms whose groups come from elsewhere (PEs).
+ */
+int acs_groups_from(acs_groups **out, const acs_fabric *fabric, const int32_t *group_of);
 
 /**
  * Members of group `id`, as function indices in address order.

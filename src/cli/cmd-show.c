@@ -24,9 +24,12 @@ static void print_func(const struct cli *c, const acs_groups *g,
 		snprintf(addr, sizeof(addr), "%02x.%u", fn->dev, fn->fn);
 	else
 		snprintf(addr, sizeof(addr), "%02x:%02x.%u", fn->bus, fn->dev, fn->fn);
-	printf("%s%s %s  [%s] %s  group %zu%s", prefix, last ? "\\-" : "+-", addr,
-	       acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)),
-	       gid, acs_groups_uncertain(g, gid) ? " (uncertain)" : "");
+	printf("%s%s %s  [%s] %s  ", prefix, last ? "\\-" : "+-", addr,
+	       acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)));
+	if (gid == ACS_NO_GROUP)
+		printf("no group");
+	else
+		printf("group %zu%s", gid, acs_groups_uncertain(g, gid) ? " (uncertain)" : "");
 	if (fn->is_bridge && (fn->secondary || fn->subordinate))
 		printf("  [bus %02x-%02x]", fn->secondary, fn->subordinate);
 	putchar('\n');
@@ -147,7 +150,7 @@ static json_object *func_json(const struct cli *c, const acs_groups *g,
 	if (fn->known & ACS_KNOWN_DRIVER)
 		json_object_object_add(o, "driver", fn->driver ?
 			json_object_new_string(fn->driver) : NULL);
-	json_object_object_add(o, "group", json_object_new_int((int)gid));
+	json_object_object_add(o, "group", gid == ACS_NO_GROUP ? NULL : json_object_new_int((int)gid));
 	json_object_object_add(o, "group_uncertain",
 		json_object_new_boolean(acs_groups_uncertain(g, gid)));
 	return o;

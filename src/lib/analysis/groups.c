@@ -181,8 +181,10 @@ static int collect(acs_groups *g, const bool *func_unsure)
 	g->uncertain = calloc(g->ngroups ? g->ngroups : 1, sizeof(*g->uncertain));
 	if (!g->members || !g->start || !g->uncertain)
 		return acs_error_nomem();
+	/* functions without a group (NO_GROUP) are in no member list */
 	for (i = 0; i < g->nfuncs; i++)
-		g->start[g->group_of[i] + 1]++;
+		if (g->group_of[i] != NO_GROUP)
+			g->start[g->group_of[i] + 1]++;
 	for (i = 0; i < g->ngroups; i++)
 		g->start[i + 1] += g->start[i];
 	{
@@ -192,11 +194,12 @@ static int collect(acs_groups *g, const bool *func_unsure)
 			return acs_error_nomem();
 		memcpy(fill, g->start, (g->ngroups + 1) * sizeof(*fill));
 		for (i = 0; i < g->nfuncs; i++)
-			g->members[fill[g->group_of[i]]++] = (uint32_t)i;
+			if (g->group_of[i] != NO_GROUP)
+				g->members[fill[g->group_of[i]]++] = (uint32_t)i;
 		free(fill);
 	}
 	for (i = 0; i < g->nfuncs; i++)
-		if (func_unsure[i] && !g->uncertain[g->group_of[i]]) {
+		if (func_unsure[i] && g->group_of[i] != NO_GROUP && !g->uncertain[g->group_of[i]]) {
 			g->uncertain[g->group_of[i]] = true;
 			g->nuncertain++;
 		}
@@ -274,6 +277,35 @@ done:
 	return 0;
 }
 
+int acs_groups_from(acs_groups **out, const acs_fabric *fabric, const int32_t *group_of)
+{
+	size_t n = acs_fabric_count(fabric);
+	acs_groups *g = calloc(1, sizeof(*g));
+	bool *unsure = calloc(n + 1, sizeof(*unsure));
+	int rc = 0;
+
+	*out = NULL;
+	if (!g || !unsure || !(g->group_of = malloc((n + 1) * sizeof(*g->group_of)))) {
+		free(unsure);
+		acs_groups_free(g);
+		return acs_error_nomem();
+	}
+	g->nfuncs = n;
+	for (size_t i = 0; i < n; i++) {
+		g->group_of[i] = group_of[i] < 0 ? NO_GROUP : (uint32_t)group_of[i];
+		if (group_of[i] >= 0 && (size_t)group_of[i] + 1 > g->ngroups)
+			g->ngroups = (size_t)group_of[i] + 1;
+	}
+	rc = collect(g, unsure);
+	free(unsure);
+	if (rc) {
+		acs_groups_free(g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
 void acs_groups_free(acs_groups *g)
 {
 	if (!g)
@@ -292,7 +324,7 @@ size_t acs_groups_count(const acs_groups *g)
 
 size_t acs_groups_of(const acs_groups *g, size_t index)
 {
-	return g->group_of[index];
+	return g->group_of[index] == NO_GROUP ? ACS_NO_GROUP : g->group_of[index];
 }
 
 size_t acs_groups_members(const acs_groups *g, size_t id,
@@ -304,7 +336,7 @@ size_t acs_groups_members(const acs_groups *g, size_t id,
 
 bool acs_groups_uncertain(const acs_groups *g, size_t id)
 {
-	return g->uncertain[id];
+	return id < g->ngroups && g->uncertain[id];
 }
 
 size_t acs_groups_uncertain_count(const acs_groups *g)
