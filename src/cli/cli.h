@@ -26,6 +26,8 @@ struct cli {
 	bool check;              /* groups --check */
 	bool verbose;            /* -v */
 	bool yes, unbind, rollback, status;  /* apply */
+	const acs_platform *platform;        /* --platform: PE-based isolation */
+	int pe_policy;                       /* --pe-policy */
 	int cpu;                 /* --cpu: enum acs_p2p_cpu, 0 to detect */
 	const char *cmdline;     /* --cmdline: simulate these boot parameters */
 	char **firmware;         /* --firmware-acs DEV=CTRL, repeated */
@@ -86,5 +88,8 @@ int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_whatif(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_apply(struct cli *c, int argc, char **argv);
+int cmd_pe(struct cli *c, int argc, char **argv);
+/* The groups to show: the kernel policy's, or a PE platform's. */
+int cli_groups(const struct cli *c, acs_groups **out);
 
 #endif

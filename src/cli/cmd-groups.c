@@ -203,7 +203,7 @@ int cmd_groups(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "acsctl groups: unexpected argument '%s'\n", argv[0]);
 		return EXIT_BAD_INPUT;
 	}
-	if (acs_groups_compute(&g, c->fabric, c->policy))
+	if (cli_groups(c, &g))
 		return cli_error("groups");
 	if (c->check) {
 		int rc = check(c, g);

@@ -186,7 +186,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "acsctl show: unexpected argument '%s'\n", argv[0]);
 		return EXIT_BAD_INPUT;
 	}
-	if (acs_groups_compute(&g, c->fabric, c->policy))
+	if (cli_groups(c, &g))
 		return cli_error("show");
 	if (c->json) {
 		print_json(c, g);

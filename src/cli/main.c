@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
 	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
+	{ "pe", cmd_pe, "partitionable endpoints of a PE platform (--platform powernv9 ...)", false },
 	{ "apply", cmd_apply, "make an ACS change live (CHANGE... or PLAN.json): dry run unless --yes; --rollback, --status", false },
 	{ "plan", cmd_plan, "the smallest ACS change for --p2p A,B --p2p-translated A,B --isolate D --tenant NAME:A,B", false },
 	{ "whatif", cmd_whatif, "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change", false },
@@ -60,6 +61,8 @@ static void usage(FILE *out)
 		"  --vfs DEV=N       what if the SR-IOV PF DEV had N VFs enabled\n"
 		"  --cpu amd-zen|other  the CPU, for P2P through the host bridge (p2p)\n"
 		"  -v, --verbose     more: p2p lists every pair with its path\n"
+		"  --platform NAME   PE isolation (p7ioc, phb3, phb4, powernv8, powernv9)\n"
+		"  --pe-policy P     bus (Linux powernv, default), slot, device\n"
 		"  -m                machine-readable lines\n"
 		"  --check           groups: compare with the kernel's own groups (live,\n"
 		"                    snapshot): OK, or FAIL lines and exit status 1\n"
@@ -209,9 +212,31 @@ static int load(struct cli *c)
 	return enable_vfs(c);
 }
 
+int cli_groups(const struct cli *c, acs_groups **out)
+{
+	acs_pe_table *t = NULL;
+	int rc;
+
+	if (!c->platform)
+		return acs_groups_compute(out, c->fabric, c->policy);
+	rc = acs_pe_assign(&t, c->fabric, c->platform, c->pe_policy ? c->pe_policy : ACS_PE_BUS);
+	if (!rc)
+		rc = acs_pe_groups(out, t, c->fabric);
+	acs_pe_free(t);
+	return rc;
+}
+
 void cli_note_header(const struct cli *c, FILE *out)
 {
 	size_t unknown = acs_fabric_unknown_count(c->fabric);
+
+	if (c->platform) {
+		fprintf(out, "# source: %s (%zu functions); PE platform %s (%s, %u PEs per PHB), %s policy\n",
+			acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric), c->platform->name,
+			c->platform->phb, c->platform->npes,
+			c->pe_policy == ACS_PE_SLOT ? "slot" : c->pe_policy == ACS_PE_DEVICE ? "device" : "bus (Linux powernv)");
+		return;
+	}
 
 	fprintf(out, "# source: %s (%zu functions); kernel policy: %s (%s)\n",
 		acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric),
@@ -251,6 +276,8 @@ static const struct option longopts[] = {
 	{ "unbind", no_argument, NULL, 1011 },
 	{ "rollback", no_argument, NULL, 1012 },
 	{ "status", no_argument, NULL, 1013 },
+	{ "platform", required_argument, NULL, 1020 },
+	{ "pe-policy", required_argument, NULL, 1021 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -279,6 +306,18 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 1011: c->unbind = true; break;
 		case 1012: c->rollback = true; break;
 		case 1013: c->status = true; break;
+		case 1020:
+			if (!(c->platform = acs_platform_find(optarg)))
+				return cli_error("--platform");
+			break;
+		case 1021:
+			c->pe_policy = !strcmp(optarg, "bus") ? ACS_PE_BUS : !strcmp(optarg, "slot") ?
+				       ACS_PE_SLOT : !strcmp(optarg, "device") ? ACS_PE_DEVICE : 0;
+			if (!c->pe_policy) {
+				fprintf(stderr, "acsctl: --pe-policy %s: bus, slot or device\n", optarg);
+				return EXIT_BAD_INPUT;
+			}
+			break;
 		case 1001: case 1002: case 1003: case 1004: {
 			struct plan_arg *a = realloc(c->plan_args, (c->nplan_args + 1) * sizeof(*a));
 

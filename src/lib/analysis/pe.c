@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * PE assignment. Linux powernv (arch/powerpc/platforms/powernv/pci-ioda.c)
+ * gives each device a PE when its DMA is set up, in probe order: the
+ * first device of a bus configures a PE for the whole bus; below a
+ * PCIe-to-PCI bridge the PE covers the bridge's whole bus range (the
+ * conventional bus cannot tell requesters apart); the root bus has a PE
+ * of its own, next to the one firmware reserves; other PE numbers are
+ * taken from the top down (pnv_ioda_alloc_pe()). A PE gets an IOMMU
+ * group only when it holds a device that does DMA (not only bridges).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const acs_platform platforms[] = {
+	/* p7ioc: 128 PEs, a 1 GiB M32 window in 128 segments */
+	{ "p7ioc", "p7ioc", 128, 127, 1ull << 30, 128, 1 },
+	{ "phb3", "PHB3", 256, 255, 2ull << 30, 256, 1 },
+	{ "phb4", "PHB4", 256, 255, 2ull << 30, 256, 1 },
+	/* QEMU's machines as Linux numbers them: one domain per PHB */
+	{ "powernv8", "PHB3", 256, 255, 2ull << 30, 256, 3 },
+	{ "powernv9", "PHB4", 256, 255, 2ull << 30, 256, 6 },
+};
+
+const acs_platform *acs_platform_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
+		if (name && strcmp(platforms[i].name, name) == 0)
+			return &platforms[i];
+	acs_error_set(ACS_EINVAL, "unknown platform '%s' (known: p7ioc, phb3, phb4, powernv8, powernv9)",
+		      name ? name : "");
+	return NULL;
+}
+
+struct acs_pe_table {
+	acs_pe *v;
+	size_t n;
+	int32_t *pe_of;          /* per function */
+	uint32_t *members;       /* storage for every PE's device list */
+};
+
+struct phb {
+	uint32_t domain;
+	uint8_t *used;           /* per PE number */
+	int32_t rmap[256];       /* bus -> index into the table */
+	int32_t root;            /* the root bus PE, -1 until needed */
+};
+
+static int alloc_number(const acs_platform *p, struct phb *h, unsigned *out)
+{
+	/* pnv_ioda_alloc_pe(): the highest free number */
+	for (unsigned pe = p->npes; pe-- > 0;)
+		if (!h->used[pe]) {
+			h->used[pe] = 1;
+			*out = pe;
+			return 0;
+		}
+	return acs_error_set(ACS_EINVAL, "PHB %04x: out of PEs (%u)", h->domain, p->npes);
+}
+
+static int new_pe(acs_pe_table *t, const acs_platform *p, struct phb *h, bool root,
+		  bool all, uint8_t first, uint8_t last, int32_t *out)
+{
+	acs_pe *pe = &t->v[t->n];
+	unsigned num = 0;
+	int rc = 0;
+
+	/* the root bus: next to the reserved PE when that is at either end
+	 * (pnv_pci_init_ioda_phb()), else the highest free one */
+	if (root && (p->reserved_pe == 0 || p->reserved_pe == p->npes - 1)) {
+		num = p->reserved_pe == 0 ? 1 : p->npes - 2;
+		h->used[num] = 1;
+	} else {
+		rc = alloc_number(p, h, &num);
+	}
+	if (rc)
+		return rc;
+	memset(pe, 0, sizeof(*pe));
+	pe->domain = h->domain;
+	pe->number = num;
+	pe->all = all;
+	pe->bus_first = first;
+	pe->bus_last = last;
+	*out = (int32_t)t->n++;
+	return 0;
+}
+
+/* The PE of a function under the chosen policy, made when first needed. */
+static int pe_for(acs_pe_table *t, const acs_fabric *f, const acs_platform *p, struct phb *h,
+		  int policy, size_t i, const acs_groups *g, int32_t *group_pe)
+{
+	const struct acs_func *fn = acs_fabric_func(f, i), *up = acs_fabric_parent(f, fn);
+	int32_t pe;
+	int rc;
+
+	if (fn->is_virtfn) {
+		/* every VF is a PE of its own (pnv_pci_sriov_enable()) */
+		rc = new_pe(t, p, h, false, false, fn->bus, fn->bus, &pe);
+		if (!rc)
+			t->pe_of[i] = pe;
+		return rc;
+	}
+	if (policy == ACS_PE_DEVICE) {
+		size_t gid = acs_groups_of(g, i);
+
+		if (group_pe[gid] < 0) {
+			rc = new_pe(t, p, h, !up, false, fn->bus, fn->bus, &group_pe[gid]);
+			if (rc)
+				return rc;
+		}
+		t->pe_of[i] = group_pe[gid];
+		return 0;
+	}
+	if (policy == ACS_PE_SLOT && up) {
+		/* the slot: the root port above */
+		const struct acs_func *slot = fn;
+
+		while (acs_fabric_parent(f, slot) && acs_fabric_parent(f, acs_fabric_parent(f, slot)))
+			slot = acs_fabric_parent(f, slot);
+		up = acs_fabric_parent(f, slot);
+		if (h->rmap[up->secondary] < 0) {
+			rc = new_pe(t, p, h, false, true, up->secondary, up->subordinate,
+				    &h->rmap[up->secondary]);
+			if (rc)
+				return rc;
+			for (unsigned b = up->secondary; b <= up->subordinate; b++)
+				h->rmap[b] = h->rmap[up->secondary];
+		}
+		t->pe_of[i] = h->rmap[fn->bus];
+		return 0;
+	}
+	if (h->rmap[fn->bus] < 0) {
+		/* pnv_pci_configure_bus(): the whole range below a PCIe-to-PCI
+		 * bridge, else the bus */
+		bool all = up && up->pcie_type == ACS_PCIE_PCI_BRIDGE;
+		uint8_t last = all ? up->subordinate : fn->bus;
+
+		if (!up && h->root >= 0) {
+			h->rmap[fn->bus] = h->root;
+		} else {
+			rc = new_pe(t, p, h, !up, all, fn->bus, last, &pe);
+			if (rc)
+				return rc;
+			if (!up)
+				h->root = pe;
+			for (unsigned b = fn->bus; b <= last; b++)
+				h->rmap[b] = pe;
+		}
+	}
+	t->pe_of[i] = h->rmap[fn->bus];
+	return 0;
+}
+
+static int fill_members(acs_pe_table *t, const acs_fabric *f)
+{
+	size_t n = acs_fabric_count(f), *count = calloc(t->n + 1, sizeof(*count)), pos = 0;
+
+	t->members = malloc((n + 1) * sizeof(*t->members));
+	if (!count || !t->members) {
+		free(count);
+		return acs_error_nomem();
+	}
+	for (size_t i = 0; i < n; i++)
+		if (t->pe_of[i] >= 0)
+			count[t->pe_of[i]]++;
+	for (size_t k = 0; k < t->n; k++) {
+		t->v[k].devices = t->members + pos;
+		pos += count[k];
+		count[k] = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		acs_pe *pe;
+
+		if (t->pe_of[i] < 0)
+			continue;
+		pe = &t->v[t->pe_of[i]];
+		((uint32_t *)pe->devices)[pe->ndevices++] = (uint32_t)i;
+		if (!acs_fabric_func(f, i)->is_bridge)
+			pe->dma = true;
+	}
+	free(count);
+	return 0;
+}
+
+int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p, int policy)
+{
+	size_t n = acs_fabric_count(f);
+	const uint32_t *order = acs_fabric_kernel_order(f);
+	acs_pe_table *t = calloc(1, sizeof(*t));
+	struct phb h = { 0 };
+	acs_groups *g = NULL;
+	int32_t *group_pe = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!t || !(t->v = calloc(n + 1, sizeof(*t->v))) || !(t->pe_of = malloc((n + 1) * sizeof(*t->pe_of))) ||
+	    !(h.used = calloc(p->npes, 1))) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	if (policy == ACS_PE_DEVICE) {
+		rc = acs_groups_compute(&g, f, acs_policy_default());
+		if (!rc && !(group_pe = malloc((acs_groups_count(g) + 1) * sizeof(*group_pe))))
+			rc = acs_error_nomem();
+		for (size_t k = 0; !rc && k <= acs_groups_count(g); k++)
+			group_pe[k] = -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		t->pe_of[i] = -1;
+	for (size_t k = 0; !rc && k < n; k++) {
+		const struct acs_func *fn = acs_fabric_func(f, order[k]);
+
+		/* a new PHB: fresh PE numbers, the reserved one taken */
+		if (k == 0 || fn->domain != h.domain) {
+			h.domain = fn->domain;
+			memset(h.used, 0, p->npes);
+			h.used[p->reserved_pe] = 1;
+			h.root = -1;
+			for (int b = 0; b < 256; b++)
+				h.rmap[b] = -1;
+		}
+		rc = pe_for(t, f, p, &h, policy, order[k], g, group_pe);
+	}
+	if (!rc)
+		rc = fill_members(t, f);
+done:
+	free(h.used);
+	free(group_pe);
+	acs_groups_free(g);
+	if (rc) {
+		acs_pe_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+size_t acs_pe_count(const acs_pe_table *t)
+{
+	return t->n;
+}
+
+const acs_pe *acs_pe_at(const acs_pe_table *t, size_t i)
+{
+	return i < t->n ? &t->v[i] : NULL;
+}
+
+long acs_pe_of(const acs_pe_table *t, size_t i)
+{
+	return t->pe_of[i];
+}
+
+int acs_pe_groups(acs_groups **out, const acs_pe_table *t, const acs_fabric *f)
+{
+	size_t n = acs_fabric_count(f);
+	int32_t *group_of = malloc((n + 1) * sizeof(*group_of)), *id = calloc(t->n + 1, sizeof(*id));
+	int32_t next = 0;
+	int rc;
+
+	if (!group_of || !id) {
+		free(group_of);
+		free(id);
+		return acs_error_nomem();
+	}
+	/* group ids in PE order; PEs of bridges alone get none */
+	for (size_t k = 0; k < t->n; k++)
+		id[k] = t->v[k].dma ? next++ : -1;
+	for (size_t i = 0; i < n; i++)
+		group_of[i] = t->pe_of[i] >= 0 ? id[t->pe_of[i]] : -1;
+	rc = acs_groups_from(out, f, group_of);
+	free(group_of);
+	free(id);
+	return rc;
+}
+
+void acs_pe_free(acs_pe_table *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t->pe_of);
+	free(t->members);
+	free(t);
+}
