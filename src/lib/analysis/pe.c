@@ -7,7 +7,7 @@
  * conventional bus cannot tell requesters apart); the root bus has a PE
  * of its own, next to the one firmware reserves; other PE numbers are
  * taken from the top down (pnv_ioda_alloc_pe()). A PE gets an IOMMU
- * group only when it holds a device that does DMA (not only bridges).
+ * group when its first device that does DMA (not a bridge) is added.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +17,19 @@
 
 static const acs_platform platforms[] = {
 	/* p7ioc: 128 PEs, a 1 GiB M32 window in 128 segments */
-	{ "p7ioc", "p7ioc", 128, 127, 1ull << 30, 128, 1 },
-	{ "phb3", "PHB3", 256, 255, 2ull << 30, 256, 1 },
-	{ "phb4", "PHB4", 256, 255, 2ull << 30, 256, 1 },
-	/* QEMU's machines as Linux numbers them: one domain per PHB */
-	{ "powernv8", "PHB3", 256, 255, 2ull << 30, 256, 3 },
-	{ "powernv9", "PHB4", 256, 255, 2ull << 30, 256, 6 },
+	{ "p7ioc", "p7ioc", 128, 127, 1ull << 30, 128, 1, { 0 }, 0, { 0 } },
+	{ "phb3", "PHB3", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 } },
+	{ "phb4", "PHB4", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 } },
+	/* QEMU's machines as Linux numbers them: one domain per PHB. On
+	 * powernv9 the first PHB of each PEC has 512 PEs (4 MiB segments),
+	 * the others 256 (8 MiB), as the kernel logs "512 (511) PE's". */
+	{ "powernv8", "PHB3", 256, 255, 2ull << 30, 256, 3, { 0 },
+	  0x1000000000ull, { 0x0003d00000000000ull, 0x0003d01000000000ull, 0x0003d02000000000ull } },
+	/* M64 (64 GiB per PHB on powernv8, 256 GiB on powernv9) at the
+	 * bases the kernel logs ("MEM ...") */
+	{ "powernv9", "PHB4", 256, 255, 2ull << 30, 256, 6, { 512, 256, 256, 512, 256, 256 },
+	  0x4000000000ull, { 0x0006000000000000ull, 0x0006004000000000ull, 0x0006008000000000ull,
+			     0x0006020000000000ull, 0x0006024000000000ull, 0x0006028000000000ull } },
 };
 
 const acs_platform *acs_platform_find(const char *name)
@@ -44,6 +51,8 @@ struct acs_pe_table {
 
 struct phb {
 	uint32_t domain;
+	unsigned npes, reserved;  /* this PHB's */
+	uint64_t m64_base, m64_seg;  /* 0: no M64 known */
 	uint8_t *used;           /* per PE number */
 	int32_t rmap[256];       /* bus -> index into the table */
 	int32_t root;            /* the root bus PE, -1 until needed */
@@ -51,14 +60,15 @@ struct phb {
 
 static int alloc_number(const acs_platform *p, struct phb *h, unsigned *out)
 {
+	(void)p;
 	/* pnv_ioda_alloc_pe(): the highest free number */
-	for (unsigned pe = p->npes; pe-- > 0;)
+	for (unsigned pe = h->npes; pe-- > 0;)
 		if (!h->used[pe]) {
 			h->used[pe] = 1;
 			*out = pe;
 			return 0;
 		}
-	return acs_error_set(ACS_EINVAL, "PHB %04x: out of PEs (%u)", h->domain, p->npes);
+	return acs_error_set(ACS_EINVAL, "PHB %04x: out of PEs (%u)", h->domain, h->npes);
 }
 
 static int new_pe(acs_pe_table *t, const acs_platform *p, struct phb *h, bool root,
@@ -70,8 +80,8 @@ static int new_pe(acs_pe_table *t, const acs_platform *p, struct phb *h, bool ro
 
 	/* the root bus: next to the reserved PE when that is at either end
 	 * (pnv_pci_init_ioda_phb()), else the highest free one */
-	if (root && (p->reserved_pe == 0 || p->reserved_pe == p->npes - 1)) {
-		num = p->reserved_pe == 0 ? 1 : p->npes - 2;
+	if (root && (h->reserved == 0 || h->reserved == h->npes - 1)) {
+		num = h->reserved == 0 ? 1 : h->npes - 2;
 		h->used[num] = 1;
 	} else {
 		rc = alloc_number(p, h, &num);
@@ -86,6 +96,57 @@ static int new_pe(acs_pe_table *t, const acs_platform *p, struct phb *h, bool ro
 	pe->bus_last = last;
 	*out = (int32_t)t->n++;
 	return 0;
+}
+
+/* The first M64 segment a function's 64-bit prefetchable BARs sit in, or
+ * -1 (pnv_ioda_reserve_dev_m64_pe(); sizes are not in config space, so a
+ * BAR counts by its start). */
+static long m64_segment(const struct phb *h, const struct acs_func *fn)
+{
+	unsigned nbars = fn->header_type == 0 ? 6 : fn->header_type == 1 ? 2 : 0;
+	long first = -1;
+
+	if (!h->m64_seg)
+		return -1;
+	for (unsigned i = 0; i < nbars; i++) {
+		unsigned off = 0x10 + 4 * i;
+		uint32_t lo = (uint32_t)acs_func_cfg_byte(fn, off) | (uint32_t)acs_func_cfg_byte(fn, off + 1) << 8 |
+			      (uint32_t)acs_func_cfg_byte(fn, off + 2) << 16 | (uint32_t)acs_func_cfg_byte(fn, off + 3) << 24;
+		uint64_t addr;
+
+		if ((lo & 0x1) || (lo & 0x6) != 0x4 || !(lo & 0x8) || i + 1 >= nbars)
+			continue;
+		addr = (lo & ~0xfull) | (uint64_t)((uint32_t)acs_func_cfg_byte(fn, off + 4) |
+			(uint32_t)acs_func_cfg_byte(fn, off + 5) << 8 | (uint32_t)acs_func_cfg_byte(fn, off + 6) << 16 |
+			(uint32_t)acs_func_cfg_byte(fn, off + 7) << 24) << 32;
+		i++;
+		if (addr >= h->m64_base && addr < h->m64_base + h->m64_seg * h->npes) {
+			long seg = (long)((addr - h->m64_base) / h->m64_seg);
+
+			if (first < 0 || seg < first)
+				first = seg;
+		}
+	}
+	return first;
+}
+
+/* pnv_ioda_pick_m64_pe(): a bus whose devices (the whole range, for a
+ * range PE) have M64 BARs takes the PE of their first segment. */
+static long bus_m64_pe(const acs_fabric *f, const struct phb *h, uint8_t first_bus, uint8_t last_bus)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+		long s;
+
+		if (fn->domain != h->domain || fn->bus < first_bus || fn->bus > last_bus)
+			continue;
+		s = m64_segment(h, fn);
+		if (s >= 0 && (best < 0 || s < best))
+			best = s;
+	}
+	return best;
 }
 
 /* The PE of a function under the chosen policy, made when first needed. */
@@ -138,8 +199,24 @@ static int pe_for(acs_pe_table *t, const acs_fabric *f, const acs_platform *p, s
 		bool all = up && up->pcie_type == ACS_PCIE_PCI_BRIDGE;
 		uint8_t last = all ? up->subordinate : fn->bus;
 
+		long m64 = up ? bus_m64_pe(f, h, fn->bus, last) : -1;
+
 		if (!up && h->root >= 0) {
 			h->rmap[fn->bus] = h->root;
+		} else if (m64 >= 0) {
+			/* the PE number is the M64 segment's */
+			acs_pe *e = &t->v[t->n];
+
+			memset(e, 0, sizeof(*e));
+			e->domain = h->domain;
+			e->number = (unsigned)m64;
+			e->all = all;
+			e->bus_first = fn->bus;
+			e->bus_last = last;
+			h->used[m64] = 1;
+			pe = (int32_t)t->n++;
+			for (unsigned b = fn->bus; b <= last; b++)
+				h->rmap[b] = pe;
 		} else {
 			rc = new_pe(t, p, h, !up, all, fn->bus, last, &pe);
 			if (rc)
@@ -197,7 +274,7 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 
 	*out = NULL;
 	if (!t || !(t->v = calloc(n + 1, sizeof(*t->v))) || !(t->pe_of = malloc((n + 1) * sizeof(*t->pe_of))) ||
-	    !(h.used = calloc(p->npes, 1))) {
+	    !(h.used = calloc(512, 1))) {
 		rc = acs_error_nomem();
 		goto done;
 	}
@@ -216,8 +293,13 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 		/* a new PHB: fresh PE numbers, the reserved one taken */
 		if (k == 0 || fn->domain != h.domain) {
 			h.domain = fn->domain;
-			memset(h.used, 0, p->npes);
-			h.used[p->reserved_pe] = 1;
+			h.npes = fn->domain < 8 && p->phb_pes[fn->domain] ? p->phb_pes[fn->domain] : p->npes;
+			/* firmware keeps the last PE where the platform does */
+			h.reserved = p->reserved_pe == p->npes - 1 ? h.npes - 1 : p->reserved_pe;
+			h.m64_base = fn->domain < 8 ? p->phb_m64_base[fn->domain] : 0;
+			h.m64_seg = h.m64_base ? p->m64_size / h.npes : 0;
+			memset(h.used, 0, 512);
+			h.used[h.reserved] = 1;
 			h.root = -1;
 			for (int b = 0; b < 256; b++)
 				h.rmap[b] = -1;
@@ -256,7 +338,8 @@ long acs_pe_of(const acs_pe_table *t, size_t i)
 int acs_pe_groups(acs_groups **out, const acs_pe_table *t, const acs_fabric *f)
 {
 	size_t n = acs_fabric_count(f);
-	int32_t *group_of = malloc((n + 1) * sizeof(*group_of)), *id = calloc(t->n + 1, sizeof(*id));
+	const uint32_t *order = acs_fabric_kernel_order(f);
+	int32_t *group_of = malloc((n + 1) * sizeof(*group_of)), *id = malloc((t->n + 1) * sizeof(*id));
 	int32_t next = 0;
 	int rc;
 
@@ -265,11 +348,25 @@ int acs_pe_groups(acs_groups **out, const acs_pe_table *t, const acs_fabric *f)
 		free(id);
 		return acs_error_nomem();
 	}
-	/* group ids in PE order; PEs of bridges alone get none */
 	for (size_t k = 0; k < t->n; k++)
-		id[k] = t->v[k].dma ? next++ : -1;
-	for (size_t i = 0; i < n; i++)
-		group_of[i] = t->pe_of[i] >= 0 ? id[t->pe_of[i]] : -1;
+		id[k] = -1;
+	/*
+	 * pnv_pci_ioda_dma_dev_setup(): the first non-bridge device of a PE
+	 * sets up its DMA window and IOMMU group; a device joins the group
+	 * only if it exists by the time that device is added, so a bridge
+	 * probed before any endpoint of its PE stays out of every group.
+	 */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order[k];
+		int32_t pe = t->pe_of[i];
+
+		group_of[i] = -1;
+		if (pe < 0)
+			continue;
+		if (id[pe] < 0 && !acs_fabric_func(f, i)->is_bridge)
+			id[pe] = next++;
+		group_of[i] = id[pe];
+	}
 	rc = acs_groups_from(out, f, group_of);
 	free(group_of);
 	free(id);

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The PE model against the powernv kernel in QEMU: for every capture in
+ * tests/fixtures/vm-power/<machine>/<case>/, the groups equal the kernel's
+ * (as partitions) and every device's PE number is the one the kernel
+ * logged ("Configured PE#" / "Added to existing PE#").
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tfab.h"
+
+static const char *root;
+
+static char *kernel_partition(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[128], *spec = calloc(1, 65536);
+	long last = -2;
+
+	assert_non_null(f);
+	/* groups.txt is sorted by group in the captures; build "a b | c" */
+	{
+		char *lines[2048];
+		size_t n = 0;
+
+		while (n < 2048 && fgets(line, sizeof(line), f))
+			lines[n++] = strdup(line);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (atol(lines[j]) < atol(lines[i])) {
+					char *t = lines[i];
+
+					lines[i] = lines[j];
+					lines[j] = t;
+				}
+		for (size_t i = 0; i < n; i++) {
+			long g;
+			char addr[64];
+
+			if (sscanf(lines[i], "%ld %63s", &g, addr) == 2) {
+				if (g != last && last != -2)
+					strcat(spec, " |");
+				strcat(spec, " ");
+				strcat(spec, addr);
+				last = g;
+			}
+			free(lines[i]);
+		}
+	}
+	fclose(f);
+	{
+		char *c = tpartition_canon(spec);
+
+		free(spec);
+		return c;
+	}
+}
+
+static char *pe_partition(const acs_fabric *f, const acs_platform *p)
+{
+	acs_pe_table *t = NULL;
+	acs_groups *g = NULL;
+	char *words = calloc(1, 65536);
+	long last = -1;
+
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_groups(&g, t, f), 0);
+	for (size_t id = 0; id < acs_groups_count(g); id++) {
+		const uint32_t *m;
+		size_t n = acs_groups_members(g, id, &m);
+
+		for (size_t k = 0; k < n; k++) {
+			char addr[32];
+
+			if (last >= 0 && (long)id != last)
+				strcat(words, " |");
+			last = (long)id;
+			strcat(words, " ");
+			strcat(words, acs_func_addr(acs_fabric_func(f, m[k]), addr, sizeof(addr)));
+		}
+	}
+	acs_groups_free(g);
+	acs_pe_free(t);
+	{
+		char *c = tpartition_canon(words);
+
+		free(words);
+		return c;
+	}
+}
+
+/* Every "pci ADDR: Configured PE#x" / "Added to existing PE#x" line. */
+static int check_pe_numbers(const acs_fabric *f, const acs_platform *p, const char *log)
+{
+	FILE *in = fopen(log, "r");
+	acs_pe_table *t = NULL;
+	char line[512];
+	int bad = 0;
+
+	if (!in)
+		return 0;
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	while (fgets(line, sizeof(line), in)) {
+		unsigned dom, bus, dev, fn, pe;
+		const char *at = strstr(line, "PE#");
+		const struct acs_func *x;
+		long k;
+
+		if (!at || (!strstr(line, "Configured PE#") && !strstr(line, "existing PE#")) ||
+		    sscanf(line, "pci %x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4 ||
+		    sscanf(at, "PE#%x", &pe) != 1)
+			continue;
+		x = acs_fabric_find(f, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
+		k = x ? acs_pe_of(t, acs_fabric_index(f, x)) : -1;
+		if (k < 0 || acs_pe_at(t, (size_t)k)->number != pe) {
+			print_error("%s: %04x:%02x:%02x.%u is PE#%x, acsctl says %x\n", log, dom, bus, dev, fn,
+				    pe, k < 0 ? 0xfffffu : acs_pe_at(t, (size_t)k)->number);
+			bad++;
+		}
+	}
+	fclose(in);
+	acs_pe_free(t);
+	return bad;
+}
+
+static void test_power_vm__pes_and_groups(void **state)
+{
+	const char *machines[] = { "powernv8", "powernv9" };
+	int total = 0;
+
+	(void)state;
+	for (int m = 0; m < 2; m++) {
+		char mdir[1200];
+		struct dirent *e;
+		DIR *d;
+		int cases = 0, groups_ok = 0, pes_ok = 0;
+		const acs_platform *p = acs_platform_find(machines[m]);
+
+		snprintf(mdir, sizeof(mdir), "%s/%s", root, machines[m]);
+		d = opendir(mdir);
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			char dir[1600], path[2048];
+			acs_load_opts o = ACS_LOAD_OPTS_INIT;
+			acs_fabric *f = NULL;
+			char *want, *got;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", mdir, e->d_name);
+			snprintf(path, sizeof(path), "%s/lspci.txt", dir);
+			o.kind = ACS_SOURCE_DUMP;
+			o.path = path;
+			if (acs_fabric_load(&f, &o))
+				fail_msg("%s", acs_error_last()->message);
+			snprintf(path, sizeof(path), "%s/groups.txt", dir);
+			want = kernel_partition(path);
+			got = pe_partition(f, p);
+			cases++;
+			if (strcmp(want, got) == 0)
+				groups_ok++;
+			else
+				print_error("MISMATCH %s\n  kernel: %s\n  acsctl: %s\n", dir, want, got);
+			snprintf(path, sizeof(path), "%s/pe-log.txt", dir);
+			pes_ok += check_pe_numbers(f, p, path) == 0;
+			free(want);
+			free(got);
+			acs_fabric_free(f);
+		}
+		closedir(d);
+		print_message("%s: %d/%d captures: groups match the kernel's; %d/%d: every PE number matches\n",
+			      machines[m], groups_ok, cases, pes_ok, cases);
+		assert_int_equal(groups_ok, cases);
+		assert_int_equal(pes_ok, cases);
+		total += cases;
+	}
+	if (!total)
+		print_message("no powernv captures yet\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_power_vm__pes_and_groups),
+	};
+
+	root = argc > 1 ? argv[1] : "tests/fixtures/vm-power";
+	return cmocka_run_group_tests_name("power", tests, NULL, NULL);
+}
