@@ -71,6 +71,47 @@ long acs_pe_of(const acs_pe_table *t, size_t i);
  * does DMA, with every device of the PE; functions of PEs that only hold
  * bridges get no group. */
 int acs_pe_groups(acs_groups **out, const acs_pe_table *t, const acs_fabric *fabric);
+/** What `acsctl pe --check` finds. */
+enum acs_pe_finding_kind {
+	ACS_PE_SHARED_SEGMENT = 1, /**< one MMIO segment holds BARs of two PEs */
+	ACS_PE_UNFENCED = 2,       /**< a PE's device behind no P2P bridge (root bus) */
+	ACS_PE_OUTSIDE_WINDOW = 3, /**< a BAR outside its bridge's windows */
+	ACS_PE_SHARED_BUS = 4,     /**< a bus shared with another PE's device or
+				        window: the bridge fences both at once */
+};
+
+typedef struct acs_pe_finding {
+	int kind;               /**< enum acs_pe_finding_kind */
+	uint32_t device;        /**< function index */
+	uint32_t neighbour;     /**< function index, UINT32_MAX for none */
+	uint8_t bar;            /**< the BAR concerned */
+	bool m64;               /**< the segment is an M64 one */
+	long segment;           /**< -1 for none */
+} acs_pe_finding;
+
+/** The M32 window's bus address: where powernv firmware places it. */
+#define ACS_PE_M32_BASE 0x80000000ull
+
+/**
+ * The MMIO segments PE k's BARs start in, ascending and without
+ * repeats: M32 segments, or M64 ones where m64 (platforms that know
+ * their M64 windows). @return how many; up to max are written.
+ */
+size_t acs_pe_segments(const acs_pe_table *t, const acs_fabric *fabric, const acs_platform *platform,
+		       size_t k, bool m64, unsigned *out, size_t max);
+
+/** The segment size of a PHB's M32 (m64 false) or M64 window; 0 unknown. */
+uint64_t acs_pe_segment_size(const acs_platform *platform, uint32_t domain, bool m64);
+
+/**
+ * Isolation check on the BARs as assigned (read from config space):
+ * segments shared by two PEs, PE devices not fenced by a bridge window
+ * of their own. VFs are trusted as their own PEs and not checked.
+ * @return 0 with *out (free()) and *n, or an error.
+ */
+int acs_pe_check(acs_pe_finding **out, size_t *n, const acs_pe_table *t, const acs_fabric *fabric,
+		 const acs_platform *platform);
+
 void acs_pe_free(acs_pe_table *t);
 
 #ifdef __cplusplus

@@ -2,17 +2,88 @@
 /* acsctl pe: the PE table of a PE platform. */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "acsctl/bars.h"
 #include "cli.h"
+
+static json_object *segments_json(const acs_pe_table *t, struct cli *c, size_t k, bool m64)
+{
+	unsigned seg[256];
+	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, 256);
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n && i < 256; i++)
+		json_object_array_add(a, json_object_new_int((int)seg[i]));
+	return a;
+}
+
+static void print_segments(const acs_pe_table *t, struct cli *c, size_t k, bool m64)
+{
+	unsigned seg[256];
+	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, 256);
+
+	if (!n)
+		return;
+	printf("\n    %s segments:", m64 ? "M64" : "M32");
+	for (size_t i = 0; i < n && i < 256; i++)
+		printf(" %u", seg[i]);
+}
+
+static const char *addr_of(struct cli *c, uint32_t i, char *buf, size_t size)
+{
+	return acs_func_addr(acs_fabric_func(c->fabric, i), buf, size);
+}
+
+/* one FAIL line per finding; exit status 1 when there is any */
+static int pe_check(struct cli *c, const acs_pe_table *t)
+{
+	acs_pe_finding *v = NULL;
+	size_t n = 0;
+	char a[32], b[32];
+
+	if (acs_pe_check(&v, &n, t, c->fabric, c->platform))
+		return cli_error("pe --check");
+	for (size_t i = 0; i < n; i++) {
+		const acs_pe_finding *x = &v[i];
+		long pa = acs_pe_of(t, x->device), pb = x->neighbour != UINT32_MAX ? acs_pe_of(t, x->neighbour) : -1;
+
+		addr_of(c, x->device, a, sizeof(a));
+		if (x->neighbour != UINT32_MAX)
+			addr_of(c, x->neighbour, b, sizeof(b));
+		switch (x->kind) {
+		case ACS_PE_SHARED_SEGMENT:
+			printf("FAIL %s BAR%u: %s segment %ld of PE#%u also holds %s of PE#%u\n", a, x->bar,
+			       x->m64 ? "M64" : "M32", x->segment, acs_pe_at(t, (size_t)pa)->number, b,
+			       acs_pe_at(t, (size_t)pb)->number);
+			break;
+		case ACS_PE_UNFENCED:
+			printf("FAIL %s: on a root bus, behind no P2P bridge: its BARs can overlap any PE's\n", a);
+			break;
+		case ACS_PE_OUTSIDE_WINDOW:
+			printf("FAIL %s BAR%u: outside the windows of its bridge %s\n", a, x->bar, b);
+			break;
+		default:
+			printf("FAIL %s: shares its bus with %s of PE#%u: moving its BARs it could overlap that neighbour\n",
+			       a, b, acs_pe_at(t, (size_t)pb)->number);
+		}
+	}
+	if (!n)
+		printf("OK %zu PEs: no segment shared, every PE behind a bridge of its own\n", acs_pe_count(t));
+	free(v);
+	return n ? EXIT_CHECK_FAILED : EXIT_OK;
+}
 
 int cmd_pe(struct cli *c, int argc, char **argv)
 {
 	acs_pe_table *t = NULL;
 	char addr[32];
+	bool check = c->check;
+	int rc = EXIT_OK;
 
-	(void)argv;
 	if (argc) {
-		fprintf(stderr, "usage: acsctl --platform NAME pe\n");
+		fprintf(stderr, "usage: acsctl --platform NAME pe [--check]\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (!c->platform) {
@@ -21,7 +92,9 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 	}
 	if (acs_pe_assign(&t, c->fabric, c->platform, c->pe_policy ? c->pe_policy : ACS_PE_BUS))
 		return cli_error("pe");
-	if (c->json) {
+	if (check) {
+		rc = pe_check(c, t);
+	} else if (c->json) {
 		json_object *root = json_object_new_object(), *arr = json_object_new_array();
 		char phb[8];
 
@@ -40,8 +113,9 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 					acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr))));
 			json_object_object_add(o, "devices", d);
 			json_object_object_add(o, "dma", json_object_new_boolean(pe->dma));
-			/* segments need the BARs' sizes, which acsctl does not read yet */
-			json_object_object_add(o, "m32_segments", NULL);
+			/* by the segment each BAR starts in: sizes are not in config space */
+			json_object_object_add(o, "m32_segments", segments_json(t, c, i, false));
+			json_object_object_add(o, "m64_segments", segments_json(t, c, i, true));
 			json_object_array_add(arr, o);
 		}
 		json_object_object_add(root, "pes", arr);
@@ -61,9 +135,11 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 				       pe->bus_last, pe->dma ? "" : " (bridges only: no IOMMU group)");
 			for (size_t k = 0; k < pe->ndevices; k++)
 				printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr)));
+			print_segments(t, c, i, false);
+			print_segments(t, c, i, true);
 			printf("\n");
 		}
 	}
 	acs_pe_free(t);
-	return EXIT_OK;
+	return rc;
 }

@@ -163,5 +163,17 @@ grep -q 'needs this host' "$tmp/out" "$tmp/err" && ok "apply wants live sysfs" |
 ACSCTL_JOURNAL=$tmp/none.json expect 0 "apply --status without a journal" "$acsctl" apply --status
 grep -q 'no pending change' "$tmp/out" && ok "apply --status" || bad "apply --status"
 
+pv="$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt"
+expect 0 "pe" "$acsctl" -F "$pv" --platform powernv8 pe
+grep -q '^PHB 0000 PE#254 bus 00 (bridges only' "$tmp/out" && grep -q 'M32 segments:' "$tmp/out" &&
+	ok "pe: table and segments" || bad "pe: table and segments"
+expect 0 "pe -j" "$acsctl" -F "$pv" --platform powernv8 -j pe
+grep -A1 '"m32_segments"' "$tmp/out" | grep -q '^ *[0-9]' && ok "pe JSON segments" || bad "pe JSON segments"
+expect 0 "pe --check on the kernel's BARs" "$acsctl" -F "$pv" --platform powernv8 pe --check
+grep -q '^OK ' "$tmp/out" && ok "pe --check OK line" || bad "pe --check OK line"
+expect 2 "pe without --platform" "$acsctl" -F "$pv" pe
+expect 2 "pe bad option" "$acsctl" -F "$pv" --platform powernv8 pe --frob
+expect 2 "unknown platform" "$acsctl" -F "$pv" --platform power11 pe
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

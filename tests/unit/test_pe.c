@@ -131,6 +131,97 @@ static void test_pe_bus__out_of_pes(void **state)
 	assert_null(acs_platform_find("power11"));
 }
 
+static void put32(struct tcfg *c, unsigned off, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		c->b[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+/* a root port whose memory window is [base, limit] (1 MiB granules) */
+static void rp_window(struct tfab *t, const char *addr, uint8_t sec, uint32_t base, uint32_t limit)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x1014, 0x03dc, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&c, 0, sec, sec);
+	put32(&c, 0x20, (base >> 16 & 0xfff0) | (limit & 0xfff00000));
+	tfab_add(t, addr, &c);
+}
+
+/* multifunction ones with ACS isolating them, for the device policy */
+static void ep_bar(struct tfab *t, const char *addr, bool mf, uint32_t bar0)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, mf, mf ? 0x1d : NO_ACS);
+	put32(&c, 0x10, bar0);
+	tfab_add(t, addr, &c);
+}
+
+static size_t findings(const acs_fabric *f, int policy, acs_pe_finding **v)
+{
+	const acs_platform *p = acs_platform_find("powernv8");
+	acs_pe_table *t = NULL;
+	size_t n = 99;
+
+	assert_int_equal(acs_pe_assign(&t, f, p, policy), 0);
+	assert_int_equal(acs_pe_check(v, &n, t, f, p), 0);
+	acs_pe_free(t);
+	return n;
+}
+
+/* Two functions of one device: one PE under the bus policy passes; a PE
+ * each (device policy) shares an 8 MiB segment and a bus. */
+static void test_pe_check__segments_and_fences(void **state)
+{
+	struct tfab tb;
+	acs_fabric *f;
+	acs_pe_finding *v = NULL;
+	size_t n;
+
+	(void)state;
+	tfab_begin(&tb);
+	rp_window(&tb, "0000:00:00.0", 1, 0x80000000, 0x80ffffff);
+	ep_bar(&tb, "0000:01:00.0", true, 0x80000000);
+	ep_bar(&tb, "0000:01:00.1", true, 0x80004000);
+	f = tfab_end(&tb);
+	assert_int_equal(findings(f, ACS_PE_BUS, &v), 0);
+	free(v);
+	n = findings(f, ACS_PE_DEVICE, &v);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].kind, ACS_PE_SHARED_BUS);
+	assert_int_equal(v[1].kind, ACS_PE_SHARED_SEGMENT);
+	assert_int_equal(v[1].segment, 0);
+	assert_int_equal(v[1].neighbour, idx(f, "0000:01:00.0"));
+	assert_int_equal(v[2].kind, ACS_PE_SHARED_BUS);
+	free(v);
+	acs_fabric_free(f);
+}
+
+/* A BAR outside its bridge's window; a device on the root bus, behind no
+ * bridge at all. */
+static void test_pe_check__unfenced(void **state)
+{
+	struct tfab tb;
+	acs_fabric *f;
+	acs_pe_finding *v = NULL;
+
+	(void)state;
+	tfab_begin(&tb);
+	rp_window(&tb, "0000:00:00.0", 1, 0x80000000, 0x807fffff);
+	ep_bar(&tb, "0000:01:00.0", false, 0x80800000);
+	ep_bar(&tb, "0000:00:01.0", false, 0x81000000);
+	f = tfab_end(&tb);
+	assert_int_equal(findings(f, ACS_PE_BUS, &v), 2);
+	assert_int_equal(v[0].kind, ACS_PE_UNFENCED);
+	assert_int_equal(v[0].device, idx(f, "0000:00:01.0"));
+	assert_int_equal(v[1].kind, ACS_PE_OUTSIDE_WINDOW);
+	assert_int_equal(v[1].device, idx(f, "0000:01:00.0"));
+	assert_int_equal(v[1].neighbour, idx(f, "0000:00:00.0"));
+	free(v);
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_pe_slot__whole_root_port),
 		cmocka_unit_test(test_pe_device__isolated_functions),
 		cmocka_unit_test(test_pe_bus__out_of_pes),
+		cmocka_unit_test(test_pe_check__segments_and_fences),
+		cmocka_unit_test(test_pe_check__unfenced),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);

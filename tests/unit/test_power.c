@@ -126,6 +126,27 @@ static int check_pe_numbers(const acs_fabric *f, const acs_platform *p, const ch
 	return bad;
 }
 
+/* pe --check on the BARs the kernel assigned: the kernel's own layout
+ * must pass */
+static int check_isolation(const acs_fabric *f, const acs_platform *p, const char *dir)
+{
+	acs_pe_table *t = NULL;
+	acs_pe_finding *v = NULL;
+	size_t n = 0;
+	char a[32], b[32];
+
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_check(&v, &n, t, f, p), 0);
+	for (size_t i = 0; i < n; i++)
+		print_error("%s: finding %d on %s (neighbour %s)\n", dir, v[i].kind,
+			    acs_func_addr(acs_fabric_func(f, v[i].device), a, sizeof(a)),
+			    v[i].neighbour == UINT32_MAX ? "none" :
+			    acs_func_addr(acs_fabric_func(f, v[i].neighbour), b, sizeof(b)));
+	free(v);
+	acs_pe_free(t);
+	return (int)n;
+}
+
 static void test_power_vm__pes_and_groups(void **state)
 {
 	const char *machines[] = { "powernv8", "powernv9" };
@@ -136,7 +157,7 @@ static void test_power_vm__pes_and_groups(void **state)
 		char mdir[1200];
 		struct dirent *e;
 		DIR *d;
-		int cases = 0, groups_ok = 0, pes_ok = 0;
+		int cases = 0, groups_ok = 0, pes_ok = 0, check_ok = 0;
 		const acs_platform *p = acs_platform_find(machines[m]);
 
 		snprintf(mdir, sizeof(mdir), "%s/%s", root, machines[m]);
@@ -167,15 +188,18 @@ static void test_power_vm__pes_and_groups(void **state)
 				print_error("MISMATCH %s\n  kernel: %s\n  acsctl: %s\n", dir, want, got);
 			snprintf(path, sizeof(path), "%s/pe-log.txt", dir);
 			pes_ok += check_pe_numbers(f, p, path) == 0;
+			check_ok += check_isolation(f, p, dir) == 0;
 			free(want);
 			free(got);
 			acs_fabric_free(f);
 		}
 		closedir(d);
-		print_message("%s: %d/%d captures: groups match the kernel's; %d/%d: every PE number matches\n",
-			      machines[m], groups_ok, cases, pes_ok, cases);
+		print_message("%s: %d/%d captures: groups match the kernel's; %d/%d: every PE number matches; "
+			      "%d/%d: pe --check passes on the kernel's BARs\n",
+			      machines[m], groups_ok, cases, pes_ok, cases, check_ok, cases);
 		assert_int_equal(groups_ok, cases);
 		assert_int_equal(pes_ok, cases);
+		assert_int_equal(check_ok, cases);
 		total += cases;
 	}
 	if (!total)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acsctl/bars.h"
 #include "internal.h"
 
 static const acs_platform platforms[] = {
@@ -103,25 +104,17 @@ static int new_pe(acs_pe_table *t, const acs_platform *p, struct phb *h, bool ro
  * BAR counts by its start). */
 static long m64_segment(const struct phb *h, const struct acs_func *fn)
 {
-	unsigned nbars = fn->header_type == 0 ? 6 : fn->header_type == 1 ? 2 : 0;
+	acs_bar b[6];
+	size_t n = acs_func_mem_bars(fn, b);
 	long first = -1;
 
 	if (!h->m64_seg)
 		return -1;
-	for (unsigned i = 0; i < nbars; i++) {
-		unsigned off = 0x10 + 4 * i;
-		uint32_t lo = (uint32_t)acs_func_cfg_byte(fn, off) | (uint32_t)acs_func_cfg_byte(fn, off + 1) << 8 |
-			      (uint32_t)acs_func_cfg_byte(fn, off + 2) << 16 | (uint32_t)acs_func_cfg_byte(fn, off + 3) << 24;
-		uint64_t addr;
-
-		if ((lo & 0x1) || (lo & 0x6) != 0x4 || !(lo & 0x8) || i + 1 >= nbars)
+	for (size_t i = 0; i < n; i++) {
+		if (!b[i].is64 || !b[i].prefetch)
 			continue;
-		addr = (lo & ~0xfull) | (uint64_t)((uint32_t)acs_func_cfg_byte(fn, off + 4) |
-			(uint32_t)acs_func_cfg_byte(fn, off + 5) << 8 | (uint32_t)acs_func_cfg_byte(fn, off + 6) << 16 |
-			(uint32_t)acs_func_cfg_byte(fn, off + 7) << 24) << 32;
-		i++;
-		if (addr >= h->m64_base && addr < h->m64_base + h->m64_seg * h->npes) {
-			long seg = (long)((addr - h->m64_base) / h->m64_seg);
+		if (b[i].start >= h->m64_base && b[i].start < h->m64_base + h->m64_seg * h->npes) {
+			long seg = (long)((b[i].start - h->m64_base) / h->m64_seg);
 
 			if (first < 0 || seg < first)
 				first = seg;

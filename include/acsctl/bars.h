@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file acsctl/bars.h
+ * @brief Memory BARs and bridge windows as config space holds them (bus
+ * addresses). Sizes are not in config space (the kernel learns them by
+ * writing all ones), so a BAR is known by its start only.
+ */
+#ifndef ACSCTL_BARS_H
+#define ACSCTL_BARS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acsctl/fabric.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A memory BAR, or a bridge window. */
+typedef struct acs_bar {
+	uint8_t index;          /**< BAR number (0-5), or 0 memory / 1 prefetchable window */
+	bool is64, prefetch;
+	uint64_t start;
+	uint64_t end;           /**< inclusive; windows only, == start for BARs */
+} acs_bar;
+
+/** The assigned memory BARs of a function (I/O BARs and BARs at 0 left
+ * out). @return how many were written to out (at most 6). */
+size_t acs_func_mem_bars(const struct acs_func *fn, acs_bar out[6]);
+
+/** The open memory windows of a bridge (memory, then prefetchable).
+ * @return how many (0-2). */
+size_t acs_func_bridge_windows(const struct acs_func *fn, acs_bar out[2]);
+
+/** Whether an address lies in one of a bridge's windows. */
+bool acs_func_window_holds(const struct acs_func *bridge, uint64_t addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * PE isolation on the BARs as assigned. A PHB routes each MMIO segment
+ * to one PE, so two PEs' BARs in a segment share an error state; and a
+ * device that moves its own BARs can only be kept from a neighbour by a
+ * P2P bridge whose windows hold its PE alone. Config space gives a BAR's
+ * start, not its size, so a BAR is checked by the segment it starts in.
+ */
+#include <stdlib.h>
+
+#include "acsctl/bars.h"
+#include "internal.h"
+
+static unsigned phb_npes(const acs_platform *p, uint32_t domain)
+{
+	return domain < 8 && p->phb_pes[domain] ? p->phb_pes[domain] : p->npes;
+}
+
+uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
+{
+	if (!m64)
+		return p->m32_size / phb_npes(p, domain);
+	if (domain >= 8 || !p->phb_m64_base[domain])
+		return 0;
+	return p->m64_size / phb_npes(p, domain);
+}
+
+/* the segment a BAR starts in, or -1 outside that window */
+static long bar_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
+{
+	uint64_t seg = acs_pe_segment_size(p, domain, m64);
+	uint64_t base = m64 ? (domain < 8 ? p->phb_m64_base[domain] : 0) : ACS_PE_M32_BASE;
+
+	if (!seg || b->start < base || b->start - base >= seg * phb_npes(p, domain))
+		return -1;
+	return (long)((b->start - base) / seg);
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t acs_pe_segments(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, size_t k,
+		       bool m64, unsigned *out, size_t max)
+{
+	const acs_pe *pe = acs_pe_at(t, k);
+	unsigned segs[64];
+	size_t n = 0, m = 0;
+
+	if (!pe)
+		return 0;
+	for (size_t d = 0; d < pe->ndevices; d++) {
+		acs_bar b[6];
+		size_t nb = acs_func_mem_bars(acs_fabric_func(f, pe->devices[d]), b);
+
+		for (size_t i = 0; i < nb && n < 64; i++) {
+			long s = bar_segment(p, pe->domain, &b[i], m64);
+
+			if (s >= 0)
+				segs[n++] = (unsigned)s;
+		}
+	}
+	qsort(segs, n, sizeof(*segs), cmp_unsigned);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || segs[i] != segs[i - 1]) {
+			if (m < max)
+				out[m] = segs[i];
+			m++;
+		}
+	return m;
+}
+
+struct findings {
+	acs_pe_finding *v;
+	size_t n, cap;
+};
+
+static int add(struct findings *fs, acs_pe_finding x)
+{
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? 2 * fs->cap : 16;
+		acs_pe_finding *v = realloc(fs->v, cap * sizeof(*v));
+
+		if (!v)
+			return acs_error_nomem();
+		fs->v = v;
+		fs->cap = cap;
+	}
+	fs->v[fs->n++] = x;
+	return 0;
+}
+
+/* one segment owner per (window, segment): the first BAR seen */
+struct owner {
+	uint32_t domain;
+	bool m64;
+	long segment;
+	long pe;
+	uint32_t device;
+};
+
+static int check_segments(struct findings *fs, const acs_pe_table *t, const acs_fabric *f,
+			  const acs_platform *p, size_t i, struct owner **own, size_t *nown)
+{
+	const struct acs_func *fn = acs_fabric_func(f, i);
+	acs_bar b[6];
+	size_t nb = acs_func_mem_bars(fn, b);
+	int rc = 0;
+
+	for (size_t k = 0; !rc && k < nb; k++) {
+		bool m64 = b[k].is64 && b[k].prefetch && bar_segment(p, fn->domain, &b[k], true) >= 0;
+		long s = bar_segment(p, fn->domain, &b[k], m64);
+		size_t o;
+
+		if (s < 0)
+			continue;
+		for (o = 0; o < *nown; o++)
+			if ((*own)[o].domain == fn->domain && (*own)[o].m64 == m64 && (*own)[o].segment == s)
+				break;
+		if (o == *nown) {
+			struct owner *v = realloc(*own, (*nown + 1) * sizeof(*v));
+
+			if (!v)
+				return acs_error_nomem();
+			*own = v;
+			v[(*nown)++] = (struct owner){ fn->domain, m64, s, acs_pe_of(t, i), (uint32_t)i };
+		} else if ((*own)[o].pe != acs_pe_of(t, i)) {
+			rc = add(fs, (acs_pe_finding){ ACS_PE_SHARED_SEGMENT, (uint32_t)i, (*own)[o].device,
+						       b[k].index, m64, s });
+		}
+	}
+	return rc;
+}
+
+/* a device's BARs must sit in its bridge's windows, and the bus below
+ * that bridge must hold nothing of another PE */
+static int check_fence(struct findings *fs, const acs_pe_table *t, const acs_fabric *f, size_t i)
+{
+	const struct acs_func *fn = acs_fabric_func(f, i), *up = acs_fabric_parent(f, fn);
+	acs_bar b[6];
+	size_t nb = acs_func_mem_bars(fn, b), first = 0, nsib;
+	int rc = 0;
+
+	if (!nb)
+		return 0;
+	if (!up)
+		return add(fs, (acs_pe_finding){ ACS_PE_UNFENCED, (uint32_t)i, UINT32_MAX, b[0].index, false, -1 });
+	for (size_t k = 0; !rc && k < nb; k++)
+		if (!acs_func_window_holds(up, b[k].start))
+			rc = add(fs, (acs_pe_finding){ ACS_PE_OUTSIDE_WINDOW, (uint32_t)i,
+						       (uint32_t)acs_fabric_index(f, up), b[k].index, false, -1 });
+	nsib = acs_fabric_children(f, up, &first);
+	for (size_t s = first; !rc && s < first + nsib; s++) {
+		const struct acs_func *g = acs_fabric_func(f, s);
+		acs_bar gb[6];
+
+		if (s == i || g->is_virtfn || acs_pe_of(t, s) == acs_pe_of(t, i))
+			continue;
+		if (acs_func_mem_bars(g, gb) || acs_func_bridge_windows(g, gb))
+			rc = add(fs, (acs_pe_finding){ ACS_PE_SHARED_BUS, (uint32_t)i, (uint32_t)s, b[0].index,
+						       false, -1 });
+	}
+	return rc;
+}
+
+int acs_pe_check(acs_pe_finding **out, size_t *n, const acs_pe_table *t, const acs_fabric *f,
+		 const acs_platform *p)
+{
+	struct findings fs = { 0 };
+	struct owner *own = NULL;
+	size_t nown = 0;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+
+		if (fn->is_virtfn || acs_pe_of(t, i) < 0)
+			continue;
+		rc = check_segments(&fs, t, f, p, i, &own, &nown);
+		if (!rc && !fn->is_bridge)
+			rc = check_fence(&fs, t, f, i);
+	}
+	free(own);
+	if (rc) {
+		free(fs.v);
+		return rc;
+	}
+	*out = fs.v;
+	*n = fs.n;
+	return 0;
+}
