@@ -112,6 +112,37 @@ uint64_t acs_pe_segment_size(const acs_platform *platform, uint32_t domain, bool
 int acs_pe_check(acs_pe_finding **out, size_t *n, const acs_pe_table *t, const acs_fabric *fabric,
 		 const acs_platform *platform);
 
+/** One BAR to place: its PE and its size (a power of two, also its
+ * alignment, as PCI makes it). */
+typedef struct acs_pe_bar_demand {
+	uint32_t pe;
+	uint64_t size;
+} acs_pe_bar_demand;
+
+/** Where acs_pe_allocate() put the BARs. */
+typedef struct acs_pe_alloc {
+	uint64_t *offset;       /**< per demand, from the window base; UINT64_MAX: did not fit */
+	size_t nfailed;         /**< demands that did not fit */
+	size_t used;            /**< segments holding BARs */
+	size_t wasted;          /**< empty segments below the highest used one */
+	size_t lower_bound;     /**< sum over PEs of their MMIO in whole segments */
+} acs_pe_alloc;
+
+enum acs_pe_alloc_method {
+	ACS_PE_ALLOC_PACKED = 0,  /**< per PE, largest BAR first; PEs by alignment */
+	ACS_PE_ALLOC_FIRST_FIT = 1, /**< each BAR in turn at the first place it fits */
+};
+
+/**
+ * Place BARs in a window of nsegs segments of seg bytes so that no
+ * segment holds BARs of two PEs, every BAR aligned to its size.
+ * Demands that do not fit are marked, not an error.
+ * @return 0, or an error (a size not a power of two, out of memory).
+ */
+int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uint64_t seg,
+		    size_t nsegs, int method);
+void acs_pe_alloc_free(acs_pe_alloc *a);
+
 void acs_pe_free(acs_pe_table *t);
 
 #ifdef __cplusplus

@@ -222,6 +222,65 @@ static void test_pe_check__unfenced(void **state)
 	acs_fabric_free(f);
 }
 
+/* no segment holds two PEs' BARs; every BAR aligned to its size */
+static void assert_valid(const acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, uint64_t seg)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a->offset[i] == UINT64_MAX)
+			continue;
+		assert_int_equal(a->offset[i] % d[i].size, 0);
+		for (size_t j = 0; j < n; j++) {
+			if (j == i || a->offset[j] == UINT64_MAX)
+				continue;
+			/* no overlap in bytes */
+			assert_true(a->offset[i] + d[i].size <= a->offset[j] || a->offset[j] + d[j].size <= a->offset[i]);
+			if (d[i].pe != d[j].pe)
+				assert_true((a->offset[i] + d[i].size - 1) / seg < a->offset[j] / seg ||
+					    (a->offset[j] + d[j].size - 1) / seg < a->offset[i] / seg);
+		}
+	}
+}
+
+static void test_pe_allocate__packed_meets_the_bound(void **state)
+{
+	const uint64_t M = 1 << 20, seg = 8 * M;
+	const acs_pe_bar_demand d[] = { { 2, M }, { 1, 16 * M }, { 3, 8 * M }, { 2, M }, { 1, 4096 }, { 4, 4096 } };
+	acs_pe_alloc a, ff;
+
+	(void)state;
+	assert_int_equal(acs_pe_allocate(&a, d, 6, seg, 16, ACS_PE_ALLOC_PACKED), 0);
+	/* PE 1: 16 MiB + 4 KiB in 3 segments; the others one each */
+	assert_int_equal(a.lower_bound, 6);
+	assert_int_equal(a.used, 6);
+	assert_int_equal(a.wasted, 0);
+	assert_int_equal(a.nfailed, 0);
+	assert_valid(&a, d, 6, seg);
+	assert_int_equal(acs_pe_allocate(&ff, d, 6, seg, 16, ACS_PE_ALLOC_FIRST_FIT), 0);
+	assert_valid(&ff, d, 6, seg);
+	assert_int_equal(ff.nfailed, 0);
+	assert_true(ff.used >= a.used);
+	acs_pe_alloc_free(&a);
+	acs_pe_alloc_free(&ff);
+}
+
+/* a window too small: the BARs that do not fit are marked; bad sizes are
+ * errors */
+static void test_pe_allocate__out_of_segments(void **state)
+{
+	const uint64_t M = 1 << 20;
+	const acs_pe_bar_demand d[] = { { 1, 16 * M }, { 1, M }, { 2, M } }, bad[] = { { 1, 3 * M } };
+	acs_pe_alloc a;
+
+	(void)state;
+	assert_int_equal(acs_pe_allocate(&a, d, 3, 8 * M, 3, ACS_PE_ALLOC_PACKED), 0);
+	assert_int_equal(a.nfailed, 1);
+	assert_int_equal(a.offset[2], UINT64_MAX);
+	assert_int_equal(a.used, 3);
+	acs_pe_alloc_free(&a);
+	assert_int_equal(acs_pe_allocate(&a, bad, 1, 8 * M, 3, ACS_PE_ALLOC_PACKED), ACS_EINVAL);
+	assert_non_null(strstr(acs_error_last()->message, "BAR 0"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +290,8 @@ int main(void)
 		cmocka_unit_test(test_pe_bus__out_of_pes),
 		cmocka_unit_test(test_pe_check__segments_and_fences),
 		cmocka_unit_test(test_pe_check__unfenced),
+		cmocka_unit_test(test_pe_allocate__packed_meets_the_bound),
+		cmocka_unit_test(test_pe_allocate__out_of_segments),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);
