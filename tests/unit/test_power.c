@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acsctl/bars.h"
 #include "tfab.h"
 
 static const char *root;
@@ -147,6 +148,102 @@ static int check_isolation(const acs_fabric *f, const acs_platform *p, const cha
 	return (int)n;
 }
 
+/* The sizes of a function's BARs from its sysfs resource lines ("start end
+ * flags", BARs first), 0 where none. */
+static void bar_sizes(const char *path, const char *addr, uint64_t size[6])
+{
+	FILE *in = fopen(path, "r");
+	char line[256];
+	int at = -1;
+
+	memset(size, 0, 6 * sizeof(*size));
+	if (!in)
+		return;
+	while (fgets(line, sizeof(line), in)) {
+		unsigned long long a, b, fl;
+
+		line[strcspn(line, "\n")] = 0;
+		if (strncmp(line, "0x", 2) != 0) {
+			at = strcmp(line, addr) == 0 ? 0 : -1;
+			continue;
+		}
+		if (at >= 0 && at < 6 && sscanf(line, "%llx %llx %llx", &a, &b, &fl) == 3 && b > a)
+			size[at] = b - a + 1;
+		if (at >= 0)
+			at++;
+	}
+	fclose(in);
+}
+
+struct alloc_tally {
+	size_t kernel, packed, first_fit, bound;
+};
+
+/* The M32 BARs the kernel assigned on one PHB (start from config space,
+ * size from sysfs): the segments it used, and what acs_pe_allocate()
+ * needs for them. */
+static void compare_phb(const acs_fabric *f, const acs_platform *p, const acs_pe_table *t, const char *dir,
+			uint32_t dom, struct alloc_tally *sum)
+{
+	size_t n = acs_fabric_count(f), nd = 0, kernel = 0;
+	uint64_t seg = acs_pe_segment_size(p, dom, false);
+	size_t nsegs = (size_t)(p->m32_size / seg);
+	acs_pe_bar_demand *d = calloc(6 * n + 1, sizeof(*d));
+	uint8_t *touched = calloc(nsegs, 1);
+	char path[2048], addr[32];
+	acs_pe_alloc a, ff;
+
+	assert_non_null(d);
+	assert_non_null(touched);
+	snprintf(path, sizeof(path), "%s/resources.txt", dir);
+	for (size_t i = 0; i < n; i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+		uint64_t size[6];
+		acs_bar b[6];
+		size_t nb = fn->domain == dom ? acs_func_mem_bars(fn, b) : 0;
+
+		if (nb)
+			bar_sizes(path, acs_func_addr(fn, addr, sizeof(addr)), size);
+		for (size_t k = 0; k < nb; k++) {
+			uint64_t sz = size[b[k].index], off = b[k].start - ACS_PE_M32_BASE;
+
+			if (!sz || b[k].start < ACS_PE_M32_BASE || off >= p->m32_size || acs_pe_of(t, i) < 0)
+				continue;
+			for (uint64_t s = off / seg; s <= (off + sz - 1) / seg && s < nsegs; s++)
+				touched[s] = 1;
+			d[nd++] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz };
+		}
+	}
+	for (size_t s = 0; s < nsegs; s++)
+		kernel += touched[s];
+	assert_int_equal(acs_pe_allocate(&a, d, nd, seg, nsegs, ACS_PE_ALLOC_PACKED), 0);
+	assert_int_equal(acs_pe_allocate(&ff, d, nd, seg, nsegs, ACS_PE_ALLOC_FIRST_FIT), 0);
+	if (a.used > kernel || a.nfailed)
+		print_error("%s PHB %u: allocate uses %zu segments, the kernel %zu\n", dir, dom, a.used, kernel);
+	assert_true(a.used <= kernel);
+	assert_true(a.used >= a.lower_bound);
+	assert_int_equal(a.nfailed, 0);
+	sum->kernel += kernel;
+	sum->packed += a.used;
+	sum->first_fit += ff.used;
+	sum->bound += a.lower_bound;
+	acs_pe_alloc_free(&a);
+	acs_pe_alloc_free(&ff);
+	free(d);
+	free(touched);
+}
+
+static void compare_allocation(const acs_fabric *f, const acs_platform *p, const char *dir,
+			       struct alloc_tally *sum)
+{
+	acs_pe_table *t = NULL;
+
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	for (uint32_t dom = 0; dom < p->nphbs; dom++)
+		compare_phb(f, p, t, dir, dom, sum);
+	acs_pe_free(t);
+}
+
 static void test_power_vm__pes_and_groups(void **state)
 {
 	const char *machines[] = { "powernv8", "powernv9" };
@@ -158,6 +255,7 @@ static void test_power_vm__pes_and_groups(void **state)
 		struct dirent *e;
 		DIR *d;
 		int cases = 0, groups_ok = 0, pes_ok = 0, check_ok = 0;
+		struct alloc_tally sum = { 0 };
 		const acs_platform *p = acs_platform_find(machines[m]);
 
 		snprintf(mdir, sizeof(mdir), "%s/%s", root, machines[m]);
@@ -189,6 +287,7 @@ static void test_power_vm__pes_and_groups(void **state)
 			snprintf(path, sizeof(path), "%s/pe-log.txt", dir);
 			pes_ok += check_pe_numbers(f, p, path) == 0;
 			check_ok += check_isolation(f, p, dir) == 0;
+			compare_allocation(f, p, dir, &sum);
 			free(want);
 			free(got);
 			acs_fabric_free(f);
@@ -197,6 +296,8 @@ static void test_power_vm__pes_and_groups(void **state)
 		print_message("%s: %d/%d captures: groups match the kernel's; %d/%d: every PE number matches; "
 			      "%d/%d: pe --check passes on the kernel's BARs\n",
 			      machines[m], groups_ok, cases, pes_ok, cases, check_ok, cases);
+		print_message("%s: M32 segments: kernel %zu, allocate %zu, first-fit %zu, lower bound %zu\n",
+			      machines[m], sum.kernel, sum.packed, sum.first_fit, sum.bound);
 		assert_int_equal(groups_ok, cases);
 		assert_int_equal(pes_ok, cases);
 		assert_int_equal(check_ok, cases);
