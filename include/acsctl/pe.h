@@ -26,6 +26,9 @@ enum acs_pe_policy {
 };
 
 /** A PE platform: its host bridges' PE and MMIO facts. */
+/** PCI domains a platform table describes (QEMU: two chips). */
+#define ACS_PE_MAX_PHBS 12
+
 typedef struct acs_platform {
 	const char *name;       /**< "powernv9" */
 	const char *phb;        /**< "p7ioc", "PHB3", "PHB4" */
@@ -34,9 +37,9 @@ typedef struct acs_platform {
 	uint64_t m32_size;      /**< 32-bit MMIO window per PHB */
 	unsigned m32_segments;  /**< it is cut into this many equal segments */
 	unsigned nphbs;         /**< host bridges (PCI domains) */
-	unsigned phb_pes[8];    /**< per PHB (domain) when they differ, else 0 */
+	unsigned phb_pes[ACS_PE_MAX_PHBS]; /**< per PHB (domain) when they differ, else 0 */
 	uint64_t m64_size;      /**< 64-bit window per PHB, npes segments */
-	uint64_t phb_m64_base[8]; /**< its base per PHB (bus = CPU address), 0 unknown */
+	uint64_t phb_m64_base[ACS_PE_MAX_PHBS]; /**< its base per PHB (bus = CPU address), 0 unknown */
 } acs_platform;
 
 /** A platform by name: p7ioc, phb3, phb4, powernv8, powernv9; NULL with

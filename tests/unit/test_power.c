@@ -239,7 +239,7 @@ static void compare_allocation(const acs_fabric *f, const acs_platform *p, const
 	acs_pe_table *t = NULL;
 
 	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
-	for (uint32_t dom = 0; dom < p->nphbs; dom++)
+	for (uint32_t dom = 0; dom < ACS_PE_MAX_PHBS; dom++)
 		compare_phb(f, p, t, dir, dom, sum);
 	acs_pe_free(t);
 }

@@ -119,10 +119,11 @@ grep -E "^($bdf|0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16})\$" "$work/sec.RESO
 	/^0x/ { print; next }
 	{ if (n) { print "" }; n++; print }
 	END { if (n) print "" }' > "$out/resources.txt"
-# the kernel's lines about PHBs and PEs (case-sensitive PE: -i would match
-# "type", "pages", ...), and how devices joined iommu groups
+# the kernel's lines about PHBs, PEs and iommu groups, and a bus range the PHB
+# cannot match ("Number of subordinate buses 3 unsupported"). PE is matched
+# case-sensitively: -i would match "type", "pages", ...
 grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$work/sec.DMESG" > "$work/dmesg" || true
-grep -E 'PE|PHB|IODA|segment|M32|M64|iommu group' "$work/dmesg" |
+grep -E 'PE|PHB|IODA|segment|M32|M64|iommu group|subordinate buses' "$work/dmesg" |
 	sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' > "$out/pe-log.txt" || true
 cp "$case" "$out/case.args"
 

@@ -13,7 +13,7 @@
 
 static unsigned phb_npes(const acs_platform *p, uint32_t domain)
 {
-	return domain < 8 && p->phb_pes[domain] ? p->phb_pes[domain] : p->npes;
+	return domain < ACS_PE_MAX_PHBS && p->phb_pes[domain] ? p->phb_pes[domain] : p->npes;
 }
 
 uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
@@ -29,7 +29,7 @@ uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
 static long bar_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
 {
 	uint64_t seg = acs_pe_segment_size(p, domain, m64);
-	uint64_t base = m64 ? (domain < 8 ? p->phb_m64_base[domain] : 0) : ACS_PE_M32_BASE;
+	uint64_t base = m64 ? (domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[domain] : 0) : ACS_PE_M32_BASE;
 
 	if (!seg || b->start < base || b->start - base >= seg * phb_npes(p, domain))
 		return -1;

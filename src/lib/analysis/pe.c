@@ -21,16 +21,20 @@ static const acs_platform platforms[] = {
 	{ "p7ioc", "p7ioc", 128, 127, 1ull << 30, 128, 1, { 0 }, 0, { 0 } },
 	{ "phb3", "PHB3", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 } },
 	{ "phb4", "PHB4", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 } },
-	/* QEMU's machines as Linux numbers them: one domain per PHB. On
-	 * powernv9 the first PHB of each PEC has 512 PEs (4 MiB segments),
-	 * the others 256 (8 MiB), as the kernel logs "512 (511) PE's". */
-	{ "powernv8", "PHB3", 256, 255, 2ull << 30, 256, 3, { 0 },
-	  0x1000000000ull, { 0x0003d00000000000ull, 0x0003d01000000000ull, 0x0003d02000000000ull } },
-	/* M64 (64 GiB per PHB on powernv8, 256 GiB on powernv9) at the
-	 * bases the kernel logs ("MEM ...") */
-	{ "powernv9", "PHB4", 256, 255, 2ull << 30, 256, 6, { 512, 256, 256, 512, 256, 256 },
-	  0x4000000000ull, { 0x0006000000000000ull, 0x0006004000000000ull, 0x0006008000000000ull,
-			     0x0006020000000000ull, 0x0006024000000000ull, 0x0006028000000000ull } },
+	/* QEMU's machines as Linux numbers them: one domain per PHB; a second
+	 * chip (-smp 2,cores=1) continues at domain 4 (powernv8: 3 is skipped)
+	 * or 6. M64 (64 GiB per PHB on powernv8, 256 GiB on powernv9) at the
+	 * bases the kernel logs ("MEM ..."); on powernv9 the first PHB of each
+	 * PEC has 512 PEs (4 MiB M32 segments), the others 256. */
+	{ "powernv8", "PHB3", 256, 255, 2ull << 30, 256, 3, { 0 }, 0x1000000000ull,
+	  { 0x0003d00000000000ull, 0x0003d01000000000ull, 0x0003d02000000000ull, 0,
+	    0x0003d04000000000ull, 0x0003d05000000000ull, 0x0003d06000000000ull } },
+	{ "powernv9", "PHB4", 256, 255, 2ull << 30, 256, 6,
+	  { 512, 256, 256, 512, 256, 256, 512, 256, 256, 512, 256, 256 }, 0x4000000000ull,
+	  { 0x0006000000000000ull, 0x0006004000000000ull, 0x0006008000000000ull,
+	    0x0006020000000000ull, 0x0006024000000000ull, 0x0006028000000000ull,
+	    0x0006040000000000ull, 0x0006044000000000ull, 0x0006048000000000ull,
+	    0x0006060000000000ull, 0x0006064000000000ull, 0x0006068000000000ull } },
 };
 
 const acs_platform *acs_platform_find(const char *name)
@@ -286,10 +290,10 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 		/* a new PHB: fresh PE numbers, the reserved one taken */
 		if (k == 0 || fn->domain != h.domain) {
 			h.domain = fn->domain;
-			h.npes = fn->domain < 8 && p->phb_pes[fn->domain] ? p->phb_pes[fn->domain] : p->npes;
+			h.npes = fn->domain < ACS_PE_MAX_PHBS && p->phb_pes[fn->domain] ? p->phb_pes[fn->domain] : p->npes;
 			/* firmware keeps the last PE where the platform does */
 			h.reserved = p->reserved_pe == p->npes - 1 ? h.npes - 1 : p->reserved_pe;
-			h.m64_base = fn->domain < 8 ? p->phb_m64_base[fn->domain] : 0;
+			h.m64_base = fn->domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[fn->domain] : 0;
 			h.m64_seg = h.m64_base ? p->m64_size / h.npes : 0;
 			memset(h.used, 0, 512);
 			h.used[h.reserved] = 1;
