@@ -174,6 +174,13 @@ grep -q '^OK ' "$tmp/out" && ok "pe --check OK line" || bad "pe --check OK line"
 expect 2 "pe without --platform" "$acsctl" -F "$pv" pe
 expect 2 "pe bad option" "$acsctl" -F "$pv" --platform powernv8 pe --frob
 expect 2 "unknown platform" "$acsctl" -F "$pv" --platform power11 pe
+"$acsctl" synth --functions 3000 --seed 1 -o "$tmp/s3k.json"
+expect 2 "pe: out of PEs" "$acsctl" -F "$tmp/s3k.json" --platform p7ioc pe
+grep -q 'PHB 0000: out of PEs (128, one reserved): 0000:7f:00.0 and 96 more' "$tmp/err" &&
+	ok "out of PEs names the first device left out" || bad "out of PEs names the first device left out"
+expect 0 "pe --pe-policy slot" "$acsctl" -F "$src/examples/gpu8-nic8-nvme16.json" --platform phb4 --pe-policy slot pe
+grep -q '^PHB 0000 PE#253 buses 01-0a: 0000:01:00.0 0000:02:00.0' "$tmp/out" && ok "slot policy: one PE per root port" ||
+	bad "slot policy: one PE per root port"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

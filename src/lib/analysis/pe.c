@@ -302,6 +302,16 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 				h.rmap[b] = -1;
 		}
 		rc = pe_for(t, f, p, &h, policy, order[k], g, group_pe);
+		if (rc == ACS_EINVAL) {
+			char a[32];
+			size_t left = 0;
+
+			for (size_t j = k; j < n; j++)
+				left += acs_fabric_func(f, order[j])->domain == fn->domain;
+			rc = acs_error_set(ACS_EINVAL, "PHB %04x: out of PEs (%u, one reserved): %s and %zu more "
+					   "functions on it get none", h.domain, h.npes,
+					   acs_func_addr(fn, a, sizeof(a)), left - 1);
+		}
 	}
 	if (!rc)
 		rc = fill_members(t, f);
