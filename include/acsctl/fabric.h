@@ -83,6 +83,7 @@ struct acs_func {
 	const uint8_t *cfg;        /**< the bytes; owned by the fabric */
 	const char *driver;        /**< bound driver, NULL when none/unknown */
 	int32_t numa_node;         /**< NUMA node, -1 when none or unknown */
+	uint64_t bar_size[6];      /**< BAR sizes (sysfs); 0 where unknown: config space has none */
 };
 
 /** Where a fabric came from. */

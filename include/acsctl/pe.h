@@ -146,6 +146,23 @@ int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uin
 		    size_t nsegs, int method);
 void acs_pe_alloc_free(acs_pe_alloc *a);
 
+/** Where a demand came from. */
+typedef struct acs_pe_bar_ref {
+	uint32_t func;          /**< function index */
+	uint8_t bar;            /**< BAR number */
+} acs_pe_bar_ref;
+
+/**
+ * The BARs of one PHB that go in its M32 window (memory BARs of known
+ * size, less the 64-bit prefetchable ones where the platform has M64),
+ * as demands for acs_pe_allocate(), the pe field an index into t.
+ * @return how many; up to max are written. *unsized counts memory BARs
+ * whose size the source did not give.
+ */
+size_t acs_pe_m32_demands(const acs_pe_table *t, const acs_fabric *fabric, const acs_platform *platform,
+			  uint32_t domain, acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max,
+			  size_t *unsized);
+
 void acs_pe_free(acs_pe_table *t);
 
 #ifdef __cplusplus

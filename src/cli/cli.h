@@ -24,6 +24,7 @@ struct cli {
 	bool json;               /* -j */
 	bool machine;            /* -m */
 	bool check;              /* groups --check */
+	bool allocate;           /* pe --allocate */
 	bool verbose;            /* -v */
 	bool yes, unbind, rollback, status;  /* apply */
 	const acs_platform *platform;        /* --platform: PE-based isolation */

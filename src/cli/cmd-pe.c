@@ -75,6 +75,86 @@ static int pe_check(struct cli *c, const acs_pe_table *t)
 	return n ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
+static const char *size_str(uint64_t sz, char *buf, size_t size)
+{
+	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (sz >= 1024 && !(sz & 1023) && u < 4) {
+		sz >>= 10;
+		u++;
+	}
+	snprintf(buf, size, "%llu %s", (unsigned long long)sz, unit[u]);
+	return buf;
+}
+
+/* One PHB's M32 window: where acs_pe_allocate() puts its BARs. */
+static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, size_t *placed, size_t *unsized)
+{
+	size_t n = 6 * acs_fabric_count(c->fabric) + 1, nd, nun = 0, fails = 0;
+	uint64_t seg = acs_pe_segment_size(c->platform, dom, false);
+	size_t nsegs = (size_t)(c->platform->m32_size / seg);
+	acs_pe_bar_demand *d = malloc(n * sizeof(*d));
+	acs_pe_bar_ref *r = malloc(n * sizeof(*r));
+	acs_pe_alloc a;
+	char addr[32], sz[32], sg[32];
+
+	if (!d || !r) {
+		free(d);
+		free(r);
+		return -1;
+	}
+	nd = acs_pe_m32_demands(t, c->fabric, c->platform, dom, d, r, n, &nun);
+	*unsized += nun;
+	if (!nd || acs_pe_allocate(&a, d, nd, seg, nsegs, ACS_PE_ALLOC_PACKED)) {
+		free(d);
+		free(r);
+		return nd ? -1 : 0;
+	}
+	*placed += nd;
+	printf("PHB %04x M32: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom, nd,
+	       size_str(seg, sg, sizeof(sg)), a.used, a.wasted, a.lower_bound);
+	for (size_t i = 0; i < nd; i++) {
+		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
+		size_str(d[i].size, sz, sizeof(sz));
+		if (a.offset[i] == UINT64_MAX) {
+			printf("FAIL %s BAR%u (%s, PE#%u): no free segment run left in the M32 window\n", addr,
+			       r[i].bar, sz, acs_pe_at(t, d[i].pe)->number);
+			fails++;
+		} else {
+			printf("  %s BAR%u %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, r[i].bar, sz,
+			       (unsigned long long)(ACS_PE_M32_BASE + a.offset[i]),
+			       (unsigned long long)(a.offset[i] / seg), acs_pe_at(t, d[i].pe)->number);
+		}
+	}
+	acs_pe_alloc_free(&a);
+	free(d);
+	free(r);
+	return (int)fails;
+}
+
+static int pe_allocate(struct cli *c, const acs_pe_table *t)
+{
+	size_t placed = 0, unsized = 0;
+	int fails = 0;
+
+	for (uint32_t dom = 0; dom < ACS_PE_MAX_PHBS; dom++) {
+		int rc = allocate_phb(c, t, dom, &placed, &unsized);
+
+		if (rc < 0)
+			return cli_error("pe --allocate");
+		fails += rc;
+	}
+	if (!placed && unsized) {
+		fprintf(stderr, "acsctl pe --allocate: BAR sizes unknown for %zu BARs (%s has none): read a host "
+			"through sysfs\n", unsized, acs_fabric_origin(c->fabric));
+		return EXIT_BAD_INPUT;
+	}
+	if (unsized)
+		printf("# %zu BARs of unknown size left out\n", unsized);
+	return fails ? EXIT_CHECK_FAILED : EXIT_OK;
+}
+
 int cmd_pe(struct cli *c, int argc, char **argv)
 {
 	acs_pe_table *t = NULL;
@@ -83,7 +163,7 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 	int rc = EXIT_OK;
 
 	if (argc) {
-		fprintf(stderr, "usage: acsctl --platform NAME pe [--check]\n");
+		fprintf(stderr, "usage: acsctl --platform NAME pe [--check | --allocate]\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (!c->platform) {
@@ -92,7 +172,9 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 	}
 	if (acs_pe_assign(&t, c->fabric, c->platform, c->pe_policy ? c->pe_policy : ACS_PE_BUS))
 		return cli_error("pe");
-	if (check) {
+	if (c->allocate) {
+		rc = pe_allocate(c, t);
+	} else if (check) {
 		rc = pe_check(c, t);
 	} else if (c->json) {
 		json_object *root = json_object_new_object(), *arr = json_object_new_array();

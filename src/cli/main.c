@@ -278,6 +278,7 @@ static const struct option longopts[] = {
 	{ "status", no_argument, NULL, 1013 },
 	{ "platform", required_argument, NULL, 1020 },
 	{ "pe-policy", required_argument, NULL, 1021 },
+	{ "allocate", no_argument, NULL, 1022 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -306,6 +307,7 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 1011: c->unbind = true; break;
 		case 1012: c->rollback = true; break;
 		case 1013: c->status = true; break;
+		case 1022: c->allocate = true; break;
 		case 1020:
 			if (!(c->platform = acs_platform_find(optarg)))
 				return cli_error("--platform");

@@ -73,6 +73,7 @@ struct acs_raw_func {
 	 * knew (enum acs_known); 0 means "judge by cfg_len". */
 	uint32_t known_mask;
 	int32_t numa_node;  /* -1 when none */
+	uint64_t bar_size[6]; /* from sysfs; 0 unknown */
 };
 
 struct acs_builder {

@@ -178,6 +178,15 @@ expect 2 "unknown platform" "$acsctl" -F "$pv" --platform power11 pe
 expect 2 "pe: out of PEs" "$acsctl" -F "$tmp/s3k.json" --platform p7ioc pe
 grep -q 'PHB 0000: out of PEs (128, one reserved): 0000:7f:00.0 and 96 more' "$tmp/err" &&
 	ok "out of PEs names the first device left out" || bad "out of PEs names the first device left out"
+expect 2 "pe --allocate without sizes" "$acsctl" -F "$pv" --platform powernv8 pe --allocate
+grep -q 'BAR sizes unknown' "$tmp/err" && ok "pe --allocate says sizes are unknown" || bad "pe --allocate says sizes are unknown"
+if ls /sys/bus/pci/devices/*/resource >/dev/null 2>&1; then
+	"$acsctl" --platform phb4 pe --allocate >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	{ [ $rc -le 1 ] && grep -q '^PHB .* M32: .* used, .* wasted, lower bound' "$tmp/out"; } ||
+		{ [ $rc -eq 2 ] && grep -q 'BAR sizes unknown' "$tmp/err"; } &&
+		ok "pe --allocate on this host" || bad "pe --allocate on this host (exit $rc)"
+fi
 expect 0 "pe --pe-policy slot" "$acsctl" -F "$src/examples/gpu8-nic8-nvme16.json" --platform phb4 --pe-policy slot pe
 grep -q '^PHB 0000 PE#253 buses 01-0a: 0000:01:00.0 0000:02:00.0' "$tmp/out" && ok "slot policy: one PE per root port" ||
 	bad "slot policy: one PE per root port"

@@ -281,6 +281,48 @@ static void test_pe_allocate__out_of_segments(void **state)
 	assert_non_null(strstr(acs_error_last()->message, "BAR 0"));
 }
 
+/* Sizes from the source; a BAR the kernel left unassigned still counts;
+ * 64-bit prefetchable BARs go to M64 where the platform has it. */
+static void test_pe_allocate__demands_from_the_fabric(void **state)
+{
+	const acs_platform *p = acs_platform_find("powernv8");
+	struct tfab tb;
+	struct tcfg c;
+	acs_fabric *f;
+	acs_pe_table *t = NULL;
+	acs_pe_bar_demand d[8];
+	acs_pe_bar_ref r[8];
+	size_t unsized = 9;
+
+	(void)state;
+	tfab_begin(&tb);
+	rp_window(&tb, "0000:00:00.0", 1, 0x80000000, 0x80ffffff);
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	put32(&c, 0x10, 0x80000000);            /* BAR0: 16 KiB */
+	put32(&c, 0x14, 0x00000000);            /* BAR1: unassigned, 1 MiB */
+	put32(&c, 0x18, 0x0000000c);            /* BAR2-3: 64-bit prefetchable */
+	put32(&c, 0x1c, 0x0003d000);
+	put32(&c, 0x20, 0x80100000);            /* BAR4: size unknown */
+	tfab_add(&tb, "0000:01:00.0", &c);
+	acs_builder_last(&tb.b)->bar_size[0] = 16384;
+	acs_builder_last(&tb.b)->bar_size[1] = 1 << 20;
+	acs_builder_last(&tb.b)->bar_size[2] = 1ull << 30;
+	f = tfab_end(&tb);
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_m32_demands(t, f, p, 0, d, r, 8, &unsized), 2);
+	assert_int_equal(unsized, 1);
+	assert_int_equal(r[0].bar, 0);
+	assert_int_equal(d[0].size, 16384);
+	assert_int_equal(r[1].bar, 1);
+	assert_int_equal(d[1].pe, (uint32_t)acs_pe_of(t, idx(f, "0000:01:00.0")));
+	acs_pe_free(t);
+	/* phb4 knows no M64 window: the 64-bit BAR is an M32 demand */
+	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("phb4"), ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_m32_demands(t, f, acs_platform_find("phb4"), 0, d, r, 8, &unsized), 3);
+	acs_pe_free(t);
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_pe_check__unfenced),
 		cmocka_unit_test(test_pe_allocate__packed_meets_the_bound),
 		cmocka_unit_test(test_pe_allocate__out_of_segments),
+		cmocka_unit_test(test_pe_allocate__demands_from_the_fabric),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 
+#include "acsctl/bars.h"
 #include "internal.h"
 
 struct pe_block {
@@ -235,4 +236,42 @@ void acs_pe_alloc_free(acs_pe_alloc *a)
 		return;
 	free(a->offset);
 	a->offset = NULL;
+}
+
+size_t acs_pe_m32_demands(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, uint32_t domain,
+			  acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max, size_t *unsized)
+{
+	bool m64 = domain < ACS_PE_MAX_PHBS && p->phb_m64_base[domain];
+	size_t n = 0;
+
+	*unsized = 0;
+	for (size_t i = 0; i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+		acs_bar b[6];
+		size_t nb;
+
+		if (fn->domain != domain || acs_pe_of(t, i) < 0)
+			continue;
+		nb = acs_func_mem_bars(fn, b);
+		/* BARs the kernel left unassigned (start 0) count too: sizes say
+		 * what exists, config space what kind it is */
+		for (unsigned k = 0; k < (fn->header_type == 0 ? 6u : fn->header_type == 1 ? 2u : 0u); k++) {
+			uint8_t lo = acs_func_cfg_byte(fn, 0x10 + 4 * k);
+			uint64_t sz = fn->bar_size[k];
+
+			if ((lo & 0x1) || (m64 && (lo & 0x6) == 0x4 && (lo & 0x8)))
+				continue;
+			if (!sz) {
+				for (size_t j = 0; j < nb; j++)
+					*unsized += b[j].index == k;
+				continue;
+			}
+			if (n < max) {
+				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz };
+				ref[n] = (acs_pe_bar_ref){ (uint32_t)i, (uint8_t)k };
+			}
+			n++;
+		}
+	}
+	return n;
 }

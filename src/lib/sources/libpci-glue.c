@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "sources/libpci.h"
@@ -50,6 +51,15 @@ static unsigned config_length(struct pci_dev *d)
 	return lo;
 }
 
+static bool has_resource_file(const struct acs_libpci_opts *o, const struct pci_dev *d)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/devices/%04x:%02x:%02x.%d/resource", o->value ? o->value : "/sys/bus/pci",
+		 d->domain, d->bus, d->dev, d->func);
+	return access(path, R_OK) == 0;
+}
+
 static int add_device(struct acs_builder *b, struct pci_dev *d,
 		      const struct acs_libpci_opts *o)
 {
@@ -67,6 +77,12 @@ static int add_device(struct acs_builder *b, struct pci_dev *d,
 	raw = acs_builder_last(b);
 	pci_fill_info(d, PCI_FILL_DRIVER | PCI_FILL_IOMMU_GROUP | PCI_FILL_NUMA_NODE);
 	raw->numa_node = d->numa_node;
+	if (has_resource_file(o, d)) {
+		/* libpci treats a missing resource file as fatal */
+		pci_fill_info(d, PCI_FILL_SIZES);
+		for (int i = 0; i < 6; i++)
+			raw->bar_size[i] = (uint64_t)d->size[i];
+	}
 	{
 		char *drv = pci_get_string_property(d, PCI_FILL_DRIVER);
 		char *grp = pci_get_string_property(d, PCI_FILL_IOMMU_GROUP);
