@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
 	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
-	{ "pe", cmd_pe, "partitionable endpoints of a PE platform (--platform powernv9 ...)", false },
+	{ "pe", cmd_pe, "partitionable endpoints of a PE platform (--platform powernv9 ...): table, --check, --allocate", false },
 	{ "apply", cmd_apply, "make an ACS change live (CHANGE... or PLAN.json): dry run unless --yes; --rollback, --status", false },
 	{ "plan", cmd_plan, "the smallest ACS change for --p2p A,B --p2p-translated A,B --isolate D --tenant NAME:A,B", false },
 	{ "whatif", cmd_whatif, "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change", false },
