@@ -154,7 +154,7 @@ typedef struct acs_pe_bar_ref {
 
 /**
  * The BARs of one PHB that go in its M32 window (memory BARs of known
- * size, less the 64-bit prefetchable ones where the platform has M64),
+ * size, less the 64-bit prefetchable ones on PHBs with M64: all but p7ioc),
  * as demands for acs_pe_allocate(), the pe field an index into t.
  * @return how many; up to max are written. *unsized counts memory BARs
  * whose size the source did not give.

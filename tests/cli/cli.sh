@@ -187,6 +187,20 @@ if ls /sys/bus/pci/devices/*/resource >/dev/null 2>&1; then
 		{ [ $rc -eq 2 ] && grep -q 'BAR sizes unknown' "$tmp/err"; } &&
 		ok "pe --allocate on this host" || bad "pe --allocate on this host (exit $rc)"
 fi
+pb="$src/examples/power-phb-bars.json"
+expect 0 "pe --allocate, hand-written BAR sizes" "$acsctl" -F "$pb" --platform phb4 pe --allocate
+grep -q '^PHB 0000 M32: 8 BARs in 8 MiB segments: 135 used, 0 wasted, lower bound 135' "$tmp/out" &&
+	grep -q '0000:04:00.0 BAR0 32 MiB   at 0xc0000000, segment 128' "$tmp/out" &&
+	ok "allocate meets the lower bound; a BAR over four segments" || bad "allocate meets the lower bound; a BAR over four segments"
+expect 1 "pe --allocate: out of segments" "$acsctl" -F "$pb" --platform p7ioc pe --allocate
+grep -q '^FAIL 0000:04:00.0 BAR0 (32 MiB, PE#122): no free segment' "$tmp/out" && ok "allocate names what does not fit" ||
+	bad "allocate names what does not fit"
+"$acsctl" -F "$pb" export "$tmp/pb.json" && "$acsctl" -F "$tmp/pb.json" --platform phb4 pe --allocate >"$tmp/out2" 2>&1 &&
+	"$acsctl" -F "$pb" --platform phb4 pe --allocate >"$tmp/out" && cmp -s "$tmp/out" "$tmp/out2" &&
+	ok "bars survive export" || bad "bars survive export"
+printf '{"acsctl-topology":1,"roots":[{"functions":[{"slot":"00.0","type":"endpoint","bars":[{"size":"3M"}]}]}]}' >"$tmp/badbar.json"
+expect 2 "bars: size not a power of two" "$acsctl" -F "$tmp/badbar.json" groups
+grep -q 'bars\[0\]: needs "size", a power of two' "$tmp/err" && ok "bad BAR size named" || bad "bad BAR size named"
 expect 0 "pe --pe-policy slot" "$acsctl" -F "$src/examples/gpu8-nic8-nvme16.json" --platform phb4 --pe-policy slot pe
 grep -q '^PHB 0000 PE#253 buses 01-0a: 0000:01:00.0 0000:02:00.0' "$tmp/out" && ok "slot policy: one PE per root port" ||
 	bad "slot policy: one PE per root port"

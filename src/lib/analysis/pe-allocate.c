@@ -8,6 +8,7 @@
  * them; smaller blocks fill those later.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "acsctl/bars.h"
 #include "internal.h"
@@ -241,7 +242,8 @@ void acs_pe_alloc_free(acs_pe_alloc *a)
 size_t acs_pe_m32_demands(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, uint32_t domain,
 			  acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max, size_t *unsized)
 {
-	bool m64 = domain < ACS_PE_MAX_PHBS && p->phb_m64_base[domain];
+	/* PHB3 and PHB4 have M64 windows (Linux uses none on p7ioc) */
+	bool m64 = strcmp(p->phb, "p7ioc") != 0;
 	size_t n = 0;
 
 	*unsized = 0;

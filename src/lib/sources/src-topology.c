@@ -205,6 +205,56 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 	return 0;
 }
 
+/* "16K", "256M", "2G", or bytes */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+	int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : *end == 'T' ? 40 : 0;
+
+	if (end == s || (shift && end[1]) || (!shift && *end) || v > (1ull << (63 - shift)))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+/* "bars": [ { "size": "16M", "prefetch": true, "64bit": true }, ... ]:
+ * unassigned BARs (start 0) of these sizes, in BAR order. */
+static int add_bars(struct reader *r, struct acs_cfgsynth *s, json_object *o, const char *path,
+		    bool bridge, uint64_t size[6])
+{
+	json_object *bars, *b, *v;
+	unsigned slot = 0, nslots = bridge ? 2 : 6;
+
+	if (!json_object_object_get_ex(o, "bars", &bars) || !bars)
+		return 0;
+	if (!json_object_is_type(bars, json_type_array))
+		return bad(r, path, "\"bars\" must be an array");
+	for (size_t i = 0; i < json_object_array_length(bars); i++) {
+		bool is64, pref;
+		uint64_t sz;
+		uint32_t lo;
+
+		b = json_object_array_get_idx(bars, i);
+		if (!json_object_is_type(b, json_type_object) || !json_object_object_get_ex(b, "size", &v) ||
+		    !json_object_is_type(v, json_type_string) || !parse_size(json_object_get_string(v), &sz) ||
+		    sz < 16 || (sz & (sz - 1)))
+			return bad(r, path, "bars[%zu]: needs \"size\", a power of two of at least 16 bytes "
+				   "(\"16K\", \"256M\", \"2G\")", i);
+		is64 = get_bool(b, "64bit");
+		pref = get_bool(b, "prefetch");
+		if (!is64 && sz > (1ull << 31))
+			return bad(r, path, "bars[%zu]: a 32-bit BAR of more than 2G", i);
+		if (slot + (is64 ? 2 : 1) > nslots)
+			return bad(r, path, "bars[%zu]: more BARs than the header has (%u)", i, nslots);
+		lo = (is64 ? 0x4u : 0) | (pref ? 0x8u : 0);
+		s->b[0x10 + 4 * slot] = (uint8_t)lo;
+		size[slot] = sz;
+		slot += is64 ? 2 : 1;
+	}
+	return 0;
+}
+
 /* The bus below a bridge: given, or the next free one of its domain. */
 static int child_bus(struct reader *r, json_object *o, uint32_t domain,
 		     const char *path, uint8_t *sec)
@@ -236,6 +286,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	bool has_sub = false;
 	unsigned sriov_pos = 0;
 	long bridge_raw = -1;
+	uint64_t bar_size[6] = { 0 };
 	unsigned dev, fn;
 	bool has;
 	json_object *children = NULL;
@@ -274,17 +325,22 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 		acs_cfgsynth_ats(s, 0);
 	if (!rc)
 		rc = add_sriov(r, s, o, path, &sriov_pos);
+	if (!rc)
+		rc = add_bars(r, s, o, path, t->bridge, bar_size);
 	if (!rc && t->bridge)
 		rc = child_bus(r, o, at->domain, path, &sec);
 	if (!rc && t->bridge)
 		rc = get_hex(r, o, "subordinate", path, 0xff, &sub, &has_sub);
 	if (!rc) {
-		acs_cfgsynth_buses(s, at->bus, sec, sec);
+		if (t->bridge)  /* an endpoint's 0x18 is BAR2 */
+			acs_cfgsynth_buses(s, at->bus, sec, sec);
 		rc = acs_builder_add(r->b, at->domain, at->bus, (uint8_t)dev,
 				     (uint8_t)fn, s->b,
 				     t->pcie_type == ACS_PCIE_NONE ? ACS_CFG_STD : ACS_CFG_EXT);
 	}
 	bridge_raw = (long)r->b->n - 1;
+	if (!rc)
+		memcpy(r->b->raw[bridge_raw].bar_size, bar_size, sizeof(bar_size));
 	/* enabled VFs exist as functions: made from the PF's capability */
 	if (!rc && sriov_pos)
 		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, 0x40);

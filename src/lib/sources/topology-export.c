@@ -29,6 +29,51 @@ static void indent(const struct writer *w, unsigned level)
 }
 
 /* "key": value pairs of one function, after its opening brace */
+static void size_text(uint64_t sz, char *buf, size_t len)
+{
+	static const char unit[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && sz >= 1024 && !(sz & 1023)) {
+		sz >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)sz);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)sz, unit[u]);
+}
+
+/* BARs of known size (sysfs, or a topology) */
+static void write_bars(const struct writer *w, const struct acs_func *fn, unsigned level, const char *sep)
+{
+	unsigned n = fn->header_type == 0 ? 6 : fn->header_type == 1 ? 2 : 0;
+	bool any = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t lo = acs_func_cfg_byte(fn, 0x10 + 4 * i);
+		char sz[32];
+
+		if (!fn->bar_size[i] || (lo & 0x1) || fn->bar_size[i] < 16 ||
+		    (fn->bar_size[i] & (fn->bar_size[i] - 1)))
+			continue;
+		size_text(fn->bar_size[i], sz, sizeof(sz));
+		fputs(any ? ", " : ",", w->out);
+		if (!any) {
+			indent(w, level);
+			fprintf(w->out, "\"bars\"%s[ ", sep);
+		}
+		any = true;
+		fprintf(w->out, "{ \"size\"%s\"%s\"%s%s%s%s%s%s }", sep, sz,
+			(lo & 0x6) == 0x4 ? ", \"64bit\"" : "", (lo & 0x6) == 0x4 ? sep : "", (lo & 0x6) == 0x4 ? "true" : "",
+			(lo & 0x8) ? ", \"prefetch\"" : "", (lo & 0x8) ? sep : "", (lo & 0x8) ? "true" : "");
+		if ((lo & 0x6) == 0x4)
+			i++;
+	}
+	if (any)
+		fputs(" ]", w->out);
+}
+
 static void func_fields(const struct writer *w, const struct acs_func *fn,
 			const struct acs_topo_type *t, unsigned level)
 {
@@ -68,6 +113,7 @@ static void func_fields(const struct writer *w, const struct acs_func *fn,
 			sep, fn->sriov_num_vfs, sep, fn->sriov_offset, sep, fn->sriov_stride, sep,
 			fn->sriov_vf_device);
 	}
+	write_bars(w, fn, level, sep);
 	if (fn->is_bridge) {
 		fputc(',', w->out);
 		indent(w, level);
