@@ -23,7 +23,7 @@ typedef struct acs_bar {
 	uint8_t index;          /**< BAR number (0-5), or 0 memory / 1 prefetchable window */
 	bool is64, prefetch;
 	uint64_t start;
-	uint64_t end;           /**< inclusive; windows only, == start for BARs */
+	uint64_t end;           /**< inclusive; for a BAR of unknown size == start */
 } acs_bar;
 
 /** The assigned memory BARs of a function (I/O BARs and BARs at 0 left

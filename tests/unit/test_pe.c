@@ -222,6 +222,36 @@ static void test_pe_check__unfenced(void **state)
 	acs_fabric_free(f);
 }
 
+/* With its size known a BAR covers every segment it spans: a 16 MiB BAR
+ * at segment 0 reaches into segment 1, where another PE's BAR starts. */
+static void test_pe_check__sized_bar_spans_segments(void **state)
+{
+	struct tfab tb;
+	acs_fabric *f;
+	acs_pe_finding *v = NULL;
+
+	(void)state;
+	for (int sized = 0; sized < 2; sized++) {
+		tfab_begin(&tb);
+		rp_window(&tb, "0000:00:00.0", 1, 0x80000000, 0x80ffffff);
+		ep_bar(&tb, "0000:01:00.0", false, 0x80000000);
+		if (sized)
+			acs_builder_last(&tb.b)->bar_size[0] = 16u << 20;
+		rp_window(&tb, "0000:00:01.0", 2, 0x80800000, 0x80ffffff);
+		ep_bar(&tb, "0000:02:00.0", false, 0x80800000);
+		f = tfab_end(&tb);
+		/* (the overlapping windows are the point: a segment shared) */
+		assert_int_equal(findings(f, ACS_PE_BUS, &v), sized ? 1 : 0);
+		if (sized) {
+			assert_int_equal(v[0].kind, ACS_PE_SHARED_SEGMENT);
+			assert_int_equal(v[0].segment, 1);
+		}
+		free(v);
+		v = NULL;
+		acs_fabric_free(f);
+	}
+}
+
 /* no segment holds two PEs' BARs; every BAR aligned to its size */
 static void assert_valid(const acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, uint64_t seg)
 {
@@ -333,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_pe_bus__out_of_pes),
 		cmocka_unit_test(test_pe_check__segments_and_fences),
 		cmocka_unit_test(test_pe_check__unfenced),
+		cmocka_unit_test(test_pe_check__sized_bar_spans_segments),
 		cmocka_unit_test(test_pe_allocate__packed_meets_the_bound),
 		cmocka_unit_test(test_pe_allocate__out_of_segments),
 		cmocka_unit_test(test_pe_allocate__demands_from_the_fabric),

@@ -25,15 +25,28 @@ uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
 	return p->m64_size / phb_npes(p, domain);
 }
 
-/* the segment a BAR starts in, or -1 outside that window */
-static long bar_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
+/* the segment an address is in, or -1 outside that window */
+static long addr_segment(const acs_platform *p, uint32_t domain, uint64_t addr, bool m64)
 {
 	uint64_t seg = acs_pe_segment_size(p, domain, m64);
 	uint64_t base = m64 ? (domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[domain] : 0) : ACS_PE_M32_BASE;
 
-	if (!seg || b->start < base || b->start - base >= seg * phb_npes(p, domain))
+	if (!seg || addr < base || addr - base >= seg * phb_npes(p, domain))
 		return -1;
-	return (long)((b->start - base) / seg);
+	return (long)((addr - base) / seg);
+}
+
+static long bar_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
+{
+	return addr_segment(p, domain, b->start, m64);
+}
+
+/* the last segment a BAR covers (its start's, where its size is unknown) */
+static long bar_last_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
+{
+	long s = addr_segment(p, domain, b->end, m64);
+
+	return s >= 0 ? s : (long)phb_npes(p, domain) - 1;
 }
 
 static int cmp_unsigned(const void *a, const void *b)
@@ -47,7 +60,7 @@ size_t acs_pe_segments(const acs_pe_table *t, const acs_fabric *f, const acs_pla
 		       bool m64, unsigned *out, size_t max)
 {
 	const acs_pe *pe = acs_pe_at(t, k);
-	unsigned segs[64];
+	unsigned segs[256];
 	size_t n = 0, m = 0;
 
 	if (!pe)
@@ -56,10 +69,10 @@ size_t acs_pe_segments(const acs_pe_table *t, const acs_fabric *f, const acs_pla
 		acs_bar b[6];
 		size_t nb = acs_func_mem_bars(acs_fabric_func(f, pe->devices[d]), b);
 
-		for (size_t i = 0; i < nb && n < 64; i++) {
+		for (size_t i = 0; i < nb; i++) {
 			long s = bar_segment(p, pe->domain, &b[i], m64);
 
-			if (s >= 0)
+			for (long e = s >= 0 ? bar_last_segment(p, pe->domain, &b[i], m64) : -1; s >= 0 && s <= e && n < 256; s++)
 				segs[n++] = (unsigned)s;
 		}
 	}
@@ -102,6 +115,30 @@ struct owner {
 	uint32_t device;
 };
 
+/* segment s of function i's BAR b: the first BAR seen owns it */
+static int own_segment(struct findings *fs, const acs_pe_table *t, uint32_t domain, size_t i,
+		       const acs_bar *b, bool m64, long s, struct owner **own, size_t *nown)
+{
+	struct owner *v;
+	size_t o;
+
+	for (o = 0; o < *nown; o++)
+		if ((*own)[o].domain == domain && (*own)[o].m64 == m64 && (*own)[o].segment == s)
+			break;
+	if (o < *nown) {
+		if ((*own)[o].pe == acs_pe_of(t, i))
+			return 0;
+		return add(fs, (acs_pe_finding){ ACS_PE_SHARED_SEGMENT, (uint32_t)i, (*own)[o].device,
+						 b->index, m64, s });
+	}
+	v = realloc(*own, (*nown + 1) * sizeof(*v));
+	if (!v)
+		return acs_error_nomem();
+	*own = v;
+	v[(*nown)++] = (struct owner){ domain, m64, s, acs_pe_of(t, i), (uint32_t)i };
+	return 0;
+}
+
 static int check_segments(struct findings *fs, const acs_pe_table *t, const acs_fabric *f,
 			  const acs_platform *p, size_t i, struct owner **own, size_t *nown)
 {
@@ -112,24 +149,17 @@ static int check_segments(struct findings *fs, const acs_pe_table *t, const acs_
 
 	for (size_t k = 0; !rc && k < nb; k++) {
 		bool m64 = b[k].is64 && b[k].prefetch && bar_segment(p, fn->domain, &b[k], true) >= 0;
-		long s = bar_segment(p, fn->domain, &b[k], m64);
-		size_t o;
+		long s = bar_segment(p, fn->domain, &b[k], m64), last;
 
 		if (s < 0)
 			continue;
-		for (o = 0; o < *nown; o++)
-			if ((*own)[o].domain == fn->domain && (*own)[o].m64 == m64 && (*own)[o].segment == s)
-				break;
-		if (o == *nown) {
-			struct owner *v = realloc(*own, (*nown + 1) * sizeof(*v));
+		/* one finding per BAR is enough */
+		for (last = bar_last_segment(p, fn->domain, &b[k], m64); s <= last; s++) {
+			size_t before = fs->n;
 
-			if (!v)
-				return acs_error_nomem();
-			*own = v;
-			v[(*nown)++] = (struct owner){ fn->domain, m64, s, acs_pe_of(t, i), (uint32_t)i };
-		} else if ((*own)[o].pe != acs_pe_of(t, i)) {
-			rc = add(fs, (acs_pe_finding){ ACS_PE_SHARED_SEGMENT, (uint32_t)i, (*own)[o].device,
-						       b[k].index, m64, s });
+			rc = own_segment(fs, t, fn->domain, i, &b[k], m64, s, own, nown);
+			if (rc || fs->n > before)
+				break;
 		}
 	}
 	return rc;

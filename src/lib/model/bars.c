@@ -24,7 +24,8 @@ size_t acs_func_mem_bars(const struct acs_func *fn, acs_bar out[6])
 			b.is64 = true;
 			b.start |= (uint64_t)cfg32(fn, 0x10 + 4 * ++i) << 32;
 		}
-		b.end = b.start;
+		/* the size where the source knew it (sysfs, a topology) */
+		b.end = fn->bar_size[i] ? b.start + fn->bar_size[i] - 1 : b.start;
 		if (b.start)
 			out[n++] = b;
 	}
