@@ -89,7 +89,43 @@ static const char *size_str(uint64_t sz, char *buf, size_t size)
 }
 
 /* One PHB's M32 window: where acs_pe_allocate() puts its BARs. */
-static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, size_t *placed, size_t *unsized)
+static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t dom, uint64_t seg, size_t nsegs,
+			       const acs_pe_alloc *a, const acs_pe_bar_demand *d, const acs_pe_bar_ref *r, size_t nd)
+{
+	json_object *o = json_object_new_object(), *bars = json_object_new_array();
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%04x", dom);
+	json_object_object_add(o, "phb", json_object_new_string(buf));
+	json_object_object_add(o, "segment_size", json_object_new_int64((int64_t)seg));
+	json_object_object_add(o, "segments", json_object_new_int64((int64_t)nsegs));
+	json_object_object_add(o, "used", json_object_new_int64((int64_t)a->used));
+	json_object_object_add(o, "wasted", json_object_new_int64((int64_t)a->wasted));
+	json_object_object_add(o, "lower_bound", json_object_new_int64((int64_t)a->lower_bound));
+	for (size_t i = 0; i < nd; i++) {
+		json_object *b = json_object_new_object();
+
+		json_object_object_add(b, "device", json_object_new_string(
+			acs_func_addr(acs_fabric_func(c->fabric, r[i].func), buf, sizeof(buf))));
+		json_object_object_add(b, "bar", json_object_new_int(r[i].bar));
+		json_object_object_add(b, "size", json_object_new_int64((int64_t)d[i].size));
+		json_object_object_add(b, "pe", json_object_new_int((int)acs_pe_at(t, d[i].pe)->number));
+		if (a->offset[i] == UINT64_MAX) {
+			json_object_object_add(b, "address", NULL);
+			json_object_object_add(b, "segment", NULL);
+		} else {
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(ACS_PE_M32_BASE + a->offset[i]));
+			json_object_object_add(b, "address", json_object_new_string(buf));
+			json_object_object_add(b, "segment", json_object_new_int64((int64_t)(a->offset[i] / seg)));
+		}
+		json_object_array_add(bars, b);
+	}
+	json_object_object_add(o, "bars", bars);
+	return o;
+}
+
+static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, size_t *placed, size_t *unsized,
+			json_object *phbs)
 {
 	size_t n = 6 * acs_fabric_count(c->fabric) + 1, nd, nun = 0, fails = 0;
 	uint64_t seg = acs_pe_segment_size(c->platform, dom, false);
@@ -112,8 +148,15 @@ static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, size
 		return nd ? -1 : 0;
 	}
 	*placed += nd;
-	printf("PHB %04x M32: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom, nd,
+	if (phbs) {
+		for (size_t i = 0; i < nd; i++)
+			fails += a.offset[i] == UINT64_MAX;
+		json_object_array_add(phbs, alloc_json(c, t, dom, seg, nsegs, &a, d, r, nd));
+		nd = 0;  /* no text */
+	} else {
+		printf("PHB %04x M32: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom, nd,
 	       size_str(seg, sg, sizeof(sg)), a.used, a.wasted, a.lower_bound);
+	}
 	for (size_t i = 0; i < nd; i++) {
 		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
 		size_str(d[i].size, sz, sizeof(sz));
@@ -137,14 +180,29 @@ static int pe_allocate(struct cli *c, const acs_pe_table *t)
 {
 	size_t placed = 0, unsized = 0;
 	int fails = 0;
+	json_object *root = c->json ? json_object_new_object() : NULL, *phbs = c->json ? json_object_new_array() : NULL;
 
 	for (uint32_t dom = 0; dom < ACS_PE_MAX_PHBS; dom++) {
-		int rc = allocate_phb(c, t, dom, &placed, &unsized);
+		int rc = allocate_phb(c, t, dom, &placed, &unsized, phbs);
 
-		if (rc < 0)
+		if (rc < 0) {
+			json_object_put(root);
+			json_object_put(phbs);
 			return cli_error("pe --allocate");
+		}
 		fails += rc;
 	}
+	if (root && (placed || !unsized)) {
+		json_object_object_add(root, "platform", json_object_new_string(c->platform->name));
+		json_object_object_add(root, "phbs", phbs);
+		json_object_object_add(root, "unsized_bars", json_object_new_int64((int64_t)unsized));
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+		return fails ? EXIT_CHECK_FAILED : EXIT_OK;
+	}
+	json_object_put(root);
+	json_object_put(phbs);
 	if (!placed && unsized) {
 		fprintf(stderr, "acsctl pe --allocate: BAR sizes unknown for %zu BARs (%s has none): read a host "
 			"through sysfs\n", unsized, acs_fabric_origin(c->fabric));

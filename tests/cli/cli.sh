@@ -192,6 +192,11 @@ expect 0 "pe --allocate, hand-written BAR sizes" "$acsctl" -F "$pb" --platform p
 grep -q '^PHB 0000 M32: 8 BARs in 8 MiB segments: 135 used, 0 wasted, lower bound 135' "$tmp/out" &&
 	grep -q '0000:04:00.0 BAR0 32 MiB   at 0xc0000000, segment 128' "$tmp/out" &&
 	ok "allocate meets the lower bound; a BAR over four segments" || bad "allocate meets the lower bound; a BAR over four segments"
+expect 0 "pe --allocate -j" "$acsctl" -F "$pb" --platform phb4 -j pe --allocate
+grep -q '"lower_bound": 135' "$tmp/out" && [ "$(grep -c '"address": "0x' "$tmp/out")" -eq 8 ] &&
+	ok "allocate JSON" || bad "allocate JSON"
+expect 1 "pe --allocate -j: out of segments" "$acsctl" -F "$pb" --platform p7ioc -j pe --allocate
+grep -q '"address": null' "$tmp/out" && ok "allocate JSON: unplaced BARs null" || bad "allocate JSON: unplaced BARs null"
 expect 1 "pe --allocate: out of segments" "$acsctl" -F "$pb" --platform p7ioc pe --allocate
 grep -q '^FAIL 0000:04:00.0 BAR0 (32 MiB, PE#122): no free segment' "$tmp/out" && ok "allocate names what does not fit" ||
 	bad "allocate names what does not fit"
