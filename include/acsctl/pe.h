@@ -46,6 +46,17 @@ typedef struct acs_platform {
  * an error listing the names. */
 const acs_platform *acs_platform_find(const char *name);
 
+/** The most PEs a PHB may have (PHB4 has 512; room to spare). */
+#define ACS_PE_MAX_PES 4096
+
+/**
+ * Override a platform's facts (`--phb`): "[DOMAIN:]KEY=VALUE[,KEY=VALUE]"
+ * with pes=N, reserved=N|last (every PHB), m32=SIZE, m64=SIZE (every PHB,
+ * no DOMAIN), m64-base=ADDRESS (one DOMAIN). Sizes as "2G", "256M".
+ * @return 0, or an error naming the bad part.
+ */
+int acs_platform_override(acs_platform *platform, const char *spec);
+
 /** One PE. */
 typedef struct acs_pe {
 	uint32_t domain;        /**< its PHB */

@@ -28,6 +28,9 @@ struct cli {
 	bool verbose;            /* -v */
 	bool yes, unbind, rollback, status;  /* apply */
 	const acs_platform *platform;        /* --platform: PE-based isolation */
+	acs_platform platform_custom;        /* it, with --phb applied */
+	const char **phb;                    /* --phb, in order */
+	size_t nphb;
 	int pe_policy;                       /* --pe-policy */
 	int cpu;                 /* --cpu: enum acs_p2p_cpu, 0 to detect */
 	const char *cmdline;     /* --cmdline: simulate these boot parameters */

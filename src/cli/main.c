@@ -63,6 +63,7 @@ static void usage(FILE *out)
 		"  -v, --verbose     more: p2p lists every pair with its path\n"
 		"  --platform NAME   PE isolation (p7ioc, phb3, phb4, powernv8, powernv9)\n"
 		"  --pe-policy P     bus (Linux powernv, default), slot, device\n"
+		"  --phb [DOM:]K=V   override platform facts: pes, reserved, m32, m64, m64-base\n"
 		"  -m                machine-readable lines\n"
 		"  --check           groups: compare with the kernel's own groups (live,\n"
 		"                    snapshot): OK, or FAIL lines and exit status 1\n"
@@ -279,6 +280,7 @@ static const struct option longopts[] = {
 	{ "platform", required_argument, NULL, 1020 },
 	{ "pe-policy", required_argument, NULL, 1021 },
 	{ "allocate", no_argument, NULL, 1022 },
+	{ "phb", required_argument, NULL, 1023 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -308,6 +310,15 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 1012: c->rollback = true; break;
 		case 1013: c->status = true; break;
 		case 1022: c->allocate = true; break;
+		case 1023: {
+			const char **grown = realloc(c->phb, (c->nphb + 1) * sizeof(*grown));
+
+			if (!grown)
+				return EXIT_BAD_INPUT;
+			c->phb = grown;
+			grown[c->nphb++] = optarg;
+			break;
+		}
 		case 1020:
 			if (!(c->platform = acs_platform_find(optarg)))
 				return cli_error("--platform");
@@ -366,6 +377,23 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 	return -1;
 }
 
+/* --phb after every option is read: --platform may come later */
+static int apply_phb(struct cli *c)
+{
+	if (!c->platform) {
+		fprintf(stderr, "acsctl: --phb needs --platform\n");
+		return -1;
+	}
+	c->platform_custom = *c->platform;
+	for (size_t i = 0; i < c->nphb; i++)
+		if (acs_platform_override(&c->platform_custom, c->phb[i])) {
+			cli_error(NULL);
+			return -1;
+		}
+	c->platform = &c->platform_custom;
+	return 0;
+}
+
 static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -401,6 +429,8 @@ int main(int argc, char **argv)
 		nargs -= optind;
 		args += optind;
 	}
+	if (c.nphb && apply_phb(&c))
+		return EXIT_BAD_INPUT;
 	if (cli_select_init(&c))
 		return EXIT_BAD_INPUT;
 	rc = load(&c);
@@ -410,6 +440,7 @@ int main(int argc, char **argv)
 	acs_boot_free(c.boot);
 	acs_fabric_free(c.loaded ? c.loaded : c.fabric);
 	free(c.firmware);
+	free(c.phb);
 	free(c.vfs);
 	free(c.plan_args);
 	cli_select_cleanup();

@@ -197,6 +197,10 @@ grep -q '"lower_bound": 135' "$tmp/out" && [ "$(grep -c '"address": "0x' "$tmp/o
 	ok "allocate JSON" || bad "allocate JSON"
 expect 1 "pe --allocate -j: out of segments" "$acsctl" -F "$pb" --platform p7ioc -j pe --allocate
 grep -q '"address": null' "$tmp/out" && ok "allocate JSON: unplaced BARs null" || bad "allocate JSON: unplaced BARs null"
+expect 0 "--phb m32=4G" "$acsctl" -F "$pb" --platform phb4 --phb m32=4G,pes=256 pe --allocate
+grep -q '^PHB 0000 M32: 8 BARs in 16 MiB segments' "$tmp/out" && ok "--phb changes the segments" || bad "--phb changes the segments"
+expect 2 "--phb without --platform" "$acsctl" -F "$pb" --phb pes=8 pe
+expect 2 "--phb bad key" "$acsctl" -F "$pb" --platform phb4 --phb frob=1 pe
 expect 1 "pe --allocate: out of segments" "$acsctl" -F "$pb" --platform p7ioc pe --allocate
 grep -q '^FAIL 0000:04:00.0 BAR0 (32 MiB, PE#122): no free segment' "$tmp/out" && ok "allocate names what does not fit" ||
 	bad "allocate names what does not fit"

@@ -252,6 +252,29 @@ static void test_pe_check__sized_bar_spans_segments(void **state)
 	}
 }
 
+/* --phb: every PHB or one domain; bad parts named */
+static void test_pe_platform__override(void **state)
+{
+	acs_platform p = *acs_platform_find("phb4");
+
+	(void)state;
+	assert_int_equal(acs_platform_override(&p, "pes=512,reserved=last,m32=4G"), 0);
+	assert_int_equal(p.npes, 512);
+	assert_int_equal(p.reserved_pe, 511);
+	assert_int_equal(p.m32_size, 4ull << 30);
+	assert_int_equal(acs_pe_segment_size(&p, 0, false), 8u << 20);
+	assert_int_equal(acs_platform_override(&p, "0004:pes=128,m64-base=0x6000000000000"), 0);
+	assert_int_equal(p.phb_pes[4], 128);
+	assert_int_equal(p.phb_m64_base[4], 0x6000000000000ull);
+	assert_int_equal(acs_pe_segment_size(&p, 4, false), 32u << 20);
+	assert_int_equal(acs_platform_override(&p, "m32=3G"), ACS_EINVAL);
+	assert_non_null(strstr(acs_error_last()->message, "'m32=3G'"));
+	assert_int_equal(acs_platform_override(&p, "0004:m32=2G"), ACS_EINVAL);
+	assert_int_equal(acs_platform_override(&p, "40:pes=8"), ACS_EINVAL);
+	assert_int_equal(acs_platform_override(&p, "pes"), ACS_EINVAL);
+	assert_int_equal(acs_platform_override(&p, "0:"), ACS_EINVAL);
+}
+
 /* no segment holds two PEs' BARs; every BAR aligned to its size */
 static void assert_valid(const acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, uint64_t seg)
 {
@@ -363,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_pe_bus__out_of_pes),
 		cmocka_unit_test(test_pe_check__segments_and_fences),
 		cmocka_unit_test(test_pe_check__unfenced),
+		cmocka_unit_test(test_pe_platform__override),
 		cmocka_unit_test(test_pe_check__sized_bar_spans_segments),
 		cmocka_unit_test(test_pe_allocate__packed_meets_the_bound),
 		cmocka_unit_test(test_pe_allocate__out_of_segments),

@@ -9,6 +9,7 @@
  * taken from the top down (pnv_ioda_alloc_pe()). A PE gets an IOMMU
  * group when its first device that does DMA (not a bridge) is added.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,104 @@ const acs_platform *acs_platform_find(const char *name)
 	acs_error_set(ACS_EINVAL, "unknown platform '%s' (known: p7ioc, phb3, phb4, powernv8, powernv9)",
 		      name ? name : "");
 	return NULL;
+}
+
+static bool parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	char buf[32], *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!len || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (end == buf || errno)
+		return false;
+	if (*end) {
+		const char *u = strchr("KMGT", *end);
+
+		if (!u || end[1])
+			return false;
+		shift = 10 * (int)(u - "KMGT" + 1);
+	}
+	if (shift && v > (~0ull >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+static bool power_of_two(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int override_one(acs_platform *p, long dom, const char *kv, size_t len)
+{
+	const char *eq = memchr(kv, '=', len);
+	size_t klen = eq ? (size_t)(eq - kv) : len;
+	uint64_t v = 0;
+	bool num;
+
+	if (!eq)
+		return acs_error_set(ACS_EINVAL, "--phb: '%.*s' is not KEY=VALUE", (int)len, kv);
+	num = parse_u64(eq + 1, len - klen - 1, &v);
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(kv, k, klen) == 0)
+	if (KEY("pes") && num && v >= 2 && v <= ACS_PE_MAX_PES) {
+		if (dom >= 0) {
+			p->phb_pes[dom] = (unsigned)v;
+		} else {
+			p->npes = (unsigned)v;
+			memset(p->phb_pes, 0, sizeof(p->phb_pes));
+		}
+	} else if (KEY("reserved") && dom < 0 && len - klen - 1 == 4 && memcmp(eq + 1, "last", 4) == 0) {
+		p->reserved_pe = p->npes - 1;
+	} else if (KEY("reserved") && dom < 0 && num && v < p->npes) {
+		p->reserved_pe = (unsigned)v;
+	} else if (KEY("m32") && dom < 0 && num && power_of_two(v) && v <= (1ull << 32)) {
+		p->m32_size = v;
+	} else if (KEY("m64") && dom < 0 && num && power_of_two(v)) {
+		p->m64_size = v;
+	} else if (KEY("m64-base") && dom >= 0 && num) {
+		p->phb_m64_base[dom] = v;
+	} else {
+		return acs_error_set(ACS_EINVAL, "--phb: bad '%.*s' (pes=2..%d, reserved=N|last, m32=SIZE, m64=SIZE "
+				     "for every PHB; pes=N, m64-base=ADDRESS with DOMAIN:)", (int)len, kv,
+				     ACS_PE_MAX_PES);
+	}
+#undef KEY
+	return 0;
+}
+
+int acs_platform_override(acs_platform *p, const char *spec)
+{
+	const char *colon = strchr(spec, ':'), *eq = strchr(spec, '='), *at = spec;
+	long dom = -1;
+
+	/* "0004:pes=512": a domain, in hex as lspci writes it */
+	if (colon && (!eq || colon < eq)) {
+		char *end;
+
+		errno = 0;
+		dom = strtol(spec, &end, 16);
+		if (end != colon || errno || dom < 0 || dom >= ACS_PE_MAX_PHBS)
+			return acs_error_set(ACS_EINVAL, "--phb %s: the domain must be 0 to %x", spec,
+					     ACS_PE_MAX_PHBS - 1);
+		at = colon + 1;
+	}
+	if (!*at)
+		return acs_error_set(ACS_EINVAL, "--phb %s: nothing to set", spec);
+	while (*at) {
+		size_t len = strcspn(at, ",");
+		int rc = override_one(p, dom, at, len);
+
+		if (rc)
+			return rc;
+		at += len + (at[len] == ',');
+	}
+	return 0;
 }
 
 struct acs_pe_table {
@@ -271,7 +370,7 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 
 	*out = NULL;
 	if (!t || !(t->v = calloc(n + 1, sizeof(*t->v))) || !(t->pe_of = malloc((n + 1) * sizeof(*t->pe_of))) ||
-	    !(h.used = calloc(512, 1))) {
+	    !(h.used = calloc(ACS_PE_MAX_PES, 1))) {
 		rc = acs_error_nomem();
 		goto done;
 	}
@@ -295,7 +394,7 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 			h.reserved = p->reserved_pe == p->npes - 1 ? h.npes - 1 : p->reserved_pe;
 			h.m64_base = fn->domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[fn->domain] : 0;
 			h.m64_seg = h.m64_base ? p->m64_size / h.npes : 0;
-			memset(h.used, 0, 512);
+			memset(h.used, 0, ACS_PE_MAX_PES);
 			h.used[h.reserved] = 1;
 			h.root = -1;
 			for (int b = 0; b < 256; b++)
