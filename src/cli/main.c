@@ -429,8 +429,10 @@ int main(int argc, char **argv)
 		nargs -= optind;
 		args += optind;
 	}
-	if (c.nphb && apply_phb(&c))
+	if (c.nphb && apply_phb(&c)) {
+		free(c.phb);
 		return EXIT_BAD_INPUT;
+	}
 	if (cli_select_init(&c))
 		return EXIT_BAD_INPUT;
 	rc = load(&c);
