@@ -201,6 +201,13 @@ expect 0 "--phb m32=4G" "$acsctl" -F "$pb" --platform phb4 --phb m32=4G,pes=256 
 grep -q '^PHB 0000 M32: 8 BARs in 16 MiB segments' "$tmp/out" && ok "--phb changes the segments" || bad "--phb changes the segments"
 expect 2 "--phb without --platform" "$acsctl" -F "$pb" --phb pes=8 pe
 expect 2 "--phb bad key" "$acsctl" -F "$pb" --platform phb4 --phb frob=1 pe
+ps="$src/examples/power-sriov-slot.json"
+expect 0 "pe: SR-IOV and a multifunction slot" "$acsctl" -F "$ps" --platform phb4 pe
+[ "$(grep -c '^PHB 0000 PE#[0-9]* bus 01: 0000:01:00\.[1-4]$' "$tmp/out")" -eq 4 ] && ok "every VF its own PE" || bad "every VF its own PE"
+grep -q '^PHB 0000 PE#252 bus 02: 0000:02:00.0 0000:02:00.1$' "$tmp/out" && ok "a multifunction slot is one PE" || bad "a multifunction slot is one PE"
+expect 0 "pe --pe-policy device" "$acsctl" -F "$ps" --platform phb4 --pe-policy device pe
+grep -q ': 0000:02:00.1$' "$tmp/out" && [ "$(grep -c 'PE#254 ' "$tmp/out")" -eq 1 ] &&
+	ok "device policy: isolated functions apart, one root PE#254" || bad "device policy: isolated functions apart, one root PE#254"
 expect 1 "pe --allocate: out of segments" "$acsctl" -F "$pb" --platform p7ioc pe --allocate
 grep -q '^FAIL 0000:04:00.0 BAR0 (32 MiB, PE#122): no free segment' "$tmp/out" && ok "allocate names what does not fit" ||
 	bad "allocate names what does not fit"

@@ -181,11 +181,13 @@ static int new_pe(acs_pe_table *t, const acs_platform *p, struct phb *h, bool ro
 	acs_pe *pe = &t->v[t->n];
 	unsigned num = 0;
 	int rc = 0;
+	unsigned beside = h->reserved == 0 ? 1 : h->npes - 2;
 
 	/* the root bus: next to the reserved PE when that is at either end
-	 * (pnv_pci_init_ioda_phb()), else the highest free one */
-	if (root && (h->reserved == 0 || h->reserved == h->npes - 1)) {
-		num = h->reserved == 0 ? 1 : h->npes - 2;
+	 * (pnv_pci_init_ioda_phb()), else the highest free one; the device
+	 * policy may give the root bus several PEs, and one takes that number */
+	if (root && (h->reserved == 0 || h->reserved == h->npes - 1) && !h->used[beside]) {
+		num = beside;
 		h->used[num] = 1;
 	} else {
 		rc = alloc_number(p, h, &num);
