@@ -163,16 +163,20 @@ typedef struct acs_pe_bar_ref {
 	uint8_t bar;            /**< BAR number */
 } acs_pe_bar_ref;
 
+/** Whether the platform's PHBs have M64 windows (all but p7ioc). */
+bool acs_platform_has_m64(const acs_platform *platform);
+
 /**
- * The BARs of one PHB that go in its M32 window (memory BARs of known
- * size, less the 64-bit prefetchable ones on PHBs with M64: all but p7ioc),
- * as demands for acs_pe_allocate(), the pe field an index into t.
+ * The BARs of one PHB that go in its M32 window (want_m64 false: memory
+ * BARs of known size, less the 64-bit prefetchable ones on PHBs with
+ * M64) or in its M64 window (those), as demands for acs_pe_allocate(),
+ * the pe field an index into t.
  * @return how many; up to max are written. *unsized counts memory BARs
  * whose size the source did not give.
  */
-size_t acs_pe_m32_demands(const acs_pe_table *t, const acs_fabric *fabric, const acs_platform *platform,
-			  uint32_t domain, acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max,
-			  size_t *unsized);
+size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *fabric, const acs_platform *platform,
+			     uint32_t domain, bool want_m64, acs_pe_bar_demand *out, acs_pe_bar_ref *ref,
+			     size_t max, size_t *unsized);
 
 void acs_pe_free(acs_pe_table *t);
 

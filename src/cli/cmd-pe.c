@@ -89,14 +89,23 @@ static const char *size_str(uint64_t sz, char *buf, size_t size)
 }
 
 /* One PHB's M32 window: where acs_pe_allocate() puts its BARs. */
-static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t dom, uint64_t seg, size_t nsegs,
+struct window {
+	bool m64;
+	uint64_t base, seg;
+	size_t nsegs;
+};
+
+static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t dom, const struct window *w,
 			       const acs_pe_alloc *a, const acs_pe_bar_demand *d, const acs_pe_bar_ref *r, size_t nd)
 {
 	json_object *o = json_object_new_object(), *bars = json_object_new_array();
+	uint64_t seg = w->seg;
+	size_t nsegs = w->nsegs;
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%04x", dom);
 	json_object_object_add(o, "phb", json_object_new_string(buf));
+	json_object_object_add(o, "window", json_object_new_string(w->m64 ? "m64" : "m32"));
 	json_object_object_add(o, "segment_size", json_object_new_int64((int64_t)seg));
 	json_object_object_add(o, "segments", json_object_new_int64((int64_t)nsegs));
 	json_object_object_add(o, "used", json_object_new_int64((int64_t)a->used));
@@ -114,7 +123,7 @@ static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t do
 			json_object_object_add(b, "address", NULL);
 			json_object_object_add(b, "segment", NULL);
 		} else {
-			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(ACS_PE_M32_BASE + a->offset[i]));
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(w->base + a->offset[i]));
 			json_object_object_add(b, "address", json_object_new_string(buf));
 			json_object_object_add(b, "segment", json_object_new_int64((int64_t)(a->offset[i] / seg)));
 		}
@@ -124,12 +133,28 @@ static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t do
 	return o;
 }
 
-static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, size_t *placed, size_t *unsized,
-			json_object *phbs)
+/* The window's geometry; seg 0 where the platform does not say (M64 of
+ * the generic platforms, unless --phb m64=) */
+static struct window window_of(const acs_platform *p, uint32_t dom, bool m64)
+{
+	uint64_t seg32 = acs_pe_segment_size(p, dom, false);
+	size_t npes = (size_t)(p->m32_size / seg32);
+	struct window w = { m64, ACS_PE_M32_BASE, seg32, npes };
+
+	if (m64) {
+		w.base = dom < ACS_PE_MAX_PHBS ? p->phb_m64_base[dom] : 0;
+		w.seg = p->m64_size / npes;
+	}
+	return w;
+}
+
+static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, bool m64, size_t *placed,
+			size_t *unsized, json_object *phbs)
 {
 	size_t n = 6 * acs_fabric_count(c->fabric) + 1, nd, nun = 0, fails = 0;
-	uint64_t seg = acs_pe_segment_size(c->platform, dom, false);
-	size_t nsegs = (size_t)(c->platform->m32_size / seg);
+	struct window w = window_of(c->platform, dom, m64);
+	uint64_t seg = w.seg;
+	size_t nsegs = w.nsegs;
 	acs_pe_bar_demand *d = malloc(n * sizeof(*d));
 	acs_pe_bar_ref *r = malloc(n * sizeof(*r));
 	acs_pe_alloc a;
@@ -140,8 +165,13 @@ static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, size
 		free(r);
 		return -1;
 	}
-	nd = acs_pe_m32_demands(t, c->fabric, c->platform, dom, d, r, n, &nun);
+	nd = acs_pe_window_demands(t, c->fabric, c->platform, dom, m64, d, r, n, &nun);
 	*unsized += nun;
+	if (nd && !seg) {
+		if (!phbs)
+			printf("# PHB %04x: %zu BARs for M64 left out: its size is unknown (--phb m64=SIZE)\n", dom, nd);
+		nd = 0;
+	}
 	if (!nd || acs_pe_allocate(&a, d, nd, seg, nsegs, ACS_PE_ALLOC_PACKED)) {
 		free(d);
 		free(r);
@@ -151,22 +181,22 @@ static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, size
 	if (phbs) {
 		for (size_t i = 0; i < nd; i++)
 			fails += a.offset[i] == UINT64_MAX;
-		json_object_array_add(phbs, alloc_json(c, t, dom, seg, nsegs, &a, d, r, nd));
+		json_object_array_add(phbs, alloc_json(c, t, dom, &w, &a, d, r, nd));
 		nd = 0;  /* no text */
 	} else {
-		printf("PHB %04x M32: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom, nd,
+		printf("PHB %04x %s: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom, m64 ? "M64" : "M32", nd,
 	       size_str(seg, sg, sizeof(sg)), a.used, a.wasted, a.lower_bound);
 	}
 	for (size_t i = 0; i < nd; i++) {
 		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
 		size_str(d[i].size, sz, sizeof(sz));
 		if (a.offset[i] == UINT64_MAX) {
-			printf("FAIL %s BAR%u (%s, PE#%u): no free segment run left in the M32 window\n", addr,
-			       r[i].bar, sz, acs_pe_at(t, d[i].pe)->number);
+			printf("FAIL %s BAR%u (%s, PE#%u): no free segment run left in the %s window\n", addr,
+			       r[i].bar, sz, acs_pe_at(t, d[i].pe)->number, m64 ? "M64" : "M32");
 			fails++;
 		} else {
 			printf("  %s BAR%u %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, r[i].bar, sz,
-			       (unsigned long long)(ACS_PE_M32_BASE + a.offset[i]),
+			       (unsigned long long)(w.base + a.offset[i]),
 			       (unsigned long long)(a.offset[i] / seg), acs_pe_at(t, d[i].pe)->number);
 		}
 	}
@@ -182,8 +212,10 @@ static int pe_allocate(struct cli *c, const acs_pe_table *t)
 	int fails = 0;
 	json_object *root = c->json ? json_object_new_object() : NULL, *phbs = c->json ? json_object_new_array() : NULL;
 
-	for (uint32_t dom = 0; dom < ACS_PE_MAX_PHBS; dom++) {
-		int rc = allocate_phb(c, t, dom, &placed, &unsized, phbs);
+	for (uint32_t k = 0; k < 2 * ACS_PE_MAX_PHBS; k++) {
+		bool m64 = k % 2;
+		int rc = m64 && !acs_platform_has_m64(c->platform) ? 0 :
+			 allocate_phb(c, t, k / 2, m64, &placed, &unsized, phbs);
 
 		if (rc < 0) {
 			json_object_put(root);

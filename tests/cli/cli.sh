@@ -208,6 +208,12 @@ grep -q '^PHB 0000 PE#252 bus 02: 0000:02:00.0 0000:02:00.1$' "$tmp/out" && ok "
 expect 0 "pe --pe-policy device" "$acsctl" -F "$ps" --platform phb4 --pe-policy device pe
 grep -q ': 0000:02:00.1$' "$tmp/out" && [ "$(grep -c 'PE#254 ' "$tmp/out")" -eq 1 ] &&
 	ok "device policy: isolated functions apart, one root PE#254" || bad "device policy: isolated functions apart, one root PE#254"
+expect 0 "pe --allocate: M64" "$acsctl" -F "$pb" --platform powernv9 pe --allocate
+grep -q '^PHB 0000 M64: 1 BARs in 512 MiB segments: 32 used, 0 wasted, lower bound 32' "$tmp/out" &&
+	grep -q 'BAR2 16 GiB   at 0x6000000000000, segment 0' "$tmp/out" && ok "a 16 GiB BAR over 32 M64 segments" ||
+	bad "a 16 GiB BAR over 32 M64 segments"
+"$acsctl" -F "$pb" --platform phb4 pe --allocate >"$tmp/out" 2>&1
+grep -q '^# PHB 0000: 1 BARs for M64 left out: its size is unknown' "$tmp/out" && ok "M64 size unknown said" || bad "M64 size unknown said"
 expect 1 "pe --allocate: out of segments" "$acsctl" -F "$pb" --platform p7ioc pe --allocate
 grep -q '^FAIL 0000:04:00.0 BAR0 (32 MiB, PE#122): no free segment' "$tmp/out" && ok "allocate names what does not fit" ||
 	bad "allocate names what does not fit"

@@ -362,8 +362,10 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	acs_builder_last(&tb.b)->bar_size[2] = 1ull << 30;
 	f = tfab_end(&tb);
 	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
-	assert_int_equal(acs_pe_m32_demands(t, f, p, 0, d, r, 8, &unsized), 2);
+	assert_int_equal(acs_pe_window_demands(t, f, p, 0, false, d, r, 8, &unsized), 2);
 	assert_int_equal(unsized, 1);
+	assert_int_equal(acs_pe_window_demands(t, f, p, 0, true, d + 2, r + 2, 6, &unsized), 1);
+	assert_int_equal(d[2].size, 1ull << 30);
 	assert_int_equal(r[0].bar, 0);
 	assert_int_equal(d[0].size, 16384);
 	assert_int_equal(r[1].bar, 1);
@@ -372,7 +374,7 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	/* p7ioc has no M64 window (Linux uses none): the 64-bit BAR is an
 	 * M32 demand */
 	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("p7ioc"), ACS_PE_BUS), 0);
-	assert_int_equal(acs_pe_m32_demands(t, f, acs_platform_find("p7ioc"), 0, d, r, 8, &unsized), 3);
+	assert_int_equal(acs_pe_window_demands(t, f, acs_platform_find("p7ioc"), 0, false, d, r, 8, &unsized), 3);
 	acs_pe_free(t);
 	acs_fabric_free(f);
 }

@@ -239,11 +239,16 @@ void acs_pe_alloc_free(acs_pe_alloc *a)
 	a->offset = NULL;
 }
 
-size_t acs_pe_m32_demands(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, uint32_t domain,
-			  acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max, size_t *unsized)
+bool acs_platform_has_m64(const acs_platform *p)
 {
 	/* PHB3 and PHB4 have M64 windows (Linux uses none on p7ioc) */
-	bool m64 = strcmp(p->phb, "p7ioc") != 0;
+	return strcmp(p->phb, "p7ioc") != 0;
+}
+
+size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, uint32_t domain,
+			     bool want_m64, acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max, size_t *unsized)
+{
+	bool m64 = acs_platform_has_m64(p);
 	size_t n = 0;
 
 	*unsized = 0;
@@ -261,7 +266,7 @@ size_t acs_pe_m32_demands(const acs_pe_table *t, const acs_fabric *f, const acs_
 			uint8_t lo = acs_func_cfg_byte(fn, 0x10 + 4 * k);
 			uint64_t sz = fn->bar_size[k];
 
-			if ((lo & 0x1) || (m64 && (lo & 0x6) == 0x4 && (lo & 0x8)))
+			if ((lo & 0x1) || (m64 && (lo & 0x6) == 0x4 && (lo & 0x8)) != want_m64)
 				continue;
 			if (!sz) {
 				for (size_t j = 0; j < nb; j++)
