@@ -3,6 +3,7 @@
 BUILD ?= build
 ASAN ?= build-asan
 ACSCTL_VM_SAMPLE ?= 2
+ACSCTL_POWER_SAMPLE ?= 1
 
 .PHONY: all deps run check unit asan vm-fixtures vm-live clean
 
@@ -25,6 +26,7 @@ check:
 	meson test -C $(BUILD) --print-errorlogs
 	$(MAKE) asan
 	bash tests/vm/check.sh --sample $(ACSCTL_VM_SAMPLE) ./$(BUILD)/acsctl
+	bash tests/vm-power/check.sh --sample $(ACSCTL_POWER_SAMPLE) ./$(BUILD)/acsctl
 
 # The whole unit suite again under AddressSanitizer and UBSan.
 asan:
