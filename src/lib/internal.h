@@ -120,6 +120,8 @@ static inline uint32_t acs_rd32(const uint8_t *p, unsigned off)
 }
 
 char *acs_strdup(const char *s);
+/* A number with an optional K/M/G/T suffix, from len bytes of s. */
+bool acs_parse_size(const char *s, size_t len, uint64_t *out);
 
 /* A growable list of one-line messages (notes, facts, conflicts). */
 struct acs_lines {

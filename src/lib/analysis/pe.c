@@ -48,33 +48,6 @@ const acs_platform *acs_platform_find(const char *name)
 	return NULL;
 }
 
-static bool parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	char buf[32], *end;
-	unsigned long long v;
-	int shift = 0;
-
-	if (!len || len >= sizeof(buf))
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	errno = 0;
-	v = strtoull(buf, &end, 0);
-	if (end == buf || errno)
-		return false;
-	if (*end) {
-		const char *u = strchr("KMGT", *end);
-
-		if (!u || end[1])
-			return false;
-		shift = 10 * (int)(u - "KMGT" + 1);
-	}
-	if (shift && v > (~0ull >> shift))
-		return false;
-	*out = (uint64_t)v << shift;
-	return true;
-}
-
 static bool power_of_two(uint64_t v)
 {
 	return v && !(v & (v - 1));
@@ -89,7 +62,7 @@ static int override_one(acs_platform *p, long dom, const char *kv, size_t len)
 
 	if (!eq)
 		return acs_error_set(ACS_EINVAL, "--phb: '%.*s' is not KEY=VALUE", (int)len, kv);
-	num = parse_u64(eq + 1, len - klen - 1, &v);
+	num = acs_parse_size(eq + 1, len - klen - 1, &v);
 #define KEY(k) (klen == sizeof(k) - 1 && memcmp(kv, k, klen) == 0)
 	if (KEY("pes") && num && v >= 2 && v <= ACS_PE_MAX_PES) {
 		if (dom >= 0) {

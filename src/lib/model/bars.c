@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Memory BARs and bridge windows, decoded from config space. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "acsctl/bars.h"
+#include "internal.h"
 
 static uint32_t cfg32(const struct acs_func *fn, unsigned off)
 {
@@ -67,4 +72,32 @@ bool acs_func_window_holds(const struct acs_func *bridge, uint64_t addr)
 		if (addr >= w[i].start && addr <= w[i].end)
 			return true;
 	return false;
+}
+
+/* "16K", "256M", "2G", "0x1000": sizes and addresses in topologies and --phb */
+bool acs_parse_size(const char *s, size_t len, uint64_t *out)
+{
+	char buf[32], *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!len || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (end == buf || errno)
+		return false;
+	if (*end) {
+		const char *u = strchr("KMGT", *end);
+
+		if (!u || end[1])
+			return false;
+		shift = 10 * (int)(u - "KMGT" + 1);
+	}
+	if (shift && v > (~0ull >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
 }

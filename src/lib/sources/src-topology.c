@@ -205,19 +205,6 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 	return 0;
 }
 
-/* "16K", "256M", "2G", or bytes */
-static bool parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-	int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : *end == 'T' ? 40 : 0;
-
-	if (end == s || (shift && end[1]) || (!shift && *end) || v > (1ull << (63 - shift)))
-		return false;
-	*out = (uint64_t)v << shift;
-	return true;
-}
-
 /* "bars": [ { "size": "16M", "prefetch": true, "64bit": true }, ... ]:
  * unassigned BARs (start 0) of these sizes, in BAR order. */
 static int add_bars(struct reader *r, struct acs_cfgsynth *s, json_object *o, const char *path,
@@ -237,7 +224,7 @@ static int add_bars(struct reader *r, struct acs_cfgsynth *s, json_object *o, co
 
 		b = json_object_array_get_idx(bars, i);
 		if (!json_object_is_type(b, json_type_object) || !json_object_object_get_ex(b, "size", &v) ||
-		    !json_object_is_type(v, json_type_string) || !parse_size(json_object_get_string(v), &sz) ||
+		    !json_object_is_type(v, json_type_string) || !acs_parse_size(json_object_get_string(v), strlen(json_object_get_string(v)), &sz) ||
 		    sz < 16 || (sz & (sz - 1)))
 			return bad(r, path, "bars[%zu]: needs \"size\", a power of two of at least 16 bytes "
 				   "(\"16K\", \"256M\", \"2G\")", i);
