@@ -163,6 +163,9 @@ typedef struct acs_pe_bar_ref {
 	uint8_t bar;            /**< BAR number */
 } acs_pe_bar_ref;
 
+/** The PEs of the PHB that is PCI domain `domain`. */
+unsigned acs_platform_pes(const acs_platform *platform, uint32_t domain);
+
 /** Whether the platform's PHBs have M64 windows (all but p7ioc). */
 bool acs_platform_has_m64(const acs_platform *platform);
 

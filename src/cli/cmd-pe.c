@@ -137,9 +137,8 @@ static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t do
  * the generic platforms, unless --phb m64=) */
 static struct window window_of(const acs_platform *p, uint32_t dom, bool m64)
 {
-	uint64_t seg32 = acs_pe_segment_size(p, dom, false);
-	size_t npes = (size_t)(p->m32_size / seg32);
-	struct window w = { m64, ACS_PE_M32_BASE, seg32, npes };
+	size_t npes = acs_platform_pes(p, dom);
+	struct window w = { m64, ACS_PE_M32_BASE, acs_pe_segment_size(p, dom, false), npes };
 
 	if (m64) {
 		w.base = dom < ACS_PE_MAX_PHBS ? p->phb_m64_base[dom] : 0;

@@ -11,18 +11,13 @@
 #include "acsctl/bars.h"
 #include "internal.h"
 
-static unsigned phb_npes(const acs_platform *p, uint32_t domain)
-{
-	return domain < ACS_PE_MAX_PHBS && p->phb_pes[domain] ? p->phb_pes[domain] : p->npes;
-}
-
 uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
 {
 	if (!m64)
-		return p->m32_size / phb_npes(p, domain);
+		return p->m32_size / acs_platform_pes(p, domain);
 	if (domain >= 8 || !p->phb_m64_base[domain])
 		return 0;
-	return p->m64_size / phb_npes(p, domain);
+	return p->m64_size / acs_platform_pes(p, domain);
 }
 
 /* the segment an address is in, or -1 outside that window */
@@ -31,7 +26,7 @@ static long addr_segment(const acs_platform *p, uint32_t domain, uint64_t addr, 
 	uint64_t seg = acs_pe_segment_size(p, domain, m64);
 	uint64_t base = m64 ? (domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[domain] : 0) : ACS_PE_M32_BASE;
 
-	if (!seg || addr < base || addr - base >= seg * phb_npes(p, domain))
+	if (!seg || addr < base || addr - base >= seg * acs_platform_pes(p, domain))
 		return -1;
 	return (long)((addr - base) / seg);
 }
@@ -46,7 +41,7 @@ static long bar_last_segment(const acs_platform *p, uint32_t domain, const acs_b
 {
 	long s = addr_segment(p, domain, b->end, m64);
 
-	return s >= 0 ? s : (long)phb_npes(p, domain) - 1;
+	return s >= 0 ? s : (long)acs_platform_pes(p, domain) - 1;
 }
 
 static int cmp_unsigned(const void *a, const void *b)

@@ -48,6 +48,11 @@ const acs_platform *acs_platform_find(const char *name)
 	return NULL;
 }
 
+unsigned acs_platform_pes(const acs_platform *p, uint32_t domain)
+{
+	return domain < ACS_PE_MAX_PHBS && p->phb_pes[domain] ? p->phb_pes[domain] : p->npes;
+}
+
 static bool power_of_two(uint64_t v)
 {
 	return v && !(v & (v - 1));
@@ -364,7 +369,7 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 		/* a new PHB: fresh PE numbers, the reserved one taken */
 		if (k == 0 || fn->domain != h.domain) {
 			h.domain = fn->domain;
-			h.npes = fn->domain < ACS_PE_MAX_PHBS && p->phb_pes[fn->domain] ? p->phb_pes[fn->domain] : p->npes;
+			h.npes = acs_platform_pes(p, fn->domain);
 			/* firmware keeps the last PE where the platform does */
 			h.reserved = p->reserved_pe == p->npes - 1 ? h.npes - 1 : p->reserved_pe;
 			h.m64_base = fn->domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[fn->domain] : 0;
