@@ -21,7 +21,7 @@ uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
 }
 
 /* the segment an address is in, or -1 outside that window */
-static long addr_segment(const acs_platform *p, uint32_t domain, uint64_t addr, bool m64)
+long acs_pe_addr_segment(const acs_platform *p, uint32_t domain, uint64_t addr, bool m64)
 {
 	uint64_t seg = acs_pe_segment_size(p, domain, m64);
 	uint64_t base = m64 ? (domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[domain] : 0) : ACS_PE_M32_BASE;
@@ -33,13 +33,13 @@ static long addr_segment(const acs_platform *p, uint32_t domain, uint64_t addr, 
 
 static long bar_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
 {
-	return addr_segment(p, domain, b->start, m64);
+	return acs_pe_addr_segment(p, domain, b->start, m64);
 }
 
 /* the last segment a BAR covers (its start's, where its size is unknown) */
 static long bar_last_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
 {
-	long s = addr_segment(p, domain, b->end, m64);
+	long s = acs_pe_addr_segment(p, domain, b->end, m64);
 
 	return s >= 0 ? s : (long)acs_platform_pes(p, domain) - 1;
 }

@@ -134,7 +134,7 @@ struct acs_pe_table {
 struct phb {
 	uint32_t domain;
 	unsigned npes, reserved;  /* this PHB's */
-	uint64_t m64_base, m64_seg;  /* 0: no M64 known */
+	long bus_seg[256];       /* first M64 segment per bus, -1 none */
 	uint8_t *used;           /* per PE number */
 	int32_t rmap[256];       /* bus -> index into the table */
 	int32_t root;            /* the root bus PE, -1 until needed */
@@ -183,45 +183,46 @@ static int new_pe(acs_pe_table *t, const acs_platform *p, struct phb *h, bool ro
 }
 
 /* The first M64 segment a function's 64-bit prefetchable BARs sit in, or
- * -1 (pnv_ioda_reserve_dev_m64_pe(); sizes are not in config space, so a
- * BAR counts by its start). */
-static long m64_segment(const struct phb *h, const struct acs_func *fn)
+ * -1 (pnv_ioda_reserve_dev_m64_pe(); a BAR counts by its start). */
+static long m64_segment(const acs_platform *p, const struct acs_func *fn)
 {
 	acs_bar b[6];
 	size_t n = acs_func_mem_bars(fn, b);
 	long first = -1;
 
-	if (!h->m64_seg)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (!b[i].is64 || !b[i].prefetch)
-			continue;
-		if (b[i].start >= h->m64_base && b[i].start < h->m64_base + h->m64_seg * h->npes) {
-			long seg = (long)((b[i].start - h->m64_base) / h->m64_seg);
+		long seg = b[i].is64 && b[i].prefetch ? acs_pe_addr_segment(p, fn->domain, b[i].start, true) : -1;
 
-			if (first < 0 || seg < first)
-				first = seg;
-		}
+		if (seg >= 0 && (first < 0 || seg < first))
+			first = seg;
 	}
 	return first;
 }
 
+/* every bus's first M64 segment, once per PHB: the PE search below
+ * asks for bus ranges bus by bus */
+static void fill_bus_segments(struct phb *h, const acs_fabric *f, const acs_platform *p)
+{
+	for (int b = 0; b < 256; b++)
+		h->bus_seg[b] = -1;
+	for (size_t i = 0; i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+		long s = fn->domain == h->domain ? m64_segment(p, fn) : -1;
+
+		if (s >= 0 && (h->bus_seg[fn->bus] < 0 || s < h->bus_seg[fn->bus]))
+			h->bus_seg[fn->bus] = s;
+	}
+}
+
 /* pnv_ioda_pick_m64_pe(): a bus whose devices (the whole range, for a
  * range PE) have M64 BARs takes the PE of their first segment. */
-static long bus_m64_pe(const acs_fabric *f, const struct phb *h, uint8_t first_bus, uint8_t last_bus)
+static long bus_m64_pe(const struct phb *h, uint8_t first_bus, uint8_t last_bus)
 {
 	long best = -1;
 
-	for (size_t i = 0; i < acs_fabric_count(f); i++) {
-		const struct acs_func *fn = acs_fabric_func(f, i);
-		long s;
-
-		if (fn->domain != h->domain || fn->bus < first_bus || fn->bus > last_bus)
-			continue;
-		s = m64_segment(h, fn);
-		if (s >= 0 && (best < 0 || s < best))
-			best = s;
-	}
+	for (unsigned b = first_bus; b <= last_bus; b++)
+		if (h->bus_seg[b] >= 0 && (best < 0 || h->bus_seg[b] < best))
+			best = h->bus_seg[b];
 	return best;
 }
 
@@ -275,7 +276,7 @@ static int pe_for(acs_pe_table *t, const acs_fabric *f, const acs_platform *p, s
 		bool all = up && up->pcie_type == ACS_PCIE_PCI_BRIDGE;
 		uint8_t last = all ? up->subordinate : fn->bus;
 
-		long m64 = up ? bus_m64_pe(f, h, fn->bus, last) : -1;
+		long m64 = up ? bus_m64_pe(h, fn->bus, last) : -1;
 
 		if (!up && h->root >= 0) {
 			h->rmap[fn->bus] = h->root;
@@ -372,8 +373,7 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 			h.npes = acs_platform_pes(p, fn->domain);
 			/* firmware keeps the last PE where the platform does */
 			h.reserved = p->reserved_pe == p->npes - 1 ? h.npes - 1 : p->reserved_pe;
-			h.m64_base = fn->domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[fn->domain] : 0;
-			h.m64_seg = h.m64_base ? p->m64_size / h.npes : 0;
+			fill_bus_segments(&h, f, p);
 			memset(h.used, 0, ACS_PE_MAX_PES);
 			h.used[h.reserved] = 1;
 			h.root = -1;
