@@ -14,36 +14,6 @@
 
 #include "tfab.h"
 
-static char dir[] = "/tmp/acsctl-lspci-XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
-static char *write_file(const char *name, const char *text)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 static int load_path(const char *path, int kind, acs_fabric **f)
 {
 	acs_load_opts o = ACS_LOAD_OPTS_INIT;
@@ -58,7 +28,7 @@ static acs_fabric *load_text(const char *text)
 {
 	acs_fabric *f = NULL;
 
-	if (load_path(write_file("ok.txt", text), ACS_SOURCE_FILE, &f))
+	if (load_path(tdir_write("ok.txt", text), ACS_SOURCE_FILE, &f))
 		fail_msg("%s", acs_error_last()->message);
 	assert_int_equal(acs_fabric_source_kind(f), ACS_SOURCE_LSPCI);
 	return f;
@@ -68,7 +38,7 @@ static acs_fabric *load_text(const char *text)
 static void expect_error(const char *text, int line, const char *dev,
 			 const char *what)
 {
-	char *path = write_file("bad.txt", text);
+	char *path = tdir_write("bad.txt", text);
 	char where[300];
 	acs_fabric *f = NULL;
 	const char *msg;
@@ -641,12 +611,12 @@ static void test_lspci_error__other_files(void **state)
 	expect_error("00:00.0 \"Host bridge\" \"Intel Corporation\" \"440FX\"\n",
 		     1, "0000:00:00.0", "lspci -m");
 	/* missing file, directory, NUL bytes: asked for as lspci text */
-	snprintf(path, sizeof(path), "%s/nope.txt", dir);
+	snprintf(path, sizeof(path), "%s/nope.txt", tdir());
 	assert_int_equal(load_path(path, ACS_SOURCE_LSPCI, &f), ACS_ENOTFOUND);
 	assert_non_null(strstr(acs_error_last()->message, path));
-	assert_true(load_path(dir, ACS_SOURCE_LSPCI, &f) < 0);
+	assert_true(load_path(tdir(), ACS_SOURCE_LSPCI, &f) < 0);
 	assert_null(f);
-	snprintf(path, sizeof(path), "%s/nul.txt", dir);
+	snprintf(path, sizeof(path), "%s/nul.txt", tdir());
 	fp = fopen(path, "wb");
 	assert_non_null(fp);
 	fwrite("00:00.0 Host bridge [0600]: A\n\tCap\0x\n", 1, 37, fp);
@@ -654,7 +624,7 @@ static void test_lspci_error__other_files(void **state)
 	assert_int_equal(load_path(path, ACS_SOURCE_LSPCI, &f), ACS_EPARSE);
 	assert_non_null(strstr(acs_error_last()->message, ":2: 0000:00:00.0: NUL byte"));
 	/* nothing at all */
-	assert_int_equal(load_path(write_file("empty.txt", "\n\n"), ACS_SOURCE_LSPCI, &f),
+	assert_int_equal(load_path(tdir_write("empty.txt", "\n\n"), ACS_SOURCE_LSPCI, &f),
 			 ACS_EPARSE);
 	assert_non_null(strstr(acs_error_last()->message, "no PCI functions"));
 }
@@ -674,7 +644,7 @@ static void test_lspci_robust__cut_and_bent(void **state)
 
 		memcpy(text, switch_text, cut);
 		text[cut] = '\0';
-		rc = load_path(write_file("cut.txt", text), ACS_SOURCE_LSPCI, &f);
+		rc = load_path(tdir_write("cut.txt", text), ACS_SOURCE_LSPCI, &f);
 		if (rc) {
 			assert_null(f);
 			assert_null(strchr(acs_error_last()->message, '\n'));
@@ -690,7 +660,7 @@ static void test_lspci_robust__cut_and_bent(void **state)
 
 			memcpy(text, switch_text, n + 1);
 			text[pos] = bent[k];
-			if (load_path(write_file("bent.txt", text), ACS_SOURCE_LSPCI, &f)) {
+			if (load_path(tdir_write("bent.txt", text), ACS_SOURCE_LSPCI, &f)) {
 				assert_null(f);
 				assert_null(strchr(acs_error_last()->message, '\n'));
 			} else {
@@ -967,7 +937,7 @@ static void test_lspci_vm__fixtures_as_text(void **state)
 				continue;
 			}
 			cases++;
-			snprintf(text, sizeof(text), "%s/vv.txt", dir);
+			snprintf(text, sizeof(text), "%s/vv.txt", tdir());
 			if (!convert(dump, text))
 				fail_msg("lspci -vvnn -F %s failed", dump);
 			if (load_path(dump, ACS_SOURCE_DUMP, &fd))
@@ -1027,5 +997,5 @@ int main(void)
 		cmocka_unit_test(test_lspci_vm__fixtures_as_text),
 	};
 
-	return cmocka_run_group_tests_name("lspci", tests, setup, teardown);
+	return cmocka_run_group_tests_name("lspci", tests, tdir_setup, tdir_teardown);
 }

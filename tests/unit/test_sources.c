@@ -8,36 +8,6 @@
 
 #include "tfab.h"
 
-static char dir[] = "/tmp/acsctl-test-XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
-static char *write_file(const char *name, const char *text)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 /* Hex lines of a config buffer as lspci -xxxx prints them. */
 static void append_dump(char *out, const char *addr, const struct tcfg *c)
 {
@@ -91,7 +61,7 @@ static void test_sources_dump__loads_switch(void **state)
 	append_dump(text, "00:02.0", &c);
 	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
 	append_dump(text, "0000:01:00.0", &c);
-	assert_int_equal(load(write_file("ok.txt", text), &f), 0);
+	assert_int_equal(load(tdir_write("ok.txt", text), &f), 0);
 	assert_int_equal(acs_fabric_count(f), 2);
 	assert_int_equal(acs_fabric_func(f, 0)->acs_ctrl, 0x1d);
 	assert_int_equal(acs_fabric_func(f, 0)->cfg_len, 4096);
@@ -106,29 +76,29 @@ static void test_sources_dump__missing_file(void **state)
 	char path[300];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/nope.txt", dir);
+	snprintf(path, sizeof(path), "%s/nope.txt", tdir());
 	expect_error(path, ACS_ENOTFOUND, "No such file");
 }
 
 static void test_sources_dump__not_a_dump(void **state)
 {
 	(void)state;
-	expect_error(write_file("prose.txt", "hello\nthis is not lspci output\n"),
+	expect_error(tdir_write("prose.txt", "hello\nthis is not lspci output\n"),
 		     ACS_EPARSE, "no PCI functions");
-	expect_error(write_file("empty.txt", ""), ACS_EPARSE, "no PCI functions");
+	expect_error(tdir_write("empty.txt", ""), ACS_EPARSE, "no PCI functions");
 }
 
 static void test_sources_dump__malformed_hex(void **state)
 {
 	(void)state;
-	expect_error(write_file("bad.txt", "00:00.0 Host\n00: 86 80 zz 29\n"),
+	expect_error(tdir_write("bad.txt", "00:00.0 Host\n00: 86 80 zz 29\n"),
 		     ACS_EPARSE, "Malformed");
 }
 
 static void test_sources_dump__truncated(void **state)
 {
 	(void)state;
-	expect_error(write_file("short.txt",
+	expect_error(tdir_write("short.txt",
 		"00:00.0 Host\n00: 86 80 c0 29 00 00 00 00 00 00 00 06 00 00 00 00\n"),
 		ACS_EPARSE, "0000:00:00.0: truncated config space (16 bytes)");
 }
@@ -142,7 +112,7 @@ static void test_sources_dump__duplicate(void **state)
 	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
 	append_dump(text, "00:03.0", &c);
 	append_dump(text, "0000:00:03.0", &c);
-	expect_error(write_file("dup.txt", text), ACS_EINVAL, "0000:00:03.0: duplicate address");
+	expect_error(tdir_write("dup.txt", text), ACS_EINVAL, "0000:00:03.0: duplicate address");
 	free(text);
 }
 
@@ -155,7 +125,7 @@ static void test_sources_dump__loop(void **state)
 	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
 	c.b[0x41] = 0x40;
 	append_dump(text, "00:03.0", &c);
-	expect_error(write_file("loop.txt", text), ACS_EPARSE, "0000:00:03.0: capability list loops");
+	expect_error(tdir_write("loop.txt", text), ACS_EPARSE, "0000:00:03.0: capability list loops");
 	free(text);
 }
 
@@ -164,9 +134,9 @@ static void test_sources_dump__directory(void **state)
 	acs_fabric *f = NULL;
 
 	(void)state;
-	assert_true(load(dir, &f) < 0);
+	assert_true(load(tdir(), &f) < 0);
 	assert_null(f);
-	assert_non_null(strstr(acs_error_last()->message, dir));
+	assert_non_null(strstr(acs_error_last()->message, tdir()));
 }
 
 static void test_sources_dump__long_line(void **state)
@@ -177,7 +147,7 @@ static void test_sources_dump__long_line(void **state)
 	strcpy(text, "00:00.0 ");
 	memset(text + 8, 'x', 1500);
 	strcat(text, "\n");
-	expect_error(write_file("long.txt", text), ACS_EPARSE, "line too long");
+	expect_error(tdir_write("long.txt", text), ACS_EPARSE, "line too long");
 	free(text);
 }
 
@@ -231,7 +201,7 @@ static void test_sources_sysfs__root_reads(void **state)
 	acs_fabric *f;
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/sys-root", dir);
+	snprintf(root, sizeof(root), "%s/sys-root", tdir());
 	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
 	tcfg_buses(&rp, 0, 1, 1);
 	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
@@ -260,7 +230,7 @@ static void test_sources_sysfs__without_root(void **state)
 	acs_groups *g;
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/sys-user", dir);
+	snprintf(root, sizeof(root), "%s/sys-user", tdir());
 	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
 	tcfg_buses(&rp, 0, 1, 1);
 	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
@@ -297,14 +267,14 @@ static void test_sources_snapshot__round_trip(void **state)
 	FILE *out;
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/sys-snap", dir);
+	snprintf(root, sizeof(root), "%s/sys-snap", tdir());
 	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
 	tcfg_buses(&rp, 0, 1, 1);
 	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
 	make_sysfs_func(root, "0000:00:02.0", &rp, 4096, 7, "pcieport");
 	make_sysfs_func(root, "0000:01:00.0", &ep, 4096, 9, NULL);
 	f = load_sysfs(root);
-	snprintf(path, sizeof(path), "%s/snap.txt", dir);
+	snprintf(path, sizeof(path), "%s/snap.txt", tdir());
 	out = fopen(path, "w");
 	assert_int_equal(acs_snapshot_write(f, out), 0);
 	fclose(out);
@@ -352,7 +322,7 @@ static void test_sources_snapshot__long_cmdline(void **state)
 		strcat(text, "\n");
 	}
 	o.kind = ACS_SOURCE_FILE;
-	o.path = write_file("snap2.txt", text);
+	o.path = tdir_write("snap2.txt", text);
 	if (acs_fabric_load(&f, &o))
 		fail_msg("%s", acs_error_last()->message);
 	assert_string_equal(acs_fabric_cmdline(f), "pci=config_acs=1101@0000:00:02.0 quiet");
@@ -361,7 +331,7 @@ static void test_sources_snapshot__long_cmdline(void **state)
 	assert_string_equal(acs_fabric_func(f, 0)->driver, "nvme");
 	assert_int_equal(acs_fabric_kernel_group(f, 0), 4);
 	acs_fabric_free(f);
-	o.path = write_file("snap3.txt", "# acsctl snapshot 1\n0000:00:03.0 iommu_group\n");
+	o.path = tdir_write("snap3.txt", "# acsctl snapshot 1\n0000:00:03.0 iommu_group\n");
 	assert_int_equal(acs_fabric_load(&f, &o), ACS_EPARSE);
 	assert_non_null(strstr(acs_error_last()->message, "snap3.txt:2"));
 }
@@ -413,5 +383,5 @@ int main(void)
 		cmocka_unit_test(test_sources_snapshot__long_cmdline),
 	};
 
-	return cmocka_run_group_tests_name("sources", tests, setup, teardown);
+	return cmocka_run_group_tests_name("sources", tests, tdir_setup, tdir_teardown);
 }

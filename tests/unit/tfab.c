@@ -224,3 +224,38 @@ char *tgroups_partition(const acs_fabric *f, const char *kernel)
 	acs_groups_free(g);
 	return canon_groups(groups, n);
 }
+
+static char scratch[] = "/tmp/acsctl-test-XXXXXX";
+
+const char *tdir(void)
+{
+	return scratch;
+}
+
+int tdir_setup(void **state)
+{
+	(void)state;
+	return mkdtemp(scratch) ? 0 : -1;
+}
+
+int tdir_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch);
+	return system(cmd);
+}
+
+char *tdir_write(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}

@@ -24,6 +24,14 @@ void tcfg_make(struct tcfg *c, uint16_t vendor, uint16_t device, uint32_t cls,
 	       int pcie_type, bool bridge, bool mf, int acs_ctrl);
 void tcfg_buses(struct tcfg *c, uint8_t pri, uint8_t sec, uint8_t sub);
 
+/* A scratch directory for a test group: tdir_setup and tdir_teardown as
+ * its group setup and teardown; tdir_write puts a file there and returns
+ * its path (valid until the next call). */
+const char *tdir(void);
+int tdir_setup(void **state);
+int tdir_teardown(void **state);
+char *tdir_write(const char *name, const char *text);
+
 /* A fabric under construction. */
 struct tfab {
 	struct acs_builder b;
