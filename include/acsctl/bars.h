@@ -30,6 +30,12 @@ typedef struct acs_bar {
  * out). @return how many were written to out (at most 6). */
 size_t acs_func_mem_bars(const struct acs_func *fn, acs_bar out[6]);
 
+/** The VF BARs of an SR-IOV PF (its capability's VF BAR0-5, VF 0's
+ * place; VFs' own BAR registers read 0), assigned or not: start 0 where
+ * unassigned, end the last byte of one VF's BAR where the source gave its
+ * size. @return how many (0-6). */
+size_t acs_func_vf_bars(const struct acs_func *pf, acs_bar out[6]);
+
 /** The open memory windows of a bridge (memory, then prefetchable).
  * @return how many (0-2). */
 size_t acs_func_bridge_windows(const struct acs_func *fn, acs_bar out[2]);

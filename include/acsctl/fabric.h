@@ -84,6 +84,8 @@ struct acs_func {
 	const char *driver;        /**< bound driver, NULL when none/unknown */
 	int32_t numa_node;         /**< NUMA node, -1 when none or unknown */
 	uint64_t bar_size[6];      /**< BAR sizes (sysfs); 0 where unknown: config space has none */
+	uint64_t vf_bar_size[6];   /**< PFs: one VF's size of each VF BAR (from a VF's sysfs
+				        resources, a topology); 0 unknown */
 };
 
 /** Where a fabric came from. */

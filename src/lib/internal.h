@@ -74,6 +74,7 @@ struct acs_raw_func {
 	uint32_t known_mask;
 	int32_t numa_node;  /* -1 when none */
 	uint64_t bar_size[6]; /* from sysfs; 0 unknown */
+	uint64_t vf_bar_size[6]; /* PFs: one VF's BAR sizes; 0 unknown */
 };
 
 struct acs_builder {

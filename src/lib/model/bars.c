@@ -30,9 +30,36 @@ size_t acs_func_mem_bars(const struct acs_func *fn, acs_bar out[6])
 			b.start |= (uint64_t)cfg32(fn, 0x10 + 4 * ++i) << 32;
 		}
 		/* the size where the source knew it (sysfs, a topology) */
-		b.end = fn->bar_size[i] ? b.start + fn->bar_size[i] - 1 : b.start;
+		b.end = fn->bar_size[b.index] ? b.start + fn->bar_size[b.index] - 1 : b.start;
 		if (b.start)
 			out[n++] = b;
+	}
+	return n;
+}
+
+size_t acs_func_vf_bars(const struct acs_func *pf, acs_bar out[6])
+{
+	size_t n = 0;
+
+	if (!pf->sriov_pos || pf->is_virtfn)
+		return 0;
+	for (unsigned i = 0; i < 6; i++) {
+		unsigned off = pf->sriov_pos + 0x24u + 4 * i;
+		uint32_t lo = cfg32(pf, off);
+		acs_bar b = { .index = (uint8_t)i, .prefetch = (lo & 0x8) != 0 };
+
+		/* a register reading 0 may be an unassigned 32-bit BAR: only
+		 * its size (where the source gave it) tells */
+		if (!lo && !pf->vf_bar_size[i])
+			continue;
+		b.start = lo & ~0xfull;
+		if ((lo & 0x6) == 0x4 && i + 1 < 6) {
+			b.is64 = true;
+			b.start |= (uint64_t)cfg32(pf, off + 4) << 32;
+			i++;
+		}
+		b.end = pf->vf_bar_size[b.index] ? b.start + pf->vf_bar_size[b.index] - 1 : b.start;
+		out[n++] = b;
 	}
 	return n;
 }

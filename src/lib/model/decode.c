@@ -154,6 +154,7 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	f->cfg_stored = raw->cfg_stored;
 	f->numa_node = raw->numa_node;
 	memcpy(f->bar_size, raw->bar_size, sizeof(f->bar_size));
+	memcpy(f->vf_bar_size, raw->vf_bar_size, sizeof(f->vf_bar_size));
 
 	if (len < ACS_CFG_HEADER || !standard_length(len))
 		return decode_error(f, origin,

@@ -180,6 +180,8 @@ int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
 					     domain, rid >> 8, rid >> 3 & 0x1f, rid & 7, n, offset, stride);
 		memcpy(cfg, head, ACS_CFG_HEADER);
 		cfg[0x00] = cfg[0x01] = cfg[0x02] = cfg[0x03] = 0xff;
+		/* a VF's BARs read 0: its PF's VF BARs place it */
+		memset(cfg + 0x10, 0, 0x28 - 0x10);
 		cfg[0x0e] = 0;
 		cfg[0x06] = 0x10;
 		cfg[0x34] = 0x40;

@@ -101,6 +101,18 @@ static void mark_multifunction(acs_fabric *f)
 	}
 }
 
+/* Every VF's BARs have the sizes of its PF's VF BARs: sysfs knows them
+ * from the VFs' resources, a topology from the PF. */
+static void share_vf_bar_sizes(struct acs_func *pf, struct acs_func *vf)
+{
+	for (unsigned b = 0; b < 6; b++) {
+		if (!pf->vf_bar_size[b])
+			pf->vf_bar_size[b] = vf->bar_size[b];
+		if (!vf->bar_size[b])
+			vf->bar_size[b] = pf->vf_bar_size[b];
+	}
+}
+
 /*
  * VFs from their PFs' SR-IOV capabilities: VF n of a PF at routing ID R is
  * at R + First VF Offset + n * VF Stride (pci_iov_virtfn_bus/devfn()). A
@@ -134,6 +146,7 @@ static void identify_vfs(acs_fabric *f)
 				v->vendor_id = pf->vendor_id;
 				v->device_id = pf->sriov_vf_device;
 			}
+			share_vf_bar_sizes(&f->funcs[i], v);
 		}
 	}
 }

@@ -175,8 +175,54 @@ static int add_acs(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 	return rc;
 }
 
+/* "bars": [ { "size": "16M", "prefetch": true, "64bit": true }, ... ]:
+ * unassigned BARs (start 0) of these sizes, in BAR order, written as
+ * nslots registers at cfg offset reg (the header's BARs, or the SR-IOV
+ * capability's VF BARs). */
+static int parse_bars(struct reader *r, struct acs_cfgsynth *s, json_object *bars, const char *path,
+		      const char *what, unsigned reg, unsigned nslots, uint64_t size[6])
+{
+	json_object *b, *v;
+	unsigned slot = 0;
+
+	if (!json_object_is_type(bars, json_type_array))
+		return bad(r, path, "\"%s\" must be an array", what);
+	for (size_t i = 0; i < json_object_array_length(bars); i++) {
+		bool is64, pref;
+		uint64_t sz;
+		const char *text;
+
+		b = json_object_array_get_idx(bars, i);
+		text = json_object_is_type(b, json_type_object) && json_object_object_get_ex(b, "size", &v) &&
+		       json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+		if (!text || !acs_parse_size(text, strlen(text), &sz) || sz < 16 || (sz & (sz - 1)))
+			return bad(r, path, "%s[%zu]: needs \"size\", a power of two of at least 16 bytes "
+				   "(\"16K\", \"256M\", \"2G\")", what, i);
+		is64 = get_bool(b, "64bit");
+		pref = get_bool(b, "prefetch");
+		if (!is64 && sz > (1ull << 31))
+			return bad(r, path, "%s[%zu]: a 32-bit BAR of more than 2G", what, i);
+		if (slot + (is64 ? 2 : 1) > nslots)
+			return bad(r, path, "%s[%zu]: more BARs than there are registers (%u)", what, i, nslots);
+		s->b[reg + 4 * slot] = (uint8_t)((is64 ? 0x4u : 0) | (pref ? 0x8u : 0));
+		size[slot] = sz;
+		slot += is64 ? 2 : 1;
+	}
+	return 0;
+}
+
+static int add_bars(struct reader *r, struct acs_cfgsynth *s, json_object *o, const char *path,
+		    bool bridge, uint64_t size[6])
+{
+	json_object *bars;
+
+	if (!json_object_object_get_ex(o, "bars", &bars) || !bars)
+		return 0;
+	return parse_bars(r, s, bars, path, "bars", 0x10, bridge ? 2 : 6, size);
+}
+
 static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
-		     const char *path, unsigned *pos)
+		     const char *path, unsigned *pos, uint64_t vf_bar_size[6])
 {
 	json_object *sr, *v;
 	int total = 0, num = 0, offset = 1, stride = 1;
@@ -202,43 +248,11 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 		return bad(r, path, "sriov vf_offset and vf_stride must be 0 to 65535");
 	*pos = acs_cfgsynth_sriov(s, 0, (uint16_t)total, (uint16_t)num, (uint16_t)offset,
 				  (uint16_t)stride, (uint16_t)vf_device);
-	return 0;
-}
-
-/* "bars": [ { "size": "16M", "prefetch": true, "64bit": true }, ... ]:
- * unassigned BARs (start 0) of these sizes, in BAR order. */
-static int add_bars(struct reader *r, struct acs_cfgsynth *s, json_object *o, const char *path,
-		    bool bridge, uint64_t size[6])
-{
-	json_object *bars, *b, *v;
-	unsigned slot = 0, nslots = bridge ? 2 : 6;
-
-	if (!json_object_object_get_ex(o, "bars", &bars) || !bars)
-		return 0;
-	if (!json_object_is_type(bars, json_type_array))
-		return bad(r, path, "\"bars\" must be an array");
-	for (size_t i = 0; i < json_object_array_length(bars); i++) {
-		bool is64, pref;
-		uint64_t sz;
-		uint32_t lo;
-
-		b = json_object_array_get_idx(bars, i);
-		if (!json_object_is_type(b, json_type_object) || !json_object_object_get_ex(b, "size", &v) ||
-		    !json_object_is_type(v, json_type_string) || !acs_parse_size(json_object_get_string(v), strlen(json_object_get_string(v)), &sz) ||
-		    sz < 16 || (sz & (sz - 1)))
-			return bad(r, path, "bars[%zu]: needs \"size\", a power of two of at least 16 bytes "
-				   "(\"16K\", \"256M\", \"2G\")", i);
-		is64 = get_bool(b, "64bit");
-		pref = get_bool(b, "prefetch");
-		if (!is64 && sz > (1ull << 31))
-			return bad(r, path, "bars[%zu]: a 32-bit BAR of more than 2G", i);
-		if (slot + (is64 ? 2 : 1) > nslots)
-			return bad(r, path, "bars[%zu]: more BARs than the header has (%u)", i, nslots);
-		lo = (is64 ? 0x4u : 0) | (pref ? 0x8u : 0);
-		s->b[0x10 + 4 * slot] = (uint8_t)lo;
-		size[slot] = sz;
-		slot += is64 ? 2 : 1;
-	}
+	if (!*pos)
+		return bad(r, path, "no room for the SR-IOV capability");
+	/* one VF's BARs, in the capability's VF BAR registers */
+	if (json_object_object_get_ex(sr, "bars", &v) && v)
+		return parse_bars(r, s, v, path, "sriov bars", *pos + 0x24, 6, vf_bar_size);
 	return 0;
 }
 
@@ -273,7 +287,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	bool has_sub = false;
 	unsigned sriov_pos = 0;
 	long bridge_raw = -1;
-	uint64_t bar_size[6] = { 0 };
+	uint64_t bar_size[6] = { 0 }, vf_bar_size[6] = { 0 };
 	unsigned dev, fn;
 	bool has;
 	json_object *children = NULL;
@@ -311,7 +325,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	if (!rc && get_bool(o, "ats"))
 		acs_cfgsynth_ats(s, 0);
 	if (!rc)
-		rc = add_sriov(r, s, o, path, &sriov_pos);
+		rc = add_sriov(r, s, o, path, &sriov_pos, vf_bar_size);
 	if (!rc)
 		rc = add_bars(r, s, o, path, t->bridge, bar_size);
 	if (!rc && t->bridge)
@@ -326,8 +340,10 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 				     t->pcie_type == ACS_PCIE_NONE ? ACS_CFG_STD : ACS_CFG_EXT);
 	}
 	bridge_raw = (long)r->b->n - 1;
-	if (!rc)
+	if (!rc) {
 		memcpy(r->b->raw[bridge_raw].bar_size, bar_size, sizeof(bar_size));
+		memcpy(r->b->raw[bridge_raw].vf_bar_size, vf_bar_size, sizeof(vf_bar_size));
+	}
 	/* enabled VFs exist as functions: made from the PF's capability */
 	if (!rc && sriov_pos)
 		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, 0x40);

@@ -44,31 +44,32 @@ static void size_text(uint64_t sz, char *buf, size_t len)
 		snprintf(buf, len, "%llu%c", (unsigned long long)sz, unit[u]);
 }
 
-/* BARs of known size (sysfs, or a topology) */
-static void write_bars(const struct writer *w, const struct acs_func *fn, unsigned level, const char *sep)
+/* BARs of known size (sysfs, or a topology): the nslots registers at
+ * cfg offset reg, as "KEY": [ ... ] after a comma; nothing when none. */
+static void write_bars(const struct writer *w, const struct acs_func *fn, const char *key, unsigned reg,
+		       unsigned nslots, const uint64_t size[6], unsigned level, const char *sep)
 {
-	unsigned n = fn->header_type == 0 ? 6 : fn->header_type == 1 ? 2 : 0;
 	bool any = false;
 
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t lo = acs_func_cfg_byte(fn, 0x10 + 4 * i);
+	for (unsigned i = 0; i < nslots; i++) {
+		uint8_t lo = acs_func_cfg_byte(fn, reg + 4 * i);
+		bool is64 = (lo & 0x6) == 0x4;
 		char sz[32];
 
-		if (!fn->bar_size[i] || (lo & 0x1) || fn->bar_size[i] < 16 ||
-		    (fn->bar_size[i] & (fn->bar_size[i] - 1)))
+		if (!size[i] || (lo & 0x1) || size[i] < 16 || (size[i] & (size[i] - 1)))
 			continue;
-		size_text(fn->bar_size[i], sz, sizeof(sz));
+		size_text(size[i], sz, sizeof(sz));
 		fputs(any ? ", " : ",", w->out);
 		if (!any) {
-			indent(w, level);
-			fprintf(w->out, "\"bars\"%s[ ", sep);
+			if (level)
+				indent(w, level);
+			fprintf(w->out, "%s\"%s\"%s[ ", level ? "" : " ", key, sep);
 		}
 		any = true;
 		fprintf(w->out, "{ \"size\"%s\"%s\"%s%s%s%s%s%s }", sep, sz,
-			(lo & 0x6) == 0x4 ? ", \"64bit\"" : "", (lo & 0x6) == 0x4 ? sep : "", (lo & 0x6) == 0x4 ? "true" : "",
+			is64 ? ", \"64bit\"" : "", is64 ? sep : "", is64 ? "true" : "",
 			(lo & 0x8) ? ", \"prefetch\"" : "", (lo & 0x8) ? sep : "", (lo & 0x8) ? "true" : "");
-		if ((lo & 0x6) == 0x4)
-			i++;
+		i += is64;
 	}
 	if (any)
 		fputs(" ]", w->out);
@@ -109,11 +110,14 @@ static void func_fields(const struct writer *w, const struct acs_func *fn,
 		fputc(',', w->out);
 		indent(w, level);
 		fprintf(w->out, "\"sriov\"%s{ \"total_vfs\"%s%u, \"num_vfs\"%s%u, \"vf_offset\"%s%u, "
-			"\"vf_stride\"%s%u, \"vf_device\"%s\"%04x\" }", sep, sep, fn->sriov_total_vfs,
+			"\"vf_stride\"%s%u, \"vf_device\"%s\"%04x\"", sep, sep, fn->sriov_total_vfs,
 			sep, fn->sriov_num_vfs, sep, fn->sriov_offset, sep, fn->sriov_stride, sep,
 			fn->sriov_vf_device);
+		write_bars(w, fn, "bars", fn->sriov_pos + 0x24u, 6, fn->vf_bar_size, 0, sep);
+		fputs(" }", w->out);
 	}
-	write_bars(w, fn, level, sep);
+	write_bars(w, fn, "bars", 0x10, fn->header_type == 0 ? 6 : fn->header_type == 1 ? 2 : 0,
+		   fn->bar_size, level, sep);
 	if (fn->is_bridge) {
 		fputc(',', w->out);
 		indent(w, level);
