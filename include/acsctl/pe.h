@@ -40,11 +40,22 @@ typedef struct acs_platform {
 	unsigned phb_pes[ACS_PE_MAX_PHBS]; /**< per PHB (domain) when they differ, else 0 */
 	uint64_t m64_size;      /**< 64-bit window per PHB, npes segments */
 	uint64_t phb_m64_base[ACS_PE_MAX_PHBS]; /**< its base per PHB (bus = CPU address), 0 unknown */
+	uint8_t phb_m64_bars[ACS_PE_MAX_PHBS][2]; /**< M64 BARs a PHB's kernel uses, first and
+						      last (the default window); 0, 0: the PHB's own */
 } acs_platform;
 
 /** A platform by name: p7ioc, phb3, phb4, powernv8, powernv9; NULL with
  * an error listing the names. */
 const acs_platform *acs_platform_find(const char *name);
+
+/**
+ * The M64 BARs (memory BAR table entries) of a PHB as its kernel logs them
+ * ("M64 #1..31"): the last maps the default window, the others are free
+ * for SR-IOV. PHB3: #0..15; PHB4: #1..31 where it has 512 PEs, else
+ * #1..15. @return false where SR-IOV has none (p7ioc).
+ */
+bool acs_platform_m64_bars(const acs_platform *platform, uint32_t domain, unsigned *first,
+			   unsigned *last);
 
 /** The most PEs a PHB may have (PHB4 has 512; room to spare). */
 #define ACS_PE_MAX_PES 4096
@@ -64,11 +75,52 @@ typedef struct acs_pe {
 	bool all;               /**< a bus range (below a PCIe-to-PCI bridge) */
 	uint8_t bus_first, bus_last;
 	bool dma;               /**< holds a device that does DMA (not only bridges) */
+	bool vf;                /**< an SR-IOV VF's own PE */
 	size_t ndevices;
 	const uint32_t *devices; /**< function indices, address order */
 } acs_pe;
 
 typedef struct acs_pe_table acs_pe_table;
+
+/** How powernv maps a PF's VF BARs (pci-sriov.c): only through M64 BARs. */
+enum acs_pe_iov_mode {
+	ACS_PE_IOV_UNKNOWN = 0,   /**< VF BAR sizes, or the M64 segment size, unknown */
+	ACS_PE_IOV_SEGMENTED = 1, /**< one M64 BAR per VF BAR, split in as many segments as
+				       the PHB has PEs: VF n's BAR in segment (and PE) base+n */
+	ACS_PE_IOV_SINGLE = 2,    /**< an M64 BAR per VF BAR per VF, mapping one PE: where one
+				       VF's BARs exceed a quarter of an M64 segment */
+	ACS_PE_IOV_OFF = 3,       /**< the kernel disables the VF BARs at boot */
+};
+
+/** Why VFs cannot be enabled (or why the mode is unknown). */
+enum acs_pe_iov_reason {
+	ACS_PE_IOV_OK = 0,
+	ACS_PE_IOV_NO_SRIOV_PHB = 1, /**< p7ioc (IODA1): no SR-IOV */
+	ACS_PE_IOV_NOT_M64 = 2,      /**< a VF BAR is not 64-bit prefetchable */
+	ACS_PE_IOV_SMALL_SINGLE = 3, /**< single-PE mode needs VF BARs of 32 MiB or more */
+	ACS_PE_IOV_NO_PES = 4,       /**< no run of num_vfs free PE numbers */
+	ACS_PE_IOV_NO_M64_BARS = 5,  /**< fewer free M64 BARs than the VFs need */
+	ACS_PE_IOV_UNSIZED = 6,      /**< mode unknown: VF BAR sizes not in the source */
+	ACS_PE_IOV_M64_UNKNOWN = 7,  /**< mode unknown: the M64 window size (--phb m64=) */
+};
+
+/** What the platform's kernel does with one SR-IOV PF. */
+typedef struct acs_pe_iov {
+	uint32_t pf;            /**< function index */
+	int mode;               /**< enum acs_pe_iov_mode */
+	int reason;             /**< enum acs_pe_iov_reason */
+	uint8_t bar;            /**< the VF BAR the reason names */
+	unsigned total_vfs, num_vfs;
+	unsigned expanded;      /**< VFs the VF BARs are sized for at boot (0 unknown) */
+	long base_pe;           /**< VF n's PE# is base_pe + n; -1 when VFs get none */
+	unsigned m64_first, m64_count; /**< the M64 BARs the enabled VFs take */
+} acs_pe_iov;
+
+/** Whether an SR-IOV reason means the PF's VFs cannot be enabled. */
+static inline bool acs_pe_iov_failed(const acs_pe_iov *e)
+{
+	return e->reason >= ACS_PE_IOV_NO_SRIOV_PHB && e->reason <= ACS_PE_IOV_NO_M64_BARS;
+}
 
 /**
  * Assign PEs as the platform's kernel (policy ACS_PE_BUS) or the other
@@ -81,6 +133,13 @@ size_t acs_pe_count(const acs_pe_table *t);
 const acs_pe *acs_pe_at(const acs_pe_table *t, size_t i);
 /** The PE of function i (index into the table), -1 for none. */
 long acs_pe_of(const acs_pe_table *t, size_t i);
+/** SR-IOV PFs (their VFs enabled after boot, PF by PF in address order). */
+size_t acs_pe_iov_count(const acs_pe_table *t);
+const acs_pe_iov *acs_pe_iov_at(const acs_pe_table *t, size_t i);
+/** The VF BAR space a PF's IOV BAR takes at boot (the kernel expands it
+ * for PE alignment), also its alignment; 0 where unknown or disabled. */
+uint64_t acs_pe_iov_bar_space(const acs_pe_iov *e, const acs_fabric *fabric, const acs_platform *platform,
+			      unsigned bar);
 /** IOMMU groups as that platform's kernel forms them: one per PE that
  * does DMA, with every device of the PE; functions of PEs that only hold
  * bridges get no group. */
@@ -92,6 +151,7 @@ enum acs_pe_finding_kind {
 	ACS_PE_OUTSIDE_WINDOW = 3, /**< a BAR outside its bridge's windows */
 	ACS_PE_SHARED_BUS = 4,     /**< a bus shared with another PE's device or
 				        window: the bridge fences both at once */
+	ACS_PE_IOV_FAILED = 5,     /**< a PF's VFs cannot be enabled (iov_reason) */
 };
 
 typedef struct acs_pe_finding {
@@ -101,6 +161,7 @@ typedef struct acs_pe_finding {
 	uint8_t bar;            /**< the BAR concerned */
 	bool m64;               /**< the segment is an M64 one */
 	long segment;           /**< -1 for none */
+	int iov_reason;         /**< ACS_PE_IOV_FAILED: enum acs_pe_iov_reason */
 } acs_pe_finding;
 
 /** The M32 window's bus address: where powernv firmware places it. */
@@ -157,10 +218,13 @@ int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uin
 		    size_t nsegs, int method);
 void acs_pe_alloc_free(acs_pe_alloc *a);
 
+/** acs_pe_bar_ref.bar of a PF's VF BAR 0 (as sysfs numbers resources) */
+#define ACS_PE_VF_BAR0 7
+
 /** Where a demand came from. */
 typedef struct acs_pe_bar_ref {
 	uint32_t func;          /**< function index */
-	uint8_t bar;            /**< BAR number */
+	uint8_t bar;            /**< BAR number; ACS_PE_VF_BAR0 + n: the PF's VF BAR n */
 } acs_pe_bar_ref;
 
 /** The PEs of the PHB that is PCI domain `domain`. */
@@ -172,8 +236,9 @@ bool acs_platform_has_m64(const acs_platform *platform);
 /**
  * The BARs of one PHB that go in its M32 window (want_m64 false: memory
  * BARs of known size, less the 64-bit prefetchable ones on PHBs with
- * M64) or in its M64 window (those), as demands for acs_pe_allocate(),
- * the pe field an index into t.
+ * M64) or in its M64 window (those, and SR-IOV PFs' VF BARs as the kernel
+ * expands them, in the PF's PE), as demands for acs_pe_allocate(), the pe
+ * field an index into t. VFs' own BARs are their PF's.
  * @return how many; up to max are written. *unsized counts memory BARs
  * whose size the source did not give.
  */

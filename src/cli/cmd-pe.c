@@ -36,6 +36,93 @@ static const char *addr_of(struct cli *c, uint32_t i, char *buf, size_t size)
 	return acs_func_addr(acs_fabric_func(c->fabric, i), buf, size);
 }
 
+/* why a PF's VFs cannot be enabled, or their mode is unknown */
+static const char *iov_reason(const acs_pe_iov *e, char *buf, size_t size)
+{
+	switch (e->reason) {
+	case ACS_PE_IOV_NO_SRIOV_PHB:
+		return "SR-IOV is not supported on this PHB (IODA1)";
+	case ACS_PE_IOV_NOT_M64:
+		snprintf(buf, size, "VF BAR%u is not 64-bit prefetchable: powernv maps VF BARs only through M64",
+			 e->bar);
+		return buf;
+	case ACS_PE_IOV_SMALL_SINGLE:
+		snprintf(buf, size, "one VF's BARs exceed a quarter of an M64 segment, so single-PE mode, "
+			 "which needs VF BAR%u to have 32 MiB at least", e->bar);
+		return buf;
+	case ACS_PE_IOV_NO_PES:
+		snprintf(buf, size, "no run of %u free PE numbers left", e->num_vfs);
+		return buf;
+	case ACS_PE_IOV_NO_M64_BARS:
+		return "not enough free M64 BARs (one per VF BAR, per VF in single-PE mode)";
+	case ACS_PE_IOV_UNSIZED:
+		return "VF BAR sizes not in the source";
+	case ACS_PE_IOV_M64_UNKNOWN:
+		return "the M64 window's size is unknown (--phb m64=SIZE)";
+	default:
+		return "";
+	}
+}
+
+/* the mode as text prints it, or as JSON names it */
+static const char *iov_mode(const acs_pe_iov *e, bool json)
+{
+	static const char *name[][2] = { { "unknown", "unknown" }, { "segmented", "segmented" },
+					 { "single-PE", "single-pe" }, { "off", "off" } };
+
+	return e->mode >= 0 && e->mode <= ACS_PE_IOV_OFF ? name[e->mode][json] : "?";
+}
+
+static void print_iov(struct cli *c, const acs_pe_table *t)
+{
+	char a[32], why[160];
+
+	for (size_t k = 0; k < acs_pe_iov_count(t); k++) {
+		const acs_pe_iov *e = acs_pe_iov_at(t, k);
+
+		printf("SR-IOV %s: %u of %u VFs, M64 %s", addr_of(c, e->pf, a, sizeof(a)), e->num_vfs,
+		       e->total_vfs, iov_mode(e, false));
+		if (e->expanded)
+			printf(" (VF BARs sized for %u VFs)", e->expanded);
+		if (e->base_pe >= 0 && e->num_vfs)
+			printf(", PE#%ld-%ld", e->base_pe, e->base_pe + e->num_vfs - 1);
+		if (e->m64_count)
+			printf(", M64 BAR%s #%u%s", e->m64_count > 1 ? "s" : "", e->m64_first,
+			       e->m64_count > 1 ? (snprintf(why, sizeof(why), "-#%u", e->m64_first + e->m64_count - 1), why) : "");
+		if (e->reason)
+			printf("%s%s", acs_pe_iov_failed(e) ? (e->num_vfs ? ": VFs cannot be enabled: " : ": no VFs possible: ") : ": mode unknown: ",
+			       iov_reason(e, why, sizeof(why)));
+		printf("\n");
+	}
+}
+
+static json_object *iov_json(struct cli *c, const acs_pe_table *t)
+{
+	json_object *arr = json_object_new_array();
+	char a[32], why[160];
+
+	for (size_t k = 0; k < acs_pe_iov_count(t); k++) {
+		const acs_pe_iov *e = acs_pe_iov_at(t, k);
+		json_object *o = json_object_new_object(), *pes = json_object_new_array(), *bars = json_object_new_array();
+
+		json_object_object_add(o, "pf", json_object_new_string(addr_of(c, e->pf, a, sizeof(a))));
+		json_object_object_add(o, "total_vfs", json_object_new_int((int)e->total_vfs));
+		json_object_object_add(o, "num_vfs", json_object_new_int((int)e->num_vfs));
+		json_object_object_add(o, "mode", json_object_new_string(iov_mode(e, true)));
+		json_object_object_add(o, "expanded_vfs", e->expanded ? json_object_new_int((int)e->expanded) : NULL);
+		for (long n = 0; e->base_pe >= 0 && n < (long)e->num_vfs; n++)
+			json_object_array_add(pes, json_object_new_int((int)(e->base_pe + n)));
+		json_object_object_add(o, "vf_pes", pes);
+		for (unsigned n = 0; n < e->m64_count; n++)
+			json_object_array_add(bars, json_object_new_int((int)(e->m64_first + n)));
+		json_object_object_add(o, "m64_bars", bars);
+		json_object_object_add(o, "enabled", json_object_new_boolean(!acs_pe_iov_failed(e)));
+		json_object_object_add(o, "reason", e->reason ? json_object_new_string(iov_reason(e, why, sizeof(why))) : NULL);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 /* one FAIL line per finding; exit status 1 when there is any */
 static int pe_check(struct cli *c, const acs_pe_table *t)
 {
@@ -64,6 +151,16 @@ static int pe_check(struct cli *c, const acs_pe_table *t)
 		case ACS_PE_OUTSIDE_WINDOW:
 			printf("FAIL %s BAR%u: outside the windows of its bridge %s\n", a, x->bar, b);
 			break;
+		case ACS_PE_IOV_FAILED: {
+			const acs_pe_iov *e = NULL;
+			char why[160];
+
+			for (size_t k = 0; k < acs_pe_iov_count(t); k++)
+				if (acs_pe_iov_at(t, k)->pf == x->device)
+					e = acs_pe_iov_at(t, k);
+			printf("FAIL %s: its %u VFs cannot be enabled: %s\n", a, e->num_vfs, iov_reason(e, why, sizeof(why)));
+			break;
+		}
 		default:
 			printf("FAIL %s: shares its bus with %s of PE#%u: moving its BARs it could overlap that neighbour\n",
 			       a, b, acs_pe_at(t, (size_t)pb)->number);
@@ -85,6 +182,16 @@ static const char *size_str(uint64_t sz, char *buf, size_t size)
 		u++;
 	}
 	snprintf(buf, size, "%llu %s", (unsigned long long)sz, unit[u]);
+	return buf;
+}
+
+/* "BAR2", or "VF BAR0" for a PF's VF BAR (as the kernel expands it) */
+static const char *bar_name(const acs_pe_bar_ref *r, char *buf, size_t size)
+{
+	if (r->bar >= ACS_PE_VF_BAR0)
+		snprintf(buf, size, "VF BAR%u", r->bar - ACS_PE_VF_BAR0);
+	else
+		snprintf(buf, size, "BAR%u", r->bar);
 	return buf;
 }
 
@@ -116,7 +223,8 @@ static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t do
 
 		json_object_object_add(b, "device", json_object_new_string(
 			acs_func_addr(acs_fabric_func(c->fabric, r[i].func), buf, sizeof(buf))));
-		json_object_object_add(b, "bar", json_object_new_int(r[i].bar));
+		json_object_object_add(b, "bar", json_object_new_int(r[i].bar % ACS_PE_VF_BAR0));
+		json_object_object_add(b, "vf_bar", json_object_new_boolean(r[i].bar >= ACS_PE_VF_BAR0));
 		json_object_object_add(b, "size", json_object_new_int64((int64_t)d[i].size));
 		json_object_object_add(b, "pe", json_object_new_int((int)acs_pe_at(t, d[i].pe)->number));
 		if (a->offset[i] == UINT64_MAX) {
@@ -150,14 +258,14 @@ static struct window window_of(const acs_platform *p, uint32_t dom, bool m64)
 static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, bool m64, size_t *placed,
 			size_t *unsized, json_object *phbs)
 {
-	size_t n = 6 * acs_fabric_count(c->fabric) + 1, nd, nun = 0, fails = 0;
+	size_t n = 12 * acs_fabric_count(c->fabric) + 1, nd, nun = 0, fails = 0;
 	struct window w = window_of(c->platform, dom, m64);
 	uint64_t seg = w.seg;
 	size_t nsegs = w.nsegs;
 	acs_pe_bar_demand *d = malloc(n * sizeof(*d));
 	acs_pe_bar_ref *r = malloc(n * sizeof(*r));
 	acs_pe_alloc a;
-	char addr[32], sz[32], sg[32];
+	char addr[32], sz[32], sg[32], bn[16];
 
 	if (!d || !r) {
 		free(d);
@@ -190,11 +298,11 @@ static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, bool
 		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
 		size_str(d[i].size, sz, sizeof(sz));
 		if (a.offset[i] == UINT64_MAX) {
-			printf("FAIL %s BAR%u (%s, PE#%u): no free segment run left in the %s window\n", addr,
-			       r[i].bar, sz, acs_pe_at(t, d[i].pe)->number, m64 ? "M64" : "M32");
+			printf("FAIL %s %s (%s, PE#%u): no free segment run left in the %s window\n", addr,
+			       bar_name(&r[i], bn, sizeof(bn)), sz, acs_pe_at(t, d[i].pe)->number, m64 ? "M64" : "M32");
 			fails++;
 		} else {
-			printf("  %s BAR%u %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, r[i].bar, sz,
+			printf("  %s %s %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, bar_name(&r[i], bn, sizeof(bn)), sz,
 			       (unsigned long long)(w.base + a.offset[i]),
 			       (unsigned long long)(a.offset[i] / seg), acs_pe_at(t, d[i].pe)->number);
 		}
@@ -284,12 +392,14 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 					acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr))));
 			json_object_object_add(o, "devices", d);
 			json_object_object_add(o, "dma", json_object_new_boolean(pe->dma));
+			json_object_object_add(o, "vf", json_object_new_boolean(pe->vf));
 			/* by the segment each BAR starts in: sizes are not in config space */
 			json_object_object_add(o, "m32_segments", segments_json(t, c, i, false));
 			json_object_object_add(o, "m64_segments", segments_json(t, c, i, true));
 			json_object_array_add(arr, o);
 		}
 		json_object_object_add(root, "pes", arr);
+		json_object_object_add(root, "sriov", iov_json(c, t));
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
@@ -308,8 +418,9 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 				printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr)));
 			print_segments(t, c, i, false);
 			print_segments(t, c, i, true);
-			printf("\n");
+			printf("%s\n", pe->vf ? " (VF)" : "");
 		}
+		print_iov(c, t);
 	}
 	acs_pe_free(t);
 	return rc;

@@ -203,8 +203,34 @@ expect 2 "--phb without --platform" "$acsctl" -F "$pb" --phb pes=8 pe
 expect 2 "--phb bad key" "$acsctl" -F "$pb" --platform phb4 --phb frob=1 pe
 ps="$src/examples/power-sriov-slot.json"
 expect 0 "pe: SR-IOV and a multifunction slot" "$acsctl" -F "$ps" --platform phb4 pe
-[ "$(grep -c '^PHB 0000 PE#[0-9]* bus 01: 0000:01:00\.[1-4]$' "$tmp/out")" -eq 4 ] && ok "every VF its own PE" || bad "every VF its own PE"
+[ "$(grep -c '^PHB 0000 PE#[0-9]* bus 01: 0000:01:00\.[1-4] (VF)$' "$tmp/out")" -eq 4 ] && ok "every VF its own PE" || bad "every VF its own PE"
 grep -q '^PHB 0000 PE#252 bus 02: 0000:02:00.0 0000:02:00.1$' "$tmp/out" && ok "a multifunction slot is one PE" || bad "a multifunction slot is one PE"
+pm="$src/examples/power-sriov-m64.json"
+expect 0 "pe: SR-IOV in every M64 mode" "$acsctl" -F "$pm" --platform powernv8 pe
+grep -q '^SR-IOV 0000:01:00.0: 8 of 64 VFs, M64 segmented (VF BARs sized for 256 VFs), PE#241-248, M64 BARs #0-#1$' "$tmp/out" &&
+	grep -q '^SR-IOV 0000:02:00.0: 4 of 4 VFs, M64 single-PE (VF BARs sized for 4 VFs), PE#237-240, M64 BARs #2-#5$' "$tmp/out" &&
+	grep -q '^PHB 0000 PE#241 bus 01: 0000:01:00.1 (VF)$' "$tmp/out" &&
+	ok "VFs in a run of PEs, VF 0 lowest; M64 BARs per mode" || bad "VFs in a run of PEs, VF 0 lowest; M64 BARs per mode"
+grep -q '^SR-IOV 0000:04:00.0: 0 of 16 VFs, M64 off: no VFs possible: .*VF BAR2 to have 32 MiB' "$tmp/out" &&
+	ok "single-PE mode below 32 MiB: no VFs" || bad "single-PE mode below 32 MiB: no VFs"
+expect 1 "pe --check: VFs that cannot be enabled" "$acsctl" -F "$pm" --platform powernv8 pe --check
+grep -q '^FAIL 0000:03:00.0: its 2 VFs cannot be enabled: VF BAR0 is not 64-bit prefetchable' "$tmp/out" &&
+	grep -q '^FAIL 0000:05:00.0: its 12 VFs cannot be enabled: not enough free M64 BARs' "$tmp/out" &&
+	[ "$(grep -c '^FAIL' "$tmp/out")" -eq 2 ] && ok "FAIL per PF whose VFs cannot exist" || bad "FAIL per PF whose VFs cannot exist"
+expect 0 "pe -j: sriov" "$acsctl" -F "$pm" --platform powernv8 -j pe
+python3 - "$tmp/out" <<'PY' && ok "pe -j sriov entries" || bad "pe -j sriov entries"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {e["pf"]: e for e in d["sriov"]}
+assert s["0000:02:00.0"]["mode"] == "single-pe" and s["0000:02:00.0"]["m64_bars"] == [2, 3, 4, 5]
+assert s["0000:01:00.0"]["vf_pes"] == list(range(241, 249)) and s["0000:01:00.0"]["expanded_vfs"] == 256
+assert s["0000:03:00.0"]["enabled"] is False and "64-bit prefetchable" in s["0000:03:00.0"]["reason"]
+assert sum(1 for p in d["pes"] if p["vf"]) == 12
+PY
+expect 0 "pe --allocate: VF BARs as expanded" "$acsctl" -F "$pm" --platform powernv8 pe --allocate
+grep -q '^  0000:01:00.0 VF BAR0 16 MiB ' "$tmp/out" && grep -q '^  0000:05:00.0 VF BAR0 4 GiB ' "$tmp/out" &&
+	! grep -q '0000:03:00.0 VF BAR' "$tmp/out" && ok "VF BARs in M64 as the kernel sizes them; disabled ones none" ||
+	bad "VF BARs in M64 as the kernel sizes them; disabled ones none"
 expect 0 "pe --pe-policy device" "$acsctl" -F "$ps" --platform phb4 --pe-policy device pe
 grep -q ': 0000:02:00.1$' "$tmp/out" && [ "$(grep -c 'PE#254 ' "$tmp/out")" -eq 1 ] &&
 	ok "device policy: isolated functions apart, one root PE#254" || bad "device policy: isolated functions apart, one root PE#254"

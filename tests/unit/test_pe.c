@@ -379,6 +379,176 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	acs_fabric_free(f);
 }
 
+/* A PHB3 with SR-IOV PFs, one per root port, each "sriov" given as JSON. */
+static acs_fabric *iov_phb(const char *const *sriov, size_t n)
+{
+	char text[8192];
+	const char *path;
+	size_t len = 0;
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+
+	len += (size_t)snprintf(text + len, sizeof(text) - len,
+				"{ \"acsctl-topology\": 1, \"roots\": [ { \"functions\": [");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%s{ \"slot\": \"%02zx.0\", \"type\": \"root-port\", \"children\": [ "
+					"{ \"slot\": \"00.0\", \"type\": \"endpoint\", \"bars\": [ { \"size\": \"1M\" } ], "
+					"\"sriov\": %s } ] }", i ? ", " : "", i, sriov[i]);
+	snprintf(text + len, sizeof(text) - len, "] } ] }");
+	path = tdir_write("iov.json", text);
+	o.kind = ACS_SOURCE_TOPOLOGY;
+	o.path = path;
+	assert_int_equal(acs_fabric_load(&f, &o), 0);
+	return f;
+}
+
+#define M64(size) "{ \"size\": \"" size "\", \"64bit\": true, \"prefetch\": true }"
+
+static void test_pe_iov__modes(void **state)
+{
+	static const char *const pf[] = {
+		/* one VF's BARs 80K: segmented, VF BARs sized for 256 VFs */
+		"{ \"total_vfs\": 64, \"num_vfs\": 3, \"bars\": [ " M64("64K") ", " M64("16K") " ] }",
+		/* 128M > 256M / 4: single-PE mode, sized for 4 VFs */
+		"{ \"total_vfs\": 3, \"num_vfs\": 2, \"bars\": [ " M64("128M") " ] }",
+		/* 64M is not over the gate, 64M + 16M is; 16M < 32M */
+		"{ \"total_vfs\": 4, \"num_vfs\": 0, \"bars\": [ " M64("64M") ", " M64("16M") " ] }",
+		/* 32-bit: no VFs */
+		"{ \"total_vfs\": 4, \"num_vfs\": 1, \"bars\": [ { \"size\": \"16K\" } ] }",
+		/* 64-bit but not prefetchable */
+		"{ \"total_vfs\": 4, \"num_vfs\": 1, \"bars\": [ { \"size\": \"16K\", \"64bit\": true } ] }",
+	};
+	const acs_platform *p = acs_platform_find("powernv8");
+	acs_fabric *f = iov_phb(pf, 5);
+	acs_pe_table *t = NULL;
+	const acs_pe_iov *e;
+	acs_groups *g = NULL;
+
+	(void)state;
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_iov_count(t), 5);
+	/* boot PEs 254 (root bus) .. 249; then VFs, PF by PF: the highest
+	 * free run, VF 0 lowest */
+	e = acs_pe_iov_at(t, 0);
+	assert_int_equal(e->mode, ACS_PE_IOV_SEGMENTED);
+	assert_int_equal(e->reason, ACS_PE_IOV_OK);
+	assert_int_equal(e->expanded, 256);
+	assert_int_equal(e->base_pe, 246);
+	assert_int_equal(pe_number(t, f, "0000:01:00.1"), 246);
+	assert_int_equal(pe_number(t, f, "0000:01:00.3"), 248);
+	assert_true(acs_pe_at(t, (size_t)acs_pe_of(t, idx(f, "0000:01:00.3")))->vf);
+	/* one M64 BAR per VF BAR, from #0 */
+	assert_int_equal(e->m64_first, 0);
+	assert_int_equal(e->m64_count, 2);
+	assert_int_equal(acs_pe_iov_bar_space(e, f, p, 0), 256 * (64 << 10));
+	e = acs_pe_iov_at(t, 1);
+	assert_int_equal(e->mode, ACS_PE_IOV_SINGLE);
+	assert_int_equal(e->expanded, 4);
+	assert_int_equal(e->base_pe, 244);
+	assert_int_equal(e->m64_first, 2);
+	assert_int_equal(e->m64_count, 2);
+	assert_int_equal(acs_pe_iov_bar_space(e, f, p, 0), 512ull << 20);
+	e = acs_pe_iov_at(t, 2);
+	assert_int_equal(e->mode, ACS_PE_IOV_OFF);
+	assert_int_equal(e->reason, ACS_PE_IOV_SMALL_SINGLE);
+	assert_int_equal(e->bar, 2);
+	assert_true(acs_pe_iov_failed(e));
+	e = acs_pe_iov_at(t, 3);
+	assert_int_equal(e->reason, ACS_PE_IOV_NOT_M64);
+	assert_int_equal(e->base_pe, -1);
+	assert_int_equal(acs_pe_iov_bar_space(e, f, p, 0), 0);
+	assert_int_equal(acs_pe_of(t, idx(f, "0000:04:00.1")), -1);
+	assert_int_equal(acs_pe_iov_at(t, 4)->reason, ACS_PE_IOV_NOT_M64);
+	/* VFs that cannot exist get no group */
+	assert_int_equal(acs_pe_groups(&g, t, f), 0);
+	assert_int_equal(acs_groups_of(g, idx(f, "0000:04:00.1")), ACS_NO_GROUP);
+	assert_int_not_equal(acs_groups_of(g, idx(f, "0000:01:00.1")), acs_groups_of(g, idx(f, "0000:01:00.2")));
+	acs_groups_free(g);
+	acs_pe_free(t);
+	/* p7ioc (IODA1): no SR-IOV at all */
+	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("p7ioc"), ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_iov_at(t, 0)->reason, ACS_PE_IOV_NO_SRIOV_PHB);
+	assert_int_equal(acs_pe_of(t, idx(f, "0000:01:00.1")), -1);
+	acs_pe_free(t);
+	/* generic PHB3: the M64 size decides the mode; unknown, VFs still get PEs */
+	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("phb3"), ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_iov_at(t, 0)->mode, ACS_PE_IOV_UNKNOWN);
+	assert_int_equal(acs_pe_iov_at(t, 0)->reason, ACS_PE_IOV_M64_UNKNOWN);
+	assert_int_equal(pe_number(t, f, "0000:01:00.1"), 246);
+	acs_pe_free(t);
+	acs_fabric_free(f);
+}
+
+static void test_pe_iov__runs_out(void **state)
+{
+	static const char *const pf[] = {
+		/* 14 single-PE M64 BARs of the 15 free (#0..14) */
+		"{ \"total_vfs\": 16, \"num_vfs\": 14, \"bars\": [ " M64("256M") " ] }",
+		"{ \"total_vfs\": 16, \"num_vfs\": 2, \"bars\": [ " M64("256M") " ] }",
+		/* segmented: the last M64 BAR */
+		"{ \"total_vfs\": 16, \"num_vfs\": 2, \"bars\": [ " M64("64K") " ] }",
+		/* 240 PEs are not left */
+		"{ \"total_vfs\": 240, \"num_vfs\": 240 }",
+	};
+	const acs_platform *p = acs_platform_find("powernv8");
+	acs_fabric *f = iov_phb(pf, 4);
+	acs_pe_table *t = NULL;
+	acs_pe_finding *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_iov_at(t, 0)->m64_count, 14);
+	assert_int_equal(acs_pe_iov_at(t, 1)->reason, ACS_PE_IOV_NO_M64_BARS);
+	assert_int_equal(acs_pe_iov_at(t, 1)->base_pe, -1);
+	/* what failed gave its PEs back: the next PF gets the same run */
+	assert_int_equal(acs_pe_iov_at(t, 2)->reason, ACS_PE_IOV_OK);
+	assert_int_equal(acs_pe_iov_at(t, 2)->m64_first, 14);
+	assert_int_equal(acs_pe_iov_at(t, 2)->base_pe, acs_pe_iov_at(t, 0)->base_pe - 2);
+	assert_int_equal(acs_pe_iov_at(t, 3)->reason, ACS_PE_IOV_NO_PES);
+	assert_int_equal(acs_pe_check(&v, &n, t, f, p), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].kind, ACS_PE_IOV_FAILED);
+	assert_int_equal(v[0].device, idx(f, "0000:02:00.0"));
+	assert_int_equal(v[0].iov_reason, ACS_PE_IOV_NO_M64_BARS);
+	assert_int_equal(v[1].iov_reason, ACS_PE_IOV_NO_PES);
+	free(v);
+	acs_pe_free(t);
+	acs_fabric_free(f);
+}
+
+static void test_pe_iov__allocate_demands(void **state)
+{
+	static const char *const pf[] = {
+		"{ \"total_vfs\": 4, \"num_vfs\": 2, \"bars\": [ " M64("32M") ", " M64("64M") " ] }",
+	};
+	const acs_platform *p = acs_platform_find("powernv8");
+	acs_fabric *f = iov_phb(pf, 1);
+	acs_pe_table *t = NULL;
+	acs_pe_bar_demand d[8];
+	acs_pe_bar_ref r[8];
+	size_t unsized;
+
+	(void)state;
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	/* 32M + 64M > 256M / 4: single-PE mode, sized for 4 VFs */
+	assert_int_equal(acs_pe_iov_at(t, 0)->mode, ACS_PE_IOV_SINGLE);
+	/* the VFs' BARs are their PF's: only the PF's BAR0 goes in M32 */
+	assert_int_equal(acs_pe_window_demands(t, f, p, 0, false, d, r, 8, &unsized), 1);
+	assert_int_equal(unsized, 0);
+	assert_int_equal(acs_pe_window_demands(t, f, p, 0, true, d, r, 8, &unsized), 2);
+	/* 4 x 32M is under a 256M segment: a whole one, so that no other
+	 * PE shares it */
+	assert_int_equal(r[0].bar, ACS_PE_VF_BAR0 + 0);
+	assert_int_equal(d[0].size, 256ull << 20);
+	assert_int_equal(r[1].bar, ACS_PE_VF_BAR0 + 2);
+	assert_int_equal(d[1].size, 256ull << 20);
+	assert_int_equal(d[1].pe, (uint32_t)acs_pe_of(t, idx(f, "0000:01:00.0")));
+	acs_pe_free(t);
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,7 +563,10 @@ int main(void)
 		cmocka_unit_test(test_pe_allocate__packed_meets_the_bound),
 		cmocka_unit_test(test_pe_allocate__out_of_segments),
 		cmocka_unit_test(test_pe_allocate__demands_from_the_fabric),
+		cmocka_unit_test(test_pe_iov__modes),
+		cmocka_unit_test(test_pe_iov__runs_out),
+		cmocka_unit_test(test_pe_iov__allocate_demands),
 	};
 
-	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("pe", tests, tdir_setup, tdir_teardown);
 }

@@ -245,6 +245,32 @@ bool acs_platform_has_m64(const acs_platform *p)
 	return strcmp(p->phb, "p7ioc") != 0;
 }
 
+/* SR-IOV PFs' VF BARs as the kernel sizes them at boot, in M64, in the
+ * PF's PE: the VF M64 BARs overlay the default window there */
+static size_t iov_demands(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, uint32_t domain,
+			  acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max, size_t n)
+{
+	for (size_t k = 0; k < acs_pe_iov_count(t); k++) {
+		const acs_pe_iov *e = acs_pe_iov_at(t, k);
+		const struct acs_func *pf = acs_fabric_func(f, e->pf);
+		acs_bar b[6];
+		size_t nb = pf->domain == domain ? acs_func_vf_bars(pf, b) : 0;
+
+		for (size_t j = 0; j < nb; j++) {
+			uint64_t space = acs_pe_iov_bar_space(e, f, p, b[j].index);
+
+			if (!space)
+				continue;
+			if (n < max) {
+				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, e->pf), space };
+				ref[n] = (acs_pe_bar_ref){ e->pf, (uint8_t)(ACS_PE_VF_BAR0 + b[j].index) };
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
 size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, uint32_t domain,
 			     bool want_m64, acs_pe_bar_demand *out, acs_pe_bar_ref *ref, size_t max, size_t *unsized)
 {
@@ -257,7 +283,8 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 		acs_bar b[6];
 		size_t nb;
 
-		if (fn->domain != domain || acs_pe_of(t, i) < 0)
+		/* a VF's BARs are its PF's VF BARs, placed below */
+		if (fn->domain != domain || acs_pe_of(t, i) < 0 || fn->is_virtfn)
 			continue;
 		nb = acs_func_mem_bars(fn, b);
 		/* BARs the kernel left unassigned (start 0) count too: sizes say
@@ -280,5 +307,7 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 			n++;
 		}
 	}
+	if (want_m64)
+		n = iov_demands(t, f, p, domain, out, ref, max, n);
 	return n;
 }

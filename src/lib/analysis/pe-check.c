@@ -15,7 +15,7 @@ uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
 {
 	if (!m64)
 		return p->m32_size / acs_platform_pes(p, domain);
-	if (domain >= 8 || !p->phb_m64_base[domain])
+	if (domain >= ACS_PE_MAX_PHBS || !p->phb_m64_base[domain])
 		return 0;
 	return p->m64_size / acs_platform_pes(p, domain);
 }
@@ -123,8 +123,9 @@ static int own_segment(struct findings *fs, const acs_pe_table *t, uint32_t doma
 	if (o < *nown) {
 		if ((*own)[o].pe == acs_pe_of(t, i))
 			return 0;
-		return add(fs, (acs_pe_finding){ ACS_PE_SHARED_SEGMENT, (uint32_t)i, (*own)[o].device,
-						 b->index, m64, s });
+		return add(fs, (acs_pe_finding){ .kind = ACS_PE_SHARED_SEGMENT, .device = (uint32_t)i,
+						 .neighbour = (*own)[o].device, .bar = b->index, .m64 = m64,
+						 .segment = s });
 	}
 	v = realloc(*own, (*nown + 1) * sizeof(*v));
 	if (!v)
@@ -172,11 +173,13 @@ static int check_fence(struct findings *fs, const acs_pe_table *t, const acs_fab
 	if (!nb)
 		return 0;
 	if (!up)
-		return add(fs, (acs_pe_finding){ ACS_PE_UNFENCED, (uint32_t)i, UINT32_MAX, b[0].index, false, -1 });
+		return add(fs, (acs_pe_finding){ .kind = ACS_PE_UNFENCED, .device = (uint32_t)i,
+						 .neighbour = UINT32_MAX, .bar = b[0].index, .segment = -1 });
 	for (size_t k = 0; !rc && k < nb; k++)
 		if (!acs_func_window_holds(up, b[k].start))
-			rc = add(fs, (acs_pe_finding){ ACS_PE_OUTSIDE_WINDOW, (uint32_t)i,
-						       (uint32_t)acs_fabric_index(f, up), b[k].index, false, -1 });
+			rc = add(fs, (acs_pe_finding){ .kind = ACS_PE_OUTSIDE_WINDOW, .device = (uint32_t)i,
+						       .neighbour = (uint32_t)acs_fabric_index(f, up),
+						       .bar = b[k].index, .segment = -1 });
 	nsib = acs_fabric_children(f, up, &first);
 	for (size_t s = first; !rc && s < first + nsib; s++) {
 		const struct acs_func *g = acs_fabric_func(f, s);
@@ -185,8 +188,8 @@ static int check_fence(struct findings *fs, const acs_pe_table *t, const acs_fab
 		if (s == i || g->is_virtfn || acs_pe_of(t, s) == acs_pe_of(t, i))
 			continue;
 		if (acs_func_mem_bars(g, gb) || acs_func_bridge_windows(g, gb))
-			rc = add(fs, (acs_pe_finding){ ACS_PE_SHARED_BUS, (uint32_t)i, (uint32_t)s, b[0].index,
-						       false, -1 });
+			rc = add(fs, (acs_pe_finding){ .kind = ACS_PE_SHARED_BUS, .device = (uint32_t)i,
+						       .neighbour = (uint32_t)s, .bar = b[0].index, .segment = -1 });
 	}
 	return rc;
 }
@@ -209,6 +212,15 @@ int acs_pe_check(acs_pe_finding **out, size_t *n, const acs_pe_table *t, const a
 			rc = check_fence(&fs, t, f, i);
 	}
 	free(own);
+	/* VFs the source has enabled that the kernel could not enable */
+	for (size_t k = 0; !rc && k < acs_pe_iov_count(t); k++) {
+		const acs_pe_iov *e = acs_pe_iov_at(t, k);
+
+		if (e->num_vfs && acs_pe_iov_failed(e))
+			rc = add(&fs, (acs_pe_finding){ .kind = ACS_PE_IOV_FAILED, .device = e->pf,
+							.neighbour = UINT32_MAX, .bar = e->bar, .segment = -1,
+							.iov_reason = e->reason });
+	}
 	if (rc) {
 		free(fs.v);
 		return rc;

@@ -16,12 +16,13 @@
 
 #include "acsctl/bars.h"
 #include "internal.h"
+#include "pe-internal.h"
 
 static const acs_platform platforms[] = {
 	/* p7ioc: 128 PEs, a 1 GiB M32 window in 128 segments */
-	{ "p7ioc", "p7ioc", 128, 127, 1ull << 30, 128, 1, { 0 }, 0, { 0 } },
-	{ "phb3", "PHB3", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 } },
-	{ "phb4", "PHB4", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 } },
+	{ "p7ioc", "p7ioc", 128, 127, 1ull << 30, 128, 1, { 0 }, 0, { 0 }, { { 0 } } },
+	{ "phb3", "PHB3", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 }, { { 0 } } },
+	{ "phb4", "PHB4", 256, 255, 2ull << 30, 256, 1, { 0 }, 0, { 0 }, { { 0 } } },
 	/* QEMU's machines as Linux numbers them: one domain per PHB; a second
 	 * chip (-smp 2,cores=1) continues at domain 4 (powernv8: 3 is skipped)
 	 * or 6. M64 (64 GiB per PHB on powernv8, 256 GiB on powernv9) at the
@@ -29,13 +30,13 @@ static const acs_platform platforms[] = {
 	 * PEC has 512 PEs (4 MiB M32 segments), the others 256. */
 	{ "powernv8", "PHB3", 256, 255, 2ull << 30, 256, 3, { 0 }, 0x1000000000ull,
 	  { 0x0003d00000000000ull, 0x0003d01000000000ull, 0x0003d02000000000ull, 0,
-	    0x0003d04000000000ull, 0x0003d05000000000ull, 0x0003d06000000000ull } },
+	    0x0003d04000000000ull, 0x0003d05000000000ull, 0x0003d06000000000ull }, { { 0 } } },
 	{ "powernv9", "PHB4", 256, 255, 2ull << 30, 256, 6,
 	  { 512, 256, 256, 512, 256, 256, 512, 256, 256, 512, 256, 256 }, 0x4000000000ull,
 	  { 0x0006000000000000ull, 0x0006004000000000ull, 0x0006008000000000ull,
 	    0x0006020000000000ull, 0x0006024000000000ull, 0x0006028000000000ull,
 	    0x0006040000000000ull, 0x0006044000000000ull, 0x0006048000000000ull,
-	    0x0006060000000000ull, 0x0006064000000000ull, 0x0006068000000000ull } },
+	    0x0006060000000000ull, 0x0006064000000000ull, 0x0006068000000000ull }, { { 0 } } },
 };
 
 const acs_platform *acs_platform_find(const char *name)
@@ -123,22 +124,6 @@ int acs_platform_override(acs_platform *p, const char *spec)
 	}
 	return 0;
 }
-
-struct acs_pe_table {
-	acs_pe *v;
-	size_t n;
-	int32_t *pe_of;          /* per function */
-	uint32_t *members;       /* storage for every PE's device list */
-};
-
-struct phb {
-	uint32_t domain;
-	unsigned npes, reserved;  /* this PHB's */
-	long bus_seg[256];       /* first M64 segment per bus, -1 none */
-	uint8_t *used;           /* per PE number */
-	int32_t rmap[256];       /* bus -> index into the table */
-	int32_t root;            /* the root bus PE, -1 until needed */
-};
 
 static int alloc_number(const acs_platform *p, struct phb *h, unsigned *out)
 {
@@ -234,13 +219,6 @@ static int pe_for(acs_pe_table *t, const acs_fabric *f, const acs_platform *p, s
 	int32_t pe;
 	int rc;
 
-	if (fn->is_virtfn) {
-		/* every VF is a PE of its own (pnv_pci_sriov_enable()) */
-		rc = new_pe(t, p, h, false, false, fn->bus, fn->bus, &pe);
-		if (!rc)
-			t->pe_of[i] = pe;
-		return rc;
-	}
 	if (policy == ACS_PE_DEVICE) {
 		size_t gid = acs_groups_of(g, i);
 
@@ -347,6 +325,7 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 	struct phb h = { 0 };
 	acs_groups *g = NULL;
 	int32_t *group_pe = NULL;
+	bool open = false;       /* a PHB is being assigned */
 	int rc = 0;
 
 	*out = NULL;
@@ -367,9 +346,16 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 	for (size_t k = 0; !rc && k < n; k++) {
 		const struct acs_func *fn = acs_fabric_func(f, order[k]);
 
+		/* VFs come when enabled, after boot: PHB by PHB below */
+		if (fn->is_virtfn)
+			continue;
 		/* a new PHB: fresh PE numbers, the reserved one taken */
-		if (k == 0 || fn->domain != h.domain) {
+		if (!open || fn->domain != h.domain) {
+			if (open && (rc = acs_pe__iov(t, f, p, &h)))
+				break;
+			open = true;
 			h.domain = fn->domain;
+			h.m64_used = 0;
 			h.npes = acs_platform_pes(p, fn->domain);
 			/* firmware keeps the last PE where the platform does */
 			h.reserved = p->reserved_pe == p->npes - 1 ? h.npes - 1 : p->reserved_pe;
@@ -392,6 +378,8 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 					   acs_func_addr(fn, a, sizeof(a)), left - 1);
 		}
 	}
+	if (!rc && open)
+		rc = acs_pe__iov(t, f, p, &h);
 	if (!rc)
 		rc = fill_members(t, f);
 done:
@@ -466,5 +454,6 @@ void acs_pe_free(acs_pe_table *t)
 	free(t->v);
 	free(t->pe_of);
 	free(t->members);
+	free(t->iov);
 	free(t);
 }
