@@ -63,7 +63,9 @@ bool acs_platform_m64_bars(const acs_platform *platform, uint32_t domain, unsign
 /**
  * Override a platform's facts (`--phb`): "[DOMAIN:]KEY=VALUE[,KEY=VALUE]"
  * with pes=N, reserved=N|last (every PHB), m32=SIZE, m64=SIZE (every PHB,
- * no DOMAIN), m64-base=ADDRESS (one DOMAIN). Sizes as "2G", "256M".
+ * no DOMAIN), m64-base=ADDRESS (one DOMAIN), m64-bars=FIRST-LAST (the M64
+ * BARs the kernel logs, the last the default window; one PHB or every
+ * one). Sizes as "2G", "256M".
  * @return 0, or an error naming the bad part.
  */
 int acs_platform_override(acs_platform *platform, const char *spec);

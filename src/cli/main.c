@@ -63,7 +63,7 @@ static void usage(FILE *out)
 		"  -v, --verbose     more: p2p lists every pair with its path\n"
 		"  --platform NAME   PE isolation (p7ioc, phb3, phb4, powernv8, powernv9)\n"
 		"  --pe-policy P     bus (Linux powernv, default), slot, device\n"
-		"  --phb [DOM:]K=V   override platform facts: pes, reserved, m32, m64, m64-base\n"
+		"  --phb [DOM:]K=V   override platform facts: pes, reserved, m32, m64, m64-base, m64-bars\n"
 		"  -m                machine-readable lines\n"
 		"  --check           groups: compare with the kernel's own groups (live,\n"
 		"                    snapshot): OK, or FAIL lines and exit status 1\n"

@@ -227,6 +227,10 @@ assert s["0000:01:00.0"]["vf_pes"] == list(range(241, 249)) and s["0000:01:00.0"
 assert s["0000:03:00.0"]["enabled"] is False and "64-bit prefetchable" in s["0000:03:00.0"]["reason"]
 assert sum(1 for p in d["pes"] if p["vf"]) == 12
 PY
+expect 0 "--phb m64-bars" "$acsctl" -F "$pm" --platform powernv8 --phb 0000:m64-bars=0..20 pe
+grep -q '^SR-IOV 0000:05:00.0: 12 of 16 VFs, M64 single-PE (VF BARs sized for 16 VFs), PE#225-236, M64 BARs #6-#17$' "$tmp/out" &&
+	ok "more M64 BARs: the 12 VFs fit" || bad "more M64 BARs: the 12 VFs fit"
+expect 2 "--phb m64-bars without a range" "$acsctl" -F "$pm" --platform powernv8 --phb m64-bars=5 pe
 expect 0 "pe --allocate: VF BARs as expanded" "$acsctl" -F "$pm" --platform powernv8 pe --allocate
 grep -q '^  0000:01:00.0 VF BAR0 16 MiB ' "$tmp/out" && grep -q '^  0000:05:00.0 VF BAR0 4 GiB ' "$tmp/out" &&
 	! grep -q '0000:03:00.0 VF BAR' "$tmp/out" && ok "VF BARs in M64 as the kernel sizes them; disabled ones none" ||

@@ -59,6 +59,30 @@ static bool power_of_two(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/* m64-bars=FIRST-LAST (as the kernel logs "M64 #1..15"): one PHB or all */
+static bool m64_bars(acs_platform *p, long dom, const char *v, size_t len)
+{
+	char buf[16], *end;
+	unsigned long first, last;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, v, len);
+	buf[len] = 0;
+	first = strtoul(buf, &end, 10);
+	if (end == buf || (*end != '-' && *end != '.'))
+		return false;
+	end += end[0] == '.' && end[1] == '.' ? 2 : 1;
+	last = strtoul(v = end, &end, 10);
+	if (end == v || *end || first >= last || last > 63)
+		return false;
+	for (long d = dom < 0 ? 0 : dom; d < (dom < 0 ? ACS_PE_MAX_PHBS : dom + 1); d++) {
+		p->phb_m64_bars[d][0] = (uint8_t)first;
+		p->phb_m64_bars[d][1] = (uint8_t)last;
+	}
+	return true;
+}
+
 static int override_one(acs_platform *p, long dom, const char *kv, size_t len)
 {
 	const char *eq = memchr(kv, '=', len);
@@ -87,9 +111,11 @@ static int override_one(acs_platform *p, long dom, const char *kv, size_t len)
 		p->m64_size = v;
 	} else if (KEY("m64-base") && dom >= 0 && num) {
 		p->phb_m64_base[dom] = v;
+	} else if (KEY("m64-bars") && m64_bars(p, dom, eq + 1, len - klen - 1)) {
+		/* set */
 	} else {
 		return acs_error_set(ACS_EINVAL, "--phb: bad '%.*s' (pes=2..%d, reserved=N|last, m32=SIZE, m64=SIZE "
-				     "for every PHB; pes=N, m64-base=ADDRESS with DOMAIN:)", (int)len, kv,
+				     "for every PHB; pes=N, m64-base=ADDRESS with DOMAIN:; m64-bars=FIRST-LAST)", (int)len, kv,
 				     ACS_PE_MAX_PES);
 	}
 #undef KEY
