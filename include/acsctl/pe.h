@@ -102,9 +102,14 @@ enum acs_pe_iov_reason {
 	ACS_PE_IOV_SMALL_SINGLE = 3, /**< single-PE mode needs VF BARs of 32 MiB or more */
 	ACS_PE_IOV_NO_PES = 4,       /**< no run of num_vfs free PE numbers */
 	ACS_PE_IOV_NO_M64_BARS = 5,  /**< fewer free M64 BARs than the VFs need */
-	ACS_PE_IOV_UNSIZED = 6,      /**< mode unknown: VF BAR sizes not in the source */
-	ACS_PE_IOV_M64_UNKNOWN = 7,  /**< mode unknown: the M64 window size (--phb m64=) */
+	ACS_PE_IOV_PAGE = 6,         /**< a VF BAR is not a multiple of the kernel's page
+					  (sriov_init() then ignores the capability) */
+	ACS_PE_IOV_UNSIZED = 7,      /**< mode unknown: VF BAR sizes not in the source */
+	ACS_PE_IOV_M64_UNKNOWN = 8,  /**< mode unknown: the M64 window size (--phb m64=) */
 };
+
+/** The page size of Debian's ppc64el kernels (CONFIG_PPC_64K_PAGES). */
+#define ACS_PE_PAGE_SIZE 65536u
 
 /** What the platform's kernel does with one SR-IOV PF. */
 typedef struct acs_pe_iov {
@@ -121,7 +126,7 @@ typedef struct acs_pe_iov {
 /** Whether an SR-IOV reason means the PF's VFs cannot be enabled. */
 static inline bool acs_pe_iov_failed(const acs_pe_iov *e)
 {
-	return e->reason >= ACS_PE_IOV_NO_SRIOV_PHB && e->reason <= ACS_PE_IOV_NO_M64_BARS;
+	return e->reason >= ACS_PE_IOV_NO_SRIOV_PHB && e->reason <= ACS_PE_IOV_PAGE;
 }
 
 /**

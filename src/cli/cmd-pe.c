@@ -55,6 +55,10 @@ static const char *iov_reason(const acs_pe_iov *e, char *buf, size_t size)
 		return buf;
 	case ACS_PE_IOV_NO_M64_BARS:
 		return "not enough free M64 BARs (one per VF BAR, per VF in single-PE mode)";
+	case ACS_PE_IOV_PAGE:
+		snprintf(buf, size, "VF BAR%u is not a multiple of the kernel's %u KiB pages: it ignores the "
+			 "SR-IOV capability", e->bar, ACS_PE_PAGE_SIZE / 1024);
+		return buf;
 	case ACS_PE_IOV_UNSIZED:
 		return "VF BAR sizes not in the source";
 	case ACS_PE_IOV_M64_UNKNOWN:

@@ -207,12 +207,14 @@ expect 0 "pe: SR-IOV and a multifunction slot" "$acsctl" -F "$ps" --platform phb
 grep -q '^PHB 0000 PE#252 bus 02: 0000:02:00.0 0000:02:00.1$' "$tmp/out" && ok "a multifunction slot is one PE" || bad "a multifunction slot is one PE"
 pm="$src/examples/power-sriov-m64.json"
 expect 0 "pe: SR-IOV in every M64 mode" "$acsctl" -F "$pm" --platform powernv8 pe
-grep -q '^SR-IOV 0000:01:00.0: 8 of 64 VFs, M64 segmented (VF BARs sized for 256 VFs), PE#241-248, M64 BARs #0-#1$' "$tmp/out" &&
-	grep -q '^SR-IOV 0000:02:00.0: 4 of 4 VFs, M64 single-PE (VF BARs sized for 4 VFs), PE#237-240, M64 BARs #2-#5$' "$tmp/out" &&
-	grep -q '^PHB 0000 PE#241 bus 01: 0000:01:00.1 (VF)$' "$tmp/out" &&
+grep -q '^SR-IOV 0000:01:00.0: 8 of 64 VFs, M64 segmented (VF BARs sized for 256 VFs), PE#240-247, M64 BARs #0-#1$' "$tmp/out" &&
+	grep -q '^SR-IOV 0000:02:00.0: 4 of 4 VFs, M64 single-PE (VF BARs sized for 4 VFs), PE#236-239, M64 BARs #2-#5$' "$tmp/out" &&
+	grep -q '^PHB 0000 PE#240 bus 01: 0000:01:00.1 (VF)$' "$tmp/out" &&
 	ok "VFs in a run of PEs, VF 0 lowest; M64 BARs per mode" || bad "VFs in a run of PEs, VF 0 lowest; M64 BARs per mode"
 grep -q '^SR-IOV 0000:04:00.0: 0 of 16 VFs, M64 off: no VFs possible: .*VF BAR2 to have 32 MiB' "$tmp/out" &&
 	ok "single-PE mode below 32 MiB: no VFs" || bad "single-PE mode below 32 MiB: no VFs"
+grep -q "^SR-IOV 0000:06:00.0: 0 of 4 VFs, M64 off: no VFs possible: VF BAR0 is not a multiple of the kernel's 64 KiB pages" "$tmp/out" &&
+	ok "a 16 KiB VF BAR: no SR-IOV with 64 KiB pages" || bad "a 16 KiB VF BAR: no SR-IOV with 64 KiB pages"
 expect 1 "pe --check: VFs that cannot be enabled" "$acsctl" -F "$pm" --platform powernv8 pe --check
 grep -q '^FAIL 0000:03:00.0: its 2 VFs cannot be enabled: VF BAR0 is not 64-bit prefetchable' "$tmp/out" &&
 	grep -q '^FAIL 0000:05:00.0: its 12 VFs cannot be enabled: not enough free M64 BARs' "$tmp/out" &&
@@ -223,12 +225,12 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 s = {e["pf"]: e for e in d["sriov"]}
 assert s["0000:02:00.0"]["mode"] == "single-pe" and s["0000:02:00.0"]["m64_bars"] == [2, 3, 4, 5]
-assert s["0000:01:00.0"]["vf_pes"] == list(range(241, 249)) and s["0000:01:00.0"]["expanded_vfs"] == 256
+assert s["0000:01:00.0"]["vf_pes"] == list(range(240, 248)) and s["0000:01:00.0"]["expanded_vfs"] == 256
 assert s["0000:03:00.0"]["enabled"] is False and "64-bit prefetchable" in s["0000:03:00.0"]["reason"]
 assert sum(1 for p in d["pes"] if p["vf"]) == 12
 PY
 expect 0 "--phb m64-bars" "$acsctl" -F "$pm" --platform powernv8 --phb 0000:m64-bars=0..20 pe
-grep -q '^SR-IOV 0000:05:00.0: 12 of 16 VFs, M64 single-PE (VF BARs sized for 16 VFs), PE#225-236, M64 BARs #6-#17$' "$tmp/out" &&
+grep -q '^SR-IOV 0000:05:00.0: 12 of 16 VFs, M64 single-PE (VF BARs sized for 16 VFs), PE#224-235, M64 BARs #6-#17$' "$tmp/out" &&
 	ok "more M64 BARs: the 12 VFs fit" || bad "more M64 BARs: the 12 VFs fit"
 expect 2 "--phb m64-bars without a range" "$acsctl" -F "$pm" --platform powernv8 --phb m64-bars=5 pe
 expect 0 "pe --allocate: VF BARs as expanded" "$acsctl" -F "$pm" --platform powernv8 pe --allocate

@@ -408,35 +408,37 @@ static acs_fabric *iov_phb(const char *const *sriov, size_t n)
 static void test_pe_iov__modes(void **state)
 {
 	static const char *const pf[] = {
-		/* one VF's BARs 80K: segmented, VF BARs sized for 256 VFs */
-		"{ \"total_vfs\": 64, \"num_vfs\": 3, \"bars\": [ " M64("64K") ", " M64("16K") " ] }",
+		/* one VF's BARs 128K: segmented, VF BARs sized for 256 VFs */
+		"{ \"total_vfs\": 64, \"num_vfs\": 3, \"bars\": [ " M64("64K") ", " M64("64K") " ] }",
 		/* 128M > 256M / 4: single-PE mode, sized for 4 VFs */
 		"{ \"total_vfs\": 3, \"num_vfs\": 2, \"bars\": [ " M64("128M") " ] }",
 		/* 64M is not over the gate, 64M + 16M is; 16M < 32M */
 		"{ \"total_vfs\": 4, \"num_vfs\": 0, \"bars\": [ " M64("64M") ", " M64("16M") " ] }",
 		/* 32-bit: no VFs */
-		"{ \"total_vfs\": 4, \"num_vfs\": 1, \"bars\": [ { \"size\": \"16K\" } ] }",
+		"{ \"total_vfs\": 4, \"num_vfs\": 1, \"bars\": [ { \"size\": \"64K\" } ] }",
 		/* 64-bit but not prefetchable */
-		"{ \"total_vfs\": 4, \"num_vfs\": 1, \"bars\": [ { \"size\": \"16K\", \"64bit\": true } ] }",
+		"{ \"total_vfs\": 4, \"num_vfs\": 1, \"bars\": [ { \"size\": \"64K\", \"64bit\": true } ] }",
+		/* QEMU's nvme: a 16 KiB VF BAR, not whole 64 KiB pages */
+		"{ \"total_vfs\": 4, \"num_vfs\": 0, \"bars\": [ { \"size\": \"16K\", \"64bit\": true } ] }",
 	};
 	const acs_platform *p = acs_platform_find("powernv8");
-	acs_fabric *f = iov_phb(pf, 5);
+	acs_fabric *f = iov_phb(pf, 6);
 	acs_pe_table *t = NULL;
 	const acs_pe_iov *e;
 	acs_groups *g = NULL;
 
 	(void)state;
 	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
-	assert_int_equal(acs_pe_iov_count(t), 5);
-	/* boot PEs 254 (root bus) .. 249; then VFs, PF by PF: the highest
+	assert_int_equal(acs_pe_iov_count(t), 6);
+	/* boot PEs 254 (root bus) .. 248; then VFs, PF by PF: the highest
 	 * free run, VF 0 lowest */
 	e = acs_pe_iov_at(t, 0);
 	assert_int_equal(e->mode, ACS_PE_IOV_SEGMENTED);
 	assert_int_equal(e->reason, ACS_PE_IOV_OK);
 	assert_int_equal(e->expanded, 256);
-	assert_int_equal(e->base_pe, 246);
-	assert_int_equal(pe_number(t, f, "0000:01:00.1"), 246);
-	assert_int_equal(pe_number(t, f, "0000:01:00.3"), 248);
+	assert_int_equal(e->base_pe, 245);
+	assert_int_equal(pe_number(t, f, "0000:01:00.1"), 245);
+	assert_int_equal(pe_number(t, f, "0000:01:00.3"), 247);
 	assert_true(acs_pe_at(t, (size_t)acs_pe_of(t, idx(f, "0000:01:00.3")))->vf);
 	/* one M64 BAR per VF BAR, from #0 */
 	assert_int_equal(e->m64_first, 0);
@@ -445,7 +447,7 @@ static void test_pe_iov__modes(void **state)
 	e = acs_pe_iov_at(t, 1);
 	assert_int_equal(e->mode, ACS_PE_IOV_SINGLE);
 	assert_int_equal(e->expanded, 4);
-	assert_int_equal(e->base_pe, 244);
+	assert_int_equal(e->base_pe, 243);
 	assert_int_equal(e->m64_first, 2);
 	assert_int_equal(e->m64_count, 2);
 	assert_int_equal(acs_pe_iov_bar_space(e, f, p, 0), 512ull << 20);
@@ -460,6 +462,8 @@ static void test_pe_iov__modes(void **state)
 	assert_int_equal(acs_pe_iov_bar_space(e, f, p, 0), 0);
 	assert_int_equal(acs_pe_of(t, idx(f, "0000:04:00.1")), -1);
 	assert_int_equal(acs_pe_iov_at(t, 4)->reason, ACS_PE_IOV_NOT_M64);
+	assert_int_equal(acs_pe_iov_at(t, 5)->reason, ACS_PE_IOV_PAGE);
+	assert_true(acs_pe_iov_failed(acs_pe_iov_at(t, 5)));
 	/* VFs that cannot exist get no group */
 	assert_int_equal(acs_pe_groups(&g, t, f), 0);
 	assert_int_equal(acs_groups_of(g, idx(f, "0000:04:00.1")), ACS_NO_GROUP);
@@ -475,7 +479,7 @@ static void test_pe_iov__modes(void **state)
 	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("phb3"), ACS_PE_BUS), 0);
 	assert_int_equal(acs_pe_iov_at(t, 0)->mode, ACS_PE_IOV_UNKNOWN);
 	assert_int_equal(acs_pe_iov_at(t, 0)->reason, ACS_PE_IOV_M64_UNKNOWN);
-	assert_int_equal(pe_number(t, f, "0000:01:00.1"), 246);
+	assert_int_equal(pe_number(t, f, "0000:01:00.1"), 245);
 	acs_pe_free(t);
 	acs_fabric_free(f);
 }

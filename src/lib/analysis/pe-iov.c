@@ -59,6 +59,14 @@ static void iov_mode(acs_pe_iov *e, const struct acs_func *pf, const acs_platfor
 	bool unsized = false, single = false;
 
 	e->mode = ACS_PE_IOV_OFF;
+	/* sriov_init(), on every platform: VF BARs in whole pages, else the
+	 * PF is a plain endpoint (QEMU's nvme: a 16 KiB VF BAR) */
+	for (size_t i = 0; i < n; i++)
+		if (pf->vf_bar_size[b[i].index] % ACS_PE_PAGE_SIZE) {
+			e->reason = ACS_PE_IOV_PAGE;
+			e->bar = b[i].index;
+			return;
+		}
 	if (!acs_platform_has_m64(p)) {
 		e->reason = ACS_PE_IOV_NO_SRIOV_PHB;
 		return;
