@@ -36,6 +36,104 @@ static const char *addr_of(struct cli *c, uint32_t i, char *buf, size_t size)
 	return acs_func_addr(acs_fabric_func(c->fabric, i), buf, size);
 }
 
+static const char *size_str(uint64_t sz, char *buf, size_t size);
+
+#define SEG_FREE (-1)
+#define SEG_SHARED (-2)
+
+/* Who owns each segment of a PHB's window: a PE number, SEG_FREE or
+ * SEG_SHARED. @return whether any segment is used; *owner to free(). */
+static bool segment_owners(struct cli *c, const acs_pe_table *t, uint32_t dom, bool m64, long **owner,
+			   size_t *nsegs)
+{
+	size_t n = acs_platform_pes(c->platform, dom);
+	unsigned *segs = malloc(n * sizeof(*segs));
+	long *own = malloc(n * sizeof(*own));
+	bool any = false;
+
+	*owner = NULL;
+	if (!segs || !own || !acs_pe_segment_size(c->platform, dom, m64)) {
+		free(segs);
+		free(own);
+		return false;
+	}
+	for (size_t s = 0; s < n; s++)
+		own[s] = SEG_FREE;
+	for (size_t k = 0; k < acs_pe_count(t); k++) {
+		const acs_pe *pe = acs_pe_at(t, k);
+		size_t m = pe->domain == dom ? acs_pe_segments(t, c->fabric, c->platform, k, m64, segs, n) : 0;
+
+		for (size_t i = 0; i < m && i < n; i++) {
+			long *o = &own[segs[i]];
+
+			*o = *o == SEG_FREE || *o == (long)pe->number ? (long)pe->number : SEG_SHARED;
+			any = true;
+		}
+	}
+	free(segs);
+	*owner = own;
+	*nsegs = n;
+	return any;
+}
+
+/* The segment map: runs of segments by owner, per PHB and window. */
+static void segment_map(struct cli *c, const acs_pe_table *t, json_object *arr)
+{
+	char sz[32];
+
+	for (uint32_t dom = 0; dom < ACS_PE_MAX_PHBS; dom++)
+		for (int w = 0; w < 2; w++) {
+			long *own;
+			size_t n;
+			json_object *o, *runs;
+
+			if (!segment_owners(c, t, dom, w, &own, &n)) {
+				free(own);
+				continue;
+			}
+			o = json_object_new_object();
+			runs = json_object_new_array();
+			if (!arr)
+				printf("PHB %04x %s map (%zu segments of %s):", dom, w ? "M64" : "M32", n,
+				       size_str(acs_pe_segment_size(c->platform, dom, w), sz, sizeof(sz)));
+			for (size_t s = 0, e; s < n; s = e + 1) {
+				json_object *r = json_object_new_object();
+
+				for (e = s; e + 1 < n && own[e + 1] == own[s]; e++)
+					;
+				if (arr) {
+					json_object_object_add(r, "first", json_object_new_int64((int64_t)s));
+					json_object_object_add(r, "last", json_object_new_int64((int64_t)e));
+					json_object_object_add(r, "pe", own[s] >= 0 ? json_object_new_int64(own[s]) : NULL);
+					json_object_object_add(r, "shared", json_object_new_boolean(own[s] == SEG_SHARED));
+					json_object_array_add(runs, r);
+					continue;
+				}
+				json_object_put(r);
+				printf(s ? ", " : " ");
+				printf(e > s ? "%zu-%zu " : "%zu ", s, e);
+				if (own[s] >= 0)
+					printf("PE#%ld", own[s]);
+				else
+					printf("%s", own[s] == SEG_SHARED ? "shared" : "free");
+			}
+			if (arr) {
+				snprintf(sz, sizeof(sz), "%04x", dom);
+				json_object_object_add(o, "phb", json_object_new_string(sz));
+				json_object_object_add(o, "window", json_object_new_string(w ? "m64" : "m32"));
+				json_object_object_add(o, "segment_size", json_object_new_int64(
+					(int64_t)acs_pe_segment_size(c->platform, dom, w)));
+				json_object_object_add(o, "runs", runs);
+				json_object_array_add(arr, o);
+			} else {
+				json_object_put(o);
+				json_object_put(runs);
+				printf("\n");
+			}
+			free(own);
+		}
+}
+
 /* why a PF's VFs cannot be enabled, or their mode is unknown */
 static const char *iov_reason(const acs_pe_iov *e, char *buf, size_t size)
 {
@@ -404,6 +502,9 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 		}
 		json_object_object_add(root, "pes", arr);
 		json_object_object_add(root, "sriov", iov_json(c, t));
+		arr = json_object_new_array();
+		segment_map(c, t, arr);
+		json_object_object_add(root, "segment_map", arr);
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
@@ -424,6 +525,7 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 			print_segments(t, c, i, true);
 			printf("%s\n", pe->vf ? " (VF)" : "");
 		}
+		segment_map(c, t, NULL);
 		print_iov(c, t);
 	}
 	acs_pe_free(t);

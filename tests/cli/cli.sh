@@ -205,6 +205,17 @@ ps="$src/examples/power-sriov-slot.json"
 expect 0 "pe: SR-IOV and a multifunction slot" "$acsctl" -F "$ps" --platform phb4 pe
 [ "$(grep -c '^PHB 0000 PE#[0-9]* bus 01: 0000:01:00\.[1-4] (VF)$' "$tmp/out")" -eq 4 ] && ok "every VF its own PE" || bad "every VF its own PE"
 grep -q '^PHB 0000 PE#252 bus 02: 0000:02:00.0 0000:02:00.1$' "$tmp/out" && ok "a multifunction slot is one PE" || bad "a multifunction slot is one PE"
+ks="$src/tests/fixtures/vm-power/powernv9/kitchen-sink-1/lspci.txt"
+expect 0 "pe: segment map" "$acsctl" -F "$ks" --platform powernv9 pe
+grep -q '^PHB 0000 M32 map (512 segments of 4 MiB): 0 PE#507, 1-2 PE#505, 3 PE#506, 4-511 free$' "$tmp/out" &&
+	ok "segment map: runs of segments by PE" || bad "segment map: runs of segments by PE"
+expect 0 "pe -j: segment map" "$acsctl" -F "$ks" --platform powernv9 -j pe
+python3 - "$tmp/out" <<'PY' && ok "pe -j segment_map runs" || bad "pe -j segment_map runs"
+import json, sys
+m = json.load(open(sys.argv[1]))["segment_map"]
+r = [x for x in m if x["phb"] == "0000" and x["window"] == "m32"][0]["runs"]
+assert r[1] == {"first": 1, "last": 2, "pe": 505, "shared": False} and r[-1]["pe"] is None
+PY
 pm="$src/examples/power-sriov-m64.json"
 expect 0 "pe: SR-IOV in every M64 mode" "$acsctl" -F "$pm" --platform powernv8 pe
 grep -q '^SR-IOV 0000:01:00.0: 8 of 64 VFs, M64 segmented (VF BARs sized for 256 VFs), PE#240-247, M64 BARs #0-#1$' "$tmp/out" &&
