@@ -232,9 +232,20 @@ void cli_note_header(const struct cli *c, FILE *out)
 	size_t unknown = acs_fabric_unknown_count(c->fabric);
 
 	if (c->platform) {
-		fprintf(out, "# source: %s (%zu functions); PE platform %s (%s, %u PEs per PHB), %s policy\n",
+		unsigned lo = c->platform->npes, hi = lo;
+		char pes[32];
+
+		/* powernv9: PHBs of 512 and of 256 PEs */
+		for (uint32_t d = 0; d < ACS_PE_MAX_PHBS; d++) {
+			unsigned n = acs_platform_pes(c->platform, d);
+
+			lo = n < lo ? n : lo;
+			hi = n > hi ? n : hi;
+		}
+		snprintf(pes, sizeof(pes), lo == hi ? "%u" : "%u or %u", lo, hi);
+		fprintf(out, "# source: %s (%zu functions); PE platform %s (%s, %s PEs per PHB), %s policy\n",
 			acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric), c->platform->name,
-			c->platform->phb, c->platform->npes,
+			c->platform->phb, pes,
 			c->pe_policy == ACS_PE_SLOT ? "slot" : c->pe_policy == ACS_PE_DEVICE ? "device" : "bus (Linux powernv)");
 		return;
 	}
