@@ -10,24 +10,24 @@
 
 static json_object *segments_json(const acs_pe_table *t, struct cli *c, size_t k, bool m64)
 {
-	unsigned seg[256];
-	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, 256);
+	unsigned seg[ACS_PE_MAX_PES];
+	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, ACS_PE_MAX_PES);
 	json_object *a = json_object_new_array();
 
-	for (size_t i = 0; i < n && i < 256; i++)
+	for (size_t i = 0; i < n && i < ACS_PE_MAX_PES; i++)
 		json_object_array_add(a, json_object_new_int((int)seg[i]));
 	return a;
 }
 
 static void print_segments(const acs_pe_table *t, struct cli *c, size_t k, bool m64)
 {
-	unsigned seg[256];
-	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, 256);
+	unsigned seg[ACS_PE_MAX_PES];
+	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, ACS_PE_MAX_PES);
 
 	if (!n)
 		return;
 	printf("\n    %s segments:", m64 ? "M64" : "M32");
-	for (size_t i = 0; i < n && i < 256; i++)
+	for (size_t i = 0; i < n && i < ACS_PE_MAX_PES; i++)
 		printf(" %u", seg[i]);
 }
 

@@ -379,6 +379,32 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	acs_fabric_free(f);
 }
 
+/* a 2 GiB BAR over all 512 M32 segments of a powernv9 PHB: every one counted */
+static void test_pe_segments__more_than_256(void **state)
+{
+	const acs_platform *p = acs_platform_find("powernv9");
+	struct tfab tb;
+	acs_fabric *f;
+	acs_pe_table *t = NULL;
+	unsigned seg[ACS_PE_MAX_PES];
+
+	(void)state;
+	tfab_begin(&tb);
+	rp_window(&tb, "0000:00:00.0", 1, 0x80000000, 0xffffffff);
+	ep_bar(&tb, "0000:01:00.0", false, 0x80000000);
+	acs_builder_last(&tb.b)->bar_size[0] = 2ull << 30;
+	f = tfab_end(&tb);
+	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_segments(t, f, p, (size_t)acs_pe_of(t, idx(f, "0000:01:00.0")), false, seg,
+					 ACS_PE_MAX_PES), 512);
+	assert_int_equal(seg[511], 511);
+	/* fewer places than segments: the count, and what fits */
+	assert_int_equal(acs_pe_segments(t, f, p, (size_t)acs_pe_of(t, idx(f, "0000:01:00.0")), false, seg, 3), 512);
+	assert_int_equal(seg[2], 2);
+	acs_pe_free(t);
+	acs_fabric_free(f);
+}
+
 /* A PHB3 with SR-IOV PFs, one per root port, each "sriov" given as JSON. */
 static acs_fabric *iov_phb(const char *const *sriov, size_t n)
 {
@@ -567,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_pe_allocate__packed_meets_the_bound),
 		cmocka_unit_test(test_pe_allocate__out_of_segments),
 		cmocka_unit_test(test_pe_allocate__demands_from_the_fabric),
+		cmocka_unit_test(test_pe_segments__more_than_256),
 		cmocka_unit_test(test_pe_iov__modes),
 		cmocka_unit_test(test_pe_iov__runs_out),
 		cmocka_unit_test(test_pe_iov__allocate_demands),

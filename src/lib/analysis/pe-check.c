@@ -44,22 +44,16 @@ static long bar_last_segment(const acs_platform *p, uint32_t domain, const acs_b
 	return s >= 0 ? s : (long)acs_platform_pes(p, domain) - 1;
 }
 
-static int cmp_unsigned(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 size_t acs_pe_segments(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p, size_t k,
 		       bool m64, unsigned *out, size_t max)
 {
 	const acs_pe *pe = acs_pe_at(t, k);
-	unsigned segs[256];
-	size_t n = 0, m = 0;
+	uint8_t mark[ACS_PE_MAX_PES] = { 0 };
+	size_t m = 0, nsegs;
 
 	if (!pe)
 		return 0;
+	nsegs = acs_platform_pes(p, pe->domain);
 	for (size_t d = 0; d < pe->ndevices; d++) {
 		acs_bar b[6];
 		size_t nb = acs_func_mem_bars(acs_fabric_func(f, pe->devices[d]), b);
@@ -67,15 +61,14 @@ size_t acs_pe_segments(const acs_pe_table *t, const acs_fabric *f, const acs_pla
 		for (size_t i = 0; i < nb; i++) {
 			long s = bar_segment(p, pe->domain, &b[i], m64);
 
-			for (long e = s >= 0 ? bar_last_segment(p, pe->domain, &b[i], m64) : -1; s >= 0 && s <= e && n < 256; s++)
-				segs[n++] = (unsigned)s;
+			for (long e = s >= 0 ? bar_last_segment(p, pe->domain, &b[i], m64) : -1; s >= 0 && s <= e; s++)
+				mark[s] = 1;
 		}
 	}
-	qsort(segs, n, sizeof(*segs), cmp_unsigned);
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || segs[i] != segs[i - 1]) {
+	for (size_t s = 0; s < nsegs && s < ACS_PE_MAX_PES; s++)
+		if (mark[s]) {
 			if (m < max)
-				out[m] = segs[i];
+				out[m] = (unsigned)s;
 			m++;
 		}
 	return m;
