@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 	--case) case=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
-	--add) adds+=("$2"); shift 2 ;;
+	--add) adds+=(--add "$2"); shift 2 ;;
 	--keep-console) keep=1; shift ;;
 	*) die "unknown argument $1" ;;
 	esac
@@ -28,34 +28,18 @@ done
 	die "usage: boot.sh --machine powernv8|powernv9 --case CASE.args --out DIR [--append ARGS] [--add SRC:DST]..."
 case $machine in powernv8 | powernv9) ;; *) die "unknown machine '$machine' (want powernv8 or powernv9)" ;; esac
 [ -f "$case" ] || die "$case: no such case file"
-[ -f "${case%.args}.sh" ] && adds+=("${case%.args}.sh:/case.sh")
+[ -f "${case%.args}.sh" ] && adds+=(--add "${case%.args}.sh:/case.sh")
 
 # VMLINUX BUSYBOX UNAME
 read -r vmlinux busybox uname_r < <("$here/get-kernel.sh")
 [ -f "${vmlinux:-}" ] || die "no kernel from get-kernel.sh"
 moddir=$(dirname "$(dirname "$vmlinux")")/lib/modules/$uname_r
 
-# Case file: one QEMU argument per line, '#' comments, 'cmdline: ...' lines,
-# 'machines: powernv8 powernv9' (the machines the case is for; default both),
-# 'module: NAME' lines (NAME.ko* of the kernel is added as /lib/modules/NAME.ko*).
-qargs=() ccmd='' machines='powernv8 powernv9' mods=()
-while IFS= read -r line || [ -n "$line" ]; do
-	line=${line%$'\r'}
-	line=$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$line")
-	case $line in
-	'' | '#'*) ;;
-	cmdline:*) ccmd="$ccmd ${line#cmdline:}" ;;
-	machines:*) machines=${line#machines:} ;;
-	module:*) mods+=("$(sed 's/^module:[[:space:]]*//' <<<"$line")") ;;
-	*) qargs+=("$line") ;;
-	esac
-done < "$case"
+# shellcheck source=tests/vm/boot-lib.sh
+. "$here/../vm/boot-lib.sh"
+vm_read_case "$case" "$moddir"
+machines=${case_machines:-powernv8 powernv9}
 [[ " $machines " == *" $machine "* ]] || die "$case is not for $machine (machines: $machines)"
-for m in ${mods[@]+"${mods[@]}"}; do
-	ko=$(find "$moddir" -name "$m.ko" -o -name "$m.ko.xz" | sed -n 1p)
-	[ -n "$ko" ] || die "$case: module $m not found under $moddir"
-	adds+=("$ko:/lib/modules/${ko##*/}")
-done
 
 mkdir -p "$out"
 (cd "$out" && rm -f lspci.txt groups.txt group-names.txt resources.txt pe-log.txt \
@@ -63,19 +47,8 @@ mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# initramfs: the ppc64el busybox-static and init.sh
-root=$work/root
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root}
-cp "$busybox" "$root/bin/busybox"
-install -m 755 "$here/init.sh" "$root/init"
-for a in ${adds[@]+"${adds[@]}"}; do
-	src=${a%%:*} dst=${a#*:}
-	[ -e "$src" ] || die "--add $a: $src not found"
-	mkdir -p "$root/$(dirname "$dst")"
-	cp -aL "$src" "$root/$dst"
-done
-(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
-	gzip -6n > "$work/initrd.gz"
+# initramfs: the ppc64el busybox-static and the shared init.sh
+"$here/../vm/mkinitramfs.sh" "$work/initrd.gz" --busybox "$busybox" ${adds[@]+"${adds[@]}"}
 
 # hvc0 is the OPAL console; skiboot and the kernel share QEMU's first serial.
 # log_buf_len: the PE lines of a big case must survive in dmesg.
@@ -93,29 +66,12 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 fi
 [ $rc -eq 0 ] || die "$case ($machine): qemu exited with $rc, see $log"
 
-# Split the console into sections; ignore anything outside markers.
-tr -d '\r' < "$log" | awk -v dir="$work" '
-	/^@@ACSCTL [A-Z-]+$/ { sec = $2; print "" > (dir "/sec." sec); next }
-	sec != "" && sec != "END" { print > (dir "/sec." sec) }'
-for s in END CMDLINE UNAME GROUPS GROUP-NAMES DUMP RESOURCES DMESG; do
-	[ -f "$work/sec.$s" ] || die "$case ($machine): no @@ACSCTL $s in output, see $log"
-done
-
-grep -v '^$' "$work/sec.CMDLINE" | sed -n 1p > "$out/cmdline.txt"
-grep -v '^$' "$work/sec.UNAME" | sed -n 1p > "$out/kernel.txt"
-bdf='[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]'
-grep -E "^[0-9]+ $bdf\$" "$work/sec.GROUPS" | sort -k2,2 > "$out/groups.txt"
+label="$case ($machine)"
+vm_split_console "$log" "$work" "$label" CMDLINE UNAME GROUPS GROUP-NAMES DUMP RESOURCES DMESG
+vm_write_common "$work" "$out" "$case"
 grep -E '^[0-9]+ [^ ]+$' "$work/sec.GROUP-NAMES" | sort -n > "$out/group-names.txt"
-if [ -f "$work/sec.CASE" ]; then
-	grep -v '^$' "$work/sec.CASE" > "$out/case.out" || true
-fi
-# Keep device headers and hex rows only; one blank line after each device.
-grep -E "^($bdf |[0-9a-f]{2,3}:( [0-9a-f]{2}){16}\$)" "$work/sec.DUMP" | awk '
-	/^[0-9a-f]+:[0-9a-f]+:/ { if (n) { print "" }; n++; print; next }
-	{ print }
-	END { if (n) print "" }' > "$out/lspci.txt"
 # resources: the address, then its resource lines (start end flags), blank line
-grep -E "^($bdf|0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16})\$" "$work/sec.RESOURCES" | awk '
+grep -E "^($BDF|0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16})\$" "$work/sec.RESOURCES" | awk '
 	/^0x/ { print; next }
 	{ if (n) { print "" }; n++; print }
 	END { if (n) print "" }' > "$out/resources.txt"
@@ -125,30 +81,13 @@ grep -E "^($bdf|0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16})\$" "$work/sec.RESO
 grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$work/sec.DMESG" > "$work/dmesg" || true
 grep -E 'PE|PHB|IODA|segment|M32|M64|iommu group|subordinate buses' "$work/dmesg" |
 	sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' > "$out/pe-log.txt" || true
-cp "$case" "$out/case.args"
-
-# Sanity: every device has 256 or 4096 bytes, lspci reads them all back.
-bad=$(awk '/^[0-9a-f]+:[0-9a-f]+:/ { if (d != "" && r != 16 && r != 256) print d; d = $1; r = 0; next }
-	/^[0-9a-f]+: / { r++ }
-	END { if (d != "" && r != 16 && r != 256) print d }' "$out/lspci.txt")
-[ -z "$bad" ] || die "$case ($machine): truncated config space for: $bad (see $log)"
-ndump=$(grep -c -E '^[0-9a-f]{4}:' "$out/lspci.txt" || true)
-[ "$ndump" -gt 0 ] || die "$case ($machine): empty dump, see $log"
-nres=$(grep -c -E "^$bdf\$" "$out/resources.txt" || true)
+vm_check_dump "$out" "$label" "$log"
+nres=$(grep -c -E "^$BDF\$" "$out/resources.txt" || true)
 [ "$nres" -eq "$ndump" ] || die "$case ($machine): resources for $nres of $ndump devices, see $log"
 [ -s "$out/pe-log.txt" ] || die "$case ($machine): no PE lines in dmesg, see $log"
-if ! command -v lspci >/dev/null; then
-	[ "$(id -u)" -eq 0 ] || die "lspci not found: apt-get install pciutils"
-	apt-get install -y -qq pciutils >&2 || { apt-get update -qq >&2 && apt-get install -y -qq pciutils >&2; }
-fi
-nlspci=$(lspci -F "$out/lspci.txt" | wc -l)
-[ "$nlspci" -eq "$ndump" ] || die "$case ($machine): lspci -F sees $nlspci of $ndump devices"
-missing=$(awk '{ print $2 }' "$out/groups.txt" | while read -r a; do
-	grep -q "^$a " "$out/lspci.txt" || echo "$a"; done)
-[ -z "$missing" ] || die "$case ($machine): grouped but not dumped: $missing"
 if [ $keep -eq 1 ]; then
 	sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' "$work/dmesg" > "$out/dmesg.txt"
 else
 	rm -f "$log"
 fi
-echo "boot.sh: $case ($machine): $ndump devices, $(awk '{print $1}' "$out/groups.txt" | sort -u | wc -l) groups"
+vm_summary "$case" "$machine" "$out"

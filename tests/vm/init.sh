@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
-# /init of the acsctl test initramfs (see mkinitramfs.sh). Prints what the
-# booted kernel sees between @@ACSCTL markers on the console, then powers off.
+# /init of the acsctl test initramfs, x86 and powernv alike (see
+# mkinitramfs.sh). Prints what the booted kernel sees between @@ACSCTL markers
+# on the console, then powers off.
 /bin/busybox --install -s
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc
@@ -25,6 +26,12 @@ for d in /sys/kernel/iommu_groups/*/devices/*; do
 	g=${d#/sys/kernel/iommu_groups/}
 	echo "${g%%/*} ${d##*/}"
 done
+# powerpc names each group after its PE: domainN-peX
+mark GROUP-NAMES
+for g in /sys/kernel/iommu_groups/*; do
+	[ -e "$g" ] || continue
+	echo "${g##*/} $(cat "$g/name" 2>/dev/null || echo -)"
+done
 mark DUMP
 for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/config" ] || continue
@@ -33,6 +40,15 @@ for d in /sys/bus/pci/devices/*; do
 		awk '{ printf("%s%s\n", sprintf(NR <= 16 ? "%02x:" : "%03x:", (NR - 1) * 16), $0) }'
 	echo
 done
+mark RESOURCES
+for d in /sys/bus/pci/devices/*; do
+	[ -e "$d/resource" ] || continue
+	echo "${d##*/}"
+	cat "$d/resource"
+	echo
+done
+mark DMESG
+dmesg
 mark END
 sleep 1
 poweroff -f

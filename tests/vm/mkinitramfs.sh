@@ -1,6 +1,8 @@
 #!/bin/bash
 # Build the busybox initramfs used by boot.sh.
-# Usage: mkinitramfs.sh OUT.cpio.gz [--add SRC:DST]...
+# Usage: mkinitramfs.sh OUT.cpio.gz [--busybox PATH] [--add SRC:DST]...
+#   --busybox PATH a static busybox (default: this host's; powernv passes the
+#                  ppc64el one)
 #   --add SRC:DST  copy host file/dir SRC to DST inside the image
 #                  (DST /case.sh is sourced by /init before the capture)
 set -euo pipefail
@@ -9,10 +11,15 @@ export LC_ALL=C
 [ $# -ge 1 ] || { echo "usage: $0 OUT.cpio.gz [--add SRC:DST]..." >&2; exit 2; }
 out=$(realpath -m "$1"); shift
 here=$(dirname "$(realpath "$0")")
-bb=$(command -v busybox)
-if ldd "$bb" >/dev/null 2>&1; then
-	echo "mkinitramfs: $bb is dynamically linked; install busybox-static" >&2; exit 1
+bb=$(command -v busybox || true)
+if [ "${1:-}" = --busybox ]; then
+	[ $# -ge 2 ] || { echo "mkinitramfs: --busybox needs a PATH" >&2; exit 2; }
+	bb=$2
+	shift 2
+elif [ -z "$bb" ] || ldd "$bb" >/dev/null 2>&1; then
+	echo "mkinitramfs: ${bb:-busybox} is missing or dynamically linked; install busybox-static" >&2; exit 1
 fi
+[ -f "$bb" ] || { echo "mkinitramfs: $bb: not found" >&2; exit 1; }
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

@@ -1,0 +1,89 @@
+# shellcheck shell=bash
+# What tests/vm/boot.sh (x86) and tests/vm-power/boot.sh (powernv) share:
+# reading a case file, splitting the console into sections, writing the
+# files every capture has, and checking them. Sourced; the caller sets
+# `set -euo pipefail` and defines die().
+
+BDF='[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]'
+
+# vm_read_case CASE MODDIR: one QEMU argument per line, '#' comments,
+# 'cmdline: ...' lines, 'machines: M...' (the machines a case is for),
+# 'module: NAME' lines (NAME.ko* under MODDIR goes in as /lib/modules/).
+# Sets qargs, ccmd, case_machines; appends --add SRC:DST pairs to adds.
+vm_read_case() {
+	local case=$1 moddir=$2 line m ko mods=()
+	qargs=() ccmd='' case_machines=''
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		line=$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$line")
+		case $line in
+		'' | '#'*) ;;
+		cmdline:*) ccmd="$ccmd ${line#cmdline:}" ;;
+		machines:*) case_machines=${line#machines:} ;;
+		module:*) mods+=("$(sed 's/^module:[[:space:]]*//' <<<"$line")") ;;
+		*) qargs+=("$line") ;;
+		esac
+	done < "$case"
+	for m in ${mods[@]+"${mods[@]}"}; do
+		ko=$(find "$moddir" -name "$m.ko" -o -name "$m.ko.xz" | sed -n 1p)
+		[ -n "$ko" ] || die "$case: module $m not found under $moddir"
+		adds+=(--add "$ko:/lib/modules/${ko##*/}")
+	done
+}
+
+# vm_split_console LOG DIR: DIR/sec.NAME per @@ACSCTL NAME section, then
+# check that the named sections are there (LABEL names the boot).
+vm_split_console() {
+	local log=$1 dir=$2 label=$3 s
+	shift 3
+	tr -d '\r' < "$log" | awk -v dir="$dir" '
+		/^@@ACSCTL [A-Z-]+$/ { sec = $2; print "" > (dir "/sec." sec); next }
+		sec != "" && sec != "END" { print > (dir "/sec." sec) }'
+	for s in END "$@"; do
+		[ -f "$dir/sec.$s" ] || die "$label: no @@ACSCTL $s in output, see $log"
+	done
+}
+
+# vm_write_common WORK OUT CASE: cmdline.txt, kernel.txt, groups.txt,
+# case.out, lspci.txt (device headers and hex rows, a blank line after
+# each device) and case.args.
+vm_write_common() {
+	local work=$1 out=$2 case=$3
+	grep -v '^$' "$work/sec.CMDLINE" | sed -n 1p > "$out/cmdline.txt"
+	grep -v '^$' "$work/sec.UNAME" | sed -n 1p > "$out/kernel.txt"
+	grep -E "^[0-9]+ $BDF\$" "$work/sec.GROUPS" | sort -k2,2 > "$out/groups.txt"
+	if [ -f "$work/sec.CASE" ]; then
+		grep -v '^$' "$work/sec.CASE" > "$out/case.out" || true
+	fi
+	grep -E "^($BDF |[0-9a-f]{2,3}:( [0-9a-f]{2}){16}\$)" "$work/sec.DUMP" | awk '
+		/^[0-9a-f]+:[0-9a-f]+:/ { if (n) { print "" }; n++; print; next }
+		{ print }
+		END { if (n) print "" }' > "$out/lspci.txt"
+	cp "$case" "$out/case.args"
+}
+
+# vm_check_dump OUT LABEL LOG: every device has 256 or 4096 bytes, lspci
+# reads them all back, every grouped device is dumped. Sets ndump.
+vm_check_dump() {
+	local out=$1 label=$2 log=$3 bad nlspci missing
+	bad=$(awk '/^[0-9a-f]+:[0-9a-f]+:/ { if (d != "" && r != 16 && r != 256) print d; d = $1; r = 0; next }
+		/^[0-9a-f]+: / { r++ }
+		END { if (d != "" && r != 16 && r != 256) print d }' "$out/lspci.txt")
+	[ -z "$bad" ] || die "$label: truncated config space for: $bad (see $log)"
+	ndump=$(grep -c -E '^[0-9a-f]{4}:' "$out/lspci.txt" || true)
+	[ "$ndump" -gt 0 ] || die "$label: empty dump, see $log"
+	if ! command -v lspci >/dev/null; then
+		[ "$(id -u)" -eq 0 ] || die "lspci not found: apt-get install pciutils"
+		apt-get install -y -qq pciutils >&2 || { apt-get update -qq >&2 && apt-get install -y -qq pciutils >&2; }
+	fi
+	nlspci=$(lspci -F "$out/lspci.txt" | wc -l)
+	[ "$nlspci" -eq "$ndump" ] || die "$label: lspci -F sees $nlspci of $ndump devices"
+	missing=$(awk '{ print $2 }' "$out/groups.txt" | while read -r a; do
+		grep -q "^$a " "$out/lspci.txt" || echo "$a"; done)
+	[ -z "$missing" ] || die "$label: grouped but not dumped: $missing"
+}
+
+# vm_summary CASE LABEL-SUFFIX OUT: the line boot.sh ends with
+vm_summary() {
+	echo "boot.sh: $1 ($2): $ndump devices, $(awk '{print $1}' "$3/groups.txt" | sort -u | wc -l) groups"
+}
