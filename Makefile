@@ -2,10 +2,12 @@
 # on a fresh Debian 12 machine.
 BUILD ?= build
 ASAN ?= build-asan
+FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
 ACSCTL_VM_SAMPLE ?= 2
 ACSCTL_POWER_SAMPLE ?= 1
 
-.PHONY: all deps run check unit asan vm-fixtures vm-live clean
+.PHONY: all deps run check unit asan fuzz vm-fixtures vm-live clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -35,5 +37,13 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN) --print-errorlogs
 
+# libFuzzer on every parser, FUZZ_SECONDS each (fuzz/README.md); needs clang.
+fuzz:
+	command -v clang >/dev/null || apt-get install -y -qq clang
+	test -f $(FUZZ)/build.ninja || CC=clang meson setup $(FUZZ) -Dfuzz=true -Dtests=disabled \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(FUZZ)
+	bash fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

@@ -95,6 +95,19 @@ static void test_sources_dump__malformed_hex(void **state)
 		     ACS_EPARSE, "Malformed");
 }
 
+/* Found by fuzz/: libpci reads a row's offset into an int, so one of
+ * 0x80000000 or more wrote before its buffer (lspci crashes too). */
+static void test_sources_dump__row_past_config_space(void **state)
+{
+	(void)state;
+	expect_error(tdir_write("far.txt", "00:02.0 VGA\nd4ff0ff0: 00\n"), ACS_EPARSE,
+		     "far.txt:2: config row at 0xd4ff0ff0, past the 4096 bytes of config space");
+	expect_error(tdir_write("far2.txt", "00:02.0 VGA\n1000: 00\n"), ACS_EPARSE, "far2.txt:2: config row at 0x1000");
+	/* a snapshot holds a dump: the same screen */
+	expect_error(tdir_write("far3.txt", "# acsctl snapshot 1\n00:02.0 \n80000000: 00\n"), ACS_EPARSE,
+		     "far3.txt:3: config row at 0x80000000");
+}
+
 static void test_sources_dump__truncated(void **state)
 {
 	(void)state;
@@ -370,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_sources_dump__missing_file),
 		cmocka_unit_test(test_sources_dump__not_a_dump),
 		cmocka_unit_test(test_sources_dump__malformed_hex),
+		cmocka_unit_test(test_sources_dump__row_past_config_space),
 		cmocka_unit_test(test_sources_dump__truncated),
 		cmocka_unit_test(test_sources_dump__duplicate),
 		cmocka_unit_test(test_sources_dump__loop),

@@ -4,8 +4,10 @@
  * exit-on-error habit out of the library: the error hook records the
  * message and jumps back here.
  */
+#include <ctype.h>
 #include <pci/pci.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -149,9 +151,68 @@ static int read_all(struct pci_access *pacc, void *ctx)
 	return rc;
 }
 
+/* Whether s starts with fmt, '#' standing for a hex digit (as libpci's
+ * dump reader matches its lines). */
+static bool matches(const char *s, const char *fmt)
+{
+	for (; *fmt; fmt++, s++)
+		if (*fmt == '#' ? !isxdigit((unsigned char)*s) : *s != *fmt)
+			return false;
+	return true;
+}
+
+/* The hex digits before ": " of a config row (2 to 8), or 0. */
+static int row_digits(const char *s)
+{
+	int n = 0;
+
+	while (n < 9 && isxdigit((unsigned char)s[n]))
+		n++;
+	return n >= 2 && n <= 8 && s[n] == ':' && s[n + 1] == ' ' ? n : 0;
+}
+
+/*
+ * libpci's dump reader (3.9, and upstream still) reads a row's offset into
+ * an int and checks only its upper bound: "80000000: 00" writes before its
+ * buffer and crashes lspci and us. Rows past 4 KiB are refused here, with
+ * the line, before libpci sees the file.
+ */
+static int screen_dump(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	bool in_dev = false;
+	unsigned long no = 0;
+	int rc = 0;
+
+	if (!f)
+		return 0;  /* libpci says why */
+	while (!rc && fgets(line, sizeof(line), f)) {
+		int n;
+
+		no++;
+		if (matches(line, "##:##.# ") || matches(line, "####:##:##.# ") || matches(line, "#####:##:##.# "))
+			in_dev = true;
+		else if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
+			in_dev = false;
+		else if (in_dev && (n = row_digits(line)) && strtoul(line, NULL, 16) >= ACS_CFG_EXT)
+			rc = acs_error_set(ACS_EPARSE, "%s:%lu: config row at 0x%.*s, past the %u bytes of "
+					   "config space", path, no, n, line, ACS_CFG_EXT);
+		/* the rest of an overlong line: libpci refuses it anyway */
+		while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
+			;
+	}
+	fclose(f);
+	return rc;
+}
+
 int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o)
 {
 	struct read_ctx r = { b, o };
+	int rc;
+
+	if (o->method == PCI_ACCESS_DUMP && o->value && (rc = screen_dump(o->value)))
+		return rc;
 
 	return acs_libpci_run(o, b->origin, read_all, &r);
 }

@@ -236,6 +236,8 @@ static int extra_cmp(const void *pa, const void *pb)
 
 static void apply_extras(struct acs_builder *b, struct extras *e)
 {
+	if (!e->n)
+		return;  /* (qsort and bsearch want an array, even of nothing) */
 	qsort(e->v, e->n, sizeof(*e->v), extra_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		struct acs_raw_func *r = &b->raw[i];

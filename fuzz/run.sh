@@ -1,0 +1,52 @@
+#!/bin/bash
+# Seed a corpus per target from the project's own inputs and fuzz each for
+# SECONDS. Crashes, leaks and timeouts land in BUILD/fuzz-findings/ and make
+# the script exit 1. Usage: fuzz/run.sh BUILD [SECONDS] [TARGET...]
+set -euo pipefail
+build=$1 secs=${2:-60}
+shift $(($# < 2 ? $# : 2))
+src=$(cd "$(dirname "$0")/.." && pwd)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(dump lspci snapshot topology params)
+corpus=$build/fuzz-corpus findings=$build/fuzz-findings
+mkdir -p "$findings"
+
+seed() { # TARGET: a few of each kind, small ones first (the fuzzer grows them)
+	local d=$corpus/$1 f n=0
+	mkdir -p "$d"
+	case $1 in
+	dump)
+		for f in $(ls -S -r "$src"/tests/fixtures/vm/6.1/*/lspci.txt | head -n 12); do cp "$f" "$d/$(basename "$(dirname "$f")")"; done
+		for f in $(ls -S -r "$src"/tests/fixtures/vm-power/powernv9/*/lspci.txt | head -n 4); do cp "$f" "$d/p9-$(basename "$(dirname "$f")")"; done ;;
+	lspci)
+		command -v lspci >/dev/null || return 0
+		for f in $(ls -S -r "$src"/tests/fixtures/vm/6.1/*/lspci.txt | head -n 8); do
+			n=$((n + 1)); lspci -F "$f" -vvnn > "$d/vvnn-$n" 2>/dev/null || true
+			lspci -F "$f" -v > "$d/v-$n" 2>/dev/null || true
+		done ;;
+	snapshot)
+		for f in "$src"/tests/fixtures/vm-snapshot/*/*/snapshot.txt; do n=$((n + 1)); cp "$f" "$d/s-$n"; done ;;
+	topology)
+		for f in "$src"/examples/*.json; do cp "$f" "$d/"; done ;;
+	params)
+		printf '\0pci=disable_acs_redir=0000:00:01.0;1b36:000c' > "$d/c1"
+		printf '\0pci=config_acs=1101x0x@pci:8086:1234,noats pcie_acs_override=downstream,multifunction' > "$d/c2"
+		printf '\1pes=256,reserved=last,m32=2G' > "$d/p1"
+		printf '\0010004:m64-bars=1..15,m64-base=0x6000000000000' > "$d/p2" ;;
+	esac
+}
+
+rc=0
+for t in "${targets[@]}"; do
+	bin=$build/fuzz/fuzz-$t
+	[ -x "$bin" ] || { echo "fuzz/run.sh: no $bin (make fuzz builds it)" >&2; exit 2; }
+	seed "$t"
+	echo "== fuzz-$t: $(ls "$corpus/$t" | wc -l) seeds, ${secs}s"
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+		-artifact_prefix="$findings/$t-" -print_final_stats=1 "$corpus/$t" 2>"$build/fuzz-$t.log" ||
+		{ rc=1; echo "fuzz-$t FOUND something: $(ls "$findings" | grep "^$t-" | head -3)"; tail -n 30 "$build/fuzz-$t.log"; }
+	grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$build/fuzz-$t.log" | tr '\n' ' '
+	echo
+done
+exit $rc
