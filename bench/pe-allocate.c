@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	/* 1-4 BARs per PE, 4 KiB .. 32 MiB, smaller ones likelier */
 	for (size_t p = 0; p < pes; p++)
 		for (int k = rand() % 4; k >= 0; k--)
-			d[n++] = (acs_pe_bar_demand){ (uint32_t)p, 4096ull << (rand() % 14 * (rand() % 2 + 1) / 2) };
+			d[n++] = (acs_pe_bar_demand){ (uint32_t)p, 4096ull << (rand() % 14 * (rand() % 2 + 1) / 2), 0 };
 	for (int m = 0; m < 2; m++) {
 		acs_pe_alloc a;
 		double t0 = now();

@@ -2,8 +2,8 @@
 /*
  * libFuzzer target for one source parser (FUZZ_KIND: a dump, lspci text,
  * a snapshot, a topology), through the one entry point every source has,
- * acs_fabric_load(). What loads is then grouped, PE-assigned and checked,
- * so the analyses see odd fabrics too. A parser may refuse the input (one
+ * acs_fabric_load(). What loads is then grouped, PE-assigned, checked
+ * and its BARs placed, so the analyses see odd fabrics too. A parser may refuse the input (one
  * error line); it must never crash, hang or leak.
  */
 #include <stdint.h>
@@ -15,6 +15,28 @@
 #include "acsctl/acsctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* pe --allocate's path: the M32 BARs of PHB 0 in their bridges' windows
+ * (only topologies carry sizes) */
+static void allocate(const acs_pe_table *t, const acs_fabric *f, const acs_platform *p)
+{
+	size_t n = 12 * acs_fabric_count(f) + 1, nw = acs_pe_bridge_windows(f, NULL, 0), nd, unsized;
+	acs_pe_bar_demand *d = malloc(n * sizeof(*d));
+	acs_pe_bar_ref *r = malloc(n * sizeof(*r));
+	uint32_t *parent = malloc(nw * sizeof(*parent));
+	acs_pe_alloc a;
+
+	if (d && r && parent) {
+		acs_pe_bridge_windows(f, parent, nw);
+		nd = acs_pe_window_demands(t, f, p, 0, false, d, r, n, &unsized);
+		if (!acs_pe_allocate_tree(&a, d, nd, parent, nw, acs_pe_segment_size(p, 0, false),
+					  acs_platform_pes(p, 0)))
+			acs_pe_alloc_free(&a);
+	}
+	free(d);
+	free(r);
+	free(parent);
+}
 
 static void analyse(const acs_fabric *f)
 {
@@ -31,6 +53,7 @@ static void analyse(const acs_fabric *f)
 		free(v);
 	if (!acs_pe_groups(&g, t, f))
 		acs_groups_free(g);
+	allocate(t, f, acs_platform_find("powernv9"));
 	acs_pe_free(t);
 }
 

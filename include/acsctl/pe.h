@@ -194,11 +194,13 @@ uint64_t acs_pe_segment_size(const acs_platform *platform, uint32_t domain, bool
 int acs_pe_check(acs_pe_finding **out, size_t *n, const acs_pe_table *t, const acs_fabric *fabric,
 		 const acs_platform *platform);
 
-/** One BAR to place: its PE and its size (a power of two, also its
- * alignment, as PCI makes it). */
+/** One BAR to place: its PE, its size (a power of two, also its
+ * alignment, as PCI makes it) and the innermost bridge window that must
+ * hold it (acs_pe_allocate_tree(); 0, the PHB's window, elsewhere). */
 typedef struct acs_pe_bar_demand {
 	uint32_t pe;
 	uint64_t size;
+	uint32_t window;
 } acs_pe_bar_demand;
 
 /** Where acs_pe_allocate() put the BARs. */
@@ -208,6 +210,11 @@ typedef struct acs_pe_alloc {
 	size_t used;            /**< segments holding BARs */
 	size_t wasted;          /**< empty segments below the highest used one */
 	size_t lower_bound;     /**< sum over PEs of their MMIO in whole segments */
+	/** acs_pe_allocate_tree(): per bridge window, the bytes it must
+	 * decode (from the window base, inclusive); UINT64_MAX: holds nothing
+	 * placed. NULL from acs_pe_allocate(). */
+	uint64_t *window_start, *window_end;
+	size_t nwindows;
 } acs_pe_alloc;
 
 enum acs_pe_alloc_method {
@@ -224,6 +231,24 @@ enum acs_pe_alloc_method {
 int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uint64_t seg,
 		    size_t nsegs, int method);
 void acs_pe_alloc_free(acs_pe_alloc *a);
+
+/** Bridge memory windows decode in 1 MiB units. */
+#define ACS_PE_BRIDGE_WINDOW_UNIT (1ull << 20)
+
+/**
+ * acs_pe_allocate()'s packing, with bridge windows: window w (1 ..
+ * nwindows-1) lies inside window parent[w], window 0 is the PHB's, and a
+ * window is one contiguous range that holds every BAR below it and no
+ * other. So the BARs below a bridge are placed as one block: where it
+ * holds one PE, packed in bytes and rounded to ACS_PE_BRIDGE_WINDOW_UNIT;
+ * where it holds several, in whole segments, each PE's apart. Blocks that
+ * do not fit fail with every BAR in them.
+ * @return 0 (out->window_start/end set), or an error (a size not a power
+ * of two, a window or parent out of range, a window whose parents never
+ * reach window 0, out of memory).
+ */
+int acs_pe_allocate_tree(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, const uint32_t *parent,
+			 size_t nwindows, uint64_t seg, size_t nsegs);
 
 /** acs_pe_bar_ref.bar of a PF's VF BAR 0 (as sysfs numbers resources) */
 #define ACS_PE_VF_BAR0 7
@@ -252,6 +277,17 @@ bool acs_platform_has_m64(const acs_platform *platform);
 size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *fabric, const acs_platform *platform,
 			     uint32_t domain, bool want_m64, acs_pe_bar_demand *out, acs_pe_bar_ref *ref,
 			     size_t max, size_t *unsized);
+
+/**
+ * The bridge windows of a fabric as acs_pe_allocate_tree() takes them:
+ * function i, a bridge, has window 1 + 2i (memory) and 2 + 2i
+ * (prefetchable); a window's parent is the same kind of window of the
+ * bridge above, or 0 on a root bus. acs_pe_window_demands() sets each
+ * demand's window so.
+ * @return how many windows (1 + 2 * the functions); up to max parents are
+ * written.
+ */
+size_t acs_pe_bridge_windows(const acs_fabric *fabric, uint32_t *parent, size_t max);
 
 void acs_pe_free(acs_pe_table *t);
 

@@ -304,6 +304,39 @@ struct window {
 	size_t nsegs;
 };
 
+/* window w of acs_pe_bridge_windows(): its bridge and kind */
+static const char *window_name(const struct cli *c, size_t w, char *buf, size_t size)
+{
+	return acs_func_addr(acs_fabric_func(c->fabric, (w - 1) / 2), buf, size);
+}
+
+static const char *window_kind(size_t w)
+{
+	return (w - 1) % 2 ? "prefetchable" : "memory";
+}
+
+static json_object *windows_json(struct cli *c, const struct window *win, const acs_pe_alloc *a)
+{
+	json_object *v = json_object_new_array();
+	char buf[32];
+
+	for (size_t w = 1; w < a->nwindows; w++) {
+		json_object *o;
+
+		if (a->window_start[w] == UINT64_MAX)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "bridge", json_object_new_string(window_name(c, w, buf, sizeof(buf))));
+		json_object_object_add(o, "kind", json_object_new_string(window_kind(w)));
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(win->base + a->window_start[w]));
+		json_object_object_add(o, "start", json_object_new_string(buf));
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(win->base + a->window_end[w]));
+		json_object_object_add(o, "end", json_object_new_string(buf));
+		json_object_array_add(v, o);
+	}
+	return v;
+}
+
 static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t dom, const struct window *w,
 			       const acs_pe_alloc *a, const acs_pe_bar_demand *d, const acs_pe_bar_ref *r, size_t nd)
 {
@@ -340,6 +373,7 @@ static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t do
 		json_object_array_add(bars, b);
 	}
 	json_object_object_add(o, "bars", bars);
+	json_object_object_add(o, "bridge_windows", windows_json(c, w, a));
 	return o;
 }
 
@@ -357,62 +391,84 @@ static struct window window_of(const acs_platform *p, uint32_t dom, bool m64)
 	return w;
 }
 
+static void print_windows(const struct cli *c, const struct window *win, const acs_pe_alloc *a)
+{
+	char buf[32];
+
+	for (size_t w = 1; w < a->nwindows; w++)
+		if (a->window_start[w] != UINT64_MAX)
+			printf("  bridge %s %s window 0x%08llx-0x%08llx\n", window_name(c, w, buf, sizeof(buf)),
+			       window_kind(w), (unsigned long long)(win->base + a->window_start[w]),
+			       (unsigned long long)(win->base + a->window_end[w]));
+}
+
+static void print_bars(const struct cli *c, const acs_pe_table *t, const struct window *w, const acs_pe_alloc *a,
+		       const acs_pe_bar_demand *d, const acs_pe_bar_ref *r, size_t nd, int *fails)
+{
+	char addr[32], sz[32], bn[16];
+
+	for (size_t i = 0; i < nd; i++) {
+		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
+		size_str(d[i].size, sz, sizeof(sz));
+		if (a->offset[i] == UINT64_MAX) {
+			printf("FAIL %s %s (%s, PE#%u): no free segment run left in the %s window\n", addr,
+			       bar_name(&r[i], bn, sizeof(bn)), sz, acs_pe_at(t, d[i].pe)->number, w->m64 ? "M64" : "M32");
+			(*fails)++;
+		} else {
+			printf("  %s %s %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, bar_name(&r[i], bn, sizeof(bn)), sz,
+			       (unsigned long long)(w->base + a->offset[i]),
+			       (unsigned long long)(a->offset[i] / w->seg), acs_pe_at(t, d[i].pe)->number);
+		}
+	}
+}
+
 static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, bool m64, size_t *placed,
 			size_t *unsized, json_object *phbs)
 {
-	size_t n = 12 * acs_fabric_count(c->fabric) + 1, nd, nun = 0, fails = 0;
+	size_t n = 12 * acs_fabric_count(c->fabric) + 1, nd, nun = 0;
+	size_t nw = acs_pe_bridge_windows(c->fabric, NULL, 0);
 	struct window w = window_of(c->platform, dom, m64);
-	uint64_t seg = w.seg;
-	size_t nsegs = w.nsegs;
 	acs_pe_bar_demand *d = malloc(n * sizeof(*d));
 	acs_pe_bar_ref *r = malloc(n * sizeof(*r));
+	uint32_t *parent = malloc(nw * sizeof(*parent));
 	acs_pe_alloc a;
-	char addr[32], sz[32], sg[32], bn[16];
+	char sg[32];
+	int fails = 0, rc = -1;
 
-	if (!d || !r) {
-		free(d);
-		free(r);
-		return -1;
-	}
+	if (!d || !r || !parent)
+		goto out;
+	acs_pe_bridge_windows(c->fabric, parent, nw);
 	nd = acs_pe_window_demands(t, c->fabric, c->platform, dom, m64, d, r, n, &nun);
 	*unsized += nun;
-	if (nd && !seg) {
+	if (nd && !w.seg) {
 		if (!phbs)
 			printf("# PHB %04x: %zu BARs for M64 left out: its size is unknown (--phb m64=SIZE)\n", dom, nd);
 		nd = 0;
 	}
-	if (!nd || acs_pe_allocate(&a, d, nd, seg, nsegs, ACS_PE_ALLOC_PACKED)) {
-		free(d);
-		free(r);
-		return nd ? -1 : 0;
-	}
+	rc = 0;
+	if (!nd)
+		goto out;
+	rc = -1;
+	if (acs_pe_allocate_tree(&a, d, nd, parent, nw, w.seg, w.nsegs))
+		goto out;
 	*placed += nd;
 	if (phbs) {
 		for (size_t i = 0; i < nd; i++)
 			fails += a.offset[i] == UINT64_MAX;
 		json_object_array_add(phbs, alloc_json(c, t, dom, &w, &a, d, r, nd));
-		nd = 0;  /* no text */
 	} else {
-		printf("PHB %04x %s: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom, m64 ? "M64" : "M32", nd,
-	       size_str(seg, sg, sizeof(sg)), a.used, a.wasted, a.lower_bound);
-	}
-	for (size_t i = 0; i < nd; i++) {
-		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
-		size_str(d[i].size, sz, sizeof(sz));
-		if (a.offset[i] == UINT64_MAX) {
-			printf("FAIL %s %s (%s, PE#%u): no free segment run left in the %s window\n", addr,
-			       bar_name(&r[i], bn, sizeof(bn)), sz, acs_pe_at(t, d[i].pe)->number, m64 ? "M64" : "M32");
-			fails++;
-		} else {
-			printf("  %s %s %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, bar_name(&r[i], bn, sizeof(bn)), sz,
-			       (unsigned long long)(w.base + a.offset[i]),
-			       (unsigned long long)(a.offset[i] / seg), acs_pe_at(t, d[i].pe)->number);
-		}
+		printf("PHB %04x %s: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom,
+		       m64 ? "M64" : "M32", nd, size_str(w.seg, sg, sizeof(sg)), a.used, a.wasted, a.lower_bound);
+		print_bars(c, t, &w, &a, d, r, nd, &fails);
+		print_windows(c, &w, &a);
 	}
 	acs_pe_alloc_free(&a);
+	rc = fails;
+out:
 	free(d);
 	free(r);
-	return (int)fails;
+	free(parent);
+	return rc;
 }
 
 static int pe_allocate(struct cli *c, const acs_pe_table *t)

@@ -192,8 +192,16 @@ expect 0 "pe --allocate, hand-written BAR sizes" "$acsctl" -F "$pb" --platform p
 grep -q '^PHB 0000 M32: 8 BARs in 8 MiB segments: 135 used, 0 wasted, lower bound 135' "$tmp/out" &&
 	grep -q '0000:04:00.0 BAR0 32 MiB   at 0xc0000000, segment 128' "$tmp/out" &&
 	ok "allocate meets the lower bound; a BAR over four segments" || bad "allocate meets the lower bound; a BAR over four segments"
+# the switch's three downstream ports' windows lie side by side inside the
+# upstream port's
+grep -q '^  bridge 0000:01:00.0 memory window 0x80000000-0xc2ffffff$' "$tmp/out" &&
+	grep -q '^  bridge 0000:02:00.0 memory window 0xc2800000-0xc28fffff$' "$tmp/out" &&
+	grep -q '^  bridge 0000:02:01.0 memory window 0xc0000000-0xc20fffff$' "$tmp/out" &&
+	grep -q '^  bridge 0000:02:02.0 memory window 0x80000000-0xbfffffff$' "$tmp/out" &&
+	ok "allocate: bridge windows" || bad "allocate: bridge windows"
 expect 0 "pe --allocate -j" "$acsctl" -F "$pb" --platform phb4 -j pe --allocate
 grep -q '"lower_bound": 135' "$tmp/out" && [ "$(grep -c '"address": "0x' "$tmp/out")" -eq 8 ] &&
+	grep -q '"kind": "memory"' "$tmp/out" && [ "$(grep -c '"bridge": "0000:' "$tmp/out")" -eq 6 ] &&
 	ok "allocate JSON" || bad "allocate JSON"
 expect 1 "pe --allocate -j: out of segments" "$acsctl" -F "$pb" --platform p7ioc -j pe --allocate
 grep -q '"address": null' "$tmp/out" && ok "allocate JSON: unplaced BARs null" || bad "allocate JSON: unplaced BARs null"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tfab.h"
+#include "talloc.h"
 
 static size_t idx(const acs_fabric *f, const char *a)
 {
@@ -297,7 +298,7 @@ static void assert_valid(const acs_pe_alloc *a, const acs_pe_bar_demand *d, size
 static void test_pe_allocate__packed_meets_the_bound(void **state)
 {
 	const uint64_t M = 1 << 20, seg = 8 * M;
-	const acs_pe_bar_demand d[] = { { 2, M }, { 1, 16 * M }, { 3, 8 * M }, { 2, M }, { 1, 4096 }, { 4, 4096 } };
+	const acs_pe_bar_demand d[] = { { 2, M, 0 }, { 1, 16 * M, 0 }, { 3, 8 * M, 0 }, { 2, M, 0 }, { 1, 4096, 0 }, { 4, 4096, 0 } };
 	acs_pe_alloc a, ff;
 
 	(void)state;
@@ -321,7 +322,7 @@ static void test_pe_allocate__packed_meets_the_bound(void **state)
 static void test_pe_allocate__out_of_segments(void **state)
 {
 	const uint64_t M = 1 << 20;
-	const acs_pe_bar_demand d[] = { { 1, 16 * M }, { 1, M }, { 2, M } }, bad[] = { { 1, 3 * M } };
+	const acs_pe_bar_demand d[] = { { 1, 16 * M, 0 }, { 1, M, 0 }, { 2, M, 0 } }, bad[] = { { 1, 3 * M, 0 } };
 	acs_pe_alloc a;
 
 	(void)state;
@@ -332,6 +333,90 @@ static void test_pe_allocate__out_of_segments(void **state)
 	acs_pe_alloc_free(&a);
 	assert_int_equal(acs_pe_allocate(&a, bad, 1, 8 * M, 3, ACS_PE_ALLOC_PACKED), ACS_EINVAL);
 	assert_non_null(strstr(acs_error_last()->message, "BAR 0"));
+}
+
+/* Two bridges side by side (windows 1 and 2 under the PHB's 0). Packed
+ * flat, by alignment alone, B's PE lands between A's two PEs, inside the
+ * range A's bridge must decode; packed per bridge, A's PEs are one block. */
+static void test_pe_allocate_tree__bridges_keep_their_blocks(void **state)
+{
+	const uint64_t M = 1 << 20, seg = 8 * M;
+	const uint32_t parent[] = { 0, 0, 0 };
+	const acs_pe_bar_demand d[] = { { 1, 16 * M, 1 }, { 2, 8 * M, 2 }, { 3, 4096, 1 } };
+	acs_pe_alloc a, flat;
+	uint32_t w;
+
+	(void)state;
+	assert_int_equal(acs_pe_allocate(&flat, d, 3, seg, 16, ACS_PE_ALLOC_PACKED), 0);
+	assert_true(talloc_misrouted(&flat, d, 3, parent, 3, &w) >= 0);
+	assert_int_equal(acs_pe_allocate_tree(&a, d, 3, parent, 3, seg, 16), 0);
+	talloc_assert_decodes(&a, d, 3, parent, seg);
+	assert_int_equal(a.used, 4);
+	assert_int_equal(a.used, a.lower_bound);
+	assert_int_equal(a.wasted, 0);
+	/* A: PE 1 in segments 0-1, PE 3 in 2; B after it */
+	assert_int_equal(a.offset[0], 0);
+	assert_int_equal(a.offset[2], 2 * seg);
+	assert_int_equal(a.offset[1], 3 * seg);
+	assert_int_equal(a.window_start[1], 0);
+	assert_int_equal(a.window_end[1], 3 * seg - 1);
+	assert_int_equal(a.window_start[2], 3 * seg);
+	assert_int_equal(a.nwindows, 3);
+	acs_pe_alloc_free(&flat);
+	acs_pe_alloc_free(&a);
+}
+
+/* Below one PE (a PCIe-to-PCI bridge's range) bridges share segments:
+ * their windows pack in 1 MiB units, not whole segments. */
+static void test_pe_allocate_tree__one_pe_packs_in_bridge_units(void **state)
+{
+	const uint64_t M = 1 << 20, seg = 8 * M;
+	/* 1: the PCIe-to-PCI bridge; 2, 3: bridges below it; 4: a sibling
+	 * of 1 with another PE */
+	const uint32_t parent[] = { 0, 0, 1, 1, 0 };
+	const acs_pe_bar_demand d[] = { { 5, 4096, 2 }, { 5, 16384, 3 }, { 5, 4096, 1 }, { 6, 2 * M, 4 } };
+	acs_pe_alloc a;
+
+	(void)state;
+	assert_int_equal(acs_pe_allocate_tree(&a, d, 4, parent, 5, seg, 4), 0);
+	talloc_assert_decodes(&a, d, 4, parent, seg);
+	assert_int_equal(a.nfailed, 0);
+	assert_int_equal(a.used, 2);
+	/* windows 2 and 3 one unit each, then window 1's own BAR: 3 MiB */
+	assert_int_equal(a.window_end[2] - a.window_start[2] + 1, M);
+	assert_int_equal(a.window_end[3] - a.window_start[3] + 1, M);
+	assert_int_equal(a.window_end[1] - a.window_start[1] + 1, 3 * M);
+	assert_int_equal(a.window_end[4] - a.window_start[4] + 1, 2 * M);
+	assert_true(a.offset[3] / seg != a.offset[0] / seg);
+	acs_pe_alloc_free(&a);
+}
+
+/* Out of segments: what does not fit fails with everything below its
+ * bridge; windows that do not nest are refused. */
+static void test_pe_allocate_tree__out_of_segments_and_bad_trees(void **state)
+{
+	const uint64_t M = 1 << 20, seg = 8 * M;
+	const uint32_t parent[] = { 0, 0, 0 }, loop[] = { 0, 2, 1 }, far[] = { 0, 7 };
+	const acs_pe_bar_demand d[] = { { 1, 16 * M, 1 }, { 3, 4096, 1 }, { 2, 8 * M, 2 }, { 4, 4096, 2 } };
+	const acs_pe_bar_demand bad[] = { { 1, M, 3 } };
+	acs_pe_alloc a;
+
+	(void)state;
+	assert_int_equal(acs_pe_allocate_tree(&a, d, 4, parent, 3, seg, 4), 0);
+	talloc_assert_decodes(&a, d, 4, parent, seg);
+	assert_int_equal(a.nfailed, 2);
+	assert_int_equal(a.offset[2], UINT64_MAX);
+	assert_int_equal(a.offset[3], UINT64_MAX);
+	assert_int_equal(a.window_start[2], UINT64_MAX);
+	assert_int_equal(a.used, 3);
+	acs_pe_alloc_free(&a);
+	assert_int_equal(acs_pe_allocate_tree(&a, d, 4, loop, 3, seg, 4), ACS_EINVAL);
+	assert_non_null(strstr(acs_error_last()->message, "not inside window 0"));
+	assert_int_equal(acs_pe_allocate_tree(&a, d, 1, far, 2, seg, 4), ACS_EINVAL);
+	assert_non_null(strstr(acs_error_last()->message, "window 1: parent 7"));
+	assert_int_equal(acs_pe_allocate_tree(&a, bad, 1, parent, 3, seg, 4), ACS_EINVAL);
+	assert_non_null(strstr(acs_error_last()->message, "BAR 0: window 3"));
+	assert_int_equal(acs_pe_allocate_tree(&a, d, 1, NULL, 3, seg, 4), ACS_EINVAL);
 }
 
 /* Sizes from the source; a BAR the kernel left unassigned still counts;
@@ -366,6 +451,18 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	assert_int_equal(unsized, 1);
 	assert_int_equal(acs_pe_window_demands(t, f, p, 0, true, d + 2, r + 2, 6, &unsized), 1);
 	assert_int_equal(d[2].size, 1ull << 30);
+	/* below root port 0 (function 0): memory window 1, prefetchable 2 */
+	assert_int_equal(idx(f, "0000:00:00.0"), 0);
+	assert_int_equal(d[0].window, 1);
+	assert_int_equal(d[2].window, 2);
+	{
+		uint32_t parent[5];
+
+		assert_int_equal(acs_pe_bridge_windows(f, parent, 5), 5);
+		assert_int_equal(parent[1], 0);
+		assert_int_equal(parent[3], 1);
+		assert_int_equal(parent[4], 2);
+	}
 	assert_int_equal(r[0].bar, 0);
 	assert_int_equal(d[0].size, 16384);
 	assert_int_equal(r[1].bar, 1);
@@ -593,6 +690,9 @@ int main(void)
 		cmocka_unit_test(test_pe_allocate__packed_meets_the_bound),
 		cmocka_unit_test(test_pe_allocate__out_of_segments),
 		cmocka_unit_test(test_pe_allocate__demands_from_the_fabric),
+		cmocka_unit_test(test_pe_allocate_tree__bridges_keep_their_blocks),
+		cmocka_unit_test(test_pe_allocate_tree__one_pe_packs_in_bridge_units),
+		cmocka_unit_test(test_pe_allocate_tree__out_of_segments_and_bad_trees),
 		cmocka_unit_test(test_pe_segments__more_than_256),
 		cmocka_unit_test(test_pe_iov__modes),
 		cmocka_unit_test(test_pe_iov__runs_out),

@@ -13,6 +13,7 @@
 
 #include "acsctl/bars.h"
 #include "tfab.h"
+#include "talloc.h"
 
 static const char *root;
 
@@ -177,28 +178,32 @@ static void resource_sizes(const char *path, const char *addr, uint64_t *size, i
 }
 
 struct alloc_tally {
-	size_t kernel, packed, first_fit, bound;
+	size_t kernel, packed, flat, first_fit, bound;
+	size_t flat_misrouted;  /* PHBs where the flat packing breaks a bridge window */
 };
 
 /* The M32 BARs the kernel assigned on one PHB (start from config space,
- * size from sysfs): the segments it used, and what acs_pe_allocate()
- * needs for them. */
+ * size from sysfs): the segments it used, and what acs_pe_allocate_tree()
+ * needs for them with the bridges as they are. */
 static void compare_phb(const acs_fabric *f, const acs_platform *p, const acs_pe_table *t, const char *dir,
 			uint32_t dom, struct alloc_tally *sum)
 {
-	size_t n = acs_fabric_count(f), nd = 0, kernel = 0;
+	size_t n = acs_fabric_count(f), nd = 0, kernel = 0, nw = 1 + 2 * n;
 	uint64_t seg = acs_pe_segment_size(p, dom, false);
 	size_t nsegs = (size_t)(p->m32_size / seg);
 	acs_pe_bar_demand *d = calloc(6 * n + 1, sizeof(*d));
+	uint32_t *parent = calloc(nw, sizeof(*parent));
 	uint8_t *touched = calloc(nsegs, 1);
 	char path[2048], addr[32];
-	acs_pe_alloc a, ff;
+	acs_pe_alloc a, flat, ff;
 
 	assert_non_null(d);
 	assert_non_null(touched);
+	assert_non_null(parent);
+	assert_int_equal(acs_pe_bridge_windows(f, parent, nw), nw);
 	snprintf(path, sizeof(path), "%s/resources.txt", dir);
 	for (size_t i = 0; i < n; i++) {
-		const struct acs_func *fn = acs_fabric_func(f, i);
+		const struct acs_func *fn = acs_fabric_func(f, i), *up = acs_fabric_parent(f, fn);
 		uint64_t size[6];
 		acs_bar b[6];
 		size_t nb = fn->domain == dom ? acs_func_mem_bars(fn, b) : 0;
@@ -207,30 +212,42 @@ static void compare_phb(const acs_fabric *f, const acs_platform *p, const acs_pe
 			resource_sizes(path, acs_func_addr(fn, addr, sizeof(addr)), size, 6);
 		for (size_t k = 0; k < nb; k++) {
 			uint64_t sz = size[b[k].index], off = b[k].start - ACS_PE_M32_BASE;
+			uint32_t w = up ? 1 + 2 * (uint32_t)(up - acs_fabric_func(f, 0)) + b[k].prefetch : 0;
 
 			if (!sz || b[k].start < ACS_PE_M32_BASE || off >= p->m32_size || acs_pe_of(t, i) < 0)
 				continue;
 			for (uint64_t s = off / seg; s <= (off + sz - 1) / seg && s < nsegs; s++)
 				touched[s] = 1;
-			d[nd++] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz };
+			d[nd++] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz, w };
 		}
 	}
 	for (size_t s = 0; s < nsegs; s++)
 		kernel += touched[s];
-	assert_int_equal(acs_pe_allocate(&a, d, nd, seg, nsegs, ACS_PE_ALLOC_PACKED), 0);
+	assert_int_equal(acs_pe_allocate_tree(&a, d, nd, parent, nw, seg, nsegs), 0);
+	assert_int_equal(acs_pe_allocate(&flat, d, nd, seg, nsegs, ACS_PE_ALLOC_PACKED), 0);
 	assert_int_equal(acs_pe_allocate(&ff, d, nd, seg, nsegs, ACS_PE_ALLOC_FIRST_FIT), 0);
 	if (a.used > kernel || a.nfailed)
 		print_error("%s PHB %u: allocate uses %zu segments, the kernel %zu\n", dir, dom, a.used, kernel);
 	assert_true(a.used <= kernel);
 	assert_true(a.used >= a.lower_bound);
+	assert_true(a.used >= flat.used);
 	assert_int_equal(a.nfailed, 0);
+	talloc_assert_decodes(&a, d, nd, parent, seg);
+	{
+		uint32_t w;
+
+		sum->flat_misrouted += talloc_misrouted(&flat, d, nd, parent, nw, &w) >= 0;
+	}
 	sum->kernel += kernel;
 	sum->packed += a.used;
+	sum->flat += flat.used;
 	sum->first_fit += ff.used;
 	sum->bound += a.lower_bound;
 	acs_pe_alloc_free(&a);
+	acs_pe_alloc_free(&flat);
 	acs_pe_alloc_free(&ff);
 	free(d);
+	free(parent);
 	free(touched);
 }
 
@@ -297,8 +314,9 @@ static void test_power_vm__pes_and_groups(void **state)
 		print_message("%s: %d/%d captures: groups match the kernel's; %d/%d: every PE number matches; "
 			      "%d/%d: pe --check passes on the kernel's BARs\n",
 			      machines[m], groups_ok, cases, pes_ok, cases, check_ok, cases);
-		print_message("%s: M32 segments: kernel %zu, allocate %zu, first-fit %zu, lower bound %zu\n",
-			      machines[m], sum.kernel, sum.packed, sum.first_fit, sum.bound);
+		print_message("%s: M32 segments: kernel %zu, allocate (bridge windows kept) %zu, flat %zu, "
+			      "first-fit (flat) %zu, lower bound %zu; flat packing breaks a bridge window on %zu PHBs\n",
+			      machines[m], sum.kernel, sum.packed, sum.flat, sum.first_fit, sum.bound, sum.flat_misrouted);
 		assert_int_equal(groups_ok, cases);
 		assert_int_equal(pes_ok, cases);
 		assert_int_equal(check_ok, cases);

@@ -6,19 +6,18 @@
  * where its largest BAR may. Placing blocks by falling alignment, each
  * at the first free aligned run, leaves gaps only where alignment forces
  * them; smaller blocks fill those later.
+ *
+ * A bridge decodes one contiguous range per window kind, so everything
+ * below it is placed as one block first, innermost bridges first, and the
+ * same packing runs inside every window. A window that holds one PE is
+ * packed in bytes (in 1 MiB units, as bridges decode); one that holds
+ * several keeps each PE in whole segments of its own.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "acsctl/bars.h"
 #include "internal.h"
-
-struct pe_block {
-	uint32_t pe;
-	uint64_t bytes, align;  /* align: of the largest BAR */
-	size_t segs, first;     /* first: index into the sorted demands */
-	size_t count;
-};
 
 struct item {
 	uint32_t pe;
@@ -66,17 +65,6 @@ static size_t lower_bound(const struct item *v, size_t n, uint64_t seg)
 	return total;
 }
 
-static int cmp_block(const void *a, const void *b)
-{
-	const struct pe_block *x = a, *y = b;
-
-	if (x->align != y->align)
-		return x->align > y->align ? -1 : 1;
-	if (x->segs != y->segs)
-		return x->segs > y->segs ? -1 : 1;
-	return x->pe < y->pe ? -1 : x->pe > y->pe;
-}
-
 /* the first run of len free segments starting at a multiple of step */
 static long free_run(const int64_t *owner, size_t nsegs, size_t len, size_t step)
 {
@@ -91,64 +79,317 @@ static long free_run(const int64_t *owner, size_t nsegs, size_t len, size_t step
 	return -1;
 }
 
-static void tally(acs_pe_alloc *a, const int64_t *owner, size_t nsegs)
+/* A block to place in a window: a BAR, or the contents of a window */
+struct blk {
+	int64_t pe;             /* the one PE it holds; -1: several, in whole segments */
+	uint64_t bytes, align;  /* bytes 0: an empty window */
+	uint64_t rel;           /* from the start of its window's block */
+	bool failed;
+};
+
+/* what is packed in segments: a run of one PE's blocks, or a block of
+ * several PEs */
+struct seg_item {
+	uint64_t segs, align;   /* in segments */
+	size_t first, count;    /* members[first .. first+count-1] */
+};
+
+struct tree {
+	const acs_pe_bar_demand *d;
+	const uint32_t *parent;
+	size_t n, nw;
+	uint64_t seg;
+	size_t nsegs;
+	struct blk *b;          /* n BARs, then nw windows */
+	size_t *mstart, *mem;   /* members of window w: mem[mstart[w] .. mstart[w+1]-1] */
+	size_t *order;          /* windows, parents first */
+	size_t norder;
+	int64_t *map;           /* segments of the window being packed */
+	size_t map_hi;          /* map[] is -1 from here on */
+	struct seg_item *items;
+};
+
+static uint32_t win_of(const struct tree *t, size_t i)
+{
+	return t->parent ? t->d[i].window : 0;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static const struct tree *cmp_tree;
+
+/* one PE's blocks together (several-PE blocks last), largest alignment
+ * first, then largest */
+static int cmp_member(const void *a, const void *b)
+{
+	const struct blk *x = &cmp_tree->b[*(const size_t *)a], *y = &cmp_tree->b[*(const size_t *)b];
+	uint64_t px = (uint64_t)x->pe, py = (uint64_t)y->pe;  /* -1 sorts last */
+
+	if (px != py)
+		return px < py ? -1 : 1;
+	if (x->align != y->align)
+		return x->align > y->align ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static int cmp_seg_item(const void *a, const void *b)
+{
+	const struct seg_item *x = a, *y = b;
+
+	if (x->align != y->align)
+		return x->align > y->align ? -1 : 1;
+	if (x->segs != y->segs)
+		return x->segs > y->segs ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* members and children of every window; the windows reachable from 0 in
+ * order, parents first */
+static int build_tree(struct tree *t)
+{
+	size_t total = t->n + t->nw, *fill;
+	uint8_t *seen;
+
+	t->mstart = calloc(t->nw + 2, sizeof(*t->mstart));
+	t->mem = malloc((total + 1) * sizeof(*t->mem));
+	t->order = malloc((t->nw + 1) * sizeof(*t->order));
+	fill = calloc(t->nw + 1, sizeof(*fill));
+	seen = calloc(t->nw + 1, 1);
+	if (!t->mstart || !t->mem || !t->order || !fill || !seen) {
+		free(fill);
+		free(seen);
+		return acs_error_nomem();
+	}
+	for (size_t i = 0; i < t->n; i++)
+		t->mstart[win_of(t, i) + 1]++;
+	for (size_t w = 1; w < t->nw; w++)
+		t->mstart[t->parent[w] + 1]++;
+	for (size_t w = 0; w < t->nw; w++)
+		t->mstart[w + 1] += t->mstart[w];
+	for (size_t i = 0; i < t->n; i++)
+		t->mem[t->mstart[win_of(t, i)] + fill[win_of(t, i)]++] = i;
+	for (size_t w = 1; w < t->nw; w++)
+		t->mem[t->mstart[t->parent[w]] + fill[t->parent[w]]++] = t->n + w;
+	t->order[t->norder++] = 0;
+	seen[0] = 1;
+	for (size_t k = 0; k < t->norder; k++)
+		for (size_t j = t->mstart[t->order[k]]; j < t->mstart[t->order[k] + 1]; j++) {
+			size_t c = t->mem[j];
+
+			if (c >= t->n && !seen[c - t->n]) {
+				seen[c - t->n] = 1;
+				t->order[t->norder++] = c - t->n;
+			}
+		}
+	for (size_t i = 0; i < t->n; i++)
+		if (!seen[win_of(t, i)]) {
+			free(fill);
+			free(seen);
+			return acs_error_set(ACS_EINVAL, "BAR %zu: window %u is not inside window 0", i,
+					     (unsigned)win_of(t, i));
+		}
+	free(fill);
+	free(seen);
+	return 0;
+}
+
+/* the first run of len free segments of the map at a multiple of step */
+static long map_run(struct tree *t, uint64_t len, uint64_t step)
+{
+	long s = free_run(t->map, t->nsegs, (size_t)len, (size_t)step);
+
+	if (s >= 0)
+		for (size_t k = 0; k < len; k++)
+			t->map[(size_t)s + k] = 0;
+	if (s >= 0 && (size_t)s + len > t->map_hi)
+		t->map_hi = (size_t)s + (size_t)len;
+	return s;
+}
+
+/* place one window's members in segments; its block spans what they use */
+static void pack_segments(struct tree *t, size_t w, size_t *m, size_t nm, size_t nitems)
+{
+	struct blk *wb = &t->b[t->n + w];
+	uint64_t extent = 0, align = 1;
+
+	qsort(t->items, nitems, sizeof(*t->items), cmp_seg_item);
+	for (size_t k = 0; k < t->map_hi; k++)
+		t->map[k] = -1;
+	t->map_hi = 0;
+	for (size_t k = 0; k < nitems; k++) {
+		const struct seg_item *it = &t->items[k];
+		long s = it->segs > t->nsegs ? -1 : map_run(t, it->segs, it->align);
+
+		for (size_t j = it->first; j < it->first + it->count; j++) {
+			if (s < 0)
+				t->b[m[j]].failed = true;
+			else
+				t->b[m[j]].rel += (uint64_t)s * t->seg;
+		}
+		if (s >= 0 && (uint64_t)s + it->segs > extent)
+			extent = (uint64_t)s + it->segs;
+		if (s >= 0 && it->align > align)
+			align = it->align;
+	}
+	(void)nm;
+	*wb = (struct blk){ .pe = -1, .bytes = extent * t->seg, .align = align * t->seg };
+}
+
+static void pack_window(struct tree *t, size_t w)
+{
+	size_t nm = 0, ni = 0, *m = t->mem + t->mstart[w];
+	struct blk *wb = &t->b[t->n + w];
+
+	/* empty windows take no place */
+	for (size_t j = t->mstart[w]; j < t->mstart[w + 1]; j++)
+		if (t->b[t->mem[j]].bytes)
+			m[nm++] = t->mem[j];
+	*wb = (struct blk){ .pe = -1 };
+	if (!nm)
+		return;
+	cmp_tree = t;
+	qsort(m, nm, sizeof(*m), cmp_member);
+	for (size_t j = 0; j < nm;) {
+		struct blk *x = &t->b[m[j]];
+		size_t k = j;
+		uint64_t off = 0;
+
+		if (x->pe < 0) {        /* several PEs: already whole segments */
+			x->rel = 0;
+			t->items[ni++] = (struct seg_item){ x->bytes / t->seg, x->align / t->seg, j, 1 };
+			j++;
+			continue;
+		}
+		for (; k < nm && t->b[m[k]].pe == x->pe; k++) {
+			off = round_up(off, t->b[m[k]].align);
+			t->b[m[k]].rel = off;
+			off += t->b[m[k]].bytes;
+		}
+		t->items[ni++] = (struct seg_item){ (off + t->seg - 1) / t->seg,
+						    x->align > t->seg ? x->align / t->seg : 1, j, k - j };
+		if (w && k == nm && j == 0) {   /* one PE below a bridge: bytes */
+			*wb = (struct blk){ .pe = x->pe, .bytes = round_up(off, ACS_PE_BRIDGE_WINDOW_UNIT),
+					    .align = x->align > ACS_PE_BRIDGE_WINDOW_UNIT ? x->align
+											   : ACS_PE_BRIDGE_WINDOW_UNIT };
+			return;
+		}
+		j = k;
+	}
+	pack_segments(t, w, m, nm, ni);
+}
+
+/* from windows' places to every BAR's, parents first */
+static void resolve(struct tree *t, acs_pe_alloc *a, uint64_t *abs, bool *failed)
+{
+	abs[0] = 0;
+	failed[0] = false;
+	for (size_t k = 1; k < t->norder; k++) {
+		size_t w = t->order[k], p = t->parent[w];
+
+		abs[w] = abs[p] + t->b[t->n + w].rel;
+		failed[w] = failed[p] || t->b[t->n + w].failed;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		size_t w = win_of(t, i);
+
+		if (failed[w] || t->b[i].failed) {
+			a->nfailed++;
+			continue;
+		}
+		a->offset[i] = abs[w] + t->b[i].rel;
+	}
+	if (!a->window_start)
+		return;
+	for (size_t w = 0; w < t->nw; w++)
+		a->window_start[w] = a->window_end[w] = UINT64_MAX;
+	for (size_t k = 0; k < t->norder; k++) {
+		size_t w = t->order[k];
+
+		if (!failed[w] && t->b[t->n + w].bytes) {
+			a->window_start[w] = abs[w];
+			a->window_end[w] = abs[w] + t->b[t->n + w].bytes - 1;
+		}
+	}
+}
+
+static int pack_tree(struct tree *t, acs_pe_alloc *a)
+{
+	uint64_t *abs = NULL;
+	bool *failed = NULL;
+	int rc = build_tree(t);
+
+	if (rc)
+		return rc;
+	t->b = calloc(t->n + t->nw + 1, sizeof(*t->b));
+	t->items = malloc((t->n + t->nw + 1) * sizeof(*t->items));
+	t->map = malloc((t->nsegs + 1) * sizeof(*t->map));
+	abs = malloc((t->nw + 1) * sizeof(*abs));
+	failed = malloc((t->nw + 1) * sizeof(*failed));
+	if (!t->b || !t->items || !t->map || !abs || !failed) {
+		free(abs);
+		free(failed);
+		return acs_error_nomem();
+	}
+	for (size_t i = 0; i < t->n; i++)
+		t->b[i] = (struct blk){ .pe = t->d[i].pe, .bytes = t->d[i].size, .align = t->d[i].size };
+	t->map_hi = t->nsegs;
+	for (size_t k = t->norder; k-- > 0;)
+		pack_window(t, t->order[k]);
+	resolve(t, a, abs, failed);
+	free(abs);
+	free(failed);
+	return 0;
+}
+
+static void tree_free(struct tree *t)
+{
+	free(t->b);
+	free(t->items);
+	free(t->map);
+	free(t->mstart);
+	free(t->mem);
+	free(t->order);
+}
+
+static int packed(acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, const uint32_t *parent, size_t nw,
+		  uint64_t seg, size_t nsegs)
+{
+	struct tree t = { .d = d, .parent = parent, .n = n, .nw = parent ? nw : 1, .seg = seg, .nsegs = nsegs };
+	struct item *ix = sorted(d, n);
+	int rc;
+
+	if (!ix)
+		return acs_error_nomem();
+	a->lower_bound = lower_bound(ix, n, seg);
+	free(ix);
+	rc = pack_tree(&t, a);
+	tree_free(&t);
+	return rc;
+}
+
+/* segments holding a placed BAR, and the empty ones below the highest */
+static void tally(acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, uint64_t seg, size_t nsegs,
+		  int64_t *owner)
 {
 	size_t top = 0;
 
+	for (size_t s = 0; s < nsegs; s++)
+		owner[s] = -1;
+	for (size_t i = 0; i < n; i++)
+		if (a->offset[i] != UINT64_MAX)
+			for (uint64_t s = a->offset[i] / seg; s <= (a->offset[i] + d[i].size - 1) / seg && s < nsegs; s++)
+				owner[s] = d[i].pe;
 	for (size_t s = 0; s < nsegs; s++)
 		if (owner[s] >= 0) {
 			a->used++;
 			top = s + 1;
 		}
 	a->wasted = top - a->used;
-}
-
-static int packed(acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, uint64_t seg, size_t nsegs,
-		  int64_t *owner)
-{
-	struct item *ix = sorted(d, n);
-	struct pe_block *b = calloc(n + 1, sizeof(*b));
-	size_t nb = 0;
-
-	if (!ix || !b) {
-		free(ix);
-		free(b);
-		return acs_error_nomem();
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct item *x = &ix[i];
-
-		if (!nb || b[nb - 1].pe != x->pe)
-			b[nb++] = (struct pe_block){ .pe = x->pe, .align = x->size, .first = i };
-		b[nb - 1].bytes += x->size;
-		b[nb - 1].count++;
-	}
-	for (size_t k = 0; k < nb; k++)
-		b[k].segs = (size_t)((b[k].bytes + seg - 1) / seg);
-	a->lower_bound = lower_bound(ix, n, seg);
-	qsort(b, nb, sizeof(*b), cmp_block);
-	for (size_t k = 0; k < nb; k++) {
-		size_t step = b[k].align > seg ? (size_t)(b[k].align / seg) : 1;
-		long s = free_run(owner, nsegs, b[k].segs, step);
-		uint64_t off;
-
-		if (s < 0) {
-			a->nfailed += b[k].count;
-			continue;
-		}
-		for (size_t j = 0; j < b[k].segs; j++)
-			owner[(size_t)s + j] = b[k].pe;
-		off = (uint64_t)s * seg;
-		for (size_t j = 0; j < b[k].count; j++) {
-			size_t i = ix[b[k].first + j].i;
-
-			a->offset[i] = off;
-			off += d[i].size;
-		}
-	}
-	free(ix);
-	free(b);
-	return 0;
 }
 
 static int first_fit(acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, uint64_t seg, size_t nsegs,
@@ -196,8 +437,8 @@ static int first_fit(acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, uint
 	return 0;
 }
 
-int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uint64_t seg, size_t nsegs,
-		    int method)
+static int allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, const uint32_t *parent, size_t nw,
+		    uint64_t seg, size_t nsegs, int method)
 {
 	int64_t *owner;
 	int rc;
@@ -206,13 +447,24 @@ int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uin
 	if (!seg || (seg & (seg - 1)))
 		return acs_error_set(ACS_EINVAL, "segment size %llu is not a power of two",
 				     (unsigned long long)seg);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!d[i].size || (d[i].size & (d[i].size - 1)))
 			return acs_error_set(ACS_EINVAL, "BAR %zu: size %llu is not a power of two", i,
 					     (unsigned long long)d[i].size);
+		if (parent && d[i].window >= nw)
+			return acs_error_set(ACS_EINVAL, "BAR %zu: window %u of %zu", i, (unsigned)d[i].window, nw);
+	}
+	for (size_t w = 1; parent && w < nw; w++)
+		if (parent[w] >= nw)
+			return acs_error_set(ACS_EINVAL, "window %zu: parent %u of %zu", w, (unsigned)parent[w], nw);
 	owner = malloc((nsegs + 1) * sizeof(*owner));
 	out->offset = malloc((n + 1) * sizeof(*out->offset));
-	if (!owner || !out->offset) {
+	if (parent) {
+		out->nwindows = nw;
+		out->window_start = malloc((nw + 1) * sizeof(*out->window_start));
+		out->window_end = malloc((nw + 1) * sizeof(*out->window_end));
+	}
+	if (!owner || !out->offset || (parent && (!out->window_start || !out->window_end))) {
 		free(owner);
 		acs_pe_alloc_free(out);
 		return acs_error_nomem();
@@ -222,13 +474,27 @@ int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uin
 	for (size_t i = 0; i < n; i++)
 		out->offset[i] = UINT64_MAX;
 	rc = method == ACS_PE_ALLOC_FIRST_FIT ? first_fit(out, d, n, seg, nsegs, owner)
-					      : packed(out, d, n, seg, nsegs, owner);
+					      : packed(out, d, n, parent, nw, seg, nsegs);
 	if (!rc)
-		tally(out, owner, nsegs);
+		tally(out, d, n, seg, nsegs, owner);
 	free(owner);
 	if (rc)
 		acs_pe_alloc_free(out);
 	return rc;
+}
+
+int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uint64_t seg, size_t nsegs,
+		    int method)
+{
+	return allocate(out, d, n, NULL, 1, seg, nsegs, method);
+}
+
+int acs_pe_allocate_tree(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, const uint32_t *parent,
+			 size_t nwindows, uint64_t seg, size_t nsegs)
+{
+	if (!parent || !nwindows)
+		return acs_error_set(ACS_EINVAL, "no windows");
+	return allocate(out, d, n, parent, nwindows, seg, nsegs, ACS_PE_ALLOC_PACKED);
 }
 
 void acs_pe_alloc_free(acs_pe_alloc *a)
@@ -236,13 +502,38 @@ void acs_pe_alloc_free(acs_pe_alloc *a)
 	if (!a)
 		return;
 	free(a->offset);
+	free(a->window_start);
+	free(a->window_end);
 	a->offset = NULL;
+	a->window_start = a->window_end = NULL;
 }
 
 bool acs_platform_has_m64(const acs_platform *p)
 {
 	/* PHB3 and PHB4 have M64 windows (Linux uses none on p7ioc) */
 	return strcmp(p->phb, "p7ioc") != 0;
+}
+
+/* the window of the bridge above function i that holds its BARs of this
+ * kind (acs_pe_bridge_windows()) */
+static uint32_t bridge_window(const acs_fabric *f, uint32_t i, bool prefetch)
+{
+	int32_t p = f->parent[i];
+
+	return p < 0 ? 0 : 1 + 2 * (uint32_t)p + prefetch;
+}
+
+size_t acs_pe_bridge_windows(const acs_fabric *f, uint32_t *parent, size_t max)
+{
+	size_t nw = 1 + 2 * acs_fabric_count(f);
+
+	if (max)
+		parent[0] = 0;
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		for (unsigned k = 0; k < 2; k++)
+			if (1 + 2 * i + k < max)
+				parent[1 + 2 * i + k] = bridge_window(f, (uint32_t)i, k);
+	return nw;
 }
 
 /* SR-IOV PFs' VF BARs as the kernel sizes them at boot, in M64, in the
@@ -262,7 +553,8 @@ static size_t iov_demands(const acs_pe_table *t, const acs_fabric *f, const acs_
 			if (!space)
 				continue;
 			if (n < max) {
-				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, e->pf), space };
+				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, e->pf), space,
+							      bridge_window(f, e->pf, true) };
 				ref[n] = (acs_pe_bar_ref){ e->pf, (uint8_t)(ACS_PE_VF_BAR0 + b[j].index) };
 			}
 			n++;
@@ -301,7 +593,8 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 				continue;
 			}
 			if (n < max) {
-				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz };
+				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz,
+							      bridge_window(f, (uint32_t)i, (lo & 0x8) != 0) };
 				ref[n] = (acs_pe_bar_ref){ (uint32_t)i, (uint8_t)k };
 			}
 			n++;
