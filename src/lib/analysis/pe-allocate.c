@@ -107,6 +107,7 @@ struct tree {
 	int64_t *map;           /* segments of the window being packed */
 	size_t map_hi;          /* map[] is -1 from here on */
 	struct seg_item *items;
+	struct member *keys;
 };
 
 static uint32_t win_of(const struct tree *t, size_t i)
@@ -119,22 +120,25 @@ static uint64_t round_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-static const struct tree *cmp_tree;
+/* a window's member, as it sorts */
+struct member {
+	uint64_t pe;            /* (uint64_t)-1, several PEs, sorts last */
+	uint64_t align, bytes;
+	size_t blk;
+};
 
-/* one PE's blocks together (several-PE blocks last), largest alignment
- * first, then largest */
+/* one PE's blocks together, largest alignment first, then largest */
 static int cmp_member(const void *a, const void *b)
 {
-	const struct blk *x = &cmp_tree->b[*(const size_t *)a], *y = &cmp_tree->b[*(const size_t *)b];
-	uint64_t px = (uint64_t)x->pe, py = (uint64_t)y->pe;  /* -1 sorts last */
+	const struct member *x = a, *y = b;
 
-	if (px != py)
-		return px < py ? -1 : 1;
+	if (x->pe != y->pe)
+		return x->pe < y->pe ? -1 : 1;
 	if (x->align != y->align)
 		return x->align > y->align ? -1 : 1;
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	return x->blk < y->blk ? -1 : x->blk > y->blk;
 }
 
 static int cmp_seg_item(const void *a, const void *b)
@@ -212,7 +216,7 @@ static long map_run(struct tree *t, uint64_t len, uint64_t step)
 }
 
 /* place one window's members in segments; its block spans what they use */
-static void pack_segments(struct tree *t, size_t w, size_t *m, size_t nm, size_t nitems)
+static void pack_segments(struct tree *t, size_t w, const size_t *m, size_t nitems)
 {
 	struct blk *wb = &t->b[t->n + w];
 	uint64_t extent = 0, align = 1;
@@ -236,7 +240,6 @@ static void pack_segments(struct tree *t, size_t w, size_t *m, size_t nm, size_t
 		if (s >= 0 && it->align > align)
 			align = it->align;
 	}
-	(void)nm;
 	*wb = (struct blk){ .pe = -1, .bytes = extent * t->seg, .align = align * t->seg };
 }
 
@@ -246,14 +249,18 @@ static void pack_window(struct tree *t, size_t w)
 	struct blk *wb = &t->b[t->n + w];
 
 	/* empty windows take no place */
-	for (size_t j = t->mstart[w]; j < t->mstart[w + 1]; j++)
-		if (t->b[t->mem[j]].bytes)
-			m[nm++] = t->mem[j];
+	for (size_t j = t->mstart[w]; j < t->mstart[w + 1]; j++) {
+		const struct blk *x = &t->b[t->mem[j]];
+
+		if (x->bytes)
+			t->keys[nm++] = (struct member){ (uint64_t)x->pe, x->align, x->bytes, t->mem[j] };
+	}
 	*wb = (struct blk){ .pe = -1 };
 	if (!nm)
 		return;
-	cmp_tree = t;
-	qsort(m, nm, sizeof(*m), cmp_member);
+	qsort(t->keys, nm, sizeof(*t->keys), cmp_member);
+	for (size_t j = 0; j < nm; j++)
+		m[j] = t->keys[j].blk;
 	for (size_t j = 0; j < nm;) {
 		struct blk *x = &t->b[m[j]];
 		size_t k = j;
@@ -280,7 +287,7 @@ static void pack_window(struct tree *t, size_t w)
 		}
 		j = k;
 	}
-	pack_segments(t, w, m, nm, ni);
+	pack_segments(t, w, m, ni);
 }
 
 /* from windows' places to every BAR's, parents first */
@@ -327,10 +334,11 @@ static int pack_tree(struct tree *t, acs_pe_alloc *a)
 		return rc;
 	t->b = calloc(t->n + t->nw + 1, sizeof(*t->b));
 	t->items = malloc((t->n + t->nw + 1) * sizeof(*t->items));
+	t->keys = malloc((t->n + t->nw + 1) * sizeof(*t->keys));
 	t->map = malloc((t->nsegs + 1) * sizeof(*t->map));
 	abs = malloc((t->nw + 1) * sizeof(*abs));
 	failed = malloc((t->nw + 1) * sizeof(*failed));
-	if (!t->b || !t->items || !t->map || !abs || !failed) {
+	if (!t->b || !t->items || !t->keys || !t->map || !abs || !failed) {
 		free(abs);
 		free(failed);
 		return acs_error_nomem();
@@ -350,6 +358,7 @@ static void tree_free(struct tree *t)
 {
 	free(t->b);
 	free(t->items);
+	free(t->keys);
 	free(t->map);
 	free(t->mstart);
 	free(t->mem);
