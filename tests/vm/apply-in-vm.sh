@@ -1,7 +1,8 @@
 #!/bin/bash
 # acsctl apply in the booted kernel, on cases/boot-base.args: a live change
 # and back, a refused one, a bound driver, and a fault injected at every
-# step (failing, then killing the process and rolling back). The log goes
+# step (failing, then killing the process and rolling back), and a device
+# bound to vfio-pci whose group a process holds open. The log goes
 # to tests/fixtures/vm-apply/KERNEL/log.txt; check-apply-fixtures.sh reads
 # it. Usage: apply-in-vm.sh ACSCTL KERNEL...
 set -euo pipefail
@@ -24,7 +25,7 @@ while read -r f; do
 	adds+=(--add "$f:${f#"$work/root"}")
 done < <(find "$work/root" -type f)
 
-{ echo "module: pci-pf-stub"; cat "$here/cases/boot-base.args"; } >"$work/apply.args"
+mods="pci-pf-stub irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci"
 cat >"$work/apply.sh" <<'SCRIPT'
 A=/bin/acsctl
 export ACSCTL_JOURNAL=/run/acsctl-test/journal.json
@@ -59,13 +60,40 @@ for s in journal unbind remove write rescan verify rebind; do
 	echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
 	echo "driver=$(basename "$(readlink /sys/bus/pci/devices/0000:06:00.0/driver 2>/dev/null)")"
 done
+# VFIO: a guest's device is never touched live while its group is open
+for m in irqbypass vfio vfio_virqfd vfio_iommu_type1 vfio-pci-core vfio-pci; do
+	[ -e /lib/modules/$m.ko ] || [ -e /lib/modules/$m.ko.xz ] || continue
+	insmod /lib/modules/$m.ko* || echo "insmod $m failed"
+done
+DEV=/sys/bus/pci/devices/0000:06:00.0
+echo 0000:06:00.0 > $DEV/driver/unbind
+echo vfio-pci > $DEV/driver_override
+echo 0000:06:00.0 > /sys/bus/pci/drivers_probe
+G=$(basename "$(readlink $DEV/iommu_group)")
+step vfio-open; echo "driver=$(basename "$(readlink $DEV/driver)") group=$G"
+sleep 60 3<>/dev/vfio/$G &
+HOLDER=$!
+sleep 1
+echo "held=$(readlink /proc/$HOLDER/fd/3)"
+$A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
+kill $HOLDER; wait $HOLDER 2>/dev/null
+step vfio-closed; $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
+echo "driver=$(basename "$(readlink $DEV/driver)")"
+step vfio-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
+echo "driver=$(basename "$(readlink $DEV/driver)")"
 step end
 SCRIPT
 for kernel in "$@"; do
 	dir=$root/tests/fixtures/vm-apply/$kernel
 	rm -rf "$dir.tmp"
-	cp "$work/apply.sh" "$work/apply-case.sh"
-	mv "$work/apply-case.sh" "${work}/apply.sh.tmp" && mv "${work}/apply.sh.tmp" "$work/apply.sh"
+	# vfio_virqfd is a module of its own before 6.2
+	read -r _ _ moddir _ < <("$here/get-kernels.sh" | awk -v k="$kernel" '$1 == k')
+	{
+		for m in $mods $(find "$moddir" -name 'vfio_virqfd.ko*' | sed -n '1s/.*\/\(vfio_virqfd\).*/\1/p'); do
+			echo "module: $m"
+		done
+		cat "$here/cases/boot-base.args"
+	} >"$work/apply.args"
 	bash "$here/boot.sh" --kernel "$kernel" --case "$work/apply.args" --out "$dir.tmp" \
 		"${adds[@]}" >/dev/null
 	mv "$dir.tmp/case.out" "$dir.tmp/log.txt"

@@ -4,7 +4,9 @@
 # back verified, groups equal to booting with the same ACS (6.12), the
 # multifunction root port change and the bound driver refused, and after
 # every injected fault and kill: the original ACS, the kernel's groups
-# agreeing, no journal left, the driver bound again.
+# agreeing, no journal left, the driver bound again; a vfio-pci device
+# whose group a process holds open refused and untouched, then changed
+# and bound to vfio-pci again once the group is closed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -33,6 +35,14 @@ for log in "$root"/tests/fixtures/vm-apply/*/log.txt; do
 	has "$(section "$log" driver-refused)" 'bound to pci-pf-stub' && ok || bad "$k driver not refused"
 	has "$(section "$log" driver-unbind)" '^driver=pci-pf-stub' &&
 		has "$(section "$log" driver-unbind)" '^OK: applied' && ok || bad "$k --unbind"
+	out=$(section "$log" vfio-open)
+	has "$out" '^held=/dev/vfio/[0-9]+$' && has "$out" 'its VFIO group [0-9]+ is open' &&
+		has "$out" '^rc=1$' && has "$out" '^ctl=0x001d$' && ok || bad "$k open VFIO group not refused"
+	out=$(section "$log" vfio-closed)
+	has "$out" '^unbind 0000:06:00.0 from vfio-pci$' && has "$out" '^OK: applied' && has "$out" '^ctl=0x0011$' &&
+		has "$out" '^driver=vfio-pci$' && ok || bad "$k closed VFIO group: change or rebind"
+	out=$(section "$log" vfio-back)
+	has "$out" '^ctl=0x001d$' && has "$out" '^driver=vfio-pci$' && ok || bad "$k VFIO change back"
 	# the live partition against a boot with the same ACS (6.12 has config_acs)
 	boot=$root/tests/fixtures/vm-boot/$k/config-rp-switch/groups.txt
 	if [ -f "$boot" ]; then
