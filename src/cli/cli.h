@@ -27,6 +27,7 @@ struct cli {
 	bool allocate;           /* pe --allocate */
 	bool verbose;            /* -v */
 	bool yes, unbind, rollback, status;  /* apply */
+	const char *from;                    /* apply --from FILE */
 	const acs_platform *platform;        /* --platform: PE-based isolation */
 	acs_platform platform_custom;        /* it, with --phb applied */
 	const char **phb;                    /* --phb, in order */
@@ -66,8 +67,9 @@ const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
 int cli_error(const char *what);
 
 /* ACS changes as whatif and apply take them: [switch] DEV:RR-,CR+,...
- * ch needs room for argc * functions entries. */
-int cli_parse_changes(const struct cli *c, int argc, char **argv,
+ * ch needs room for argc * functions entries; *n counts those added.
+ * where ("FILE:LINE: " or "") leads every error line. */
+int cli_parse_changes(const struct cli *c, const char *where, int argc, char **argv,
 		      struct acs_ctrl_change *ch, size_t *n);
 
 /* A device named on the command line ("BB:DD.F" or "DDDD:BB:DD.F", the

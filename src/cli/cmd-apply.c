@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * acsctl apply CHANGE... | PLAN.json [--yes] [--unbind]; --rollback;
- * --status. Without --yes every step is printed and nothing is touched.
+ * acsctl apply CHANGE... | PLAN.json | --from FILE [--yes] [--unbind];
+ * --rollback; --status. Without --yes every step is printed and nothing
+ * is touched. FILE (/etc/acsctl/acs.conf for the boot service) holds
+ * changes as the command line takes them, any number a line; '#' starts
+ * a comment.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -44,6 +47,56 @@ static int plan_changes(const struct cli *c, const char *path, struct acs_ctrl_c
 			(uint16_t)strtoul(json_object_get_string(v), NULL, 16) };
 	}
 	json_object_put(doc);
+	return rc;
+}
+
+#define MAX_LINE_TOKENS 64
+
+/* The changes of --from FILE, each line parsed on its own so that an
+ * error names it. ch is grown to fit. */
+static int file_changes(const struct cli *c, const char *path, struct acs_ctrl_change **ch, size_t *n)
+{
+	FILE *in = fopen(path, "r");
+	char *line = NULL, *tok[MAX_LINE_TOKENS], where[4200];
+	size_t cap = 0, lineno = 0;
+	int rc = 0;
+
+	*n = 0;
+	if (!in) {
+		fprintf(stderr, "acsctl apply: %s: cannot read it\n", path);
+		return EXIT_BAD_INPUT;
+	}
+	while (!rc && getline(&line, &cap, in) > 0) {
+		char *hash = strchr(line, '#'), *save = NULL;
+		struct acs_ctrl_change *grown;
+		size_t added = 0;
+		int k = 0;
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		snprintf(where, sizeof(where), "%s:%zu: ", path, lineno);
+		for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+			if (k == MAX_LINE_TOKENS) {
+				fprintf(stderr, "acsctl: %smore than %d words\n", where, MAX_LINE_TOKENS);
+				rc = EXIT_BAD_INPUT;
+				break;
+			}
+			tok[k++] = t;
+		}
+		if (rc || !k)
+			continue;
+		grown = realloc(*ch, (*n + (size_t)k * acs_fabric_count(c->fabric) + 1) * sizeof(*grown));
+		if (!grown) {
+			rc = EXIT_BAD_INPUT;
+			break;
+		}
+		*ch = grown;
+		rc = cli_parse_changes(c, where, k, tok, *ch + *n, &added);
+		*n += added;
+	}
+	free(line);
+	fclose(in);
 	return rc;
 }
 
@@ -97,18 +150,24 @@ int cmd_apply(struct cli *c, int argc, char **argv)
 		printf("OK: rolled back\n");
 		return EXIT_OK;
 	}
-	if (argc == 0) {
-		fprintf(stderr, "usage: acsctl apply [switch] DEV:BITS... | PLAN.json  [--yes] [--unbind]\n");
+	if ((argc == 0) == !c->from) {
+		fprintf(stderr, "usage: acsctl apply [switch] DEV:BITS... | PLAN.json | --from FILE  [--yes] [--unbind]\n");
 		return EXIT_BAD_INPUT;
 	}
 	ch = calloc((size_t)argc * acs_fabric_count(c->fabric) + 1, sizeof(*ch));
 	if (!ch)
 		return EXIT_BAD_INPUT;
-	rc = argc == 1 && strstr(argv[0], ".json") ? plan_changes(c, argv[0], ch, &n) :
-	     cli_parse_changes(c, argc, argv, ch, &n);
+	rc = c->from ? file_changes(c, c->from, &ch, &n) :
+	     argc == 1 && strstr(argv[0], ".json") ? plan_changes(c, argv[0], ch, &n) :
+	     cli_parse_changes(c, "", argc, argv, ch, &n);
 	if (rc) {
 		free(ch);
 		return rc;
+	}
+	if (!n && c->from) {   /* the boot service with nothing configured */
+		printf("nothing to apply: %s holds no changes\n", c->from);
+		free(ch);
+		return EXIT_OK;
 	}
 	if (acs_apply(c->fabric, c->policy, ch, n, &o)) {
 		const acs_error *e = acs_error_last();

@@ -22,7 +22,7 @@ static const struct { const char *lspci, *brief; unsigned bit; } tokens[] = {
 	{ "DirectTrans", "DT", ACS_DT },
 };
 
-static int parse_bits(const char *s, unsigned *set, unsigned *clear)
+static int parse_bits(const char *where, const char *s, unsigned *set, unsigned *clear)
 {
 	char *copy = strdup(s), *save = NULL;
 
@@ -32,7 +32,7 @@ static int parse_bits(const char *s, unsigned *set, unsigned *clear)
 		unsigned bit = 0;
 
 		if (n < 2 || (t[n - 1] != '+' && t[n - 1] != '-')) {
-			fprintf(stderr, "acsctl: '%s' needs + or - at the end\n", t);
+			fprintf(stderr, "acsctl: %s'%s' needs + or - at the end\n", where, t);
 			free(copy);
 			return -1;
 		}
@@ -41,8 +41,8 @@ static int parse_bits(const char *s, unsigned *set, unsigned *clear)
 			    (strlen(tokens[k].brief) == n - 1 && !strncmp(t, tokens[k].brief, n - 1)))
 				bit = tokens[k].bit;
 		if (!bit) {
-			fprintf(stderr, "acsctl: unknown ACS bit '%.*s' (SV TB RR CR UF EC DT or lspci's names)\n",
-				(int)(n - 1), t);
+			fprintf(stderr, "acsctl: %sunknown ACS bit '%.*s' (SV TB RR CR UF EC DT or lspci's names)\n",
+				where, (int)(n - 1), t);
 			free(copy);
 			return -1;
 		}
@@ -62,13 +62,13 @@ static const struct acs_func *find(const struct cli *c, const char *s, size_t le
 	return i < 0 ? NULL : acs_fabric_func(c->fabric, (size_t)i);
 }
 
-static int add_change(struct acs_ctrl_change *ch, size_t *n, const struct cli *c,
+static int add_change(struct acs_ctrl_change *ch, size_t *n, const struct cli *c, const char *where,
 		      const struct acs_func *f, unsigned set, unsigned clear)
 {
 	char addr[32];
 
 	if (!f->acs_pos) {
-		fprintf(stderr, "acsctl: %s has no ACS capability\n",
+		fprintf(stderr, "acsctl: %s%s has no ACS capability\n", where,
 			acs_func_addr(f, addr, sizeof(addr)));
 		return -1;
 	}
@@ -77,7 +77,7 @@ static int add_change(struct acs_ctrl_change *ch, size_t *n, const struct cli *c
 	return 0;
 }
 
-int cli_parse_changes(const struct cli *c, int argc, char **argv,
+int cli_parse_changes(const struct cli *c, const char *where, int argc, char **argv,
 		      struct acs_ctrl_change *ch, size_t *n)
 {
 	*n = 0;
@@ -90,30 +90,30 @@ int cli_parse_changes(const struct cli *c, int argc, char **argv,
 
 		if (!colon)
 			goto bad;
-		if (parse_bits(colon + 1, &set, &clear))
+		if (parse_bits(where, colon + 1, &set, &clear))
 			return EXIT_BAD_INPUT;
 		f = find(c, arg, (size_t)(colon - arg));
 		if (!f)
 			goto bad;
 		if (!sw) {
-			if (add_change(ch, n, c, f, set, clear))
+			if (add_change(ch, n, c, where, f, set, clear))
 				return EXIT_BAD_INPUT;
 			continue;
 		}
 		if (f->pcie_type != ACS_PCIE_UPSTREAM) {
-			fprintf(stderr, "acsctl: switch %s: not a switch upstream port\n", arg);
+			fprintf(stderr, "acsctl: %sswitch %s: not a switch upstream port\n", where, arg);
 			return EXIT_BAD_INPUT;
 		}
 		{
 			size_t first, k = acs_fabric_children(c->fabric, f, &first);
 
 			for (size_t j = 0; j < k; j++)
-				if (add_change(ch, n, c, acs_fabric_func(c->fabric, first + j), set, clear))
+				if (add_change(ch, n, c, where, acs_fabric_func(c->fabric, first + j), set, clear))
 					return EXIT_BAD_INPUT;
 		}
 		continue;
 bad:
-		fprintf(stderr, "acsctl: '%s' is not DEV:BITS (e.g. 0000:02:00.0:RR-,CR-)\n", arg);
+		fprintf(stderr, "acsctl: %s'%s' is not DEV:BITS (e.g. 0000:02:00.0:RR-,CR-)\n", where, arg);
 		return EXIT_BAD_INPUT;
 	}
 	return 0;
@@ -333,7 +333,7 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	}
 	/* changes apply on top of --cmdline and --vfs; all is compared with
 	 * the fabric as loaded */
-	rc = cli_parse_changes(c, argc, argv, ch, &n);
+	rc = cli_parse_changes(c, "", argc, argv, ch, &n);
 	if (!rc && acs_fabric_with_acs_ctrl(&after, c->fabric, ch, n))
 		rc = cli_error("whatif");
 	free(ch);

@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
 	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
 	{ "pe", cmd_pe, "partitionable endpoints of a PE platform (--platform powernv9 ...): table, --check, --allocate", false },
-	{ "apply", cmd_apply, "make an ACS change live (CHANGE... or PLAN.json): dry run unless --yes; --rollback, --status", false },
+	{ "apply", cmd_apply, "make an ACS change live (CHANGE..., PLAN.json or --from FILE): dry run unless --yes; --rollback, --status", false },
 	{ "plan", cmd_plan, "the smallest ACS change for --p2p A,B --p2p-translated A,B --isolate D --tenant NAME:A,B", false },
 	{ "whatif", cmd_whatif, "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change", false },
 	{ "audit", cmd_audit, "where the groups promise isolation the hardware does not give", false },
@@ -288,6 +288,7 @@ static const struct option longopts[] = {
 	{ "unbind", no_argument, NULL, 1011 },
 	{ "rollback", no_argument, NULL, 1012 },
 	{ "status", no_argument, NULL, 1013 },
+	{ "from", required_argument, NULL, 1014 },
 	{ "platform", required_argument, NULL, 1020 },
 	{ "pe-policy", required_argument, NULL, 1021 },
 	{ "allocate", no_argument, NULL, 1022 },
@@ -320,6 +321,7 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 1011: c->unbind = true; break;
 		case 1012: c->rollback = true; break;
 		case 1013: c->status = true; break;
+		case 1014: c->from = optarg; break;
 		case 1022: c->allocate = true; break;
 		case 1023: {
 			const char **grown = realloc(c->phb, (c->nphb + 1) * sizeof(*grown));

@@ -160,6 +160,19 @@ expect 2 "plan bad device" "$acsctl" -F "$ex" plan --isolate 99:00.0
 
 expect 2 "apply on a dump" "$acsctl" -F "$dump" apply 00:02.0:RR-
 grep -q 'needs this host' "$tmp/out" "$tmp/err" && ok "apply wants live sysfs" || bad "apply wants live sysfs"
+# apply --from FILE: the boot service's acs.conf; errors name the line
+printf '# ACS for the GPU box\n\n00:02.0:RR- # the root port\n00:02.0:XX-\n' >"$tmp/acs.conf"
+expect 2 "apply --from: a bad line" "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
+grep -q "^acsctl: $tmp/acs.conf:4: unknown ACS bit 'XX'" "$tmp/err" && ok "apply --from names the line" ||
+	bad "apply --from names the line"
+printf '# nothing yet\n   \n' >"$tmp/acs.conf"
+expect 0 "apply --from: only comments" "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
+grep -q '^nothing to apply' "$tmp/out" && ok "apply --from: nothing to apply" || bad "apply --from: nothing to apply"
+printf '00:02.0:RR-,CR- # one\n' >"$tmp/acs.conf"
+expect 2 "apply --from on a dump" "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
+grep -q 'needs this host' "$tmp/err" && ok "apply --from reaches apply" || bad "apply --from reaches apply"
+expect 2 "apply --from a missing file" "$acsctl" -F "$dump" apply --from "$tmp/missing.conf"
+expect 2 "apply: changes and --from" "$acsctl" -F "$dump" apply 00:02.0:RR- --from "$tmp/acs.conf"
 ACSCTL_JOURNAL=$tmp/none.json expect 0 "apply --status without a journal" "$acsctl" apply --status
 grep -q 'no pending change' "$tmp/out" && ok "apply --status" || bad "apply --status"
 

@@ -20,7 +20,7 @@ ldd "$acsctl" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r 
 	mkdir -p "$work/root$(dirname "$lib")"
 	cp -L "$lib" "$work/root$lib"
 done
-adds=()
+adds=(--add "$root/contrib/acsctl-apply.service:/acsctl-apply.service")
 while read -r f; do
 	adds+=(--add "$f:${f#"$work/root"}")
 done < <(find "$work/root" -type f)
@@ -81,6 +81,14 @@ step vfio-closed; $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"; echo "ctl=$
 echo "driver=$(basename "$(readlink $DEV/driver)")"
 step vfio-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
 echo "driver=$(basename "$(readlink $DEV/driver)")"
+# the boot service's command, as contrib/acsctl-apply.service has it
+mkdir -p /etc/acsctl /usr/bin
+ln -sf /bin/acsctl /usr/bin/acsctl
+printf '# the root port above the switch\n%s:RR-,CR-\n' $RP > /etc/acsctl/acs.conf
+step service; X=$(sed -n 's/^ExecStart=//p' /acsctl-apply.service); echo "exec=$X"
+eval "$X"; echo "rc=$?"; echo "ctl=$(ctl)"
+echo "driver=$(basename "$(readlink $DEV/driver)")"
+step service-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
 step end
 SCRIPT
 for kernel in "$@"; do

@@ -6,7 +6,8 @@
 # every injected fault and kill: the original ACS, the kernel's groups
 # agreeing, no journal left, the driver bound again; a vfio-pci device
 # whose group a process holds open refused and untouched, then changed
-# and bound to vfio-pci again once the group is closed.
+# and bound to vfio-pci again once the group is closed; the boot unit's
+# ExecStart applying an acs.conf.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -43,6 +44,12 @@ for log in "$root"/tests/fixtures/vm-apply/*/log.txt; do
 		has "$out" '^driver=vfio-pci$' && ok || bad "$k closed VFIO group: change or rebind"
 	out=$(section "$log" vfio-back)
 	has "$out" '^ctl=0x001d$' && has "$out" '^driver=vfio-pci$' && ok || bad "$k VFIO change back"
+	# the boot service's command as the unit has it now
+	out=$(section "$log" service)
+	unit=$(sed -n 's/^ExecStart=//p' "$root/contrib/acsctl-apply.service")
+	[ "$(sed -n 's/^exec=//p' <<<"$out")" = "$unit" ] && has "$out" '^OK: applied' && has "$out" '^rc=0$' &&
+		has "$out" '^ctl=0x0011$' && has "$(section "$log" service-back)" '^ctl=0x001d$' &&
+		ok || bad "$k the service's ExecStart (recapture after changing the unit)"
 	# the live partition against a boot with the same ACS (6.12 has config_acs)
 	boot=$root/tests/fixtures/vm-boot/$k/config-rp-switch/groups.txt
 	if [ -f "$boot" ]; then
