@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libpci-dev libjson-c-dev pci.ids"
-test_pkgs="$build_pkgs libcmocka-dev pciutils qemu-system-x86 busybox-static cpio"
+test_pkgs="$build_pkgs libcmocka-dev pciutils qemu-system-x86 busybox-static cpio groff-base man-db systemd"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

@@ -1,0 +1,61 @@
+#!/bin/bash
+# The man page and the boot unit as a package installs them: the page
+# renders without warnings and describes every command of acsctl --help
+# and every long option acsctl takes; the unit passes systemd-analyze
+# verify with acsctl and the page where it names them.
+# Usage: man.sh ACSCTL SRCDIR
+set -u
+acsctl=$1
+src=$2
+page=$src/doc/acsctl.8
+unit=$src/contrib/acsctl-apply.service
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+
+if command -v groff >/dev/null; then
+	groff -man -ww -z "$page" 2>"$tmp/warn"
+	[ ! -s "$tmp/warn" ] && ok "groff: no warnings" || bad "groff: $(head -3 "$tmp/warn")"
+else
+	echo "# skip: groff is missing (apt-get install groff-base)"
+fi
+
+# commands: the --help list, each an entry of its own in the page
+"$acsctl" --help >"$tmp/help"
+cmds=$(sed -n '/^Commands:/,/^$/p' "$tmp/help" | awk 'NR > 1 && $1 !~ /^\(/ && NF { print $1 }')
+[ -n "$cmds" ] && ok "--help lists commands" || bad "--help lists commands"
+for c in $cmds; do
+	awk -v c="$c" 'prev == ".TP" && ($1 == ".B" || $1 == ".BR") && $2 == c { found = 1 } { prev = $0 }
+		END { exit !found }' "$page" && ok "man: command $c" || bad "man: command $c is not described"
+done
+
+# long options: every one main.c takes, as \-\-name in the page
+opts=$(sed -n '/^static const struct option longopts/,/^};/p' "$src/src/cli/main.c" | sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)".*/\1/p')
+[ "$(wc -w <<<"$opts")" -gt 20 ] && ok "options read from main.c" || bad "options read from main.c"
+for o in $opts; do
+	# \-\-NAME in roff, not the start of a longer name
+	pat='\\-\\-'${o//-/'\\-'}'(?![a-z0-9]|\\-)'
+	grep -qP -- "$pat" "$page" && ok "man: --$o" || bad "man: --$o is not described"
+done
+
+# the unit, with acsctl and this page where they are installed
+grep -q '^Documentation=man:acsctl(8)$' "$unit" && grep -q '^\.TH ACSCTL 8 ' "$page" &&
+	ok "unit names this page" || bad "unit names this page"
+if command -v systemd-analyze >/dev/null && command -v man >/dev/null; then
+	mkdir -p "$tmp/root/usr/bin" "$tmp/root/lib/systemd/system" "$tmp/man/man8"
+	cp "$acsctl" "$tmp/root/usr/bin/acsctl"
+	cp "$unit" "$tmp/root/lib/systemd/system/"
+	cp "$page" "$tmp/man/man8/"
+	MANPATH=$tmp/man systemd-analyze --root="$tmp/root" verify \
+		"$tmp/root/lib/systemd/system/acsctl-apply.service" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && [ ! -s "$tmp/out" ] && ok "systemd-analyze verify" ||
+		bad "systemd-analyze verify (exit $rc): $(head -3 "$tmp/out")"
+else
+	echo "# skip: systemd-analyze or man is missing"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
