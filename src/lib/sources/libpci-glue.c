@@ -191,13 +191,18 @@ static int screen_dump(const char *path)
 		int n;
 
 		no++;
-		if (matches(line, "##:##.# ") || matches(line, "####:##:##.# ") || matches(line, "#####:##:##.# "))
+		/* rows first: all but two lines of a device ("BB:DD.F " has no
+		 * space after its colon, so it is never a row) */
+		if ((n = row_digits(line))) {
+			if (in_dev && strtoul(line, NULL, 16) >= ACS_CFG_EXT)
+				rc = acs_error_set(ACS_EPARSE, "%s:%lu: config row at 0x%.*s, past the %u bytes of "
+						   "config space", path, no, n, line, ACS_CFG_EXT);
+		} else if (matches(line, "##:##.# ") || matches(line, "####:##:##.# ") ||
+			   matches(line, "#####:##:##.# ")) {
 			in_dev = true;
-		else if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
+		} else if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) {
 			in_dev = false;
-		else if (in_dev && (n = row_digits(line)) && strtoul(line, NULL, 16) >= ACS_CFG_EXT)
-			rc = acs_error_set(ACS_EPARSE, "%s:%lu: config row at 0x%.*s, past the %u bytes of "
-					   "config space", path, no, n, line, ACS_CFG_EXT);
+		}
 		/* the rest of an overlong line: libpci refuses it anyway */
 		while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
 			;
