@@ -3,11 +3,12 @@
 BUILD ?= build
 ASAN ?= build-asan
 FUZZ ?= build-fuzz
+DEB ?= build-deb
 FUZZ_SECONDS ?= 60
 ACSCTL_VM_SAMPLE ?= 2
 ACSCTL_POWER_SAMPLE ?= 1
 
-.PHONY: all deps run check unit asan fuzz vm-fixtures vm-live clean
+.PHONY: all deps run check unit asan fuzz deb vm-fixtures vm-live clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -45,5 +46,16 @@ fuzz:
 	ninja -C $(FUZZ)
 	bash fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
 
+# A Debian package from the tracked files as they are now (packaging/):
+# $(DEB)/acsctl_*.deb. Runs the unit suite as the build's test step.
+deb:
+	sh scripts/install-deps.sh deb
+	rm -rf $(DEB) && mkdir -p $(DEB)/acsctl
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(DEB)/acsctl
+	cp -r packaging/debian $(DEB)/acsctl/debian
+	cd $(DEB)/acsctl && dpkg-buildpackage -us -uc -b
+	dpkg-deb -c $(DEB)/acsctl_*.deb | awk '{ print $$6 }' | grep -E 'bin/acsctl$$|acsctl.8|acsctl-apply.service$$'
+	dpkg-deb -I $(DEB)/acsctl_*.deb postinst | grep -q deb-systemd-helper  # the unit is enabled on install
+
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB)

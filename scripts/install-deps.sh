@@ -1,16 +1,19 @@
 #!/bin/sh
 # Install what acsctl needs on Debian 12: `build` for building, `test` for
-# the whole test suite (adds QEMU, busybox and the Debian kernels).
+# the whole test suite (adds QEMU, busybox and the Debian kernels), `deb`
+# for make deb.
 # Installs only what is missing; needs root for that (apt-get).
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libpci-dev libjson-c-dev pci.ids"
 test_pkgs="$build_pkgs libcmocka-dev pciutils qemu-system-x86 busybox-static cpio groff-base man-db systemd"
+deb_pkgs="$build_pkgs libcmocka-dev pciutils dpkg-dev debhelper"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 test) want=$test_pkgs ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+deb) want=$deb_pkgs ;;
+*) echo "usage: $0 build|test|deb" >&2; exit 2 ;;
 esac
 
 missing=""
