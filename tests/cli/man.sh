@@ -57,5 +57,11 @@ else
 	echo "# skip: systemd-analyze or man is missing"
 fi
 
+# one version: meson.build, the package's changelog, the page
+v=$(sed -n "s/^  version : '\([^']*\)',$/\1/p" "$src/meson.build")
+[ -n "$v" ] && head -1 "$src/packaging/debian/changelog" | grep -qF "acsctl ($v)" &&
+	grep -qF "\"acsctl $v\"" "$page" && ok "version $v everywhere" ||
+	bad "versions differ: meson.build '$v', packaging/debian/changelog, doc/acsctl.8"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
