@@ -222,11 +222,16 @@ enum acs_pe_alloc_method {
 	ACS_PE_ALLOC_FIRST_FIT = 1, /**< each BAR in turn at the first place it fits */
 };
 
+/** The most segments a window may have for acs_pe_allocate() (a PHB has
+ * a few thousand). */
+#define ACS_PE_MAX_SEGMENTS (UINT64_C(1) << 28)
+
 /**
  * Place BARs in a window of nsegs segments of seg bytes so that no
  * segment holds BARs of two PEs, every BAR aligned to its size.
  * Demands that do not fit are marked, not an error.
- * @return 0, or an error (a size not a power of two, out of memory).
+ * @return 0, or an error (a size not a power of two, more than
+ * ACS_PE_MAX_SEGMENTS segments or 2^63 bytes, out of memory).
  */
 int acs_pe_allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, uint64_t seg,
 		    size_t nsegs, int method);
@@ -283,7 +288,8 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *fabric, co
  * function i, a bridge, has window 1 + 2i (memory) and 2 + 2i
  * (prefetchable); a window's parent is the same kind of window of the
  * bridge above, or 0 on a root bus. acs_pe_window_demands() sets each
- * demand's window so.
+ * demand's window so: M64 BARs in prefetchable windows, M32 BARs in
+ * memory windows, except prefetchable ones on platforms without M64.
  * @return how many windows (1 + 2 * the functions); up to max parents are
  * written.
  */

@@ -419,6 +419,39 @@ static void test_pe_allocate_tree__out_of_segments_and_bad_trees(void **state)
 	assert_int_equal(acs_pe_allocate_tree(&a, d, 1, NULL, 3, seg, 4), ACS_EINVAL);
 }
 
+/* BARs larger than the window fail (no sum of sizes wraps); windows past
+ * 2^63 bytes are refused; with segments under 1 MiB a bridge's block of
+ * several PEs still takes whole 1 MiB units. */
+static void test_pe_allocate_tree__limits(void **state)
+{
+	const uint64_t M = 1 << 20, K = 1 << 10, big = 1ull << 63;
+	const uint32_t flat[] = { 0 }, two[] = { 0, 0, 0 };
+	const acs_pe_bar_demand huge[] = { { 0, big, 0 }, { 0, big, 0 }, { 1, M, 0 } };
+	const acs_pe_bar_demand small[] = { { 0, 4 * K, 1 }, { 1, 4 * K, 1 }, { 2, 4 * K, 1 },
+					    { 3, 4 * K, 2 }, { 4, 4 * K, 2 } };
+	acs_pe_alloc a;
+
+	(void)state;
+	assert_int_equal(acs_pe_allocate_tree(&a, huge, 3, flat, 1, M, 4), 0);
+	assert_int_equal(a.nfailed, 2);
+	assert_int_equal(a.offset[0], UINT64_MAX);
+	assert_int_equal(a.offset[1], UINT64_MAX);
+	assert_int_equal(a.offset[2], 0);
+	assert_int_equal(a.used, 1);
+	assert_int_equal(a.lower_bound, (big / M) * 2 + 1);
+	acs_pe_alloc_free(&a);
+	assert_int_equal(acs_pe_allocate_tree(&a, huge, 3, flat, 1, 1ull << 62, 4), ACS_EINVAL);
+	assert_int_equal(acs_pe_allocate(&a, huge, 3, M, ACS_PE_MAX_SEGMENTS + 1, ACS_PE_ALLOC_PACKED), ACS_EINVAL);
+	/* 512 KiB segments: three PEs below bridge 1 take 3 segments, rounded
+	 * to 2 MiB; bridge 2's block starts after it */
+	assert_int_equal(acs_pe_allocate_tree(&a, small, 5, two, 3, 512 * K, 8), 0);
+	talloc_assert_decodes(&a, small, 5, two, 512 * K);
+	assert_int_equal(a.nfailed, 0);
+	assert_int_equal(a.window_end[1] - a.window_start[1] + 1, 2 * M);
+	assert_int_equal(a.window_start[2] % M, 0);
+	acs_pe_alloc_free(&a);
+}
+
 /* Sizes from the source; a BAR the kernel left unassigned still counts;
  * 64-bit prefetchable BARs go to M64 where the platform has it. */
 static void test_pe_allocate__demands_from_the_fabric(void **state)
@@ -441,20 +474,26 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	put32(&c, 0x18, 0x0000000c);            /* BAR2-3: 64-bit prefetchable */
 	put32(&c, 0x1c, 0x0003d000);
 	put32(&c, 0x20, 0x80100000);            /* BAR4: size unknown */
+	put32(&c, 0x24, 0x80200008);            /* BAR5: 32-bit prefetchable */
 	tfab_add(&tb, "0000:01:00.0", &c);
+	acs_builder_last(&tb.b)->bar_size[5] = 1 << 20;
 	acs_builder_last(&tb.b)->bar_size[0] = 16384;
 	acs_builder_last(&tb.b)->bar_size[1] = 1 << 20;
 	acs_builder_last(&tb.b)->bar_size[2] = 1ull << 30;
 	f = tfab_end(&tb);
 	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
-	assert_int_equal(acs_pe_window_demands(t, f, p, 0, false, d, r, 8, &unsized), 2);
+	assert_int_equal(acs_pe_window_demands(t, f, p, 0, false, d, r, 8, &unsized), 3);
 	assert_int_equal(unsized, 1);
-	assert_int_equal(acs_pe_window_demands(t, f, p, 0, true, d + 2, r + 2, 6, &unsized), 1);
-	assert_int_equal(d[2].size, 1ull << 30);
-	/* below root port 0 (function 0): memory window 1, prefetchable 2 */
+	assert_int_equal(acs_pe_window_demands(t, f, p, 0, true, d + 3, r + 3, 5, &unsized), 1);
+	assert_int_equal(d[3].size, 1ull << 30);
+	/* below root port 0 (function 0): memory window 1, prefetchable 2;
+	 * with the prefetchable window 64-bit in M64, the 32-bit
+	 * prefetchable BAR5 goes in the memory window, as Linux sizes it */
 	assert_int_equal(idx(f, "0000:00:00.0"), 0);
 	assert_int_equal(d[0].window, 1);
-	assert_int_equal(d[2].window, 2);
+	assert_int_equal(r[2].bar, 5);
+	assert_int_equal(d[2].window, 1);
+	assert_int_equal(d[3].window, 2);
 	{
 		uint32_t parent[5];
 
@@ -469,9 +508,14 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	assert_int_equal(d[1].pe, (uint32_t)acs_pe_of(t, idx(f, "0000:01:00.0")));
 	acs_pe_free(t);
 	/* p7ioc has no M64 window (Linux uses none): the 64-bit BAR is an
-	 * M32 demand */
+	 * M32 demand, in the prefetchable window with BAR5 */
 	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("p7ioc"), ACS_PE_BUS), 0);
-	assert_int_equal(acs_pe_window_demands(t, f, acs_platform_find("p7ioc"), 0, false, d, r, 8, &unsized), 3);
+	assert_int_equal(acs_pe_window_demands(t, f, acs_platform_find("p7ioc"), 0, false, d, r, 8, &unsized), 4);
+	assert_int_equal(r[2].bar, 2);
+	assert_int_equal(d[2].window, 2);
+	assert_int_equal(r[3].bar, 5);
+	assert_int_equal(d[3].window, 2);
+	assert_int_equal(d[0].window, 1);
 	acs_pe_free(t);
 	acs_fabric_free(f);
 }
@@ -693,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_pe_allocate_tree__bridges_keep_their_blocks),
 		cmocka_unit_test(test_pe_allocate_tree__one_pe_packs_in_bridge_units),
 		cmocka_unit_test(test_pe_allocate_tree__out_of_segments_and_bad_trees),
+		cmocka_unit_test(test_pe_allocate_tree__limits),
 		cmocka_unit_test(test_pe_segments__more_than_256),
 		cmocka_unit_test(test_pe_iov__modes),
 		cmocka_unit_test(test_pe_iov__runs_out),

@@ -212,7 +212,8 @@ static void compare_phb(const acs_fabric *f, const acs_platform *p, const acs_pe
 			resource_sizes(path, acs_func_addr(fn, addr, sizeof(addr)), size, 6);
 		for (size_t k = 0; k < nb; k++) {
 			uint64_t sz = size[b[k].index], off = b[k].start - ACS_PE_M32_BASE;
-			uint32_t w = up ? 1 + 2 * (uint32_t)(up - acs_fabric_func(f, 0)) + b[k].prefetch : 0;
+			uint32_t w = up ? 1 + 2 * (uint32_t)(up - acs_fabric_func(f, 0)) +
+					     (b[k].prefetch && !acs_platform_has_m64(p)) : 0;
 
 			if (!sz || b[k].start < ACS_PE_M32_BASE || off >= p->m32_size || acs_pe_of(t, i) < 0)
 				continue;

@@ -49,26 +49,56 @@ static struct item *sorted(const acs_pe_bar_demand *d, size_t n)
 	return v;
 }
 
-/* every PE's MMIO in whole segments */
-static size_t lower_bound(const struct item *v, size_t n, uint64_t seg)
+/* a + b, or cap where that is more (a, b <= cap) */
+static uint64_t add_capped(uint64_t a, uint64_t b, uint64_t cap)
 {
-	size_t total = 0;
-	uint64_t bytes = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		bytes += v[i].size;
-		if (i + 1 == n || v[i + 1].pe != v[i].pe) {
-			total += (size_t)((bytes + seg - 1) / seg);
-			bytes = 0;
-		}
-	}
-	return total;
+	return a > cap - b ? cap : a + b;
 }
 
-/* the first run of len free segments starting at a multiple of step */
-static long free_run(const int64_t *owner, size_t nsegs, size_t len, size_t step)
+/* v rounded up to a multiple of a (a power of two), or cap where that is
+ * more (v <= cap <= 2^63 + 1, a <= 2^63) */
+static uint64_t round_capped(uint64_t v, uint64_t a, uint64_t cap)
 {
-	for (size_t s = 0; s + len <= nsegs; s += step) {
+	if (v >= cap)
+		return cap;
+	v = (v + a - 1) & ~(a - 1);
+	return v > cap ? cap : v;
+}
+
+/* whole segments of seg bytes that hold bytes */
+static uint64_t segments(uint64_t bytes, uint64_t seg)
+{
+	return bytes / seg + (bytes % seg != 0);
+}
+
+/* every PE's MMIO in whole segments (counted in segments and a rest, so
+ * that no sum of sizes overflows) */
+static size_t lower_bound(const struct item *v, size_t n, uint64_t seg)
+{
+	uint64_t total = 0, segs = 0, rest = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		segs += v[i].size / seg;
+		rest += v[i].size % seg;
+		if (rest >= seg) {
+			segs++;
+			rest -= seg;
+		}
+		if (i + 1 == n || v[i + 1].pe != v[i].pe) {
+			total = add_capped(total, segs + (rest != 0), SIZE_MAX);
+			segs = rest = 0;
+		}
+	}
+	return (size_t)total;
+}
+
+/* the first run of len free segments starting at a multiple of step, at
+ * or after from (every segment below from is taken) */
+static long free_run(const int64_t *owner, size_t nsegs, size_t len, size_t step, size_t from)
+{
+	if (!len)
+		return -1;
+	for (size_t s = from / step * step; s + len <= nsegs; s += step) {
 		size_t k = 0;
 
 		while (k < len && owner[s + k] < 0)
@@ -100,12 +130,14 @@ struct tree {
 	size_t n, nw;
 	uint64_t seg;
 	size_t nsegs;
+	uint64_t cap;           /* past the whole window: what cannot fit */
 	struct blk *b;          /* n BARs, then nw windows */
 	size_t *mstart, *mem;   /* members of window w: mem[mstart[w] .. mstart[w+1]-1] */
 	size_t *order;          /* windows, parents first */
 	size_t norder;
 	int64_t *map;           /* segments of the window being packed */
 	size_t map_hi;          /* map[] is -1 from here on */
+	size_t map_lo;          /* map[] is taken below this */
 	struct seg_item *items;
 	struct member *keys;
 };
@@ -113,11 +145,6 @@ struct tree {
 static uint32_t win_of(const struct tree *t, size_t i)
 {
 	return t->parent ? t->d[i].window : 0;
-}
-
-static uint64_t round_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
 }
 
 /* a window's member, as it sorts */
@@ -205,13 +232,15 @@ static int build_tree(struct tree *t)
 /* the first run of len free segments of the map at a multiple of step */
 static long map_run(struct tree *t, uint64_t len, uint64_t step)
 {
-	long s = free_run(t->map, t->nsegs, (size_t)len, (size_t)step);
+	long s = len > t->nsegs ? -1 : free_run(t->map, t->nsegs, (size_t)len, (size_t)step, t->map_lo);
 
 	if (s >= 0)
 		for (size_t k = 0; k < len; k++)
 			t->map[(size_t)s + k] = 0;
 	if (s >= 0 && (size_t)s + len > t->map_hi)
 		t->map_hi = (size_t)s + (size_t)len;
+	while (t->map_lo < t->nsegs && t->map[t->map_lo] >= 0)
+		t->map_lo++;
 	return s;
 }
 
@@ -224,10 +253,10 @@ static void pack_segments(struct tree *t, size_t w, const size_t *m, size_t nite
 	qsort(t->items, nitems, sizeof(*t->items), cmp_seg_item);
 	for (size_t k = 0; k < t->map_hi; k++)
 		t->map[k] = -1;
-	t->map_hi = 0;
+	t->map_hi = t->map_lo = 0;
 	for (size_t k = 0; k < nitems; k++) {
 		const struct seg_item *it = &t->items[k];
-		long s = it->segs > t->nsegs ? -1 : map_run(t, it->segs, it->align);
+		long s = map_run(t, it->segs, it->align);
 
 		for (size_t j = it->first; j < it->first + it->count; j++) {
 			if (s < 0)
@@ -240,7 +269,16 @@ static void pack_segments(struct tree *t, size_t w, const size_t *m, size_t nite
 		if (s >= 0 && it->align > align)
 			align = it->align;
 	}
-	*wb = (struct blk){ .pe = -1, .bytes = extent * t->seg, .align = align * t->seg };
+	/* a bridge decodes whole units: where segments are smaller, its
+	 * block takes whole units too, so no sibling starts inside one */
+	if (w && t->seg < ACS_PE_BRIDGE_WINDOW_UNIT) {
+		uint64_t unit = ACS_PE_BRIDGE_WINDOW_UNIT / t->seg;
+
+		extent = (extent + unit - 1) / unit * unit;
+		align = align > unit ? align : unit;
+	}
+	*wb = (struct blk){ .pe = -1, .bytes = extent ? add_capped(0, extent * t->seg, t->cap) : 0,
+			    .align = align * t->seg };
 }
 
 static void pack_window(struct tree *t, size_t w)
@@ -272,15 +310,16 @@ static void pack_window(struct tree *t, size_t w)
 			j++;
 			continue;
 		}
+		/* past the window's end, off stays at cap: the run cannot fit */
 		for (; k < nm && t->b[m[k]].pe == x->pe; k++) {
-			off = round_up(off, t->b[m[k]].align);
+			off = round_capped(off, t->b[m[k]].align, t->cap);
 			t->b[m[k]].rel = off;
-			off += t->b[m[k]].bytes;
+			off = add_capped(off, t->b[m[k]].bytes, t->cap);
 		}
-		t->items[ni++] = (struct seg_item){ (off + t->seg - 1) / t->seg,
+		t->items[ni++] = (struct seg_item){ segments(off, t->seg),
 						    x->align > t->seg ? x->align / t->seg : 1, j, k - j };
 		if (w && k == nm && j == 0) {   /* one PE below a bridge: bytes */
-			*wb = (struct blk){ .pe = x->pe, .bytes = round_up(off, ACS_PE_BRIDGE_WINDOW_UNIT),
+			*wb = (struct blk){ .pe = x->pe, .bytes = round_capped(off, ACS_PE_BRIDGE_WINDOW_UNIT, t->cap),
 					    .align = x->align > ACS_PE_BRIDGE_WINDOW_UNIT ? x->align
 											   : ACS_PE_BRIDGE_WINDOW_UNIT };
 			return;
@@ -344,7 +383,9 @@ static int pack_tree(struct tree *t, acs_pe_alloc *a)
 		return acs_error_nomem();
 	}
 	for (size_t i = 0; i < t->n; i++)
-		t->b[i] = (struct blk){ .pe = t->d[i].pe, .bytes = t->d[i].size, .align = t->d[i].size };
+		t->b[i] = t->d[i].size < t->cap ?
+			  (struct blk){ .pe = t->d[i].pe, .bytes = t->d[i].size, .align = t->d[i].size } :
+			  (struct blk){ .pe = t->d[i].pe, .failed = true };
 	t->map_hi = t->nsegs;
 	for (size_t k = t->norder; k-- > 0;)
 		pack_window(t, t->order[k]);
@@ -368,7 +409,8 @@ static void tree_free(struct tree *t)
 static int packed(acs_pe_alloc *a, const acs_pe_bar_demand *d, size_t n, const uint32_t *parent, size_t nw,
 		  uint64_t seg, size_t nsegs)
 {
-	struct tree t = { .d = d, .parent = parent, .n = n, .nw = parent ? nw : 1, .seg = seg, .nsegs = nsegs };
+	struct tree t = { .d = d, .parent = parent, .n = n, .nw = parent ? nw : 1, .seg = seg, .nsegs = nsegs,
+			  .cap = seg * nsegs + 1 };
 	struct item *ix = sorted(d, n);
 	int rc;
 
@@ -456,6 +498,11 @@ static int allocate(acs_pe_alloc *out, const acs_pe_bar_demand *d, size_t n, con
 	if (!seg || (seg & (seg - 1)))
 		return acs_error_set(ACS_EINVAL, "segment size %llu is not a power of two",
 				     (unsigned long long)seg);
+	/* a window of 2^63 bytes at most keeps every sum of its BARs in range */
+	if (nsegs > ACS_PE_MAX_SEGMENTS || (nsegs && seg > (UINT64_C(1) << 63) / nsegs))
+		return acs_error_set(ACS_EINVAL, "%zu segments of %llu bytes: more than the %llu segments or 2^63 "
+				     "bytes a window may have", nsegs, (unsigned long long)seg,
+				     (unsigned long long)ACS_PE_MAX_SEGMENTS);
 	for (size_t i = 0; i < n; i++) {
 		if (!d[i].size || (d[i].size & (d[i].size - 1)))
 			return acs_error_set(ACS_EINVAL, "BAR %zu: size %llu is not a power of two", i,
@@ -589,7 +636,10 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 			continue;
 		nb = acs_func_mem_bars(fn, b);
 		/* BARs the kernel left unassigned (start 0) count too: sizes say
-		 * what exists, config space what kind it is */
+		 * what exists, config space what kind it is. Where the bridges'
+		 * prefetchable windows are 64-bit and in M64, 32-bit prefetchable
+		 * BARs go in the memory window (as Linux sizes bridges); on p7ioc
+		 * the prefetchable window holds every prefetchable BAR, in M32. */
 		for (unsigned k = 0; k < (fn->header_type == 0 ? 6u : fn->header_type == 1 ? 2u : 0u); k++) {
 			uint8_t lo = acs_func_cfg_byte(fn, 0x10 + 4 * k);
 			uint64_t sz = fn->bar_size[k];
@@ -603,7 +653,7 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 			}
 			if (n < max) {
 				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz,
-							      bridge_window(f, (uint32_t)i, (lo & 0x8) != 0) };
+							      bridge_window(f, (uint32_t)i, want_m64 || (!m64 && (lo & 0x8))) };
 				ref[n] = (acs_pe_bar_ref){ (uint32_t)i, (uint8_t)k };
 			}
 			n++;
