@@ -87,6 +87,7 @@ int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_groups(struct cli *c, int argc, char **argv);
 int cmd_snapshot(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_synth(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
 int cmd_p2p(struct cli *c, int argc, char **argv);

@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "why DEV is in its group; why DEV and DEV2 share one, and what would separate them", false },
 	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)", false },
 	{ "export", cmd_export, "write the fabric as a topology file ([FILE])", false },
+	{ "report", cmd_report, "one HTML page: the fabric as a picture, groups, audit, P2P pairs ([FILE])", false },
 	{ "synth", cmd_synth, "a synthetic fabric: --functions N [--seed S] [--format topo|dump] [-o FILE]", true },
 };
 

@@ -160,6 +160,34 @@ expect 2 "plan bad device" "$acsctl" -F "$ex" plan --isolate 99:00.0
 
 expect 2 "apply on a dump" "$acsctl" -F "$dump" apply 00:02.0:RR-
 grep -q 'needs this host' "$tmp/out" "$tmp/err" && ok "apply wants live sysfs" || bad "apply wants live sysfs"
+# report: one HTML page, well-formed XML, every function drawn
+expect 0 "report" "$acsctl" -F "$dump" report "$tmp/r.html"
+nf=$("$acsctl" -F "$dump" groups -m | grep -c '^[0-9]')
+ng=$("$acsctl" -F "$dump" groups -m | awk '/^[0-9]/ { print $1 }' | sort -u | wc -l)
+nu=$("$acsctl" -F "$dump" audit | grep -c '^FAIL unsafe')
+[ "$(grep -c '^<g class="fn"' "$tmp/r.html")" -eq "$nf" ] && ok "report draws every function" ||
+	bad "report draws every function"
+grep -q "^<li>$nf functions in $ng IOMMU groups" "$tmp/r.html" && [ "$(grep -c '^<tr id="g-' "$tmp/r.html")" -eq "$ng" ] &&
+	ok "report: groups" || bad "report: groups"
+grep -q "audit: $nu unsafe" "$tmp/r.html" && [ "$(grep -c '<span class="fail">unsafe' "$tmp/r.html")" -eq "$nu" ] &&
+	ok "report: audit" || bad "report: audit"
+cp "$dump" "$tmp/a&b<c>.txt"
+expect 0 "report to standard output" "$acsctl" -F "$tmp/a&b<c>.txt" report
+if command -v xmllint >/dev/null; then
+	xmllint --noout "$tmp/r.html" && xmllint --noout "$tmp/out" && grep -q 'a&amp;b&lt;c&gt;' "$tmp/out" &&
+		ok "report is well-formed, names escaped" || bad "report is well-formed, names escaped"
+else
+	echo "# skip: xmllint missing (apt-get install libxml2-utils)"
+fi
+expect 2 "report to a directory that is not there" "$acsctl" -F "$dump" report "$tmp/no/such/r.html"
+"$acsctl" synth --functions 5000 --seed 3 -o "$tmp/s5k.json"
+expect 0 "report on 5000 functions" "$acsctl" -F "$tmp/s5k.json" report
+grep -q 'more than the 4000 drawn' "$tmp/out" && ! grep -q '<g class="fn"' "$tmp/out" &&
+	ok "report: large fabrics not drawn" || bad "report: large fabrics not drawn"
+expect 0 "report on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt" --platform powernv8 report
+grep -q 'Not run: PE platforms' "$tmp/out" && ok "report: PE platforms skip the ACS audit" ||
+	bad "report: PE platforms skip the ACS audit"
+
 # apply --from FILE: the boot service's acs.conf; errors name the line
 printf '# ACS for the GPU box\n\n00:02.0:RR- # the root port\n00:02.0:XX-\n' >"$tmp/acs.conf"
 expect 2 "apply --from: a bad line" "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
