@@ -83,6 +83,19 @@ bool cli_has_config_acs(const acs_policy *policy);
 char *cli_config_acs_flags(unsigned ctrl, char *buf);
 void cli_note_header(const struct cli *c, FILE *out);
 
+/* acsctl show's order: each root bus (root() with its first function),
+ * then its functions depth-first below each bridge (func() with the
+ * function's index, its depth, 0 on a root bus, and whether it is the
+ * last on its bus). Deeper than CLI_TREE_MAX_DEPTH is not listed.
+ * @return 0, or -1 out of memory. */
+#define CLI_TREE_MAX_DEPTH 260
+struct cli_tree_visit {
+	void (*root)(void *ctx, const struct acs_func *first);
+	void (*func)(void *ctx, size_t index, size_t depth, bool last);
+	void *ctx;
+};
+int cli_tree_walk(const acs_fabric *fabric, const struct cli_tree_visit *v);
+
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_groups(struct cli *c, int argc, char **argv);
 int cmd_snapshot(struct cli *c, int argc, char **argv);

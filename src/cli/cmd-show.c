@@ -8,8 +8,6 @@
 
 #include "cli.h"
 
-#define MAX_DEPTH 260
-
 static void print_func(const struct cli *c, const acs_groups *g,
 		       const struct acs_func *fn, const char *prefix,
 		       bool last, bool on_root)
@@ -37,58 +35,45 @@ static void print_func(const struct cli *c, const acs_groups *g,
 		printf("%s%s      %s\n", prefix, last ? "  " : "| ", summary);
 }
 
-/* Depth-first with an explicit stack: one frame per bus being listed. */
-static void print_tree(const struct cli *c, const acs_groups *g)
+struct tree_print {
+	const struct cli *c;
+	const acs_groups *g;
+	bool last[CLI_TREE_MAX_DEPTH];   /* per depth: the function seen last there was its bus's last */
+	char prefix[CLI_TREE_MAX_DEPTH * 2 + 1];
+};
+
+static void print_root(void *ctx, const struct acs_func *first)
 {
-	const acs_fabric *f = c->fabric;
-	struct frame { size_t next, end; } *stack;
-	char *prefix;
-	size_t n = acs_fabric_count(f), i = 0;
+	(void)ctx;
+	printf("[%04x:%02x]\n", first->domain, first->bus);
+}
 
-	stack = malloc(MAX_DEPTH * sizeof(*stack));
-	prefix = malloc(MAX_DEPTH * 2 + 1);
-	if (!stack || !prefix)
-		goto done;
-	while (i < n) {
-		const struct acs_func *root = acs_fabric_func(f, i);
-		size_t end = i, depth = 0;
+static void print_visit(void *ctx, size_t index, size_t depth, bool last)
+{
+	struct tree_print *t = ctx;
+	const struct acs_func *fn = acs_fabric_func(t->c->fabric, index);
 
-		if (acs_fabric_parent(f, root)) {
-			i++;
-			continue;
-		}
-		while (end < n && acs_fabric_func(f, end)->domain == root->domain &&
-		       acs_fabric_func(f, end)->bus == root->bus)
-			end++;
-		printf("[%04x:%02x]\n", root->domain, root->bus);
-		stack[depth++] = (struct frame){ i, end };
-		prefix[0] = '\0';
-		while (depth) {
-			struct frame *top = &stack[depth - 1];
-			const struct acs_func *fn;
-			size_t first, count;
-			bool last;
+	for (size_t k = 0; k < depth; k++)
+		memcpy(t->prefix + 2 * k, t->last[k] ? "  " : "| ", 2);
+	t->prefix[2 * depth] = '\0';
+	t->last[depth] = last;
+	if (cli_selected(fn))
+		print_func(t->c, t->g, fn, t->prefix, last, depth == 0);
+}
 
-			if (top->next >= top->end) {
-				depth--;
-				prefix[depth ? (depth - 1) * 2 : 0] = '\0';
-				continue;
-			}
-			fn = acs_fabric_func(f, top->next++);
-			last = top->next == top->end;
-			if (cli_selected(fn))
-				print_func(c, g, fn, prefix, last, depth == 1);
-			count = acs_fabric_children(f, fn, &first);
-			if (count && depth < MAX_DEPTH) {
-				strcat(prefix, last ? "  " : "| ");
-				stack[depth++] = (struct frame){ first, first + count };
-			}
-		}
-		i = end;
-	}
-done:
-	free(stack);
-	free(prefix);
+static int print_tree(const struct cli *c, const acs_groups *g)
+{
+	struct tree_print *t = calloc(1, sizeof(*t));
+	struct cli_tree_visit v = { print_root, print_visit, t };
+	int rc;
+
+	if (!t)
+		return -1;
+	t->c = c;
+	t->g = g;
+	rc = cli_tree_walk(c->fabric, &v);
+	free(t);
+	return rc;
 }
 
 static json_object *hex(unsigned v, int width)
@@ -192,7 +177,10 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		print_json(c, g);
 	} else {
 		cli_note_header(c, stdout);
-		print_tree(c, g);
+		if (print_tree(c, g)) {
+			acs_groups_free(g);
+			return cli_error("show");
+		}
 	}
 	acs_groups_free(g);
 	return EXIT_OK;

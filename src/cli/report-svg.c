@@ -15,7 +15,6 @@
 #define COL_W 44        /* one level of the tree: rows never share a line */
 #define ROW_H 46
 #define MARGIN 12
-#define MAX_DEPTH 260
 
 void report_text(FILE *out, const char *s)
 {
@@ -93,50 +92,27 @@ struct layout {
 	size_t *row;     /* per function */
 	size_t *depth;
 	size_t *label;   /* per function: the row of its root bus's label */
-	size_t rows, maxdepth;
+	size_t rows, maxdepth, root_label;
 };
 
-static void lay_out(const acs_fabric *f, struct layout *l)
+static void lay_root(void *ctx, const struct acs_func *first)
 {
-	struct frame { size_t next, end; } stack[MAX_DEPTH];
-	size_t n = acs_fabric_count(f), i = 0;
+	struct layout *l = ctx;
 
-	while (i < n) {
-		const struct acs_func *root = acs_fabric_func(f, i);
-		size_t end = i, depth = 0;
+	(void)first;
+	l->root_label = l->rows++;
+}
 
-		if (acs_fabric_parent(f, root)) {
-			i++;
-			continue;
-		}
-		while (end < n && acs_fabric_func(f, end)->domain == root->domain &&
-		       acs_fabric_func(f, end)->bus == root->bus)
-			end++;
-		for (size_t k = i; k < end; k++)
-			l->label[k] = l->rows;
-		l->rows++;      /* the root bus's own label */
-		stack[depth++] = (struct frame){ i, end };
-		while (depth) {
-			struct frame *top = &stack[depth - 1];
-			const struct acs_func *fn;
-			size_t first, count, k;
+static void lay_func(void *ctx, size_t i, size_t depth, bool last)
+{
+	struct layout *l = ctx;
 
-			if (top->next >= top->end) {
-				depth--;
-				continue;
-			}
-			k = top->next++;
-			fn = acs_fabric_func(f, k);
-			l->row[k] = l->rows++;
-			l->depth[k] = depth - 1;
-			if (depth - 1 > l->maxdepth)
-				l->maxdepth = depth - 1;
-			count = acs_fabric_children(f, fn, &first);
-			if (count && depth < MAX_DEPTH)
-				stack[depth++] = (struct frame){ first, first + count };
-		}
-		i = end;
-	}
+	(void)last;
+	l->row[i] = l->rows++;
+	l->depth[i] = depth;
+	l->label[i] = l->root_label;
+	if (depth > l->maxdepth)
+		l->maxdepth = depth;
 }
 
 static double box_x(size_t depth)
@@ -214,7 +190,7 @@ int report_svg(FILE *out, const struct report *r)
 	const acs_fabric *f = r->c->fabric;
 	size_t n = acs_fabric_count(f);
 	struct layout l = { calloc(n + 1, sizeof(size_t)), calloc(n + 1, sizeof(size_t)),
-			    calloc(n + 1, sizeof(size_t)), 0, 0 };
+			    calloc(n + 1, sizeof(size_t)), 0, 0, 0 };
 
 	if (!l.row || !l.depth || !l.label) {
 		free(l.row);
@@ -222,7 +198,12 @@ int report_svg(FILE *out, const struct report *r)
 		free(l.label);
 		return -1;
 	}
-	lay_out(f, &l);
+	if (cli_tree_walk(f, &(struct cli_tree_visit){ lay_root, lay_func, &l })) {
+		free(l.row);
+		free(l.depth);
+		free(l.label);
+		return -1;
+	}
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 		"font-family=\"monospace\" font-size=\"12\">\n", box_x(l.maxdepth) + BOX_W + MARGIN,
 		box_y(l.rows) + MARGIN);
