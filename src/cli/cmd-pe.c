@@ -248,7 +248,11 @@ static int pe_check(struct cli *c, const acs_pe_table *t)
 			       acs_pe_at(t, (size_t)pb)->number);
 			break;
 		case ACS_PE_UNFENCED:
-			printf("FAIL %s: on a root bus, behind no P2P bridge: its BARs can overlap any PE's\n", a);
+			if (x->neighbour == UINT32_MAX)
+				printf("FAIL %s: on a root bus, behind no P2P bridge: its BARs can overlap any PE's\n", a);
+			else
+				printf("FAIL %s: on a root bus, behind no P2P bridge: moving its BARs it could overlap "
+				       "%s of PE#%u, or any PE's\n", a, b, acs_pe_at(t, (size_t)pb)->number);
 			break;
 		case ACS_PE_OUTSIDE_WINDOW:
 			printf("FAIL %s BAR%u: outside the windows of its bridge %s\n", a, x->bar, b);

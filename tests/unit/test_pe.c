@@ -216,9 +216,16 @@ static void test_pe_check__unfenced(void **state)
 	assert_int_equal(findings(f, ACS_PE_BUS, &v), 2);
 	assert_int_equal(v[0].kind, ACS_PE_UNFENCED);
 	assert_int_equal(v[0].device, idx(f, "0000:00:01.0"));
+	/* the root port shares the root bus's PE: no other PE to name */
+	assert_int_equal(v[0].neighbour, UINT32_MAX);
 	assert_int_equal(v[1].kind, ACS_PE_OUTSIDE_WINDOW);
 	assert_int_equal(v[1].device, idx(f, "0000:01:00.0"));
 	assert_int_equal(v[1].neighbour, idx(f, "0000:00:00.0"));
+	free(v);
+	/* a PE per function: the root port's windows are another PE's */
+	assert_true(findings(f, ACS_PE_DEVICE, &v) >= 1);
+	assert_int_equal(v[0].kind, ACS_PE_UNFENCED);
+	assert_int_equal(v[0].neighbour, idx(f, "0000:00:00.0"));
 	free(v);
 	acs_fabric_free(f);
 }

@@ -154,6 +154,28 @@ static int check_segments(struct findings *fs, const acs_pe_table *t, const acs_
 	return rc;
 }
 
+/* Another PE's device with MMIO on the root bus of function i (its
+ * functions are next to each other in address order), or UINT32_MAX. */
+static uint32_t root_neighbour(const acs_pe_table *t, const acs_fabric *f, size_t i)
+{
+	const struct acs_func *fn = acs_fabric_func(f, i);
+	size_t lo = i;
+
+	while (lo && acs_fabric_func(f, lo - 1)->domain == fn->domain && acs_fabric_func(f, lo - 1)->bus == fn->bus)
+		lo--;
+	for (size_t s = lo; s < acs_fabric_count(f); s++) {
+		const struct acs_func *g = acs_fabric_func(f, s);
+		acs_bar gb[6];
+
+		if (g->domain != fn->domain || g->bus != fn->bus)
+			break;
+		if (s != i && !g->is_virtfn && !acs_fabric_parent(f, g) && acs_pe_of(t, s) != acs_pe_of(t, i) &&
+		    (acs_func_mem_bars(g, gb) || acs_func_bridge_windows(g, gb)))
+			return (uint32_t)s;
+	}
+	return UINT32_MAX;
+}
+
 /* a device's BARs must sit in its bridge's windows, and the bus below
  * that bridge must hold nothing of another PE */
 static int check_fence(struct findings *fs, const acs_pe_table *t, const acs_fabric *f, size_t i)
@@ -167,7 +189,8 @@ static int check_fence(struct findings *fs, const acs_pe_table *t, const acs_fab
 		return 0;
 	if (!up)
 		return add(fs, (acs_pe_finding){ .kind = ACS_PE_UNFENCED, .device = (uint32_t)i,
-						 .neighbour = UINT32_MAX, .bar = b[0].index, .segment = -1 });
+						 .neighbour = root_neighbour(t, f, i), .bar = b[0].index,
+						 .segment = -1 });
 	for (size_t k = 0; !rc && k < nb; k++)
 		if (!acs_func_window_holds(up, b[k].start))
 			rc = add(fs, (acs_pe_finding){ .kind = ACS_PE_OUTSIDE_WINDOW, .device = (uint32_t)i,
