@@ -281,6 +281,22 @@ static void test_pe_platform__override(void **state)
 	assert_int_equal(acs_platform_override(&p, "40:pes=8"), ACS_EINVAL);
 	assert_int_equal(acs_platform_override(&p, "pes"), ACS_EINVAL);
 	assert_int_equal(acs_platform_override(&p, "0:"), ACS_EINVAL);
+	/* a last reserved PE stays the last, in either order */
+	p = *acs_platform_find("powernv9");
+	assert_int_equal(acs_platform_override(&p, "pes=128"), 0);
+	assert_int_equal(p.reserved_pe, 127);
+	p = *acs_platform_find("powernv9");
+	assert_int_equal(acs_platform_override(&p, "reserved=last,pes=128"), 0);
+	assert_int_equal(p.reserved_pe, 127);
+	p = *acs_platform_find("powernv9");
+	assert_int_equal(acs_platform_override(&p, "reserved=3,pes=128"), 0);
+	assert_int_equal(p.reserved_pe, 3);
+	assert_int_equal(acs_platform_override(&p, "reserved=100,pes=64"), ACS_EINVAL);
+	/* segments must split evenly: powers of two, windows of 1 MiB at least */
+	assert_int_equal(acs_platform_override(&p, "pes=300"), ACS_EINVAL);
+	assert_int_equal(acs_platform_override(&p, "0001:pes=300"), ACS_EINVAL);
+	assert_int_equal(acs_platform_override(&p, "m32=1"), ACS_EINVAL);
+	assert_int_equal(acs_platform_override(&p, "m64=1"), ACS_EINVAL);
 }
 
 /* no segment holds two PEs' BARs; every BAR aligned to its size */

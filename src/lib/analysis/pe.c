@@ -94,10 +94,16 @@ static int override_one(acs_platform *p, long dom, const char *kv, size_t len)
 		return acs_error_set(ACS_EINVAL, "--phb: '%.*s' is not KEY=VALUE", (int)len, kv);
 	num = acs_parse_size(eq + 1, len - klen - 1, &v);
 #define KEY(k) (klen == sizeof(k) - 1 && memcmp(kv, k, klen) == 0)
-	if (KEY("pes") && num && v >= 2 && v <= ACS_PE_MAX_PES) {
+	/* PE counts are powers of two (a window splits into equal segments
+	 * of a power-of-two size); a reserved PE that was the last stays the
+	 * last, whichever comes first of pes= and reserved= */
+	if (KEY("pes") && num && v >= 2 && v <= ACS_PE_MAX_PES && power_of_two(v) &&
+	    (dom >= 0 || p->reserved_pe == p->npes - 1 || p->reserved_pe < v)) {
 		if (dom >= 0) {
 			p->phb_pes[dom] = (unsigned)v;
 		} else {
+			if (p->reserved_pe == p->npes - 1)
+				p->reserved_pe = (unsigned)v - 1;
 			p->npes = (unsigned)v;
 			memset(p->phb_pes, 0, sizeof(p->phb_pes));
 		}
@@ -105,16 +111,17 @@ static int override_one(acs_platform *p, long dom, const char *kv, size_t len)
 		p->reserved_pe = p->npes - 1;
 	} else if (KEY("reserved") && dom < 0 && num && v < p->npes) {
 		p->reserved_pe = (unsigned)v;
-	} else if (KEY("m32") && dom < 0 && num && power_of_two(v) && v <= (1ull << 32)) {
+	} else if (KEY("m32") && dom < 0 && num && power_of_two(v) && v >= (1ull << 20) && v <= (1ull << 32)) {
 		p->m32_size = v;
-	} else if (KEY("m64") && dom < 0 && num && power_of_two(v)) {
+	} else if (KEY("m64") && dom < 0 && num && power_of_two(v) && v >= (1ull << 20)) {
 		p->m64_size = v;
 	} else if (KEY("m64-base") && dom >= 0 && num) {
 		p->phb_m64_base[dom] = v;
 	} else if (KEY("m64-bars") && m64_bars(p, dom, eq + 1, len - klen - 1)) {
 		/* set */
 	} else {
-		return acs_error_set(ACS_EINVAL, "--phb: bad '%.*s' (pes=2..%d, reserved=N|last, m32=SIZE, m64=SIZE "
+		return acs_error_set(ACS_EINVAL, "--phb: bad '%.*s' (pes=2..%d a power of two, reserved=N|last, "
+				     "m32=1M..4G, m64=SIZE from 1M, powers of two, "
 				     "for every PHB; pes=N, m64-base=ADDRESS with DOMAIN:; m64-bars=FIRST-LAST)", (int)len, kv,
 				     ACS_PE_MAX_PES);
 	}
