@@ -159,6 +159,9 @@ enum acs_pe_finding_kind {
 	ACS_PE_SHARED_BUS = 4,     /**< a bus shared with another PE's device or
 				        window: the bridge fences both at once */
 	ACS_PE_IOV_FAILED = 5,     /**< a PF's VFs cannot be enabled (iov_reason) */
+	ACS_PE_BESIDE_BRIDGE = 6,  /**< on a bus with a bridge (via) of its own PE
+				        whose windows hold another PE (neighbour):
+				        the bridge above fences both at once */
 };
 
 typedef struct acs_pe_finding {
@@ -169,6 +172,7 @@ typedef struct acs_pe_finding {
 	bool m64;               /**< the segment is an M64 one */
 	long segment;           /**< -1 for none */
 	int iov_reason;         /**< ACS_PE_IOV_FAILED: enum acs_pe_iov_reason */
+	uint32_t via;           /**< ACS_PE_BESIDE_BRIDGE: the bridge beside it */
 } acs_pe_finding;
 
 /** The M32 window's bus address: where powernv firmware places it. */

@@ -267,6 +267,15 @@ static int pe_check(struct cli *c, const acs_pe_table *t)
 			printf("FAIL %s: its %u VFs cannot be enabled: %s\n", a, e->num_vfs, iov_reason(e, why, sizeof(why)));
 			break;
 		}
+		case ACS_PE_BESIDE_BRIDGE: {
+			char br[32];
+
+			addr_of(c, x->via, br, sizeof(br));
+			printf("FAIL %s: beside bridge %s of its own PE, whose windows hold %s of PE#%u: the bridge above "
+			       "fences both, so moving its BARs it could overlap that neighbour\n", a, br, b,
+			       acs_pe_at(t, (size_t)pb)->number);
+			break;
+		}
 		default:
 			printf("FAIL %s: shares its bus with %s of PE#%u: moving its BARs it could overlap that neighbour\n",
 			       a, b, acs_pe_at(t, (size_t)pb)->number);

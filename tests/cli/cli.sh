@@ -228,6 +228,10 @@ if ls /sys/bus/pci/devices/*/resource >/dev/null 2>&1; then
 		{ [ $rc -eq 2 ] && grep -q 'BAR sizes unknown' "$tmp/err"; } &&
 		ok "pe --allocate on this host" || bad "pe --allocate on this host (exit $rc)"
 fi
+expect 1 "pe --check: an endpoint beside downstream ports" "$acsctl" -F \
+	"$src/tests/fixtures/vm-power/powernv9/switch-ep-internal-bus/lspci.txt" --platform powernv9 pe --check
+grep -q '^FAIL 0000:02:01.0: beside bridge 0000:02:00.0 of its own PE, whose windows hold 0000:03:00.0 of PE#507' "$tmp/out" &&
+	ok "pe --check names the bridge and the neighbour" || bad "pe --check names the bridge and the neighbour"
 pb="$src/examples/power-phb-bars.json"
 expect 0 "pe --allocate, hand-written BAR sizes" "$acsctl" -F "$pb" --platform phb4 pe --allocate
 grep -q '^PHB 0000 M32: 8 BARs in 8 MiB segments: 135 used, 0 wasted, lower bound 135' "$tmp/out" &&

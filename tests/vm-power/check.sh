@@ -47,7 +47,10 @@ for machine in powernv8 powernv9; do
 		if [ "$want" != "$got" ]; then
 			echo "FAIL $machine $name: kernel $want, acsctl $got"
 			fail=$((fail + 1))
-		elif ! "$acsctl" -F "$out/lspci.txt" --platform "$machine" pe --check >"$tmp/chk" 2>&1; then
+		elif ! "$acsctl" -F "$out/lspci.txt" --platform "$machine" pe --check >"$tmp/chk" 2>&1 &&
+			# an endpoint beside a bridge fencing other PEs is the
+			# topology's (switch-ep-internal-bus), not the BARs'
+			grep '^FAIL' "$tmp/chk" | grep -qv ': beside bridge '; then
 			echo "FAIL $machine $name: pe --check on the kernel's BARs: $(grep -m1 FAIL "$tmp/chk")"
 			fail=$((fail + 1))
 		else

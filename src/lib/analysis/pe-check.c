@@ -176,6 +176,32 @@ static uint32_t root_neighbour(const acs_pe_table *t, const acs_fabric *f, size_
 	return UINT32_MAX;
 }
 
+/* The first device with MMIO below bridge br in a PE other than function
+ * i's, or -1 (depth-first over the bridge's buses, bounded by the 256
+ * buses a domain has). */
+static long other_pe_below(const acs_pe_table *t, const acs_fabric *f, const struct acs_func *br, size_t i)
+{
+	const struct acs_func *stack[256];
+	size_t depth = 0;
+
+	stack[depth++] = br;
+	while (depth) {
+		size_t first, n = acs_fabric_children(f, stack[--depth], &first);
+
+		for (size_t s = first; s < first + n; s++) {
+			const struct acs_func *g = acs_fabric_func(f, s);
+			acs_bar gb[6];
+
+			if (!g->is_virtfn && acs_pe_of(t, s) >= 0 && acs_pe_of(t, s) != acs_pe_of(t, i) &&
+			    acs_func_mem_bars(g, gb))
+				return (long)s;
+			if (g->is_bridge && depth < 256)
+				stack[depth++] = g;
+		}
+	}
+	return -1;
+}
+
 /* a device's BARs must sit in its bridge's windows, and the bus below
  * that bridge must hold nothing of another PE */
 static int check_fence(struct findings *fs, const acs_pe_table *t, const acs_fabric *f, size_t i)
@@ -200,12 +226,23 @@ static int check_fence(struct findings *fs, const acs_pe_table *t, const acs_fab
 	for (size_t s = first; !rc && s < first + nsib; s++) {
 		const struct acs_func *g = acs_fabric_func(f, s);
 		acs_bar gb[6];
+		long other;
 
-		if (s == i || g->is_virtfn || acs_pe_of(t, s) == acs_pe_of(t, i))
+		if (s == i || g->is_virtfn)
 			continue;
-		if (acs_func_mem_bars(g, gb) || acs_func_bridge_windows(g, gb))
-			rc = add(fs, (acs_pe_finding){ .kind = ACS_PE_SHARED_BUS, .device = (uint32_t)i,
-						       .neighbour = (uint32_t)s, .bar = b[0].index, .segment = -1 });
+		if (acs_pe_of(t, s) != acs_pe_of(t, i)) {
+			if (acs_func_mem_bars(g, gb) || acs_func_bridge_windows(g, gb))
+				rc = add(fs, (acs_pe_finding){ .kind = ACS_PE_SHARED_BUS, .device = (uint32_t)i,
+							       .neighbour = (uint32_t)s, .bar = b[0].index,
+							       .segment = -1 });
+			continue;
+		}
+		/* a bridge of its own PE fencing other PEs: the bridge above
+		 * holds both, so the device is not fenced from them */
+		if (g->is_bridge && acs_func_bridge_windows(g, gb) && (other = other_pe_below(t, f, g, i)) >= 0)
+			rc = add(fs, (acs_pe_finding){ .kind = ACS_PE_BESIDE_BRIDGE, .device = (uint32_t)i,
+						       .neighbour = (uint32_t)other, .via = (uint32_t)s,
+						       .bar = b[0].index, .segment = -1 });
 	}
 	return rc;
 }
