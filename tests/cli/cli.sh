@@ -233,6 +233,9 @@ expect 1 "pe --check: an endpoint beside downstream ports" "$acsctl" -F \
 grep -q '^FAIL 0000:02:01.0: beside bridge 0000:02:00.0 of its own PE, whose windows hold 0000:03:00.0 of PE#507' "$tmp/out" &&
 	ok "pe --check names the bridge and the neighbour" || bad "pe --check names the bridge and the neighbour"
 pb="$src/examples/power-phb-bars.json"
+expect 0 "pe --check on a topology" "$acsctl" -F "$pb" --platform phb4 pe --check
+grep -q '^OK 7 PEs, SR-IOV only: .* holds no BAR addresses' "$tmp/out" &&
+	ok "pe --check says what a topology cannot show" || bad "pe --check says what a topology cannot show"
 expect 0 "pe --allocate, hand-written BAR sizes" "$acsctl" -F "$pb" --platform phb4 pe --allocate
 grep -q '^PHB 0000 M32: 8 BARs in 8 MiB segments: 135 used, 0 wasted, lower bound 135' "$tmp/out" &&
 	grep -q '0000:04:00.0 BAR0 32 MiB   at 0xc0000000, segment 128' "$tmp/out" &&
