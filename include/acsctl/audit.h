@@ -42,6 +42,14 @@ typedef struct acs_audit acs_audit;
  */
 int acs_audit_run(acs_audit **out, const acs_fabric *fabric,
 		  const acs_policy *groups_policy, const acs_policy *hw_policy);
+/**
+ * The same against groups formed otherwise (a PE platform's, from
+ * acs_pe_groups()), or the kernel's own where the source knows them;
+ * without the check for ACS changed after boot, which needs the ACS
+ * prediction.
+ */
+int acs_audit_run_groups(acs_audit **out, const acs_fabric *fabric, const acs_groups *groups,
+			 const acs_policy *hw_policy);
 size_t acs_audit_count(const acs_audit *a);
 const acs_finding *acs_audit_at(const acs_audit *a, size_t i);
 void acs_audit_free(acs_audit *a);

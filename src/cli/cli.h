@@ -96,6 +96,9 @@ struct cli_tree_visit {
 };
 int cli_tree_walk(const acs_fabric *fabric, const struct cli_tree_visit *v);
 
+/* The audit, against the PE groups on a PE platform. */
+int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out);
+
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_groups(struct cli *c, int argc, char **argv);
 int cmd_snapshot(struct cli *c, int argc, char **argv);

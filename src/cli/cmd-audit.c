@@ -31,6 +31,22 @@ static void print_text(const struct cli *c, const acs_finding *fd)
 	printf(": %s\n", fd->reason);
 }
 
+/* On a PE platform the groups to hold against the routes are the PEs':
+ * two PEs below a switch without ACS reach each other past the PHB. */
+int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out)
+{
+	acs_groups *g = NULL;
+	int rc;
+
+	if (!c->platform)
+		return acs_audit_run(out, c->fabric, c->policy, hw);
+	rc = cli_groups(c, &g);
+	if (!rc)
+		rc = acs_audit_run_groups(out, c->fabric, g, hw);
+	acs_groups_free(g);
+	return rc;
+}
+
 int cmd_audit(struct cli *c, int argc, char **argv)
 {
 	const acs_policy *hw = acs_policy_find(acs_policy_name(c->policy));
@@ -42,7 +58,7 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "usage: acsctl audit\n");
 		return EXIT_BAD_INPUT;
 	}
-	if (acs_audit_run(&a, c->fabric, c->policy, hw))
+	if (cli_audit(c, hw, &a))
 		return cli_error("audit");
 	for (size_t i = 0; i < acs_audit_count(a); i++)
 		unsafe += acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE;

@@ -94,6 +94,12 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	size_t a, b = 0;
 	acs_explain *e;
 
+	/* its reasons are the ACS ones pci_device_group() follows */
+	if (c->platform) {
+		fprintf(stderr, "acsctl explain: not for PE platforms (--platform %s): acsctl pe shows what makes each "
+			"PE\n", c->platform->name);
+		return EXIT_BAD_INPUT;
+	}
 	if (argc < 1 || argc > 2) {
 		fprintf(stderr, "usage: acsctl explain DEV [DEV2]\n");
 		return EXIT_BAD_INPUT;

@@ -71,16 +71,15 @@ static void summary(FILE *out, const struct report *r, const acs_audit *a)
 
 		largest = n > largest ? n : largest;
 	}
-	for (size_t i = 0; a && i < acs_audit_count(a); i++)
+	for (size_t i = 0; i < acs_audit_count(a); i++)
 		unsafe += acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE;
 	fprintf(out, "<ul>\n<li>%zu functions in %zu IOMMU groups; the largest holds %zu</li>\n",
 		acs_fabric_count(f), acs_groups_count(r->groups), largest);
 	fprintf(out, "<li>ACS: %zu functions isolate, %zu have it with redirect or validation off, "
 		"%zu ports have none, %zu unknown</li>\n", ports[REPORT_ACS_ISOLATING], ports[REPORT_ACS_OPEN],
 		ports[REPORT_ACS_NONE], ports[REPORT_ACS_UNKNOWN]);
-	if (a)
-		fprintf(out, "<li class=\"%s\">audit: %zu unsafe, %zu conservative</li>\n", unsafe ? "fail" : "info",
-			unsafe, acs_audit_count(a) - unsafe);
+	fprintf(out, "<li class=\"%s\">audit: %zu unsafe, %zu conservative</li>\n", unsafe ? "fail" : "info",
+		unsafe, acs_audit_count(a) - unsafe);
 	fputs("</ul>\n", out);
 }
 
@@ -129,10 +128,6 @@ static void groups_table(FILE *out, const struct report *r)
 static void audit_list(FILE *out, const struct cli *c, const acs_audit *a)
 {
 	fputs("<h2>Audit</h2>\n", out);
-	if (!a) {
-		fputs("<p>Not run: PE platforms isolate by partitionable endpoint (acsctl pe --check).</p>\n", out);
-		return;
-	}
 	if (!acs_audit_count(a)) {
 		fputs("<p>No findings: every pair of devices in different groups is kept apart by the fabric.</p>\n", out);
 		return;
@@ -210,8 +205,7 @@ static int write_page(FILE *out, const struct cli *c, const acs_groups *g)
 	acs_audit *a = NULL;
 	int rc = 0;
 
-	/* on a PE platform the groups are not the ACS ones the audit checks */
-	if (!c->platform && acs_audit_run(&a, c->fabric, c->policy, hw))
+	if (cli_audit(c, hw, &a))
 		return -1;
 	fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\"/>\n<title>acsctl report: ", out);

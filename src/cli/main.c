@@ -447,6 +447,11 @@ int main(int argc, char **argv)
 		free(c.phb);
 		return EXIT_BAD_INPUT;
 	}
+	if (c.pe_policy && !c.platform) {
+		fprintf(stderr, "acsctl: --pe-policy needs --platform\n");
+		free(c.phb);
+		return EXIT_BAD_INPUT;
+	}
 	if (cli_select_init(&c))
 		return EXIT_BAD_INPUT;
 	rc = load(&c);

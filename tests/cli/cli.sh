@@ -185,8 +185,15 @@ expect 0 "report on 5000 functions" "$acsctl" -F "$tmp/s5k.json" report
 grep -q 'more than the 4000 drawn' "$tmp/out" && ! grep -q '<g class="fn"' "$tmp/out" &&
 	ok "report: large fabrics not drawn" || bad "report: large fabrics not drawn"
 expect 0 "report on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt" --platform powernv8 report
-grep -q 'Not run: PE platforms' "$tmp/out" && ok "report: PE platforms skip the ACS audit" ||
-	bad "report: PE platforms skip the ACS audit"
+grep -q 'audit: 2 unsafe' "$tmp/out" && ok "report: the audit against the PE groups" ||
+	bad "report: the audit against the PE groups"
+# PEs below a switch without ACS reach each other past the PHB
+expect 1 "audit on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt" \
+	--platform powernv8 audit
+[ "$(grep -c '^FAIL unsafe: 0000:0[34]:00.0 0000:0[34]:00.0 via' "$tmp/out")" -eq 2 ] &&
+	ok "audit: two PEs below a switch without ACS" || bad "audit: two PEs below a switch without ACS"
+expect 2 "explain on a PE platform" "$acsctl" -F "$dump" --platform powernv8 explain 00:00.0
+expect 2 "--pe-policy without --platform" "$acsctl" -F "$dump" --pe-policy slot groups
 
 # apply --from FILE: the boot service's acs.conf; errors name the line
 printf '# ACS for the GPU box\n\n00:02.0:RR- # the root port\n00:02.0:XX-\n' >"$tmp/acs.conf"

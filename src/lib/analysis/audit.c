@@ -243,16 +243,16 @@ static int audit_conservative(struct ctx *c, const acs_groups *g)
 	return rc;
 }
 
-int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
-		  const acs_policy *hw)
+/* The audit against the groups g (the kernel's own where the source has
+ * them); stale: also the groups the kernel built on other ACS values. */
+static int run(acs_audit **out, const acs_fabric *f, const acs_groups *g, const acs_policy *hw, bool stale)
 {
 	acs_audit *a = calloc(1, sizeof(*a));
 	int32_t *group = malloc((acs_fabric_count(f) + 1) * sizeof(*group));
 	int32_t *first_ep = malloc((acs_fabric_count(f) + 1) * sizeof(*first_ep));
-	acs_groups *g = NULL;
 	struct ctx c = { f, hw, group, first_ep, a };
 	bool kernel = acs_fabric_kernel_groups(f) == ACS_KGROUPS_PRESENT;
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
 	if (!a || !group || !first_ep) {
@@ -262,8 +262,7 @@ int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
 		return acs_error_nomem();
 	}
 	first_endpoints(f, first_ep);
-	rc = acs_groups_compute(&g, f, gp);
-	for (size_t i = 0; !rc && i < acs_fabric_count(f); i++)
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		group[i] = kernel ? acs_fabric_kernel_group(f, i) : (int32_t)acs_groups_of(g, i);
 	for (size_t i = 0; !rc && i < acs_fabric_count(f); i++) {
 		const struct acs_func *fn = acs_fabric_func(f, i);
@@ -274,11 +273,10 @@ int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
 			    acs_fabric_func(f, i - 1)->bus != fn->bus))
 			rc = audit_device(&c, i);
 	}
-	if (!rc && kernel)
+	if (!rc && kernel && stale)
 		rc = audit_stale(&c, g);
 	if (!rc)
 		rc = audit_conservative(&c, g);
-	acs_groups_free(g);
 	free(group);
 	free(first_ep);
 	if (rc) {
@@ -287,6 +285,25 @@ int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
 	}
 	*out = a;
 	return 0;
+}
+
+int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
+		  const acs_policy *hw)
+{
+	acs_groups *g = NULL;
+	int rc = acs_groups_compute(&g, f, gp);
+
+	*out = NULL;
+	if (!rc)
+		rc = run(out, f, g, hw, true);
+	acs_groups_free(g);
+	return rc;
+}
+
+int acs_audit_run_groups(acs_audit **out, const acs_fabric *f, const acs_groups *groups,
+			 const acs_policy *hw)
+{
+	return run(out, f, groups, hw, false);
 }
 
 size_t acs_audit_count(const acs_audit *a)
