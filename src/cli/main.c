@@ -228,6 +228,27 @@ int cli_groups(const struct cli *c, acs_groups **out)
 	return rc;
 }
 
+/* What the source lacks that PE assignment needs: never a silent guess. */
+static void pe_source_notes(const struct cli *c, FILE *out)
+{
+	size_t nocaps = 0, noext = 0;
+
+	for (size_t i = 0; i < acs_fabric_count(c->fabric); i++) {
+		uint32_t k = acs_fabric_func(c->fabric, i)->known;
+
+		nocaps += !(k & ACS_KNOWN_CAPS);
+		noext += (k & ACS_KNOWN_CAPS) && !(k & ACS_KNOWN_EXT);
+	}
+	if (nocaps)
+		fprintf(out, "# PCIe capabilities unknown for %zu functions (the source has only their 64-byte headers): "
+			"which bridges are PCIe-to-PCI, and so the PEs below them, is uncertain\n", nocaps);
+	if (noext)
+		fprintf(out, "# extended config space unknown for %zu functions: SR-IOV VFs are not modelled\n", noext);
+	if (acs_fabric_source_kind(c->fabric) == ACS_SOURCE_LSPCI)
+		fprintf(out, "# BAR addresses unknown (lspci text): PE numbers of buses with M64 BARs may differ from the "
+			"kernel's\n");
+}
+
 void cli_note_header(const struct cli *c, FILE *out)
 {
 	size_t unknown = acs_fabric_unknown_count(c->fabric);
@@ -248,6 +269,7 @@ void cli_note_header(const struct cli *c, FILE *out)
 			acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric), c->platform->name,
 			c->platform->phb, pes,
 			c->pe_policy == ACS_PE_SLOT ? "slot" : c->pe_policy == ACS_PE_DEVICE ? "device" : "bus (Linux powernv)");
+		pe_source_notes(c, out);
 		return;
 	}
 

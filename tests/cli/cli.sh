@@ -192,6 +192,10 @@ expect 1 "audit on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/pow
 	--platform powernv8 audit
 [ "$(grep -c '^FAIL unsafe: 0000:0[34]:00.0 0000:0[34]:00.0 via' "$tmp/out")" -eq 2 ] &&
 	ok "audit: two PEs below a switch without ACS" || bad "audit: two PEs below a switch without ACS"
+awk '!/^[0-9a-f]+: / || /^[0-3]0: /' "$src/tests/fixtures/vm-power/powernv9/kitchen-sink-1/lspci.txt" >"$tmp/x64.txt"
+expect 0 "pe from a 64-byte dump" "$acsctl" -F "$tmp/x64.txt" --platform powernv9 pe
+grep -q '^# PCIe capabilities unknown for 22 functions' "$tmp/out" && ok "pe: a 64-byte dump's PEs are uncertain" ||
+	bad "pe: a 64-byte dump's PEs are uncertain"
 expect 2 "explain on a PE platform" "$acsctl" -F "$dump" --platform powernv8 explain 00:00.0
 expect 2 "--pe-policy without --platform" "$acsctl" -F "$dump" --pe-policy slot groups
 
