@@ -162,6 +162,7 @@ enum acs_pe_finding_kind {
 	ACS_PE_BESIDE_BRIDGE = 6,  /**< on a bus with a bridge (via) of its own PE
 				        whose windows hold another PE (neighbour):
 				        the bridge above fences both at once */
+	ACS_PE_OUT_OF_PES = 7,     /**< no PE number was left for the device */
 };
 
 typedef struct acs_pe_finding {
@@ -298,6 +299,11 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *fabric, co
  * written.
  */
 size_t acs_pe_bridge_windows(const acs_fabric *fabric, uint32_t *parent, size_t max);
+
+/** The functions a PHB had no PE number left for, in the kernel's probe
+ * order: they get no PE and no IOMMU group (acs_pe_check() fails each).
+ * @return how many; *funcs is borrowed from t. */
+size_t acs_pe_left_out(const acs_pe_table *t, const uint32_t **funcs);
 
 void acs_pe_free(acs_pe_table *t);
 

@@ -225,6 +225,42 @@ static json_object *iov_json(struct cli *c, const acs_pe_table *t)
 	return arr;
 }
 
+/* The functions a PHB ran out of PE numbers for: FAIL, exit status 1. */
+static const char *left_line(const struct cli *c, const acs_pe_table *t, uint32_t i, char *buf, size_t size)
+{
+	const struct acs_func *fn = acs_fabric_func(c->fabric, i);
+	char a[32];
+
+	snprintf(buf, size, "FAIL %s: PHB %04x is out of PEs (%u, one reserved): no PE for it, so no IOMMU group",
+		 acs_func_addr(fn, a, sizeof(a)), fn->domain, acs_platform_pes(c->platform, fn->domain));
+	(void)t;
+	return buf;
+}
+
+static int print_left(const struct cli *c, const acs_pe_table *t)
+{
+	const uint32_t *left;
+	size_t n = acs_pe_left_out(t, &left);
+	char line[200];
+
+	for (size_t k = 0; k < n; k++)
+		puts(left_line(c, t, left[k], line, sizeof(line)));
+	return n ? EXIT_CHECK_FAILED : EXIT_OK;
+}
+
+static json_object *left_json(const struct cli *c, const acs_pe_table *t)
+{
+	const uint32_t *left;
+	size_t n = acs_pe_left_out(t, &left);
+	json_object *arr = json_object_new_array();
+	char a[32];
+
+	for (size_t k = 0; k < n; k++)
+		json_object_array_add(arr, json_object_new_string(
+			acs_func_addr(acs_fabric_func(c->fabric, left[k]), a, sizeof(a))));
+	return arr;
+}
+
 /* memory BARs with an address, the only ones pe --check can see */
 static size_t assigned_bars(const acs_fabric *f)
 {
@@ -277,6 +313,12 @@ static int pe_check(struct cli *c, const acs_pe_table *t)
 				if (acs_pe_iov_at(t, k)->pf == x->device)
 					e = acs_pe_iov_at(t, k);
 			printf("FAIL %s: its %u VFs cannot be enabled: %s\n", a, e->num_vfs, iov_reason(e, why, sizeof(why)));
+			break;
+		}
+		case ACS_PE_OUT_OF_PES: {
+			char line[200];
+
+			puts(left_line(c, t, x->device, line, sizeof(line)));
 			break;
 		}
 		case ACS_PE_BESIDE_BRIDGE: {
@@ -589,6 +631,7 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 			json_object_array_add(arr, o);
 		}
 		json_object_object_add(root, "pes", arr);
+		json_object_object_add(root, "left_out", left_json(c, t));
 		json_object_object_add(root, "sriov", iov_json(c, t));
 		arr = json_object_new_array();
 		segment_map(c, t, arr);
@@ -615,7 +658,10 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 		}
 		segment_map(c, t, NULL);
 		print_iov(c, t);
+		rc = print_left(c, t);
 	}
+	if (c->json && !c->allocate && !check)
+		rc = acs_pe_left_out(t, &(const uint32_t *){ NULL }) ? EXIT_CHECK_FAILED : EXIT_OK;
 	acs_pe_free(t);
 	return rc;
 }

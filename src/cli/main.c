@@ -232,8 +232,11 @@ int cli_groups(const struct cli *c, acs_groups **out)
 static void pe_source_notes(const struct cli *c, FILE *out)
 {
 	size_t nocaps = 0, noext = 0;
+	int kind = acs_fabric_source_kind(c->fabric);
 
-	for (size_t i = 0; i < acs_fabric_count(c->fabric); i++) {
+	/* topologies and lspci text say what they say; config space may be cut */
+	for (size_t i = 0; (kind == ACS_SOURCE_DUMP || kind == ACS_SOURCE_SYSFS || kind == ACS_SOURCE_SNAPSHOT) &&
+			   i < acs_fabric_count(c->fabric); i++) {
 		uint32_t k = acs_fabric_func(c->fabric, i)->known;
 
 		nocaps += !(k & ACS_KNOWN_CAPS);

@@ -227,9 +227,11 @@ expect 2 "pe without --platform" "$acsctl" -F "$pv" pe
 expect 2 "pe bad option" "$acsctl" -F "$pv" --platform powernv8 pe --frob
 expect 2 "unknown platform" "$acsctl" -F "$pv" --platform power11 pe
 "$acsctl" synth --functions 3000 --seed 1 -o "$tmp/s3k.json"
-expect 2 "pe: out of PEs" "$acsctl" -F "$tmp/s3k.json" --platform p7ioc pe
-grep -q 'PHB 0000: out of PEs (128, one reserved): 0000:7f:00.0 and 96 more' "$tmp/err" &&
-	ok "out of PEs names the first device left out" || bad "out of PEs names the first device left out"
+expect 1 "pe: out of PEs" "$acsctl" -F "$tmp/s3k.json" --platform p7ioc pe
+grep -q '^FAIL 0000:7f:00.0: PHB 0000 is out of PEs (128, one reserved): no PE for it' "$tmp/out" &&
+	[ "$(grep -c '^FAIL 0000:[0-9a-f:.]*: PHB 0000 is out of PEs' "$tmp/out")" -eq 97 ] &&
+	grep -q '^PHB 0000 PE#126 bus 00' "$tmp/out" &&
+	ok "out of PEs: the table, and every device left out" || bad "out of PEs: the table, and every device left out"
 expect 2 "pe --allocate without sizes" "$acsctl" -F "$pv" --platform powernv8 pe --allocate
 grep -q 'BAR sizes unknown' "$tmp/err" && ok "pe --allocate says sizes are unknown" || bad "pe --allocate says sizes are unknown"
 if ls /sys/bus/pci/devices/*/resource >/dev/null 2>&1; then

@@ -265,6 +265,14 @@ int acs_pe_check(acs_pe_finding **out, size_t *n, const acs_pe_table *t, const a
 			rc = check_fence(&fs, t, f, i);
 	}
 	free(own);
+	{
+		const uint32_t *left;
+		size_t nleft = acs_pe_left_out(t, &left);
+
+		for (size_t k = 0; !rc && k < nleft; k++)
+			rc = add(&fs, (acs_pe_finding){ .kind = ACS_PE_OUT_OF_PES, .device = left[k],
+							.neighbour = UINT32_MAX, .segment = -1 });
+	}
 	/* VFs the source has enabled that the kernel could not enable */
 	for (size_t k = 0; !rc && k < acs_pe_iov_count(t); k++) {
 		const acs_pe_iov *e = acs_pe_iov_at(t, k);

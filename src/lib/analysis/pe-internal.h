@@ -14,6 +14,8 @@ struct acs_pe_table {
 	uint32_t *members;       /* storage for every PE's device list */
 	acs_pe_iov *iov;         /* SR-IOV PFs */
 	size_t niov, iov_cap;
+	uint32_t *left;          /* functions no PE number was left for */
+	size_t nleft;
 };
 
 /* the PHB being assigned */

@@ -363,7 +363,7 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 
 	*out = NULL;
 	if (!t || !(t->v = calloc(n + 1, sizeof(*t->v))) || !(t->pe_of = malloc((n + 1) * sizeof(*t->pe_of))) ||
-	    !(h.used = calloc(ACS_PE_MAX_PES, 1))) {
+	    !(t->left = malloc((n + 1) * sizeof(*t->left))) || !(h.used = calloc(ACS_PE_MAX_PES, 1))) {
 		rc = acs_error_nomem();
 		goto done;
 	}
@@ -400,15 +400,11 @@ int acs_pe_assign(acs_pe_table **out, const acs_fabric *f, const acs_platform *p
 				h.rmap[b] = -1;
 		}
 		rc = pe_for(t, f, p, &h, policy, order[k], g, group_pe);
+		/* out of PE numbers: the kernel leaves it without a PE (and a
+		 * group); the rest of the PHB goes on */
 		if (rc == ACS_EINVAL) {
-			char a[32];
-			size_t left = 0;
-
-			for (size_t j = k; j < n; j++)
-				left += acs_fabric_func(f, order[j])->domain == fn->domain;
-			rc = acs_error_set(ACS_EINVAL, "PHB %04x: out of PEs (%u, one reserved): %s and %zu more "
-					   "functions on it get none", h.domain, h.npes,
-					   acs_func_addr(fn, a, sizeof(a)), left - 1);
+			t->left[t->nleft++] = order[k];
+			rc = 0;
 		}
 	}
 	if (!rc && open)
@@ -488,5 +484,12 @@ void acs_pe_free(acs_pe_table *t)
 	free(t->pe_of);
 	free(t->members);
 	free(t->iov);
+	free(t->left);
 	free(t);
+}
+
+size_t acs_pe_left_out(const acs_pe_table *t, const uint32_t **funcs)
+{
+	*funcs = t->left;
+	return t->nleft;
 }
