@@ -225,6 +225,34 @@ static json_object *iov_json(struct cli *c, const acs_pe_table *t)
 	return arr;
 }
 
+/* A PE's buses: its range below a PCIe-to-PCI bridge, else those its
+ * devices are on, in runs ("00-05", "00,06"): the device policy may give
+ * one PE functions on buses apart. */
+static const char *pe_buses(const struct cli *c, const acs_pe *pe, char *buf, size_t size)
+{
+	size_t used = 0;
+	int first = -1, last = -1;
+
+	if (pe->all || !pe->ndevices) {
+		snprintf(buf, size, pe->bus_first == pe->bus_last ? "%02x" : "%02x-%02x", pe->bus_first, pe->bus_last);
+		return buf;
+	}
+	buf[0] = '\0';
+	for (size_t k = 0; k <= pe->ndevices; k++) {
+		int bus = k < pe->ndevices ? acs_fabric_func(c->fabric, pe->devices[k])->bus : -1;
+
+		if (bus >= 0 && (bus == last || bus == last + 1) && first >= 0) {
+			last = bus;
+			continue;
+		}
+		if (first >= 0 && used < size)
+			used += (size_t)snprintf(buf + used, size - used, first == last ? "%s%02x" : "%s%02x-%02x",
+						 used ? "," : "", first, last);
+		first = last = bus;
+	}
+	return buf;
+}
+
 /* The functions a PHB ran out of PE numbers for: FAIL, exit status 1. */
 static const char *left_line(const struct cli *c, const acs_pe_table *t, uint32_t i, char *buf, size_t size)
 {
@@ -485,8 +513,13 @@ static void print_bars(const struct cli *c, const acs_pe_table *t, const struct 
 		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
 		size_str(d[i].size, sz, sizeof(sz));
 		if (a->offset[i] == UINT64_MAX) {
-			printf("FAIL %s %s (%s, PE#%u): no free segment run left in the %s window\n", addr,
-			       bar_name(&r[i], bn, sizeof(bn)), sz, acs_pe_at(t, d[i].pe)->number, w->m64 ? "M64" : "M32");
+			char whole[32];
+			bool larger = d[i].size > w->seg * w->nsegs;
+
+			size_str(w->seg * w->nsegs, whole, sizeof(whole));
+			printf("FAIL %s %s (%s, PE#%u): %s the %s window%s%s%s\n", addr, bar_name(&r[i], bn, sizeof(bn)), sz,
+			       acs_pe_at(t, d[i].pe)->number, larger ? "larger than" : "no free segment run left in",
+			       w->m64 ? "M64" : "M32", larger ? " (" : "", larger ? whole : "", larger ? ")" : "");
 			(*fails)++;
 		} else {
 			printf("  %s %s %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, bar_name(&r[i], bn, sizeof(bn)), sz,
@@ -587,7 +620,7 @@ static int pe_allocate(struct cli *c, const acs_pe_table *t)
 int cmd_pe(struct cli *c, int argc, char **argv)
 {
 	acs_pe_table *t = NULL;
-	char addr[32];
+	char addr[32], buses[800];
 	bool check = c->check;
 	int rc = EXIT_OK;
 
@@ -617,8 +650,7 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 			snprintf(phb, sizeof(phb), "%04x", pe->domain);
 			json_object_object_add(o, "phb", json_object_new_string(phb));
 			json_object_object_add(o, "pe", json_object_new_int((int)pe->number));
-			json_object_object_add(o, "buses", json_object_new_string(
-				(snprintf(addr, sizeof(addr), "%02x-%02x", pe->bus_first, pe->bus_last), addr)));
+			json_object_object_add(o, "buses", json_object_new_string(pe_buses(c, pe, buses, sizeof(buses))));
 			for (size_t k = 0; k < pe->ndevices; k++)
 				json_object_array_add(d, json_object_new_string(
 					acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr))));
@@ -644,12 +676,9 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 		for (size_t i = 0; i < acs_pe_count(t); i++) {
 			const acs_pe *pe = acs_pe_at(t, i);
 
-			if (pe->bus_first == pe->bus_last)
-				printf("PHB %04x PE#%-3u bus %02x%s:", pe->domain, pe->number, pe->bus_first,
-				       pe->dma ? "" : " (bridges only: no IOMMU group)");
-			else
-				printf("PHB %04x PE#%-3u buses %02x-%02x%s:", pe->domain, pe->number, pe->bus_first,
-				       pe->bus_last, pe->dma ? "" : " (bridges only: no IOMMU group)");
+			pe_buses(c, pe, buses, sizeof(buses));
+			printf("PHB %04x PE#%-3u bus%s %s%s:", pe->domain, pe->number, strlen(buses) > 2 ? "es" : "", buses,
+			       pe->dma ? "" : " (bridges only: no IOMMU group)");
 			for (size_t k = 0; k < pe->ndevices; k++)
 				printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr)));
 			print_segments(t, c, i, false);

@@ -237,10 +237,11 @@ static void pe_source_notes(const struct cli *c, FILE *out)
 	/* topologies and lspci text say what they say; config space may be cut */
 	for (size_t i = 0; (kind == ACS_SOURCE_DUMP || kind == ACS_SOURCE_SYSFS || kind == ACS_SOURCE_SNAPSHOT) &&
 			   i < acs_fabric_count(c->fabric); i++) {
-		uint32_t k = acs_fabric_func(c->fabric, i)->known;
+		const struct acs_func *fn = acs_fabric_func(c->fabric, i);
 
-		nocaps += !(k & ACS_KNOWN_CAPS);
-		noext += (k & ACS_KNOWN_CAPS) && !(k & ACS_KNOWN_EXT);
+		nocaps += !(fn->known & ACS_KNOWN_CAPS);
+		/* conventional functions have no extended space to miss */
+		noext += (fn->known & ACS_KNOWN_CAPS) && fn->pcie_type != ACS_PCIE_NONE && !(fn->known & ACS_KNOWN_EXT);
 	}
 	if (nocaps)
 		fprintf(out, "# PCIe capabilities unknown for %zu functions (the source has only their 64-byte headers): "

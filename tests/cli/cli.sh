@@ -196,6 +196,12 @@ awk '!/^[0-9a-f]+: / || /^[0-3]0: /' "$src/tests/fixtures/vm-power/powernv9/kitc
 expect 0 "pe from a 64-byte dump" "$acsctl" -F "$tmp/x64.txt" --platform powernv9 pe
 grep -q '^# PCIe capabilities unknown for 22 functions' "$tmp/out" && ok "pe: a 64-byte dump's PEs are uncertain" ||
 	bad "pe: a 64-byte dump's PEs are uncertain"
+expect 0 "pe: device policy" "$acsctl" -F "$src/examples/power-phb-bars.json" --platform phb4 --pe-policy device pe
+grep -q '^PHB 0000 PE#253 buses 00,06: 0000:00:01.0 0000:06:00.0 0000:06:00.1$' "$tmp/out" &&
+	ok "pe: a PE's buses as its devices have them" || bad "pe: a PE's buses as its devices have them"
+expect 1 "pe --allocate: a BAR larger than the window" "$acsctl" -F "$src/examples/power-phb-bars.json" --platform p7ioc pe --allocate
+grep -q '^FAIL 0000:04:00.0 BAR2 (16 GiB, PE#122): larger than the M32 window (1 GiB)$' "$tmp/out" &&
+	ok "allocate: larger than the window, said" || bad "allocate: larger than the window, said"
 expect 2 "explain on a PE platform" "$acsctl" -F "$dump" --platform powernv8 explain 00:00.0
 expect 2 "--pe-policy without --platform" "$acsctl" -F "$dump" --pe-policy slot groups
 
