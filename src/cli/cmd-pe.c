@@ -31,7 +31,7 @@ static void print_segments(const acs_pe_table *t, struct cli *c, size_t k, bool 
 		printf(" %u", seg[i]);
 }
 
-static const char *addr_of(struct cli *c, uint32_t i, char *buf, size_t size)
+static const char *addr_of(const struct cli *c, uint32_t i, char *buf, size_t size)
 {
 	return acs_func_addr(acs_fabric_func(c->fabric, i), buf, size);
 }
@@ -301,77 +301,119 @@ static size_t assigned_bars(const acs_fabric *f)
 }
 
 /* one FAIL line per finding; exit status 1 when there is any */
+static const char *const finding_kinds[] = {
+	[ACS_PE_SHARED_SEGMENT] = "shared_segment", [ACS_PE_UNFENCED] = "unfenced",
+	[ACS_PE_OUTSIDE_WINDOW] = "outside_window", [ACS_PE_SHARED_BUS] = "shared_bus",
+	[ACS_PE_IOV_FAILED] = "vfs_cannot_exist", [ACS_PE_BESIDE_BRIDGE] = "beside_bridge",
+	[ACS_PE_OUT_OF_PES] = "out_of_pes",
+};
+
+/* One finding as its FAIL line (without the newline). */
+static const char *finding_line(const struct cli *c, const acs_pe_table *t, const acs_pe_finding *x, char *buf,
+				size_t size)
+{
+	long pa = acs_pe_of(t, x->device), pb = x->neighbour != UINT32_MAX ? acs_pe_of(t, x->neighbour) : -1;
+	unsigned na = pa >= 0 ? acs_pe_at(t, (size_t)pa)->number : 0, nb = pb >= 0 ? acs_pe_at(t, (size_t)pb)->number : 0;
+	char a[32], b[32] = "", br[32];
+
+	addr_of(c, x->device, a, sizeof(a));
+	if (x->neighbour != UINT32_MAX)
+		addr_of(c, x->neighbour, b, sizeof(b));
+	switch (x->kind) {
+	case ACS_PE_SHARED_SEGMENT:
+		snprintf(buf, size, "FAIL %s BAR%u: %s segment %ld of PE#%u also holds %s of PE#%u", a, x->bar,
+			 x->m64 ? "M64" : "M32", x->segment, na, b, nb);
+		break;
+	case ACS_PE_UNFENCED:
+		if (x->neighbour == UINT32_MAX)
+			snprintf(buf, size, "FAIL %s: on a root bus, behind no P2P bridge: its BARs can overlap any PE's", a);
+		else
+			snprintf(buf, size, "FAIL %s: on a root bus, behind no P2P bridge: moving its BARs it could overlap "
+				 "%s of PE#%u, or any PE's", a, b, nb);
+		break;
+	case ACS_PE_OUTSIDE_WINDOW:
+		snprintf(buf, size, "FAIL %s BAR%u: outside the windows of its bridge %s", a, x->bar, b);
+		break;
+	case ACS_PE_IOV_FAILED: {
+		const acs_pe_iov *e = NULL;
+		char why[160];
+
+		for (size_t k = 0; k < acs_pe_iov_count(t); k++)
+			if (acs_pe_iov_at(t, k)->pf == x->device)
+				e = acs_pe_iov_at(t, k);
+		snprintf(buf, size, "FAIL %s: its %u VFs cannot be enabled: %s", a, e ? e->num_vfs : 0,
+			 e ? iov_reason(e, why, sizeof(why)) : "");
+		break;
+	}
+	case ACS_PE_OUT_OF_PES:
+		left_line(c, t, x->device, buf, size);
+		break;
+	case ACS_PE_BESIDE_BRIDGE:
+		addr_of(c, x->via, br, sizeof(br));
+		snprintf(buf, size, "FAIL %s: beside bridge %s of its own PE, whose windows hold %s of PE#%u: the bridge "
+			 "above fences both, so moving its BARs it could overlap that neighbour", a, br, b, nb);
+		break;
+	default:
+		snprintf(buf, size, "FAIL %s: shares its bus with %s of PE#%u: moving its BARs it could overlap that "
+			 "neighbour", a, b, nb);
+	}
+	return buf;
+}
+
+static json_object *finding_json(const struct cli *c, const acs_pe_table *t, const acs_pe_finding *x)
+{
+	json_object *o = json_object_new_object();
+	char buf[600], a[32];
+
+	json_object_object_add(o, "kind", json_object_new_string(finding_kinds[x->kind]));
+	json_object_object_add(o, "device", json_object_new_string(addr_of(c, x->device, a, sizeof(a))));
+	json_object_object_add(o, "neighbour", x->neighbour == UINT32_MAX ? NULL :
+				json_object_new_string(addr_of(c, x->neighbour, a, sizeof(a))));
+	if (x->kind == ACS_PE_BESIDE_BRIDGE)
+		json_object_object_add(o, "bridge", json_object_new_string(addr_of(c, x->via, a, sizeof(a))));
+	json_object_object_add(o, "text", json_object_new_string(finding_line(c, t, x, buf, sizeof(buf)) + 5));
+	return o;
+}
+
+/* one FAIL line per finding; exit status 1 when there is any */
 static int pe_check(struct cli *c, const acs_pe_table *t)
 {
 	acs_pe_finding *v = NULL;
 	size_t n = 0, nbars = assigned_bars(c->fabric);
 	int kind = acs_fabric_source_kind(c->fabric);
-	char a[32], b[32];
+	bool blind = !nbars && (kind == ACS_SOURCE_TOPOLOGY || kind == ACS_SOURCE_LSPCI);
+	char buf[600];
 
 	if (acs_pe_check(&v, &n, t, c->fabric, c->platform))
 		return cli_error("pe --check");
-	for (size_t i = 0; i < n; i++) {
-		const acs_pe_finding *x = &v[i];
-		long pa = acs_pe_of(t, x->device), pb = x->neighbour != UINT32_MAX ? acs_pe_of(t, x->neighbour) : -1;
+	if (c->json) {
+		json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
-		addr_of(c, x->device, a, sizeof(a));
-		if (x->neighbour != UINT32_MAX)
-			addr_of(c, x->neighbour, b, sizeof(b));
-		switch (x->kind) {
-		case ACS_PE_SHARED_SEGMENT:
-			printf("FAIL %s BAR%u: %s segment %ld of PE#%u also holds %s of PE#%u\n", a, x->bar,
-			       x->m64 ? "M64" : "M32", x->segment, acs_pe_at(t, (size_t)pa)->number, b,
-			       acs_pe_at(t, (size_t)pb)->number);
-			break;
-		case ACS_PE_UNFENCED:
-			if (x->neighbour == UINT32_MAX)
-				printf("FAIL %s: on a root bus, behind no P2P bridge: its BARs can overlap any PE's\n", a);
-			else
-				printf("FAIL %s: on a root bus, behind no P2P bridge: moving its BARs it could overlap "
-				       "%s of PE#%u, or any PE's\n", a, b, acs_pe_at(t, (size_t)pb)->number);
-			break;
-		case ACS_PE_OUTSIDE_WINDOW:
-			printf("FAIL %s BAR%u: outside the windows of its bridge %s\n", a, x->bar, b);
-			break;
-		case ACS_PE_IOV_FAILED: {
-			const acs_pe_iov *e = NULL;
-			char why[160];
-
-			for (size_t k = 0; k < acs_pe_iov_count(t); k++)
-				if (acs_pe_iov_at(t, k)->pf == x->device)
-					e = acs_pe_iov_at(t, k);
-			printf("FAIL %s: its %u VFs cannot be enabled: %s\n", a, e->num_vfs, iov_reason(e, why, sizeof(why)));
-			break;
-		}
-		case ACS_PE_OUT_OF_PES: {
-			char line[200];
-
-			puts(left_line(c, t, x->device, line, sizeof(line)));
-			break;
-		}
-		case ACS_PE_BESIDE_BRIDGE: {
-			char br[32];
-
-			addr_of(c, x->via, br, sizeof(br));
-			printf("FAIL %s: beside bridge %s of its own PE, whose windows hold %s of PE#%u: the bridge above "
-			       "fences both, so moving its BARs it could overlap that neighbour\n", a, br, b,
-			       acs_pe_at(t, (size_t)pb)->number);
-			break;
-		}
-		default:
-			printf("FAIL %s: shares its bus with %s of PE#%u: moving its BARs it could overlap that neighbour\n",
-			       a, b, acs_pe_at(t, (size_t)pb)->number);
-		}
+		json_object_object_add(root, "platform", json_object_new_string(c->platform->name));
+		json_object_object_add(root, "ok", json_object_new_boolean(!n));
+		json_object_object_add(root, "pes", json_object_new_int64((int64_t)acs_pe_count(t)));
+		json_object_object_add(root, "bars_checked", json_object_new_int64((int64_t)nbars));
+		/* what the source could not show: SR-IOV alone was checked */
+		json_object_object_add(root, "sriov_only", json_object_new_boolean(blind));
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(arr, finding_json(c, t, &v[i]));
+		json_object_object_add(root, "findings", arr);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			puts(finding_line(c, t, &v[i], buf, sizeof(buf)));
+		/* say what was not seen rather than pass it */
+		if (!n && blind)
+			printf("OK %zu PEs, SR-IOV only: %s holds no BAR addresses (%s), so segments and fences were not "
+			       "checked; read a dump or a live host for them\n", acs_pe_count(t), acs_fabric_origin(c->fabric),
+			       kind == ACS_SOURCE_TOPOLOGY ? "a topology's BARs are unassigned" :
+							     "acsctl does not read lspci's Region lines");
+		else if (!n)
+			printf("OK %zu PEs, %zu BARs: no segment shared, every PE behind a bridge of its own\n",
+			       acs_pe_count(t), nbars);
 	}
-	/* say what was not seen rather than pass it */
-	if (!n && !nbars && (kind == ACS_SOURCE_TOPOLOGY || kind == ACS_SOURCE_LSPCI))
-		printf("OK %zu PEs, SR-IOV only: %s holds no BAR addresses (%s), so segments and fences were not "
-		       "checked; read a dump or a live host for them\n", acs_pe_count(t), acs_fabric_origin(c->fabric),
-		       kind == ACS_SOURCE_TOPOLOGY ? "a topology's BARs are unassigned" :
-						     "acsctl does not read lspci's Region lines");
-	else if (!n)
-		printf("OK %zu PEs, %zu BARs: no segment shared, every PE behind a bridge of its own\n", acs_pe_count(t),
-		       nbars);
 	free(v);
 	return n ? EXIT_CHECK_FAILED : EXIT_OK;
 }

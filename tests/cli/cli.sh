@@ -202,6 +202,10 @@ grep -q '^PHB 0000 PE#253 buses 00,06: 0000:00:01.0 0000:06:00.0 0000:06:00.1$' 
 expect 1 "pe --allocate: a BAR larger than the window" "$acsctl" -F "$src/examples/power-phb-bars.json" --platform p7ioc pe --allocate
 grep -q '^FAIL 0000:04:00.0 BAR2 (16 GiB, PE#122): larger than the M32 window (1 GiB)$' "$tmp/out" &&
 	ok "allocate: larger than the window, said" || bad "allocate: larger than the window, said"
+expect 1 "pe --check -j" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv9/switch-ep-internal-bus/lspci.txt" \
+	--platform powernv9 -j pe --check
+grep -q '"ok": false' "$tmp/out" && [ "$(grep -c '"kind": "beside_bridge"' "$tmp/out")" -eq 2 ] &&
+	grep -q '"bridge": "0000:02:00.0"' "$tmp/out" && ok "pe --check JSON" || bad "pe --check JSON"
 expect 2 "explain on a PE platform" "$acsctl" -F "$dump" --platform powernv8 explain 00:00.0
 expect 2 "--pe-policy without --platform" "$acsctl" -F "$dump" --pe-policy slot groups
 
