@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acsctl/bars.h"
 #include "tfab.h"
 
 static int load_path(const char *path, int kind, acs_fabric **f)
@@ -482,6 +483,53 @@ static void test_lspci_lines__ignored(void **state)
 	acs_fabric_free(f);
 }
 
+/* Region lines: BARs with their sizes (a live host's lspci -vv has them),
+ * the upper half of a 64-bit BAR, VF BARs in the SR-IOV capability;
+ * bridge windows; bad ones named by line. */
+static void test_lspci_load__regions(void **state)
+{
+	acs_fabric *f;
+	const struct acs_func *ep, *br;
+	acs_bar b[6];
+
+	(void)state;
+	f = load_text("00:01.0 PCI bridge [0604]: Acme [1234:0001]\n"
+		      "\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		      "\tMemory behind bridge: 80000000-803fffff [size=4M] [32-bit]\n"
+		      "\tPrefetchable memory behind bridge: 0006000000000000-000600003fffffff [size=1G] [64-bit]\n"
+		      "\n"
+		      "01:00.0 Non-Volatile memory controller [0108]: Acme [1234:0002]\n"
+		      "\tRegion 0: Memory at 80000000 (32-bit, non-prefetchable) [size=16K]\n"
+		      "\tRegion 2: Memory at 6000000000000 (64-bit, prefetchable) [size=1G]\n"
+		      "\tRegion 3: Memory at <unassigned> (32-bit, non-prefetchable)\n"
+		      "\tRegion 4: I/O ports at 1000 [size=32]\n"
+		      "\n");
+	ep = get(f, "01:00.0");
+	assert_int_equal(acs_func_mem_bars(ep, b), 2);
+	assert_int_equal(b[0].start, 0x80000000);
+	assert_int_equal(b[1].index, 2);
+	assert_int_equal(b[1].start, 0x6000000000000ull);
+	assert_true(b[1].is64 && b[1].prefetch);
+	assert_int_equal(ep->bar_size[0], 16384);
+	assert_int_equal(ep->bar_size[2], 1ull << 30);
+	br = get(f, "00:01.0");
+	assert_int_equal(acs_func_bridge_windows(br, b), 2);
+	assert_int_equal(b[0].start, 0x80000000);
+	assert_int_equal(b[0].end, 0x803fffff);
+	assert_int_equal(b[1].start, 0x6000000000000ull);
+	assert_int_equal(b[1].end, 0x600003fffffffull);
+	acs_fabric_free(f);
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "\tRegion 9: Memory at 80000000 (32-bit, non-prefetchable)\n", 2, NULL, "malformed 'Region' line");
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "\tRegion 0: Memory at 8000zz00 (32-bit, non-prefetchable)\n", 2, NULL, "address");
+	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		     "\tRegion 5: Memory at 80000000 (64-bit, prefetchable)\n", 2, NULL, "cannot be 64-bit");
+	expect_error("00:01.0 PCI bridge [0604]: Acme [1234:0001]\n"
+		     "\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		     "\tMemory behind bridge: 80000000-8zz [32-bit]\n", 3, NULL, "behind bridge");
+}
+
 static void test_lspci_error__truncated_header(void **state)
 {
 	(void)state;
@@ -897,6 +945,36 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool same_bar_list(const acs_bar *a, size_t na, const acs_bar *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t k = 0; k < na; k++)
+		if (a[k].index != b[k].index || a[k].start != b[k].start || a[k].is64 != b[k].is64 ||
+		    a[k].prefetch != b[k].prefetch || (a[k].end != a[k].start && a[k].end != b[k].end))
+			return false;
+	return true;
+}
+
+/* The memory BARs, bridge windows and VF BARs of every function as the
+ * dump has them: 0 or the first function that differs, named. */
+static int same_bars(const acs_fabric *fd, const acs_fabric *ft, const char *dump)
+{
+	for (size_t i = 0; i < acs_fabric_count(fd); i++) {
+		const struct acs_func *a = acs_fabric_func(fd, i), *b = acs_fabric_func(ft, i);
+		acs_bar x[6], y[6];
+		char addr[32];
+
+		if (!same_bar_list(x, acs_func_mem_bars(a, x), y, acs_func_mem_bars(b, y)) ||
+		    !same_bar_list(x, acs_func_bridge_windows(a, x), y, acs_func_bridge_windows(b, y)) ||
+		    !same_bar_list(x, acs_func_vf_bars(a, x), y, acs_func_vf_bars(b, y))) {
+			print_error("%s: %s: BARs or windows differ as text\n", dump, acs_func_addr(a, addr, sizeof(addr)));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void test_lspci_vm__fixtures_as_text(void **state)
 {
 	const char *root = getenv("ACSCTL_FIXTURES");
@@ -951,6 +1029,7 @@ static void test_lspci_vm__fixtures_as_text(void **state)
 					    acs_fabric_unknown_count(ft));
 				failed++;
 			}
+			failed += same_bars(fd, ft, dump);
 			a = tgroups_partition(fd, kernels[k]);
 			b = tgroups_partition(ft, kernels[k]);
 			if (strcmp(a, b) != 0) {
@@ -964,8 +1043,85 @@ static void test_lspci_vm__fixtures_as_text(void **state)
 			free(names[i]);
 		}
 	}
-	print_message("VM fixtures as lspci -vvnn text: %d/%d give the dump's groups\n",
+	print_message("VM fixtures as lspci -vvnn text: %d/%d give the dump's groups, BARs and windows\n",
 		      cases - failed, cases);
+	assert_int_equal(failed, 0);
+}
+
+/* Every PE number and pe --check finding of a powernv capture: from the
+ * dump and from lspci -vvnn text of it alike (Region lines give the M64
+ * BARs that pin PE numbers). */
+static int same_pes(const acs_fabric *fd, const acs_fabric *ft, const char *machine, const char *dump)
+{
+	const acs_platform *p = acs_platform_find(machine);
+	acs_pe_table *td = NULL, *tt = NULL;
+	acs_pe_finding *vd = NULL, *vt = NULL;
+	size_t nd = 0, nt = 0;
+	int bad = 0;
+
+	assert_int_equal(acs_pe_assign(&td, fd, p, ACS_PE_BUS), 0);
+	assert_int_equal(acs_pe_assign(&tt, ft, p, ACS_PE_BUS), 0);
+	for (size_t i = 0; !bad && i < acs_fabric_count(fd); i++) {
+		long a = acs_pe_of(td, i), b = acs_pe_of(tt, i);
+
+		bad = (a < 0) != (b < 0) || (a >= 0 && acs_pe_at(td, (size_t)a)->number != acs_pe_at(tt, (size_t)b)->number);
+	}
+	assert_int_equal(acs_pe_check(&vd, &nd, td, fd, p), 0);
+	assert_int_equal(acs_pe_check(&vt, &nt, tt, ft, p), 0);
+	bad |= nd != nt;
+	for (size_t k = 0; !bad && k < nd; k++)
+		bad = vd[k].kind != vt[k].kind || vd[k].device != vt[k].device || vd[k].neighbour != vt[k].neighbour;
+	if (bad)
+		print_error("%s: PEs or pe --check differ as text\n", dump);
+	free(vd);
+	free(vt);
+	acs_pe_free(td);
+	acs_pe_free(tt);
+	return bad;
+}
+
+static void test_lspci_power__fixtures_as_text(void **state)
+{
+	const char *root = getenv("ACSCTL_POWER_FIXTURES");
+	const char *machines[] = { "powernv8", "powernv9" };
+	int cases = 0, failed = 0;
+
+	(void)state;
+	if (!root)
+		root = "tests/fixtures/vm-power";
+	if (!have_lspci()) {
+		print_message("skipped: no lspci to turn the fixtures into text\n");
+		skip();
+	}
+	for (int m = 0; m < 2; m++) {
+		char path[1024];
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/%s", root, machines[m]);
+		if (!(d = opendir(path)))
+			continue;
+		while ((e = readdir(d))) {
+			char dump[1400], text[400];
+			acs_fabric *fd = NULL, *ft = NULL;
+
+			snprintf(dump, sizeof(dump), "%s/%s/lspci.txt", path, e->d_name);
+			if (e->d_name[0] == '.' || access(dump, R_OK) != 0)
+				continue;
+			cases++;
+			snprintf(text, sizeof(text), "%s/vv.txt", tdir());
+			if (!convert(dump, text))
+				fail_msg("lspci -vvnn -F %s failed", dump);
+			if (load_path(dump, ACS_SOURCE_DUMP, &fd) || load_path(text, ACS_SOURCE_FILE, &ft))
+				fail_msg("%s: %s", dump, acs_error_last()->message);
+			failed += same_bars(fd, ft, dump) || same_pes(fd, ft, machines[m], dump);
+			acs_fabric_free(fd);
+			acs_fabric_free(ft);
+		}
+		closedir(d);
+	}
+	print_message("powernv captures as lspci -vvnn text: %d/%d give the dump's BARs, PE numbers and "
+		      "pe --check\n", cases - failed, cases);
 	assert_int_equal(failed, 0);
 }
 
@@ -994,7 +1150,9 @@ int main(void)
 		cmocka_unit_test(test_lspci_error__other_files),
 		cmocka_unit_test(test_lspci_robust__cut_and_bent),
 		cmocka_unit_test(test_lspci_realdata__machines),
+		cmocka_unit_test(test_lspci_load__regions),
 		cmocka_unit_test(test_lspci_vm__fixtures_as_text),
+		cmocka_unit_test(test_lspci_power__fixtures_as_text),
 	};
 
 	return cmocka_run_group_tests_name("lspci", tests, tdir_setup, tdir_teardown);

@@ -93,6 +93,13 @@ struct dev {
 		 iov_stride, iov_did;
 	uint8_t iov_fdl;
 	char *driver;
+	uint32_t bar[6];           /* BAR registers from Region lines */
+	uint64_t bar_size[6];      /* their [size=] where lspci knew it */
+	uint32_t iov_bar[6];       /* VF BARs: Region lines in the SR-IOV capability */
+	uint64_t iov_bar_size[6];  /* one VF's */
+	bool mem_window, pref_window;   /* "... behind bridge:" lines seen */
+	uint64_t mem_base, mem_limit, pref_base, pref_limit;
+	bool pref64;
 	uint8_t cfg[ACS_CFG_EXT];
 };
 
@@ -475,6 +482,8 @@ static int write_ext(struct ctx *c, struct dev *d)
 			put16(cfg, e->pos + 0x14, d->iov_offset);
 			put16(cfg, e->pos + 0x16, d->iov_stride);
 			put16(cfg, e->pos + 0x1a, d->iov_did);
+			for (unsigned k = 0; k < 6; k++)
+				put32(cfg, e->pos + 0x24 + 4 * k, d->iov_bar[k]);
 			break;
 		default:
 			break;
@@ -491,6 +500,26 @@ static bool bridge_class(uint32_t class_code)
 }
 
 /* The device is complete: write its config space and hand it over. */
+/* Region lines back into BAR registers, "behind bridge" lines into a
+ * bridge's window registers (closed where lspci says [disabled]). */
+static void write_bars(const struct dev *d, uint8_t *cfg, uint8_t htype)
+{
+	unsigned nbars = htype == 0 ? 6 : htype == 1 ? 2 : 0;
+
+	for (unsigned k = 0; k < nbars; k++)
+		put32(cfg, 0x10 + 4 * k, d->bar[k]);
+	if (htype != 1)
+		return;
+	put16(cfg, 0x20, d->mem_window ? (uint16_t)((d->mem_base >> 16) & 0xfff0) : 0xfff0);
+	put16(cfg, 0x22, d->mem_window ? (uint16_t)((d->mem_limit >> 16) & 0xfff0) : 0);
+	put16(cfg, 0x24, (uint16_t)((d->pref_window ? (d->pref_base >> 16) & 0xfff0 : 0xfff0) | d->pref64));
+	put16(cfg, 0x26, (uint16_t)((d->pref_window ? (d->pref_limit >> 16) & 0xfff0 : 0) | d->pref64));
+	if (d->pref64 && d->pref_window) {
+		put32(cfg, 0x28, (uint32_t)(d->pref_base >> 32));
+		put32(cfg, 0x2c, (uint32_t)(d->pref_limit >> 32));
+	}
+}
+
 static int finish_dev(struct ctx *c)
 {
 	struct dev *d = c->d;
@@ -523,6 +552,7 @@ static int finish_dev(struct ctx *c)
 		cfg[0x1a] = d->sub;
 		cfg[0x1b] = d->sec_lat;
 	}
+	write_bars(d, cfg, htype);
 	if (d->nstd && !(d->flags & F_DENIED)) {
 		unsigned ptr = htype == 2 ? 0x14 : 0x34;
 
@@ -552,6 +582,8 @@ static int finish_dev(struct ctx *c)
 		return rc;
 	acs_builder_last(c->b)->driver = d->driver;
 	d->driver = NULL;
+	memcpy(acs_builder_last(c->b)->bar_size, d->bar_size, sizeof(d->bar_size));
+	memcpy(acs_builder_last(c->b)->vf_bar_size, d->iov_bar_size, sizeof(d->iov_bar_size));
 	if (c->nseen == c->capseen) {
 		size_t cap = c->capseen ? c->capseen * 2 : 64;
 		struct seen *ns = realloc(c->seen, cap * sizeof(*ns));
@@ -949,10 +981,119 @@ static int parse_sriov(struct ctx *c, const char *p)
 }
 
 /* One line of a device's body (leading white space removed). */
+/* Exactly len hex digits (1..16) at p. */
+static bool hex64(const char *p, size_t len, uint64_t *out)
+{
+	*out = 0;
+	if (!len || len > 16)
+		return false;
+	for (size_t k = 0; k < len; k++) {
+		if (hexval(p[k]) < 0)
+			return false;
+		*out = *out << 4 | (uint64_t)hexval(p[k]);
+	}
+	return true;
+}
+
+/* " [size=16K]" anywhere after p: the size, or 0 */
+static uint64_t region_size(const char *p)
+{
+	const char *q = strstr(p, "[size="), *end;
+	uint64_t v = 0;
+
+	if (!q || !(end = strchr(q, ']')))
+		return 0;
+	q += 6;
+	return acs_parse_size(q, (size_t)(end - q), &v) ? v : 0;
+}
+
+/* "Region N: Memory at ADDR (64-bit, prefetchable) [size=1G]" (lspci -vv;
+ * -v leaves the number out, and with it which BAR a line is); inside the
+ * SR-IOV capability, a VF BAR (its size one VF's) */
+static int parse_region(struct ctx *c, const char *p)
+{
+	struct dev *d = c->d;
+	uint32_t *bar = d->cur == CUR_SRIOV ? d->iov_bar : d->bar;
+	uint64_t *bar_size = d->cur == CUR_SRIOV ? d->iov_bar_size : d->bar_size;
+	unsigned long n;
+	size_t len;
+	uint64_t addr = 0;
+	const char *q = decn(p, 1, &n), *at;
+	bool is64, pref;
+
+	if (!q || n > 5 || !(q = lit(q, ":")))
+		return perr(c, c->line, "malformed 'Region' line");
+	/* the upper half of a 64-bit BAR, which lspci may list again */
+	if (n && (bar[n - 1] & 0x7) == 0x4)
+		return 0;
+	q = skip_ws(q);
+	if (lit(q, "[virtual]"))
+		q = skip_ws(q + 9);
+	if ((at = lit(q, "I/O ports at "))) {
+		unsigned long io = 0;
+
+		if (*at != '<' && !hexn(at, 8, &io))
+			return perr(c, c->line, "malformed 'Region %lu' I/O address", n);
+		bar[n] = ((uint32_t)io & ~3u) | 1u;
+		bar_size[n] = region_size(at);
+		return 0;
+	}
+	if (!(at = lit(q, "Memory at ")))
+		return 0;   /* what lspci may add later: not ours */
+	len = strspn(at, "0123456789abcdefABCDEF");
+	if (*at != '<' && (!hex64(at, len, &addr) || at[len] != ' '))
+		return perr(c, c->line, "malformed 'Region %lu' address", n);
+	is64 = strstr(at, "(64-bit,") != NULL;
+	pref = strstr(at, ", prefetchable)") != NULL;
+	if (is64 && n == 5)
+		return perr(c, c->line, "'Region 5' cannot be 64-bit");
+	bar[n] = ((uint32_t)addr & ~0xfu) | (is64 ? 0x4u : strstr(at, "(low-1M,") ? 0x2u : 0) | (pref ? 0x8u : 0);
+	if (is64)
+		bar[n + 1] = (uint32_t)(addr >> 32);
+	bar_size[n] = region_size(at);
+	return 0;
+}
+
+/* "Memory behind bridge: 80000000-803fffff [size=4M] [32-bit]", or
+ * "[disabled]" (-vvv prints the registers before it) */
+static int parse_window(struct ctx *c, const char *p, bool pref)
+{
+	struct dev *d = c->d;
+	const char *q = skip_ws(p), *dash = strchr(q, '-');
+	size_t len = strspn(q, "0123456789abcdefABCDEF"), llen = dash ? strspn(dash + 1, "0123456789abcdefABCDEF") : 0;
+	uint64_t base, limit;
+
+	if (pref)
+		d->pref64 = strstr(q, "[64-bit]") != NULL;
+	/* closed, or a form lspci may print one day: no window */
+	if (strstr(q, "[disabled]") || !len)
+		return 0;
+	if (!dash || (size_t)(dash - q) != len || !hex64(q, len, &base) || !hex64(dash + 1, llen, &limit) ||
+	    (dash[1 + llen] != ' ' && dash[1 + llen] != '\0'))
+		return perr(c, c->line, "malformed '%s behind bridge' line", pref ? "Prefetchable memory" : "Memory");
+	if (pref) {
+		d->pref_window = true;
+		d->pref_base = base;
+		d->pref_limit = limit;
+	} else {
+		d->mem_window = true;
+		d->mem_base = base;
+		d->mem_limit = limit;
+	}
+	return 0;
+}
+
 static int parse_body(struct ctx *c, const char *p)
 {
 	struct dev *d = c->d;
 	const char *q;
+
+	if ((q = lit(p, "Region ")))
+		return parse_region(c, q);
+	if ((q = lit(p, "Memory behind bridge:")))
+		return parse_window(c, q, false);
+	if ((q = lit(p, "Prefetchable memory behind bridge:")))
+		return parse_window(c, q, true);
 
 	if (lit(p, "Bus: primary="))
 		return parse_bus(c, p);
