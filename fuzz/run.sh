@@ -23,6 +23,10 @@ seed() { # TARGET: a few of each kind, small ones first (the fuzzer grows them)
 		for f in $(ls -S -r "$src"/tests/fixtures/vm/6.1/*/lspci.txt | head -n 8); do
 			n=$((n + 1)); lspci -F "$f" -vvnn > "$d/vvnn-$n" 2>/dev/null || true
 			lspci -F "$f" -v > "$d/v-$n" 2>/dev/null || true
+		done
+		# Region lines of every kind: 64-bit M64 BARs, VF BARs, PHB windows
+		for f in $(ls -S -r "$src"/tests/fixtures/vm-power/powernv9/*/lspci.txt | head -n 4); do
+			n=$((n + 1)); lspci -F "$f" -vvv > "$d/p9-$n" 2>/dev/null || true
 		done ;;
 	snapshot)
 		for f in "$src"/tests/fixtures/vm-snapshot/*/*/snapshot.txt; do n=$((n + 1)); cp "$f" "$d/s-$n"; done ;;
