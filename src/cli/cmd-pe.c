@@ -409,7 +409,7 @@ static int pe_check(struct cli *c, const acs_pe_table *t)
 			printf("OK %zu PEs, SR-IOV only: %s holds no BAR addresses (%s), so segments and fences were not "
 			       "checked; read a dump or a live host for them\n", acs_pe_count(t), acs_fabric_origin(c->fabric),
 			       kind == ACS_SOURCE_TOPOLOGY ? "a topology's BARs are unassigned" :
-							     "lspci -v text has no Region lines; -vv has");
+							     "lspci text without -vv's Region lines, or with a live host's CPU addresses");
 		else if (!n)
 			printf("OK %zu PEs, %zu BARs: no segment shared, every PE behind a bridge of its own\n",
 			       acs_pe_count(t), nbars);

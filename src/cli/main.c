@@ -256,8 +256,8 @@ static void pe_source_notes(const struct cli *c, FILE *out)
 		for (size_t i = 0; i < acs_fabric_count(c->fabric); i++)
 			bars += acs_func_mem_bars(acs_fabric_func(c->fabric, i), b);
 		if (!bars)
-			fprintf(out, "# BAR addresses unknown (lspci text without Region lines: -vv has them): PE numbers "
-				"of buses with M64 BARs may differ from the kernel's\n");
+			fprintf(out, "# BAR addresses unknown (lspci text without -vv's Region lines, or with a live "
+				"host's CPU addresses): PE numbers of buses with M64 BARs may differ from the kernel's\n");
 	}
 }
 

@@ -523,8 +523,29 @@ static void test_lspci_load__regions(void **state)
 		     "\tRegion 9: Memory at 80000000 (32-bit, non-prefetchable)\n", 2, NULL, "malformed 'Region' line");
 	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
 		     "\tRegion 0: Memory at 8000zz00 (32-bit, non-prefetchable)\n", 2, NULL, "address");
-	expect_error("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
-		     "\tRegion 5: Memory at 80000000 (64-bit, prefetchable)\n", 2, NULL, "cannot be 64-bit");
+	/* lspci prints a BAR5 typed 64-bit (no upper half); an upper half
+	 * that looks like a 64-bit BAR's flags does not hide the next BAR */
+	f = load_text("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
+		      "\tRegion 0: Memory at 48000c000 (64-bit, prefetchable)\n"
+		      "\tRegion 2: Memory at 80004000 (32-bit, non-prefetchable)\n"
+		      "\tRegion 5: Memory at <unassigned> (64-bit, prefetchable)\n\n");
+	assert_int_equal(acs_func_mem_bars(get(f, "00:00.0"), b), 2);
+	assert_int_equal(b[1].index, 2);
+	assert_int_equal(b[1].start, 0x80004000);
+	assert_int_equal(get(f, "00:00.0")->cfg[0x24], 0x0c);
+	acs_fabric_free(f);
+	/* a live host's lspci prints sysfs (CPU) addresses: a non-prefetchable
+	 * BAR above 4 GiB below a bridge cannot be a bus address, so no BAR
+	 * or window is taken from the file */
+	f = load_text("00:00.0 PCI bridge [0604]: Acme [1234:0001]\n"
+		      "\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		      "\tMemory behind bridge: 00000000-7fefffff [size=2047M] [32-bit]\n\n"
+		      "01:00.0 Non-Volatile memory controller [0108]: Acme [1234:0002]\n"
+		      "\tRegion 0: Memory at 600c000000000 (64-bit, non-prefetchable) [size=16K]\n\n");
+	assert_int_equal(acs_func_mem_bars(get(f, "01:00.0"), b), 0);
+	assert_int_equal(get(f, "01:00.0")->bar_size[0], 16384);
+	assert_int_equal(acs_func_bridge_windows(get(f, "00:00.0"), b), 0);
+	acs_fabric_free(f);
 	expect_error("00:01.0 PCI bridge [0604]: Acme [1234:0001]\n"
 		     "\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
 		     "\tMemory behind bridge: 80000000-8zz [32-bit]\n", 3, NULL, "behind bridge");

@@ -97,6 +97,7 @@ struct dev {
 	uint64_t bar_size[6];      /* their [size=] where lspci knew it */
 	uint32_t iov_bar[6];       /* VF BARs: Region lines in the SR-IOV capability */
 	uint64_t iov_bar_size[6];  /* one VF's */
+	uint8_t bar_upper, iov_bar_upper;  /* bit n: BAR n is the upper half of n-1 */
 	bool mem_window, pref_window;   /* "... behind bridge:" lines seen */
 	uint64_t mem_base, mem_limit, pref_base, pref_limit;
 	bool pref64;
@@ -120,6 +121,7 @@ struct ctx {
 	struct seen *seen;
 	size_t nseen, capseen;
 	bool any_caps, any_driver;
+	bool cpu_addresses;        /* BARs as a live host's sysfs has them, not bus addresses */
 };
 
 static int perr(struct ctx *c, int line, const char *fmt, ...) ACS_PRINTF(3, 4);
@@ -1015,6 +1017,7 @@ static int parse_region(struct ctx *c, const char *p)
 	struct dev *d = c->d;
 	uint32_t *bar = d->cur == CUR_SRIOV ? d->iov_bar : d->bar;
 	uint64_t *bar_size = d->cur == CUR_SRIOV ? d->iov_bar_size : d->bar_size;
+	uint8_t *upper = d->cur == CUR_SRIOV ? &d->iov_bar_upper : &d->bar_upper;
 	unsigned long n;
 	size_t len;
 	uint64_t addr = 0;
@@ -1024,7 +1027,7 @@ static int parse_region(struct ctx *c, const char *p)
 	if (!q || n > 5 || !(q = lit(q, ":")))
 		return perr(c, c->line, "malformed 'Region' line");
 	/* the upper half of a 64-bit BAR, which lspci may list again */
-	if (n && (bar[n - 1] & 0x7) == 0x4)
+	if (*upper & (1u << n))
 		return 0;
 	q = skip_ws(q);
 	if (lit(q, "[virtual]"))
@@ -1045,11 +1048,16 @@ static int parse_region(struct ctx *c, const char *p)
 		return perr(c, c->line, "malformed 'Region %lu' address", n);
 	is64 = strstr(at, "(64-bit,") != NULL;
 	pref = strstr(at, ", prefetchable)") != NULL;
-	if (is64 && n == 5)
-		return perr(c, c->line, "'Region 5' cannot be 64-bit");
+	/* a 32-bit BAR past 4 GiB: lspci printed the CPU address sysfs
+	 * gives (a live host whose bridge translates, as POWER's M32 does) */
+	if (!is64 && addr >> 32)
+		c->cpu_addresses = true;
 	bar[n] = ((uint32_t)addr & ~0xfu) | (is64 ? 0x4u : strstr(at, "(low-1M,") ? 0x2u : 0) | (pref ? 0x8u : 0);
-	if (is64)
+	/* BAR5 typed 64-bit has no upper half: config space holds it so */
+	if (is64 && n < 5) {
 		bar[n + 1] = (uint32_t)(addr >> 32);
+		*upper |= (uint8_t)(1u << (n + 1));
+	}
 	bar_size[n] = region_size(at);
 	return 0;
 }
@@ -1177,6 +1185,38 @@ static int seen_cmp(const void *pa, const void *pb)
 
 /* What needs the whole file: duplicates, multifunction slots, the known
  * mask and whether drivers were shown at all. */
+/* A non-prefetchable BAR above 4 GiB below a bridge: no bus can place it
+ * there (a bridge's memory window is 32-bit), so lspci printed CPU
+ * addresses, from a live host whose host bridge translates them. */
+static bool nonpref_above_4g(const struct ctx *c)
+{
+	const struct acs_builder *b = c->b;
+
+	for (size_t i = 0; i < c->nseen; i++) {
+		const uint8_t *cfg = b->raw[c->seen[i].raw].cfg;
+		bool below = false;
+
+		for (size_t k = 0; k < c->nseen && !below; k++) {
+			const uint8_t *br = b->raw[c->seen[k].raw].cfg;
+
+			below = (br[0x0e] & 0x7f) == 1 && c->seen[k].domain == c->seen[i].domain &&
+				br[0x19] == c->seen[i].bus && br[0x19];
+		}
+		for (unsigned n = 0; below && n + 1 < ((cfg[0x0e] & 0x7f) == 0 ? 6u : 2u); n++) {
+			uint32_t lo = (uint32_t)cfg[0x10 + 4 * n] | (uint32_t)cfg[0x11 + 4 * n] << 8 |
+				      (uint32_t)cfg[0x12 + 4 * n] << 16 | (uint32_t)cfg[0x13 + 4 * n] << 24;
+			uint32_t hi = (uint32_t)cfg[0x14 + 4 * n] | (uint32_t)cfg[0x15 + 4 * n] << 8 |
+				      (uint32_t)cfg[0x16 + 4 * n] << 16 | (uint32_t)cfg[0x17 + 4 * n] << 24;
+
+			if (!(lo & 1) && (lo & 0x6) == 0x4 && !(lo & 0x8) && hi)
+				return true;
+			if (!(lo & 1) && (lo & 0x6) == 0x4)
+				n++;
+		}
+	}
+	return false;
+}
+
 static int finish_file(struct ctx *c)
 {
 	struct acs_builder *b = c->b;
@@ -1197,6 +1237,23 @@ static int finish_file(struct ctx *c)
 		/* the kernel scans functions 1..7 only when 0 says multifunction */
 		if (j - i > 1 && s->fn == 0)
 			b->raw[s->raw].cfg[0x0e] |= 0x80;
+	}
+	if (!c->cpu_addresses)
+		c->cpu_addresses = nonpref_above_4g(c);
+	/* CPU addresses are not what the bridges decode: no BAR or window is
+	 * known rather than wrong ones (acsctl says BAR addresses are unknown) */
+	for (i = 0; c->cpu_addresses && i < c->nseen; i++) {
+		struct acs_raw_func *r = &b->raw[c->seen[i].raw];
+		bool bridge = (r->cfg[0x0e] & 0x7f) == 1;
+
+		memset(r->cfg + 0x10, 0, bridge ? 8 : 24);
+		if (bridge) {
+			put16(r->cfg, 0x20, 0xfff0);
+			put16(r->cfg, 0x22, 0);
+			put16(r->cfg, 0x24, 0xfff0);
+			put16(r->cfg, 0x26, 0);
+			memset(r->cfg + 0x28, 0, 8);
+		}
 	}
 	for (i = 0; i < c->nseen; i++) {
 		const struct seen *s = &c->seen[i];
