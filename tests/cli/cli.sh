@@ -179,6 +179,18 @@ if command -v xmllint >/dev/null; then
 else
 	echo "# skip: xmllint missing (apt-get install libxml2-utils)"
 fi
+# 300 VFs: most on virtual buses 02-03 below the root port, drawn and listed too
+cat >"$tmp/vf.json" <<'EOF'
+{ "acsctl-topology": 1, "roots": [ { "functions": [
+ { "slot": "01.0", "type": "root-port", "acs": {}, "secondary": "01", "subordinate": "03", "children": [
+   { "slot": "00.0", "type": "endpoint", "sriov": { "total_vfs": 300, "num_vfs": 300 } } ] } ] } ] }
+EOF
+expect 0 "show with VFs on virtual buses" "$acsctl" -F "$tmp/vf.json" show
+[ "$(grep -c '0[123]:[0-9a-f][0-9a-f]\.[0-7]  \[' "$tmp/out")" -eq 301 ] && ok "show lists VFs on virtual buses" ||
+	bad "show lists VFs on virtual buses"
+expect 0 "report with VFs on virtual buses" "$acsctl" -F "$tmp/vf.json" report
+[ "$(grep -c '^<rect x=.* y="12" ' "$tmp/out")" -eq 0 ] && [ "$(grep -c '^<g class="fn"' "$tmp/out")" -eq 302 ] &&
+	ok "report draws every VF in a row of its own" || bad "report draws every VF in a row of its own"
 expect 2 "report to a directory that is not there" "$acsctl" -F "$dump" report "$tmp/no/such/r.html"
 "$acsctl" synth --functions 5000 --seed 3 -o "$tmp/s5k.json"
 expect 0 "report on 5000 functions" "$acsctl" -F "$tmp/s5k.json" report
