@@ -228,6 +228,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	const char *name = argc > 0 ? argv[0] : "-";
 	acs_groups *g;
 	FILE *out;
+	bool bad;
 	int rc;
 
 	if (argc > 1) {
@@ -243,11 +244,16 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	rc = write_page(out, c, g);
-	if (out != stdout && fclose(out) && !rc) {
-		fprintf(stderr, "acsctl: %s: %s\n", name, strerror(errno));
-		rc = -1;
-	}
+	/* a full disk, a closed pipe: the page is not all there */
+	errno = 0;
+	bad = fflush(out) != 0 || ferror(out);
+	if (out != stdout && fclose(out))
+		bad = true;
 	acs_groups_free(g);
+	if (bad && !rc) {
+		fprintf(stderr, "acsctl: %s: %s\n", name, errno ? strerror(errno) : "write error");
+		return EXIT_BAD_INPUT;
+	}
 	if (rc)
 		return acs_error_last()->code ? cli_error("report") : EXIT_BAD_INPUT;
 	return EXIT_OK;

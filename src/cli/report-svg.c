@@ -10,26 +10,59 @@
 
 #include "report.h"
 
-#define BOX_W 300
+#define BOX_W 380       /* "0000:00:02.1  RC Integrated Endpoint  · group 1234?" at 7.2 points a character */
+#define DESC_CHARS 50
 #define BOX_H 38
 #define COL_W 44        /* one level of the tree: rows never share a line */
 #define ROW_H 46
 #define MARGIN 12
 
+/* The length of the UTF-8 sequence at s, or 0 where it is not one (XML
+ * wants well-formed UTF-8: names from pci.ids are, file names may not be) */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
+		   (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (n == 2 && s[0] < 0xc2)
+		return 0;       /* overlong */
+	for (size_t k = 1; k < n; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 void report_text(FILE *out, const char *s)
 {
-	for (; *s; s++) {
+	while (*s) {
+		size_t n = utf8_len((const unsigned char *)s);
+
 		switch (*s) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
 		default:
-			/* control characters are not allowed in XML */
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, out);
+			if (!n)
+				fputs("\xef\xbf\xbd", out);          /* U+FFFD for a byte that is not UTF-8 */
+			else if (n > 1 || (unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fwrite(s, 1, n, out);   /* control characters are not allowed in XML */
 		}
+		s += n ? n : 1;
 	}
+}
+
+/* s cut to at most max bytes, at a character boundary, "..." marking it */
+void report_cut(char *s, size_t max)
+{
+	size_t k;
+
+	if (strlen(s) <= max)
+		return;
+	k = max - 3;
+	while (k && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	strcpy(s + k, "...");
 }
 
 /* Well-spread colours: hue steps of the golden angle, light enough for
@@ -179,8 +212,7 @@ static void draw_box(FILE *out, const struct report *r, size_t i, const struct l
 		fprintf(out, "  \xc2\xb7 group %zu%s", gid, acs_groups_uncertain(r->groups, gid) ? "?" : "");
 	fprintf(out, "</text>\n<text x=\"%.0f\" y=\"%.0f\" class=\"desc\">", x + 8, y + 31);
 	/* what fits in the box at 7.2 points a character (the title has it all) */
-	if (strlen(desc) > 39)
-		strcpy(desc + 36, "...");
+	report_cut(desc, DESC_CHARS);
 	report_text(out, desc);
 	fputs("</text>\n</g>\n", out);
 }

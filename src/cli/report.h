@@ -24,7 +24,8 @@ struct report {
 /* The largest fabric drawn; past it the page says so and keeps the tables. */
 #define REPORT_MAX_DRAWN 4000
 
-void report_text(FILE *out, const char *s);    /* escaped for HTML and SVG */
+void report_text(FILE *out, const char *s);    /* escaped for HTML and SVG, valid UTF-8 */
+void report_cut(char *s, size_t max);
 void report_group_colour(size_t gid, char *buf, size_t size);
 int report_acs_class(const struct acs_func *fn);
 const char *report_acs_words(int cls);

@@ -191,6 +191,16 @@ expect 0 "show with VFs on virtual buses" "$acsctl" -F "$tmp/vf.json" show
 expect 0 "report with VFs on virtual buses" "$acsctl" -F "$tmp/vf.json" report
 [ "$(grep -c '^<rect x=.* y="12" ' "$tmp/out")" -eq 0 ] && [ "$(grep -c '^<g class="fn"' "$tmp/out")" -eq 302 ] &&
 	ok "report draws every VF in a row of its own" || bad "report draws every VF in a row of its own"
+if [ -w /dev/full ]; then
+	"$acsctl" -F "$dump" report >/dev/full 2>"$tmp/err"
+	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok "report: a write error is exit 2" ||
+		bad "report: a write error is exit 2"
+fi
+cp "$dump" "$tmp/l$(printf '\351').txt"
+expect 0 "report: a file name that is not UTF-8" "$acsctl" -F "$tmp/l$(printf '\351').txt" report
+if command -v xmllint >/dev/null; then
+	xmllint --noout "$tmp/out" && ok "report: still well-formed UTF-8" || bad "report: still well-formed UTF-8"
+fi
 expect 2 "report to a directory that is not there" "$acsctl" -F "$dump" report "$tmp/no/such/r.html"
 "$acsctl" synth --functions 5000 --seed 3 -o "$tmp/s5k.json"
 expect 0 "report on 5000 functions" "$acsctl" -F "$tmp/s5k.json" report
