@@ -59,6 +59,7 @@ static int file_changes(const struct cli *c, const char *path, struct acs_ctrl_c
 	FILE *in = fopen(path, "r");
 	char *line = NULL, *tok[MAX_LINE_TOKENS], where[4200];
 	size_t cap = 0, lineno = 0;
+	ssize_t got;
 	int rc = 0;
 
 	*n = 0;
@@ -66,13 +67,18 @@ static int file_changes(const struct cli *c, const char *path, struct acs_ctrl_c
 		fprintf(stderr, "acsctl apply: %s: cannot read it\n", path);
 		return EXIT_BAD_INPUT;
 	}
-	while (!rc && getline(&line, &cap, in) > 0) {
+	while (!rc && (got = getline(&line, &cap, in)) > 0) {
 		char *hash = strchr(line, '#'), *save = NULL;
 		struct acs_ctrl_change *grown;
 		size_t added = 0;
 		int k = 0;
 
 		lineno++;
+		if (memchr(line, '\0', (size_t)got)) {
+			fprintf(stderr, "acsctl apply: %s:%zu: a NUL byte: not a text file\n", path, lineno);
+			rc = EXIT_BAD_INPUT;
+			break;
+		}
 		if (hash)
 			*hash = '\0';
 		snprintf(where, sizeof(where), "%s:%zu: ", path, lineno);
@@ -94,6 +100,11 @@ static int file_changes(const struct cli *c, const char *path, struct acs_ctrl_c
 		*ch = grown;
 		rc = cli_parse_changes(c, where, k, tok, *ch + *n, &added);
 		*n += added;
+	}
+	/* a directory opens, and then fails to read: not an empty file */
+	if (!rc && ferror(in)) {
+		fprintf(stderr, "acsctl apply: %s: cannot read it\n", path);
+		rc = EXIT_BAD_INPUT;
 	}
 	free(line);
 	fclose(in);

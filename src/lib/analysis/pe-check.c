@@ -176,28 +176,39 @@ static uint32_t root_neighbour(const acs_pe_table *t, const acs_fabric *f, size_
 	return UINT32_MAX;
 }
 
-/* The first device with MMIO below bridge br in a PE other than function
- * i's, or -1 (depth-first over the bridge's buses, bounded by the 256
- * buses a domain has). */
+/* The first function on bus `bus` of domain `domain`, or after where it
+ * would be (functions are in address order). */
+static size_t first_on_bus(const acs_fabric *f, uint32_t domain, unsigned bus)
+{
+	size_t lo = 0, hi = acs_fabric_count(f);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct acs_func *g = acs_fabric_func(f, mid);
+
+		if (g->domain < domain || (g->domain == domain && g->bus < bus))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first device with MMIO below bridge br (on its buses) in a PE other
+ * than function i's, or -1. */
 static long other_pe_below(const acs_pe_table *t, const acs_fabric *f, const struct acs_func *br, size_t i)
 {
-	const struct acs_func *stack[256];
-	size_t depth = 0;
+	if (!br->secondary || br->subordinate < br->secondary)
+		return -1;
+	for (size_t s = first_on_bus(f, br->domain, br->secondary); s < acs_fabric_count(f); s++) {
+		const struct acs_func *g = acs_fabric_func(f, s);
+		acs_bar gb[6];
 
-	stack[depth++] = br;
-	while (depth) {
-		size_t first, n = acs_fabric_children(f, stack[--depth], &first);
-
-		for (size_t s = first; s < first + n; s++) {
-			const struct acs_func *g = acs_fabric_func(f, s);
-			acs_bar gb[6];
-
-			if (!g->is_virtfn && acs_pe_of(t, s) >= 0 && acs_pe_of(t, s) != acs_pe_of(t, i) &&
-			    acs_func_mem_bars(g, gb))
-				return (long)s;
-			if (g->is_bridge && depth < 256)
-				stack[depth++] = g;
-		}
+		if (g->domain != br->domain || g->bus > br->subordinate)
+			break;
+		if (!g->is_virtfn && acs_pe_of(t, s) >= 0 && acs_pe_of(t, s) != acs_pe_of(t, i) &&
+		    acs_func_mem_bars(g, gb))
+			return (long)s;
 	}
 	return -1;
 }
