@@ -55,7 +55,8 @@ static int tree(acs_pe_bar_demand *d, size_t n, size_t pes, uint64_t seg)
 		return 1;
 	}
 	printf("tree      PEs %zu BARs %zu, %zu bridges, depth %zu: segments used %zu, wasted %zu, lower bound %zu, "
-	       "unplaced %zu, %.3f s\n", pes, n, nw - 1, depth, a.used, a.wasted, a.lower_bound, a.nfailed, now() - t0);
+	       "with bridge windows %zu, unplaced %zu, %.3f s\n", pes, n, nw - 1, depth, a.used, a.wasted, a.lower_bound,
+	       a.window_bound, a.nfailed, now() - t0);
 	acs_pe_alloc_free(&a);
 	free(parent);
 	return 0;

@@ -215,6 +215,11 @@ typedef struct acs_pe_alloc {
 	size_t used;            /**< segments holding BARs */
 	size_t wasted;          /**< empty segments below the highest used one */
 	size_t lower_bound;     /**< sum over PEs of their MMIO in whole segments */
+	/** the segments the placement fills before alignment gaps: the lower
+	 * bound plus what bridge windows force (1 MiB units, one PE's BARs
+	 * below different bridges apart); used - window_bound is what
+	 * alignment leaves empty. acs_pe_allocate(): the lower bound. */
+	size_t window_bound;
 	/** acs_pe_allocate_tree(): per bridge window, the bytes it must
 	 * decode (from the window base, inclusive); UINT64_MAX: holds nothing
 	 * placed. NULL from acs_pe_allocate(). */

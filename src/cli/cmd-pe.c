@@ -497,6 +497,7 @@ static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t do
 	json_object_object_add(o, "used", json_object_new_int64((int64_t)a->used));
 	json_object_object_add(o, "wasted", json_object_new_int64((int64_t)a->wasted));
 	json_object_object_add(o, "lower_bound", json_object_new_int64((int64_t)a->lower_bound));
+	json_object_object_add(o, "window_bound", json_object_new_int64((int64_t)a->window_bound));
 	for (size_t i = 0; i < nd; i++) {
 		json_object *b = json_object_new_object();
 
@@ -606,8 +607,9 @@ static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, bool
 			fails += a.offset[i] == UINT64_MAX;
 		json_object_array_add(phbs, alloc_json(c, t, dom, &w, &a, d, r, nd));
 	} else {
-		printf("PHB %04x %s: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu\n", dom,
-		       m64 ? "M64" : "M32", nd, size_str(w.seg, sg, sizeof(sg)), a.used, a.wasted, a.lower_bound);
+		printf("PHB %04x %s: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu, %zu with bridge "
+		       "windows\n", dom, m64 ? "M64" : "M32", nd, size_str(w.seg, sg, sizeof(sg)), a.used, a.wasted,
+		       a.lower_bound, a.window_bound);
 		print_bars(c, t, &w, &a, d, r, nd, &fails);
 		print_windows(c, &w, &a);
 	}

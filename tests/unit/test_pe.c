@@ -395,6 +395,7 @@ static void test_pe_allocate_tree__bridges_keep_their_blocks(void **state)
 	assert_int_equal(a.used, 4);
 	assert_int_equal(a.used, a.lower_bound);
 	assert_int_equal(a.wasted, 0);
+	assert_int_equal(a.window_bound, 4);
 	/* A: PE 1 in segments 0-1, PE 3 in 2; B after it */
 	assert_int_equal(a.offset[0], 0);
 	assert_int_equal(a.offset[2], 2 * seg);
@@ -429,6 +430,8 @@ static void test_pe_allocate_tree__one_pe_packs_in_bridge_units(void **state)
 	assert_int_equal(a.window_end[1] - a.window_start[1] + 1, 3 * M);
 	assert_int_equal(a.window_end[4] - a.window_start[4] + 1, 2 * M);
 	assert_true(a.offset[3] / seg != a.offset[0] / seg);
+	assert_int_equal(a.lower_bound, 2);
+	assert_int_equal(a.window_bound, 2);
 	acs_pe_alloc_free(&a);
 }
 

@@ -240,7 +240,11 @@ static void compare_phb(const acs_fabric *f, const acs_platform *p, const acs_pe
 	if (a.used > kernel || a.nfailed)
 		print_error("%s PHB %u: allocate uses %zu segments, the kernel %zu\n", dir, dom, a.used, kernel);
 	assert_true(a.used <= kernel);
+	/* what bridge windows force comes on top of the lower bound, and
+	 * alignment only leaves segments empty */
 	assert_true(a.used >= a.lower_bound);
+	assert_true(a.used <= a.window_bound);
+	assert_true(a.window_bound >= a.lower_bound);
 	assert_true(a.used >= flat.used);
 	assert_int_equal(a.nfailed, 0);
 	talloc_assert_decodes(&a, d, nd, parent, seg);

@@ -114,6 +114,7 @@ struct blk {
 	int64_t pe;             /* the one PE it holds; -1: several, in whole segments */
 	uint64_t bytes, align;  /* bytes 0: an empty window */
 	uint64_t rel;           /* from the start of its window's block */
+	uint64_t need;          /* several PEs: the segments they fill, gaps left out */
 	bool failed;
 };
 
@@ -121,6 +122,7 @@ struct blk {
  * several PEs */
 struct seg_item {
 	uint64_t segs, align;   /* in segments */
+	uint64_t need;          /* segments filled: segs, less a nested block's gaps */
 	size_t first, count;    /* members[first .. first+count-1] */
 };
 
@@ -248,7 +250,7 @@ static long map_run(struct tree *t, uint64_t len, uint64_t step)
 static void pack_segments(struct tree *t, size_t w, const size_t *m, size_t nitems)
 {
 	struct blk *wb = &t->b[t->n + w];
-	uint64_t extent = 0, align = 1;
+	uint64_t extent = 0, align = 1, need = 0;
 
 	qsort(t->items, nitems, sizeof(*t->items), cmp_seg_item);
 	for (size_t k = 0; k < t->map_hi; k++)
@@ -268,6 +270,8 @@ static void pack_segments(struct tree *t, size_t w, const size_t *m, size_t nite
 			extent = (uint64_t)s + it->segs;
 		if (s >= 0 && it->align > align)
 			align = it->align;
+		if (s >= 0)
+			need += it->need;
 	}
 	/* a bridge decodes whole units: where segments are smaller, its
 	 * block takes whole units too, so no sibling starts inside one */
@@ -275,10 +279,11 @@ static void pack_segments(struct tree *t, size_t w, const size_t *m, size_t nite
 		uint64_t unit = ACS_PE_BRIDGE_WINDOW_UNIT / t->seg;
 
 		extent = (extent + unit - 1) / unit * unit;
+		need = (need + unit - 1) / unit * unit;
 		align = align > unit ? align : unit;
 	}
 	*wb = (struct blk){ .pe = -1, .bytes = extent ? add_capped(0, extent * t->seg, t->cap) : 0,
-			    .align = align * t->seg };
+			    .align = align * t->seg, .need = need };
 }
 
 static void pack_window(struct tree *t, size_t w)
@@ -306,7 +311,7 @@ static void pack_window(struct tree *t, size_t w)
 
 		if (x->pe < 0) {        /* several PEs: already whole segments */
 			x->rel = 0;
-			t->items[ni++] = (struct seg_item){ x->bytes / t->seg, x->align / t->seg, j, 1 };
+			t->items[ni++] = (struct seg_item){ x->bytes / t->seg, x->align / t->seg, x->need, j, 1 };
 			j++;
 			continue;
 		}
@@ -317,7 +322,8 @@ static void pack_window(struct tree *t, size_t w)
 			off = add_capped(off, t->b[m[k]].bytes, t->cap);
 		}
 		t->items[ni++] = (struct seg_item){ segments(off, t->seg),
-						    x->align > t->seg ? x->align / t->seg : 1, j, k - j };
+						    x->align > t->seg ? x->align / t->seg : 1, segments(off, t->seg),
+						    j, k - j };
 		if (w && k == nm && j == 0) {   /* one PE below a bridge: bytes */
 			*wb = (struct blk){ .pe = x->pe, .bytes = round_capped(off, ACS_PE_BRIDGE_WINDOW_UNIT, t->cap),
 					    .align = x->align > ACS_PE_BRIDGE_WINDOW_UNIT ? x->align
@@ -390,6 +396,7 @@ static int pack_tree(struct tree *t, acs_pe_alloc *a)
 	for (size_t k = t->norder; k-- > 0;)
 		pack_window(t, t->order[k]);
 	resolve(t, a, abs, failed);
+	a->window_bound = (size_t)t->b[t->n].need;
 	free(abs);
 	free(failed);
 	return 0;
