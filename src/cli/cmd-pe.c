@@ -254,14 +254,13 @@ static const char *pe_buses(const struct cli *c, const acs_pe *pe, char *buf, si
 }
 
 /* The functions a PHB ran out of PE numbers for: FAIL, exit status 1. */
-static const char *left_line(const struct cli *c, const acs_pe_table *t, uint32_t i, char *buf, size_t size)
+static const char *left_line(const struct cli *c, uint32_t i, char *buf, size_t size)
 {
 	const struct acs_func *fn = acs_fabric_func(c->fabric, i);
 	char a[32];
 
 	snprintf(buf, size, "FAIL %s: PHB %04x is out of PEs (%u, one reserved): no PE for it, so no IOMMU group",
 		 acs_func_addr(fn, a, sizeof(a)), fn->domain, acs_platform_pes(c->platform, fn->domain));
-	(void)t;
 	return buf;
 }
 
@@ -272,7 +271,7 @@ static int print_left(const struct cli *c, const acs_pe_table *t)
 	char line[200];
 
 	for (size_t k = 0; k < n; k++)
-		puts(left_line(c, t, left[k], line, sizeof(line)));
+		puts(left_line(c, left[k], line, sizeof(line)));
 	return n ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
@@ -346,7 +345,7 @@ static const char *finding_line(const struct cli *c, const acs_pe_table *t, cons
 		break;
 	}
 	case ACS_PE_OUT_OF_PES:
-		left_line(c, t, x->device, buf, size);
+		left_line(c, x->device, buf, size);
 		break;
 	case ACS_PE_BESIDE_BRIDGE:
 		addr_of(c, x->via, br, sizeof(br));
