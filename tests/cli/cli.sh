@@ -160,6 +160,20 @@ expect 2 "plan bad device" "$acsctl" -F "$ex" plan --isolate 99:00.0
 
 expect 2 "apply on a dump" "$acsctl" -F "$dump" apply 00:02.0:RR-
 grep -q 'needs this host' "$tmp/out" "$tmp/err" && ok "apply wants live sysfs" || bad "apply wants live sysfs"
+# snapshots of any source read back: a dump's (no groups, no drivers), a
+# topology's with its BAR sizes
+expect 0 "snapshot of a dump" "$acsctl" -F "$dump" snapshot "$tmp/snap-dump.txt"
+"$acsctl" -F "$dump" groups -m >"$tmp/g1"
+expect 0 "a dump's snapshot read back" "$acsctl" -F "$tmp/snap-dump.txt" groups -m
+cmp -s "$tmp/g1" "$tmp/out" && ok "a dump's snapshot gives its groups" || bad "a dump's snapshot gives its groups"
+expect 0 "snapshot of a topology with BAR sizes" "$acsctl" -F "$src/examples/power-phb-bars.json" snapshot "$tmp/snap-bars.txt"
+"$acsctl" -F "$src/examples/power-phb-bars.json" --platform phb4 pe --allocate >"$tmp/a1"
+expect 0 "pe --allocate from the snapshot" "$acsctl" -F "$tmp/snap-bars.txt" --platform phb4 pe --allocate
+cmp -s "$tmp/a1" "$tmp/out" && ok "snapshots keep BAR sizes" || bad "snapshots keep BAR sizes"
+sed 's/bars=0x4000,0,0,0,0,0/bars=0x4001,0,0,0,0,0/' "$tmp/snap-bars.txt" >"$tmp/snap-bad.txt"
+expect 2 "snapshot: a BAR size not a power of two" "$acsctl" -F "$tmp/snap-bad.txt" groups
+grep -q 'snap-bad.txt:[0-9]*: bars=0x4001' "$tmp/err" && ok "snapshot: the bad size's line named" ||
+	bad "snapshot: the bad size's line named"
 # report: one HTML page, well-formed XML, every function drawn
 expect 0 "report" "$acsctl" -F "$dump" report "$tmp/r.html"
 nf=$("$acsctl" -F "$dump" groups -m | grep -c '^[0-9]')

@@ -46,13 +46,30 @@ int acs_dump_write(const acs_fabric *f, FILE *out)
 	return 0;
 }
 
+/* " bars=0x4000,0,0x40000000,0,0,0": BAR sizes, which config space does
+ * not hold (sysfs does), for pe --allocate and pe --check; none: nothing */
+static void write_sizes(FILE *out, const char *key, const uint64_t size[6])
+{
+	bool any = false;
+
+	for (int k = 0; k < 6; k++)
+		any |= size[k] != 0;
+	if (!any)
+		return;
+	fprintf(out, " %s=", key);
+	for (int k = 0; k < 6; k++)
+		fprintf(out, size[k] ? "%s0x%llx" : "%s0", k ? "," : "", (unsigned long long)size[k]);
+}
+
 static int write_func(const acs_fabric *f, size_t i, FILE *out)
 {
 	const struct acs_func *fn = acs_fabric_func(f, i);
 	char addr[32];
 	int g = acs_fabric_kernel_group(f, i);
 
-	fprintf(out, "%s", acs_func_addr(fn, addr, sizeof(addr)));
+	/* libpci's dump reader takes a device line only with a space after
+	 * the address: the IDs always follow it */
+	fprintf(out, "%s id=%04x:%04x", acs_func_addr(fn, addr, sizeof(addr)), fn->vendor_id, fn->device_id);
 	if (acs_fabric_kernel_groups(f) != ACS_KGROUPS_UNKNOWN) {
 		if (g >= 0)
 			fprintf(out, " iommu_group=%d", g);
@@ -63,6 +80,8 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 		fprintf(out, " driver=%s", fn->driver ? fn->driver : "-");
 	if (fn->numa_node >= 0)
 		fprintf(out, " numa_node=%d", fn->numa_node);
+	write_sizes(out, "bars", fn->bar_size);
+	write_sizes(out, "vf_bars", fn->vf_bar_size);
 	fputc('\n', out);
 	write_hex(fn, out);
 	return 0;
@@ -108,12 +127,30 @@ struct extra {
 	int numa_node;
 	char *driver;
 	bool has_driver;
+	uint64_t bar_size[6], vf_bar_size[6];
 };
 
 struct extras {
 	struct extra *v;
 	size_t n, cap;
 };
+
+/* "0x4000,0,0x40000000,0,0,0": -1 unless six sizes, each 0 or a power of two */
+static int parse_sizes(const char *s, uint64_t size[6])
+{
+	for (int k = 0; k < 6; k++) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(s, &end, 0);
+		if (end == s || errno || (v & (v - 1)) || *end != (k == 5 ? '\0' : ','))
+			return -1;
+		size[k] = v;
+		s = end + 1;
+	}
+	return 0;
+}
 
 static int parse_device_line(struct extras *e, char *line, const char *path,
 			     int lineno)
@@ -134,7 +171,7 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 		e->cap = cap;
 	}
 	x = &e->v[e->n++];
-	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false };
+	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false, { 0 }, { 0 } };
 	strtok_r(line, " \t", &save);
 	while ((tok = strtok_r(NULL, " \t", &save))) {
 		char *eq = strchr(tok, '=');
@@ -147,12 +184,17 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 			x->group = strcmp(eq, "-") == 0 ? -1 : atoi(eq);
 		} else if (strcmp(tok, "numa_node") == 0) {
 			x->numa_node = atoi(eq);
+		} else if (strcmp(tok, "bars") == 0 || strcmp(tok, "vf_bars") == 0) {
+			if (parse_sizes(eq, tok[0] == 'b' ? x->bar_size : x->vf_bar_size))
+				return acs_error_set(ACS_EPARSE, "%s:%d: %s=%s: six sizes (powers of two, or 0) "
+						     "separated by commas", path, lineno, tok, eq);
 		} else if (strcmp(tok, "driver") == 0) {
 			x->has_driver = true;
 			if (strcmp(eq, "-") != 0 && !(x->driver = acs_strdup(eq)))
 				return acs_error_nomem();
 		}
-		/* other keys: from a newer acsctl, ignored */
+		/* id= is for people (config space has the IDs); other keys:
+		 * from a newer acsctl, ignored */
 	}
 	return 0;
 }
@@ -241,7 +283,7 @@ static void apply_extras(struct acs_builder *b, struct extras *e)
 	qsort(e->v, e->n, sizeof(*e->v), extra_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		struct acs_raw_func *r = &b->raw[i];
-		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false };
+		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false, { 0 }, { 0 } };
 		struct extra *x = bsearch(&key, e->v, e->n, sizeof(*e->v), extra_cmp);
 
 		if (!x)
@@ -251,6 +293,8 @@ static void apply_extras(struct acs_builder *b, struct extras *e)
 		r->has_driver = x->has_driver;
 		r->driver = x->driver;
 		x->driver = NULL;
+		memcpy(r->bar_size, x->bar_size, sizeof(r->bar_size));
+		memcpy(r->vf_bar_size, x->vf_bar_size, sizeof(r->vf_bar_size));
 	}
 }
 
