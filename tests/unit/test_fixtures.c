@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acsctl/bars.h"
 #include "tfab.h"
 
 static const char *root;
@@ -427,6 +428,7 @@ static void test_fixtures_vm_snapshot__live(void **state)
 		struct dirent *e;
 		DIR *d;
 		int n = 0;
+		size_t sized = 0;
 
 		snprintf(kdir, sizeof(kdir), "%s/%s", sroot, kernels[k]);
 		d = opendir(kdir);
@@ -462,6 +464,18 @@ static void test_fixtures_vm_snapshot__live(void **state)
 			assert_string_equal(want, got);
 			check = read_line(dir, "check.txt");
 			assert_int_equal(strncmp(check, "OK", 2), 0);
+			/* the live sysfs's BAR sizes came along in the snapshot */
+			for (size_t i = 0; i < acs_fabric_count(f); i++) {
+				const struct acs_func *fn = acs_fabric_func(f, i);
+				acs_bar b[6];
+				size_t nb = fn->is_virtfn ? 0 : acs_func_mem_bars(fn, b);
+
+				for (size_t j = 0; j < nb; j++) {
+					if (!fn->bar_size[b[j].index])
+						fail_msg("%s: BAR%u has no size", dir, b[j].index);
+					sized++;
+				}
+			}
 			free(check);
 			free(want);
 			free(got);
@@ -471,8 +485,8 @@ static void test_fixtures_vm_snapshot__live(void **state)
 			n++;
 		}
 		closedir(d);
-		print_message("kernel %s: %d live snapshots taken in the VM agree with the kernel\n",
-			      kernels[k], n);
+		print_message("kernel %s: %d live snapshots taken in the VM agree with the kernel; %zu BARs, "
+			      "every one with its sysfs size\n", kernels[k], n, sized);
 		total += n;
 	}
 	assert_true(total > 0);
