@@ -61,6 +61,16 @@ void cli_names_cleanup(void);
 
 /* "SrcValid+ TransBlk- ..." as lspci prints ACS registers. */
 char *cli_acs_tokens(unsigned bits, char *buf, size_t size);
+/* A root or downstream port: where ACS decides what crosses. */
+bool cli_is_port(const struct acs_func *fn);
+/* A function that can be a peer in P2P: not a bridge, not a host bridge. */
+bool cli_is_peer(const struct acs_func *fn);
+/* Memory BARs with an address, over the fabric. */
+size_t cli_assigned_bars(const acs_fabric *fabric);
+/* The functions v[0..n-1] as a JSON array of addresses. */
+struct json_object;
+struct json_object *cli_addr_list(const struct cli *c, const uint32_t *v, size_t n);
+
 /* One line on the ACS of a port, or NULL when ACS does not apply. */
 const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
 

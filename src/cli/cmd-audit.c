@@ -5,17 +5,6 @@
 
 #include "cli.h"
 
-static json_object *addr_list(const struct cli *c, const uint32_t *v, size_t n)
-{
-	json_object *arr = json_object_new_array();
-	char addr[32];
-
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(arr, json_object_new_string(
-			acs_func_addr(acs_fabric_func(c->fabric, v[i]), addr, sizeof(addr))));
-	return arr;
-}
-
 static void print_text(const struct cli *c, const acs_finding *fd)
 {
 	char addr[32];
@@ -71,8 +60,8 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 			const acs_finding *fd = acs_audit_at(a, i);
 			json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "devices", addr_list(c, fd->devices, fd->ndevices));
-			json_object_object_add(o, "via", addr_list(c, fd->via, fd->nvia));
+			json_object_object_add(o, "devices", cli_addr_list(c, fd->devices, fd->ndevices));
+			json_object_object_add(o, "via", cli_addr_list(c, fd->via, fd->nvia));
 			json_object_object_add(o, "reason", json_object_new_string(fd->reason));
 			json_object_array_add(fd->kind == ACS_FINDING_UNSAFE ? u : cons, o);
 		}

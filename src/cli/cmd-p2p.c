@@ -27,11 +27,6 @@ static const char *cell(const struct acs_p2pdma *v, char *buf)
 	return buf;
 }
 
-static bool is_peer(const struct acs_func *fn)
-{
-	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
-}
-
 static int cpu_kind(const struct cli *c)
 {
 	FILE *f;
@@ -78,7 +73,7 @@ static int select_devices(const struct cli *c, int argc, char **argv, size_t *de
 	*n = 0;
 	if (argc == 0) {
 		for (size_t i = 0; i < acs_fabric_count(c->fabric); i++)
-			if (is_peer(acs_fabric_func(c->fabric, i)) &&
+			if (cli_is_peer(acs_fabric_func(c->fabric, i)) &&
 			    cli_selected(acs_fabric_func(c->fabric, i)))
 				devs[(*n)++] = i;
 		return 0;

@@ -275,29 +275,6 @@ static int print_left(const struct cli *c, const acs_pe_table *t)
 	return n ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
-static json_object *left_json(const struct cli *c, const acs_pe_table *t)
-{
-	const uint32_t *left;
-	size_t n = acs_pe_left_out(t, &left);
-	json_object *arr = json_object_new_array();
-	char a[32];
-
-	for (size_t k = 0; k < n; k++)
-		json_object_array_add(arr, json_object_new_string(
-			acs_func_addr(acs_fabric_func(c->fabric, left[k]), a, sizeof(a))));
-	return arr;
-}
-
-/* memory BARs with an address, the only ones pe --check can see */
-static size_t assigned_bars(const acs_fabric *f)
-{
-	size_t n = 0;
-	acs_bar b[6];
-
-	for (size_t i = 0; i < acs_fabric_count(f); i++)
-		n += acs_func_mem_bars(acs_fabric_func(f, i), b);
-	return n;
-}
 
 /* one FAIL line per finding; exit status 1 when there is any */
 static const char *const finding_kinds[] = {
@@ -378,7 +355,7 @@ static json_object *finding_json(const struct cli *c, const acs_pe_table *t, con
 static int pe_check(struct cli *c, const acs_pe_table *t)
 {
 	acs_pe_finding *v = NULL;
-	size_t n = 0, nbars = assigned_bars(c->fabric);
+	size_t n = 0, nbars = cli_assigned_bars(c->fabric);
 	int kind = acs_fabric_source_kind(c->fabric);
 	bool blind = !nbars && (kind == ACS_SOURCE_TOPOLOGY || kind == ACS_SOURCE_LSPCI);
 	char buf[600];
@@ -706,7 +683,12 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 			json_object_array_add(arr, o);
 		}
 		json_object_object_add(root, "pes", arr);
-		json_object_object_add(root, "left_out", left_json(c, t));
+		{
+			const uint32_t *left;
+			size_t nleft = acs_pe_left_out(t, &left);
+
+			json_object_object_add(root, "left_out", cli_addr_list(c, left, nleft));
+		}
 		json_object_object_add(root, "sriov", iov_json(c, t));
 		arr = json_object_new_array();
 		segment_map(c, t, arr);

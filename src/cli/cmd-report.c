@@ -25,11 +25,6 @@ static const char style[] =
 	".fail{color:#cf222e;font-weight:bold}.info{color:#555}.pic{overflow:auto;border:1px solid #ddd}"
 	"code{font-size:13px}";
 
-static bool is_peer(const struct acs_func *fn)
-{
-	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
-}
-
 static void addr_of(FILE *out, const struct cli *c, size_t i)
 {
 	char addr[32];
@@ -164,7 +159,7 @@ static int peers(FILE *out, const struct cli *c, const acs_policy *hw)
 	if (!e)
 		return -1;
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
-		if (is_peer(acs_fabric_func(f, i)))
+		if (cli_is_peer(acs_fabric_func(f, i)))
 			e[ne++] = i;
 	fputs("<h2>Peer-to-peer</h2>\n", out);
 	if (ne > MAX_PEERS) {

@@ -119,11 +119,6 @@ bad:
 	return 0;
 }
 
-static bool is_peer(const struct acs_func *fn)
-{
-	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
-}
-
 struct diff_out {
 	json_object *root;
 	bool json;
@@ -223,7 +218,7 @@ static void diff_p2p(const struct pair_view *v, struct diff_out *d)
 	const struct cli *c = v->c;
 
 	for (size_t i = 0; i < n; i++) {
-		if (v->to_before[i] < 0 || !is_peer(acs_fabric_func(v->after, i)))
+		if (v->to_before[i] < 0 || !cli_is_peer(acs_fabric_func(v->after, i)))
 			continue;
 		for (size_t j = i + 1; j < n && seen < 2000000; j++, seen++) {
 			struct acs_p2pdma p0, p1;
@@ -231,7 +226,7 @@ static void diff_p2p(const struct pair_view *v, struct diff_out *d)
 			size_t bi = (size_t)v->to_before[i], bj;
 			char a[32], b[32], text[256];
 
-			if (v->to_before[j] < 0 || !is_peer(acs_fabric_func(v->after, j)))
+			if (v->to_before[j] < 0 || !cli_is_peer(acs_fabric_func(v->after, j)))
 				continue;
 			bj = (size_t)v->to_before[j];
 			acs_p2pdma_distance(v->before, c->policy, c->cpu, bi, bj, &p0);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acsctl/bars.h"
 #include "cli.h"
 
 struct command {
@@ -249,16 +248,9 @@ static void pe_source_notes(const struct cli *c, FILE *out)
 			"which bridges are PCIe-to-PCI, and so the PEs below them, is uncertain\n", nocaps);
 	if (noext)
 		fprintf(out, "# extended config space unknown for %zu functions: SR-IOV VFs are not modelled\n", noext);
-	if (kind == ACS_SOURCE_LSPCI) {
-		size_t bars = 0;
-		acs_bar b[6];
-
-		for (size_t i = 0; i < acs_fabric_count(c->fabric); i++)
-			bars += acs_func_mem_bars(acs_fabric_func(c->fabric, i), b);
-		if (!bars)
-			fprintf(out, "# BAR addresses unknown (lspci text without -vv's Region lines, or with a live "
-				"host's CPU addresses): PE numbers of buses with M64 BARs may differ from the kernel's\n");
-	}
+	if (kind == ACS_SOURCE_LSPCI && !cli_assigned_bars(c->fabric))
+		fprintf(out, "# BAR addresses unknown (lspci text without -vv's Region lines, or with a live "
+			"host's CPU addresses): PE numbers of buses with M64 BARs may differ from the kernel's\n");
 }
 
 void cli_note_header(const struct cli *c, FILE *out)

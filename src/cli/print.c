@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small shared printers: ACS registers in lspci's words. */
+#include <json-c/json.h>
 #include <pci/pci.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "acsctl/bars.h"
 #include "cli.h"
 
 static const struct {
@@ -38,7 +40,7 @@ char *cli_acs_tokens(unsigned bits, char *buf, size_t size)
 	return buf;
 }
 
-static bool is_port(const struct acs_func *fn)
+bool cli_is_port(const struct acs_func *fn)
 {
 	return fn->pcie_type == ACS_PCIE_ROOT_PORT ||
 	       fn->pcie_type == ACS_PCIE_DOWNSTREAM;
@@ -55,10 +57,36 @@ const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size)
 		return buf;
 	}
 	if (!fn->acs_pos)
-		return is_port(fn) ? "ACS: none" : NULL;
+		return cli_is_port(fn) ? "ACS: none" : NULL;
 	snprintf(buf, size, "ACSCtl: %s (0x%04x)",
 		 cli_acs_tokens(fn->acs_ctrl, tok, sizeof(tok)), fn->acs_ctrl);
 	return buf;
+}
+
+bool cli_is_peer(const struct acs_func *fn)
+{
+	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
+}
+
+size_t cli_assigned_bars(const acs_fabric *f)
+{
+	size_t n = 0;
+	acs_bar b[6];
+
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		n += acs_func_mem_bars(acs_fabric_func(f, i), b);
+	return n;
+}
+
+json_object *cli_addr_list(const struct cli *c, const uint32_t *v, size_t n)
+{
+	json_object *arr = json_object_new_array();
+	char addr[32];
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(
+			acs_func_addr(acs_fabric_func(c->fabric, v[i]), addr, sizeof(addr))));
+	return arr;
 }
 
 long cli_find_device(const struct cli *c, const char *s, size_t len)

@@ -83,11 +83,6 @@ void report_group_colour(size_t gid, char *buf, size_t size)
 		 (unsigned)((v[2] + m) * 255 + 0.5));
 }
 
-static bool is_port(const struct acs_func *fn)
-{
-	return fn->pcie_type == ACS_PCIE_ROOT_PORT || fn->pcie_type == ACS_PCIE_DOWNSTREAM;
-}
-
 int report_acs_class(const struct acs_func *fn)
 {
 	const unsigned isolating = ACS_SV | ACS_RR | ACS_CR | ACS_UF;
@@ -95,7 +90,7 @@ int report_acs_class(const struct acs_func *fn)
 	if (!acs_func_acs_known(fn))
 		return REPORT_ACS_UNKNOWN;
 	if (!fn->acs_pos)
-		return is_port(fn) ? REPORT_ACS_NONE : REPORT_ACS_NA;
+		return cli_is_port(fn) ? REPORT_ACS_NONE : REPORT_ACS_NA;
 	return (fn->acs_ctrl & isolating) == isolating ? REPORT_ACS_ISOLATING : REPORT_ACS_OPEN;
 }
 

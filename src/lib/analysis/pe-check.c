@@ -176,39 +176,26 @@ static uint32_t root_neighbour(const acs_pe_table *t, const acs_fabric *f, size_
 	return UINT32_MAX;
 }
 
-/* The first function on bus `bus` of domain `domain`, or after where it
- * would be (functions are in address order). */
-static size_t first_on_bus(const acs_fabric *f, uint32_t domain, unsigned bus)
-{
-	size_t lo = 0, hi = acs_fabric_count(f);
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct acs_func *g = acs_fabric_func(f, mid);
-
-		if (g->domain < domain || (g->domain == domain && g->bus < bus))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* The first device with MMIO below bridge br (on its buses) in a PE other
- * than function i's, or -1. */
+/* The first device with MMIO below bridge br (on its buses: the fabric's
+ * buses from its secondary one on, in order) in a PE other than function
+ * i's, or -1. */
 static long other_pe_below(const acs_pe_table *t, const acs_fabric *f, const struct acs_func *br, size_t i)
 {
-	if (!br->secondary || br->subordinate < br->secondary)
-		return -1;
-	for (size_t s = first_on_bus(f, br->domain, br->secondary); s < acs_fabric_count(f); s++) {
-		const struct acs_func *g = acs_fabric_func(f, s);
-		acs_bar gb[6];
+	int32_t first = f->child_bus[acs_fabric_index(f, br)];
 
-		if (g->domain != br->domain || g->bus > br->subordinate)
+	for (size_t k = first < 0 ? f->nbuses : (size_t)first; k < f->nbuses; k++) {
+		const struct acs_bus *bus = &f->buses[k];
+
+		if (bus->domain != br->domain || bus->number > br->subordinate)
 			break;
-		if (!g->is_virtfn && acs_pe_of(t, s) >= 0 && acs_pe_of(t, s) != acs_pe_of(t, i) &&
-		    acs_func_mem_bars(g, gb))
-			return (long)s;
+		for (size_t s = bus->first; s < bus->first + bus->count; s++) {
+			const struct acs_func *g = acs_fabric_func(f, s);
+			acs_bar gb[6];
+
+			if (!g->is_virtfn && acs_pe_of(t, s) >= 0 && acs_pe_of(t, s) != acs_pe_of(t, i) &&
+			    acs_func_mem_bars(g, gb))
+				return (long)s;
+		}
 	}
 	return -1;
 }

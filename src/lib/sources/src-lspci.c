@@ -1185,36 +1185,51 @@ static int seen_cmp(const void *pa, const void *pb)
 
 /* What needs the whole file: duplicates, multifunction slots, the known
  * mask and whether drivers were shown at all. */
+static int key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* A non-prefetchable BAR above 4 GiB below a bridge: no bus can place it
  * there (a bridge's memory window is 32-bit), so lspci printed CPU
  * addresses, from a live host whose host bridge translates them. */
 static bool nonpref_above_4g(const struct ctx *c)
 {
 	const struct acs_builder *b = c->b;
+	uint64_t *below = malloc((c->nseen + 1) * sizeof(*below));   /* domain:bus of every secondary bus */
+	size_t nbelow = 0;
+	bool found = false;
 
-	for (size_t i = 0; i < c->nseen; i++) {
+	if (!below)
+		return false;
+	for (size_t k = 0; k < c->nseen; k++) {
+		const uint8_t *br = b->raw[c->seen[k].raw].cfg;
+
+		if ((br[0x0e] & 0x7f) == 1 && br[0x19])
+			below[nbelow++] = (uint64_t)c->seen[k].domain << 8 | br[0x19];
+	}
+	qsort(below, nbelow, sizeof(*below), key_cmp);
+	for (size_t i = 0; i < c->nseen && !found; i++) {
 		const uint8_t *cfg = b->raw[c->seen[i].raw].cfg;
-		bool below = false;
+		uint64_t key = (uint64_t)c->seen[i].domain << 8 | c->seen[i].bus;
 
-		for (size_t k = 0; k < c->nseen && !below; k++) {
-			const uint8_t *br = b->raw[c->seen[k].raw].cfg;
-
-			below = (br[0x0e] & 0x7f) == 1 && c->seen[k].domain == c->seen[i].domain &&
-				br[0x19] == c->seen[i].bus && br[0x19];
-		}
-		for (unsigned n = 0; below && n + 1 < ((cfg[0x0e] & 0x7f) == 0 ? 6u : 2u); n++) {
+		if (!bsearch(&key, below, nbelow, sizeof(*below), key_cmp))
+			continue;
+		for (unsigned n = 0; !found && n + 1 < ((cfg[0x0e] & 0x7f) == 0 ? 6u : 2u); n++) {
 			uint32_t lo = (uint32_t)cfg[0x10 + 4 * n] | (uint32_t)cfg[0x11 + 4 * n] << 8 |
 				      (uint32_t)cfg[0x12 + 4 * n] << 16 | (uint32_t)cfg[0x13 + 4 * n] << 24;
 			uint32_t hi = (uint32_t)cfg[0x14 + 4 * n] | (uint32_t)cfg[0x15 + 4 * n] << 8 |
 				      (uint32_t)cfg[0x16 + 4 * n] << 16 | (uint32_t)cfg[0x17 + 4 * n] << 24;
 
-			if (!(lo & 1) && (lo & 0x6) == 0x4 && !(lo & 0x8) && hi)
-				return true;
+			found = !(lo & 1) && (lo & 0x6) == 0x4 && !(lo & 0x8) && hi;
 			if (!(lo & 1) && (lo & 0x6) == 0x4)
 				n++;
 		}
 	}
-	return false;
+	free(below);
+	return found;
 }
 
 static int finish_file(struct ctx *c)
