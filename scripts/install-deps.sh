@@ -5,7 +5,7 @@
 # Installs only what is missing; needs root for that (apt-get).
 set -eu
 
-build_pkgs="gcc pkg-config meson ninja-build libpci-dev libjson-c-dev pci.ids"
+build_pkgs="gcc pkg-config meson ninja-build libpci-dev libjson-c-dev zlib1g-dev liblzma-dev libzstd-dev pci.ids"
 test_pkgs="$build_pkgs libcmocka-dev pciutils qemu-system-x86 busybox-static cpio groff-base man-db systemd libxml2-utils"
 deb_pkgs="$build_pkgs libcmocka-dev pciutils dpkg-dev debhelper"
 

@@ -107,16 +107,23 @@ enum acs_kernel_groups {
 
 typedef struct acs_fabric acs_fabric;
 
-#define ACS_LOAD_OPTS_VERSION 1
+#define ACS_LOAD_OPTS_VERSION 2
+
+/** What a file source reads at most by default: 1 GiB. */
+#define ACS_LOAD_MAX_INPUT (1024ull << 20)
 
 /** Options of acs_fabric_load(); start from ACS_LOAD_OPTS_INIT. */
 typedef struct acs_load_opts {
 	unsigned int version;      /**< ACS_LOAD_OPTS_VERSION */
 	int kind;                  /**< enum acs_source_kind */
-	const char *path;          /**< sysfs root ("/sys" when NULL) or file */
+	/** sysfs root ("/sys" when NULL) or file: "-" is standard input; a
+	 * pipe, FIFO or gzip, xz or zstd file is read like a plain file */
+	const char *path;
+	/** bytes a file may hold (decompressed); 0: no bound */
+	unsigned long long max_input;
 } acs_load_opts;
 
-#define ACS_LOAD_OPTS_INIT { ACS_LOAD_OPTS_VERSION, ACS_SOURCE_SYSFS, NULL }
+#define ACS_LOAD_OPTS_INIT { ACS_LOAD_OPTS_VERSION, ACS_SOURCE_SYSFS, NULL, ACS_LOAD_MAX_INPUT }
 
 /**
  * Load a fabric from a source.
@@ -177,6 +184,13 @@ int acs_fabric_source_kind(const acs_fabric *fabric);
 
 /** The running kernel's release (uname -r) when the source knows it. */
 const char *acs_fabric_kernel_release(const acs_fabric *fabric);
+
+/**
+ * What the source read but cannot vouch for, one sentence each naming the
+ * file and line: lspci text whose last device has no blank line after it
+ * (it may have been cut there). Points to the fabric's own strings.
+ */
+size_t acs_fabric_warnings(const acs_fabric *fabric, const char *const **list);
 
 /** The running kernel's command line when the source knows it. */
 const char *acs_fabric_cmdline(const acs_fabric *fabric);

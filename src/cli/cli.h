@@ -16,6 +16,8 @@ enum exit_code {
 
 struct cli {
 	const char *dump;        /* -F FILE */
+	unsigned long long max_input;  /* --max-input */
+	bool max_input_set;
 	const char *sysfs;       /* --sysfs DIR */
 	const char *kernel;      /* --kernel VERSION */
 	const char *slot;        /* -s [[[[domain]:]bus]:][slot][.[func]] */

@@ -3,6 +3,8 @@
  * acsctl: PCIe ACS, IOMMU groups and P2P, predicted as a given kernel
  * would form them. `acsctl [OPTIONS] [COMMAND]`, commands from one table.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +49,11 @@ static void usage(FILE *out)
 		"Sources:\n"
 		"  -F FILE           an lspci -x/-xxx/-xxxx hex dump, lspci -vvv text,\n"
 		"                    an acsctl snapshot or a topology file\n"
+		"                    (- or /dev/stdin: standard input; gzip, xz, zstd\n"
+		"                    files are read as they are)\n"
 		"  --sysfs DIR       a sysfs tree (default: /sys, this machine)\n"
+		"  --max-input SIZE  the most a file may hold, decompressed (default\n"
+		"                    1G; 0: no limit)\n"
 		"Options:\n"
 		"  --kernel VERSION  kernel policy (%s); default: the running\n"
 		"                    kernel for live input, otherwise the newest\n"
@@ -185,6 +191,17 @@ static int simulate_boot(struct cli *c)
 	return rc;
 }
 
+/* On stderr, so that every output format (and a pipe into jq) keeps them
+ * apart from the answer. */
+static void print_source_warnings(const acs_fabric *f)
+{
+	const char *const *list;
+	size_t n = acs_fabric_warnings(f, &list);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "acsctl: warning: %s\n", list[i]);
+}
+
 static int load(struct cli *c)
 {
 	acs_load_opts o = ACS_LOAD_OPTS_INIT;
@@ -196,11 +213,14 @@ static int load(struct cli *c)
 	if (c->dump) {
 		o.kind = ACS_SOURCE_FILE;
 		o.path = c->dump;
+		if (c->max_input_set)
+			o.max_input = c->max_input;
 	} else {
 		o.path = c->sysfs;
 	}
 	if (acs_fabric_load(&c->fabric, &o))
 		return cli_error(NULL);
+	print_source_warnings(c->fabric);
 	if (choose_policy(c))
 		return EXIT_BAD_INPUT;
 	c->loaded = c->fabric;
@@ -320,10 +340,41 @@ static const struct option longopts[] = {
 	{ "pe-policy", required_argument, NULL, 1021 },
 	{ "allocate", no_argument, NULL, 1022 },
 	{ "phb", required_argument, NULL, 1023 },
+	{ "max-input", required_argument, NULL, 1030 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "4G", "512M", "100k", "0": bytes. */
+static int parse_size(const char *s, unsigned long long *out)
+{
+	static const char units[] = "kmgt";
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end && (u = strchr(units, tolower((unsigned char)*end))) &&
+	    (!end[1] || ((end[1] == 'i' || end[1] == 'I') && (end[2] == 'B' || end[2] == 'b') &&
+			 !end[3]) || ((end[1] == 'B' || end[1] == 'b') && !end[2]))) {
+		unsigned shift = 10 * (unsigned)(u - units + 1);
+
+		if (v > (~0ull >> shift))
+			return -1;
+		v <<= shift;
+		end = (char *)"";
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
 
 /* Options may come before the command or after it (acsctl groups -j).
  * Returns -1 to go on, else the exit status. */
@@ -350,6 +401,14 @@ static int parse_options(struct cli *c, int argc, char **argv, const char *optst
 		case 1013: c->status = true; break;
 		case 1014: c->from = optarg; break;
 		case 1022: c->allocate = true; break;
+		case 1030:
+			c->max_input_set = true;
+			if (parse_size(optarg, &c->max_input)) {
+				fprintf(stderr, "acsctl: --max-input %s: a size such as 4G, 512M or 0 (no "
+					"limit)\n", optarg);
+				return EXIT_BAD_INPUT;
+			}
+			break;
 		case 1023: {
 			const char **grown = realloc(c->phb, (c->nphb + 1) * sizeof(*grown));
 

@@ -54,6 +54,8 @@ struct acs_fabric {
 	char *kernel_release;
 	char *cmdline;
 	char **drivers;           /* per function, owned, may be NULL */
+	char **warnings;          /* what the source read but doubts, owned */
+	size_t nwarnings;
 };
 
 /*
@@ -85,6 +87,8 @@ struct acs_builder {
 	int kgroups;
 	char *kernel_release;
 	char *cmdline;
+	char **warnings;
+	size_t nwarnings;
 };
 
 int acs_builder_init(struct acs_builder *b, int kind, const char *origin);
@@ -97,6 +101,10 @@ int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
 			unsigned pcie_pos);
 int acs_builder_set_release(struct acs_builder *b, const char *release);
 int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline);
+/* Something the source read but cannot vouch for (a file that may have
+ * been cut where its format cannot tell): the fabric keeps it, the CLI
+ * prints it. */
+int acs_builder_warn(struct acs_builder *b, const char *fmt, ...) ACS_PRINTF(2, 3);
 /* Consumes the builder whatever the result. */
 int acs_builder_finish(acs_fabric **out, struct acs_builder *b);
 void acs_builder_cleanup(struct acs_builder *b);

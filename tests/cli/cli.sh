@@ -50,7 +50,7 @@ expect 2 "not a dump" "$acsctl" -F /etc/hostname groups
 expect 2 "directory" "$acsctl" -F "$tmp" groups
 printf '00:00.0 Host\n00: 86 80 c0 29\n' >"$tmp/short"
 expect 2 "truncated dump" "$acsctl" -F "$tmp/short" groups
-grep -q "$tmp/short" "$tmp/err" && grep -q '0000:00:00.0' "$tmp/err" &&
+grep -q "$tmp/short" "$tmp/err" && grep -q ':2: 00:00.0: config row 0x0: byte 4 is missing' "$tmp/err" &&
 	ok "error names file and device" || bad "error names file and device"
 expect 2 "unknown kernel" "$acsctl" -F "$dump" --kernel 4.4 groups
 expect 2 "unknown command" "$acsctl" frobnicate

@@ -85,14 +85,18 @@ static void test_sources_dump__not_a_dump(void **state)
 	(void)state;
 	expect_error(tdir_write("prose.txt", "hello\nthis is not lspci output\n"),
 		     ACS_EPARSE, "no PCI functions");
-	expect_error(tdir_write("empty.txt", ""), ACS_EPARSE, "no PCI functions");
+	expect_error(tdir_write("empty.txt", ""), ACS_EPARSE, "empty.txt: empty");
 }
 
 static void test_sources_dump__malformed_hex(void **state)
 {
 	(void)state;
 	expect_error(tdir_write("bad.txt", "00:00.0 Host\n00: 86 80 zz 29\n"),
-		     ACS_EPARSE, "Malformed");
+		     ACS_EPARSE, "bad.txt:2: 00:00.0: config row 0x0: byte 2 is bad");
+	expect_error(tdir_write("bad2.txt", "00:00.0 Host\n00: 86 80 29\n"),
+		     ACS_EPARSE, "bad2.txt:2: 00:00.0: config row 0x0: byte 3 is missing");
+	expect_error(tdir_write("bad3.txt", "00:00.0 Host\n00: 86 80 29 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"),
+		     ACS_EPARSE, "bad3.txt:2: 00:00.0: config row 0x0: more than 16 bytes");
 }
 
 /* Found by fuzz/: libpci reads a row's offset into an int, so one of
@@ -101,11 +105,11 @@ static void test_sources_dump__row_past_config_space(void **state)
 {
 	(void)state;
 	expect_error(tdir_write("far.txt", "00:02.0 VGA\nd4ff0ff0: 00\n"), ACS_EPARSE,
-		     "far.txt:2: config row at 0xd4ff0ff0, past the 4096 bytes of config space");
-	expect_error(tdir_write("far2.txt", "00:02.0 VGA\n1000: 00\n"), ACS_EPARSE, "far2.txt:2: config row at 0x1000");
+		     "far.txt:2: 00:02.0: config row at 0xd4ff0ff0, past the 4096 bytes of config space");
+	expect_error(tdir_write("far2.txt", "00:02.0 VGA\n1000: 00\n"), ACS_EPARSE, "far2.txt:2: 00:02.0: config row at 0x1000");
 	/* a snapshot holds a dump: the same screen */
 	expect_error(tdir_write("far3.txt", "# acsctl snapshot 1\n00:02.0 \n80000000: 00\n"), ACS_EPARSE,
-		     "far3.txt:3: config row at 0x80000000");
+		     "far3.txt:3: 00:02.0: config row at 0x80000000");
 }
 
 static void test_sources_dump__truncated(void **state)
@@ -113,7 +117,13 @@ static void test_sources_dump__truncated(void **state)
 	(void)state;
 	expect_error(tdir_write("short.txt",
 		"00:00.0 Host\n00: 86 80 c0 29 00 00 00 00 00 00 00 06 00 00 00 00\n"),
-		ACS_EPARSE, "0000:00:00.0: truncated config space (16 bytes)");
+		ACS_EPARSE, "short.txt:1: 00:00.0: 16 bytes of config space: cut short");
+	/* cut inside a row, and a row missing between two */
+	expect_error(tdir_write("short2.txt", "00:00.0 Host\n00: 86 80 c0"), ACS_EPARSE,
+		     "short2.txt:2: 00:00.0: the file ends inside this line");
+	expect_error(tdir_write("gap.txt", "00:00.0 Host\n00: 86 80 c0 29 00 00 00 00 00 00 00 06 00 00 00 00\n"
+				"20: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"), ACS_EPARSE,
+		     "gap.txt:3: 00:00.0: config row at 0x20 where 0x10 was due");
 }
 
 static void test_sources_dump__duplicate(void **state)

@@ -3,6 +3,8 @@
  * The builder: sources hand it raw functions (address, config bytes, what
  * else they know); finishing it decodes, checks and freezes the fabric.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,10 +99,31 @@ int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline)
 	return b->cmdline || !cmdline ? 0 : acs_error_nomem();
 }
 
+int acs_builder_warn(struct acs_builder *b, const char *fmt, ...)
+{
+	char text[512];
+	char **grown = realloc(b->warnings, (b->nwarnings + 1) * sizeof(*grown));
+	va_list ap;
+
+	if (!grown)
+		return acs_error_nomem();
+	b->warnings = grown;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (!(b->warnings[b->nwarnings] = acs_strdup(text)))
+		return acs_error_nomem();
+	b->nwarnings++;
+	return 0;
+}
+
 void acs_builder_cleanup(struct acs_builder *b)
 {
 	size_t i;
 
+	for (i = 0; i < b->nwarnings; i++)
+		free(b->warnings[i]);
+	free(b->warnings);
 	for (i = 0; i < b->n; i++) {
 		free(b->raw[i].cfg);
 		free(b->raw[i].driver);
@@ -160,6 +183,10 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	b->kernel_release = NULL;
 	f->cmdline = b->cmdline;
 	b->cmdline = NULL;
+	f->warnings = b->warnings;
+	f->nwarnings = b->nwarnings;
+	b->warnings = NULL;
+	b->nwarnings = 0;
 	/* Ownership of every buffer moves to the fabric before decoding, so
 	 * one cleanup path frees all of it on failure. */
 	for (i = 0; i < b->n; i++) {

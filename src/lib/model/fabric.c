@@ -389,6 +389,9 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->origin);
 	free(f->kernel_release);
 	free(f->cmdline);
+	for (size_t w = 0; w < f->nwarnings; w++)
+		free(f->warnings[w]);
+	free(f->warnings);
 	free(f);
 }
 
@@ -481,6 +484,12 @@ int acs_fabric_source_kind(const acs_fabric *f)
 const char *acs_fabric_kernel_release(const acs_fabric *f)
 {
 	return f->kernel_release;
+}
+
+size_t acs_fabric_warnings(const acs_fabric *f, const char *const **list)
+{
+	*list = (const char *const *)f->warnings;
+	return f->nwarnings;
 }
 
 const char *acs_fabric_cmdline(const acs_fabric *f)

@@ -171,53 +171,132 @@ static int row_digits(const char *s)
 	return n >= 2 && n <= 8 && s[n] == ':' && s[n + 1] == ' ' ? n : 0;
 }
 
-/*
- * libpci's dump reader (3.9, and upstream still) reads a row's offset into
- * an int and checks only its upper bound: "80000000: 00" writes before its
- * buffer and crashes lspci and us. Rows past 4 KiB are refused here, with
- * the line, before libpci sees the file.
- */
-static int screen_dump(const char *path)
+/* One device of a dump, as the screen walks it. */
+struct dump_dev {
+	const char *addr;       /* its line, for messages */
+	int addr_len;
+	unsigned long line;
+	unsigned next;          /* the offset its next row must have */
+};
+
+static int dump_err(const struct acs_input *in, unsigned long no, const struct dump_dev *d,
+		    const char *what)
 {
-	FILE *f = fopen(path, "r");
-	char line[512];
-	bool in_dev = false;
+	if (d && d->addr)
+		return acs_error_set(ACS_EPARSE, "%s:%lu: %.*s: %s", in->name, no, d->addr_len,
+				     d->addr, what);
+	return acs_error_set(ACS_EPARSE, "%s:%lu: %s", in->name, no, what);
+}
+
+/* "OFF: b0 b1 ... b15" exactly as lspci prints a row; r->next advances. */
+static int check_row(const struct acs_input *in, unsigned long no, struct dump_dev *d,
+		     const char *line, size_t len, int digits)
+{
+	char what[120];
+	unsigned long off = strtoul(line, NULL, 16);
+	const char *p = line + digits + 1;
+	size_t n = len - (size_t)digits - 1;
+
+	if (!d->addr)
+		return dump_err(in, no, NULL, "a config row before any device line");
+	if (off >= ACS_CFG_EXT) {
+		snprintf(what, sizeof(what), "config row at 0x%.*s, past the %u bytes of config space",
+			 digits, line, ACS_CFG_EXT);
+		return dump_err(in, no, d, what);
+	}
+	if (off != d->next) {
+		snprintf(what, sizeof(what), "config row at 0x%lx where 0x%x was due (rows are "
+			 "in order, 16 bytes each)", off, d->next);
+		return dump_err(in, no, d, what);
+	}
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\r'))
+		n--;
+	for (int k = 0; k < 16; k++, p += 3, n -= 3)
+		if (n < 3 || p[0] != ' ' || !isxdigit((unsigned char)p[1]) ||
+		    !isxdigit((unsigned char)p[2])) {
+			snprintf(what, sizeof(what), "config row 0x%lx: byte %d is %s, not two hex "
+				 "digits (a row has 16)", off, k, n < 3 ? "missing" : "bad");
+			return dump_err(in, no, d, what);
+		}
+	if (n) {
+		snprintf(what, sizeof(what), "config row 0x%lx: more than 16 bytes", off);
+		return dump_err(in, no, d, what);
+	}
+	d->next += 16;
+	return 0;
+}
+
+/* A device's rows end where lspci ends them: 64 bytes (-x; 128 for a
+ * CardBus bridge), 256 (-xxx) or 4096 (-xxxx). Anything else was cut. */
+static int check_end(const struct acs_input *in, const struct dump_dev *d)
+{
+	char what[160];
+
+	if (!d->addr || d->next == 64 || d->next == 128 || d->next == 256 ||
+	    d->next == ACS_CFG_EXT)
+		return 0;
+	snprintf(what, sizeof(what), "%u bytes of config space: cut short (lspci -x prints 64, "
+		 "-xxx 256, -xxxx 4096)", d->next);
+	return dump_err(in, d->line, d, what);
+}
+
+/*
+ * Every row of a dump checked before libpci reads it: libpci's reader
+ * takes "00: zz zz" as zeros, a short row as a short one and a device
+ * cut after its third row as a device, all without a word. And it reads
+ * a row's offset into an int with only its upper bound checked, so
+ * "80000000: 00" writes before its buffer.
+ */
+static int screen_dump(const struct acs_input *in)
+{
+	struct dump_dev d = { 0 };
+	const char *p = in->data, *end = in->data + in->len;
 	unsigned long no = 0;
 	int rc = 0;
 
-	if (!f)
-		return 0;  /* libpci says why */
-	while (!rc && fgets(line, sizeof(line), f)) {
+	while (!rc && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		int n;
 
 		no++;
-		/* rows first: all but two lines of a device ("BB:DD.F " has no
-		 * space after its colon, so it is never a row) */
-		if ((n = row_digits(line))) {
-			if (in_dev && strtoul(line, NULL, 16) >= ACS_CFG_EXT)
-				rc = acs_error_set(ACS_EPARSE, "%s:%lu: config row at 0x%.*s, past the %u bytes of "
-						   "config space", path, no, n, line, ACS_CFG_EXT);
-		} else if (matches(line, "##:##.# ") || matches(line, "####:##:##.# ") ||
-			   matches(line, "#####:##:##.# ")) {
-			in_dev = true;
-		} else if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) {
-			in_dev = false;
+		if (!nl) {
+			rc = dump_err(in, no, d.addr ? &d : NULL, "the file ends inside this line "
+				      "(cut short?)");
+			break;
 		}
-		/* the rest of an overlong line: libpci refuses it anyway */
-		while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
-			;
+		/* libpci's reader takes lines of up to 254 characters */
+		if (len > 254) {
+			rc = dump_err(in, no, NULL, "line too long (over 254 characters: libpci's "
+				      "dump reader stops there)");
+			break;
+		}
+		if ((n = row_digits(p)) && (size_t)n + 1 < len) {
+			rc = check_row(in, no, &d, p, len, n);
+		} else if (matches(p, "##:##.# ") || matches(p, "####:##:##.# ") ||
+			   matches(p, "#####:##:##.# ")) {
+			rc = check_end(in, &d);
+			d = (struct dump_dev){ p, (int)(strchr(p, ' ') - p), no, 0 };
+		}
+		p = nl + 1;
 	}
-	fclose(f);
-	return rc;
+	if (!rc && d.addr && d.next == 0)
+		rc = dump_err(in, d.line, &d, "no config rows: cut short");
+	return rc ? rc : check_end(in, &d);
 }
 
-int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o)
+int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o,
+		    struct acs_input *in)
 {
 	struct read_ctx r = { b, o };
+	struct acs_libpci_opts with = *o;
 	int rc;
 
-	if (o->method == PCI_ACCESS_DUMP && o->value && (rc = screen_dump(o->value)))
-		return rc;
-
-	return acs_libpci_run(o, b->origin, read_all, &r);
+	if (in) {
+		if ((rc = screen_dump(in)))
+			return rc;
+		if (!(with.value = acs_input_path(in)))
+			return ACS_ERROR;
+	}
+	return acs_libpci_run(&with, b->origin, read_all, &r);
 }

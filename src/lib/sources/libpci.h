@@ -4,6 +4,7 @@
 #define ACSCTL_SOURCES_LIBPCI_H
 
 #include "internal.h"
+#include "sources/input.h"
 
 struct acs_libpci_opts {
 	int method;             /* PCI_ACCESS_* */
@@ -14,8 +15,10 @@ struct acs_libpci_opts {
 
 /* Scan every function through libpci into the builder. libpci reports
  * errors through a hook that must not return; it is caught and turned into
- * an error value here. */
-int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o);
+ * an error value here. A dump comes as in (read whole, checked row by row
+ * here first); sysfs passes NULL. */
+int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o,
+		    struct acs_input *in);
 
 struct pci_access;
 /* A libpci session for fn: access set up as o says, libpci's errors

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* acs_fabric_load(): pick the source, fill a builder, freeze the fabric. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,61 +80,70 @@ int acs_source_detect(const char *text, size_t len)
 	return addr ? ACS_SOURCE_LSPCI : 0;
 }
 
-/* A file given with -F: hex dump or lspci text, told apart by content. */
-static int detect_file(const char *path, int *kind)
+/* A file's kind from its content; the dump, lspci and snapshot readers
+ * each also take a file of their own kind named directly. */
+static int detect(const struct acs_input *in, int *kind)
 {
-	char buf[16384];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
-				     "%s: %s", path, strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	*kind = acs_source_detect(buf, n);
-	/* Let the dump reader give its own message for what is neither. */
+	if (*kind != ACS_SOURCE_FILE)
+		return 0;
+	*kind = acs_source_detect(in->data, in->len);
 	if (!*kind)
-		*kind = ACS_SOURCE_DUMP;
+		return acs_error_set(ACS_EPARSE, "%s: no PCI data (not lspci -x/-xxx/-xxxx or -v "
+				     "output, an acsctl snapshot or a topology)", in->name);
 	return 0;
+}
+
+static const struct acs_source_ops *source_of(int kind)
+{
+	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (sources[i]->kind == kind)
+			return sources[i];
+	return NULL;
+}
+
+static int load_with(acs_fabric **out, const acs_load_opts *opts, int kind,
+		     struct acs_input *in)
+{
+	const struct acs_source_ops *ops = source_of(kind);
+	struct acs_builder b;
+	char origin[300];
+	int rc;
+
+	if (!ops)
+		return acs_error_set(ACS_EINVAL, "unknown source kind %d", kind);
+	if (kind == ACS_SOURCE_SYSFS)
+		snprintf(origin, sizeof(origin), "sysfs %s", opts->path ? opts->path : "/sys");
+	else
+		snprintf(origin, sizeof(origin), "%s", in->name);
+	rc = acs_builder_init(&b, ops->kind, origin);
+	if (rc)
+		return rc;
+	rc = ops->load(&b, opts->path, in);
+	if (rc) {
+		acs_builder_cleanup(&b);
+		return rc;
+	}
+	return acs_builder_finish(out, &b);
 }
 
 int acs_fabric_load(acs_fabric **out, const acs_load_opts *opts)
 {
-	const struct acs_source_ops *ops = NULL;
-	struct acs_builder b;
-	char origin[300];
+	struct acs_input in = { .memfd = -1 };
 	int rc, kind;
 
 	*out = NULL;
 	if (!opts || opts->version != ACS_LOAD_OPTS_VERSION)
 		return acs_error_set(ACS_EINVAL, "acs_load_opts: unsupported version");
 	kind = opts->kind;
-	if (kind == ACS_SOURCE_FILE) {
-		if (!opts->path)
-			return acs_error_set(ACS_EINVAL, "no file given");
-		rc = detect_file(opts->path, &kind);
-		if (rc)
-			return rc;
-	}
-	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-		if (sources[i]->kind == kind)
-			ops = sources[i];
-	if (!ops)
-		return acs_error_set(ACS_EINVAL, "unknown source kind %d", kind);
 	if (kind == ACS_SOURCE_SYSFS)
-		snprintf(origin, sizeof(origin), "sysfs %s",
-			 opts->path ? opts->path : "/sys");
-	else
-		snprintf(origin, sizeof(origin), "%s", opts->path ? opts->path : "");
-	rc = acs_builder_init(&b, ops->kind, origin);
-	if (rc)
-		return rc;
-	rc = ops->load(&b, opts->path);
-	if (rc) {
-		acs_builder_cleanup(&b);
-		return rc;
-	}
-	return acs_builder_finish(out, &b);
+		return load_with(out, opts, kind, NULL);
+	if (!opts->path || !*opts->path)
+		return acs_error_set(ACS_EINVAL, "no file given");
+	rc = acs_input_read(&in, opts->path, opts->max_input);
+	if (!rc)
+		rc = detect(&in, &kind);
+	if (!rc)
+		rc = load_with(out, opts, kind, &in);
+	acs_input_free(&in);
+	return rc;
 }

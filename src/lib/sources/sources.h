@@ -4,11 +4,13 @@
 #define ACSCTL_SOURCES_H
 
 #include "internal.h"
+#include "sources/input.h"
 
+/* A file source reads in, read whole once by load.c; sysfs reads path. */
 struct acs_source_ops {
 	int kind;                 /* enum acs_source_kind */
 	const char *name;
-	int (*load)(struct acs_builder *b, const char *path);
+	int (*load)(struct acs_builder *b, const char *path, struct acs_input *in);
 };
 
 extern const struct acs_source_ops acs_source_sysfs;

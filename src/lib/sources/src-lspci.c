@@ -114,13 +114,16 @@ struct seen {
 struct ctx {
 	struct acs_builder *b;
 	const char *path;
-	FILE *f;
+	const struct acs_input *in;
+	size_t pos;                /* of the next line in in->data */
 	int line;
 	char *buf;
 	struct dev *d;
 	struct seen *seen;
 	size_t nseen, capseen;
 	bool any_caps, any_driver;
+	bool last_blank;           /* the line before was empty */
+	size_t blank_ended;        /* devices a blank line ended, as lspci -v ends them */
 	bool cpu_addresses;        /* BARs as a live host's sysfs has them, not bus addresses */
 };
 
@@ -1145,24 +1148,23 @@ static int parse_body(struct ctx *c, const char *p)
 /* One line into c->buf; 0 at the end of the file, 1 for a line. */
 static int read_line(struct ctx *c)
 {
-	size_t n = 0;
-	int ch;
+	const char *p = c->in->data + c->pos, *end = c->in->data + c->in->len;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-	while ((ch = getc(c->f)) != EOF && ch != '\n') {
-		if (ch == '\0')
-			return perr(c, c->line + 1, "NUL byte: not lspci text");
-		if (n == LSPCI_MAX_LINE)
-			return perr(c, c->line + 1, "line too long (over %d characters)",
-				    LSPCI_MAX_LINE);
-		c->buf[n++] = (char)ch;
-	}
-	if (ferror(c->f))
-		return acs_error_set(ACS_ERROR, "%s: %s", c->path, strerror(errno));
-	if (ch == EOF && n == 0)
+	if (p == end)
 		return 0;
-	while (n && (c->buf[n - 1] == '\r' || c->buf[n - 1] == ' ' ||
-		     c->buf[n - 1] == '\t'))
+	if (memchr(p, '\0', n))
+		return perr(c, c->line + 1, "NUL byte: not lspci text");
+	if (n > LSPCI_MAX_LINE)
+		return perr(c, c->line + 1, "line too long (over %d characters)", LSPCI_MAX_LINE);
+	/* lspci ends every line: one without its end was cut */
+	if (!nl)
+		return perr(c, c->line + 1, "the file ends inside this line (cut short?)");
+	c->pos += n + 1;
+	while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
+	memcpy(c->buf, p, n);
 	c->buf[n] = '\0';
 	c->line++;
 	return 1;
@@ -1311,39 +1313,39 @@ static int parse_file(struct ctx *c)
 		const char *line = c->buf;
 
 		if (line[0] && line[0] != ' ' && line[0] != '\t') {
-			if (hex_dump_line(line) || !looks_like_addr(line))
+			if (hex_dump_line(line) || !looks_like_addr(line)) {
+				c->last_blank = false;
 				continue;
+			}
+			c->blank_ended += c->d->open && c->last_blank;
 			rc = finish_dev(c);
 			if (!rc)
 				rc = parse_header(c, line);
 		} else if (c->d->open && line[0]) {
 			rc = parse_body(c, skip_ws(line));
 		}
+		c->last_blank = !line[0];
 		if (rc)
 			return rc;
 	}
 	if (more < 0)
 		return more;
+	if (c->d->open && !c->last_blank && c->blank_ended &&
+	    (rc = acs_builder_warn(c->b, "%s:%d: %s: no blank line after the last device, as lspci "
+				   "prints one: if the file was cut inside its block, what followed is "
+				   "missing", c->path, c->line, c->d->addr)))
+		return rc;
 	rc = finish_dev(c);
 	if (rc)
 		return rc;
 	return finish_file(c);
 }
 
-static int lspci_load(struct acs_builder *b, const char *path)
+static int lspci_load(struct acs_builder *b, const char *path, struct acs_input *in)
 {
-	struct ctx c = { .b = b, .path = path };
-	struct stat st;
+	struct ctx c = { .b = b, .path = in->name, .in = in };
 	int rc;
 
-	if (!path || !*path)
-		return acs_error_set(ACS_EINVAL, "no lspci file given");
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return acs_error_set(ACS_EINVAL, "%s: is a directory, not lspci text", path);
-	c.f = fopen(path, "r");
-	if (!c.f)
-		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
-				     "%s: %s", path, strerror(errno));
 	c.buf = malloc(LSPCI_MAX_LINE + 1);
 	c.d = calloc(1, sizeof(*c.d));
 	if (!c.buf || !c.d) {
@@ -1357,7 +1359,6 @@ done:
 	free(c.d);
 	free(c.buf);
 	free(c.seen);
-	fclose(c.f);
 	return rc;
 }
 

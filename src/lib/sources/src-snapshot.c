@@ -15,7 +15,10 @@
 #include "sources/libpci.h"
 #include "sources/sources.h"
 
-#define SNAPSHOT_MAGIC "# acsctl snapshot 1"
+/* Version 2 ends with "# end: N functions", so a cut file is always seen;
+ * version 1 files (no such line) are still read. */
+#define SNAPSHOT_MAGIC "# acsctl snapshot 2"
+#define SNAPSHOT_MAGIC_V1 "# acsctl snapshot 1"
 
 static const char *const kgroups_names[] = { "unknown", "none", "present" };
 
@@ -115,6 +118,7 @@ int acs_snapshot_write(const acs_fabric *f, FILE *out)
 	fputc('\n', out);
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		write_func(f, i, out);
+	fprintf(out, "# end: %zu functions\n", acs_fabric_count(f));
 	if (fflush(out) || ferror(out))
 		return acs_error_set(ACS_ERROR, "writing the snapshot: %s", strerror(errno));
 	return 0;
@@ -239,27 +243,95 @@ static int parse_header(struct acs_builder *b, char *line, const char *path,
 	return 0;
 }
 
-static int read_extras(struct acs_builder *b, struct extras *e, const char *path)
+/* What the reader has seen, for the checks at the end. */
+struct walk {
+	int version;
+	unsigned long devices;      /* device lines */
+	long end_line;              /* "# end: N functions": its line, N */
+	unsigned long end_count;
+};
+
+/* "# end: N functions": the last line of a version 2 snapshot. */
+static int parse_end(struct walk *w, const char *line, const char *path, int lineno)
+{
+	char *stop;
+
+	if (w->end_line)
+		return acs_error_set(ACS_EPARSE, "%s:%d: a second end line (the first at line %ld)",
+				     path, lineno, w->end_line);
+	w->end_count = strtoul(line + 7, &stop, 10);
+	if (stop == line + 7 || strcmp(stop, " functions") != 0)
+		return acs_error_set(ACS_EPARSE, "%s:%d: expected '# end: N functions'", path, lineno);
+	w->end_line = lineno;
+	return 0;
+}
+
+static int read_line(struct extras *e, struct acs_builder *b, struct walk *w, char *line,
+		     const char *path, int lineno)
+{
+	if (lineno == 1) {
+		if (strcmp(line, SNAPSHOT_MAGIC) == 0)
+			w->version = 2;
+		else if (strcmp(line, SNAPSHOT_MAGIC_V1) == 0)
+			w->version = 1;
+		else
+			return acs_error_set(ACS_EPARSE, "%s:1: not an acsctl snapshot (version 1 or 2)",
+					     path);
+		return 0;
+	}
+	if (w->end_line && line[0])
+		return acs_error_set(ACS_EPARSE, "%s:%d: text after the end line (line %ld)",
+				     path, lineno, w->end_line);
+	if (w->version == 2 && strncmp(line, "# end: ", 7) == 0)
+		return parse_end(w, line, path, lineno);
+	if (line[0] == '#' && line[1] == ' ')
+		return parse_header(b, line, path, lineno);
+	if (isxdigit((unsigned char)line[0]) && strchr(line, '.')) {
+		w->devices++;
+		return parse_device_line(e, line, path, lineno);
+	}
+	return 0;
+}
+
+/* A version 2 file is whole when its end line counts its devices. */
+static int check_whole(const struct walk *w, const char *path, int lines)
+{
+	if (w->version != 2)
+		return 0;
+	if (!w->end_line)
+		return acs_error_set(ACS_EPARSE, "%s:%d: no '# end: N functions' line: the snapshot "
+				     "was cut short (%lu functions read)", path, lines, w->devices);
+	if (w->end_count != w->devices)
+		return acs_error_set(ACS_EPARSE, "%s:%ld: the end line counts %lu functions, the "
+				     "file has %lu", path, w->end_line, w->end_count, w->devices);
+	return 0;
+}
+
+static int read_extras(struct acs_builder *b, struct extras *e, const struct acs_input *in)
 {
 	char line[512];
+	const char *p = in->data, *end = in->data + in->len;
+	struct walk w = { 0 };
 	int lineno = 0, rc = 0;
-	FILE *f = fopen(path, "r");
 
-	if (!f)
-		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
-				     "%s: %s", path, strerror(errno));
-	while (!rc && fgets(line, sizeof(line), f)) {
+	while (!rc && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
 		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (lineno == 1 && strcmp(line, SNAPSHOT_MAGIC) != 0)
-			rc = acs_error_set(ACS_EPARSE, "%s:1: not an acsctl snapshot", path);
-		else if (line[0] == '#' && line[1] == ' ')
-			rc = parse_header(b, line, path, lineno);
-		else if (isxdigit((unsigned char)line[0]) && strchr(line, '.'))
-			rc = parse_device_line(e, line, path, lineno);
+		if (!nl)
+			return acs_error_set(ACS_EPARSE, "%s:%d: the file ends inside this line "
+					     "(cut short?)", in->name, lineno);
+		if (len >= sizeof(line))
+			return acs_error_set(ACS_EPARSE, "%s:%d: line too long (over %zu characters)",
+					     in->name, lineno, sizeof(line) - 1);
+		memcpy(line, p, len);
+		line[len] = '\0';
+		line[strcspn(line, "\r")] = '\0';
+		rc = read_line(e, b, &w, line, in->name, lineno);
+		p = nl + 1;
 	}
-	fclose(f);
-	return rc;
+	return rc ? rc : check_whole(&w, in->name, lineno);
 }
 
 static uint64_t extra_key(uint32_t domain, uint8_t bus, uint8_t dev, uint8_t fn)
@@ -298,18 +370,17 @@ static void apply_extras(struct acs_builder *b, struct extras *e)
 	}
 }
 
-static int snapshot_load(struct acs_builder *b, const char *path)
+static int snapshot_load(struct acs_builder *b, const char *path, struct acs_input *in)
 {
 	struct acs_libpci_opts o = {
 		.method = PCI_ACCESS_DUMP,
 		.param = "dump.name",
-		.value = path,
 	};
 	struct extras e = { 0 };
-	int rc = read_extras(b, &e, path);
+	int rc = read_extras(b, &e, in);
 
 	if (!rc)
-		rc = acs_libpci_read(b, &o);
+		rc = acs_libpci_read(b, &o, in);
 	if (!rc)
 		apply_extras(b, &e);
 	for (size_t k = 0; k < e.n; k++)

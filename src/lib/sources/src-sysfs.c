@@ -49,7 +49,7 @@ static int read_cmdline(struct acs_builder *b)
 	return rc;
 }
 
-static int sysfs_load(struct acs_builder *b, const char *root)
+static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input *in)
 {
 	char pcipath[4200];
 	struct acs_libpci_opts o = {
@@ -70,7 +70,7 @@ static int sysfs_load(struct acs_builder *b, const char *root)
 		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
 				     "%s: %s", pcipath, strerror(errno));
 	closedir(d);
-	rc = acs_libpci_read(b, &o);
+	rc = acs_libpci_read(b, &o, NULL);
 	if (rc)
 		return rc;
 	b->kgroups = iommu_state(root);

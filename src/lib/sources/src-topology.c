@@ -6,6 +6,7 @@
  * walked with an explicit stack: its depth never becomes ours.
  */
 #include <errno.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,50 +445,88 @@ static void offset_to_line(const char *text, size_t off, int *line, int *col)
 	}
 }
 
-static char *read_all(const char *path, size_t *len)
+/* json-c's error in words a person reads, for "FILE:LINE:COL: ...". */
+static const char *json_what(enum json_tokener_error e)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, 4096, f);
-
-		n += got;
-		if (got < 4096)
-			break;
+	switch (e) {
+	case json_tokener_continue:
+		return "the file ends inside the JSON (an unclosed '{', '[' or string: cut short?)";
+	case json_tokener_error_depth:
+		return "nested too deep";
+	case json_tokener_error_parse_eof:
+		return "the file ends where a value was expected";
+	case json_tokener_error_parse_null:
+		return "expected null";
+	case json_tokener_error_parse_boolean:
+		return "expected true or false";
+	case json_tokener_error_parse_number:
+		return "a malformed number";
+	case json_tokener_error_parse_array:
+		return "expected ',' or ']' after an array element";
+	case json_tokener_error_parse_object_key_name:
+		return "expected a member name in double quotes";
+	case json_tokener_error_parse_object_key_sep:
+		return "expected ':' after a member name";
+	case json_tokener_error_parse_object_value_sep:
+		return "expected ',' or '}' after a member's value";
+	case json_tokener_error_parse_string:
+		return "a malformed string (bad escape or control character)";
+	case json_tokener_error_parse_comment:
+		return "a malformed comment";
+	case json_tokener_error_parse_utf8_string:
+		return "invalid UTF-8 in a string";
+	default:
+		return "expected a JSON value";
 	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
 }
 
-static int topology_load(struct acs_builder *b, const char *path)
+static int json_error(const struct acs_input *in, size_t off, const char *what)
+{
+	int line, col;
+	unsigned char ch = off < in->len ? (unsigned char)in->data[off] : 0;
+
+	offset_to_line(in->data, off, &line, &col);
+	if (ch > ' ' && ch < 0x7f)
+		return acs_error_set(ACS_EPARSE, "%s:%d:%d: %s (at '%c')", in->name, line, col, what, ch);
+	return acs_error_set(ACS_EPARSE, "%s:%d:%d: %s", in->name, line, col, what);
+}
+
+/* After the document only space and comments: a second document or a
+ * stray '}' means the file is not what its author thinks. */
+static size_t after_document(const char *s, size_t i, size_t len)
+{
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+			i++;
+		} else if (i + 1 < len && s[i] == '/' && s[i + 1] == '/') {
+			const char *nl = memchr(s + i, '\n', len - i);
+
+			i = nl ? (size_t)(nl - s) : len;
+		} else if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
+			const char *e = strstr(s + i + 2, "*/");
+
+			if (!e)
+				return i;
+			i = (size_t)(e - s) + 2;
+		} else {
+			return i;
+		}
+	}
+	return len;
+}
+
+static int topology_load(struct acs_builder *b, const char *path, struct acs_input *in)
 {
 	struct reader *r;
 	struct json_tokener *tok;
 	json_object *doc = NULL, *v, *roots;
-	size_t len;
-	char *text = read_all(path, &len);
+	const char *text = in->data;
+	size_t len = in->len;
 	int rc = 0;
 
-	if (!text)
-		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
-				     "%s: %s", path, strerror(errno));
+	path = in->name;
+	if (len > INT_MAX)
+		return acs_error_set(ACS_EPARSE, "%s: over 2 GiB: too large for a topology", path);
 	tok = json_tokener_new_ex(2 * MAX_NEST + 16);
 	r = calloc(1, sizeof(*r));
 	if (!tok || !r) {
@@ -498,11 +537,15 @@ static int topology_load(struct acs_builder *b, const char *path)
 	r->file = path;
 	doc = json_tokener_parse_ex(tok, text, (int)len);
 	if (!doc || json_tokener_get_error(tok) != json_tokener_success) {
-		int line, col;
+		enum json_tokener_error e = json_tokener_get_error(tok);
 
-		offset_to_line(text, json_tokener_get_parse_end(tok), &line, &col);
-		rc = acs_error_set(ACS_EPARSE, "%s:%d:%d: %s", path, line, col,
-				   json_tokener_error_desc(json_tokener_get_error(tok)));
+		rc = json_error(in, e == json_tokener_continue ? len : json_tokener_get_parse_end(tok),
+				json_what(e));
+		goto done;
+	}
+	if (after_document(text, json_tokener_get_parse_end(tok), len) < len) {
+		rc = json_error(in, after_document(text, json_tokener_get_parse_end(tok), len),
+				"text after the end of the topology's '}'");
 		goto done;
 	}
 	if (!json_object_object_get_ex(doc, "acsctl-topology", &v) ||
@@ -522,7 +565,6 @@ done:
 	if (tok)
 		json_tokener_free(tok);
 	free(r);
-	free(text);
 	return rc;
 }
 

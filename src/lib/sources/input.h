@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One reader for every file a source takes: regular files, pipes, FIFOs,
+ * "-" for standard input, /dev/stdin, process substitution, and gzip, xz
+ * or zstd files. The input is read once, whole, into one buffer that
+ * format detection and every parser share, so a pipe gives byte for byte
+ * what the file gives and nothing is lost to detection.
+ */
+#ifndef ACSCTL_INPUT_H
+#define ACSCTL_INPUT_H
+
+#include <stdio.h>
+
+#include "internal.h"
+
+/* What a source reads when nobody said otherwise (acs_load_opts). */
+#define ACS_INPUT_DEFAULT_LIMIT (1024ull << 20)
+
+struct acs_input {
+	const char *name;         /* as the user gave it: every message's file */
+	char *data;               /* the whole content, decompressed; NUL after it */
+	size_t len;
+	const char *compression;  /* "gzip", "xz", "zstd" or NULL */
+	int memfd;                /* behind path(), -1 until asked for */
+	char fdpath[40];
+};
+
+/*
+ * Read name ("-": standard input) whole. limit bounds the bytes kept
+ * (after decompression; 0: no bound). Fails with one message naming the
+ * file: missing, a directory, over the limit, no PCI data at its start.
+ */
+int acs_input_read(struct acs_input *in, const char *name, uint64_t limit);
+
+/* A stream over the buffer for parsers that read lines; fclose() it. */
+FILE *acs_input_stream(const struct acs_input *in);
+
+/*
+ * A path that opens to the same bytes, for libpci's dump reader, which
+ * takes a file name: a memory file, never the input again (it may be a
+ * pipe, or have changed since).
+ */
+const char *acs_input_path(struct acs_input *in);
+
+/* The 1-based line of a byte offset, for messages. */
+unsigned long acs_input_line(const struct acs_input *in, size_t offset);
+
+void acs_input_free(struct acs_input *in);
+
+#endif
