@@ -78,6 +78,18 @@ const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
 
 int cli_error(const char *what);
 
+/* A file a command writes, whole or not at all (output.c); "-" is
+ * standard output. */
+struct cli_output {
+	FILE *f;
+	const char *name;
+	char target[4096];   /* the file renamed over, symbolic links followed */
+	char tmp[4160];      /* the temporary beside it; empty when in place */
+};
+int cli_output_open(struct cli_output *o, const char *name);
+/* ok: everything was produced. Renames into place; the exit status. */
+int cli_output_close(struct cli_output *o, bool ok);
+
 /* ACS changes as whatif and apply take them: [switch] DEV:RR-,CR+,...
  * ch needs room for argc * functions entries; *n counts those added.
  * where ("FILE:LINE: " or "") leads every error line. */

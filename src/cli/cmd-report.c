@@ -222,8 +222,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 {
 	const char *name = argc > 0 ? argv[0] : "-";
 	acs_groups *g;
-	FILE *out;
-	bool bad;
+	struct cli_output out;
 	int rc;
 
 	if (argc > 1) {
@@ -232,24 +231,14 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	}
 	if (cli_groups(c, &g))
 		return cli_error("report");
-	out = strcmp(name, "-") == 0 ? stdout : fopen(name, "w");
-	if (!out) {
-		fprintf(stderr, "acsctl: %s: %s\n", name, strerror(errno));
+	if ((rc = cli_output_open(&out, name))) {
 		acs_groups_free(g);
-		return EXIT_BAD_INPUT;
+		return rc;
 	}
-	rc = write_page(out, c, g);
-	/* a full disk, a closed pipe: the page is not all there */
-	errno = 0;
-	bad = fflush(out) != 0 || ferror(out);
-	if (out != stdout && fclose(out))
-		bad = true;
+	rc = write_page(out.f, c, g);
 	acs_groups_free(g);
-	if (bad && !rc) {
-		fprintf(stderr, "acsctl: %s: %s\n", name, errno ? strerror(errno) : "write error");
-		return EXIT_BAD_INPUT;
-	}
-	if (rc)
-		return acs_error_last()->code ? cli_error("report") : EXIT_BAD_INPUT;
-	return EXIT_OK;
+	if (rc && acs_error_last()->code)
+		cli_error("report");
+	/* a full disk, a closed pipe: the page is not all there, and not put */
+	return cli_output_close(&out, rc == 0);
 }

@@ -8,7 +8,7 @@
 
 int cmd_snapshot(struct cli *c, int argc, char **argv)
 {
-	FILE *out;
+	struct cli_output out;
 	int rc;
 
 	if (argc != 1) {
@@ -19,17 +19,10 @@ int cmd_snapshot(struct cli *c, int argc, char **argv)
 		fprintf(stderr,
 			"acsctl: warning: %zu functions without extended config space (not root?): the snapshot cannot tell their ACS state\n",
 			acs_fabric_unknown_count(c->fabric));
-	out = strcmp(argv[0], "-") == 0 ? stdout : fopen(argv[0], "w");
-	if (!out) {
-		fprintf(stderr, "acsctl: %s: %s\n", argv[0], strerror(errno));
-		return EXIT_BAD_INPUT;
-	}
-	rc = acs_snapshot_write(c->fabric, out);
-	if (out != stdout && fclose(out) && !rc) {
-		fprintf(stderr, "acsctl: %s: %s\n", argv[0], strerror(errno));
-		return EXIT_BAD_INPUT;
-	}
+	if ((rc = cli_output_open(&out, argv[0])))
+		return rc;
+	rc = acs_snapshot_write(c->fabric, out.f);
 	if (rc)
-		return cli_error(argv[0]);
-	return EXIT_OK;
+		cli_error(argv[0]);
+	return cli_output_close(&out, rc == 0);
 }

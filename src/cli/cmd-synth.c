@@ -32,7 +32,7 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
 	const char *format = "topo", *name = "-";
 	acs_fabric *f = NULL;
-	FILE *out;
+	struct cli_output out;
 	int opt, rc;
 
 	(void)c;
@@ -60,17 +60,15 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 	}
 	if (acs_fabric_synth(&f, &o))
 		return cli_error("synth");
-	out = strcmp(name, "-") == 0 ? stdout : fopen(name, "w");
-	if (!out) {
-		fprintf(stderr, "acsctl: %s: %s\n", name, strerror(errno));
+	if ((rc = cli_output_open(&out, name))) {
 		acs_fabric_free(f);
-		return EXIT_BAD_INPUT;
+		return rc;
 	}
 	/* Big fabrics are for machines to read: no indentation. */
-	rc = strcmp(format, "dump") == 0 ? acs_dump_write(f, out) :
-	     acs_topology_write_ex(f, out, o.functions > 10000 ? ACS_TOPOLOGY_COMPACT : 0);
-	if (out != stdout)
-		fclose(out);
+	rc = strcmp(format, "dump") == 0 ? acs_dump_write(f, out.f) :
+	     acs_topology_write_ex(f, out.f, o.functions > 10000 ? ACS_TOPOLOGY_COMPACT : 0);
 	acs_fabric_free(f);
-	return rc ? cli_error(name) : EXIT_OK;
+	if (rc)
+		cli_error(name);
+	return cli_output_close(&out, rc == 0);
 }

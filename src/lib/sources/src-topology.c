@@ -147,6 +147,51 @@ static const struct acs_topo_type *parse_type(struct reader *r, json_object *o,
 	return NULL;
 }
 
+/* "express": "root-port": a PCI Express capability whose port type is
+ * not the one its type implies (Intel's DMI host bridges say Root Port). */
+static int parse_express(struct reader *r, json_object *o, const char *path,
+			 const struct acs_topo_type *t, int *pcie_type)
+{
+	json_object *v;
+	const char *name;
+
+	*pcie_type = t->pcie_type;
+	if (!json_object_object_get_ex(o, "express", &v) || !v)
+		return 0;
+	name = json_object_get_string(v);
+	for (size_t i = 0; json_object_is_type(v, json_type_string) && i < acs_topo_ntypes; i++)
+		if (acs_topo_types[i].pcie_type != ACS_PCIE_NONE &&
+		    strcmp(acs_topo_types[i].name, name) == 0) {
+			*pcie_type = acs_topo_types[i].pcie_type;
+			return 0;
+		}
+	return bad(r, path, "\"express\": '%s' is not a PCI Express type (root-port, endpoint, ...)",
+		   name ? name : "");
+}
+
+/* "capabilities": "unknown" (only the 64-byte header was read) or "acs":
+ * "unknown" (no extended config space): the bytes the function keeps. */
+static int parse_read(struct reader *r, json_object *o, const char *path, unsigned *len)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, "capabilities", &v) && v) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    strcmp(json_object_get_string(v), "unknown") != 0)
+			return bad(r, path, "\"capabilities\" can only be \"unknown\"");
+		*len = 64;
+	} else if (json_object_object_get_ex(o, "acs", &v) && json_object_is_type(v, json_type_string)) {
+		if (strcmp(json_object_get_string(v), "unknown") != 0)
+			return bad(r, path, "\"acs\" must be an object or \"unknown\"");
+		*len = ACS_CFG_STD;
+	}
+	if (*len < ACS_CFG_EXT && (json_object_object_get_ex(o, "ats", &v) ||
+				   json_object_object_get_ex(o, "sriov", &v)))
+		return bad(r, path, "ats and sriov are extended capabilities: not with %s unknown",
+			   *len == 64 ? "capabilities" : "acs");
+	return 0;
+}
+
 static bool get_bool(json_object *o, const char *key)
 {
 	json_object *v;
@@ -162,7 +207,8 @@ static int add_acs(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 	bool has;
 	int rc;
 
-	if (!json_object_object_get_ex(o, "acs", &acs) || !acs)
+	if (!json_object_object_get_ex(o, "acs", &acs) || !acs ||
+	    json_object_is_type(acs, json_type_string))   /* "unknown": parse_read() */
 		return 0;
 	if (!json_object_is_type(acs, json_type_object))
 		return bad(r, path, "\"acs\" must be an object");
@@ -289,7 +335,8 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	unsigned sriov_pos = 0;
 	long bridge_raw = -1;
 	uint64_t bar_size[6] = { 0 }, vf_bar_size[6] = { 0 };
-	unsigned dev, fn;
+	unsigned dev, fn, len = ACS_CFG_EXT;
+	int pcie_type;
 	bool has;
 	json_object *children = NULL;
 	uint8_t sec = 0;
@@ -301,6 +348,8 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 		return rc;
 	if (!(t = parse_type(r, o, path)))
 		return acs_error_last()->code;
+	if ((rc = parse_express(r, o, path, t, &pcie_type)) || (rc = parse_read(r, o, path, &len)))
+		return rc;
 	vendor = t->vendor;
 	device = t->device;
 	cls = t->class_code;
@@ -319,9 +368,9 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 		return acs_error_nomem();
 	acs_cfgsynth_init(s, (uint16_t)vendor, (uint16_t)device, cls,
 			  t->bridge ? 1 : 0, get_bool(o, "multifunction"));
-	if (t->pcie_type != ACS_PCIE_NONE && !acs_cfgsynth_pcie(s, 0, t->pcie_type))
+	if (pcie_type != ACS_PCIE_NONE && !acs_cfgsynth_pcie(s, 0, pcie_type))
 		rc = bad(r, path, "no room for the PCIe capability");
-	if (!rc && t->pcie_type != ACS_PCIE_NONE)
+	if (!rc && pcie_type != ACS_PCIE_NONE)
 		rc = add_acs(r, s, o, path);
 	if (!rc && get_bool(o, "ats"))
 		acs_cfgsynth_ats(s, 0);
@@ -338,7 +387,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 			acs_cfgsynth_buses(s, at->bus, sec, sec);
 		rc = acs_builder_add(r->b, at->domain, at->bus, (uint8_t)dev,
 				     (uint8_t)fn, s->b,
-				     t->pcie_type == ACS_PCIE_NONE ? ACS_CFG_STD : ACS_CFG_EXT);
+				     pcie_type == ACS_PCIE_NONE && len > ACS_CFG_STD ? ACS_CFG_STD : len);
 	}
 	bridge_raw = (long)r->b->n - 1;
 	if (!rc) {

@@ -75,10 +75,36 @@ static void write_bars(const struct writer *w, const struct acs_func *fn, const 
 		fputs(" ]", w->out);
 }
 
-static void func_fields(const struct writer *w, const struct acs_func *fn,
-			const struct acs_topo_type *t, unsigned level)
+static const struct acs_topo_type *type_of(const struct acs_func *fn, const char **express);
+
+/* "capabilities" or "acs": "unknown" for what the source could not read,
+ * so that the topology stays as uncertain as its source. */
+static void unread_fields(const struct writer *w, const struct acs_func *fn, const char *express,
+			  unsigned level)
 {
 	const char *sep = w->pretty ? ": " : ":";
+
+	if (express) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"express\"%s\"%s\"", sep, express);
+	}
+	if (!(fn->known & ACS_KNOWN_CAPS)) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"capabilities\"%s\"unknown\"", sep);
+	} else if (!acs_func_acs_known(fn)) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"acs\"%s\"unknown\"", sep);
+	}
+}
+
+static void func_fields(const struct writer *w, const struct acs_func *fn, unsigned level)
+{
+	const char *sep = w->pretty ? ": " : ":";
+	const char *express;
+	const struct acs_topo_type *t = type_of(fn, &express);
 
 	indent(w, level);
 	fprintf(w->out, "\"slot\"%s\"%02x.%u\",", sep, fn->dev, fn->fn);
@@ -95,6 +121,7 @@ static void func_fields(const struct writer *w, const struct acs_func *fn,
 		indent(w, level);
 		fprintf(w->out, "\"multifunction\"%strue", sep);
 	}
+	unread_fields(w, fn, express, level);
 	if (fn->acs_pos) {
 		fputc(',', w->out);
 		indent(w, level);
@@ -127,19 +154,36 @@ static void func_fields(const struct writer *w, const struct acs_func *fn,
 	}
 }
 
+/* The type a function is written as: its own, or, where its PCI Express
+ * port type is not the one its header implies (a host bridge whose
+ * capability says Root Port), the conventional type with "express". */
+static const struct acs_topo_type *type_of(const struct acs_func *fn, const char **express)
+{
+	const struct acs_topo_type *t = acs_topo_type_of(fn);
+	struct acs_func plain = *fn;
+
+	*express = NULL;
+	if (t)
+		return t;
+	plain.pcie_type = ACS_PCIE_NONE;
+	for (size_t i = 0; i < acs_topo_ntypes; i++)
+		if (acs_topo_types[i].pcie_type == fn->pcie_type)
+			*express = acs_topo_types[i].name;
+	return *express ? acs_topo_type_of(&plain) : NULL;
+}
+
 static int check_describable(const acs_fabric *f)
 {
 	char addr[32];
+	const char *express;
 
 	for (size_t i = 0; i < acs_fabric_count(f); i++) {
 		const struct acs_func *fn = acs_fabric_func(f, i);
-		const struct acs_topo_type *t = acs_topo_type_of(fn);
 
-		if (!acs_func_acs_known(fn) || !t)
-			return acs_error_set(ACS_EUNKNOWN,
-				"%s: %s: its %s cannot be described (config space incomplete)",
-				acs_fabric_origin(f), acs_func_addr(fn, addr, sizeof(addr)),
-				t ? "ACS state" : "kind");
+		if (!type_of(fn, &express))
+			return acs_error_set(ACS_EINVAL, "%s: %s: PCI Express port type %d has no "
+					     "name in a topology", acs_fabric_origin(f),
+					     acs_func_addr(fn, addr, sizeof(addr)), fn->pcie_type);
 	}
 	return 0;
 }
@@ -179,7 +223,7 @@ static void write_bus(const struct writer *w, const acs_fabric *f, size_t first,
 		top->any = true;
 		indent(w, top->level);
 		fputc('{', w->out);
-		func_fields(w, fn, acs_topo_type_of(fn), top->level + 1);
+		func_fields(w, fn, top->level + 1);
 		n = acs_fabric_children(f, fn, &cfirst);
 		if (!n || depth == MAX_DEPTH) {
 			indent(w, top->level);

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Files a command writes (export, snapshot, report, synth -o) appear
+ * whole or not at all: the text goes to a temporary file beside the
+ * target, which is renamed over it only once everything was written and
+ * synced. A failure (full disk, an error while writing) leaves the old
+ * file as it was and no temporary behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Devices, FIFOs and /dev/stdout are written in place: a rename would
+ * replace the device node rather than write to it. */
+static bool in_place(const char *name)
+{
+	struct stat st;
+
+	return stat(name, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+int cli_output_open(struct cli_output *o, const char *name)
+{
+	char resolved[PATH_MAX];
+	mode_t mask;
+	int fd;
+
+	*o = (struct cli_output){ .name = name };
+	if (strcmp(name, "-") == 0 || in_place(name)) {
+		o->f = strcmp(name, "-") == 0 ? stdout : fopen(name, "w");
+		goto opened;
+	}
+	if (strlen(name) >= sizeof(o->target)) {
+		errno = ENAMETOOLONG;
+		goto failed;
+	}
+	/* through a symbolic link, the file it names is replaced (realpath()
+	 * leaves its buffer undefined when it fails: a new file keeps its name) */
+	if (!realpath(name, resolved)) {
+		if (errno != ENOENT)
+			goto failed;
+		snprintf(resolved, sizeof(resolved), "%s", name);
+	}
+	snprintf(o->target, sizeof(o->target), "%s", resolved);
+	snprintf(o->tmp, sizeof(o->tmp), "%s.acsctl-XXXXXX", o->target);
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		o->tmp[0] = '\0';
+		goto failed;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) || !(o->f = fdopen(fd, "w"))) {
+		close(fd);
+		unlink(o->tmp);
+		o->tmp[0] = '\0';
+		goto failed;
+	}
+opened:
+	if (o->f)
+		return 0;
+failed:
+	fprintf(stderr, "acsctl: %s: %s\n", name, strerror(errno));
+	return EXIT_BAD_INPUT;
+}
+
+/* ok: the command produced everything. Returns the exit status. */
+int cli_output_close(struct cli_output *o, bool ok)
+{
+	int err = 0;
+
+	errno = 0;
+	if (fflush(o->f) || ferror(o->f))
+		err = errno ? errno : EIO;
+	if (!err && o->tmp[0] && fsync(fileno(o->f)))
+		err = errno;
+	if (o->f != stdout && fclose(o->f) && !err)
+		err = errno ? errno : EIO;
+	o->f = NULL;
+	if (o->tmp[0]) {
+		if (ok && !err && rename(o->tmp, o->target))
+			err = errno;
+		if (!ok || err)
+			unlink(o->tmp);
+	}
+	/* (when !ok the command has said why already) */
+	if (err && ok) {
+		fprintf(stderr, "acsctl: %s: %s%s\n", o->name, strerror(err),
+			o->tmp[0] ? "; nothing was written" : "");
+		return EXIT_BAD_INPUT;
+	}
+	return ok ? EXIT_OK : EXIT_BAD_INPUT;
+}
