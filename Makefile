@@ -23,8 +23,12 @@ run: deps
 	$(MAKE) all
 	./$(BUILD)/acsctl
 
+# The unit suites run whatever configured $(BUILD) before (make run on a
+# machine without cmocka): tests=enabled makes meson find it or fail loudly.
 check:
 	sh scripts/install-deps.sh test
+	test -f $(BUILD)/build.ninja || meson setup $(BUILD)
+	meson configure $(BUILD) -Dtests=enabled
 	$(MAKE) all
 	meson test -C $(BUILD) --print-errorlogs
 	$(MAKE) asan
@@ -34,6 +38,7 @@ check:
 # The whole unit suite again under AddressSanitizer and UBSan.
 asan:
 	test -f $(ASAN)/build.ninja || meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	meson configure $(ASAN) -Dtests=enabled
 	ninja -C $(ASAN)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN) --print-errorlogs

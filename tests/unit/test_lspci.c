@@ -184,10 +184,19 @@ static void test_lspci_header__bridge_names(void **state)
 	acs_fabric *f;
 
 	(void)state;
+	const char *const *warn;
+
+	/* names only: no IDs for the quirks, refused */
+	expect_error("00:1c.0 PCI bridge: Intel Corporation Device (rev 02) (prog-if 00 [Normal decode])\n"
+		     "\tBus: primary=00, secondary=02, subordinate=02, sec-latency=0\n",
+		     1, NULL, "no vendor and device IDs on any device line");
+	/* one line without IDs among others (cut by an upload): a warning */
 	f = load_text(
 		"00:1c.0 PCI bridge: Intel Corporation Device (rev 02) (prog-if 00 [Normal decode])\n"
 		"\tBus: primary=00, secondary=02, subordinate=02, sec-latency=0\n"
-		"02:00.0 Ethernet controller: Intel Corporation I210 Gigabit Network Connection (rev 03)\n");
+		"02:00.0 Ethernet controller: Intel Corporation I210 Gigabit Network Connection [8086:1533] (rev 03)\n");
+	assert_int_equal(acs_fabric_warnings(f, &warn), 1);
+	assert_non_null(strstr(warn[0], "1 device line without readable vendor and device IDs (line 1)"));
 	assert_int_equal(get(f, "00:1c.0")->class_code, 0x060400);
 	assert_int_equal(get(f, "00:1c.0")->header_type, 1);
 	assert_int_equal(get(f, "02:00.0")->class_code, 0x020000);

@@ -67,7 +67,8 @@ fi
 [ $rc -eq 0 ] || die "$case ($machine): qemu exited with $rc, see $log"
 
 label="$case ($machine)"
-vm_split_console "$log" "$work" "$label" CMDLINE UNAME GROUPS GROUP-NAMES DUMP RESOURCES DMESG
+vm_split_console "$log" "$work" "$label" SETTLE CMDLINE UNAME GROUPS GROUP-NAMES DUMP RESOURCES DMESG
+vm_check_settled "$work" "$label" "$log"
 vm_write_common "$work" "$out" "$case"
 grep -E '^[0-9]+ [^ ]+$' "$work/sec.GROUP-NAMES" | sort -n > "$out/group-names.txt"
 # resources: the address, then its resource lines (start end flags), blank line

@@ -44,6 +44,18 @@ vm_split_console() {
 	done
 }
 
+# vm_check_settled WORK LABEL LOG: /init found every endpoint grouped (and
+# the device count acsctl.devices= asked for) before it read anything; a
+# boot that did not settle fails here rather than as a wrong comparison.
+vm_check_settled() {
+	local line
+	line=$(grep '^devices ' "$1/sec.SETTLE" | sed -n 1p)
+	set -- "$@" $line
+	# devices N want W waited S ungrouped U
+	[ "${11:-}" = - ] || die "$2: endpoints without an IOMMU group after $((${9:-0} / 10)) s: ${11:-?} (see $3)"
+	[ "${7:-}" = - ] || [ "${5:-0}" -ge "${7:-0}" ] || die "$2: $5 of $7 devices after $((${9:-0} / 10)) s (see $3)"
+}
+
 # vm_write_common WORK OUT CASE: cmdline.txt, kernel.txt, groups.txt,
 # case.out, lspci.txt (device headers and hex rows, a blank line after
 # each device) and case.args.

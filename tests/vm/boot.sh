@@ -61,7 +61,8 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 fi
 [ $rc -eq 0 ] || die "$case ($kernel): qemu exited with $rc, see $log"
 
-vm_split_console "$log" "$work" "$case ($kernel)" CMDLINE UNAME GROUPS DUMP
+vm_split_console "$log" "$work" "$case ($kernel)" SETTLE CMDLINE UNAME GROUPS DUMP
+vm_check_settled "$work" "$case ($kernel)" "$log"
 vm_write_common "$work" "$out" "$case"
 vm_check_dump "$out" "$case ($kernel)" "$log"
 [ $keep -eq 1 ] || rm -f "$log"

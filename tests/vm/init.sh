@@ -12,6 +12,43 @@ exec </dev/console >/dev/console 2>&1
 
 mark() { printf '\n@@ACSCTL %s\n' "$1"; }
 
+# Endpoints without their IOMMU group yet: the kernel may still be adding
+# devices when /init starts (a loaded host slows the emulated machine).
+# Bridges have none on powernv; every endpoint of every capture has one.
+ungrouped() {
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/config" ] && [ ! -e "$d/iommu_group" ] || continue
+		case $(od -An -tx1 -j14 -N1 "$d/config" | tr -d ' ') in
+		00 | 80) echo "${d##*/}" ;;
+		esac
+	done
+}
+
+# Wait (0.1 s steps, 120 s at most) until every endpoint has its group and
+# the device count is acsctl.devices=N when the command line gives it (the
+# check scripts take N from the committed capture), else until nothing
+# changed for a second. What it came to is the SETTLE section.
+settle() {
+	want=$(sed -n 's/.*acsctl\.devices=\([0-9]*\).*/\1/p' /proc/cmdline)
+	steps=0 same=0 last=
+	while [ $steps -lt 1200 ]; do
+		n=$(ls /sys/bus/pci/devices | wc -l)
+		miss=$(ungrouped)
+		now="$n $miss"
+		[ "$now" = "$last" ] && same=$((same + 1)) || same=0
+		last=$now
+		if [ -z "$miss" ]; then
+			[ -n "$want" ] && [ "$n" -ge "$want" ] && break
+			[ -z "$want" ] && [ $same -ge 10 ] && break
+		fi
+		sleep 0.1
+		steps=$((steps + 1))
+	done
+	mark SETTLE
+	echo "devices $n want ${want:--} waited $steps ungrouped ${miss:--}"
+}
+
+settle
 mark BEGIN
 mark CMDLINE; cat /proc/cmdline
 mark UNAME; uname -r

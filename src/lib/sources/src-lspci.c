@@ -47,6 +47,8 @@
 #define PCI_EXT_CAP_ID_ATS 0x0f
 #define PCI_EXT_CAP_ID_SRIOV 0x10
 
+#define NOID_LINES 4
+
 /* What the last capability heading was, for the lines below it. */
 enum cur { CUR_NONE, CUR_OTHER, CUR_ACS, CUR_ATS, CUR_SRIOV };
 
@@ -123,6 +125,8 @@ struct ctx {
 	size_t nseen, capseen;
 	bool any_caps, any_driver;
 	bool last_blank;           /* the line before was empty */
+	size_t noid;               /* device lines without readable IDs */
+	int noid_line[NOID_LINES]; /* the first of them */
 	size_t blank_ended;        /* devices a blank line ended, as lspci -v ends them */
 	bool cpu_addresses;        /* BARs as a live host's sysfs has them, not bus addresses */
 };
@@ -724,8 +728,13 @@ static int parse_header(struct ctx *c, const char *line)
 		d->vendor = (uint16_t)v;
 		d->device = (uint16_t)dv;
 	} else {
+		bool ids = false;
+
 		for (q = strchr(p, '['); q; q = strchr(q + 1, '['))
-			(void)id_pair(q, &d->vendor, &d->device);
+			ids |= id_pair(q, &d->vendor, &d->device);
+		/* names alone: the kernel's quirks go by IDs (finish_file) */
+		if (!ids && c->noid++ < NOID_LINES)
+			c->noid_line[c->noid - 1] = c->line;
 	}
 	q = strstr(p, "(rev ");
 	if (q && hexn(q + 5, 2, &v))
@@ -1234,11 +1243,40 @@ static bool nonpref_above_4g(const struct ctx *c)
 	return found;
 }
 
+/*
+ * Device lines without vendor and device IDs: a file of names only
+ * (lspci without -n or -nn) is refused, since the kernel's quirks go by
+ * IDs; a few lines whose IDs were cut (hardware-probe uploads shorten long
+ * names, "[8086...") are read with a warning naming them.
+ */
+static int check_ids(struct ctx *c)
+{
+	char lines[64] = "";
+
+	if (!c->noid)
+		return 0;
+	if (c->noid == c->nseen)
+		return acs_error_set(ACS_EPARSE, "%s:%d: no vendor and device IDs on any device line "
+				     "(lspci without -n or -nn prints names only, and the kernel's "
+				     "quirks go by IDs): use lspci -vvnn", c->path, c->noid_line[0]);
+	for (size_t k = 0; k < c->noid && k < NOID_LINES; k++)
+		snprintf(lines + strlen(lines), sizeof(lines) - strlen(lines), "%s%d", k ? ", " : "",
+			 c->noid_line[k]);
+	return acs_builder_warn(c->b, "%s: %zu device line%s without readable vendor and device IDs "
+				"(line%s %s%s): read as 0000:0000, so no quirk that matches by ID "
+				"applies to %s", c->path, c->noid, c->noid > 1 ? "s" : "",
+				c->noid > 1 ? "s" : "", lines, c->noid > NOID_LINES ? ", ..." : "",
+				c->noid > 1 ? "them" : "it");
+}
+
 static int finish_file(struct ctx *c)
 {
 	struct acs_builder *b = c->b;
 	size_t i, j;
+	int rc = check_ids(c);
 
+	if (rc)
+		return rc;
 	if (c->nseen)
 		qsort(c->seen, c->nseen, sizeof(*c->seen), seen_cmp);
 	for (i = 0; i < c->nseen; i = j) {
