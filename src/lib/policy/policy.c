@@ -184,8 +184,8 @@ static void policy_of(struct acs_policy *p, const struct kver *v)
 	if (p->version < OLDEST)
 		snprintf(p->warning, sizeof(p->warning),
 			 "Linux %s is older than %s, the oldest kernel acsctl "
-			 "models: predicted with the quirks %s has (an older "
-			 "kernel may lack some)", p->name, OLDEST_NAME, OLDEST_NAME);
+			 "models: predicted with every quirk older than %s (it "
+			 "may lack some)", p->name, OLDEST_NAME, OLDEST_NAME);
 	else if (p->version > NEWEST || (p->version == NEWEST && (!v->rc || v->rc > NEWEST_RC)))
 		snprintf(p->warning, sizeof(p->warning),
 			 "Linux %s is newer than %s, the newest kernel acsctl "
