@@ -9,7 +9,9 @@
  *
  *   "6.10", "linux-6.10"   the series as its newest stable release has it:
  *                          mainline 6.10 and every backport the 6.10.y
- *                          series took before it ended.
+ *                          series took before it ended. "linux-6.10"
+ *                          is a source tree's name, as often a 6.10.y
+ *                          branch's as the 6.10 tarball's: the series.
  *   "6.10.14"              a stable point release: the same as the series.
  *                          The tables record which series took a backport,
  *                          not at which point release, so an early point
