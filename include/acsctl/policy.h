@@ -31,29 +31,46 @@ enum acs_tristate {
 #define ACS_REQ_FLAGS (ACS_SV | ACS_RR | ACS_CR | ACS_UF)
 
 /**
- * The policy of a kernel version: "6.12", "6.1", "linux-6.1", or a release
- * string such as "6.1.0-22-amd64" (its major.minor is used).
- * @return a static policy, or NULL with acs_error_last() listing the known
- *         versions.
+ * The policy of a kernel version: a series ("6.10", "linux-6.10"), a
+ * release ("6.10.14", "6.10.0", "7.3-rc4", "7.3.0-rc4") or a build's
+ * release string ("5.13.19-6-pve", "6.8.0-45-generic",
+ * "6.12.57+deb12-amd64"). Its rules follow from the version, not from a
+ * list: any version gets one. A version outside the modelled range has
+ * acs_policy_warning() set; what was assumed of a build, acs_policy_note().
+ * @return a policy that lives as long as the process (never freed by the
+ *         caller; the same version gives the same pointer), or NULL with
+ *         acs_error_last(): ACS_EINVAL when `version` is no kernel version
+ *         ("banana", "6", "99999.1"), ACS_ENOMEM.
  */
 const acs_policy *acs_policy_find(const char *version);
 
-/**
- * The policy of the newest modelled series not after `version` (the oldest
- * one for older kernels); *exact tells whether it is that series.
- * @return NULL only when `version` is not a version at all.
- */
-const acs_policy *acs_policy_nearest(const char *version, bool *exact);
-
-/** The newest policy acsctl knows. */
+/** The newest mainline release ("7.2"), for input that names no kernel. */
 const acs_policy *acs_policy_default(void);
 
-/** Version name ("6.12"). */
+/**
+ * The modelled range: the oldest kernel the rule tables know and the
+ * newest whose source they were compared with ("5.4", "7.3-rc7"). Static
+ * strings.
+ */
+void acs_policy_range(const char **oldest, const char **newest);
+
+/**
+ * The version the policy stands for, as acsctl prints it: "6.10", "6.10.14",
+ * "6.10.0", "7.3-rc4". acs_policy_find() of it gives the same rules.
+ */
 const char *acs_policy_name(const acs_policy *policy);
 
-/** Number of known policies; acs_policy_at(i) returns each, oldest first. */
-size_t acs_policy_count(void);
-const acs_policy *acs_policy_at(size_t i);
+/**
+ * What was assumed of the build, one line ("a distribution build of 6.8.0,
+ * taken to carry the 6.8.y stable backports"), or NULL.
+ */
+const char *acs_policy_note(const acs_policy *policy);
+
+/**
+ * For a version outside acs_policy_range(): one line saying what the
+ * prediction assumed; NULL inside the range.
+ */
+const char *acs_policy_warning(const acs_policy *policy);
 
 /**
  * pci_acs_enabled(): whether the kernel considers fn isolated for `flags`.

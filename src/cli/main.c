@@ -37,6 +37,9 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
+	const char *oldest, *newest;
+
+	acs_policy_range(&oldest, &newest);
 	fprintf(out,
 		"Usage: acsctl [OPTIONS] [COMMAND]\n"
 		"\n"
@@ -55,8 +58,9 @@ static void usage(FILE *out)
 		"  --max-input SIZE  the most a file may hold, decompressed (default\n"
 		"                    1G; 0: no limit)\n"
 		"Options:\n"
-		"  --kernel VERSION  kernel policy (%s); default: the running\n"
-		"                    kernel for live input, otherwise the newest\n"
+		"  --kernel VERSION  kernel policy: any release (6.10.14, 7.3-rc4,\n"
+		"                    6.8.0-45-generic), modelled kernels %s to %s;\n"
+		"                    default: the input's own kernel, otherwise %s\n"
 		"  -s [[[[dom]:]bus]:][slot][.[func]]  select functions (lspci -s)\n"
 		"  -d [vendor]:[device][:class]        select functions (lspci -d)\n"
 		"  -n, -nn           numeric IDs; both names and numbers\n"
@@ -77,7 +81,7 @@ static void usage(FILE *out)
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 ok, 1 a check failed, 2 bad input or usage.\n",
-		"5.4, 5.10, 5.15, 6.1, 6.6, 6.8, 6.12, 7.2");
+		oldest, newest, acs_policy_name(acs_policy_default()));
 }
 
 int cli_error(const char *what)
@@ -91,25 +95,45 @@ int cli_error(const char *what)
 	return EXIT_BAD_INPUT;
 }
 
+/* Which kernel says what happened: --kernel, or the one the input recorded
+ * (a live host's running kernel, a snapshot's kernel-release line). */
+static const char *policy_source(const struct cli *c)
+{
+	if (c->kernel)
+		return "--kernel";
+	return acs_fabric_source_kind(c->fabric) == ACS_SOURCE_SYSFS ?
+		"running kernel" : "recorded kernel";
+}
+
+/*
+ * The version given or recorded, exactly: every version has a policy.
+ * Outside the modelled range the library says what it assumed, and that
+ * goes to stderr, so that no prediction is silently of another kernel.
+ */
 static int choose_policy(struct cli *c)
 {
-	const char *release = acs_fabric_kernel_release(c->fabric);
+	static char why[192];
+	const char *version = c->kernel ? c->kernel : acs_fabric_kernel_release(c->fabric);
+	const char *note, *warning;
 
-	if (c->kernel) {
-		c->policy = acs_policy_find(c->kernel);
-		c->policy_why = "--kernel";
-		return c->policy ? 0 : cli_error(NULL);
+	c->policy = version ? acs_policy_find(version) : NULL;
+	if (!c->policy && c->kernel)
+		return cli_error("--kernel");
+	if (!c->policy) {
+		c->policy = acs_policy_default();
+		c->policy_why = "newest known";
+		if (version)
+			fprintf(stderr, "acsctl: warning: kernel release '%s' is not a version: predicted as Linux %s (--kernel to choose)\n",
+				version, acs_policy_name(c->policy));
+		return 0;
 	}
-	if (release) {
-		bool exact;
-
-		c->policy = acs_policy_nearest(release, &exact);
-		c->policy_why = exact ? "running kernel" : "nearest to the running kernel";
-		if (c->policy)
-			return 0;
-	}
-	c->policy = acs_policy_default();
-	c->policy_why = "newest known";
+	note = acs_policy_note(c->policy);
+	snprintf(why, sizeof(why), "%s %s%s%s", policy_source(c), version,
+		 note ? ": " : "", note ? note : "");
+	c->policy_why = why;
+	warning = acs_policy_warning(c->policy);
+	if (warning)
+		fprintf(stderr, "acsctl: warning: %s\n", warning);
 	return 0;
 }
 

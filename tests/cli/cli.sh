@@ -52,7 +52,7 @@ printf '00:00.0 Host\n00: 86 80 c0 29\n' >"$tmp/short"
 expect 2 "truncated dump" "$acsctl" -F "$tmp/short" groups
 grep -q "$tmp/short" "$tmp/err" && grep -q ':2: 00:00.0: config row 0x0: byte 4 is missing' "$tmp/err" &&
 	ok "error names file and device" || bad "error names file and device"
-expect 2 "unknown kernel" "$acsctl" -F "$dump" --kernel 4.4 groups
+expect 2 "not a kernel version" "$acsctl" -F "$dump" --kernel 4 groups
 expect 2 "unknown command" "$acsctl" frobnicate
 expect 2 "bad selector" "$acsctl" -F "$dump" -s 1:2:3:4:5 groups
 expect 2 "two sources" "$acsctl" -F "$dump" --sysfs /sys groups
@@ -388,6 +388,67 @@ grep -q 'bars\[0\]: needs "size", a power of two' "$tmp/err" && ok "bad BAR size
 expect 0 "pe --pe-policy slot" "$acsctl" -F "$src/examples/gpu8-nic8-nvme16.json" --platform phb4 --pe-policy slot pe
 grep -q '^PHB 0000 PE#253 buses 01-0a: 0000:01:00.0 0000:02:00.0' "$tmp/out" && ok "slot policy: one PE per root port" ||
 	bad "slot policy: one PE per root port"
+
+# --- any kernel version: exactly the one given or recorded ---
+# VERSION NAME WARN: exit 0, the header names NAME, a warning on stderr
+# exactly when WARN is "warn"
+kver() {
+	expect 0 "--kernel $1" "$acsctl" -F "$dump" --kernel "$1" groups
+	grep -qF "kernel policy: $2 (--kernel $1" "$tmp/out" && ok "--kernel $1 is $2" ||
+		bad "--kernel $1 is $2: $(grep 'kernel policy' "$tmp/out")"
+	if [ "$3" = warn ]; then
+		[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^acsctl: warning: Linux .* is \(older\|newer\) than' "$tmp/err" &&
+			ok "--kernel $1: one warning line" || bad "--kernel $1: one warning line: $(cat "$tmp/err")"
+	else
+		[ ! -s "$tmp/err" ] && ok "--kernel $1: no warning" || bad "--kernel $1: no warning: $(cat "$tmp/err")"
+	fi
+}
+kver 5.13 5.13 -
+kver 6.10 6.10 -
+kver 6.10.14 6.10.14 -
+kver 6.10.0 6.10.0 -
+kver 5.13.19-6-pve 5.13.19 -
+kver 6.8.0-45-generic 6.8 -
+kver linux-6.1 6.1 -
+kver 7.3-rc4 7.3-rc4 -
+kver 7.3 7.3 warn
+kver 7.4.2 7.4.2 warn
+kver 4.19.325 4.19.325 warn
+grep -q 'kernel policy: 6.8 (--kernel 6.8.0-45-generic: a distribution build of 6.8.0, taken to carry the 6.8.y stable backports)' <(
+	"$acsctl" -F "$dump" --kernel 6.8.0-45-generic groups) && ok "what a distribution's X.Y.0 is taken as is said" ||
+	bad "what a distribution's X.Y.0 is taken as is said"
+expect 0 "--kernel 6.10.14 -j" "$acsctl" -F "$dump" --kernel 6.10.14 groups -j
+grep -q '"kernel": "6.10.14"' "$tmp/out" && ok "JSON names 6.10.14" || bad "JSON names 6.10.14"
+for v in banana 6 99999.1 6.1x "6.1 foo" 6.1-rc0 ""; do
+	expect 2 "--kernel '$v' refused" "$acsctl" -F "$dump" --kernel "$v" groups
+	grep -q "^acsctl: --kernel: '$v' is not a kernel version" "$tmp/err" && ok "--kernel '$v': says why" ||
+		bad "--kernel '$v': says why: $(cat "$tmp/err")"
+done
+# a snapshot's recorded release, exactly (not the nearest modelled one)
+snapv() { to_snapshot "$fixture/groups.txt" quiet | sed "2s/.*/# kernel-release: $1/" >"$tmp/snapv"; }
+snapv 5.13.19-6-pve
+expect 0 "snapshot at 5.13.19-6-pve" "$acsctl" -F "$tmp/snapv" groups
+grep -qF 'kernel policy: 5.13.19 (recorded kernel 5.13.19-6-pve)' "$tmp/out" && [ ! -s "$tmp/err" ] &&
+	ok "snapshot: the recorded release exactly" || bad "snapshot: the recorded release exactly: $(grep policy "$tmp/out")"
+snapv 8.1.0-1-amd64
+expect 0 "snapshot at 8.1.0-1-amd64" "$acsctl" -F "$tmp/snapv" groups
+grep -q 'warning: Linux 8.1 is newer than' "$tmp/err" && ok "snapshot newer than modelled: warned" ||
+	bad "snapshot newer than modelled: warned: $(cat "$tmp/err")"
+snapv my-build
+expect 0 "snapshot at a release that is no version" "$acsctl" -F "$tmp/snapv" groups
+grep -q "warning: kernel release 'my-build' is not a version: predicted as Linux 7.2" "$tmp/err" &&
+	ok "a release that is no version: warned" || bad "a release that is no version: warned: $(cat "$tmp/err")"
+# the range --help gives comes from the table; README and the man page say
+# the same (ACSCTL_UPDATE_DOCS=1 rewrites them from --help)
+range=$("$acsctl" --help | grep -o 'kernels [^ ]* to [^;]*' | head -1)
+[ -n "$range" ] && ok "--help gives the modelled range ($range)" || bad "--help gives the modelled range"
+mrange=${range//-/\\-}
+if [ -n "$range" ] && [ "${ACSCTL_UPDATE_DOCS:-0}" = 1 ]; then
+	sed -i -E "s/kernels [0-9][^ ]* to [0-9][^;,) ]*/$range/" "$src/README.md"
+	sed -i -E "s/kernels [0-9][^ ]* to [0-9][^;,) ]*/${mrange//\\/\\\\}/" "$src/doc/acsctl.8"
+fi
+grep -qF "$range" "$src/README.md" && ok "README gives the range of --help" || bad "README gives the range of --help ($range)"
+grep -qF "$mrange" "$src/doc/acsctl.8" && ok "man page gives the range of --help" || bad "man page gives the range of --help ($mrange)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

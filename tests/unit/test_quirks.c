@@ -102,17 +102,146 @@ static void test_quirks_version__filter(void **state)
 	assert_true(acs_policy__has(P("6.8"), ACS_KV_OLDEST, ACS_KV(6, 12), 0));
 }
 
-static void test_quirks_version__policies(void **state)
+/* Every form a kernel version comes in, and the version it resolves to. */
+static void test_quirks_version__forms(void **state)
 {
-	const char *want[] = { "5.4", "5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "7.2" };
+	static const struct { const char *in, *name; } forms[] = {
+		{ "5.13", "5.13" },                  /* a series */
+		{ "linux-6.1", "6.1" },
+		{ "6.10.14", "6.10.14" },            /* a stable point release */
+		{ "6.10.0", "6.10.0" },              /* a mainline release */
+		{ "6.10.0+", "6.10.0" },             /* a git build of it */
+		{ "7.3-rc4", "7.3-rc4" },            /* a release candidate */
+		{ "7.3.0-rc4", "7.3-rc4" },          /* as uname -r has it */
+		{ "7.3-rc4-00012-gabcdef", "7.3-rc4" },
+		{ "5.13.19-6-pve", "5.13.19" },      /* Proxmox */
+		{ "6.8.12-4-pve", "6.8.12" },
+		{ "6.8.0-45-generic", "6.8" },       /* Ubuntu: X.Y.0-ABI */
+		{ "5.15.0-91-generic", "5.15" },
+		{ "6.1.0-22-amd64", "6.1" },         /* Debian */
+		{ "6.12.57+deb12-amd64", "6.12.57" },
+		{ "6.10.14-200.fc40.x86_64", "6.10.14" },
+		{ "4.19.325", "4.19.325" },          /* older than the tables */
+		{ "7.4", "7.4" },                    /* newer than the tables */
+	};
 
 	(void)state;
-	assert_int_equal(acs_policy_count(), 8);
-	for (size_t i = 0; i < 8; i++)
-		assert_string_equal(acs_policy_name(acs_policy_at(i)), want[i]);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const acs_policy *p = P(forms[i].in);
+
+		assert_string_equal(acs_policy_name(p), forms[i].name);
+		/* the name is a version of its own, with the same rules */
+		assert_int_equal(P(acs_policy_name(p))->backports, p->backports);
+	}
+	/* one policy per version: the same pointer, nothing to free */
+	assert_ptr_equal(P("6.10.14"), P("6.10.14-arch1-1"));
+	assert_ptr_equal(P("7.2"), acs_policy_default());
 	assert_string_equal(acs_policy_name(acs_policy_default()), "7.2");
-	assert_string_equal(acs_policy_name(acs_policy_find("5.15.0-91-generic")), "5.15");
-	assert_string_equal(acs_policy_name(acs_policy_find("6.8.12-4-pve")), "6.8");
+	/* what was assumed of a distribution's X.Y.0 is said */
+	assert_non_null(strstr(acs_policy_note(P("6.8.0-45-generic")), "6.8.y stable backports"));
+	assert_null(acs_policy_note(P("6.8.12-4-pve")));
+	assert_null(acs_policy_note(P("6.8")));
+}
+
+static void test_quirks_version__garbage(void **state)
+{
+	static const char *const bad[] = {
+		"banana", "6", "99999.1", "6.", ".6", "6.1x", "6.1.", "6.1.2.3",
+		"6.1-", "6.1 foo", "-6.1", "+6.1", " 6.1", "6.1-rc", "6.1-rc0",
+		"0.1", "6.256", "6.1.99999", "linux-", "", "6..1", "6.1-rc4 x",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_null(acs_policy_find(bad[i]));
+		assert_int_equal(acs_error_last()->code, ACS_EINVAL);
+		assert_non_null(strstr(acs_error_last()->message, "not a kernel version"));
+	}
+	assert_null(acs_policy_find(NULL));
+}
+
+/* A rule first in mainline 6.11, never backported: in 6.11 and every
+ * release after, in none before (the .0, an -rc, a point release). */
+static void test_quirks_version__mainline_rule(void **state)
+{
+	static const char *const in[] = {
+		"6.11", "6.11.0", "6.11.3", "6.11-rc1", "6.12.117", "7.3-rc4",
+	};
+	static const char *const out[] = {
+		"6.10", "6.10.0", "6.10.14", "6.10-rc7", "6.1.192", "5.13.19-6-pve",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		assert_true(acs_policy__has(P(in[i]), ACS_KV(6, 11), 0, 0));
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		assert_false(acs_policy__has(P(out[i]), ACS_KV(6, 11), 0, 0));
+}
+
+/*
+ * A rule first in mainline 6.16 and backported to every stable series
+ * (Loongson): in a series' point releases while the series was maintained
+ * when 6.16 came; never in a .0 or an -rc, which stable does not touch.
+ */
+static void test_quirks_version__backported_rule(void **state)
+{
+	static const char *const in[] = {
+		"6.16.0", "6.15.3",      /* 6.15.y took 6.16's fixes, then ended */
+		"6.12.117", "6.12", "6.12.1", "6.1.192", "5.4.302",
+		"6.12.0-31-generic",     /* a distribution's 6.12.0: as 6.12.y */
+	};
+	static const char *const out[] = {
+		"6.12.0", "6.15.0", "6.15-rc2",   /* mainline before 6.16 */
+		"6.13.5", "6.14.11",     /* ended before 6.16 */
+		"6.8.12-4-pve", "5.13.19-6-pve",
+		"4.19.325",              /* the oldest tables know 5.4 on */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		assert_true(acs_policy__has(P(in[i]), ACS_KV(6, 16), 0, ACS_KV_ALL_STABLE));
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		assert_false(acs_policy__has(P(out[i]), ACS_KV(6, 16), 0, ACS_KV_ALL_STABLE));
+	/* the 5.4.y that ended in 2025 took no 7.0 rule; 5.10.y did */
+	assert_false(acs_policy__has(P("5.4.302"), ACS_KV(7, 0), 0, ACS_KV_ALL_STABLE));
+	assert_true(acs_policy__has(P("5.10.262"), ACS_KV(7, 0), 0, ACS_KV_ALL_STABLE));
+}
+
+/* The modelled range, 5.4 to 7.3-rc7: outside it a warning says what the
+ * prediction assumed; inside none. */
+static void test_quirks_version__range(void **state)
+{
+	static const char *const inside[] = {
+		"5.4", "5.4.0", "5.13.19-6-pve", "6.10.14", "7.2.13", "7.3-rc4", "7.3-rc7",
+	};
+	const char *oldest, *newest;
+
+	(void)state;
+	acs_policy_range(&oldest, &newest);
+	assert_string_equal(oldest, "5.4");
+	assert_string_equal(newest, "7.3-rc7");
+	for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
+		assert_null(acs_policy_warning(P(inside[i])));
+	assert_non_null(strstr(acs_policy_warning(P("4.19.325")), "4.19.325 is older than 5.4"));
+	assert_non_null(strstr(acs_policy_warning(P("3.10.0-1160.el7.x86_64")), "older than 5.4"));
+	assert_non_null(strstr(acs_policy_warning(P("7.3-rc8")), "newer than 7.3-rc7"));
+	assert_non_null(strstr(acs_policy_warning(P("7.3")), "newer than 7.3-rc7"));
+	assert_non_null(strstr(acs_policy_warning(P("8.0.1")), "Linux 8.0.1 is newer"));
+}
+
+/* Broadcom BCM5760X (6.11, backported): through the group predictor. */
+static void test_quirks_version__bcm5760x_point_releases(void **state)
+{
+	acs_fabric *f = mf_behind_port(0x14e4, 0x1760);
+
+	(void)state;
+	assert_partition(f, "6.10.0", "00:01.0 | 01:00.0 01:00.1");
+	assert_partition(f, "6.10.14", "00:01.0 | 01:00.0 | 01:00.1");
+	assert_partition(f, "6.9.12", "00:01.0 | 01:00.0 01:00.1");
+	assert_partition(f, "6.11-rc3", "00:01.0 | 01:00.0 | 01:00.1");
+	assert_partition(f, "5.15.0-91-generic", "00:01.0 | 01:00.0 | 01:00.1");
+	assert_partition(f, "5.13.19-6-pve", "00:01.0 | 01:00.0 01:00.1");
+	acs_fabric_free(f);
 }
 
 /* --- ACS quirk families --- */
@@ -666,7 +795,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quirks_version__filter),
-		cmocka_unit_test(test_quirks_version__policies),
+		cmocka_unit_test(test_quirks_version__forms),
+		cmocka_unit_test(test_quirks_version__garbage),
+		cmocka_unit_test(test_quirks_version__mainline_rule),
+		cmocka_unit_test(test_quirks_version__backported_rule),
+		cmocka_unit_test(test_quirks_version__range),
+		cmocka_unit_test(test_quirks_version__bcm5760x_point_releases),
 		cmocka_unit_test(test_quirks_amd_sb__root_bus_multifunction),
 		cmocka_unit_test(test_quirks_amd_sb__not_on_root_bus),
 		cmocka_unit_test(test_quirks_mf_endpoint__families),

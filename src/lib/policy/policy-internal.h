@@ -27,17 +27,20 @@ struct acs_override {
 };
 
 /*
- * A kernel series, as its newest stable release has it. Stable releases
- * take most quirk additions from later mainline releases, so a series
- * holds an entry when its own mainline release had it, or when the entry
- * was backported and reached the series before the series ended.
+ * A kernel version (policy.c says what each form means). A rule is in it
+ * when its mainline release is, or when stable backported the rule to the
+ * version's series before the series ended and the version takes stable
+ * backports (a series, a point release; not a .0 or an -rc).
  */
 struct acs_policy {
-	const char *name;      /* "6.12" */
-	unsigned version;      /* ACS_KV() */
-	/* Backports the series' newest release carries: entries first in
-	 * mainline up to this ACS_KV(); 0 while the series is maintained. */
+	char name[24];         /* "6.12", "6.10.14", "6.10.0", "7.3-rc4" */
+	unsigned version;      /* ACS_KV(major, minor) */
+	bool backports;        /* has its series' stable backports */
+	/* Backports the series took: entries first in mainline up to this
+	 * ACS_KV(); 0 while the series is maintained. */
 	unsigned stable_until;
+	char note[96];         /* what was assumed of the build, or "" */
+	char warning[200];     /* outside the modelled range, or "" */
 	const struct acs_override *override;  /* NULL: none */
 };
 
