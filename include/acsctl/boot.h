@@ -40,9 +40,13 @@ typedef struct acs_boot acs_boot;
  * Boot a fabric with a command line: every function with ACS gets the
  * control value the kernel would write (firmware value, the kernel's own
  * enabling, then the parameters), and the policy learns any override.
+ * The kernel boots with any value and ignores what it cannot read (it
+ * says so in dmesg, or says nothing): so does this, and each part it
+ * ignores, or reads other than as written, becomes a warning
+ * (acs_boot_warning_at()). A malformed value is never an error.
  * @param out receives the result, freed with acs_boot_free().
- * @return 0, or ACS_EPARSE with a message naming the bad part of a
- *         parameter the kernel could not parse.
+ * @return 0, or an error (ACS_EINVAL for bad opts, out of memory) with
+ *         *out NULL.
  */
 int acs_boot_simulate(acs_boot **out, const acs_fabric *fabric,
 		      const acs_policy *policy, const acs_boot_opts *opts);
@@ -53,12 +57,30 @@ const acs_fabric *acs_boot_fabric(const acs_boot *boot);
 /** The policy with pcie_acs_override applied, or the one given (borrowed). */
 const acs_policy *acs_boot_policy(const acs_boot *boot);
 
+/** The policy given to acs_boot_simulate(), before any override
+ * (borrowed): the fabric as loaded is judged with this one. */
+const acs_policy *acs_boot_base_policy(const acs_boot *boot);
+
 /** Whether pcie_acs_override is in force: groups then claim isolation
  * the hardware does not give. */
 bool acs_boot_overridden(const acs_boot *boot);
 
 /** Remarks on how the kernel read the parameters, one line each. */
 size_t acs_boot_notes(const acs_boot *boot, const char *const **notes);
+
+/** A part of the command line the kernel ignores or reads otherwise than
+ * it is written; the strings are borrowed and live as long as the result. */
+typedef struct acs_boot_warning {
+	const char *param;    /**< "pci=disable_acs_redir", "pci=config_acs", "pci", "pcie_acs_override" */
+	const char *ignored;  /**< the part, as written (from it to the end where the kernel stops reading) */
+	const char *message;  /**< one line, starting with param: what the kernel does and prints */
+} acs_boot_warning;
+
+/** How many warnings the simulation gave (each once). */
+size_t acs_boot_warning_count(const acs_boot *boot);
+
+/** Warning i, in the order found. @return 0, or ACS_EINVAL past the end. */
+int acs_boot_warning_at(const acs_boot *boot, size_t i, acs_boot_warning *out);
 
 void acs_boot_free(acs_boot *boot);
 

@@ -106,6 +106,9 @@ bool cli_has_config_acs(const acs_policy *policy);
 /* A config_acs flag string with all seven bits given (buf: 8 bytes). */
 char *cli_config_acs_flags(unsigned ctrl, char *buf);
 void cli_note_header(const struct cli *c, FILE *out);
+/* "warnings": the parts of --cmdline the kernel ignores (main.c); none
+ * without --cmdline. */
+void cli_boot_warnings_json(const struct cli *c, struct json_object *root);
 
 /* acsctl show's order: each root bus (root() with its first function),
  * then its functions depth-first below each bridge (func() with the

@@ -83,6 +83,7 @@ static void print_json(const struct cli *c, const acs_groups *g)
 	json_object_object_add(root, "prediction", json_object_new_boolean(1));
 	json_object_object_add(root, "kernel_groups",
 		json_object_new_string(kstate[acs_fabric_kernel_groups(c->fabric)]));
+	cli_boot_warnings_json(c, root);
 	json_object_object_add(root, "acs_unknown",
 		json_object_new_int((int)acs_fabric_unknown_count(c->fabric)));
 	for (size_t id = 0; id < acs_groups_count(g); id++) {

@@ -141,9 +141,14 @@ static void line(struct diff_out *d, const char *key, const char *text)
 	}
 }
 
+/* before: the fabric as loaded, judged by the policy given (no boot);
+ * after: booted with --cmdline (pcie_acs_override included), --vfs and the
+ * changes, judged by the booted policy. One policy for both would hide an
+ * override: it changes beliefs, not the fabric. */
 struct pair_view {
 	const struct cli *c;
 	const acs_fabric *before, *after;
+	const acs_policy *pbefore, *pafter;
 	int32_t *to_before;     /* after index -> before index, -1: new */
 	int32_t *to_after;      /* before index -> after index, -1: gone */
 };
@@ -164,8 +169,8 @@ static void diff_groups(const struct pair_view *v, struct diff_out *d)
 {
 	acs_groups *gb = NULL, *ga = NULL;
 
-	acs_groups_compute(&gb, v->before, v->c->policy);
-	acs_groups_compute(&ga, v->after, v->c->policy);
+	acs_groups_compute(&gb, v->before, v->pbefore);
+	acs_groups_compute(&ga, v->after, v->pafter);
 	for (int side = 0; gb && ga && side < 2; side++) {
 		acs_groups *whole = side ? gb : ga, *other = side ? ga : gb;
 		const acs_fabric *wf = side ? v->before : v->after;
@@ -229,10 +234,10 @@ static void diff_p2p(const struct pair_view *v, struct diff_out *d)
 			if (v->to_before[j] < 0 || !cli_is_peer(acs_fabric_func(v->after, j)))
 				continue;
 			bj = (size_t)v->to_before[j];
-			acs_p2pdma_distance(v->before, c->policy, c->cpu, bi, bj, &p0);
-			acs_p2pdma_distance(v->after, c->policy, c->cpu, i, j, &p1);
-			acs_route_reach(v->before, c->policy, bi, bj, &r0);
-			acs_route_reach(v->after, c->policy, i, j, &r1);
+			acs_p2pdma_distance(v->before, v->pbefore, c->cpu, bi, bj, &p0);
+			acs_p2pdma_distance(v->after, v->pafter, c->cpu, i, j, &p1);
+			acs_route_reach(v->before, v->pbefore, bi, bj, &r0);
+			acs_route_reach(v->after, v->pafter, i, j, &r1);
 			if (p0.map == p1.map && r0.direct == r1.direct)
 				continue;
 			snprintf(text, sizeof(text), "%s %s: P2PDMA %s -> %s, hardware %s -> %s",
@@ -264,8 +269,8 @@ static void diff_audit(const struct pair_view *v, struct diff_out *d)
 	const acs_policy *hw = acs_policy_find(acs_policy_name(v->c->policy));
 	acs_audit *a0 = NULL, *a1 = NULL;
 
-	acs_audit_run(&a0, v->before, v->c->policy, hw);
-	acs_audit_run(&a1, v->after, v->c->policy, hw);
+	acs_audit_run(&a0, v->before, v->pbefore, hw);
+	acs_audit_run(&a1, v->after, v->pafter, hw);
 	for (int side = 0; side < 2; side++) {
 		acs_audit *x = side ? a0 : a1, *y = side ? a1 : a0;
 		const acs_fabric *fx = side ? v->before : v->after, *fy = side ? v->after : v->before;
@@ -313,7 +318,8 @@ static int map_fabrics(struct pair_view *v)
 int cmd_whatif(struct cli *c, int argc, char **argv)
 {
 	struct acs_ctrl_change *ch = calloc((size_t)argc * acs_fabric_count(c->fabric) + 1, sizeof(*ch));
-	struct pair_view v = { c, c->loaded, NULL, NULL, NULL };
+	struct pair_view v = { c, c->loaded, NULL, c->boot ? acs_boot_base_policy(c->boot) : c->policy,
+			       c->policy, NULL, NULL };
 	struct diff_out d = { NULL, c->json, 0 };
 	acs_fabric *after = NULL;
 	size_t n;
@@ -347,6 +353,7 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	diff_audit(&v, &d);
 	if (c->json) {
 		json_object_object_add(d.root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
+		cli_boot_warnings_json(c, d.root);
 		puts(json_object_to_json_string_ext(d.root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(d.root);

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,39 @@ static int enable_vfs(struct cli *c)
 	return 0;
 }
 
+/* The parts of --cmdline the kernel ignores: once each, before any output,
+ * whatever the command (the kernel boots anyway, and so does acsctl). */
+static void boot_warnings(const struct cli *c)
+{
+	for (size_t i = 0; i < acs_boot_warning_count(c->boot); i++) {
+		acs_boot_warning w;
+
+		if (!acs_boot_warning_at(c->boot, i, &w))
+			fprintf(stderr, "acsctl: warning: --cmdline: %s\n", w.message);
+	}
+}
+
+void cli_boot_warnings_json(const struct cli *c, json_object *root)
+{
+	json_object *arr;
+
+	if (!c->boot)
+		return;
+	arr = json_object_new_array();
+	for (size_t i = 0; i < acs_boot_warning_count(c->boot); i++) {
+		json_object *o = json_object_new_object();
+		acs_boot_warning w;
+
+		if (acs_boot_warning_at(c->boot, i, &w))
+			continue;
+		json_object_object_add(o, "param", json_object_new_string(w.param));
+		json_object_object_add(o, "ignored", json_object_new_string(w.ignored));
+		json_object_object_add(o, "message", json_object_new_string(w.message));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "warnings", arr);
+}
+
 static int simulate_boot(struct cli *c)
 {
 	acs_boot_opts o = ACS_BOOT_OPTS_INIT;
@@ -208,8 +242,12 @@ static int simulate_boot(struct cli *c)
 		o.cmdline = c->cmdline;
 		o.firmware = fw;
 		o.nfirmware = c->nfirmware;
+		/* a malformed parameter is a warning: only what acsctl itself
+		 * cannot do (memory) fails */
 		if (acs_boot_simulate(&c->boot, c->fabric, c->policy, &o))
 			rc = cli_error("--cmdline");
+		else
+			boot_warnings(c);
 	}
 	free(fw);
 	return rc;

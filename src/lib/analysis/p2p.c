@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "policy/policy-internal.h"
 
 #define MAX_DEPTH 300
 
@@ -61,7 +62,13 @@ static void reach_through(const acs_fabric *f, const acs_policy *p,
 			  const struct acs_func *in, const struct acs_func *out,
 			  const struct acs_func *a, long turn, struct acs_reach *r)
 {
-	int rr = acs_policy_acs_enabled(p, f, in, ACS_RR);
+	/* a route is hardware: pcie_acs_override changes what the kernel
+	 * believes of a port, not where the port sends peer requests */
+	struct acs_policy hw = *p;
+	int rr;
+
+	hw.override = NULL;
+	rr = acs_policy_acs_enabled(&hw, f, in, ACS_RR);
 
 	r->turn = turn;
 	r->ingress = (long)acs_fabric_index(f, in);

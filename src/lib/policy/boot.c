@@ -13,8 +13,16 @@
  *   (measured in the VM: 0x001d becomes 0x0000 on 6.12, 0x0011 on 6.1).
  * pci= options are split at ',' by pci_setup(), so device lists can only
  * use ';'. A later pci=...= replaces an earlier one.
+ *
+ * The kernel is lenient: it boots with any value, says what it cannot
+ * read (or nothing), and keeps what it read before that. So a malformed
+ * value is never an error here: it becomes a warning that names the part
+ * the kernel ignores, and the simulation does what the kernel does with
+ * the rest (pinned by tests/fixtures/vm-boot, whose dmesg.txt holds the
+ * kernel's own words).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,23 +30,68 @@
 #include "policy/policy-internal.h"
 
 #define REDIR (ACS_RR | ACS_CR | ACS_EC)
+#define ACS_ALL 0x7f              /* SV TB RR CR UF EC DT */
+#define OVERRIDE_SLOTS 16         /* NUM_ACS_IDS of the patch; it fills 15 */
+
+struct warning {
+	char *param, *ignored, *message;
+};
 
 struct acs_boot {
 	acs_fabric *fabric;
 	acs_policy *owned;         /* with override */
 	const acs_policy *policy;
+	const acs_policy *base;    /* as given */
 	struct acs_lines notes;
+	struct warning *warnings;
+	size_t nwarnings;
 };
 
 struct params {
 	char *disable;             /* disable_acs_redir= value */
 	char *config;              /* config_acs= value */
 	bool noats;
-	bool override;
 	struct acs_override o;
 };
 
 #define note(b, ...) acs_lines_add(&(b)->notes, __VA_ARGS__)
+
+/* One warning per distinct message: the kernel walks every device through
+ * the same value, and its messages are per boot (_once) or per device. */
+static int warn(acs_boot *b, const char *param, const char *ignored, size_t len,
+		const char *fmt, ...) ACS_PRINTF(5, 6);
+
+static int warn(acs_boot *b, const char *param, const char *ignored, size_t len,
+		const char *fmt, ...)
+{
+	char text[768], line[1024];
+	struct warning *w;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "%s: %s", param, text);
+	for (size_t i = 0; i < b->nwarnings; i++)
+		if (strcmp(b->warnings[i].message, line) == 0)
+			return 0;
+	w = realloc(b->warnings, (b->nwarnings + 1) * sizeof(*w));
+	if (!w)
+		return acs_error_nomem();
+	b->warnings = w;
+	w += b->nwarnings;
+	w->param = acs_strdup(param);
+	w->ignored = strndup(ignored, len);
+	w->message = acs_strdup(line);
+	if (!w->param || !w->ignored || !w->message) {
+		free(w->param);
+		free(w->ignored);
+		free(w->message);
+		return acs_error_nomem();
+	}
+	b->nwarnings++;
+	return 0;
+}
 
 static bool looks_like_device(const char *s)
 {
@@ -50,56 +103,160 @@ static bool looks_like_device(const char *s)
 
 static int set_param(acs_boot *b, char **slot, const char *name, const char *value)
 {
-	if (*slot)
-		note(b, "pci=%s given twice: the kernel keeps the last one", name);
+	if (*slot) {
+		int rc = warn(b, name, *slot, strlen(*slot),
+			      "given twice: the kernel keeps the last one and ignores '%s'", *slot);
+
+		if (rc)
+			return rc;
+	}
 	free(*slot);
 	*slot = acs_strdup(value);
 	return *slot ? 0 : acs_error_nomem();
 }
 
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* pci_setup(): options it does not know are printed and skipped. */
+static int unknown_option(acs_boot *b, const char *opt, const char *why)
+{
+	return warn(b, "pci", opt, strlen(opt),
+		    "the kernel does not know the option '%s'%s and ignores it (\"PCI: Unknown option `%s'\")",
+		    opt, why, opt);
+}
+
 static int pci_option(acs_boot *b, struct params *p, const char *opt)
 {
-	if (strncmp(opt, "disable_acs_redir=", 18) == 0)
-		return set_param(b, &p->disable, "disable_acs_redir", opt + 18);
-	if (strncmp(opt, "config_acs=", 11) == 0) {
+	if (starts(opt, "disable_acs_redir="))
+		return set_param(b, &p->disable, "pci=disable_acs_redir", opt + 18);
+	if (starts(opt, "config_acs=")) {
 		if (b->policy->version < ACS_KV(6, 11))
-			return note(b, "pci=config_acs= first appeared in Linux 6.11: %s ignores it (\"PCI: Unknown option\")",
-				    b->policy->name);
-		return set_param(b, &p->config, "config_acs", opt + 11);
+			return unknown_option(b, opt, " (config_acs= first appeared in Linux 6.11)");
+		return set_param(b, &p->config, "pci=config_acs", opt + 11);
 	}
-	if (strcmp(opt, "noats") == 0) {
+	/* strncmp(str, "noats", 5): anything that starts so (seen in the VM:
+	 * pci=noats=1 disables ATS) */
+	if (starts(opt, "noats")) {
 		p->noats = true;
-		return 0;
+		if (strcmp(opt, "noats") == 0)
+			return 0;
+		return warn(b, "pci", opt, strlen(opt),
+			    "'%s' is read as noats: the kernel compares only the first 5 characters "
+			    "(\"PCIe: ATS is disabled\")", opt);
 	}
+	/* near misses of the options modelled here: the user meant one */
+	if (starts(opt, "disable_acs_redir") || starts(opt, "config_acs"))
+		return unknown_option(b, opt, "");
 	if (looks_like_device(opt))
-		return note(b, "'%s' follows a ',' and the kernel reads it as another pci= option, not a device: separate devices with ';'",
-			    opt);
+		return warn(b, "pci", opt, strlen(opt),
+			    "'%s' follows a ',' and the kernel reads it as another pci= option, not a device "
+			    "(\"PCI: Unknown option\"): separate devices with ';'", opt);
 	return 0;
 }
 
-static int override_option(acs_boot *b, struct params *p, char *value)
+/* kstrtol(s, 16, &v): an optional sign, an optional 0x, hex digits, an
+ * optional newline, and nothing else. */
+static bool kstrtol16(const char *s, long *out)
 {
-	char *save = NULL;
+	bool neg = *s == '-';
+	unsigned long v = 0;
+	const char *d;
 
-	p->override = true;
-	for (char *w = strtok_r(value, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		unsigned v, d;
+	s += neg;
+	if (!neg && *s == '+')
+		s++;
+	if (s[0] == '0' && tolower((unsigned char)s[1]) == 'x')
+		s += 2;
+	for (d = s; isxdigit((unsigned char)*d); d++)
+		v = v * 16 + (unsigned long)(isdigit((unsigned char)*d) ? *d - '0' : tolower((unsigned char)*d) - 'a' + 10);
+	if (d == s || (*d == '\n' ? d[1] : *d))
+		return false;
+	*out = neg ? -(long)v : (long)v;
+	return true;
+}
 
-		if (strcmp(w, "downstream") == 0) {
-			p->o.downstream = true;
-		} else if (strcmp(w, "multifunction") == 0) {
-			p->o.multifunction = true;
-		} else if (sscanf(w, "id:%x:%x", &v, &d) == 2 && v <= 0xffff && d <= 0xffff) {
-			if (p->o.nids == sizeof(p->o.ids) / sizeof(p->o.ids[0]))
-				return acs_error_set(ACS_EPARSE, "pcie_acs_override: too many ids");
-			p->o.ids[p->o.nids].vendor = (uint16_t)v;
-			p->o.ids[p->o.nids++].device = (uint16_t)d;
-		} else {
-			return acs_error_set(ACS_EPARSE,
-				"pcie_acs_override: '%s' is none of downstream, multifunction, id:vvvv:dddd", w);
-		}
+#define OVR "pcie_acs_override"
+
+/* An id: word as the patch reads it: 4 characters per number (snprintf
+ * into char[5]), and the device after the next ':', wherever it is. */
+static int override_id(acs_boot *b, struct acs_override *o, const char **sp)
+{
+	const char *s = *sp, *word = s;
+	char opt[5], canon[16];
+	long v, d;
+	size_t len = strcspn(word, ",");
+
+	if (o->nids >= OVERRIDE_SLOTS - 1)
+		return warn(b, OVR, word, len, "'%.*s': the patch has room for %d ids and ignores this one "
+			    "(\"Out of PCIe ACS override slots (%d)\")", (int)len, word, OVERRIDE_SLOTS - 1, OVERRIDE_SLOTS);
+	s += 3;
+	snprintf(opt, sizeof(opt), "%s", s);
+	if (!kstrtol16(opt, &v))
+		goto bad_number;
+	s += strcspn(s, ":");
+	if (*s != ':') {
+		/* the search for ':' ran to the end, past any ',' */
+		*sp = s;
+		return warn(b, OVR, word, (size_t)(s - word), "'%.*s' has no ':' and device ID after the vendor: "
+			    "the patch ignores it and all that follows (\"PCIe ACS invalid ID\")",
+			    (int)(s - word), word);
 	}
+	s++;
+	snprintf(opt, sizeof(opt), "%s", s);
+	if (!kstrtol16(opt, &d))
+		goto bad_number;
+	*sp = s;
+	o->ids[o->nids].vendor = (uint16_t)v;
+	o->ids[o->nids++].device = (uint16_t)d;
+	snprintf(canon, sizeof(canon), "id:%04x:%04x", (unsigned)(uint16_t)v, (unsigned)(uint16_t)d);
+	if (strlen(canon) != len || strncasecmp(canon, word, len) != 0)
+		return warn(b, OVR, word, (size_t)(s - word) + strcspn(s, ","),
+			    "'%.*s' is read as %s (4 characters per number, the device after the next ':')",
+			    (int)((size_t)(s - word) + strcspn(s, ",")), word, canon);
 	return 0;
+bad_number:
+	*sp = s;
+	return warn(b, OVR, word, len, "'%.*s': '%s' is not a 4-digit hex number: the patch ignores the id "
+		    "(\"PCIe ACS ID parse error -22\")", (int)len, word, opt);
+}
+
+/* pcie_acs_override_setup() of the out-of-tree patch, step by step: words
+ * match by prefix, words it does not know are skipped without a message,
+ * and every occurrence of the parameter adds to the earlier ones. */
+static int override_option(acs_boot *b, struct params *p, const char *value)
+{
+	struct acs_override *o = &p->o;
+	const char *s = value;
+	int rc = 0;
+
+	while (!rc && *s) {
+		size_t len = strcspn(s, ",");
+
+		if (starts(s, "downstream"))
+			o->downstream = true;
+		if (starts(s, "multifunction"))
+			o->multifunction = true;
+		if (starts(s, "id:"))
+			rc = override_id(b, o, &s);
+		else if ((starts(s, "downstream") && len != 10) || (starts(s, "multifunction") && len != 13))
+			rc = warn(b, OVR, s, len, "'%.*s' is read as %s (the patch compares only the word's start)",
+				  (int)len, s, starts(s, "downstream") ? "downstream" : "multifunction");
+		else if (!starts(s, "downstream") && !starts(s, "multifunction"))
+			rc = warn(b, OVR, s, len, "'%.*s' is none of downstream, multifunction, id:vvvv:dddd: "
+				  "the patch ignores it without a message", (int)len, s);
+		s += strcspn(s, ",");
+		if (*s == ',')
+			s++;
+	}
+	return rc;
+}
+
+static bool overridden(const struct params *p)
+{
+	return p->o.downstream || p->o.multifunction || p->o.nids;
 }
 
 /* Words as the kernel's next_arg() splits them: spaces, "quoted" values. */
@@ -134,143 +291,259 @@ static int parse_cmdline(acs_boot *b, struct params *p, const char *cmdline)
 			for (char *opt = strtok_r(w + 4, ",", &save); !rc && opt;
 			     opt = strtok_r(NULL, ",", &save))
 				rc = pci_option(b, p, opt);
-		} else if (strncmp(w, "pcie_acs_override=", 18) == 0) {
-			rc = override_option(b, p, w + 18);
+		} else if (strncmp(w, OVR "=", strlen(OVR "=")) == 0) {
+			rc = override_option(b, p, w + strlen(OVR "="));
+		} else if (strcmp(w, "pcie_acs_override") == 0) {
+			/* an early_param without '=' gets NULL: -EINVAL */
+			rc = warn(b, "pcie_acs_override", w, strlen(w), "has no '=': the patch ignores it "
+				  "(\"Malformed early option 'pcie_acs_override'\")");
 		}
 	}
 	free(copy);
 	return rc;
 }
 
-/* One entry's flags, right to left from bit 0: '0' clears, '1' sets, 'x'
- * leaves the bit to firmware. */
-static int parse_flags(const char *flags, size_t len, uint16_t *mask, uint16_t *set,
-		       const char *param)
+/* One function against one parameter's value. */
+struct walk {
+	acs_boot *b;
+	const acs_fabric *f;
+	const struct acs_func *fn;
+	const char *param;         /* "pci=config_acs=" */
+	const char *value;
+	bool flags;                /* config_acs: FLAGS@ before each device */
+	bool quiet;                /* the kernel does not walk this function */
+};
+
+struct match {
+	bool hit;
+	uint16_t mask, set;
+	const char *entry, *end;   /* the entry that named the function */
+};
+
+/* What the kernel prints when pci_dev_str_match() fails. */
+static void parse_message(const struct walk *w, char *buf, size_t size)
+{
+	if (w->b->policy->version < ACS_KV(6, 11))
+		snprintf(buf, size, "PCI: Can't parse disable_acs_redir parameter: %s", w->value);
+	else
+		snprintf(buf, size, "PCI: Can't parse ACS command line parameter");
+}
+
+/* The walk ends at entry: it and all after it name nothing. */
+static int stop(const struct walk *w, const char *entry, const char *why, const char *kmsg)
+{
+	size_t len = strcspn(entry, ";");
+	char what[320], said[640];
+
+	if (w->quiet)
+		return 0;
+	if (len)
+		snprintf(what, sizeof(what), "'%.*s'", (int)len, entry);
+	else
+		snprintf(what, sizeof(what), "an empty entry (';;')");
+	if (kmsg)
+		snprintf(said, sizeof(said), "dmesg: \"%s\"", kmsg);
+	else
+		snprintf(said, sizeof(said), "it prints nothing");
+	return warn(w->b, w->param, entry, strlen(entry), "%s%s: the kernel ignores %s%s (%s)",
+		    what, why, entry[len] ? "it and all that follows" : "it",
+		    entry == w->value ? "" : "; devices named before it are still configured", said);
+}
+
+/* FLAGS before '@', right to left from bit 0: '0' clears, '1' sets, 'x'
+ * leaves the bit to firmware. mask is a u16 in the kernel: a '1' past
+ * bit 15 is lost, and one between bits 7 and 15 is refused. */
+static int read_flags(const struct walk *w, const char *p, const char *at, const char *entry,
+		      struct match *m, bool *ok)
 {
 	unsigned shift = 0;
+	char why[160];
 
-	*mask = *set = 0;
-	for (size_t i = len; i-- > 0; shift++) {
-		char c = flags[i];
+	*ok = false;
+	m->mask = m->set = 0;
+	for (const char *c = at; c-- > p; shift++) {
+		uint16_t bit = (uint16_t)(1u << (shift & 31));
 
-		if (c != '0' && c != '1' && c != 'x' && c != 'X')
-			return acs_error_set(ACS_EPARSE,
-				"pci=%s: invalid ACS flags '%.*s': only 0, 1 and x (the kernel ignores this parameter)",
-				param, (int)len, flags);
-		if (c == 'x' || c == 'X')
+		if (*c == 'x' || *c == 'X')
 			continue;
-		if (shift > 6)
-			return acs_error_set(ACS_EPARSE,
-				"pci=%s: ACS flags '%.*s' set bits above DirectTrans (bit 6): the kernel refuses them",
-				param, (int)len, flags);
-		*mask |= (uint16_t)(1u << shift);
-		if (c == '1')
-			*set |= (uint16_t)(1u << shift);
+		if (*c != '0' && *c != '1') {
+			snprintf(why, sizeof(why), ": its ACS flags '%.*s' hold '%c' (only 0, 1 and x)",
+				 (int)(at - p), p, *c);
+			return stop(w, entry, why, "Invalid ACS flags... Ignoring");
+		}
+		m->mask |= bit;
+		m->set |= *c == '1' ? bit : 0;
 	}
+	if (m->mask & ~ACS_ALL) {
+		snprintf(why, sizeof(why), ": its ACS flags '%.*s' set bits above DirectTrans (bit 6)",
+			 (int)(at - p), p);
+		return stop(w, entry, why, "Invalid ACS flags specified");
+	}
+	*ok = true;
 	return 0;
 }
 
-/* pci_dev_str_match_path(): "[dddd:]bb:dd.f[/dd.f]..." naming the device
- * through the bridges above it; the last element is the device. */
-static int match_path(const acs_fabric *f, const struct acs_func *fn,
-		      const char *s, size_t len, const char *param, bool *hit)
+static unsigned devfn(unsigned slot, unsigned func)
 {
-	char buf[256], *slash, end;
-	unsigned seg = 0, bus, slot, func;
+	return (slot & 0x1f) << 3 | (func & 7);   /* PCI_DEVFN() */
+}
 
-	*hit = false;
-	if (len >= sizeof(buf))
-		return acs_error_set(ACS_EPARSE, "pci=%s: device '%.40s...' too long", param, s);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
+static int devfn_wrap(const struct walk *w, const char *entry, size_t len, unsigned slot, unsigned func)
+{
+	if ((slot <= 0x1f && func <= 7) || w->quiet)
+		return 0;
+	return warn(w->b, w->param, entry, len, "'%.*s': device %x.%x is read as %02x.%x "
+		    "(PCI_DEVFN keeps 5 bits of the device, 3 of the function)",
+		    (int)len, entry, slot, func, slot & 0x1f, func & 7);
+}
+
+/* pci_dev_str_match_path(): "[dddd:]bb:dd.f[/dd.f]..." naming the
+ * function through the bridges above it, checked from the right; an
+ * element that does not name the function ends the check, so a bad
+ * element further left is an error only for functions that reach it. */
+static int match_path(const struct walk *w, const char *p, const char **end, int *res)
+{
+	const struct acs_func *fn = w->fn;
+	size_t len = strcspn(p, ";");
+	char *buf = strndup(p, len), *slash, c;
+	unsigned seg = 0, bus, slot, func;
+	int rc = 0;
+
+	*end = p + len;
+	*res = -1;
+	if (!buf)
+		return acs_error_nomem();
 	while ((slash = strrchr(buf, '/'))) {
-		if (sscanf(slash, "/%x.%x%c", &slot, &func, &end) != 2 || slot > 0x1f || func > 7)
-			return acs_error_set(ACS_EPARSE, "pci=%s: '%s' is not a /dd.f path element",
-					     param, slash);
-		if (!fn || fn->dev != slot || fn->fn != func)
-			fn = NULL;
-		else
-			fn = acs_fabric_parent(f, fn);
+		if (sscanf(slash, "/%x.%x%c", &slot, &func, &c) != 2) {
+			*res = fn == w->fn ? -1 : -2;
+			goto done;
+		}
+		rc = devfn_wrap(w, p, len, slot, func);
+		if (rc || devfn(fn->dev, fn->fn) != devfn(slot, func) || !(fn = acs_fabric_parent(w->f, fn))) {
+			*res = 0;
+			goto done;
+		}
 		*slash = '\0';
 	}
-	if (sscanf(buf, "%x:%x:%x.%x%c", &seg, &bus, &slot, &func, &end) != 4) {
+	if (sscanf(buf, "%x:%x:%x.%x%c", &seg, &bus, &slot, &func, &c) != 4) {
 		seg = 0;
-		if (sscanf(buf, "%x:%x.%x%c", &bus, &slot, &func, &end) != 3)
-			return acs_error_set(ACS_EPARSE,
-				"pci=%s: cannot parse device '%s' (DDDD:BB:DD.F, BB:DD.F, a /DD.F path, or pci:VVVV:DDDD)",
-				param, buf);
+		if (sscanf(buf, "%x:%x.%x%c", &bus, &slot, &func, &c) != 3) {
+			*res = fn == w->fn ? -1 : -2;
+			goto done;
+		}
 	}
-	*hit = fn && fn->domain == seg && fn->bus == bus && fn->dev == slot && fn->fn == func;
-	return 0;
+	rc = devfn_wrap(w, p, len, slot, func);
+	*res = fn->domain == seg && fn->bus == bus && devfn(fn->dev, fn->fn) == devfn(slot, func);
+done:
+	free(buf);
+	return rc;
 }
 
-static int match_ids(const struct acs_func *fn, const char *s, size_t len,
-		     const char *param, bool *hit)
+/* pci_dev_str_match(): *res 1 when p names the function, 0 when not, -1
+ * when the kernel cannot parse it, -2 when it cannot parse the left part
+ * of a path whose right part it matched (so only for some functions);
+ * *end is where it goes on reading. */
+static int str_match(const struct walk *w, const char *p, const char **end, int *res)
 {
-	unsigned v, d, sv = 0, sd = 0;
-	char buf[64], end;
+	unsigned short v, d, sv = 0, sd = 0;
+	const struct acs_func *fn = w->fn;
+	int n = 0;
 
-	if (len >= sizeof(buf))
-		return acs_error_set(ACS_EPARSE, "pci=%s: '%.40s' too long", param, s);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (sscanf(buf, "pci:%x:%x:%x:%x%c", &v, &d, &sv, &sd, &end) != 4) {
+	if (strncmp(p, "pci:", 4) != 0)
+		return match_path(w, p, end, res);
+	p += 4;
+	*end = p;
+	*res = -1;
+	if (sscanf(p, "%hx:%hx:%hx:%hx%n", &v, &d, &sv, &sd, &n) != 4) {
 		sv = sd = 0;
-		if (sscanf(buf, "pci:%x:%x%c", &v, &d, &end) != 2)
-			return acs_error_set(ACS_EPARSE,
-				"pci=%s: cannot parse '%s' (pci:VVVV:DDDD[:SSSS:SSSS])", param, buf);
+		if (sscanf(p, "%hx:%hx%n", &v, &d, &n) != 2)
+			return 0;
 	}
-	/* 0 matches anything, as in pci_dev_str_match() */
-	*hit = (!v || v == fn->vendor_id) && (!d || d == fn->device_id) &&
+	*end = p + n;
+	/* 0 matches anything */
+	*res = (!v || v == fn->vendor_id) && (!d || d == fn->device_id) &&
 	       (!sv || sv == fn->subsys_vendor) && (!sd || sd == fn->subsys_device);
 	return 0;
 }
 
 /*
- * Does parameter `value` name fn? Entries are separated by ';'; with flags,
- * each is FLAGS@DEVICE. The first entry that names fn wins. Every entry is
- * checked for syntax, so a bad parameter is an error whatever it names.
+ * __pci_config_acs() (6.11 and later) and pci_disable_acs_redir()
+ * (before): the entries, in order, until one names the function. A
+ * malformed entry ends the walk for every function that reaches it.
  */
-static int param_match(const acs_fabric *f, const struct acs_func *fn,
-		       const char *value, const char *param, bool with_flags,
-		       bool *hit, uint16_t *mask, uint16_t *set)
+static int walk_from(const struct walk *w, const char *p, struct match *m)
 {
-	const char *p = value;
+	char kmsg[600];
+	int rc;
 
-	*hit = false;
+	m->hit = false;
 	while (*p) {
-		const char *end = strchr(p, ';'), *dev = p;
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		uint16_t m = 0, s = 0;
-		bool h = false;
-		int rc;
+		const char *entry = p, *next;
+		int res;
 
-		if (with_flags) {
-			const char *at = memchr(p, '@', len);
+		m->mask = REDIR;
+		m->set = 0;
+		if (w->flags) {
+			/* strstr(): the next '@', in this entry or a later one */
+			const char *at = strchr(p, '@');
+			bool ok;
 
 			if (!at)
-				return acs_error_set(ACS_EPARSE,
-					"pci=%s: '%.*s' has no FLAGS@ before the device", param, (int)len, p);
-			rc = parse_flags(p, (size_t)(at - p), &m, &s, param);
+				return stop(w, entry, " (no FLAGS@ before the device)", "ACS Flags missing");
+			rc = read_flags(w, p, at, entry, m, &ok);
+			if (rc || !ok)
+				return rc;
+			if (at == p && !w->quiet)
+				rc = warn(w->b, w->param, entry, strcspn(entry, ";"),
+					  "'%.*s' has no flags before '@': the kernel sets what it names to the firmware's ACS control",
+					  (int)strcspn(entry, ";"), entry);
 			if (rc)
 				return rc;
-			dev = at + 1;
-			len -= (size_t)(dev - p);
+			p = at + 1;
 		}
-		rc = strncmp(dev, "pci:", 4) == 0 ? match_ids(fn, dev, len, param, &h) :
-		     match_path(f, fn, dev, len, param, &h);
+		rc = str_match(w, p, &next, &res);
 		if (rc)
 			return rc;
-		if (h && !*hit) {
-			*hit = true;
-			*mask = m;
-			*set = s;
+		if (res < 0) {
+			parse_message(w, kmsg, sizeof(kmsg));
+			if (res == -1)
+				return stop(w, entry, " (not a device: DDDD:BB:DD.F, BB:DD.F, a /DD.F path, or pci:VVVV:DDDD)", kmsg);
+			return w->quiet ? 0 :
+			       warn(w->b, w->param, entry, strlen(entry), "'%.*s': the kernel reads a path from the right and "
+				    "cannot parse its left part for the functions its right part names: for them it ignores "
+				    "this entry and all that follows, the others read on (dmesg: \"%s\")",
+				    (int)strcspn(entry, ";"), entry, kmsg);
 		}
-		if (!end)
-			break;
-		p = end + 1;
+		if (res == 1) {
+			*m = (struct match){ true, m->mask, m->set, entry, next };
+			return 0;
+		}
+		if (*next != ';' && *next != ',')
+			return *next ? stop(w, next, " (it follows the IDs in an entry)", NULL) : 0;
+		p = next + 1;
 	}
 	return 0;
+}
+
+/* The first entry that names a function wins; a later one for the same
+ * function, with other flags, is ignored for it. */
+static int walk(const struct walk *w, struct match *m)
+{
+	struct walk later = *w;
+	struct match again;
+	char addr[32];
+	int rc = walk_from(w, w->value, m);
+
+	if (rc || !m->hit || (*m->end != ';' && *m->end != ',') || w->quiet)
+		return rc;
+	later.quiet = true;
+	rc = walk_from(&later, m->end + 1, &again);
+	if (rc || !again.hit || (again.mask == m->mask && again.set == m->set))
+		return rc;
+	return warn(w->b, w->param, again.entry, strcspn(again.entry, ";"),
+		    "'%.*s' names %s again: the kernel takes the first entry that names it ('%.*s') and ignores this one for it",
+		    (int)strcspn(again.entry, ";"), again.entry, acs_func_addr(w->fn, addr, sizeof(addr)),
+		    (int)strcspn(m->entry, ";"), m->entry);
 }
 
 static uint16_t firmware_ctrl(const acs_fabric *f, const struct acs_func *fn,
@@ -284,28 +557,34 @@ static uint16_t firmware_ctrl(const acs_fabric *f, const struct acs_func *fn,
 	return 0;
 }
 
-static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
-		       const struct params *p, const acs_boot_opts *o, uint16_t *ctrl);
-
-/* What the port holds afterwards: enable bits of features the capability
- * lacks are hardwired to 0 (PCIe ACS control register), so a write of
- * 1111111 to a port without EgressCtrl reads back 0x5f (seen in the VM). */
-static int boot_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
-		     const struct params *p, const acs_boot_opts *o, uint16_t *ctrl)
+/* Does each parameter name fn, and with which flags? From 6.11 the kernel
+ * walks only functions with an ACS capability (pci_enable_acs() returns
+ * before): the others are walked here for the note, without warnings. */
+static int named(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
+		 const struct params *p, struct match *dis, struct match *cfg)
 {
-	int rc = kernel_ctrl(b, f, fn, p, o, ctrl);
+	bool quiet = b->policy->version >= ACS_KV(6, 11) && !fn->acs_pos;
+	struct walk w = { b, f, fn, "pci=disable_acs_redir", p->disable, false, quiet };
+	int rc = 0;
 
-	*ctrl &= fn->acs_cap & 0x7f;
+	dis->hit = cfg->hit = false;
+	if (p->disable)
+		rc = walk(&w, dis);
+	w.param = "pci=config_acs";
+	w.value = p->config;
+	w.flags = true;
+	if (!rc && p->config)
+		rc = walk(&w, cfg);
 	return rc;
 }
 
 static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
 		       const struct params *p, const acs_boot_opts *o, uint16_t *ctrl)
 {
-	uint16_t fw = firmware_ctrl(f, fn, o), mask = 0, set = 0;
-	bool dis = false, cfg = false;
+	uint16_t fw = firmware_ctrl(f, fn, o);
+	struct match dis, cfg;
 	char addr[32];
-	int rc = 0;
+	int rc = named(b, f, fn, p, &dis, &cfg);
 
 	/* pci_std_enable_acs(): the IOMMU asked for ACS (pci_request_acs),
 	 * with the capability as the kernel holds it (from 7.0 without SV on
@@ -315,29 +594,46 @@ static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *
 	*ctrl = fw | (cap & (ACS_SV | ACS_RR | ACS_CR | ACS_UF));
 	if (p->noats)
 		*ctrl |= cap & ACS_TB;
-	if (p->disable)
-		rc = param_match(f, fn, p->disable, "disable_acs_redir", false, &dis, &mask, &set);
-	if (!rc && p->config)
-		rc = param_match(f, fn, p->config, "config_acs", true, &cfg, &mask, &set);
 	if (rc)
 		return rc;
 	acs_func_addr(fn, addr, sizeof(addr));
-	if ((dis || cfg) && !fn->acs_pos)
+	if ((dis.hit || cfg.hit) && !fn->acs_pos)
 		return note(b, "%s: named by a boot parameter but has no ACS capability: nothing changes%s",
 			    addr, b->policy->version < ACS_KV(6, 11) ? " (the kernel warns)" : "");
 	if (b->policy->version < ACS_KV(6, 11)) {
-		if (dis)
+		if (dis.hit)
 			*ctrl &= (uint16_t)~REDIR;
 		return 0;
 	}
-	if (dis)
+	if (dis.hit)
 		*ctrl = fw & (uint16_t)~REDIR;
-	if (cfg)
-		*ctrl = (uint16_t)((fw & ~mask) | (set & mask));
-	if (dis || (cfg && (mask & 0x7f) != 0x7f))
+	if (cfg.hit)
+		*ctrl = (uint16_t)((fw & ~cfg.mask) | (cfg.set & cfg.mask));
+	if (dis.hit || (cfg.hit && (cfg.mask & ACS_ALL) != ACS_ALL))
 		rc = note(b, "%s: ACS control 0x%04x: bits the parameter leaves open take the firmware's value, assumed 0x%04x%s",
 			  addr, *ctrl, fw, o->nfirmware ? "" : " (give --firmware-acs DEV=0x.. if firmware sets ACS)");
 	return rc;
+}
+
+/* What the port holds afterwards: enable bits of features the capability
+ * lacks are hardwired to 0 (PCIe ACS control register), so a write of
+ * 1111111 to a port without EgressCtrl reads back 0x5f (seen in the VM). */
+static int boot_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
+		     const struct params *p, const acs_boot_opts *o, uint16_t *ctrl)
+{
+	int rc = kernel_ctrl(b, f, fn, p, o, ctrl);
+
+	*ctrl &= fn->acs_cap & ACS_ALL;
+	return rc;
+}
+
+static int with_override(acs_boot *b, const struct params *p)
+{
+	b->owned = acs_policy__with_override(b->policy, &p->o);
+	if (!b->owned)
+		return acs_error_nomem();
+	b->policy = b->owned;
+	return note(b, "pcie_acs_override is an out-of-tree patch: the groups it gives are not real isolation");
 }
 
 static int simulate(acs_boot *b, const acs_fabric *f, const acs_boot_opts *o)
@@ -363,15 +659,8 @@ static int simulate(acs_boot *b, const acs_fabric *f, const acs_boot_opts *o)
 	}
 	if (!rc)
 		rc = acs_fabric_with_acs_ctrl(&b->fabric, f, ch, n);
-	if (!rc && p.override) {
-		b->owned = acs_policy__with_override(b->policy, &p.o);
-		if (!b->owned)
-			rc = acs_error_nomem();
-		else
-			b->policy = b->owned;
-		if (!rc)
-			rc = note(b, "pcie_acs_override is an out-of-tree patch: the groups it gives are not real isolation");
-	}
+	if (!rc && overridden(&p))
+		rc = with_override(b, &p);
 	free(ch);
 	free(p.disable);
 	free(p.config);
@@ -390,7 +679,7 @@ int acs_boot_simulate(acs_boot **out, const acs_fabric *f, const acs_policy *pol
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return acs_error_nomem();
-	b->policy = policy;
+	b->policy = b->base = policy;
 	rc = simulate(b, f, o);
 	if (rc) {
 		acs_boot_free(b);
@@ -410,6 +699,11 @@ const acs_policy *acs_boot_policy(const acs_boot *b)
 	return b->policy;
 }
 
+const acs_policy *acs_boot_base_policy(const acs_boot *b)
+{
+	return b->base;
+}
+
 bool acs_boot_overridden(const acs_boot *b)
 {
 	return b->owned != NULL;
@@ -421,6 +715,21 @@ size_t acs_boot_notes(const acs_boot *b, const char *const **notes)
 	return b->notes.n;
 }
 
+size_t acs_boot_warning_count(const acs_boot *b)
+{
+	return b->nwarnings;
+}
+
+int acs_boot_warning_at(const acs_boot *b, size_t i, acs_boot_warning *out)
+{
+	if (i >= b->nwarnings)
+		return acs_error_set(ACS_EINVAL, "boot warning %zu of %zu", i, b->nwarnings);
+	out->param = b->warnings[i].param;
+	out->ignored = b->warnings[i].ignored;
+	out->message = b->warnings[i].message;
+	return 0;
+}
+
 void acs_boot_free(acs_boot *b)
 {
 	if (!b)
@@ -428,5 +737,11 @@ void acs_boot_free(acs_boot *b)
 	acs_fabric_free(b->fabric);
 	free(b->owned);
 	acs_lines_free(&b->notes);
+	for (size_t i = 0; i < b->nwarnings; i++) {
+		free(b->warnings[i].param);
+		free(b->warnings[i].ignored);
+		free(b->warnings[i].message);
+	}
+	free(b->warnings);
 	free(b);
 }
