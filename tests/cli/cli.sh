@@ -221,13 +221,14 @@ expect 0 "report on 5000 functions" "$acsctl" -F "$tmp/s5k.json" report
 grep -q 'more than the 4000 drawn' "$tmp/out" && ! grep -q '<g class="fn"' "$tmp/out" &&
 	ok "report: large fabrics not drawn" || bad "report: large fabrics not drawn"
 expect 0 "report on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt" --platform powernv8 report
-grep -q 'audit: 2 unsafe' "$tmp/out" && ok "report: the audit against the PE groups" ||
+grep -q 'audit: 0 unsafe, 0 conservative, 2 unknown' "$tmp/out" && ok "report: the audit against the PE groups" ||
 	bad "report: the audit against the PE groups"
-# PEs below a switch without ACS reach each other past the PHB
-expect 1 "audit on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt" \
-	--platform powernv8 audit
-[ "$(grep -c '^FAIL unsafe: 0000:0[34]:00.0 0000:0[34]:00.0 via' "$tmp/out")" -eq 2 ] &&
-	ok "audit: two PEs below a switch without ACS" || bad "audit: two PEs below a switch without ACS"
+# PEs below a switch whose ACS the capture lacks (256 bytes of config
+# space): whether they reach each other past the PHB is unknown
+expect 3 "audit on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt" \
+	--platform powernv8 -v audit
+[ "$(grep -c '^UNKNOWN pair: 0000:0[34]:00.0 0000:0[34]:00.0 depends on 0000:02:00.0 0000:02:01.0' "$tmp/out")" -eq 2 ] &&
+	ok "audit: two PEs below a switch whose ACS was not read" || bad "audit: two PEs below a switch whose ACS was not read"
 awk '!/^[0-9a-f]+: / || /^[0-3]0: /' "$src/tests/fixtures/vm-power/powernv9/kitchen-sink-1/lspci.txt" >"$tmp/x64.txt"
 expect 0 "pe from a 64-byte dump" "$acsctl" -F "$tmp/x64.txt" --platform powernv9 pe
 grep -q '^# PCIe capabilities unknown for 22 functions' "$tmp/out" && ok "pe: a 64-byte dump's PEs are uncertain" ||
