@@ -18,6 +18,7 @@
 #include "acsctl/explain.h"
 #include "acsctl/p2p.h"
 #include "acsctl/audit.h"
+#include "acsctl/unknown.h"
 #include "acsctl/plan.h"
 #include "acsctl/live.h"
 #include "acsctl/apply.h"

@@ -33,6 +33,9 @@ struct acs_reach {
 	long ingress;         /**< the port (or function) whose ACS decides */
 	uint16_t missing;     /**< ACS bits that would stop it (on ingress) */
 	const char *why;      /**< in words */
+	bool unknown;         /**< it depends on state the source could not
+				   read (acs_unknown_add() names it): `direct`
+				   is then the worse case, true */
 };
 
 /**

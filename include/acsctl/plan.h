@@ -46,6 +46,14 @@ bool acs_plan_feasible(const acs_plan *plan);
 size_t acs_plan_changes(const acs_plan *plan, const struct acs_ctrl_change **changes);
 /** Why it is infeasible: one line per conflict. */
 size_t acs_plan_conflicts(const acs_plan *plan, const char *const **lines);
+/**
+ * The functions whose unread state (ACS without root, a short dump)
+ * whether the requirements hold depends on, in address order. When there
+ * are any, neither the plan nor its conflicts are proven: they take the
+ * unread ports as having no ACS.
+ * @return their number; *ports is borrowed from the plan.
+ */
+size_t acs_plan_unknown(const acs_plan *plan, const uint32_t **ports);
 /** Whether the minimum was proven by exhaustive search (else greedy). */
 bool acs_plan_exact(const acs_plan *plan);
 /** Whether the fabric after the changes meets the requirements. */

@@ -12,6 +12,7 @@ enum exit_code {
 	EXIT_OK = 0,
 	EXIT_CHECK_FAILED = 1,   /* a check found a problem */
 	EXIT_BAD_INPUT = 2,      /* bad input or usage */
+	EXIT_UNKNOWN = 3,        /* the answer depends on state that was not read */
 };
 
 struct cli {
@@ -89,6 +90,16 @@ struct cli_output {
 int cli_output_open(struct cli_output *o, const char *name);
 /* ok: everything was produced. Renames into place; the exit status. */
 int cli_output_close(struct cli_output *o, bool ok);
+
+/* The exit status of a check: FAIL (proven) beats UNKNOWN beats ok. */
+int cli_verdict(bool failed, size_t nunknown);
+/* UNKNOWN lines: each function v[0..n-1] whose unread state the answer
+ * depends on, and how to read them; nothing when n is 0. */
+void cli_print_unknown(const struct cli *c, const uint32_t *v, size_t n);
+/* "verdict" ("ok", "fail", "unknown" after status) and "unknown_ports"
+ * (v[0..n-1]) on a JSON answer. */
+void cli_json_verdict(const struct cli *c, struct json_object *root, int status,
+		      const uint32_t *v, size_t n);
 
 /* ACS changes as whatif and apply take them: [switch] DEV:RR-,CR+,...
  * ch needs room for argc * functions entries; *n counts those added.

@@ -5,19 +5,52 @@
 
 #include "cli.h"
 
+static const char *kind_text(int kind)
+{
+	return kind == ACS_FINDING_UNSAFE ? "FAIL unsafe:" : kind == ACS_FINDING_UNKNOWN ? "UNKNOWN pair:" :
+	       "INFO conservative:";
+}
+
 static void print_text(const struct cli *c, const acs_finding *fd)
 {
 	char addr[32];
 
-	printf("%s", fd->kind == ACS_FINDING_UNSAFE ? "FAIL unsafe:" : "INFO conservative:");
+	printf("%s", kind_text(fd->kind));
 	for (size_t i = 0; i < fd->ndevices; i++)
 		printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, fd->devices[i]), addr, sizeof(addr)));
 	if (fd->nvia) {
-		printf(" via");
+		printf(" %s", fd->kind == ACS_FINDING_UNKNOWN ? "depends on" : "via");
 		for (size_t i = 0; i < fd->nvia; i++)
 			printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, fd->via[i]), addr, sizeof(addr)));
 	}
 	printf(": %s\n", fd->reason);
+}
+
+static void print_json(const struct cli *c, const acs_audit *a, int status)
+{
+	json_object *root = json_object_new_object();
+	json_object *arr[3] = { json_object_new_array(), json_object_new_array(), json_object_new_array() };
+	const uint32_t *unk;
+	size_t nunk = acs_audit_unknown(a, &unk);
+
+	json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
+	cli_json_verdict(c, root, status, unk, nunk);
+	for (size_t i = 0; i < acs_audit_count(a); i++) {
+		const acs_finding *fd = acs_audit_at(a, i);
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "devices", cli_addr_list(c, fd->devices, fd->ndevices));
+		json_object_object_add(o, fd->kind == ACS_FINDING_UNKNOWN ? "depends_on" : "via",
+				       cli_addr_list(c, fd->via, fd->nvia));
+		json_object_object_add(o, "reason", json_object_new_string(fd->reason));
+		json_object_array_add(arr[fd->kind == ACS_FINDING_UNSAFE ? 0 : fd->kind == ACS_FINDING_UNKNOWN ? 2 : 1], o);
+	}
+	json_object_object_add(root, "unsafe", arr[0]);
+	json_object_object_add(root, "conservative", arr[1]);
+	json_object_object_add(root, "unknown", arr[2]);
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
 }
 
 /* On a PE platform the groups to hold against the routes are the PEs':
@@ -40,7 +73,9 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 {
 	const acs_policy *hw = acs_policy_find(acs_policy_name(c->policy));
 	acs_audit *a;
-	size_t unsafe = 0;
+	const uint32_t *unk;
+	size_t unsafe = 0, nunk;
+	int status;
 
 	(void)argv;
 	if (argc) {
@@ -51,34 +86,21 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 		return cli_error("audit");
 	for (size_t i = 0; i < acs_audit_count(a); i++)
 		unsafe += acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE;
+	nunk = acs_audit_unknown(a, &unk);
+	status = cli_verdict(unsafe > 0, nunk);
 	if (c->json) {
-		json_object *root = json_object_new_object();
-		json_object *u = json_object_new_array(), *cons = json_object_new_array();
-
-		json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-		for (size_t i = 0; i < acs_audit_count(a); i++) {
-			const acs_finding *fd = acs_audit_at(a, i);
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "devices", cli_addr_list(c, fd->devices, fd->ndevices));
-			json_object_object_add(o, "via", cli_addr_list(c, fd->via, fd->nvia));
-			json_object_object_add(o, "reason", json_object_new_string(fd->reason));
-			json_object_array_add(fd->kind == ACS_FINDING_UNSAFE ? u : cons, o);
-		}
-		json_object_object_add(root, "unsafe", u);
-		json_object_object_add(root, "conservative", cons);
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
+		print_json(c, a, status);
 	} else {
 		cli_note_header(c, stdout);
 		if (c->boot && acs_boot_overridden(c->boot))
 			printf("# groups as pcie_acs_override makes the kernel form them; routes as the hardware has them\n");
 		for (size_t i = 0; i < acs_audit_count(a); i++)
-			print_text(c, acs_audit_at(a, i));
-		if (!unsafe)
+			if (acs_audit_at(a, i)->kind != ACS_FINDING_UNKNOWN || c->verbose)
+				print_text(c, acs_audit_at(a, i));
+		cli_print_unknown(c, unk, nunk);
+		if (status == EXIT_OK)
 			printf("OK: no device can reach a device of another group without the IOMMU\n");
 	}
 	acs_audit_free(a);
-	return unsafe ? EXIT_CHECK_FAILED : EXIT_OK;
+	return status;
 }

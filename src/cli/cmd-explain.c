@@ -46,7 +46,8 @@ static void print_change_text(const struct cli *c, const struct acs_ctrl_change 
 		       ch[i].ctrl);
 }
 
-static void print_json(const struct cli *c, const acs_explain *e, long b)
+static void print_json(const struct cli *c, const acs_explain *e, long b, int status, const uint32_t *uv,
+		       size_t nu)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 	const char *const *facts;
@@ -54,6 +55,7 @@ static void print_json(const struct cli *c, const acs_explain *e, long b)
 
 	json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
 	json_object_object_add(root, "group", json_object_new_int((int)acs_explain_group(e, 0)));
+	cli_json_verdict(c, root, status, uv, nu);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(arr, json_object_new_string(facts[i]));
 	json_object_object_add(root, "facts", arr);
@@ -91,8 +93,11 @@ static void print_json(const struct cli *c, const acs_explain *e, long b)
 
 int cmd_explain(struct cli *c, int argc, char **argv)
 {
-	size_t a, b = 0;
+	size_t a, b = 0, nu;
 	acs_explain *e;
+	acs_unknown *unk;
+	const uint32_t *uv;
+	int status;
 
 	/* its reasons are the ACS ones pci_device_group() follows */
 	if (c->platform) {
@@ -106,10 +111,18 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	}
 	if (find_device(c, argv[0], &a) || (argc == 2 && find_device(c, argv[1], &b)))
 		return EXIT_BAD_INPUT;
-	if (acs_explain_compute(&e, c->fabric, c->policy, a, argc == 2 ? (long)b : -1))
+	if (acs_unknown_new(&unk, c->fabric, c->policy))
 		return cli_error("explain");
+	if (acs_explain_compute(&e, c->fabric, c->policy, a, argc == 2 ? (long)b : -1)) {
+		acs_unknown_free(unk);
+		return cli_error("explain");
+	}
+	/* the group walk of each (and so whether they share one) */
+	acs_unknown_add(unk, ACS_UNKNOWN_GROUP, a, argc == 2 ? (long)b : -1);
+	nu = acs_unknown_list(unk, &uv);
+	status = cli_verdict(false, nu);
 	if (c->json) {
-		print_json(c, e, argc == 2 ? (long)b : -1);
+		print_json(c, e, argc == 2 ? (long)b : -1, status, uv, nu);
 	} else {
 		const char *const *facts;
 		size_t n = acs_explain_facts(e, &facts);
@@ -123,7 +136,9 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 		k = acs_explain_change(e, &ch, &possible);
 		if (argc == 2 && acs_explain_shared(e) && possible)
 			print_change_text(c, ch, k);
+		cli_print_unknown(c, uv, nu);
 	}
+	acs_unknown_free(unk);
 	acs_explain_free(e);
-	return EXIT_OK;
+	return status;
 }

@@ -2,6 +2,7 @@
 /* acsctl groups: the IOMMU groups the selected kernel policy forms. */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -32,6 +33,10 @@ static void print_text(const struct cli *c, const acs_groups *g)
 
 	cli_note_header(c, stdout);
 	printf("# %s\n", kernel_state(c));
+	if (acs_groups_uncertain_count(g))
+		printf("# %zu group%s uncertain (the larger of the possible groups): %s\n",
+		       acs_groups_uncertain_count(g), acs_groups_uncertain_count(g) == 1 ? " is" : "s are",
+		       acs_unknown_advice(c->fabric));
 	for (size_t id = 0; id < acs_groups_count(g); id++) {
 		const uint32_t *m;
 		size_t n = acs_groups_members(g, id, &m);
@@ -123,21 +128,49 @@ static const char *likely_cause(const struct cli *c, int kind)
 	return "ACS was turned on after boot (setpci), or the kernel has a DMA alias quirk acsctl lacks";
 }
 
-static void print_diff_text(const struct cli *c, const acs_group_diff *d)
+/* Whether a difference involves a predicted group that took unread ACS
+ * as not isolating; its functions then go into unk. */
+static bool diff_unknown(const acs_groups *g, const acs_group_diff *d, acs_unknown *unk)
+{
+	bool uncertain = d->kind == ACS_DIFF_KERNEL_SPLITS && acs_groups_uncertain(g, d->group);
+	bool any = false;
+
+	for (size_t k = 0; k < d->count; k++)
+		uncertain |= d->kind == ACS_DIFF_KERNEL_MERGES && d->other[k] >= 0 &&
+			     acs_groups_uncertain(g, (size_t)d->other[k]);
+	for (size_t k = 0; uncertain && k < d->count; k++)
+		any |= acs_unknown_add(unk, ACS_UNKNOWN_GROUP, d->funcs[k], -1);
+	return any;
+}
+
+/* Functions of uncertain groups the kernel grouped: the prediction they
+ * are compared with depends on what was not read. */
+static void compared_unknown(const struct cli *c, const acs_groups *g, acs_unknown *unk)
+{
+	for (size_t i = 0; i < acs_fabric_count(c->fabric); i++)
+		if (acs_fabric_kernel_group(c->fabric, i) >= 0 && acs_groups_of(g, i) != ACS_NO_GROUP &&
+		    acs_groups_uncertain(g, acs_groups_of(g, i)))
+			acs_unknown_add(unk, ACS_UNKNOWN_GROUP, i, -1);
+}
+
+static void print_diff_text(const struct cli *c, const acs_group_diff *d, bool unknown)
 {
 	char addr[32];
 	bool splits = d->kind == ACS_DIFF_KERNEL_SPLITS;
 
-	printf("FAIL kernel %s %s group %zu:", splits ? "splits" : "merges",
+	printf("%s kernel %s %s group %zu:", unknown ? "UNKNOWN" : "FAIL", splits ? "splits" : "merges",
 	       splits ? "predicted" : "kernel", d->group);
 	for (size_t k = 0; k < d->count; k++)
 		printf(" %s (%s group %d)",
 		       acs_func_addr(acs_fabric_func(c->fabric, d->funcs[k]), addr, sizeof(addr)),
 		       splits ? "kernel" : "predicted", d->other[k]);
-	printf(": likely cause: %s\n", likely_cause(c, d->kind));
+	if (unknown)
+		printf(": the prediction took ACS state that was not read as not isolating\n");
+	else
+		printf(": likely cause: %s\n", likely_cause(c, d->kind));
 }
 
-static json_object *diff_json(const struct cli *c, const acs_group_diff *d)
+static json_object *diff_json(const struct cli *c, const acs_group_diff *d, bool unknown)
 {
 	json_object *o = json_object_new_object(), *devs = json_object_new_array();
 	bool splits = d->kind == ACS_DIFF_KERNEL_SPLITS;
@@ -156,44 +189,83 @@ static json_object *diff_json(const struct cli *c, const acs_group_diff *d)
 		json_object_array_add(devs, m);
 	}
 	json_object_object_add(o, "devices", devs);
-	json_object_object_add(o, "likely_cause", json_object_new_string(likely_cause(c, d->kind)));
+	json_object_object_add(o, "likely_cause", json_object_new_string(unknown ?
+		"the prediction took ACS state that was not read as not isolating" : likely_cause(c, d->kind)));
+	json_object_object_add(o, "unknown", json_object_new_boolean(unknown));
 	return o;
 }
 
+static void check_json(const struct cli *c, const acs_group_check *chk, const bool *unknown, int status,
+		       const uint32_t *uv, size_t nu)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+	json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
+	json_object_object_add(root, "source", json_object_new_string(acs_fabric_origin(c->fabric)));
+	json_object_object_add(root, "ok", json_object_new_boolean(status == EXIT_OK));
+	cli_json_verdict(c, root, status, uv, nu);
+	json_object_object_add(root, "compared", json_object_new_int((int)acs_group_check_compared(chk)));
+	for (size_t i = 0; i < acs_group_check_count(chk); i++)
+		json_object_array_add(arr, diff_json(c, acs_group_check_at(chk, i), unknown[i]));
+	json_object_object_add(root, "differences", arr);
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
+static void check_text(const struct cli *c, const acs_group_check *chk, const bool *unknown, int status,
+		       const uint32_t *uv, size_t nu)
+{
+	size_t n = acs_group_check_count(chk);
+
+	if (acs_fabric_kernel_groups(c->fabric) == ACS_KGROUPS_NONE) {
+		printf("OK: the kernel formed no IOMMU groups (the IOMMU is off): nothing to compare\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		print_diff_text(c, acs_group_check_at(chk, i), unknown[i]);
+	cli_print_unknown(c, uv, nu);
+	if (status == EXIT_OK)
+		printf("OK: the kernel's groups equal the prediction of policy %s for all %zu grouped functions\n",
+		       acs_policy_name(c->policy), acs_group_check_compared(chk));
+}
+
+/* A difference on a group built on unread ACS is UNKNOWN, not FAIL; and
+ * equal groups prove nothing where the prediction was a guess. */
 static int check(const struct cli *c, const acs_groups *g)
 {
 	acs_group_check *chk;
-	size_t n;
+	acs_unknown *unk = NULL;
+	bool *unknown = NULL, failed = false;
+	const uint32_t *uv;
+	size_t n, nu;
+	int status;
 
 	if (acs_groups_check(&chk, g, c->fabric))
 		return cli_error("groups --check");
 	n = acs_group_check_count(chk);
-	if (c->json) {
-		json_object *root = json_object_new_object(), *arr = json_object_new_array();
-
-		json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-		json_object_object_add(root, "source", json_object_new_string(acs_fabric_origin(c->fabric)));
-		json_object_object_add(root, "ok", json_object_new_boolean(n == 0));
-		json_object_object_add(root, "compared",
-				       json_object_new_int((int)acs_group_check_compared(chk)));
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, diff_json(c, acs_group_check_at(chk, i)));
-		json_object_object_add(root, "differences", arr);
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
-	} else if (acs_fabric_kernel_groups(c->fabric) == ACS_KGROUPS_NONE) {
-		printf("OK: the kernel formed no IOMMU groups (the IOMMU is off): nothing to compare\n");
-	} else if (n == 0) {
-		printf("OK: the kernel's groups equal the prediction of policy %s for all %zu grouped functions\n",
-		       acs_policy_name(c->policy), acs_group_check_compared(chk));
-	} else {
-		for (size_t i = 0; i < n; i++)
-			print_diff_text(c, acs_group_check_at(chk, i));
+	unknown = calloc(n + 1, sizeof(*unknown));
+	if (!unknown || acs_unknown_new(&unk, c->fabric, c->policy)) {
+		free(unknown);
+		acs_group_check_free(chk);
+		return cli_error("groups --check");
 	}
+	for (size_t i = 0; i < n; i++) {
+		unknown[i] = diff_unknown(g, acs_group_check_at(chk, i), unk);
+		failed |= !unknown[i];
+	}
+	if (acs_fabric_kernel_groups(c->fabric) != ACS_KGROUPS_NONE)
+		compared_unknown(c, g, unk);
+	nu = acs_unknown_list(unk, &uv);
+	status = cli_verdict(failed, nu);
+	if (c->json)
+		check_json(c, chk, unknown, status, uv, nu);
+	else
+		check_text(c, chk, unknown, status, uv, nu);
+	acs_unknown_free(unk);
+	free(unknown);
 	acs_group_check_free(chk);
-	return n ? EXIT_CHECK_FAILED : EXIT_OK;
+	return status;
 }
 
 int cmd_groups(struct cli *c, int argc, char **argv)

@@ -17,13 +17,16 @@ static const char *map_name(int map)
 	       map == ACS_P2P_THRU_HOST_BRIDGE ? "thru_host_bridge" : "not_supported";
 }
 
+/* What the verdicts on a pair depend on that was not read. */
+#define PAIR_QUESTIONS (ACS_UNKNOWN_REACH | ACS_UNKNOWN_P2PDMA)
+
 /* The matrix code of a pair (see the legend). */
-static const char *cell(const struct acs_p2pdma *v, char *buf)
+static const char *cell(const struct acs_p2pdma *v, bool unknown, char *buf)
 {
 	const char *c = v->map == ACS_P2P_BUS_ADDR ? (v->distance <= 4 ? "PIX" : "PXB") :
 			v->map == ACS_P2P_THRU_HOST_BRIDGE ? "PHB" : "NS";
 
-	sprintf(buf, "%s%s", c, v->nredirect ? "*" : "");
+	sprintf(buf, "%s%s%s", c, v->nredirect ? "*" : "", unknown ? "?" : "");
 	return buf;
 }
 
@@ -104,7 +107,7 @@ static void print_header(const struct cli *c, int cpu, int built)
 		printf("# CPU unknown: taken as not one the kernel trusts for P2P through the host bridge (AMD Zen is)\n");
 }
 
-static void print_matrix(const struct cli *c, const size_t *devs, size_t n, int cpu)
+static void print_matrix(const struct cli *c, const size_t *devs, size_t n, int cpu, acs_unknown *unk)
 {
 	char addr[32], buf[16];
 
@@ -124,7 +127,7 @@ static void print_matrix(const struct cli *c, const size_t *devs, size_t n, int 
 				continue;
 			}
 			acs_p2pdma_distance(c->fabric, c->policy, cpu, devs[i], devs[j], &v);
-			printf(" %-7s", cell(&v, buf));
+			printf(" %-7s", cell(&v, acs_unknown_add(unk, PAIR_QUESTIONS, devs[i], (long)devs[j]), buf));
 		}
 		printf("  %zu\n", i);
 	}
@@ -134,10 +137,11 @@ static void print_matrix(const struct cli *c, const size_t *devs, size_t n, int 
 	       "  PXB  = direct through several switches (bus_addr)\n"
 	       "  PHB  = through the host bridge (thru_host_bridge)\n"
 	       "  NS   = not supported: through a host bridge the kernel does not trust\n"
-	       "  *    = ACS redirect on the path forces the detour (see acsctl p2p -v)\n");
+	       "  *    = ACS redirect on the path forces the detour (see acsctl p2p -v)\n"
+	       "  ?    = depends on ACS state that was not read (UNKNOWN lines below)\n");
 }
 
-static void print_pairs(const struct cli *c, const size_t *devs, size_t n, int cpu)
+static void print_pairs(const struct cli *c, const size_t *devs, size_t n, int cpu, acs_unknown *unk)
 {
 	char a[32], b[32], p[32];
 
@@ -155,11 +159,14 @@ static void print_pairs(const struct cli *c, const size_t *devs, size_t n, int c
 			for (size_t k = 0; k < v.nredirect; k++)
 				printf("%s%s", k ? ", " : "; redirected by ",
 				       acs_func_addr(acs_fabric_func(c->fabric, v.redirect[k]), p, sizeof(p)));
-			printf("\n    hardware: %s: %s\n", r.direct ? "direct" : "through the root complex", r.why);
+			printf("\n    hardware: %s: %s\n", r.unknown ? "unknown" : r.direct ? "direct" : "through the root complex",
+			       r.why);
+			if (acs_unknown_add(unk, PAIR_QUESTIONS, devs[i], (long)devs[j]))
+				printf("    unknown: this pair depends on state that was not read (UNKNOWN lines below)\n");
 		}
 }
 
-static json_object *pair_json(const struct cli *c, size_t x, size_t y, int cpu)
+static json_object *pair_json(const struct cli *c, size_t x, size_t y, int cpu, acs_unknown *one)
 {
 	json_object *o = json_object_new_object(), *path = json_object_new_array();
 	json_object *red = json_object_new_array(), *hw = json_object_new_object();
@@ -188,23 +195,36 @@ static json_object *pair_json(const struct cli *c, size_t x, size_t y, int cpu)
 	json_object_object_add(hw, "turn", r.turn >= 0 ? json_object_new_string(
 		acs_func_addr(acs_fabric_func(c->fabric, (size_t)r.turn), addr, sizeof(addr))) : NULL);
 	json_object_object_add(hw, "why", json_object_new_string(r.why));
+	json_object_object_add(hw, "unknown", json_object_new_boolean(r.unknown));
 	json_object_object_add(o, "hardware", hw);
+	{
+		const uint32_t *uv;
+		size_t nu;
+
+		acs_unknown_clear(one);
+		acs_unknown_add(one, PAIR_QUESTIONS, x, (long)y);
+		nu = acs_unknown_list(one, &uv);
+		json_object_object_add(o, "unknown", cli_addr_list(c, uv, nu));
+	}
 	return o;
 }
 
 int cmd_p2p(struct cli *c, int argc, char **argv)
 {
 	size_t *devs = malloc((acs_fabric_count(c->fabric) + (size_t)argc + 1) * sizeof(*devs));
-	size_t n;
+	acs_unknown *unk = NULL, *one = NULL;
+	const uint32_t *uv;
+	size_t n, nu;
 	int cpu, built, rc;
 
-	if (!devs)
-		return EXIT_BAD_INPUT;
-	rc = select_devices(c, argc, argv, devs, &n);
-	if (rc) {
+	if (!devs || acs_unknown_new(&unk, c->fabric, c->policy) || acs_unknown_new(&one, c->fabric, c->policy)) {
 		free(devs);
-		return rc;
+		acs_unknown_free(unk);
+		return cli_error("p2p");
 	}
+	rc = select_devices(c, argc, argv, devs, &n);
+	if (rc)
+		goto done;
 	cpu = c->cpu ? c->cpu : cpu_kind(c);
 	built = running_p2pdma(c);
 	if (c->json) {
@@ -214,19 +234,30 @@ int cmd_p2p(struct cli *c, int argc, char **argv)
 		json_object_object_add(root, "p2pdma_built", json_object_new_boolean(
 			built >= 0 ? built : acs_policy_p2pdma_built(c->policy)));
 		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				json_object_array_add(pairs, pair_json(c, devs[i], devs[j], cpu));
+			for (size_t j = i + 1; j < n; j++) {
+				json_object_array_add(pairs, pair_json(c, devs[i], devs[j], cpu, one));
+				acs_unknown_add(unk, PAIR_QUESTIONS, devs[i], (long)devs[j]);
+			}
 		json_object_object_add(root, "pairs", pairs);
+		nu = acs_unknown_list(unk, &uv);
+		rc = cli_verdict(false, nu);
+		cli_json_verdict(c, root, rc, uv, nu);
 		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 	} else {
 		print_header(c, cpu, built);
 		if (c->verbose)
-			print_pairs(c, devs, n, cpu);
+			print_pairs(c, devs, n, cpu, unk);
 		else
-			print_matrix(c, devs, n, cpu);
+			print_matrix(c, devs, n, cpu, unk);
+		nu = acs_unknown_list(unk, &uv);
+		cli_print_unknown(c, uv, nu);
+		rc = cli_verdict(false, nu);
 	}
+done:
+	acs_unknown_free(unk);
+	acs_unknown_free(one);
 	free(devs);
-	return EXIT_OK;
+	return rc;
 }

@@ -161,6 +161,30 @@ static bool boot_checks(const struct cli *c, const char *cmdline, const struct r
 	return ok;
 }
 
+/* The requirements depend on ports not read: a plan built on them as
+ * "no ACS" proves nothing, nor do its conflicts. */
+static int print_unknown(const struct cli *c, const acs_plan *plan)
+{
+	const uint32_t *uv;
+	size_t nu = acs_plan_unknown(plan, &uv);
+
+	if (c->json) {
+		json_object *root = json_object_new_object();
+
+		json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
+		json_object_object_add(root, "feasible", NULL);
+		cli_json_verdict(c, root, EXIT_UNKNOWN, uv, nu);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(root);
+	} else {
+		cli_note_header(c, stdout);
+		printf("UNKNOWN plan: whether an ACS change meets these requirements, and which, depends on ports whose state was not read\n");
+		cli_print_unknown(c, uv, nu);
+	}
+	return EXIT_UNKNOWN;
+}
+
 int cmd_plan(struct cli *c, int argc, char **argv)
 {
 	struct reqs r = { 0 };
@@ -180,6 +204,10 @@ int cmd_plan(struct cli *c, int argc, char **argv)
 		rc = cli_error("plan");
 	if (rc)
 		goto done;
+	if (acs_plan_unknown(plan, &(const uint32_t *){ NULL })) {
+		rc = print_unknown(c, plan);
+		goto done;
+	}
 	if (acs_plan_feasible(plan)) {
 		n = acs_plan_changes(plan, &ch);
 		if (acs_fabric_with_acs_ctrl(&after, c->fabric, ch, n)) {

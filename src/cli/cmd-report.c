@@ -56,7 +56,7 @@ static void meta(FILE *out, const struct cli *c)
 static void summary(FILE *out, const struct report *r, const acs_audit *a)
 {
 	const acs_fabric *f = r->c->fabric;
-	size_t ports[REPORT_ACS_UNKNOWN + 1] = { 0 }, unsafe = 0, largest = 0;
+	size_t ports[REPORT_ACS_UNKNOWN + 1] = { 0 }, unsafe = 0, unknown = 0, largest = 0;
 
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		ports[report_acs_class(acs_fabric_func(f, i))]++;
@@ -68,13 +68,15 @@ static void summary(FILE *out, const struct report *r, const acs_audit *a)
 	}
 	for (size_t i = 0; i < acs_audit_count(a); i++)
 		unsafe += acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE;
+	for (size_t i = 0; i < acs_audit_count(a); i++)
+		unknown += acs_audit_at(a, i)->kind == ACS_FINDING_UNKNOWN;
 	fprintf(out, "<ul>\n<li>%zu functions in %zu IOMMU groups; the largest holds %zu</li>\n",
 		acs_fabric_count(f), acs_groups_count(r->groups), largest);
 	fprintf(out, "<li>ACS: %zu functions isolate, %zu have it with redirect or validation off, "
 		"%zu ports have none, %zu unknown</li>\n", ports[REPORT_ACS_ISOLATING], ports[REPORT_ACS_OPEN],
 		ports[REPORT_ACS_NONE], ports[REPORT_ACS_UNKNOWN]);
-	fprintf(out, "<li class=\"%s\">audit: %zu unsafe, %zu conservative</li>\n", unsafe ? "fail" : "info",
-		unsafe, acs_audit_count(a) - unsafe);
+	fprintf(out, "<li class=\"%s\">audit: %zu unsafe, %zu conservative, %zu unknown (ACS not read)</li>\n",
+		unsafe ? "fail" : "info", unsafe, acs_audit_count(a) - unsafe - unknown, unknown);
 	fputs("</ul>\n", out);
 }
 
@@ -132,7 +134,8 @@ static void audit_list(FILE *out, const struct cli *c, const acs_audit *a)
 		const acs_finding *fd = acs_audit_at(a, i);
 
 		fprintf(out, "<li><span class=\"%s\">%s</span>", fd->kind == ACS_FINDING_UNSAFE ? "fail" : "info",
-			fd->kind == ACS_FINDING_UNSAFE ? "unsafe" : "conservative");
+			fd->kind == ACS_FINDING_UNSAFE ? "unsafe" :
+			fd->kind == ACS_FINDING_UNKNOWN ? "unknown" : "conservative");
 		for (size_t j = 0; j < fd->ndevices; j++) {
 			fputc(' ', out);
 			addr_of(out, c, fd->devices[j]);

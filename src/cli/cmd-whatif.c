@@ -68,8 +68,9 @@ static int add_change(struct acs_ctrl_change *ch, size_t *n, const struct cli *c
 	char addr[32];
 
 	if (!f->acs_pos) {
-		fprintf(stderr, "acsctl: %s%s has no ACS capability\n", where,
-			acs_func_addr(f, addr, sizeof(addr)));
+		fprintf(stderr, "acsctl: %s%s%s%s\n", where, acs_func_addr(f, addr, sizeof(addr)),
+			acs_func_acs_known(f) ? " has no ACS capability" : ": ",
+			acs_func_acs_known(f) ? "" : acs_unknown_why(f));
 		return -1;
 	}
 	ch[(*n)++] = (struct acs_ctrl_change){ acs_fabric_index(c->fabric, f),
@@ -123,6 +124,7 @@ struct diff_out {
 	json_object *root;
 	bool json;
 	size_t count;
+	uint8_t *unknown;       /* per function of after: an audit verdict depends on it, unread */
 };
 
 static void line(struct diff_out *d, const char *key, const char *text)
@@ -256,12 +258,28 @@ static char *finding_key(const acs_fabric *f, const acs_finding *fd)
 {
 	char *s = malloc(64 * (fd->ndevices + 1) + 16), addr[32];
 
-	strcpy(s, fd->kind == ACS_FINDING_UNSAFE ? "unsafe" : "conservative");
+	strcpy(s, fd->kind == ACS_FINDING_UNSAFE ? "unsafe" : fd->kind == ACS_FINDING_UNKNOWN ? "unknown" :
+	       "conservative");
 	for (size_t i = 0; i < fd->ndevices; i++) {
 		strcat(s, " ");
 		strcat(s, acs_func_addr(acs_fabric_func(f, fd->devices[i]), addr, sizeof(addr)));
 	}
 	return s;
+}
+
+/* The unread functions either side's audit depends on, as after's. */
+static void mark_unknown(const struct pair_view *v, struct diff_out *d, const acs_audit *a0,
+			 const acs_audit *a1)
+{
+	const uint32_t *u;
+	size_t n = a1 ? acs_audit_unknown(a1, &u) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		d->unknown[u[i]] = 1;
+	n = a0 ? acs_audit_unknown(a0, &u) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (v->to_after[u[i]] >= 0)
+			d->unknown[v->to_after[u[i]]] = 1;
 }
 
 static void diff_audit(const struct pair_view *v, struct diff_out *d)
@@ -290,6 +308,7 @@ static void diff_audit(const struct pair_view *v, struct diff_out *d)
 			free(k);
 		}
 	}
+	mark_unknown(v, d, a0, a1);
 	acs_audit_free(a0);
 	acs_audit_free(a1);
 }
@@ -320,7 +339,9 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	struct acs_ctrl_change *ch = calloc((size_t)argc * acs_fabric_count(c->fabric) + 1, sizeof(*ch));
 	struct pair_view v = { c, c->loaded, NULL, c->boot ? acs_boot_base_policy(c->boot) : c->policy,
 			       c->policy, NULL, NULL };
-	struct diff_out d = { NULL, c->json, 0 };
+	struct diff_out d = { NULL, c->json, 0, NULL };
+	uint32_t *unk = NULL;
+	size_t nunk = 0;
 	acs_fabric *after = NULL;
 	size_t n;
 	int rc;
@@ -341,7 +362,9 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	v.after = after;
-	if (map_fabrics(&v)) {
+	d.unknown = calloc(acs_fabric_count(after) + 1, 1);
+	unk = malloc((acs_fabric_count(after) + 1) * sizeof(*unk));
+	if (!d.unknown || !unk || map_fabrics(&v)) {
 		rc = EXIT_BAD_INPUT;
 		goto done;
 	}
@@ -351,16 +374,25 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	diff_groups(&v, &d);
 	diff_p2p(&v, &d);
 	diff_audit(&v, &d);
+	for (size_t i = 0; i < acs_fabric_count(after); i++)
+		if (d.unknown[i])
+			unk[nunk++] = (uint32_t)i;
+	rc = cli_verdict(false, nunk);
 	if (c->json) {
 		json_object_object_add(d.root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
 		cli_boot_warnings_json(c, d.root);
+		cli_json_verdict(c, d.root, rc, unk, nunk);
 		puts(json_object_to_json_string_ext(d.root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(d.root);
-	} else if (!d.count) {
-		printf("no change: the same groups, P2P and audit\n");
+	} else {
+		if (!d.count)
+			printf("no change: the same groups, P2P and audit\n");
+		cli_print_unknown(c, unk, nunk);
 	}
 done:
+	free(d.unknown);
+	free(unk);
 	free(v.to_before);
 	free(v.to_after);
 	acs_fabric_free(after);

@@ -81,7 +81,9 @@ static void usage(FILE *out)
 		"                    snapshot): OK, or FAIL lines and exit status 1\n"
 		"  -h, --help        this help\n"
 		"\n"
-		"Exit status: 0 ok, 1 a check failed, 2 bad input or usage.\n",
+		"Exit status: 0 ok, 1 a check failed, 2 bad input or usage, 3 unknown: the\n"
+		"answer depends on state not read (ACS without root, lspci -x/-xxx);\n"
+		"UNKNOWN lines say what and how to read it. 1 beats 3.\n",
 		oldest, newest, acs_policy_name(acs_policy_default()));
 }
 

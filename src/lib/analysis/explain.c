@@ -186,6 +186,20 @@ static int popcount(unsigned v)
 	return c;
 }
 
+/* Whether their groups depend on state that was not read: then "no
+ * setting separates them" is not proven. */
+static bool unread_between(const acs_fabric *f, const acs_policy *p, size_t a, size_t b)
+{
+	acs_unknown *u = NULL;
+	bool any;
+
+	if (acs_unknown_new(&u, f, p))
+		return true;   /* out of memory: claim nothing */
+	any = acs_unknown_add(u, ACS_UNKNOWN_GROUP, a, (long)b);
+	acs_unknown_free(u);
+	return any;
+}
+
 static int find_change(acs_explain *e, const acs_fabric *f, const acs_policy *p,
 		       size_t a, size_t b)
 {
@@ -228,6 +242,8 @@ static int find_change(acs_explain *e, const acs_fabric *f, const acs_policy *p,
 	if (rc)
 		return rc;
 	e->possible = false;
+	if (unread_between(f, p, a, b))
+		return fact(e, "no change to the ACS that was read separates them; whether one to the ports whose ACS was not read would is unknown");
 	return fact(e, "no ACS setting separates them: between them lies a port without an ACS capability, a conventional PCI bus, a PCIe-to-PCI bridge or one multifunction device without ACS");
 }
 

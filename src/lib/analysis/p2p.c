@@ -72,6 +72,13 @@ static void reach_through(const acs_fabric *f, const acs_policy *p,
 
 	r->turn = turn;
 	r->ingress = (long)acs_fabric_index(f, in);
+	if (rr == ACS_MAYBE) {
+		/* the worse case: a verdict built on it says unknown */
+		r->direct = r->translated = r->unknown = true;
+		r->missing = ACS_RR;
+		r->why = "the ACS state of the port it enters by was not read: taken as not redirecting";
+		return;
+	}
 	if (rr == ACS_YES && !egress_blocks(in, out)) {
 		r->direct = false;
 		r->why = "the port it enters by redirects peer requests upstream (ReqRedir+)";
@@ -118,9 +125,19 @@ void acs_route_reach(const acs_fabric *f, const acs_policy *p, size_t ia, size_t
 	}
 	if (same_device(device_of(f, x), device_of(f, y))) {
 		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, x), r);
-		if (r->direct)
+		if (r->direct && !r->unknown)
 			r->why = x->acs_pos ? "functions of one device: the requesting function does not redirect (ReqRedir-)" :
 					      "functions of one device without ACS: they may reach each other inside it";
+		return;
+	}
+	if (top_a && !(top_a->known & ACS_KNOWN_CAPS)) {
+		/* a switch or a bridge to conventional PCI: either way the
+		 * worse case is that the request turns here */
+		r->direct = r->translated = r->unknown = true;
+		r->turn = (long)acs_fabric_index(f, top_a);
+		r->ingress = (long)acs_fabric_index(f, x);
+		r->missing = ACS_RR;
+		r->why = "the bridge above both was not read (a switch, or a bus of conventional PCI): taken as letting requests across";
 		return;
 	}
 	if (top_a && (top_a->pcie_type == ACS_PCIE_NONE || top_a->pcie_type == ACS_PCIE_PCI_BRIDGE ||

@@ -25,6 +25,9 @@ struct acs_plan {
 	struct acs_ctrl_change *changes;
 	size_t nchanges;
 	struct acs_lines conflicts;
+	acs_unknown *unknown;     /* what meeting the requirements depends on */
+	const uint32_t *unknown_list;
+	size_t nunknown;
 };
 
 #define conflict(p, ...) ((p)->feasible = false, acs_lines_add(&(p)->conflicts, __VA_ARGS__))
@@ -470,6 +473,34 @@ static int explain_infeasible(acs_plan *plan, const acs_fabric *f, const acs_req
 	return rc;
 }
 
+/* What whether the requirements hold depends on that was not read: the
+ * P2PDMA paths, the routes between tenants and to an isolated device,
+ * and the group walks of both. */
+static void requirements_unknown(const acs_fabric *f, acs_unknown *u, const acs_requirement *reqs,
+				 size_t nreqs)
+{
+	for (size_t k = 0; k < nreqs; k++) {
+		const acs_requirement *r = &reqs[k];
+
+		for (size_t i = 0; i < r->n; i++) {
+			if (r->kind == ACS_REQ_ISOLATE) {
+				acs_unknown_add(u, ACS_UNKNOWN_GROUP, r->devices[i], -1);
+				for (size_t e = 0; e < acs_fabric_count(f); e++)
+					if (e != r->devices[i] && peer(acs_fabric_func(f, e)))
+						acs_unknown_add(u, ACS_UNKNOWN_REACH, e, (long)r->devices[i]);
+				continue;
+			}
+			for (size_t j = 0; j < r->n; j++) {
+				if (i == j || (r->kind == ACS_REQ_TENANT && r->tenant[i] == r->tenant[j]))
+					continue;
+				acs_unknown_add(u, r->kind == ACS_REQ_P2P ? ACS_UNKNOWN_P2PDMA :
+						r->kind == ACS_REQ_P2P_TRANSLATED ? ACS_UNKNOWN_REACH :
+						ACS_UNKNOWN_GROUP | ACS_UNKNOWN_REACH, r->devices[i], (long)r->devices[j]);
+			}
+		}
+	}
+}
+
 int acs_plan_compute(acs_plan **out, const acs_fabric *f, const acs_policy *p,
 		     const acs_requirement *reqs, size_t nreqs)
 {
@@ -493,6 +524,11 @@ int acs_plan_compute(acs_plan **out, const acs_fabric *f, const acs_policy *p,
 	}
 	plan->feasible = true;
 	plan->exact = true;
+	rc = acs_unknown_new(&plan->unknown, f, p);
+	if (rc)
+		goto done;
+	requirements_unknown(f, plan->unknown, reqs, nreqs);
+	plan->nunknown = acs_unknown_list(plan->unknown, &plan->unknown_list);
 	for (size_t i = 0; i < n; i++)
 		t.ctrl[i] = acs_fabric_func(f, i)->acs_ctrl;
 	nd = 0;
@@ -559,6 +595,12 @@ size_t acs_plan_changes(const acs_plan *plan, const struct acs_ctrl_change **cha
 	return plan->nchanges;
 }
 
+size_t acs_plan_unknown(const acs_plan *plan, const uint32_t **ports)
+{
+	*ports = plan->unknown_list;
+	return plan->nunknown;
+}
+
 size_t acs_plan_conflicts(const acs_plan *plan, const char *const **lines)
 {
 	*lines = (const char *const *)plan->conflicts.v;
@@ -570,6 +612,7 @@ void acs_plan_free(acs_plan *plan)
 	if (!plan)
 		return;
 	acs_lines_free(&plan->conflicts);
+	acs_unknown_free(plan->unknown);
 	free(plan->changes);
 	free(plan);
 }
