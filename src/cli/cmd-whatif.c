@@ -380,7 +380,6 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	rc = cli_verdict(false, nunk);
 	if (c->json) {
 		json_object_object_add(d.root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-		cli_boot_warnings_json(c, d.root);
 		cli_json_verdict(c, d.root, rc, unk, nunk);
 		puts(json_object_to_json_string_ext(d.root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -202,7 +202,7 @@ static int enable_vfs(struct cli *c)
  * whatever the command (the kernel boots anyway, and so does acsctl). */
 static void boot_warnings(const struct cli *c)
 {
-	for (size_t i = 0; i < acs_boot_warning_count(c->boot); i++) {
+	for (size_t i = 0; c->boot && i < acs_boot_warning_count(c->boot); i++) {
 		acs_boot_warning w;
 
 		if (!acs_boot_warning_at(c->boot, i, &w))
@@ -210,14 +210,35 @@ static void boot_warnings(const struct cli *c)
 	}
 }
 
+static void warning_json(json_object *arr, const char *param, const char *ignored,
+			 const char *message)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "param", json_object_new_string(param));
+	json_object_object_add(o, "ignored", ignored ? json_object_new_string(ignored) : NULL);
+	json_object_object_add(o, "message", json_object_new_string(message));
+	json_object_array_add(arr, o);
+}
+
+/* What stderr's warning lines said, on the JSON answer too: the input's
+ * doubts, a kernel version outside the modelled range, --cmdline's
+ * ignored parts. Absent when there are none and no --cmdline. */
 void cli_boot_warnings_json(const struct cli *c, json_object *root)
 {
+	const char *const *list;
+	size_t n = c->loaded ? acs_fabric_warnings(c->loaded, &list) : 0;
+	const char *kernel = c->policy ? acs_policy_warning(c->policy) : NULL;
 	json_object *arr;
 
-	if (!c->boot)
+	if (!c->boot && !n && !kernel)
 		return;
 	arr = json_object_new_array();
-	for (size_t i = 0; i < acs_boot_warning_count(c->boot); i++) {
+	for (size_t i = 0; i < n; i++)
+		warning_json(arr, "input", NULL, list[i]);
+	if (kernel)
+		warning_json(arr, "kernel", NULL, kernel);
+	for (size_t i = 0; c->boot && i < acs_boot_warning_count(c->boot); i++) {
 		json_object *o = json_object_new_object();
 		acs_boot_warning w;
 
@@ -337,6 +358,21 @@ static void pe_source_notes(const struct cli *c, FILE *out)
 			"host's CPU addresses): PE numbers of buses with M64 BARs may differ from the kernel's\n");
 }
 
+/* Why a source lacks the extended config space, and how to get it. */
+static const char *unread_why(int kind)
+{
+	switch (kind) {
+	case ACS_SOURCE_SYSFS:
+		return " (reading it needs root)";
+	case ACS_SOURCE_LSPCI:
+		return " (lspci text without root, <access denied>, or lspci -v: use lspci -vvnn as root)";
+	case ACS_SOURCE_TOPOLOGY:
+		return " (the topology says \"unknown\")";
+	default:
+		return " (the dump lacks it: use lspci -xxxx as root)";
+	}
+}
+
 void cli_note_header(const struct cli *c, FILE *out)
 {
 	size_t unknown = acs_fabric_unknown_count(c->fabric);
@@ -377,9 +413,7 @@ void cli_note_header(const struct cli *c, FILE *out)
 	if (unknown)
 		fprintf(out,
 			"# ACS state unknown for %zu functions: extended config space was not readable%s; groups that depend on it are marked uncertain\n",
-			unknown,
-			acs_fabric_source_kind(c->fabric) == ACS_SOURCE_SYSFS ?
-				" (reading it needs root)" : " (the dump lacks it: use lspci -xxxx)");
+			unknown, unread_why(acs_fabric_source_kind(c->fabric)));
 }
 
 static const struct option longopts[] = {

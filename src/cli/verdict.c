@@ -37,6 +37,7 @@ void cli_print_unknown(const struct cli *c, const uint32_t *v, size_t n)
 void cli_json_verdict(const struct cli *c, struct json_object *root, int status,
 		      const uint32_t *v, size_t n)
 {
+	cli_boot_warnings_json(c, root);
 	const char *word = status == EXIT_CHECK_FAILED ? "fail" : status == EXIT_UNKNOWN ? "unknown" : "ok";
 
 	json_object_object_add(root, "verdict", json_object_new_string(word));
