@@ -177,6 +177,7 @@ struct dump_dev {
 	int addr_len;
 	unsigned long line;
 	unsigned next;          /* the offset its next row must have */
+	int header_type;        /* from its first row, -1 before */
 };
 
 static int dump_err(const struct acs_input *in, unsigned long no, const struct dump_dev *d,
@@ -222,6 +223,8 @@ static int check_row(const struct acs_input *in, unsigned long no, struct dump_d
 		snprintf(what, sizeof(what), "config row 0x%lx: more than 16 bytes", off);
 		return dump_err(in, no, d, what);
 	}
+	if (off == 0)   /* byte 0x0e, without the multifunction bit */
+		d->header_type = (int)(strtoul(line + digits + 1 + 14 * 3, NULL, 16) & 0x7f);
 	d->next += 16;
 	return 0;
 }
@@ -232,11 +235,11 @@ static int check_end(const struct acs_input *in, const struct dump_dev *d)
 {
 	char what[160];
 
-	if (!d->addr || d->next == 64 || d->next == 128 || d->next == 256 ||
-	    d->next == ACS_CFG_EXT)
+	if (!d->addr || d->next == 64 || d->next == 256 || d->next == ACS_CFG_EXT ||
+	    (d->next == 128 && d->header_type == 2))
 		return 0;
 	snprintf(what, sizeof(what), "%u bytes of config space: cut short (lspci -x prints 64, "
-		 "-xxx 256, -xxxx 4096)", d->next);
+		 "128 for a CardBus bridge, -xxx 256, -xxxx 4096)", d->next);
 	return dump_err(in, d->line, d, what);
 }
 
@@ -276,7 +279,7 @@ static int screen_dump(const struct acs_input *in)
 		} else if (matches(p, "##:##.# ") || matches(p, "####:##:##.# ") ||
 			   matches(p, "#####:##:##.# ")) {
 			rc = check_end(in, &d);
-			d = (struct dump_dev){ p, (int)(strchr(p, ' ') - p), no, 0 };
+			d = (struct dump_dev){ p, (int)(strchr(p, ' ') - p), no, 0, -1 };
 		}
 		p = nl + 1;
 	}

@@ -14,10 +14,12 @@ static const struct acs_source_ops *const sources[] = {
 	&acs_source_topology,
 };
 
-/* JSON, after any comments: a topology file. */
+/* JSON, after any comments: a topology file. Comments alone are one cut
+ * before its '{' (no other format starts with them). */
 static bool json_start(const char *s, size_t len)
 {
 	size_t i = 0;
+	bool comment = false;
 
 	while (i < len) {
 		if (isspace((unsigned char)s[i])) {
@@ -25,17 +27,19 @@ static bool json_start(const char *s, size_t len)
 		} else if (i + 1 < len && s[i] == '/' && s[i + 1] == '/') {
 			while (i < len && s[i] != '\n')
 				i++;
+			comment = true;
 		} else if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
 			const char *end = strstr(s + i + 2, "*/");
 
 			if (!end)
-				return false;
+				return true;
 			i = (size_t)(end - s) + 2;
+			comment = true;
 		} else {
 			return s[i] == '{';
 		}
 	}
-	return false;
+	return comment;
 }
 
 static bool hex_line(const char *s)
