@@ -40,7 +40,15 @@ for machine in powernv8 powernv9; do
 		expect=()
 		dump=$here/../fixtures/vm-power/$machine/$name/lspci.txt
 		[ -f "$dump" ] && expect=(--append "acsctl.devices=$(grep -c -E '^[0-9a-f]{4}:' "$dump")")
-		if ! "$here/boot.sh" --machine "$machine" --case "$c" --out "$out" ${expect[@]+"${expect[@]}"} >"$tmp/log" 2>&1; then
+		# exit 3: skiboot's lines broke ours on the console (boot-lib.sh);
+		# boot again, twice at most
+		for try in 1 2 3; do
+			"$here/boot.sh" --machine "$machine" --case "$c" --out "$out" ${expect[@]+"${expect[@]}"} >"$tmp/log" 2>&1
+			rc=$?
+			[ $rc -eq 3 ] || break
+			echo "NOTE $machine $name: console damaged, boot $try of 3: $(tail -n 1 "$tmp/log")"
+		done
+		if [ $rc -ne 0 ]; then
 			echo "FAIL $machine $name: boot failed: $(tail -1 "$tmp/log")"
 			fail=$((fail + 1))
 			continue

@@ -57,12 +57,18 @@ if [ -f /case.sh ]; then
 	( . /case.sh ) 2>&1
 	mark CASE-END
 fi
+# Each section that is compared ends with how many lines it holds: skiboot
+# writes to the same console as we do, and under load its messages land in
+# the middle of our lines (boot-lib.sh takes them out and checks the counts).
 mark GROUPS
+n=0
 for d in /sys/kernel/iommu_groups/*/devices/*; do
 	[ -e "$d" ] || continue
 	g=${d#/sys/kernel/iommu_groups/}
 	echo "${g%%/*} ${d##*/}"
+	n=$((n + 1))
 done
+echo "count $n"
 # powerpc names each group after its PE: domainN-peX
 mark GROUP-NAMES
 for g in /sys/kernel/iommu_groups/*; do
@@ -70,13 +76,16 @@ for g in /sys/kernel/iommu_groups/*; do
 	echo "${g##*/} $(cat "$g/name" 2>/dev/null || echo -)"
 done
 mark DUMP
+n=0
 for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/config" ] || continue
 	echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device")"
 	od -An -tx1 -v -w16 "$d/config" |
 		awk '{ printf("%s%s\n", sprintf(NR <= 16 ? "%02x:" : "%03x:", (NR - 1) * 16), $0) }'
 	echo
+	n=$((n + 1))
 done
+echo "count $n"
 mark RESOURCES
 for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/resource" ] || continue
