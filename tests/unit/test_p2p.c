@@ -127,6 +127,50 @@ static void test_p2p_route__egress_control(void **state)
 	acs_fabric_free(f);
 }
 
+/* Port 0 with P2P Egress Control alone: capability has EC, control has
+ * only EC (no ReqRedir/CmpltRedir), the egress vector empty. */
+static void set_ec_only(struct tcfg *c, int i)
+{
+	if (i != 0)
+		return;
+	c->b[0x104] = 0x7f;                  /* cap: all, vector size 0 = 256 */
+	c->b[0x106] = ACS_EC;                /* EC alone */
+}
+
+/* pci_bridge_has_acs_redir() tests RR | CR | EC: a port with EC alone is a
+ * redirect to the kernel's P2PDMA (not_supported without a trusted host
+ * bridge), though with an empty egress vector the hardware lets the request
+ * across. On the provider's side and on the client's side alike. */
+static void test_p2p_kernel__egress_control_only_redirects(void **state)
+{
+	const int ctrl[4] = { 0x0000, 0x0000, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, set_ec_only);
+	struct acs_reach r;
+	struct acs_p2pdma v;
+	const char *pairs[2][2] = { { "03:00.0", "04:00.0" }, { "04:00.0", "03:00.0" } };
+
+	(void)state;
+	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	assert_true(r.direct);                       /* the hardware: nothing blocked */
+	for (int k = 0; k < 2; k++) {
+		acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER,
+				    idx(f, pairs[k][0]), idx(f, pairs[k][1]), &v);
+		assert_true(v.common_upstream);
+		assert_int_equal(v.distance, 4);
+		assert_int_equal(v.nredirect, 1);
+		assert_int_equal(v.redirect[0], idx(f, "02:00.0"));
+		assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
+	}
+	/* the same fabric without EC on port 0: the same path is bus_addr */
+	acs_fabric_free(f);
+	f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
+			    idx(f, "04:00.0"), &v);
+	assert_int_equal(v.nredirect, 0);
+	assert_int_equal(v.map, ACS_P2P_BUS_ADDR);
+	acs_fabric_free(f);
+}
+
 /* Direct Translated P2P: ATS-translated requests cross, untranslated are
  * redirected. */
 static void set_dt(struct tcfg *c, int i)
@@ -294,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_p2p_route__direct_translated),
 		cmocka_unit_test(test_p2p_route__multifunction),
 		cmocka_unit_test(test_p2p_kernel__host_bridge_list),
+		cmocka_unit_test(test_p2p_kernel__egress_control_only_redirects),
 		cmocka_unit_test(test_p2p_audit__switch_without_redirect),
 		cmocka_unit_test(test_p2p_audit__clean),
 		cmocka_unit_test(test_p2p_audit__override),

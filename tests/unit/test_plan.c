@@ -174,6 +174,271 @@ static void test_plan_optimal__p2p_translated(void **state)
 	acs_fabric_free(f);
 }
 
+/* A two-function endpoint 01:00.{0,1} below root port 00:01.0 (ACS on),
+ * the functions with ACS capabilities cap0 and cap1 and control 0. */
+static acs_fabric *two_functions(uint16_t cap0, uint16_t cap1)
+{
+	struct tfab t;
+	struct tcfg c;
+	const uint16_t cap[2] = { cap0, cap1 };
+
+	tfab_begin(&t);
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&c, 0, 1, 1);
+	c.b[0x104] = 0x1d;                         /* cap: SV RR CR UF */
+	tfab_add(&t, "00:01.0", &c);
+	for (int i = 0; i < 2; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "01:00.%d", i);
+		tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, true, 0);
+		c.b[0x104] = (uint8_t)cap[i];
+		tfab_add(&t, a, &c);
+	}
+	return tfab_end(&t);
+}
+
+/* The functions of one device in two tenants, with capabilities 0x1d
+ * (SV RR CR UF) and 0x0c (RR CR). Each must redirect its own requests
+ * (RR on both), and one must have every bit the kernel asks of it for the
+ * group to split: cheapest on .1, whose capability asks only RR CR. So
+ * .0 RR, .1 RR CR: 3 bits. The search meets .0 SV RR CR UF with .1 RR
+ * (5 bits) first: it must go on past the first answer that works. */
+static void test_plan_optimal__not_first_feasible(void **state)
+{
+	acs_fabric *f = two_functions(0x1d, 0x0c);
+	size_t devs[2] = { idx(f, "01:00.0"), idx(f, "01:00.1") };
+	int ten[2] = { 0, 1 };
+	acs_requirement r[] = { { ACS_REQ_TENANT, 2, devs, ten } };
+	acs_plan *p = NULL;
+	const struct acs_ctrl_change *ch;
+	bool feasible;
+
+	(void)state;
+	assert_int_equal(brute_force(f, r, 1), 3);
+	assert_int_equal(plan_cost(f, r, 1, &feasible), 3);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, 1), 0);
+	assert_true(acs_plan_exact(p));
+	assert_int_equal(acs_plan_changes(p, &ch), 2);
+	assert_int_equal(ch[0].index, devs[0]);
+	assert_int_equal(ch[0].ctrl, ACS_RR);
+	assert_int_equal(ch[1].index, devs[1]);
+	assert_int_equal(ch[1].ctrl, ACS_RR | ACS_CR);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
+/* Root port 00:01.0 (ACS on), a switch with two ports whose capability
+ * has EC (0x3d), port 02:00.0's control EC alone, 02:01.0's 0. */
+static acs_fabric *switch_ec(void)
+{
+	struct tfab t;
+	struct tcfg c;
+
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 4, 0x1d, false);
+	tfab_upstream(&t, "01:00.0", 2, 4);
+	for (int i = 0; i < 2; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "02:%02x.0", i);
+		tcfg_make(&c, 0x1b36, 0x000c, 0x060400, ACS_PCIE_DOWNSTREAM, true, false,
+			  i == 0 ? ACS_EC : 0);
+		tcfg_buses(&c, 2, (uint8_t)(3 + i), (uint8_t)(3 + i));
+		c.b[0x104] = 0x3d;                  /* cap: SV RR CR UF EC */
+		c.b[0x40 + 0x0c + 3] = (uint8_t)i;  /* Port Number */
+		tfab_add(&t, a, &c);
+		snprintf(a, sizeof(a), "%02x:00.0", 3 + i);
+		tfab_endpoint(&t, a, false, NO_ACS);
+	}
+	return tfab_end(&t);
+}
+
+/* P2P through a port with Egress Control alone: the kernel counts it as a
+ * redirect (pci_bridge_has_acs_redir()), so the plan clears it: 1 bit. */
+static void test_plan_optimal__p2p_clears_egress_control(void **state)
+{
+	acs_fabric *f = switch_ec();
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")) };
+	acs_plan *p = NULL;
+	const struct acs_ctrl_change *ch;
+	bool feasible;
+
+	(void)state;
+	assert_int_equal(brute_force(f, r, 1), 1);
+	assert_int_equal(plan_cost(f, r, 1, &feasible), 1);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, 1), 0);
+	assert_int_equal(acs_plan_changes(p, &ch), 1);
+	assert_int_equal(ch[0].index, idx(f, "02:00.0"));
+	assert_int_equal(ch[0].ctrl, 0);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
+/* --- small random fabrics against the brute force --- */
+
+static uint32_t rnd(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return (*s >> 16) & 0x7fff;
+}
+
+/* capabilities a function or port may have; EC (0x20) with some */
+static const uint16_t caps[] = { 0x1d, 0x0c, 0x04, 0x1c, 0x3d, 0x05 };
+
+struct rfab {
+	struct tfab t;
+	unsigned bits, ports;     /* what the brute force will enumerate */
+	size_t nep;
+	char ep[16][16];          /* the endpoints' addresses */
+};
+
+/* -1 (no ACS) an eighth of the time, else a control within a random
+ * capability; cap receives the capability. */
+static int rnd_acs(uint32_t *s, uint16_t *cap)
+{
+	*cap = caps[rnd(s) % (sizeof(caps) / sizeof(caps[0]))];
+	if (rnd(s) % 8 == 0)
+		return NO_ACS;
+	/* control 0 half the time: most requirements then need changes */
+	return rnd(s) % 2 ? 0 : (int)(rnd(s) & *cap);
+}
+
+static void radd(struct rfab *r, const char *a, struct tcfg *c, int acs, uint16_t cap)
+{
+	if (acs != NO_ACS) {
+		c->b[0x104] = (uint8_t)cap;
+		r->bits += (unsigned)popcount(cap);
+		r->ports++;
+	}
+	tfab_add(&r->t, a, c);
+}
+
+/* A device of 1 to 3 functions on bus `bus`. */
+static void rdevice(struct rfab *r, uint32_t *s, unsigned bus)
+{
+	unsigned nf = 1 + rnd(s) % 3;
+
+	for (unsigned i = 0; i < nf; i++) {
+		struct tcfg c;
+		uint16_t cap;
+		int acs = rnd_acs(s, &cap);
+
+		snprintf(r->ep[r->nep], sizeof(r->ep[0]), "%02x:00.%u", bus, i);
+		tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, nf > 1, acs);
+		radd(r, r->ep[r->nep++], &c, acs, cap);
+	}
+}
+
+static void rbridge(struct rfab *r, uint32_t *s, const char *a, int type, uint8_t pri,
+		    uint8_t sec, uint8_t sub, unsigned portno)
+{
+	struct tcfg c;
+	uint16_t cap;
+	int acs = rnd_acs(s, &cap);
+
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, type, true, false, acs);
+	tcfg_buses(&c, pri, sec, sub);
+	c.b[0x40 + 0x0c + 3] = (uint8_t)portno;
+	radd(r, a, &c, acs, cap);
+}
+
+/* Root port 00:01.0, below it a device or a switch of 2 or 3 ports with a
+ * device each; a second root port 00:02.0 with a device half the time. */
+static void rfabric(struct rfab *r, uint32_t *s)
+{
+	bool sw = rnd(s) % 2, second = rnd(s) % 2;
+	unsigned nd = 2 + rnd(s) % 2;
+
+	memset(r, 0, sizeof(*r));
+	tfab_begin(&r->t);
+	rbridge(r, s, "00:01.0", ACS_PCIE_ROOT_PORT, 0, 1, sw ? (uint8_t)(2 + nd) : 1, 1);
+	if (sw) {
+		tfab_upstream(&r->t, "01:00.0", 2, (uint8_t)(2 + nd));
+		for (unsigned i = 0; i < nd; i++) {
+			char a[16];
+
+			snprintf(a, sizeof(a), "02:%02x.0", i);
+			rbridge(r, s, a, ACS_PCIE_DOWNSTREAM, 2, (uint8_t)(3 + i), (uint8_t)(3 + i), i);
+			rdevice(r, s, 3 + i);
+		}
+	} else {
+		rdevice(r, s, 1);
+	}
+	if (second) {
+		rbridge(r, s, "00:02.0", ACS_PCIE_ROOT_PORT, 0, 0x10, 0x10, 2);
+		rdevice(r, s, 0x10);
+	}
+}
+
+/* A requirement over the endpoints: tenants (two, at random), one device
+ * isolated, or P2P between two. */
+static void rreq(acs_requirement *q, const acs_fabric *f, const struct rfab *r, uint32_t *s,
+		 size_t *devs, int *ten)
+{
+	unsigned kind = rnd(s) % 3;
+
+	for (size_t i = 0; i < r->nep; i++) {
+		devs[i] = idx(f, r->ep[i]);
+		ten[i] = (int)(rnd(s) % 2);
+	}
+	if (kind == 0) {
+		*q = (acs_requirement){ ACS_REQ_TENANT, r->nep, devs, ten };
+		return;
+	}
+	/* two different endpoints first: the one to isolate, or the P2P pair */
+	{
+		size_t a = rnd(s) % r->nep, b = (a + 1 + rnd(s) % (r->nep - 1)) % r->nep;
+		size_t da = devs[a], db = devs[b];
+
+		devs[0] = da;
+		devs[1] = db;
+	}
+	*q = kind == 1 ? (acs_requirement){ ACS_REQ_ISOLATE, 1, devs, NULL } :
+			 (acs_requirement){ ACS_REQ_P2P, 2, devs, NULL };
+}
+
+/* Seeded small fabrics until 20 whose minimum changes something: the
+ * plan's cost is the brute force's minimum (or neither finds one, on the
+ * way there), and the search was exhaustive. */
+static void test_plan_optimal__random_against_brute_force(void **state)
+{
+	uint32_t s = 13;
+	unsigned tried = 0, changed = 0;
+
+	(void)state;
+	while (changed < 20) {
+		struct rfab r;
+		acs_fabric *f;
+		size_t devs[16];
+		int ten[16];
+		acs_requirement q;
+		acs_plan *p = NULL;
+		bool feasible;
+		int want, got;
+
+		assert_true(++tried < 400);
+		rfabric(&r, &s);
+		f = tfab_end(&r.t);
+		/* the brute force stays small: at most 7 ports, 13 bits */
+		if (r.ports > 7 || r.bits > 13 || r.nep < 2) {
+			acs_fabric_free(f);
+			continue;
+		}
+		rreq(&q, f, &r, &s, devs, ten);
+		want = brute_force(f, &q, 1);
+		got = plan_cost(f, &q, 1, &feasible);
+		if (got != want)
+			fail_msg("fabric %u (requirement kind %d): plan %d bits, brute force %d",
+				 tried, q.kind, got, want);
+		assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), &q, 1), 0);
+		assert_true(acs_plan_exact(p));
+		acs_plan_free(p);
+		changed += want > 0;
+		acs_fabric_free(f);
+	}
+}
+
 /* P2P below a switch and a device to isolate below the same switch. */
 static void test_plan_conflict__p2p_against_isolation(void **state)
 {
@@ -222,6 +487,9 @@ int main(void)
 		cmocka_unit_test(test_plan_optimal__isolate),
 		cmocka_unit_test(test_plan_optimal__tenants),
 		cmocka_unit_test(test_plan_optimal__p2p_translated),
+		cmocka_unit_test(test_plan_optimal__not_first_feasible),
+		cmocka_unit_test(test_plan_optimal__p2p_clears_egress_control),
+		cmocka_unit_test(test_plan_optimal__random_against_brute_force),
 		cmocka_unit_test(test_plan_conflict__p2p_against_isolation),
 		cmocka_unit_test(test_plan_conflict__no_acs_capability),
 	};
