@@ -327,8 +327,10 @@ static int evaluate(const acs_fabric *f, const acs_policy *p, const acs_requirem
 	return rc;
 }
 
-/* Exhaustive search over assignments (none / RR / all required) in order
- * of total cost; the first that meets the requirements is the minimum. */
+/* Exhaustive search over assignments (none / RR / all required): every
+ * combination is tried and the cheapest that meets the requirements kept.
+ * The first feasible one is not always the cheapest: ports differ in what
+ * their capabilities let them set (test_plan_optimal__not_first_feasible). */
 static int search(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
 		  size_t nreqs, struct target *t, const size_t *cand, size_t nc, bool *found)
 {
