@@ -134,6 +134,14 @@ typedef struct acs_load_opts {
  */
 int acs_fabric_load(acs_fabric **out, const acs_load_opts *opts);
 
+/**
+ * Read a file as -F does (whole, once; "-" is standard input; gzip, xz and
+ * zstd decompressed; NUL bytes and UTF-16 refused), at most limit bytes (0:
+ * no bound), for the other files a command reads (a plan). *data ends with
+ * a NUL; the caller frees it.
+ */
+int acs_read_whole(const char *path, unsigned long long limit, char **data, size_t *len);
+
 /** Free a fabric; NULL is accepted. */
 void acs_fabric_free(acs_fabric *fabric);
 

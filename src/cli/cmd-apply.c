@@ -19,33 +19,90 @@ static void print_step(void *ctx, const char *line)
 	fflush(stdout);
 }
 
-/* The changes of a plan written by acsctl plan --json. */
+/* A plan is small: its changes are one per port at most. */
+#define PLAN_MAX_BYTES (16u << 20)
+
+static int plan_error(const char *path, size_t i, const char *what)
+{
+	if (i == (size_t)-1)
+		fprintf(stderr, "acsctl apply: %s: %s\n", path, what);
+	else
+		fprintf(stderr, "acsctl apply: %s: changes[%zu]: %s\n", path, i, what);
+	return EXIT_BAD_INPUT;
+}
+
+/* "001d" or "0x001d": four hex digits at most, nothing else. */
+static bool plan_value(json_object *v, uint16_t *out)
+{
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	size_t n;
+
+	if (!s)
+		return false;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	n = strlen(s);
+	if (n == 0 || n > 4 || strspn(s, "0123456789abcdefABCDEF") != n)
+		return false;
+	*out = (uint16_t)strtoul(s, NULL, 16);
+	return true;
+}
+
+/*
+ * One change of a plan, as untrusted as any input that steers a write as
+ * root: an object naming a device of this fabric once, a value of four
+ * hex digits within the device's ACS capability. max bounds *n (ch's room).
+ */
+static int plan_change(const struct cli *c, const char *path, size_t i, json_object *o,
+		       struct acs_ctrl_change *ch, size_t *n, size_t max)
+{
+	json_object *dv, *vv;
+	const struct acs_func *fn;
+	const char *dev;
+	uint16_t value;
+	long idx;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "device", &dv) || !json_object_is_type(dv, json_type_string) ||
+	    !json_object_object_get_ex(o, "acs_ctl_after", &vv))
+		return plan_error(path, i, "needs \"device\" and \"acs_ctl_after\" strings");
+	dev = json_object_get_string(dv);
+	if ((idx = cli_find_device(c, dev, strlen(dev))) < 0)
+		return plan_error(path, i, "names no device here");
+	if (!plan_value(vv, &value))
+		return plan_error(path, i, "\"acs_ctl_after\" is not four hex digits");
+	fn = acs_fabric_func(c->fabric, (size_t)idx);
+	if (value & ~(fn->acs_cap & 0x7f))   /* bits 15:7 are reserved */
+		return plan_error(path, i, "sets ACS bits the device's capability does not have");
+	for (size_t k = 0; k < *n; k++)
+		if (ch[k].index == (size_t)idx)
+			return plan_error(path, i, "names a device a second time");
+	if (*n >= max)
+		return plan_error(path, i, "more changes than this fabric has functions");
+	ch[(*n)++] = (struct acs_ctrl_change){ (size_t)idx, value };
+	return 0;
+}
+
+/* The changes of a plan written by acsctl plan --json; ch has room for one
+ * per function of the fabric. */
 static int plan_changes(const struct cli *c, const char *path, struct acs_ctrl_change *ch, size_t *n)
 {
-	json_object *doc = json_object_from_file(path), *arr, *o, *v;
+	json_object *doc = NULL, *arr = NULL;
+	char *text;
+	size_t len;
 	int rc = 0;
 
 	*n = 0;
-	if (!doc || !json_object_object_get_ex(doc, "changes", &arr)) {
-		fprintf(stderr, "acsctl apply: %s: not a plan from acsctl plan --json\n", path);
-		json_object_put(doc);
-		return EXIT_BAD_INPUT;
-	}
-	for (size_t i = 0; !rc && i < json_object_array_length(arr); i++) {
-		const char *dev;
-		long idx;
-
-		o = json_object_array_get_idx(arr, i);
-		dev = json_object_object_get_ex(o, "device", &v) ? json_object_get_string(v) : "";
-		idx = cli_find_device(c, dev, strlen(dev));
-		if (idx < 0 || !json_object_object_get_ex(o, "acs_ctl_after", &v)) {
-			fprintf(stderr, "acsctl apply: %s: change %zu names no device here\n", path, i);
-			rc = EXIT_BAD_INPUT;
-			break;
-		}
-		ch[(*n)++] = (struct acs_ctrl_change){ (size_t)idx,
-			(uint16_t)strtoul(json_object_get_string(v), NULL, 16) };
-	}
+	if (acs_read_whole(path, PLAN_MAX_BYTES, &text, &len))
+		return cli_error("apply");
+	doc = json_tokener_parse(text);
+	free(text);
+	if (!json_object_is_type(doc, json_type_object) ||
+	    !json_object_object_get_ex(doc, "changes", &arr) || !json_object_is_type(arr, json_type_array))
+		rc = plan_error(path, (size_t)-1, "not a plan from acsctl plan --json (needs \"changes\": [...])");
+	for (size_t i = 0; !rc && i < json_object_array_length(arr); i++)
+		rc = plan_change(c, path, i, json_object_array_get_idx(arr, i), ch, n,
+				 acs_fabric_count(c->fabric));
 	json_object_put(doc);
 	return rc;
 }

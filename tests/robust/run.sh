@@ -279,6 +279,29 @@ run 0 "disable_acs_redir with a leading @: warned, as the kernel ignores it" 'wa
 same "the ignored parameter changes nothing" -F "$dump" groups -m -- -F "$dump" --cmdline "pci=disable_acs_redir=@pci:1b36:000c" groups -m
 run 0 "whatif sees the override as groups does" 'split|splits|->' "$acsctl" -F "$dump" --cmdline "pcie_acs_override=downstream,multifunction" whatif
 
+# --- plans steer writes as root: every field checked before anything else ---
+plan() { printf '{"kernel":"6.12","feasible":true,"changes":%s}\n' "$1" >"$tmp/plan.json"; }
+plan "[$(for i in $(seq 200); do printf '{"device":"0000:00:02.0","acs_ctl_after":"0011"},'; done)"'{"device":"0000:00:02.0","acs_ctl_after":"0011"}]'
+run 2 "plan: 201 changes on 21 functions (was a heap overflow)" 'changes\[1\]: names a device a second time' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '[{"device":null,"acs_ctl_after":"0011"}]'
+run 2 "plan: device null (was a crash)" 'changes\[0\]: needs "device" and "acs_ctl_after" strings' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '[{"device":"0000:00:02.0","acs_ctl_after":null}]'
+run 2 "plan: value null (was a crash)" 'changes\[0\]: "acs_ctl_after" is not four hex digits' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '5'
+run 2 "plan: changes not an array (was a json-c assertion)" 'not a plan from acsctl plan --json' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '[5]'
+run 2 "plan: a change that is no object" 'changes\[0\]: needs' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '[{"device":"0000:00:02.0","acs_ctl_after":"1zz"}]'
+run 2 "plan: value not hex" 'not four hex digits' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '[{"device":"0000:00:02.0","acs_ctl_after":"00ff"}]'
+run 2 "plan: bits outside the capability" 'sets ACS bits the device.s capability does not have' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '[{"device":"0000:7f:00.0","acs_ctl_after":"0011"}]'
+run 2 "plan: a device not here" 'changes\[0\]: names no device here' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+head -c 30 "$tmp/plan.json" >"$tmp/cutplan.json"
+run 2 "plan: cut short" 'not a plan' "$acsctl" -F "$dump" apply "$tmp/cutplan.json"
+plan '[{"device":"0000:00:02.0","acs_ctl_after":"0x0011"}]'
+run 2 "plan: a good plan reaches the live check" 'apply needs this host.s live sysfs' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+
 # --- files written whole or not at all ---
 echo keep >"$tmp/keep.json"
 ( ulimit -f 2; trap '' XFSZ; "$acsctl" -F "$dump" export "$tmp/keep.json" ) >/dev/null 2>"$tmp/err"

@@ -469,3 +469,19 @@ void acs_input_free(struct acs_input *in)
 	in->len = 0;
 	in->memfd = -1;
 }
+
+int acs_read_whole(const char *path, unsigned long long limit, char **data, size_t *len)
+{
+	struct acs_input in;
+	int rc = acs_input_read(&in, path, limit);
+
+	*data = NULL;
+	*len = 0;
+	if (rc)
+		return rc;
+	if (in.memfd >= 0)
+		close(in.memfd);
+	*data = in.data;
+	*len = in.len;
+	return 0;
+}
