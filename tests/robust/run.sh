@@ -148,6 +148,33 @@ same "dump with CRLF" -F "$dump" groups -m -- -F "$tmp/crlf-dump" groups -m
 same "dump with a UTF-8 byte-order mark" -F "$dump" groups -m -- -F "$tmp/bom-dump" groups -m
 cat "$small" "$small" >"$tmp/dup"
 run 2 "dump: the same device twice" 'duplicate' "$acsctl" -F "$tmp/dup" groups
+# device lines libpci's reader skips ("%x:%x.%d" stops at a hex function)
+# or folds into another address: its rows would land on the device before
+sed 's/^0000:00:1f.3 /0000:00:1f.b /' "$small" >"$tmp/hexfn"
+run 2 "dump: a hex function digit" 'hexfn:313: 0000:00:1f.b: not a PCI address' "$acsctl" -F "$tmp/hexfn" groups
+sed 's/^0000:00:1f.3 /0000:00:1f.8 /' "$small" >"$tmp/fn8"
+run 2 "dump: function 8" 'fn8:313: 0000:00:1f.8: not a PCI address' "$acsctl" -F "$tmp/fn8" groups
+sed 's/^0000:00:1f.3 /0000:00:2f.3 /' "$small" >"$tmp/dev2f"
+run 2 "dump: device 0x2f" 'dev2f:313: 0000:00:2f.3: not a PCI address' "$acsctl" -F "$tmp/dev2f" groups
+# libpci ends a device at an empty line and drops rows until the next one
+awk 'NR == 24 { print "" } { print }' "$small" >"$tmp/blankin"
+run 2 "dump: a blank line inside a device's rows" 'blankin:25: a config row outside a device' "$acsctl" -F "$tmp/blankin" groups
+awk 'NR == 24 { print "\r" } { print }' "$small" >"$tmp/blankcr"
+run 2 "dump: a CR-only line inside a device's rows" 'blankcr:25: a config row outside a device' "$acsctl" -F "$tmp/blankcr" groups
+# libpci reads lines of 253 characters and refuses longer ones
+awk 'NR == 1 { $0 = $0 " " sprintf("%*s", 253 - length($0) - 1, "x") } { print }' "$small" >"$tmp/l253"
+run 0 "dump: a device line of 253 characters" '' "$acsctl" -F "$tmp/l253" groups
+awk 'NR == 1 { $0 = $0 " " sprintf("%*s", 254 - length($0) - 1, "x") } { print }' "$small" >"$tmp/l254"
+run 2 "dump: a line of 254 characters" 'l254:1: line too long' "$acsctl" -F "$tmp/l254" groups
+# one space after a row's last byte, as libpci takes it; two are its error
+sed '3s/$/ /' "$small" >"$tmp/sp1"
+same "dump: one trailing space on a row" -F "$small" groups -m -- -F "$tmp/sp1" groups -m
+sed '3s/$/  /' "$small" >"$tmp/sp2"
+run 2 "dump: two trailing spaces on a row" 'sp2:3: 0000:00:00.0: config row 0x10: text after its 16 bytes' "$acsctl" -F "$tmp/sp2" groups
+sed '3s/$/\r\r/' "$small" >"$tmp/cr2"
+run 2 "dump: two CRs after a row" 'cr2:3: 0000:00:00.0: config row 0x10: text after' "$acsctl" -F "$tmp/cr2" groups
+sed '3s/ 00/ 0A/' "$small" >"$tmp/upper"
+run 0 "dump: uppercase hex in a row" '' "$acsctl" -F "$tmp/upper" groups
 
 # --- lspci text ---
 if command -v lspci >/dev/null; then
