@@ -26,10 +26,30 @@ static bool in_place(const char *name)
 	return stat(name, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
+/* The mode the file gets: an existing file keeps its own, as editors keep
+ * it (a snapshot made 0600 stays private); a new one what open() gives. */
+static mode_t new_mode(const char *target)
+{
+	struct stat st;
+	mode_t mask;
+
+	if (stat(target, &st) == 0)
+		return st.st_mode & 07777;
+	mask = umask(0);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+/* An existing file that may not be written is refused, as '>' refuses
+ * it: the rename would replace it all the same. */
+static bool writable(const char *target)
+{
+	return access(target, W_OK) == 0 || errno == ENOENT;
+}
+
 int cli_output_open(struct cli_output *o, const char *name)
 {
 	char resolved[PATH_MAX];
-	mode_t mask;
 	int fd;
 
 	*o = (struct cli_output){ .name = name };
@@ -49,15 +69,15 @@ int cli_output_open(struct cli_output *o, const char *name)
 		snprintf(resolved, sizeof(resolved), "%s", name);
 	}
 	snprintf(o->target, sizeof(o->target), "%s", resolved);
+	if (!writable(o->target))
+		goto failed;
 	snprintf(o->tmp, sizeof(o->tmp), "%s.acsctl-XXXXXX", o->target);
 	fd = mkstemp(o->tmp);
 	if (fd < 0) {
 		o->tmp[0] = '\0';
 		goto failed;
 	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) || !(o->f = fdopen(fd, "w"))) {
+	if (fchmod(fd, new_mode(o->target)) || !(o->f = fdopen(fd, "w"))) {
 		close(fd);
 		unlink(o->tmp);
 		o->tmp[0] = '\0';

@@ -314,6 +314,18 @@ rc=$?
 	ok "export over the file size limit: exit 2, the old file kept, no temporary" ||
 	bad "export over the file size limit (exit $rc, file '$(head -c 20 "$tmp/keep.json")', $(ls "$tmp" | grep acsctl-))"
 run 2 "export to a full device" 'No space left' "$acsctl" -F "$dump" export /dev/full
+echo keep >"$tmp/private.json"
+chmod 600 "$tmp/private.json"
+( umask 022; "$acsctl" -F "$small" export "$tmp/private.json" ) >/dev/null 2>&1
+[ "$(stat -c %a "$tmp/private.json")" = 600 ] && ok "export over a 0600 file keeps its mode" ||
+	bad "export over a 0600 file made it $(stat -c %a "$tmp/private.json")"
+if [ "$(id -u)" -ne 0 ]; then
+	echo keep >"$tmp/ro.json"
+	chmod 444 "$tmp/ro.json"
+	run 2 "export over a read-only file: refused as '>' refuses it" 'ro.json: Permission denied' "$acsctl" -F "$small" export "$tmp/ro.json"
+else
+	skip=$((skip + 1)); echo "# SKIP read-only target: root writes anything"
+fi
 run 2 "export into a missing directory" 'No such file or directory' "$acsctl" -F "$dump" export "$tmp/no/dir/x.json"
 [ ! -e "$tmp/no" ] && ok "nothing created for it" || bad "something created in a missing directory"
 if [ -d "$shared/realdata" ]; then
