@@ -115,6 +115,10 @@ run 2 "symlink loop" 'loop1: Too many levels of symbolic links' "$acsctl" -F "$t
 run 2 "missing file" 'nope: No such file' "$acsctl" -F "$tmp/nope" groups
 head -c 3000 /bin/sh >"$tmp/elf"
 run 2 "binary junk" 'elf:1: a NUL byte' "$acsctl" -F "$tmp/elf" groups
+# a NUL past the first 64 KiB: the JSON reader took it for the file's end
+"$acsctl" synth --functions 1500 -o "$tmp/syn.json" 2>/dev/null
+{ cat "$tmp/syn.json"; printf '\0junk\n'; } >"$tmp/synnul.json"
+run 2 "a NUL byte after 64 KiB of a topology" "synnul.json:$(($(wc -l <"$tmp/syn.json") + 1)): a NUL byte" "$acsctl" -F "$tmp/synnul.json" groups
 printf 'hello\nworld\n' >"$tmp/prose"
 run 2 "prose" 'prose: no PCI data' "$acsctl" -F "$tmp/prose" groups
 
