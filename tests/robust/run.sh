@@ -281,6 +281,13 @@ printf '{ "acsctl-topology": 1\n  "roots": [] }\n' >"$tmp/comma.json"
 run 2 "topology: missing comma" "comma.json:2:3: expected ',' or '}' after a member's value \\(at '\"'\\)" "$acsctl" -F "$tmp/comma.json" groups
 { cat "$topo"; echo '}'; } >"$tmp/extra.json"
 run 2 "topology: text after the document" "extra.json:[0-9]+:1: text after the end of the topology's '}'" "$acsctl" -F "$tmp/extra.json" groups
+# json-c keeps the last of two members of one name: the first "roots" lost
+printf '{"acsctl-topology":1,"roots":[{"functions":[{"slot":"00.0","type":"host-bridge"},{"slot":"01.0","type":"endpoint"}]}],\n "roots":[{"functions":[{"slot":"00.0","type":"host-bridge"}]}]}\n' >"$tmp/dupkey.json"
+run 2 "topology: \"roots\" twice" 'dupkey.json:2:2: "roots" a second time in one object' "$acsctl" -F "$tmp/dupkey.json" groups
+printf '{"acsctl-topology":1,"roots":[{"functions":[{"slot":"00.0","type":"host-bridge","slot":"02.0"}]}]}\n' >"$tmp/dupslot.json"
+run 2 "topology: \"slot\" twice in a function" 'dupslot.json:1:81: "slot" a second time' "$acsctl" -F "$tmp/dupslot.json" groups
+printf '{"acsctl-topology":1, /* "roots": */ "x": "roots\\"", // "roots"\n "roots":[{"functions":[{"slot":"00.0","type":"host-bridge","b":{"slot":1}}]}]}\n' >"$tmp/names.json"
+run 0 "topology: the same name in comments, strings and inner objects" '' "$acsctl" -F "$tmp/names.json" groups
 printf '{"acsctl-topology":1,"roots":[{"functions":[{"slot":"00.0","type":"rootport"}]}]}\n' >"$tmp/type.json"
 run 2 "topology: unknown type" "unknown type 'rootport'" "$acsctl" -F "$tmp/type.json" groups
 printf '{"acsctl-topology":1,"roots":[{"functions":[{"slot":"01.0","type":"root-port","acs":{"cap":"005f"},"children":[{"slot":"00.0","type":"upstream-port","children":[
