@@ -119,6 +119,8 @@ run 2 "binary junk" 'elf:1: a NUL byte' "$acsctl" -F "$tmp/elf" groups
 "$acsctl" synth --functions 1500 -o "$tmp/syn.json" 2>/dev/null
 { cat "$tmp/syn.json"; printf '\0junk\n'; } >"$tmp/synnul.json"
 run 2 "a NUL byte after 64 KiB of a topology" "synnul.json:$(($(wc -l <"$tmp/syn.json") + 1)): a NUL byte" "$acsctl" -F "$tmp/synnul.json" groups
+{ printf '\357\273\277'; cat "$tmp/syn.json"; } >"$tmp/bom.json"
+same "a topology over 64 KiB with a UTF-8 byte-order mark" -F "$tmp/syn.json" groups -m -- -F "$tmp/bom.json" groups -m
 printf 'hello\nworld\n' >"$tmp/prose"
 run 2 "prose" 'prose: no PCI data' "$acsctl" -F "$tmp/prose" groups
 

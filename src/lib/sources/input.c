@@ -74,6 +74,13 @@ static int over_limit(const struct reader *r)
 			     r->in->compression ? " once decompressed" : "");
 }
 
+/* The length of a UTF-8 byte-order mark at the start of data[0..n), which
+ * drop_bom() takes off later: detection looks past it. */
+static size_t bom(const struct acs_input *in, size_t n)
+{
+	return n >= 3 && memcmp(in->data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 static int nul_byte(const struct acs_input *in, const char *nul)
 {
 	return acs_error_set(ACS_EPARSE, "%s:%lu: a NUL byte: binary data, not PCI text",
@@ -105,7 +112,7 @@ static int sniff(struct reader *r, bool at_end)
 				     "(iconv -f UTF-16 -t UTF-8 converts it)", in->name);
 	if (nul)
 		return nul_byte(in, nul);
-	if (!at_end && !acs_source_detect(in->data, n))
+	if (!at_end && !acs_source_detect(in->data + bom(in, n), n - bom(in, n)))
 		return acs_error_set(ACS_EPARSE, "%s: no PCI data in its first %u KiB (not lspci "
 				     "output, an acsctl snapshot or a topology)", in->name,
 				     SNIFF_BYTES / 1024);
