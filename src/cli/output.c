@@ -6,6 +6,7 @@
  * synced. A failure (full disk, an error while writing) leaves the old
  * file as it was and no temporary behind.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -47,12 +48,41 @@ static bool writable(const char *target)
 	return access(target, W_OK) == 0 || errno == ENOENT;
 }
 
+/* /dev/stdout, /dev/fd/N, /proc/self/fd/N: one of our own descriptors,
+ * written as it is open ('>>' appends); through the file it names, a
+ * rename would replace what the shell appends to. -1 for other names. */
+static int own_descriptor(const char *name)
+{
+	static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+	char *end;
+
+	if (strcmp(name, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(name, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(name, dirs[i], strlen(dirs[i])) == 0 && isdigit((unsigned char)name[strlen(dirs[i])])) {
+			long fd = strtol(name + strlen(dirs[i]), &end, 10);
+
+			if (!*end && fd <= INT_MAX && fcntl((int)fd, F_GETFD) >= 0)
+				return (int)fd;
+		}
+	return -1;
+}
+
 int cli_output_open(struct cli_output *o, const char *name)
 {
 	char resolved[PATH_MAX];
 	int fd;
 
 	*o = (struct cli_output){ .name = name };
+	if ((fd = own_descriptor(name)) >= 0) {
+		fflush(stdout);
+		fd = dup(fd);
+		if (fd >= 0 && !(o->f = fdopen(fd, "w")))
+			close(fd);
+		goto opened;
+	}
 	if (strcmp(name, "-") == 0 || in_place(name)) {
 		o->f = strcmp(name, "-") == 0 ? stdout : fopen(name, "w");
 		goto opened;

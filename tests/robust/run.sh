@@ -327,6 +327,13 @@ rc=$?
 	ok "export over the file size limit: exit 2, the old file kept, no temporary" ||
 	bad "export over the file size limit (exit $rc, file '$(head -c 20 "$tmp/keep.json")', $(ls "$tmp" | grep acsctl-))"
 run 2 "export to a full device" 'No space left' "$acsctl" -F "$dump" export /dev/full
+echo first >"$tmp/log.txt"
+"$acsctl" -F "$small" export /dev/stdout >>"$tmp/log.txt" 2>/dev/null
+[ "$(head -n 1 "$tmp/log.txt")" = first ] && grep -q acsctl-topology "$tmp/log.txt" &&
+	ok "export /dev/stdout >>FILE appends" || bad "export /dev/stdout >>FILE replaced the file"
+"$acsctl" -F "$small" export /dev/fd/3 3>>"$tmp/log.txt" 2>/dev/null
+[ "$(head -n 1 "$tmp/log.txt")" = first ] && [ "$(grep -c acsctl-topology "$tmp/log.txt")" = 2 ] &&
+	ok "export /dev/fd/3 3>>FILE appends" || bad "export /dev/fd/3 3>>FILE replaced the file"
 echo keep >"$tmp/private.json"
 chmod 600 "$tmp/private.json"
 ( umask 022; "$acsctl" -F "$small" export "$tmp/private.json" ) >/dev/null 2>&1
