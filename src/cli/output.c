@@ -6,6 +6,7 @@
  * synced. A failure (full disk, an error while writing) leaves the old
  * file as it was and no temporary behind.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,13 +27,62 @@ static bool in_place(const char *name)
 	return stat(name, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
+/* The mode the file gets: an existing file keeps its own, as editors keep
+ * it (a snapshot made 0600 stays private); a new one what open() gives. */
+static mode_t new_mode(const char *target)
+{
+	struct stat st;
+	mode_t mask;
+
+	if (stat(target, &st) == 0)
+		return st.st_mode & 07777;
+	mask = umask(0);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+/* An existing file that may not be written is refused, as '>' refuses
+ * it: the rename would replace it all the same. */
+static bool writable(const char *target)
+{
+	return access(target, W_OK) == 0 || errno == ENOENT;
+}
+
+/* /dev/stdout, /dev/fd/N, /proc/self/fd/N: one of our own descriptors,
+ * written as it is open ('>>' appends); through the file it names, a
+ * rename would replace what the shell appends to. -1 for other names. */
+static int own_descriptor(const char *name)
+{
+	static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+	char *end;
+
+	if (strcmp(name, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(name, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(name, dirs[i], strlen(dirs[i])) == 0 && isdigit((unsigned char)name[strlen(dirs[i])])) {
+			long fd = strtol(name + strlen(dirs[i]), &end, 10);
+
+			if (!*end && fd <= INT_MAX && fcntl((int)fd, F_GETFD) >= 0)
+				return (int)fd;
+		}
+	return -1;
+}
+
 int cli_output_open(struct cli_output *o, const char *name)
 {
 	char resolved[PATH_MAX];
-	mode_t mask;
 	int fd;
 
 	*o = (struct cli_output){ .name = name };
+	if ((fd = own_descriptor(name)) >= 0) {
+		fflush(stdout);
+		fd = dup(fd);
+		if (fd >= 0 && !(o->f = fdopen(fd, "w")))
+			close(fd);
+		goto opened;
+	}
 	if (strcmp(name, "-") == 0 || in_place(name)) {
 		o->f = strcmp(name, "-") == 0 ? stdout : fopen(name, "w");
 		goto opened;
@@ -49,15 +99,15 @@ int cli_output_open(struct cli_output *o, const char *name)
 		snprintf(resolved, sizeof(resolved), "%s", name);
 	}
 	snprintf(o->target, sizeof(o->target), "%s", resolved);
+	if (!writable(o->target))
+		goto failed;
 	snprintf(o->tmp, sizeof(o->tmp), "%s.acsctl-XXXXXX", o->target);
 	fd = mkstemp(o->tmp);
 	if (fd < 0) {
 		o->tmp[0] = '\0';
 		goto failed;
 	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) || !(o->f = fdopen(fd, "w"))) {
+	if (fchmod(fd, new_mode(o->target)) || !(o->f = fdopen(fd, "w"))) {
 		close(fd);
 		unlink(o->tmp);
 		o->tmp[0] = '\0';

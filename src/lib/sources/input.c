@@ -74,6 +74,19 @@ static int over_limit(const struct reader *r)
 			     r->in->compression ? " once decompressed" : "");
 }
 
+/* The length of a UTF-8 byte-order mark at the start of data[0..n), which
+ * drop_bom() takes off later: detection looks past it. */
+static size_t bom(const struct acs_input *in, size_t n)
+{
+	return n >= 3 && memcmp(in->data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
+static int nul_byte(const struct acs_input *in, const char *nul)
+{
+	return acs_error_set(ACS_EPARSE, "%s:%lu: a NUL byte: binary data, not PCI text",
+			     in->name, acs_input_line(in, (size_t)(nul - in->data)));
+}
+
 /*
  * What the first bytes say about the rest: text with a NUL byte is no PCI
  * data (/dev/zero, a binary), and text with no device line, snapshot
@@ -85,8 +98,12 @@ static int sniff(struct reader *r, bool at_end)
 	const struct acs_input *in = r->in;
 	size_t n = in->len < SNIFF_BYTES ? in->len : SNIFF_BYTES;
 	const unsigned char *d = (const unsigned char *)in->data;
-	const char *nul = memchr(in->data, '\0', n);
+	/* at the end the whole file: a NUL past its start is no text either,
+	 * and the JSON reader would take it for the end of the file */
+	const char *nul = memchr(in->data, '\0', at_end ? in->len : n);
 
+	if (at_end && r->sniffed && nul)
+		return nul_byte(in, nul);
 	if (r->sniffed || (!at_end && in->len < SNIFF_BYTES))
 		return 0;
 	r->sniffed = true;
@@ -94,9 +111,8 @@ static int sniff(struct reader *r, bool at_end)
 		return acs_error_set(ACS_EPARSE, "%s: UTF-16 text; acsctl reads ASCII or UTF-8 "
 				     "(iconv -f UTF-16 -t UTF-8 converts it)", in->name);
 	if (nul)
-		return acs_error_set(ACS_EPARSE, "%s:%lu: a NUL byte: binary data, not PCI text",
-				     in->name, acs_input_line(in, (size_t)(nul - in->data)));
-	if (!at_end && !acs_source_detect(in->data, n))
+		return nul_byte(in, nul);
+	if (!at_end && !acs_source_detect(in->data + bom(in, n), n - bom(in, n)))
 		return acs_error_set(ACS_EPARSE, "%s: no PCI data in its first %u KiB (not lspci "
 				     "output, an acsctl snapshot or a topology)", in->name,
 				     SNIFF_BYTES / 1024);

@@ -171,6 +171,24 @@ static int row_digits(const char *s)
 	return n >= 2 && n <= 8 && s[n] == ':' && s[n + 1] == ' ' ? n : 0;
 }
 
+/*
+ * A device line's address as libpci's reader scans it ("%x:%x.%d"): a
+ * function that is no decimal digit makes it skip the line (its rows then
+ * land on the device before), and a device over 0x1f or a function over 7
+ * would be folded into another address. lspci prints neither.
+ */
+static int check_addr(const struct acs_input *in, unsigned long no, const char *line,
+		      int len)
+{
+	const char *dot = line + len - 2;
+	unsigned long dev = strtoul(dot - 2, NULL, 16);
+
+	if (dot[1] >= '0' && dot[1] <= '7' && dev <= 0x1f)
+		return 0;
+	return acs_error_set(ACS_EPARSE, "%s:%lu: %.*s: not a PCI address (device 00-1f, "
+			     "function 0-7)", in->name, no, len, line);
+}
+
 /* One device of a dump, as the screen walks it. */
 struct dump_dev {
 	const char *addr;       /* its line, for messages */
@@ -199,7 +217,8 @@ static int check_row(const struct acs_input *in, unsigned long no, struct dump_d
 	size_t n = len - (size_t)digits - 1;
 
 	if (!d->addr)
-		return dump_err(in, no, NULL, "a config row before any device line");
+		return dump_err(in, no, NULL, "a config row outside a device (before any device "
+				"line, or after a blank line, where libpci's reader drops it)");
 	if (off >= ACS_CFG_EXT) {
 		snprintf(what, sizeof(what), "config row at 0x%.*s, past the %u bytes of config space",
 			 digits, line, ACS_CFG_EXT);
@@ -210,7 +229,11 @@ static int check_row(const struct acs_input *in, unsigned long no, struct dump_d
 			 "in order, 16 bytes each)", off, d->next);
 		return dump_err(in, no, d, what);
 	}
-	while (n && (p[n - 1] == ' ' || p[n - 1] == '\r'))
+	/* libpci drops one '\r' at a line's end and steps over one space
+	 * after the last byte; anything more is its "Malformed line" */
+	if (n && p[n - 1] == '\r')
+		n--;
+	if (n && p[n - 1] == ' ')
 		n--;
 	for (int k = 0; k < 16; k++, p += 3, n -= 3)
 		if (n < 3 || p[0] != ' ' || !isxdigit((unsigned char)p[1]) ||
@@ -220,7 +243,10 @@ static int check_row(const struct acs_input *in, unsigned long no, struct dump_d
 			return dump_err(in, no, d, what);
 		}
 	if (n) {
-		snprintf(what, sizeof(what), "config row 0x%lx: more than 16 bytes", off);
+		bool byte = n >= 3 && p[0] == ' ' && isxdigit((unsigned char)p[1]);
+
+		snprintf(what, sizeof(what), "config row 0x%lx: %s", off, byte ? "more than 16 bytes" :
+			 "text after its 16 bytes (libpci's reader takes one space there)");
 		return dump_err(in, no, d, what);
 	}
 	if (off == 0)   /* byte 0x0e, without the multifunction bit */
@@ -250,12 +276,14 @@ static int check_end(const struct acs_input *in, const struct dump_dev *d)
  * a row's offset into an int with only its upper bound checked, so
  * "80000000: 00" writes before its buffer.
  */
-static int screen_dump(const struct acs_input *in)
+static int screen_dump(const struct acs_input *in, size_t *devices)
 {
 	struct dump_dev d = { 0 };
 	const char *p = in->data, *end = in->data + in->len;
 	unsigned long no = 0;
 	int rc = 0;
+
+	*devices = 0;
 
 	while (!rc && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -268,9 +296,10 @@ static int screen_dump(const struct acs_input *in)
 				      "(cut short?)");
 			break;
 		}
-		/* libpci's reader takes lines of up to 254 characters */
-		if (len > 254) {
-			rc = dump_err(in, no, NULL, "line too long (over 254 characters: libpci's "
+		/* libpci's reader takes lines of up to 253 characters and
+		 * their '\n' (fgets() into 255 bytes) */
+		if (len > 253) {
+			rc = dump_err(in, no, NULL, "line too long (over 253 characters: libpci's "
 				      "dump reader stops there)");
 			break;
 		}
@@ -278,8 +307,16 @@ static int screen_dump(const struct acs_input *in)
 			rc = check_row(in, no, &d, p, len, n);
 		} else if (matches(p, "##:##.# ") || matches(p, "####:##:##.# ") ||
 			   matches(p, "#####:##:##.# ")) {
+			int alen = (int)(strchr(p, ' ') - p);
+
+			if (!(rc = check_end(in, &d)) && !(rc = check_addr(in, no, p, alen)))
+				++*devices;
+			d = (struct dump_dev){ p, alen, no, 0, -1 };
+		} else if (len == 0 || (len == 1 && p[0] == '\r')) {
+			/* libpci ends a device at an empty line: rows after it
+			 * and before a device line are dropped */
 			rc = check_end(in, &d);
-			d = (struct dump_dev){ p, (int)(strchr(p, ' ') - p), no, 0, -1 };
+			d = (struct dump_dev){ 0 };
 		}
 		p = nl + 1;
 	}
@@ -293,13 +330,20 @@ int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o,
 {
 	struct read_ctx r = { b, o };
 	struct acs_libpci_opts with = *o;
+	size_t devices = 0, before = b->n;
 	int rc;
 
 	if (in) {
-		if ((rc = screen_dump(in)))
+		if ((rc = screen_dump(in, &devices)))
 			return rc;
 		if (!(with.value = acs_input_path(in)))
 			return ACS_ERROR;
 	}
-	return acs_libpci_run(&with, b->origin, read_all, &r);
+	rc = acs_libpci_run(&with, b->origin, read_all, &r);
+	/* the screen and libpci must agree on what the file holds: a
+	 * function the screen saw and libpci did not is never left out */
+	if (!rc && in && b->n - before != devices)
+		rc = acs_error_set(ACS_EPARSE, "%s: %zu device lines, libpci's dump reader read "
+				   "%zu functions", in->name, devices, b->n - before);
+	return rc;
 }

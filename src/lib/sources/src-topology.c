@@ -564,6 +564,108 @@ static size_t after_document(const char *s, size_t i, size_t len)
 	return len;
 }
 
+/* A member name where the walk below found it: in object obj, s[0..len). */
+struct member {
+	size_t obj;
+	const char *s;
+	size_t len;
+};
+
+static int member_cmp(const void *pa, const void *pb)
+{
+	const struct member *a = pa, *b = pb;
+	int c;
+
+	if (a->obj != b->obj)
+		return a->obj < b->obj ? -1 : 1;
+	c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+	if (c || a->len != b->len)
+		return c ? c : a->len < b->len ? -1 : 1;
+	return a->s < b->s ? -1 : a->s > b->s;   /* the first one first */
+}
+
+/* After the quote at s[i]: the offset of the quote that ends the string. */
+static size_t string_end(const char *s, size_t i, size_t end, char quote)
+{
+	while (i < end && s[i] != quote)
+		i += s[i] == '\\' ? 2 : 1;
+	return i;
+}
+
+#define JSON_DEPTH (2 * MAX_NEST + 16)
+
+/* Every member name of the document s[0..end) (json-c took it as valid
+ * JSON, its comments and single quotes included), numbered by object. */
+static int collect_members(const char *s, size_t end, struct member **out, size_t *n)
+{
+	bool in_obj[JSON_DEPTH + 1] = { false }, want[JSON_DEPTH + 1] = { false };
+	size_t id[JSON_DEPTH + 1] = { 0 }, objects = 0, cap = 0;
+	int depth = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < end; i++) {
+		char c = s[i];
+
+		if (c == '/' && i + 1 < end && (s[i + 1] == '/' || s[i + 1] == '*')) {
+			const char *e = s[i + 1] == '/' ? memchr(s + i, '\n', end - i) : strstr(s + i + 2, "*/");
+
+			i = e ? (size_t)(e - s) + (s[i + 1] == '*') : end;
+		} else if ((c == '{' || c == '[') && depth < JSON_DEPTH) {
+			depth++;
+			in_obj[depth] = want[depth] = c == '{';
+			id[depth] = objects++;
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		} else if (c == ',') {
+			want[depth] = in_obj[depth];
+		} else if (c == '"' || c == '\'') {
+			size_t e = string_end(s, i + 1, end, c);
+
+			if (want[depth]) {
+				if (*n == cap) {
+					struct member *m = realloc(*out, (cap = cap ? 2 * cap : 64) * sizeof(*m));
+
+					if (!m)
+						return acs_error_nomem();
+					*out = m;
+				}
+				(*out)[(*n)++] = (struct member){ id[depth], s + i + 1, e - i - 1 };
+				want[depth] = false;
+			}
+			i = e;
+		}
+	}
+	return 0;
+}
+
+/* A member named twice in one object: json-c keeps the last value, so a
+ * second "roots" or "children" would silently drop the functions of the
+ * first. */
+static int duplicate_members(const struct acs_input *in, size_t end)
+{
+	struct member *m;
+	size_t n;
+	int rc = collect_members(in->data, end, &m, &n);
+
+	if (rc)
+		return rc;
+	if (n)
+		qsort(m, n, sizeof(*m), member_cmp);
+	for (size_t k = 1; !rc && k < n; k++)
+		if (m[k - 1].obj == m[k].obj && m[k - 1].len == m[k].len &&
+		    memcmp(m[k - 1].s, m[k].s, m[k].len) == 0) {   /* m[k]: the later one */
+			char what[160];
+
+			snprintf(what, sizeof(what), "\"%.*s\" a second time in one object (JSON "
+				 "keeps only the last, so the first would be lost)",
+				 (int)(m[k].len < 60 ? m[k].len : 60), m[k].s);
+			rc = json_error(in, (size_t)(m[k].s - in->data) - 1, what);
+		}
+	free(m);
+	return rc;
+}
+
 static int topology_load(struct acs_builder *b, const char *path, struct acs_input *in)
 {
 	struct reader *r;
@@ -597,6 +699,8 @@ static int topology_load(struct acs_builder *b, const char *path, struct acs_inp
 				"text after the end of the topology's '}'");
 		goto done;
 	}
+	if ((rc = duplicate_members(in, json_tokener_get_parse_end(tok))))
+		goto done;
 	if (!json_object_object_get_ex(doc, "acsctl-topology", &v) ||
 	    json_object_get_int(v) != ACS_TOPOLOGY_VERSION) {
 		rc = acs_error_set(ACS_EPARSE, "%s: not an acsctl topology (needs \"acsctl-topology\": 1)", path);
