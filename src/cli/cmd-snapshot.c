@@ -15,6 +15,12 @@ int cmd_snapshot(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "usage: acsctl snapshot FILE   (- for standard output)\n");
 		return EXIT_BAD_INPUT;
 	}
+	/* a snapshot is what was read; what-ifs are for export */
+	if (c->fabric != c->loaded) {
+		fprintf(stderr, "acsctl: snapshot saves what was read, not a what-if (--cmdline, "
+			"--firmware-acs, --vfs): use export for that\n");
+		return EXIT_BAD_INPUT;
+	}
 	if (acs_fabric_unknown_count(c->fabric))
 		fprintf(stderr,
 			"acsctl: warning: %zu functions without extended config space (not root?): the snapshot cannot tell their ACS state\n",

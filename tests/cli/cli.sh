@@ -80,11 +80,11 @@ grep -q 'bad.json:2:' "$tmp/err" && ok "topology error has line" || bad "topolog
 # groups --check on a snapshot made from a VM capture: the kernel's groups
 # go on the device lines.
 fixture=$(dirname "$dump")
-to_snapshot() { # GROUPS_FILE CMDLINE > snapshot
-	printf '# acsctl snapshot 1\n# kernel-release: 6.12.0-test\n# cmdline: %s\n# iommu-groups: present\n\n' "$2"
+to_snapshot() { # GROUPS_FILE CMDLINE > snapshot (version 2: an end line)
+	printf '# acsctl snapshot 2\n# kernel-release: 6.12.0-test\n# cmdline: %s\n# iommu-groups: present\n\n' "$2"
 	awk 'NR == FNR { g[$2] = $1; next }
-	     /^[0-9a-f]+:[0-9a-f]+:[0-9a-f]+\.[0-7] / { print $1 " iommu_group=" (($1 in g) ? g[$1] : "-"); next }
-	     { print }' "$1" "$fixture/lspci.txt"
+	     /^[0-9a-f]+:[0-9a-f]+:[0-9a-f]+\.[0-7] / { n++; print $1 " iommu_group=" (($1 in g) ? g[$1] : "-"); next }
+	     { print } END { printf "# end: %d functions\n", n }' "$1" "$fixture/lspci.txt"
 }
 to_snapshot "$fixture/groups.txt" "quiet" >"$tmp/snap"
 expect 0 "groups --check agrees with the kernel" "$acsctl" -F "$tmp/snap" groups --check
@@ -652,10 +652,10 @@ grep -q '(uncertain: depends on unknown ACS state)' "$tmp/out" && grep -q '^# 1 
 	ok "unknown: groups marks uncertain, exit 0" || bad "unknown: groups marks uncertain, exit 0"
 # snapshots as taken without root: the kernel's groups known, ACS not
 to_snapshot_of() { # GROUPS DUMP > snapshot
-	printf '# acsctl snapshot 1\n# kernel-release: 6.12.0-test\n# cmdline: quiet\n# iommu-groups: present\n\n'
+	printf '# acsctl snapshot 2\n# kernel-release: 6.12.0-test\n# cmdline: quiet\n# iommu-groups: present\n\n'
 	awk 'NR == FNR { g[$2] = $1; next }
-	     /^[0-9a-f]+:[0-9a-f]+:[0-9a-f]+\.[0-7] / { print $1 " iommu_group=" (($1 in g) ? g[$1] : "-"); next }
-	     { print }' "$1" "$2"
+	     /^[0-9a-f]+:[0-9a-f]+:[0-9a-f]+\.[0-7] / { n++; print $1 " iommu_group=" (($1 in g) ? g[$1] : "-"); next }
+	     { print } END { printf "# end: %d functions\n", n }' "$1" "$2"
 }
 to_snapshot_of "$sw/groups.txt" "$tmp/sw-xxx.txt" >"$tmp/sw-snap-xxx.txt"
 to_snapshot_of "$sw/groups.txt" "$sw/lspci.txt" >"$tmp/sw-snap.txt"

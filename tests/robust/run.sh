@@ -267,7 +267,10 @@ run 2 "snapshot end line counts wrong" 'the end line counts 22 functions, the fi
 { cat "$tmp/snap.txt"; echo "0000:09:00.0 id=8086:1533"; } >"$tmp/after.txt"
 run 2 "snapshot: text after the end line" 'text after the end line' "$acsctl" -F "$tmp/after.txt" groups
 sed '1s/.*/# acsctl snapshot 1/; /^# end: /d' "$tmp/snap.txt" >"$tmp/v1.txt"
-run 0 "snapshot version 1 (no end line) still read" '\(21 functions\)' "$acsctl" -F "$tmp/v1.txt" groups
+run 0 "snapshot version 1 (no end line) still read, with a warning" "version 1 snapshot has no end line.*21 functions read" "$acsctl" -F "$tmp/v1.txt" groups
+
+run 2 "a snapshot of a what-if is refused" 'not a what-if' "$acsctl" -F "$dump" --cmdline "pci=noats" snapshot "$tmp/whatif.txt"
+[ ! -e "$tmp/whatif.txt" ] && ok "nothing written for it" || bad "a what-if snapshot was written"
 
 # --- topologies: JSON errors as a person writes them ---
 n=$(wc -l <"$topo") wrong=0

@@ -294,10 +294,12 @@ static int read_line(struct extras *e, struct acs_builder *b, struct walk *w, ch
 }
 
 /* A version 2 file is whole when its end line counts its devices. */
-static int check_whole(const struct walk *w, const char *path, int lines)
+static int check_whole(struct acs_builder *b, const struct walk *w, const char *path, int lines)
 {
 	if (w->version != 2)
-		return 0;
+		return acs_builder_warn(b, "%s: a version 1 snapshot has no end line, so a cut between "
+					"two devices cannot be seen: %lu functions read (acsctl snapshot "
+					"writes version 2)", path, w->devices);
 	if (!w->end_line)
 		return acs_error_set(ACS_EPARSE, "%s:%d: no '# end: N functions' line: the snapshot "
 				     "was cut short (%lu functions read)", path, lines, w->devices);
@@ -331,7 +333,7 @@ static int read_extras(struct acs_builder *b, struct extras *e, const struct acs
 		rc = read_line(e, b, &w, line, in->name, lineno);
 		p = nl + 1;
 	}
-	return rc ? rc : check_whole(&w, in->name, lineno);
+	return rc ? rc : check_whole(b, &w, in->name, lineno);
 }
 
 static uint64_t extra_key(uint32_t domain, uint8_t bus, uint8_t dev, uint8_t fn)
