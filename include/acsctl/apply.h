@@ -36,6 +36,9 @@ typedef struct acs_apply_opts {
 
 /**
  * Apply ACS control changes to the live system the fabric was read from.
+ * Unless dry_run: only through the kernel's sysfs (filesystem type), with
+ * the journal's directory ours and closed to others, and holding the lock
+ * ("lock" beside the journal; a second run is refused, ACS_EINVAL).
  * Refuses (ACS_EINVAL) when the live result would differ from a boot,
  * when an affected device has a driver (unless unbind) or an open VFIO
  * group. On a failure after the first change, the original ACS control is
@@ -46,7 +49,11 @@ int acs_apply(const acs_fabric *fabric, const acs_policy *policy,
 	      const struct acs_ctrl_change *changes, size_t n, const acs_apply_opts *opts);
 
 /** Restore what the journal recorded (after a crash or kill). ACS_ENOTFOUND:
- * no journal. */
+ * no journal. Under the same conditions and lock as acs_apply. Nothing is
+ * written unless every field of the journal fits its grammar and each port
+ * has an ACS capability at the recorded offset whose control reads what
+ * apply wrote (or what it found, when killed before the write); refused
+ * otherwise, naming the device and what was found. */
 int acs_apply_rollback(const acs_apply_opts *opts);
 
 /** The pending journal as text (caller frees), or NULL with ACS_ENOTFOUND. */

@@ -147,4 +147,8 @@ void acs_lines_free(struct acs_lines *l);
 bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 				     uint16_t device, bool same_host_bridge);
 
+/* Unit tests only (the CLI has no way to it): let apply and rollback run
+ * on a sysfs tree that is not the kernel's (actions/apply.c). */
+void acs_apply__test_any_sysfs(bool on);
+
 #endif

@@ -7,6 +7,12 @@
  * ports, wait for every device, check the kernel's groups, rebind. Any
  * failure from the first write on restores the recorded values the same
  * way. ACSCTL_FAULT=STEP[:kill] (tests only) fails or kills at a step.
+ *
+ * Everything rollback reads is untrusted: the journal's fields are
+ * matched against their grammar and confirmed against the live capability
+ * before any write, and only the kernel's own sysfs is written through.
+ * One lock (flock on "lock" beside the journal) keeps two applies, or an
+ * apply and a rollback, from interleaving.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +35,12 @@
 
 #define DEFAULT_JOURNAL "/run/acsctl/journal.json"
 #define RESCAN_WAIT_MS 10000
+#define SYSFS_MAGIC 0x62656572
+#define ACS_EXT_ID 0x000d
+/* A journal holds a line per changed port and per unbound driver. */
+#define JOURNAL_MAX_BYTES (1u << 20)
+#define JOURNAL_MAX_ENTRIES 4096
+#define DRIVER_NAME_MAX 63
 
 struct change {
 	char addr[32];
@@ -36,12 +50,15 @@ struct change {
 
 struct bound {
 	char addr[32];
-	char driver[64];
+	char driver[DRIVER_NAME_MAX + 1];
 };
 
 struct job {
 	const acs_apply_opts *o;
 	const char *sysfs, *journal;
+	char dir[4200];           /* the journal's directory */
+	const char *base;         /* the journal's name in it */
+	int dirfd, lockfd;        /* -1 until opened */
 	struct change *ch;
 	size_t nch;
 	char (*affected)[32];     /* deepest first */
@@ -99,15 +116,176 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/* --- grammar of what the journal may name --- */
+
+static bool hex_run(const char *s, size_t n)
+{
+	return strspn(s, "0123456789abcdefABCDEF") >= n;
+}
+
+/* DDDD:BB:DD.F as the kernel names it (a VMD domain has up to 8 digits),
+ * device 0-1f, function 0-7: nothing else can reach a path. */
+static bool addr_ok(const char *s)
+{
+	size_t d = strspn(s, "0123456789abcdefABCDEF");
+
+	if (d < 4 || d > 8 || s[d] != ':')
+		return false;
+	s += d + 1;
+	return hex_run(s, 2) && s[2] == ':' && hex_run(s + 3, 2) && s[5] == '.' &&
+	       s[6] >= '0' && s[6] <= '7' && s[7] == '\0' && strtoul(s + 3, NULL, 16) <= 0x1f;
+}
+
+/* A kernel driver's name: letters, digits, '_' and '-'; never a path. */
+static bool driver_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= DRIVER_NAME_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* --- the real sysfs, the journal's directory, the lock --- */
+
+static bool any_sysfs;   /* unit tests only: acs_apply__test_any_sysfs */
+
+void acs_apply__test_any_sysfs(bool on)
+{
+	any_sysfs = on;
+}
+
+/* Apply and rollback write what a tree's files say into hardware: only
+ * the kernel's own sysfs is believed, by filesystem type (a copy, or any
+ * directory given as --sysfs, is not). */
+static int real_sysfs(const char *root)
+{
+	char path[4200];
+	struct statfs s;
+
+	if (any_sysfs)
+		return 0;
+	snprintf(path, sizeof(path), "%s/bus/pci", root);
+	if (statfs(path, &s) != 0)
+		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM, "%s: %s", path, strerror(errno));
+	if ((unsigned long)s.f_type != SYSFS_MAGIC)
+		return acs_error_set(ACS_EINVAL, "%s: not the kernel's sysfs (filesystem type 0x%lx): "
+				     "apply and rollback write only through the real /sys", path,
+				     (unsigned long)s.f_type);
+	return 0;
+}
+
+/* Whoever may write the journal's directory steers rollback's writes: it
+ * must be ours (root's) and closed to group and others. Opened once; the
+ * journal, its temporary and the lock are reached through this fd only.
+ * create: apply makes it (0700) when missing. */
+static int jdir_open(struct job *j, bool create)
+{
+	char *slash;
+	struct stat st;
+
+	snprintf(j->dir, sizeof(j->dir), "%s", j->journal);
+	slash = strrchr(j->dir, '/');
+	j->base = slash ? j->journal + (slash - j->dir) + 1 : j->journal;
+	if (!*j->base)
+		return acs_error_set(ACS_EINVAL, "%s: the journal needs a file name", j->journal);
+	if (!slash)
+		snprintf(j->dir, sizeof(j->dir), ".");
+	else if (slash == j->dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (create && slash && slash != j->dir) {
+		for (char *s = j->dir + 1; *s; s++)   /* mkdir -p */
+			if (*s == '/') {
+				*s = '\0';
+				mkdir(j->dir, 0755);
+				*s = '/';
+			}
+		mkdir(j->dir, 0700);
+	}
+	j->dirfd = open(j->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (j->dirfd < 0)
+		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM, "%s: %s%s", j->dir, strerror(errno),
+				     errno == ELOOP || errno == ENOTDIR ? " (the journal's directory may not be a symbolic link)" : "");
+	if (fstat(j->dirfd, &st) != 0)
+		return acs_error_set(ACS_EPERM, "%s: %s", j->dir, strerror(errno));
+	if (st.st_uid != geteuid())
+		return acs_error_set(ACS_EPERM, "%s: the journal's directory is owned by uid %u, not %s: refused",
+				     j->dir, (unsigned)st.st_uid, geteuid() == 0 ? "root" : "this user");
+	if (st.st_mode & 022)
+		return acs_error_set(ACS_EPERM, "%s: the journal's directory is writable by group or others (mode %04o): refused",
+				     j->dir, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* The pid a running apply wrote into the lock, or 0. */
+static long lock_holder(int fd)
+{
+	char buf[24];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char *end;
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	return pid > 0 && (*end == '\n' || !*end) ? pid : 0;
+}
+
+/* One apply or rollback at a time: a second one is refused before it
+ * looks at the journal (the check "no journal yet" is only true once). */
+static int lock_take(struct job *j)
+{
+	char pid[24];
+	int fd = openat(j->dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return acs_error_set(ACS_EPERM, "%s/lock: %s", j->dir, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		long holder = errno == EWOULDBLOCK ? lock_holder(fd) : 0;
+		int err = errno;
+
+		close(fd);
+		if (err != EWOULDBLOCK)
+			return acs_error_set(ACS_EPERM, "%s/lock: %s", j->dir, strerror(err));
+		if (holder)
+			return acs_error_set(ACS_EINVAL, "another acsctl apply is running (pid %ld): %s/lock is held",
+					     holder, j->dir);
+		return acs_error_set(ACS_EINVAL, "another acsctl apply is running: %s/lock is held", j->dir);
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid)) {
+		close(fd);
+		return acs_error_set(ACS_EPERM, "%s/lock: %s", j->dir, strerror(errno));
+	}
+	j->lockfd = fd;
+	return 0;
+}
+
+/* The directory checked and the lock held: what apply and rollback do
+ * before they read or write the journal. */
+static int guard(struct job *j, bool create)
+{
+	int rc = real_sysfs(j->sysfs);
+
+	if (!rc)
+		rc = jdir_open(j, create);
+	if (!rc)
+		rc = lock_take(j);
+	return rc;
+}
+
 /* --- the journal --- */
+
+static int journal_put(const struct job *j, const char *text);
 
 static int journal_write(const struct job *j)
 {
 	json_object *doc = json_object_new_object(), *ch = json_object_new_array();
 	json_object *drv = json_object_new_array();
-	char tmp[4200], dir[4200], *slash;
 	const char *text;
-	int fd, rc = 0;
+	int rc;
 
 	json_object_object_add(doc, "acsctl-journal", json_object_new_int(1));
 	json_object_object_add(doc, "sysfs", json_object_new_string(j->sysfs));
@@ -118,6 +296,7 @@ static int journal_write(const struct job *j)
 		json_object_object_add(o, "device", json_object_new_string(j->ch[i].addr));
 		json_object_object_add(o, "acs_pos", json_object_new_int((int)j->ch[i].acs_pos));
 		json_object_object_add(o, "ctrl_before", json_object_new_int(j->ch[i].before));
+		/* what rollback expects to find: anything else is refused */
 		json_object_object_add(o, "ctrl_after", json_object_new_int(j->ch[i].after));
 		json_object_array_add(ch, o);
 	}
@@ -131,72 +310,174 @@ static int journal_write(const struct job *j)
 	}
 	json_object_object_add(doc, "drivers", drv);
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	snprintf(dir, sizeof(dir), "%s", j->journal);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		/* mkdir -p */
-		for (char *s = dir + 1; *s; s++)
-			if (*s == '/') {
-				*s = '\0';
-				mkdir(dir, 0755);
-				*s = '/';
-			}
-		mkdir(dir, 0700);
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", j->journal);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd) != 0)
-		rc = acs_error_set(ACS_EPERM, "%s: %s", tmp, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (!rc && rename(tmp, j->journal) != 0)
-		rc = acs_error_set(ACS_EPERM, "%s: %s", j->journal, strerror(errno));
-	if (!rc && slash && (fd = open(dir, O_RDONLY)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	rc = journal_put(j, text);
 	json_object_put(doc);
 	return rc;
 }
 
-static int journal_read(struct job *j, json_object **doc)
+/* The journal appears whole (a temporary, fsync, rename) and never
+ * through a link: the temporary is created exclusively, 0600. A leftover
+ * one is ours (the directory is checked, the lock held): it goes first. */
+static int journal_put(const struct job *j, const char *text)
 {
-	json_object *ch, *drv, *v;
+	char tmp[4200];
+	int fd, rc = 0;
 
-	*doc = json_object_from_file(j->journal);
-	if (!*doc)
-		return acs_error_set(ACS_ENOTFOUND, "%s: no journal", j->journal);
-	if (!json_object_object_get_ex(*doc, "changes", &ch) ||
-	    !json_object_object_get_ex(*doc, "drivers", &drv))
-		return acs_error_set(ACS_EPARSE, "%s: not an acsctl journal", j->journal);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", j->base);
+	if (unlinkat(j->dirfd, tmp, 0) != 0 && errno != ENOENT)
+		return acs_error_set(ACS_EPERM, "%s/%s: %s", j->dir, tmp, strerror(errno));
+	fd = openat(j->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd) != 0)
+		rc = acs_error_set(ACS_EPERM, "%s/%s: %s", j->dir, tmp, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (!rc && renameat(j->dirfd, tmp, j->dirfd, j->base) != 0)
+		rc = acs_error_set(ACS_EPERM, "%s: %s", j->journal, strerror(errno));
+	if (rc)
+		unlinkat(j->dirfd, tmp, 0);
+	else
+		fsync(j->dirfd);
+	return rc;
+}
+
+/* The journal's text, bounded, from a plain file of ours that no one else
+ * may write; never through a link. */
+static int journal_text(const struct job *j, char **out)
+{
+	int fd = openat(j->dirfd, j->base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	*out = NULL;
+	if (fd < 0)
+		return errno == ENOENT ? acs_error_set(ACS_ENOTFOUND, "%s: no journal", j->journal) :
+		       acs_error_set(ACS_EPERM, "%s: %s", j->journal, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) ||
+	    st.st_size > JOURNAL_MAX_BYTES) {
+		close(fd);
+		return acs_error_set(ACS_EPERM, "%s: not a journal acsctl wrote (a plain file of %s, mode 0600, under %u bytes): refused",
+				     j->journal, geteuid() == 0 ? "root's" : "this user's", JOURNAL_MAX_BYTES);
+	}
+	*out = malloc((size_t)st.st_size + 1);
+	if (!*out) {
+		close(fd);
+		return acs_error_nomem();
+	}
+	n = read(fd, *out, (size_t)st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		free(*out);
+		*out = NULL;
+		return acs_error_set(ACS_EPERM, "%s: cannot read it", j->journal);
+	}
+	(*out)[n] = '\0';
+	return 0;
+}
+
+/* An integer member within [lo, hi]. */
+static bool int_member(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return *out >= lo && *out <= hi;
+}
+
+static const char *str_member(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int journal_bad(const struct job *j, const char *what, size_t i, const char *why)
+{
+	return acs_error_set(ACS_EPARSE, "%s: %s[%zu]: %s: refused, nothing restored", j->journal, what, i, why);
+}
+
+/* One change: a port by its address, its ACS capability's offset (within
+ * the extended space, dword aligned), the values before and after. */
+static int journal_change(struct job *j, size_t i, json_object *o)
+{
+	struct change *c = &j->ch[i];
+	const char *dev = json_object_is_type(o, json_type_object) ? str_member(o, "device") : NULL;
+	int64_t pos, before, after;
+
+	if (!dev || !addr_ok(dev))
+		return journal_bad(j, "changes", i, "\"device\" is not an address DDDD:BB:DD.F");
+	if (!int_member(o, "acs_pos", 0x100, 0xff8, &pos) || pos % 4)
+		return journal_bad(j, "changes", i, "\"acs_pos\" is not an extended capability offset (0x100-0xff8, 4-aligned)");
+	if (!int_member(o, "ctrl_before", 0, 0xffff, &before) || !int_member(o, "ctrl_after", 0, 0xffff, &after))
+		return journal_bad(j, "changes", i, "\"ctrl_before\" and \"ctrl_after\" are not 16-bit values");
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(j->ch[k].addr, dev) == 0)
+			return journal_bad(j, "changes", i, "names a port a second time");
+	snprintf(c->addr, sizeof(c->addr), "%s", dev);
+	c->acs_pos = (unsigned)pos;
+	c->before = (uint16_t)before;
+	c->after = (uint16_t)after;
+	return 0;
+}
+
+static int journal_driver(struct job *j, size_t i, json_object *o)
+{
+	const char *dev = json_object_is_type(o, json_type_object) ? str_member(o, "device") : NULL;
+	const char *drv = dev ? str_member(o, "driver") : NULL;
+
+	if (!dev || !addr_ok(dev))
+		return journal_bad(j, "drivers", i, "\"device\" is not an address DDDD:BB:DD.F");
+	if (!drv || !driver_ok(drv))
+		return journal_bad(j, "drivers", i, "\"driver\" is not a driver's name ([A-Za-z0-9_-], 63 at most)");
+	snprintf(j->drv[i].addr, sizeof(j->drv[i].addr), "%s", dev);
+	snprintf(j->drv[i].driver, sizeof(j->drv[i].driver), "%s", drv);
+	return 0;
+}
+
+/* The journal, as untrusted as any input that steers a write as root:
+ * every field matched against its grammar, counts bounded, and written
+ * for this sysfs tree. */
+static int journal_read(struct job *j)
+{
+	json_object *doc, *ch, *drv;
+	const char *tree;
+	char *text;
+	int64_t version;
+	int rc = journal_text(j, &text);
+
+	if (rc)
+		return rc;
+	doc = json_tokener_parse(text);
+	free(text);
+	if (!json_object_is_type(doc, json_type_object) || !int_member(doc, "acsctl-journal", 1, 1, &version) ||
+	    !json_object_object_get_ex(doc, "changes", &ch) || !json_object_is_type(ch, json_type_array) ||
+	    !json_object_object_get_ex(doc, "drivers", &drv) || !json_object_is_type(drv, json_type_array) ||
+	    json_object_array_length(ch) > JOURNAL_MAX_ENTRIES || json_object_array_length(drv) > JOURNAL_MAX_ENTRIES) {
+		json_object_put(doc);
+		return acs_error_set(ACS_EPARSE, "%s: not an acsctl journal: refused, nothing restored", j->journal);
+	}
+	tree = str_member(doc, "sysfs");
+	if (!tree || strcmp(tree, j->sysfs) != 0) {
+		rc = acs_error_set(ACS_EINVAL, "%s: written for sysfs %s, not %s: refused, nothing restored",
+				   j->journal, tree ? tree : "(none)", j->sysfs);
+		json_object_put(doc);
+		return rc;
+	}
 	j->nch = json_object_array_length(ch);
 	j->ndrv = json_object_array_length(drv);
 	j->ch = calloc(j->nch + 1, sizeof(*j->ch));
 	j->drv = calloc(j->ndrv + 1, sizeof(*j->drv));
 	if (!j->ch || !j->drv)
-		return acs_error_nomem();
-	for (size_t i = 0; i < j->nch; i++) {
-		json_object *o = json_object_array_get_idx(ch, i);
-
-		if (json_object_object_get_ex(o, "device", &v))
-			snprintf(j->ch[i].addr, sizeof(j->ch[i].addr), "%s", json_object_get_string(v));
-		if (json_object_object_get_ex(o, "acs_pos", &v))
-			j->ch[i].acs_pos = (unsigned)json_object_get_int(v);
-		if (json_object_object_get_ex(o, "ctrl_before", &v))
-			j->ch[i].before = (uint16_t)json_object_get_int(v);
-		if (json_object_object_get_ex(o, "ctrl_after", &v))
-			j->ch[i].after = (uint16_t)json_object_get_int(v);
-	}
-	for (size_t i = 0; i < j->ndrv; i++) {
-		json_object *o = json_object_array_get_idx(drv, i);
-
-		if (json_object_object_get_ex(o, "device", &v))
-			snprintf(j->drv[i].addr, sizeof(j->drv[i].addr), "%s", json_object_get_string(v));
-		if (json_object_object_get_ex(o, "driver", &v))
-			snprintf(j->drv[i].driver, sizeof(j->drv[i].driver), "%s", json_object_get_string(v));
-	}
-	return 0;
+		rc = acs_error_nomem();
+	for (size_t i = 0; !rc && i < j->nch; i++)
+		rc = journal_change(j, i, json_object_array_get_idx(ch, i));
+	for (size_t i = 0; !rc && i < j->ndrv; i++)
+		rc = journal_driver(j, i, json_object_array_get_idx(drv, i));
+	json_object_put(doc);
+	return rc;
 }
 
 /* --- config space through libpci --- */
@@ -218,7 +499,8 @@ static int write_each(struct pci_access *pacc, void *ctx)
 		uint8_t le[2] = { (uint8_t)want, (uint8_t)(want >> 8) };
 		struct pci_dev *d;
 
-		sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn);
+		if (sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
+			return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
 		d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
 		if (!pci_write_block(d, (int)c->acs_pos + 6, le, 2)) {
 			rc = acs_error_set(ACS_EPERM, "%s: writing ACS control failed (root?)", c->addr);
@@ -231,6 +513,60 @@ static int write_each(struct pci_access *pacc, void *ctx)
 		pci_free_dev(d);
 	}
 	return rc;
+}
+
+/*
+ * Before rollback writes anything: each port is there, an ACS capability
+ * header is at the journal's offset, and its control is what apply wrote
+ * (or, killed before the write, what it found). The value restored keeps
+ * the bits outside the capability as they are now.
+ */
+static int confirm_each(struct pci_access *pacc, void *ctx)
+{
+	struct job *j = ctx;
+	char path[4200];
+
+	for (size_t i = 0; i < j->nch; i++) {
+		struct change *c = &j->ch[i];
+		unsigned dom, bus, dev, fn;
+		uint32_t hdr;
+		uint16_t cap, now, mask;
+		struct pci_dev *d;
+
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", j->sysfs, c->addr);
+		if (!exists(path))
+			return acs_error_set(ACS_ENOTFOUND, "%s: not present (echo 1 > /sys/bus/pci/rescan, then roll back): refused, nothing restored",
+					     c->addr);
+		if (sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
+			return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
+		d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
+		hdr = pci_read_long(d, (int)c->acs_pos);
+		cap = pci_read_word(d, (int)c->acs_pos + 4);
+		now = pci_read_word(d, (int)c->acs_pos + 6);
+		pci_free_dev(d);
+		if ((hdr & 0xffff) != ACS_EXT_ID)
+			return acs_error_set(ACS_EINVAL, "%s: no ACS capability at 0x%03x (header 0x%08x): the journal does not fit this device: refused, nothing restored",
+					     c->addr, c->acs_pos, hdr);
+		mask = cap & 0x7f;   /* bits 15:7 of the control are not apply's */
+		if ((c->before ^ c->after) & ~mask)
+			return acs_error_set(ACS_EINVAL, "%s: the journal changes ACS bits 0x%04x the capability (0x%04x) does not have: refused, nothing restored",
+					     c->addr, (unsigned)((c->before ^ c->after) & ~mask), cap);
+		if (now != c->after && now != c->before)
+			return acs_error_set(ACS_EINVAL, "%s: ACS control is 0x%04x, not 0x%04x as apply left it (nor 0x%04x as before): changed since; refused, nothing restored",
+					     c->addr, now, c->after, c->before);
+		c->cap = cap;
+		c->before = (uint16_t)((now & ~mask) | (c->before & mask));
+	}
+	return 0;
+}
+
+static int confirm_live(struct job *j)
+{
+	char path[4200];
+	struct acs_libpci_opts o = { PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path, false };
+
+	snprintf(path, sizeof(path), "%s/bus/pci", j->sysfs);
+	return acs_libpci_run(&o, "libpci", confirm_each, j);
 }
 
 /* Write each port's ACS control to `after` (or `before`) and read it back. */
@@ -420,7 +756,7 @@ static int restore(const struct job *j)
 	if (set_drivers(j, true) && !rc)
 		rc = acs_error_last()->code;
 	if (!rc && !j->o->dry_run)
-		unlink(j->journal);
+		unlinkat(j->dirfd, j->base, 0);
 	return rc;
 }
 
@@ -488,6 +824,10 @@ static int refusals(struct job *j, const acs_fabric *f, const acs_live *live, st
 			rc = acs_lines_add(why, "%s: bound to %s (give --unbind to unbind and rebind it)", addr, fn->driver);
 			continue;
 		}
+		if (!driver_ok(fn->driver)) {   /* rollback would refuse it */
+			rc = acs_lines_add(why, "%s: bound to a driver whose name is no kernel driver's name", addr);
+			continue;
+		}
 		snprintf(j->drv[j->ndrv].addr, sizeof(j->drv[j->ndrv].addr), "%s", addr);
 		snprintf(j->drv[j->ndrv].driver, sizeof(j->drv[j->ndrv].driver), "%s", fn->driver);
 		j->ndrv++;
@@ -497,29 +837,67 @@ static int refusals(struct job *j, const acs_fabric *f, const acs_live *live, st
 
 static void job_free(struct job *j)
 {
+	if (j->lockfd >= 0)
+		close(j->lockfd);   /* releases the lock */
+	if (j->dirfd >= 0)
+		close(j->dirfd);
 	free(j->ch);
 	free(j->affected);
 	free(j->drv);
 }
 
+static void job_init(struct job *j, const acs_apply_opts *o)
+{
+	*j = (struct job){ .o = o, .sysfs = o->sysfs ? o->sysfs : "/sys",
+			   .journal = o->journal ? o->journal : DEFAULT_JOURNAL, .dirfd = -1, .lockfd = -1 };
+}
+
+/* What is below each port goes, whatever is there now: the kernel's own
+ * entries, by the address grammar. */
+static int below_ports(struct job *j)
+{
+	char path[4200];
+
+	j->affected = calloc(1024, sizeof(*j->affected));
+	if (!j->affected)
+		return acs_error_nomem();
+	for (size_t i = 0; i < j->nch; i++) {
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", j->sysfs, j->ch[i].addr);
+		if (!(d = opendir(path)))
+			continue;
+		while ((e = readdir(d)) && j->naff < 1024)
+			if (addr_ok(e->d_name))
+				snprintf(j->affected[j->naff++], 32, "%.31s", e->d_name);
+		closedir(d);
+	}
+	return 0;
+}
+
 int acs_apply(const acs_fabric *f, const acs_policy *p, const struct acs_ctrl_change *changes,
 	      size_t n, const acs_apply_opts *o)
 {
-	struct job j = { o, o->sysfs ? o->sysfs : "/sys", o->journal ? o->journal : DEFAULT_JOURNAL,
-			 NULL, 0, NULL, 0, NULL, 0 };
+	struct job j;
 	struct acs_lines why = { NULL, 0 };
 	acs_live *live = NULL;
 	const char *step = "";
 	int rc;
 
+	job_init(&j, o);
 	if (acs_fabric_source_kind(f) != ACS_SOURCE_SYSFS || !acs_fabric_kernel_release(f))
 		return acs_error_set(ACS_EINVAL, "%s: apply needs this host's live sysfs, not a dump or snapshot",
 				     acs_fabric_origin(f));
-	if (exists(j.journal))
-		return acs_error_set(ACS_EINVAL, "%s: a change is pending: acsctl apply --rollback (or --status)", j.journal);
+	if (!o->dry_run && (rc = guard(&j, true)))
+		goto done;
+	if (o->dry_run ? exists(j.journal) : faccessat(j.dirfd, j.base, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		rc = acs_error_set(ACS_EINVAL, "%s: a change is pending: acsctl apply --rollback (or --status)", j.journal);
+		goto done;
+	}
 	rc = acs_live_compute(&live, f, p, changes, n);
 	if (rc)
-		return rc;
+		goto done;
 	j.ch = calloc(n + 1, sizeof(*j.ch));
 	j.affected = calloc(acs_fabric_count(f) + 1, sizeof(*j.affected));
 	j.drv = calloc(acs_fabric_count(f) + 1, sizeof(*j.drv));
@@ -579,7 +957,7 @@ int acs_apply(const acs_fabric *f, const acs_policy *p, const struct acs_ctrl_ch
 	if ((rc = fault(step)) || (rc = set_drivers(&j, true)))
 		goto undo;
 	if (!o->dry_run)
-		unlink(j.journal);
+		unlinkat(j.dirfd, j.base, 0);
 	goto done;
 undo:
 	{
@@ -600,35 +978,21 @@ done:
 
 int acs_apply_rollback(const acs_apply_opts *o)
 {
-	struct job j = { o, o->sysfs ? o->sysfs : "/sys", o->journal ? o->journal : DEFAULT_JOURNAL,
-			 NULL, 0, NULL, 0, NULL, 0 };
-	json_object *doc = NULL;
-	char path[4200];
-	int rc = journal_read(&j, &doc);
+	struct job j;
+	int rc;
 
-	if (!rc) {
-		/* what is below each port goes, whatever is there now */
-		j.affected = calloc(1024, sizeof(*j.affected));
-		if (!j.affected)
-			rc = acs_error_nomem();
-		for (size_t i = 0; !rc && i < j.nch; i++) {
-			DIR *d;
-			struct dirent *e;
-
-			snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", j.sysfs, j.ch[i].addr);
-			if (!(d = opendir(path)))
-				continue;
-			while ((e = readdir(d)) && j.naff < 1024)
-				if (strlen(e->d_name) == 12 && e->d_name[4] == ':' && e->d_name[7] == ':')
-					snprintf(j.affected[j.naff++], 32, "%s", e->d_name);
-			closedir(d);
-		}
-	}
+	job_init(&j, o);
+	rc = guard(&j, false);
+	if (!rc)
+		rc = journal_read(&j);
+	if (!rc)
+		rc = confirm_live(&j);
+	if (!rc)
+		rc = below_ports(&j);
 	if (!rc) {
 		say(&j, "rollback from %s: %zu ports", j.journal, j.nch);
 		rc = restore(&j);
 	}
-	json_object_put(doc);
 	job_free(&j);
 	return rc;
 }
@@ -636,14 +1000,22 @@ int acs_apply_rollback(const acs_apply_opts *o)
 char *acs_apply_status(const acs_apply_opts *o)
 {
 	const char *path = o->journal ? o->journal : DEFAULT_JOURNAL;
-	json_object *doc = json_object_from_file(path);
-	char *text;
+	json_object *doc;
+	char *text, *out;
+	size_t len;
 
-	if (!doc) {
-		acs_error_set(ACS_ENOTFOUND, "%s: no pending change", path);
+	if (acs_read_whole(path, JOURNAL_MAX_BYTES, &text, &len)) {
+		if (acs_error_last()->code == ACS_ENOTFOUND)
+			acs_error_set(ACS_ENOTFOUND, "%s: no pending change", path);
 		return NULL;
 	}
-	text = acs_strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+	doc = json_tokener_parse(text);
+	free(text);
+	if (!doc) {
+		acs_error_set(ACS_EPARSE, "%s: not an acsctl journal", path);
+		return NULL;
+	}
+	out = acs_strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
 	json_object_put(doc);
-	return text;
+	return out;
 }

@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apply and rollback against a fake sysfs tree (issue 14): the journal is
+ * untrusted input, the lock keeps a second run out, the journal is never
+ * written through a link. The tree is a plain directory, so every test
+ * but the first lets the library take it for sysfs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tfab.h"
+#include "acsctl/apply.h"
+
+#define PORT "0000:00:02.0"
+#define EP "0000:01:00.0"
+
+/* One test's world: T/sys (the tree), T/run (the journal's directory). */
+struct world {
+	char top[300], sys[320], run[320], journal[360];
+};
+
+static void sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void put_func(const char *sys, const char *addr, const struct tcfg *c)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sys, addr);
+	sh("mkdir -p %s %s", path, "");
+	strcat(path, "/config");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(c->b, 1, c->len, f), c->len);
+	fclose(f);
+}
+
+/* A root port at 00:02.0 (ACS control ctrl, capability 0x005f at 0x100)
+ * over an endpoint, each in its own kernel group. */
+static void world_make(struct world *w, const char *name, int ctrl)
+{
+	struct tcfg rp, ep;
+
+	snprintf(w->top, sizeof(w->top), "%s/%s", tdir(), name);
+	snprintf(w->sys, sizeof(w->sys), "%s/sys", w->top);
+	snprintf(w->run, sizeof(w->run), "%s/run", w->top);
+	snprintf(w->journal, sizeof(w->journal), "%s/journal.json", w->run);
+	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, ctrl);
+	tcfg_buses(&rp, 0, 1, 1);
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	put_func(w->sys, PORT, &rp);
+	put_func(w->sys, EP, &ep);
+	sh("mkdir -p %s/kernel/iommu_groups/1/devices %s/kernel/iommu_groups/2/devices", w->sys, w->sys);
+	sh("ln -s ../../../../kernel/iommu_groups/1 %s/bus/pci/devices/" PORT "/iommu_group%s", w->sys, "");
+	sh("ln -s ../../../../kernel/iommu_groups/2 %s/bus/pci/devices/" EP "/iommu_group%s", w->sys, "");
+	sh("mkdir -p %s && chmod 700 %s", w->run, w->run);
+}
+
+static void world_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+/* A journal for the port: changes and drivers as given (JSON). */
+static void journal(const struct world *w, const char *changes, const char *drivers)
+{
+	char text[2000];
+
+	snprintf(text, sizeof(text), "{\"acsctl-journal\":1,\"sysfs\":\"%s\",\"time\":0,"
+		 "\"changes\":%s,\"drivers\":%s}\n", w->sys, changes, drivers);
+	world_file(w->journal, text);
+}
+
+static uint16_t cfg_word(const struct world *w, const char *addr, unsigned pos)
+{
+	char path[600];
+	uint8_t b[2] = { 0, 0 };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", w->sys, addr);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, (long)pos, SEEK_SET), 0);
+	assert_int_equal(fread(b, 1, 2, f), 2);
+	fclose(f);
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static int rollback(const struct world *w)
+{
+	acs_apply_opts o = ACS_APPLY_OPTS_INIT;
+
+	o.sysfs = w->sys;
+	o.journal = w->journal;
+	o.dry_run = false;
+	return acs_apply_rollback(&o);
+}
+
+#define assert_refused(rc, text) do {                                              \
+		assert_int_not_equal((rc), 0);                                     \
+		if (!strstr(acs_error_last()->message, (text)))                    \
+			fail_msg("no \"%s\" in: %s", (text), acs_error_last()->message); \
+	} while (0)
+
+/* Refused, and nothing changed: the port's header and ACS control are as
+ * they were, the journal is still there. */
+static void assert_untouched(const struct world *w, uint16_t ctrl)
+{
+	assert_int_equal(cfg_word(w, PORT, 0x04), 0x0000);   /* Command */
+	assert_int_equal(cfg_word(w, PORT, 0x106), ctrl);
+	assert_int_equal(access(w->journal, F_OK), 0);
+}
+
+#define GOOD "[{\"device\":\"" PORT "\",\"acs_pos\":256,\"ctrl_before\":29,\"ctrl_after\":0}]"
+
+static void test_apply_rollback__only_real_sysfs(void **state)
+{
+	struct world w;
+
+	(void)state;
+	acs_apply__test_any_sysfs(false);
+	world_make(&w, "real", 0);
+	journal(&w, GOOD, "[]");
+	assert_refused(rollback(&w), "not the kernel's sysfs");
+	assert_untouched(&w, 0);
+	acs_apply__test_any_sysfs(true);
+}
+
+static void test_apply_rollback__restores(void **state)
+{
+	struct world w;
+
+	(void)state;
+	world_make(&w, "good", 0);
+	sh("touch %s/bus/pci/devices/" PORT "/rescan%s", w.sys, "");
+	journal(&w, GOOD, "[]");
+	if (rollback(&w))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(cfg_word(&w, PORT, 0x106), 0x1d);
+	assert_int_not_equal(access(w.journal, F_OK), 0);
+}
+
+/* acs_pos -2 made rollback write the Command register (-2 + 6 = 4). */
+static void test_apply_rollback__acs_pos(void **state)
+{
+	static const char *const bad[] = { "-2", "4", "258", "4092", "\"256\"", "256.0", "null" };
+	char ch[300];
+	struct world w;
+
+	(void)state;
+	world_make(&w, "pos", 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(ch, sizeof(ch), "[{\"device\":\"" PORT "\",\"acs_pos\":%s,\"ctrl_before\":29,\"ctrl_after\":0}]", bad[i]);
+		journal(&w, ch, "[]");
+		assert_refused(rollback(&w), "\"acs_pos\" is not an extended capability offset");
+		assert_untouched(&w, 0);
+	}
+}
+
+/* In range and aligned, but no ACS header there: not this device. */
+static void test_apply_rollback__no_acs_there(void **state)
+{
+	struct world w;
+
+	(void)state;
+	world_make(&w, "noacs", 0);
+	journal(&w, "[{\"device\":\"" PORT "\",\"acs_pos\":320,\"ctrl_before\":29,\"ctrl_after\":0}]", "[]");
+	assert_refused(rollback(&w), PORT ": no ACS capability at 0x140");
+	assert_untouched(&w, 0);
+}
+
+/* A driver name "../../../../victimdir" left sysfs and wrote, through a
+ * link, over another file. */
+static void test_apply_rollback__driver_name(void **state)
+{
+	static const char *const bad[] = { "../../../../victimdir", "a/b", "vfio.pci", "", "x y" };
+	char drv[300], victim[400];
+	struct world w;
+	FILE *f;
+	char got[16] = "";
+
+	(void)state;
+	world_make(&w, "drv", 0);
+	sh("touch %s/bus/pci/devices/" PORT "/rescan %s/bus/pci/devices/" PORT "/driver_override", w.sys, w.sys);
+	sh("mkdir -p %s/victimdir && echo keep >%s/victimfile", w.top, w.top);
+	sh("ln -s ../victimfile %s/victimdir/bind%s", w.top, "");
+	snprintf(victim, sizeof(victim), "%s/victimfile", w.top);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(drv, sizeof(drv), "[{\"device\":\"" EP "\",\"driver\":\"%s\"}]", bad[i]);
+		journal(&w, GOOD, drv);
+		assert_refused(rollback(&w), "\"driver\" is not a driver's name");
+		assert_untouched(&w, 0);
+	}
+	f = fopen(victim, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(got, sizeof(got), f));
+	fclose(f);
+	assert_string_equal(got, "keep\n");
+}
+
+/* An unparsable address left bus/device/function uninitialised. */
+static void test_apply_rollback__address(void **state)
+{
+	static const char *const bad[] = { "zz", "0000:00:20.0", "0000:00:02.8", "0000:00:02.0/..",
+					   "00:02.0", "0000:000:02.0", "0000:00:02.0 ", "../../x" };
+	char ch[300];
+	struct world w;
+
+	(void)state;
+	world_make(&w, "addr", 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(ch, sizeof(ch), "[{\"device\":\"%s\",\"acs_pos\":256,\"ctrl_before\":29,\"ctrl_after\":0}]", bad[i]);
+		journal(&w, ch, "[]");
+		assert_refused(rollback(&w), "\"device\" is not an address");
+		assert_untouched(&w, 0);
+		snprintf(ch, sizeof(ch), "[{\"device\":\"%s\",\"driver\":\"nvme\"}]", bad[i]);
+		journal(&w, GOOD, ch);
+		assert_refused(rollback(&w), "\"device\" is not an address");
+		assert_untouched(&w, 0);
+	}
+}
+
+/* What apply left is not there: someone changed it since. */
+static void test_apply_rollback__changed_since(void **state)
+{
+	struct world w;
+
+	(void)state;
+	world_make(&w, "since", 0x11);
+	journal(&w, GOOD, "[]");
+	assert_refused(rollback(&w), PORT ": ACS control is 0x0011, not 0x0000 as apply left it");
+	assert_untouched(&w, 0x11);
+}
+
+static void test_apply_rollback__bits_outside_capability(void **state)
+{
+	struct world w;
+
+	(void)state;
+	world_make(&w, "bits", 0);
+	journal(&w, "[{\"device\":\"" PORT "\",\"acs_pos\":256,\"ctrl_before\":255,\"ctrl_after\":0}]", "[]");
+	assert_refused(rollback(&w), "changes ACS bits 0x00a0 the capability (0x005f) does not have");
+	assert_untouched(&w, 0);
+	journal(&w, "[{\"device\":\"" PORT "\",\"acs_pos\":256,\"ctrl_before\":65536,\"ctrl_after\":0}]", "[]");
+	assert_refused(rollback(&w), "not 16-bit values");
+	assert_untouched(&w, 0);
+}
+
+static void test_apply_rollback__shape(void **state)
+{
+	static const char *const bad[] = { "[5]", "5", "[{}]", "[null]" };
+	struct world w;
+
+	(void)state;
+	world_make(&w, "shape", 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		journal(&w, bad[i], "[]");
+		assert_int_not_equal(rollback(&w), 0);
+		assert_untouched(&w, 0);
+	}
+	journal(&w, "[" GOOD "]", "[]");
+	assert_int_not_equal(rollback(&w), 0);
+	world_file(w.journal, "{\"acsctl-journal\":1,\"changes\":[],\"drivers\":[]}");
+	assert_refused(rollback(&w), "written for sysfs (none)");
+	journal(&w, "[{\"device\":\"" PORT "\",\"acs_pos\":256,\"ctrl_before\":29,\"ctrl_after\":0},"
+		    "{\"device\":\"" PORT "\",\"acs_pos\":256,\"ctrl_before\":0,\"ctrl_after\":29}]", "[]");
+	assert_refused(rollback(&w), "names a port a second time");
+	assert_untouched(&w, 0);
+}
+
+static void test_apply_rollback__journal_not_ours(void **state)
+{
+	char other[400];
+	struct world w;
+
+	(void)state;
+	world_make(&w, "link", 0);
+	snprintf(other, sizeof(other), "%s/elsewhere.json", w.top);
+	journal(&w, GOOD, "[]");
+	assert_int_equal(rename(w.journal, other), 0);
+	assert_int_equal(symlink(other, w.journal), 0);
+	assert_int_not_equal(rollback(&w), 0);
+	assert_int_equal(cfg_word(&w, PORT, 0x106), 0);
+	assert_int_equal(unlink(w.journal), 0);
+	journal(&w, GOOD, "[]");
+	assert_int_equal(chmod(w.journal, 0622), 0);
+	assert_refused(rollback(&w), "not a journal acsctl wrote");
+	assert_untouched(&w, 0);
+}
+
+static void test_apply_rollback__directory_checked(void **state)
+{
+	struct world w;
+
+	(void)state;
+	world_make(&w, "dir", 0);
+	journal(&w, GOOD, "[]");
+	assert_int_equal(chmod(w.run, 0770), 0);
+	assert_refused(rollback(&w), "writable by group or others (mode 0770)");
+	assert_untouched(&w, 0);
+	assert_int_equal(chmod(w.run, 01777), 0);
+	assert_refused(rollback(&w), "writable by group or others (mode 1777)");
+	assert_untouched(&w, 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chmod(w.run, 0700), 0);
+		assert_int_equal(chown(w.run, 65534, 65534), 0);
+		assert_refused(rollback(&w), "owned by uid 65534, not root");
+		assert_untouched(&w, 0);
+	}
+}
+
+/* A second run while one holds the lock changes nothing. */
+static int hold_lock(const struct world *w)
+{
+	char path[400];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", w->run);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, "4242\n", 5, 0), 5);
+	return fd;
+}
+
+static void test_apply_rollback__locked(void **state)
+{
+	struct world w;
+	int fd;
+
+	(void)state;
+	world_make(&w, "lock", 0);
+	journal(&w, GOOD, "[]");
+	fd = hold_lock(&w);
+	assert_refused(rollback(&w), "another acsctl apply is running (pid 4242)");
+	assert_untouched(&w, 0);
+	close(fd);
+}
+
+/* The fabric of the tree, as if it were this host's live sysfs. */
+static acs_fabric *live_fabric(const struct world *w)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+
+	o.path = w->sys;
+	if (acs_fabric_load(&f, &o))
+		fail_msg("%s", acs_error_last()->message);
+	f->kernel_release = strdup("6.12.0");
+	return f;
+}
+
+static int apply(const struct world *w, const acs_fabric *f, uint16_t ctrl)
+{
+	acs_apply_opts o = ACS_APPLY_OPTS_INIT;
+	struct acs_ctrl_change ch = { 0, ctrl };
+
+	o.sysfs = w->sys;
+	o.journal = w->journal;
+	o.dry_run = false;
+	return acs_apply(f, acs_policy_default(), &ch, 1, &o);
+}
+
+static void test_apply_apply__locked(void **state)
+{
+	struct world w;
+	acs_fabric *f;
+	int fd;
+
+	(void)state;
+	world_make(&w, "applylock", 0x1d);
+	f = live_fabric(&w);
+	fd = hold_lock(&w);
+	assert_refused(apply(&w, f, 0), "another acsctl apply is running (pid 4242)");
+	assert_int_equal(cfg_word(&w, PORT, 0x106), 0x1d);
+	assert_int_not_equal(access(w.journal, F_OK), 0);
+	close(fd);
+	acs_fabric_free(f);
+}
+
+/* The journal's temporary was opened O_TRUNC through whatever was there;
+ * now it is made exclusively, 0600, and a link there is not followed.
+ * Apply fails at unbind and its restore at rescan (no rescan file), so
+ * the journal stays: it records what rollback expects to find, and
+ * rollback, once the tree can rescan, takes it. */
+static void test_apply_apply__journal(void **state)
+{
+	char victim[400], tmp[400], text[4096] = "";
+	struct world w;
+	struct stat st;
+	acs_fabric *f;
+	FILE *jf;
+
+	(void)state;
+	world_make(&w, "journal", 0x1d);
+	f = live_fabric(&w);
+	snprintf(victim, sizeof(victim), "%s/victim", w.top);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", w.journal);
+	world_file(victim, "keep\n");
+	assert_int_equal(symlink(victim, tmp), 0);
+	setenv("ACSCTL_FAULT", "unbind", 1);
+	assert_refused(apply(&w, f, 0), "FAIL at unbind");
+	unsetenv("ACSCTL_FAULT");
+	jf = fopen(victim, "r");
+	assert_non_null(fgets(text, sizeof(text), jf));
+	fclose(jf);
+	assert_string_equal(text, "keep\n");
+	assert_int_equal(lstat(w.journal, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	jf = fopen(w.journal, "r");
+	assert_true(fread(text, 1, sizeof(text) - 1, jf) > 0);
+	fclose(jf);
+	assert_non_null(strstr(text, "\"ctrl_after\":0"));
+	assert_int_equal(lstat(tmp, &st), -1);
+	/* the restore wrote 0x1d back before it failed: rollback accepts it */
+	assert_int_equal(cfg_word(&w, PORT, 0x106), 0x1d);
+	sh("touch %s/bus/pci/devices/" PORT "/rescan%s", w.sys, "");
+	if (rollback(&w))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(cfg_word(&w, PORT, 0x106), 0x1d);
+	assert_int_not_equal(access(w.journal, F_OK), 0);
+	acs_fabric_free(f);
+}
+
+static int group_setup(void **state)
+{
+	acs_apply__test_any_sysfs(true);
+	return tdir_setup(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apply_rollback__only_real_sysfs),
+		cmocka_unit_test(test_apply_rollback__restores),
+		cmocka_unit_test(test_apply_rollback__acs_pos),
+		cmocka_unit_test(test_apply_rollback__no_acs_there),
+		cmocka_unit_test(test_apply_rollback__driver_name),
+		cmocka_unit_test(test_apply_rollback__address),
+		cmocka_unit_test(test_apply_rollback__changed_since),
+		cmocka_unit_test(test_apply_rollback__bits_outside_capability),
+		cmocka_unit_test(test_apply_rollback__shape),
+		cmocka_unit_test(test_apply_rollback__journal_not_ours),
+		cmocka_unit_test(test_apply_rollback__directory_checked),
+		cmocka_unit_test(test_apply_rollback__locked),
+		cmocka_unit_test(test_apply_apply__locked),
+		cmocka_unit_test(test_apply_apply__journal),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, tdir_teardown);
+}
