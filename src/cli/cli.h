@@ -88,6 +88,8 @@ struct cli_output {
 	char tmp[4160];      /* the temporary beside it; empty when in place */
 };
 int cli_output_open(struct cli_output *o, const char *name);
+/* The same, for what holds config space (snapshot): a new file is 0600. */
+int cli_output_open_private(struct cli_output *o, const char *name);
 /* ok: everything was produced. Renames into place; the exit status. */
 int cli_output_close(struct cli_output *o, bool ok);
 

@@ -6,10 +6,14 @@
  * changes as the command line takes them, any number a line; '#' starts
  * a comment.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -108,23 +112,72 @@ static int plan_changes(const struct cli *c, const char *path, struct acs_ctrl_c
 }
 
 #define MAX_LINE_TOKENS 64
+/* acs.conf names a handful of ports. */
+#define CONF_MAX_BYTES (1u << 20)
+
+/*
+ * acs.conf steers writes as root: it must be a plain file that only its
+ * owner may write, and that owner root when we are root (what the boot
+ * service reads at every boot). The checks are on the opened file, so a
+ * rename in between changes nothing. NULL after saying why.
+ */
+static FILE *conf_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	FILE *in;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "acsctl apply: %s: cannot read it (%s)\n", path, strerror(errno));
+		goto refused;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "acsctl apply: %s: cannot read it (not a regular file)\n", path);
+		goto refused;
+	}
+	if (st.st_mode & 022) {
+		fprintf(stderr, "acsctl apply: %s: writable by group or others (mode %04o): refused (chmod go-w)\n",
+			path, (unsigned)(st.st_mode & 07777));
+		goto refused;
+	}
+	if (geteuid() == 0 && st.st_uid != 0) {
+		fprintf(stderr, "acsctl apply: %s: owned by uid %u, not root (mode %04o): refused as root\n",
+			path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		goto refused;
+	}
+	if (st.st_size > CONF_MAX_BYTES) {
+		fprintf(stderr, "acsctl apply: %s: over %u bytes: not an acs.conf\n", path, CONF_MAX_BYTES);
+		goto refused;
+	}
+	if ((in = fdopen(fd, "r")))
+		return in;
+	fprintf(stderr, "acsctl apply: %s: cannot read it (%s)\n", path, strerror(errno));
+refused:
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
 
 /* The changes of --from FILE, each line parsed on its own so that an
  * error names it. ch is grown to fit. */
 static int file_changes(const struct cli *c, const char *path, struct acs_ctrl_change **ch, size_t *n)
 {
-	FILE *in = fopen(path, "r");
+	FILE *in = conf_open(path);
 	char *line = NULL, *tok[MAX_LINE_TOKENS], where[4200];
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0, total = 0;
 	ssize_t got;
 	int rc = 0;
 
 	*n = 0;
-	if (!in) {
-		fprintf(stderr, "acsctl apply: %s: cannot read it\n", path);
+	if (!in)
 		return EXIT_BAD_INPUT;
-	}
 	while (!rc && (got = getline(&line, &cap, in)) > 0) {
+		/* a file that grows while it is read is bounded all the same */
+		if ((total += (size_t)got) > CONF_MAX_BYTES) {
+			fprintf(stderr, "acsctl apply: %s: over %u bytes: not an acs.conf\n", path, CONF_MAX_BYTES);
+			rc = EXIT_BAD_INPUT;
+			break;
+		}
 		char *hash = strchr(line, '#'), *save = NULL;
 		struct acs_ctrl_change *grown;
 		size_t added = 0;

@@ -25,7 +25,7 @@ int cmd_snapshot(struct cli *c, int argc, char **argv)
 		fprintf(stderr,
 			"acsctl: warning: %zu functions without extended config space (not root?): the snapshot cannot tell their ACS state\n",
 			acs_fabric_unknown_count(c->fabric));
-	if ((rc = cli_output_open(&out, argv[0])))
+	if ((rc = cli_output_open_private(&out, argv[0])))
 		return rc;
 	rc = acs_snapshot_write(c->fabric, out.f);
 	if (rc)

@@ -5,6 +5,10 @@
  * target, which is renamed over it only once everything was written and
  * synced. A failure (full disk, an error while writing) leaves the old
  * file as it was and no temporary behind.
+ *
+ * As root, a name in /tmp may be someone else's symbolic link: it is
+ * refused rather than followed. A snapshot (config space, serial numbers)
+ * is made 0600 when new.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,17 +32,48 @@ static bool in_place(const char *name)
 }
 
 /* The mode the file gets: an existing file keeps its own, as editors keep
- * it (a snapshot made 0600 stays private); a new one what open() gives. */
-static mode_t new_mode(const char *target)
+ * it (a snapshot made 0600 stays private); a new one what open() gives,
+ * or 0600 when private. */
+static mode_t new_mode(const char *target, bool private)
 {
 	struct stat st;
 	mode_t mask;
 
 	if (stat(target, &st) == 0)
 		return st.st_mode & 07777;
+	if (private)
+		return 0600;
 	mask = umask(0);
 	umask(mask);
 	return 0666 & ~mask;
+}
+
+/*
+ * The classic /tmp attack: NAME is a symbolic link that another user put
+ * in a sticky world-writable directory, so that root writes where they
+ * chose. realpath() and stat() follow it whatever fs.protected_symlinks
+ * says; the same rule is applied here: such a link is followed only when
+ * it is ours or the directory owner's. An unreadable directory counts as
+ * unsafe. *uid: the link's owner.
+ */
+static bool foreign_link(const char *name, uid_t *uid)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(name, '/');
+	struct stat l, d;
+
+	if (lstat(name, &l) != 0 || !S_ISLNK(l.st_mode))
+		return false;
+	*uid = l.st_uid;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == name ? 1 : (int)(slash - name), name);
+	if (stat(dir, &d) != 0)
+		return true;
+	if (!(d.st_mode & S_ISVTX) || !(d.st_mode & S_IWOTH))
+		return false;
+	return l.st_uid != geteuid() && l.st_uid != d.st_uid;
 }
 
 /* An existing file that may not be written is refused, as '>' refuses
@@ -70,12 +105,18 @@ static int own_descriptor(const char *name)
 	return -1;
 }
 
-int cli_output_open(struct cli_output *o, const char *name)
+static int output_open(struct cli_output *o, const char *name, bool private)
 {
 	char resolved[PATH_MAX];
+	uid_t owner;
 	int fd;
 
 	*o = (struct cli_output){ .name = name };
+	if (foreign_link(name, &owner)) {
+		fprintf(stderr, "acsctl: %s: a symbolic link of uid %u in a sticky world-writable directory: "
+			"refused (it could point anywhere; remove it or write elsewhere)\n", name, (unsigned)owner);
+		return EXIT_BAD_INPUT;
+	}
 	if ((fd = own_descriptor(name)) >= 0) {
 		fflush(stdout);
 		fd = dup(fd);
@@ -107,7 +148,7 @@ int cli_output_open(struct cli_output *o, const char *name)
 		o->tmp[0] = '\0';
 		goto failed;
 	}
-	if (fchmod(fd, new_mode(o->target)) || !(o->f = fdopen(fd, "w"))) {
+	if (fchmod(fd, new_mode(o->target, private)) || !(o->f = fdopen(fd, "w"))) {
 		close(fd);
 		unlink(o->tmp);
 		o->tmp[0] = '\0';
@@ -119,6 +160,16 @@ opened:
 failed:
 	fprintf(stderr, "acsctl: %s: %s\n", name, strerror(errno));
 	return EXIT_BAD_INPUT;
+}
+
+int cli_output_open(struct cli_output *o, const char *name)
+{
+	return output_open(o, name, false);
+}
+
+int cli_output_open_private(struct cli_output *o, const char *name)
+{
+	return output_open(o, name, true);
 }
 
 /* ok: the command produced everything. Returns the exit status. */

@@ -387,5 +387,54 @@ else
 	skip=$((skip + 1)); echo "# SKIP real machines: $shared/realdata is absent"
 fi
 
+# --- as root, no file steers a write unchecked (issue 14) ---
+# acs.conf: only its owner (root, when root runs) may write it; bounded
+printf '00:02.0:RR-\n' >"$tmp/acs.conf"
+chmod 664 "$tmp/acs.conf"
+run 2 "acs.conf writable by its group: refused" 'acs.conf: writable by group or others \(mode 0664\)' "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
+chmod 646 "$tmp/acs.conf"
+run 2 "acs.conf writable by others: refused" 'acs.conf: writable by group or others \(mode 0646\)' "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
+chmod 644 "$tmp/acs.conf"
+run 2 "acs.conf 0644: reaches the live check" 'apply needs this host.s live sysfs' "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
+if [ "$(id -u)" -eq 0 ]; then
+	chown 65534 "$tmp/acs.conf"
+	run 2 "acs.conf not root's, as root: refused" 'acs.conf: owned by uid 65534, not root \(mode 0644\)' "$acsctl" -F "$dump" apply --from "$tmp/acs.conf"
+else
+	skip=$((skip + 1)); echo "# SKIP acs.conf of another user: needs root"
+fi
+{ for i in $(seq 70000); do echo "# padding padding"; done; } >"$tmp/big.conf"
+run 2 "acs.conf over 1 MiB: refused" 'big.conf: over 1048576 bytes' "$acsctl" -F "$dump" apply --from "$tmp/big.conf"
+# rollback writes only through the kernel's sysfs (a directory is not)
+mkdir -p "$tmp/fakesys/bus/pci/devices/0000:00:00.0" "$tmp/jdir"
+chmod 700 "$tmp/jdir"
+{ printf '\x86\x80\x37\x12\x00\x00\x00\x00\x02\x00\x00\x06'; head -c 52 /dev/zero; } >"$tmp/fakesys/bus/pci/devices/0000:00:00.0/config"
+printf '{"acsctl-journal":1,"sysfs":"%s","changes":[{"device":"0000:00:00.0","acs_pos":-2,"ctrl_before":7,"ctrl_after":0}],"drivers":[]}\n' "$tmp/fakesys" >"$tmp/jdir/journal.json"
+chmod 600 "$tmp/jdir/journal.json"
+cp "$tmp/fakesys/bus/pci/devices/0000:00:00.0/config" "$tmp/config.before"
+ACSCTL_JOURNAL=$tmp/jdir/journal.json run 2 "rollback on a --sysfs directory: refused" "apply --rollback: $tmp/fakesys/bus/pci: not the kernel's sysfs" "$acsctl" --sysfs "$tmp/fakesys" apply --rollback
+cmp -s "$tmp/config.before" "$tmp/fakesys/bus/pci/devices/0000:00:00.0/config" && [ -e "$tmp/jdir/journal.json" ] &&
+	ok "rollback refused: config space and journal as they were" || bad "rollback on a --sysfs directory wrote something"
+# snapshots hold config space and serial numbers: a new one is 0600
+( umask 022; "$acsctl" -F "$small" snapshot "$tmp/new.snap" ) >/dev/null 2>&1
+[ "$(stat -c %a "$tmp/new.snap" 2>/dev/null)" = 600 ] && ok "a new snapshot is 0600 whatever the umask" ||
+	bad "a new snapshot is $(stat -c %a "$tmp/new.snap" 2>/dev/null)"
+( umask 022; "$acsctl" -F "$small" export "$tmp/new.json" ) >/dev/null 2>&1
+[ "$(stat -c %a "$tmp/new.json")" = 644 ] && ok "a new export follows the umask" || bad "a new export is $(stat -c %a "$tmp/new.json")"
+# the classic /tmp attack: someone else's link in a sticky world-writable directory
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir -m 1777 "$tmp/sticky"
+	echo keep >"$tmp/victim"
+	ln -s "$tmp/victim" "$tmp/sticky/x"
+	chown -h 65534 "$tmp/sticky/x"
+	run 2 "snapshot through another user's link in a sticky directory: refused" 'sticky/x: a symbolic link of uid 65534 in a sticky world-writable directory: refused' "$acsctl" -F "$small" snapshot "$tmp/sticky/x"
+	run 2 "export through it: refused" 'sticky/x: a symbolic link of uid 65534' "$acsctl" -F "$small" export "$tmp/sticky/x"
+	[ "$(cat "$tmp/victim")" = keep ] && [ -L "$tmp/sticky/x" ] && ok "the link's target is untouched" || bad "the victim was written"
+	ln -s "$tmp/victim" "$tmp/sticky/mine"
+	run 0 "export through our own link there: written" '' "$acsctl" -F "$small" export "$tmp/sticky/mine"
+	grep -q acsctl-topology "$tmp/victim" && ok "our own link is followed" || bad "our own link was not followed"
+else
+	skip=$((skip + 1)); echo "# SKIP another user's link: needs root"
+fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
