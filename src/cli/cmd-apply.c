@@ -255,6 +255,8 @@ int cmd_apply(struct cli *c, int argc, char **argv)
 	if (c->status) {
 		char *text = acs_apply_status(&o);
 
+		if (!text && acs_error_last()->code != ACS_ENOTFOUND)
+			return cli_error("apply --status");   /* a journal, unreadable: still pending */
 		if (!text) {
 			printf("no pending change\n");
 			return EXIT_OK;

@@ -414,6 +414,10 @@ cp "$tmp/fakesys/bus/pci/devices/0000:00:00.0/config" "$tmp/config.before"
 ACSCTL_JOURNAL=$tmp/jdir/journal.json run 2 "rollback on a --sysfs directory: refused" "apply --rollback: $tmp/fakesys/bus/pci: not the kernel's sysfs" "$acsctl" --sysfs "$tmp/fakesys" apply --rollback
 cmp -s "$tmp/config.before" "$tmp/fakesys/bus/pci/devices/0000:00:00.0/config" && [ -e "$tmp/jdir/journal.json" ] &&
 	ok "rollback refused: config space and journal as they were" || bad "rollback on a --sysfs directory wrote something"
+# a journal that cannot be read is still a pending change, never "none"
+echo '{"acsctl-journal":' >"$tmp/jdir/cut.json"
+ACSCTL_JOURNAL=$tmp/jdir/cut.json run 2 "apply --status on a cut journal: exit 2, not 'no pending change'" 'cut.json: not an acsctl journal' "$acsctl" apply --status
+ACSCTL_JOURNAL=$tmp/jdir/none.json run 0 "apply --status without a journal" '^no pending change' "$acsctl" apply --status
 # snapshots hold config space and serial numbers: a new one is 0600
 ( umask 022; "$acsctl" -F "$small" snapshot "$tmp/new.snap" ) >/dev/null 2>&1
 [ "$(stat -c %a "$tmp/new.snap" 2>/dev/null)" = 600 ] && ok "a new snapshot is 0600 whatever the umask" ||
