@@ -359,6 +359,69 @@ static void test_sources_snapshot__long_cmdline(void **state)
 	assert_non_null(strstr(acs_error_last()->message, "snap3.txt:2"));
 }
 
+/* Found by fuzz/ (fuzz-parse-snapshot, a leak): a device line naming its
+ * driver twice kept the first copy; the last one counts, as for the other
+ * keys, and the first is freed (ASan's leak check in make asan). */
+static void test_sources_snapshot__driver_twice(void **state)
+{
+	static const char *const lines[] = { "0000:00:03.0 driver=first driver=nvme\n",
+					     "0000:00:04.0 driver=first driver=-\n" };
+	char text[4096] = "# acsctl snapshot 1\n";
+	struct tcfg ep;
+	acs_fabric *f = NULL;
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	(void)state;
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	for (int d = 0; d < 2; d++) {
+		strcat(text, lines[d]);
+		for (unsigned off = 0; off < 64; off += 16) {
+			char l[64];
+
+			sprintf(l, "%02x:", off);
+			strcat(text, l);
+			for (unsigned k = 0; k < 16; k++) {
+				sprintf(l, " %02x", ep.b[off + k]);
+				strcat(text, l);
+			}
+			strcat(text, "\n");
+		}
+		strcat(text, "\n");
+	}
+	o.kind = ACS_SOURCE_SNAPSHOT;
+	o.path = tdir_write("snap-driver.txt", text);
+	if (acs_fabric_load(&f, &o))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(acs_fabric_count(f), 2);
+	assert_string_equal(acs_fabric_func(f, 0)->driver, "nvme");
+	assert_null(acs_fabric_func(f, 1)->driver);
+	acs_fabric_free(f);
+}
+
+/* Found by fuzz/ (fuzz-input): a file holding only a UTF-8 byte-order mark
+ * was read as an empty buffer, which every parser then got; it is empty. */
+static void test_sources_input__bom_alone(void **state)
+{
+	static const int kinds[] = { ACS_SOURCE_FILE, ACS_SOURCE_DUMP, ACS_SOURCE_LSPCI,
+				     ACS_SOURCE_SNAPSHOT, ACS_SOURCE_TOPOLOGY };
+	const char *path = tdir_write("bom.txt", "\xef\xbb\xbf");
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	(void)state;
+	o.path = path;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		acs_fabric *f = NULL;
+		const char *msg;
+
+		o.kind = kinds[i];
+		assert_int_equal(acs_fabric_load(&f, &o), ACS_EPARSE);
+		assert_null(f);
+		msg = acs_error_last()->message;
+		if (!strstr(msg, "bom.txt: empty"))
+			fail_msg("kind %d: '%s'", kinds[i], msg);
+	}
+}
+
 /* Real machines from pciutils' own test corpus load whole. */
 static void test_sources_dump__pciutils_corpus(void **state)
 {
@@ -405,6 +468,8 @@ int main(void)
 		cmocka_unit_test(test_sources_sysfs__missing_root),
 		cmocka_unit_test(test_sources_snapshot__round_trip),
 		cmocka_unit_test(test_sources_snapshot__long_cmdline),
+		cmocka_unit_test(test_sources_snapshot__driver_twice),
+		cmocka_unit_test(test_sources_input__bom_alone),
 	};
 
 	return cmocka_run_group_tests_name("sources", tests, tdir_setup, tdir_teardown);

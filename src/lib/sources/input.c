@@ -398,6 +398,8 @@ int acs_input_read(struct acs_input *in, const char *name, uint64_t limit)
 		in->data[in->len] = '\0';
 		rc = sniff(&r, true);
 	}
+	if (!rc)
+		drop_bom(in);  /* before the test for nothing: a BOM alone is empty */
 	if (!rc && in->len == 0)
 		rc = acs_error_set(ACS_EPARSE, "%s: empty%s", in->name,
 				   in->compression ? " once decompressed" : "");
@@ -405,7 +407,6 @@ int acs_input_read(struct acs_input *in, const char *name, uint64_t limit)
 		acs_input_free(in);
 		return rc;
 	}
-	drop_bom(in);
 	return 0;
 }
 
