@@ -359,6 +359,38 @@ static void test_sources_snapshot__long_cmdline(void **state)
 	assert_non_null(strstr(acs_error_last()->message, "snap3.txt:2"));
 }
 
+/* Found by fuzz/ (fuzz-parse-dump, ASan): a CardBus bridge (header type 2)
+ * in lspci -x's 64 bytes had its subsystem IDs read at 0x40, past them. */
+static void test_sources_dump__cardbus_64_bytes(void **state)
+{
+	static const char rows[] = "00: 80 10 76 04 07 00 00 02 00 00 07 06 00 a8 82 00\n"
+				   "10: 00 00 00 00 00 00 00 02 00 02 05 b0 00 00 00 00\n"
+				   "20: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+				   "30: 00 00 00 00 00 00 00 00 00 00 00 00 ff 01 00 05\n";
+	char text[1024];
+	acs_fabric *f = NULL;
+
+	(void)state;
+	snprintf(text, sizeof(text), "00:01.0 CardBus bridge\n%s\n", rows);
+	if (load(tdir_write("cardbus.txt", text), &f))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(acs_fabric_count(f), 1);
+	assert_int_equal(acs_fabric_func(f, 0)->header_type, 2);
+	assert_int_equal(acs_fabric_func(f, 0)->subsys_vendor, 0);
+	acs_fabric_free(f);
+	/* with lspci -xxx's 128 they are there */
+	snprintf(text, sizeof(text), "00:01.0 CardBus bridge\n%s"
+		 "40: 28 10 d4 01 00 00 00 00 00 00 00 00 00 00 00 00\n"
+		 "50: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+		 "60: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+		 "70: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n\n", rows);
+	if (load(tdir_write("cardbus2.txt", text), &f))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(acs_fabric_func(f, 0)->subsys_vendor, 0x1028);
+	assert_int_equal(acs_fabric_func(f, 0)->subsys_device, 0x01d4);
+	acs_fabric_free(f);
+}
+
 /* Found by fuzz/ (fuzz-parse-snapshot, a leak): a device line naming its
  * driver twice kept the first copy; the last one counts, as for the other
  * keys, and the first is freed (ASan's leak check in make asan). */
@@ -469,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_sources_snapshot__round_trip),
 		cmocka_unit_test(test_sources_snapshot__long_cmdline),
 		cmocka_unit_test(test_sources_snapshot__driver_twice),
+		cmocka_unit_test(test_sources_dump__cardbus_64_bytes),
 		cmocka_unit_test(test_sources_input__bom_alone),
 	};
 
