@@ -391,6 +391,24 @@ static void test_sources_dump__cardbus_64_bytes(void **state)
 	acs_fabric_free(f);
 }
 
+/* Found by fuzz/ (fuzz-parse-topology, ASan): a conventional PCI function
+ * with an "sriov" keeps 256 bytes of config space, and its VFs' count was
+ * read at the extended capability before the bounds check. */
+static void test_sources_topology__pci_device_sriov(void **state)
+{
+	acs_fabric *f = NULL;
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	(void)state;
+	o.kind = ACS_SOURCE_TOPOLOGY;
+	o.path = tdir_write("pci-sriov.json", "{\"acsctl-topology\": 1, \"roots\": [{\"functions\": [\n"
+			    " {\"slot\": \"00.0\", \"type\": \"host-bridge\", \"vendor\": \"1022\", \"device\": \"14d8\"},\n"
+			    " {\"slot\": \"18.7\", \"type\": \"pci-device\", \"vendor\": \"1022\", "
+			    "\"device\": \"14f0\", \"sriov\": \"060000\"}]}]}\n");
+	if (!acs_fabric_load(&f, &o))
+		acs_fabric_free(f);
+}
+
 /* Found by fuzz/ (fuzz-parse-snapshot, a leak): a device line naming its
  * driver twice kept the first copy; the last one counts, as for the other
  * keys, and the first is freed (ASan's leak check in make asan). */
@@ -528,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_sources_snapshot__round_trip),
 		cmocka_unit_test(test_sources_snapshot__long_cmdline),
 		cmocka_unit_test(test_sources_snapshot__driver_twice),
+		cmocka_unit_test(test_sources_topology__pci_device_sriov),
 		cmocka_unit_test(test_sources_dump__cardbus_64_bytes),
 		cmocka_unit_test(test_sources_input__bom_alone),
 		cmocka_unit_test(test_sources_input__detect_lines_without_dots),
