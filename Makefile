@@ -5,6 +5,8 @@ ASAN ?= build-asan
 FUZZ ?= build-fuzz
 DEB ?= build-deb
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
+FUZZ_TARGETS ?=
 ACSCTL_VM_SAMPLE ?= 2
 ACSCTL_POWER_SAMPLE ?= 1
 
@@ -49,7 +51,7 @@ fuzz:
 	test -f $(FUZZ)/build.ninja || CC=clang meson setup $(FUZZ) -Dfuzz=true -Dtests=disabled \
 		-Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(FUZZ)
-	bash fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+	FUZZ_RUNS=$(FUZZ_RUNS) bash fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # A Debian package from the tracked files as they are now (packaging/):
 # $(DEB)/acsctl_*.deb. Runs the unit suite as the build's test step.

@@ -1,20 +1,39 @@
 #!/bin/bash
 # Seed a corpus per target from the project's own inputs and fuzz each for
 # SECONDS. Crashes, leaks and timeouts land in BUILD/fuzz-findings/ and make
-# the script exit 1. Usage: fuzz/run.sh BUILD [SECONDS] [TARGET...]
+# the script exit 1. Usage: fuzz/run.sh BUILD [SECONDS] [TARGET...];
+# FUZZ_RUNS=N stops each target after N inputs instead (SECONDS still bounds it).
 set -euo pipefail
 build=$1 secs=${2:-60}
 shift $(($# < 2 ? $# : 2))
 src=$(cd "$(dirname "$0")/.." && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dump lspci snapshot topology params)
+[ ${#targets[@]} -gt 0 ] || targets=(input dump lspci snapshot topology params)
 corpus=$build/fuzz-corpus findings=$build/fuzz-findings
 mkdir -p "$findings"
 
-seed() { # TARGET: a few of each kind, small ones first (the fuzzer grows them)
-	local d=$corpus/$1 f n=0
+seed() { # CORPUS: a few of each kind, small ones first (the fuzzer grows them)
+	local d=$corpus/$1 f n=0 z
 	mkdir -p "$d"
 	case $1 in
+	input) # each compression whole, cut short and concatenated; plain text
+		for f in $(ls -S -r "$src"/tests/fixtures/vm/6.1/*/lspci.txt | head -n 3); do
+			n=$((n + 1)); head -c 600 "$f" > "$d/plain-$n"
+			for z in gzip xz zstd; do
+				head -c 2000 "$f" | $z -c > "$d/$z-$n" 2>/dev/null || continue
+				head -c $(($(stat -c %s "$d/$z-$n") / 2)) "$d/$z-$n" > "$d/$z-$n-cut"
+			done
+		done
+		for f in $(ls -S -r "$src"/tests/fixtures/vm/6.1/*/lspci.txt | head -n 1); do
+			gzip -c "$f" > "$d/gzip-whole"
+			for z in gzip xz zstd; do  # two members, frames or streams
+				{ head -c 300 "$f" | $z -c; tail -c 300 "$f" | $z -c; } > "$d/$z-two" 2>/dev/null || true
+			done
+		done
+		printf '\357\273\27700:00.0 Host bridge: x\n' > "$d/bom"
+		printf '\377\3760\0000\000:\000' > "$d/utf16"
+		printf '# acsctl snapshot 1\n' > "$d/snapshot"
+		printf '{"devices": []}\n' > "$d/topology" ;;
 	dump)
 		for f in $(ls -S -r "$src"/tests/fixtures/vm/6.1/*/lspci.txt | head -n 12); do cp "$f" "$d/$(basename "$(dirname "$f")")"; done
 		for f in $(ls -S -r "$src"/tests/fixtures/vm-power/powernv9/*/lspci.txt | head -n 4); do cp "$f" "$d/p9-$(basename "$(dirname "$f")")"; done ;;
@@ -40,17 +59,26 @@ seed() { # TARGET: a few of each kind, small ones first (the fuzzer grows them)
 	esac
 }
 
+max_len() { # CORPUS: the largest input the fuzzer makes
+	case $1 in
+	input) echo 131072 ;;  # past the 64 KiB sniff; decompressed up to the 1 MiB limit
+	*) echo 262144 ;;
+	esac
+}
+
 rc=0
 for t in "${targets[@]}"; do
 	bin=$build/fuzz/fuzz-$t
+	c=${t#parse-}  # fuzz-parse-KIND shares fuzz-KIND's corpus
 	[ -x "$bin" ] || { echo "fuzz/run.sh: no $bin (make fuzz builds it)" >&2; exit 2; }
-	seed "$t"
-	echo "== fuzz-$t: $(ls "$corpus/$t" | wc -l) seeds, ${secs}s"
+	seed "$c"
+	echo "== fuzz-$t: $(ls "$corpus/$c" | wc -l) seeds, ${secs}s"
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
-		-artifact_prefix="$findings/$t-" -print_final_stats=1 "$corpus/$t" 2>"$build/fuzz-$t.log" ||
+		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=$(max_len "$c") \
+		${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
+		-artifact_prefix="$findings/$t-" -print_final_stats=1 "$corpus/$c" 2>"$build/fuzz-$t.log" ||
 		{ rc=1; echo "fuzz-$t FOUND something: $(ls "$findings" | grep "^$t-" | head -3)"; tail -n 30 "$build/fuzz-$t.log"; }
-	grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$build/fuzz-$t.log" | tr '\n' ' '
+	grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$build/fuzz-$t.log" | tr '\n' ' '
 	echo
 done
 exit $rc

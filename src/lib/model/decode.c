@@ -169,7 +169,8 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	if (f->header_type == 0) {
 		f->subsys_vendor = acs_rd16(cfg, 0x2c);
 		f->subsys_device = acs_rd16(cfg, 0x2e);
-	} else if (f->header_type == 2) {
+	} else if (f->header_type == 2 && len > 0x43) {
+		/* a CardBus bridge's subsystem IDs lie past lspci -x's 64 bytes */
 		f->subsys_vendor = acs_rd16(cfg, 0x40);
 		f->subsys_device = acs_rd16(cfg, 0x42);
 	}

@@ -159,15 +159,17 @@ int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
 {
 	const struct acs_raw_func *p = &b->raw[pf];
 	uint8_t head[ACS_CFG_HEADER], pcie[0x3c] = { 0 };
-	unsigned num = acs_rd16(p->cfg, sriov_pos + 0x10);
-	unsigned offset = acs_rd16(p->cfg, sriov_pos + 0x14);
-	unsigned stride = acs_rd16(p->cfg, sriov_pos + 0x16);
+	unsigned num, offset, stride;
 	unsigned rid = (unsigned)p->bus << 8 | p->dev << 3 | p->fn;
 	uint32_t domain = p->domain;
 	int rc = 0;
 
+	/* (a conventional PCI function keeps 256 bytes: no SR-IOV to read) */
 	if (sriov_pos + 0x18 > p->cfg_stored)
 		return 0;
+	num = acs_rd16(p->cfg, sriov_pos + 0x10);
+	offset = acs_rd16(p->cfg, sriov_pos + 0x14);
+	stride = acs_rd16(p->cfg, sriov_pos + 0x16);
 	memcpy(head, p->cfg, ACS_CFG_HEADER);
 	if (pcie_pos && pcie_pos + 0x3c <= p->cfg_stored)
 		memcpy(pcie, p->cfg + pcie_pos, 0x3c);

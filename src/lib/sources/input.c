@@ -119,17 +119,22 @@ static int sniff(struct reader *r, bool at_end)
 	return 0;
 }
 
-/* Room for len more bytes and the NUL after them. */
+/*
+ * Room for len more bytes and the NUL after them; callers fill what room
+ * there is, so a buffer with a page or more free is left as it is (a
+ * small file is one allocation, never grown and copied).
+ */
 static int reserve(struct reader *r, size_t len)
 {
 	struct acs_input *in = r->in;
-	size_t want = in->len + len + 1;
+	size_t want;
 
 	if (r->limit && in->len + len > r->limit)
 		len = (size_t)(r->limit - in->len) + 1;  /* one byte past tells */
-	want = in->len + len + 1;
+	want = in->len + (len < 4096 ? len : 4096) + 1;
 	if (want <= r->cap)
 		return 0;
+	want = in->len + len + 1;
 	size_t cap = r->cap ? r->cap : CHUNK + 1;
 
 	while (cap < want)
@@ -414,6 +419,8 @@ int acs_input_read(struct acs_input *in, const char *name, uint64_t limit)
 		in->data[in->len] = '\0';
 		rc = sniff(&r, true);
 	}
+	if (!rc)
+		drop_bom(in);  /* before the test for nothing: a BOM alone is empty */
 	if (!rc && in->len == 0)
 		rc = acs_error_set(ACS_EPARSE, "%s: empty%s", in->name,
 				   in->compression ? " once decompressed" : "");
@@ -421,7 +428,6 @@ int acs_input_read(struct acs_input *in, const char *name, uint64_t limit)
 		acs_input_free(in);
 		return rc;
 	}
-	drop_bom(in);
 	return 0;
 }
 

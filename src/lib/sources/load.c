@@ -55,11 +55,15 @@ static bool hex_line(const char *s)
 
 static bool addr_line(const char *s)
 {
-	/* "00:1f.3 " or "0000:00:1f.3 " at the start of a line */
-	const char *p = strchr(s, '.');
+	/* "00:1f.3 " or "0000:00:1f.3 " at the start of a line; the dot is
+	 * looked for in this line only (strchr() went on to the next dot in
+	 * the file: a long file of lines without one took minutes) */
+	size_t n = 0;
 
-	return p && p - s >= 5 && p - s <= 13 && isdigit((unsigned char)p[1]) &&
-	       p[2] == ' ' && isxdigit((unsigned char)s[0]);
+	while (n < 14 && s[n] && s[n] != '\n' && s[n] != '.')
+		n++;
+	return n >= 5 && n <= 13 && s[n] == '.' && isdigit((unsigned char)s[n + 1]) &&
+	       s[n + 2] == ' ' && isxdigit((unsigned char)s[0]);
 }
 
 int acs_source_detect(const char *text, size_t len)

@@ -194,6 +194,8 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 						     "separated by commas", path, lineno, tok, eq);
 		} else if (strcmp(tok, "driver") == 0) {
 			x->has_driver = true;
+			free(x->driver);  /* named twice: the last one counts */
+			x->driver = NULL;
 			if (strcmp(eq, "-") != 0 && !(x->driver = acs_strdup(eq)))
 				return acs_error_nomem();
 		}
