@@ -93,6 +93,10 @@ half "$tmp/d.xz" >"$tmp/cut.xz"
 run 2 "xz cut short" 'cut.xz: (xz|gzip) data cut short' "$acsctl" -F "$tmp/cut.xz" groups
 half "$tmp/d.zst" >"$tmp/cut.zst"
 run 2 "zstd cut short" 'cut.zst: (zstd|gzip) data cut short' "$acsctl" -F "$tmp/cut.zst" groups
+# a small xz that asks for a 1.5 GiB dictionary: refused, not allocated
+if head -c 20000 /dev/urandom | xz -9e --lzma2=dict=1536MiB -c >"$tmp/dict.xz" 2>/dev/null; then
+	run 2 "xz asking for a 1.5 GiB dictionary" 'asks for more than 256 MiB' "$acsctl" -F "$tmp/dict.xz" groups
+fi
 cp "$tmp/d.gz" "$tmp/bad.gz"
 printf '\377\377\377\377\377\377\377\377' | dd of="$tmp/bad.gz" bs=1 seek=$(($(wc -c <"$tmp/d.gz") / 3)) conv=notrunc 2>/dev/null
 run 2 "gzip corrupt" 'bad.gz: (corrupt gzip data|gzip data cut short)' "$acsctl" -F "$tmp/bad.gz" groups

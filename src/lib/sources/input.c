@@ -18,6 +18,7 @@
  * address, a snapshot its magic and a topology its '{' in the first line. */
 #define SNIFF_BYTES 65536u
 #define CHUNK 65536u
+#define XZ_MEMLIMIT (256ull << 20)
 
 struct reader {
 	struct acs_input *in;
@@ -257,7 +258,9 @@ static int read_xz(struct reader *r)
 	bool eof = false;
 	int rc = 0;
 
-	if (lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+	/* a few bytes of xz may ask for a dictionary of gigabytes: bounded as
+	 * xz -d's own default is, whatever --max-input says */
+	if (lzma_stream_decoder(&s, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
 		return acs_error_nomem();
 	while (!rc) {
 		lzma_ret lr;
@@ -281,6 +284,8 @@ static int read_xz(struct reader *r)
 			rc = cut_short(r);
 		else if (lr == LZMA_MEM_ERROR)
 			rc = acs_error_nomem();
+		else if (lr == LZMA_MEMLIMIT_ERROR)
+			rc = corrupt(r, "it asks for more than 256 MiB to decompress");
 		else if (lr != LZMA_OK && lr != LZMA_BUF_ERROR)
 			rc = corrupt(r, NULL);
 	}
