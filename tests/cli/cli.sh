@@ -266,6 +266,9 @@ expect 2 "apply --from a file with a NUL byte" "$acsctl" -F "$dump" apply --from
 expect 2 "apply: changes and --from" "$acsctl" -F "$dump" apply 00:02.0:RR- --from "$tmp/acs.conf"
 ACSCTL_JOURNAL=$tmp/none.json expect 0 "apply --status without a journal" "$acsctl" apply --status
 grep -q 'no pending change' "$tmp/out" && ok "apply --status" || bad "apply --status"
+# a package build's chroot has nothing on /sys: --status reads only the journal
+ACSCTL_JOURNAL=$tmp/none.json expect 0 "apply --status without sysfs" "$acsctl" --sysfs "$tmp/no-sysfs" apply --status
+grep -q 'no pending change' "$tmp/out" && ok "apply --status without sysfs" || bad "apply --status without sysfs"
 
 pv="$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt"
 expect 0 "pe" "$acsctl" -F "$pv" --platform powernv8 pe
