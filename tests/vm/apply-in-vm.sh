@@ -10,6 +10,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 acsctl=$(readlink -f "$1")
 shift
+# the fault steps need the ACSCTL_FAULT hook: a test build
+if ! grep -qa ACSCTL_FAULT "$acsctl"; then
+	echo "apply-in-vm.sh: $acsctl has no ACSCTL_FAULT hook: build it with meson -Dfault_injection=true (make check does)" >&2
+	exit 2
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
