@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actions/denylist.h"
 #include "internal.h"
 #include "sources/libpci.h"
 
@@ -467,6 +468,24 @@ static bool vfio_group_open(const char *group)
 	return open;
 }
 
+/* --unbind never unbinds what /, /usr, /boot, /boot/efi or a swap is on
+ * (actions/denylist.c); when that cannot be read, nothing is unbound. */
+static bool unbind_denied(const struct job *j, const char *addr, struct acs_lines *why)
+{
+	struct acs_denylist *deny;
+	const char *what;
+	bool denied = true;
+
+	if (acs_denylist_load(&deny, j->sysfs, "/proc"))
+		acs_lines_add(why, "%s: not unbound: %s", addr, acs_error_last()->message);
+	else if ((what = acs_denylist_holds(deny, addr)))
+		acs_lines_add(why, "%s: holds %s: --unbind never unbinds it", addr, what);
+	else
+		denied = false;
+	acs_denylist_free(deny);
+	return denied;
+}
+
 static int refusals(struct job *j, const acs_fabric *f, const acs_live *live, struct acs_lines *why)
 {
 	const uint32_t *aff;
@@ -494,6 +513,8 @@ static int refusals(struct job *j, const acs_fabric *f, const acs_live *live, st
 			rc = acs_lines_add(why, "%s: bound to %s (give --unbind to unbind and rebind it)", addr, fn->driver);
 			continue;
 		}
+		if (unbind_denied(j, addr, why))
+			continue;
 		snprintf(j->drv[j->ndrv].addr, sizeof(j->drv[j->ndrv].addr), "%s", addr);
 		snprintf(j->drv[j->ndrv].driver, sizeof(j->drv[j->ndrv].driver), "%s", fn->driver);
 		j->ndrv++;
