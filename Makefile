@@ -27,10 +27,13 @@ run: deps
 
 # The unit suites run whatever configured $(BUILD) before (make run on a
 # machine without cmocka): tests=enabled makes meson find it or fail loudly.
+# check makes $(BUILD) a test build: the ACSCTL_FAULT hook compiled in
+# (-Dfault_injection=true, which tests/vm/apply-in-vm.sh needs); make deb
+# and a plain meson setup leave it out.
 check:
 	sh scripts/install-deps.sh test
 	test -f $(BUILD)/build.ninja || meson setup $(BUILD)
-	meson configure $(BUILD) -Dtests=enabled
+	meson configure $(BUILD) -Dtests=enabled -Dfault_injection=true
 	$(MAKE) all
 	meson test -C $(BUILD) --print-errorlogs
 	$(MAKE) asan
@@ -40,7 +43,7 @@ check:
 # The whole unit suite again under AddressSanitizer and UBSan.
 asan:
 	test -f $(ASAN)/build.ninja || meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
-	meson configure $(ASAN) -Dtests=enabled
+	meson configure $(ASAN) -Dtests=enabled -Dfault_injection=true
 	ninja -C $(ASAN)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN) --print-errorlogs
@@ -63,6 +66,7 @@ deb:
 	cd $(DEB)/acsctl && dpkg-buildpackage -us -uc -b
 	dpkg-deb -c $(DEB)/acsctl_*.deb | awk '{ print $$6 }' | grep -E 'bin/acsctl$$|acsctl.8|acsctl-apply.service$$'
 	dpkg-deb -I $(DEB)/acsctl_*.deb postinst | grep -q deb-systemd-helper  # the unit is enabled on install
+	! dpkg-deb --fsys-tarfile $(DEB)/acsctl_*.deb | tar -xOf - ./usr/bin/acsctl | grep -qa ACSCTL_FAULT  # no fault hook
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB)

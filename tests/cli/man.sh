@@ -1,14 +1,16 @@
 #!/bin/bash
 # The man page and the boot unit as a package installs them: the page
 # renders without warnings and describes every command of acsctl --help
-# and every long option acsctl takes; the unit passes systemd-analyze
-# verify with acsctl and the page where it names them.
-# Usage: man.sh ACSCTL SRCDIR
+# and every long option acsctl takes; the unit meson made from
+# contrib/acsctl-apply.service.in passes systemd-analyze verify with
+# acsctl and the page where it names them, and systemd-analyze security
+# rates it 2.5 or better.
+# Usage: man.sh ACSCTL SRCDIR UNIT
 set -u
 acsctl=$1
 src=$2
 page=$src/doc/acsctl.8
-unit=$src/contrib/acsctl-apply.service
+unit=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -43,16 +45,30 @@ done
 # the unit, with acsctl and this page where they are installed
 grep -q '^Documentation=man:acsctl(8)$' "$unit" && grep -q '^\.TH ACSCTL 8 ' "$page" &&
 	ok "unit names this page" || bad "unit names this page"
+# meson filled in the paths: acsctl where this prefix installs it
+exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
+case $exe in
+/*/acsctl) ok "ExecStart: $exe" ;;
+*) bad "ExecStart is not an absolute path to acsctl: '$exe'" ;;
+esac
+! grep -q '@[a-z_]*@' "$unit" && ok "unit: every @placeholder@ filled in" || bad "unit: $(grep '@[a-z_]*@' "$unit" | head -1)"
 if command -v systemd-analyze >/dev/null && command -v man >/dev/null; then
-	mkdir -p "$tmp/root/usr/bin" "$tmp/root/lib/systemd/system" "$tmp/man/man8"
-	cp "$acsctl" "$tmp/root/usr/bin/acsctl"
-	cp "$unit" "$tmp/root/lib/systemd/system/"
+	mkdir -p "$tmp/root${exe%/*}" "$tmp/root/lib/systemd/system" "$tmp/man/man8"
+	cp "$acsctl" "$tmp/root$exe"
+	cp "$unit" "$tmp/root/lib/systemd/system/acsctl-apply.service"
 	cp "$page" "$tmp/man/man8/"
 	MANPATH=$tmp/man systemd-analyze --root="$tmp/root" verify \
 		"$tmp/root/lib/systemd/system/acsctl-apply.service" >"$tmp/out" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] && [ ! -s "$tmp/out" ] && ok "systemd-analyze verify" ||
 		bad "systemd-analyze verify (exit $rc): $(head -3 "$tmp/out")"
+	# the sandbox (systemd 252 rates a unit file offline): 2.5 or better
+	(cd "$tmp" && systemd-analyze security --offline=yes --threshold=25 --root="$tmp/root" \
+		"$tmp/root/lib/systemd/system/acsctl-apply.service") >"$tmp/sec" 2>&1
+	rc=$?
+	score=$(sed -n 's/^.*Overall exposure level for acsctl-apply.service: \([0-9.]*\).*/\1/p' "$tmp/sec")
+	[ $rc -eq 0 ] && [ -n "$score" ] && ok "systemd-analyze security: exposure $score" ||
+		bad "systemd-analyze security (exit $rc): exposure '${score:-?}' above 2.5: $(grep '^✗' "$tmp/sec" | head -3)"
 else
 	echo "# skip: systemd-analyze or man is missing"
 fi

@@ -10,17 +10,31 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 acsctl=$(readlink -f "$1")
 shift
+# the fault steps need the ACSCTL_FAULT hook: a test build
+if ! grep -qa ACSCTL_FAULT "$acsctl"; then
+	echo "apply-in-vm.sh: $acsctl has no ACSCTL_FAULT hook: build it with meson -Dfault_injection=true (make check does)" >&2
+	exit 2
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/root/bin"
+# acsctl, and util-linux's setpriv (busybox's cannot bound capabilities)
+# to run the unit's ExecStart as systemd would: its CapabilityBoundingSet,
+# NoNewPrivileges and UMask
+setpriv=$(command -v setpriv) || { echo "apply-in-vm.sh: needs util-linux's setpriv" >&2; exit 2; }
+mkdir -p "$work/root/bin" "$work/root/opt"
 cp "$acsctl" "$work/root/bin/acsctl"
-ldd "$acsctl" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r lib; do
-	[ -f "$lib" ] || continue
-	mkdir -p "$work/root$(dirname "$lib")"
-	cp -L "$lib" "$work/root$lib"
+cp "$setpriv" "$work/root/opt/setpriv"
+for exe in "$acsctl" "$setpriv"; do
+	ldd "$exe" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r lib; do
+		[ -f "$lib" ] || continue
+		mkdir -p "$work/root$(dirname "$lib")"
+		cp -L "$lib" "$work/root$lib"
+	done
 done
-adds=(--add "$root/contrib/acsctl-apply.service:/acsctl-apply.service")
+# the unit as the package installs it (meson's prefix /usr)
+sed 's|@bindir@|/usr/bin|g' "$root/contrib/acsctl-apply.service.in" >"$work/acsctl-apply.service"
+adds=(--add "$work/acsctl-apply.service:/acsctl-apply.service")
 while read -r f; do
 	adds+=(--add "$f:${f#"$work/root"}")
 done < <(find "$work/root" -type f)
@@ -81,14 +95,31 @@ step vfio-closed; $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"; echo "ctl=$
 echo "driver=$(basename "$(readlink $DEV/driver)")"
 step vfio-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
 echo "driver=$(basename "$(readlink $DEV/driver)")"
-# the boot service's command, as contrib/acsctl-apply.service has it
+# the boot service's command, as contrib/acsctl-apply.service.in has it,
+# with the unit's capability bounding set, no new privileges and umask
 mkdir -p /etc/acsctl /usr/bin
 ln -sf /bin/acsctl /usr/bin/acsctl
 printf '# the root port above the switch\n%s:RR-,CR-\n' $RP > /etc/acsctl/acs.conf
-step service; X=$(sed -n 's/^ExecStart=//p' /acsctl-apply.service); echo "exec=$X"
-eval "$X"; echo "rc=$?"; echo "ctl=$(ctl)"
+X=$(sed -n 's/^ExecStart=//p' /acsctl-apply.service)
+CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' /acsctl-apply.service)
+UM=$(sed -n 's/^UMask=//p' /acsctl-apply.service)
+BSET=-all; for c in $CAPS; do BSET="$BSET,+$(echo "${c#CAP_}" | tr A-Z a-z)"; done
+unit() { /opt/setpriv --no-new-privs --inh-caps=-all --bounding-set="$BSET" -- /bin/sh -c "umask $UM; grep -E '^(CapBnd|CapEff|NoNewPrivs):' /proc/self/status; $X"; }
+step service; echo "exec=$X"; echo "caps=$CAPS"
+unit; echo "rc=$?"; echo "ctl=$(ctl)"
 echo "driver=$(basename "$(readlink $DEV/driver)")"
 step service-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
+echo "driver=$(basename "$(readlink $DEV/driver)")"
+# with only the unit's capabilities it still sees a VFIO group that a
+# process of another user (a qemu) holds open, and refuses
+G=$(basename "$(readlink $DEV/iommu_group)")
+/opt/setpriv --reuid=1000 --regid=1000 --clear-groups sleep 60 3<>/dev/vfio/$G &
+HOLDER=$!
+sleep 1
+step service-vfio-open; echo "held=$(readlink /proc/$HOLDER/fd/3) uid=$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$HOLDER/status)"
+unit; echo "rc=$?"; echo "ctl=$(ctl)"
+kill $HOLDER; wait $HOLDER 2>/dev/null
+echo "driver=$(basename "$(readlink $DEV/driver)")"
 step end
 SCRIPT
 for kernel in "$@"; do

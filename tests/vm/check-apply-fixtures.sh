@@ -44,12 +44,21 @@ for log in "$root"/tests/fixtures/vm-apply/*/log.txt; do
 		has "$out" '^driver=vfio-pci$' && ok || bad "$k closed VFIO group: change or rebind"
 	out=$(section "$log" vfio-back)
 	has "$out" '^ctl=0x001d$' && has "$out" '^driver=vfio-pci$' && ok || bad "$k VFIO change back"
-	# the boot service's command as the unit has it now
+	# the boot service's command as the unit has it now (the package's
+	# prefix), run with its capability bounding set and no new privileges
 	out=$(section "$log" service)
-	unit=$(sed -n 's/^ExecStart=//p' "$root/contrib/acsctl-apply.service")
-	[ "$(sed -n 's/^exec=//p' <<<"$out")" = "$unit" ] && has "$out" '^OK: applied' && has "$out" '^rc=0$' &&
+	unit=$(sed -n 's|^ExecStart=@bindir@/|/usr/bin/|p' "$root/contrib/acsctl-apply.service.in")
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$root/contrib/acsctl-apply.service.in")
+	[ "$(sed -n 's/^exec=//p' <<<"$out")" = "$unit" ] && [ "$(sed -n 's/^caps=//p' <<<"$out")" = "$caps" ] &&
+		has "$out" '^NoNewPrivs:[[:space:]]*1$' && ! has "$out" '^CapBnd:[[:space:]]*000001ffffffffff$' &&
+		has "$out" '^OK: applied' && has "$out" '^rc=0$' &&
 		has "$out" '^ctl=0x0011$' && has "$(section "$log" service-back)" '^ctl=0x001d$' &&
-		ok || bad "$k the service's ExecStart (recapture after changing the unit)"
+		ok || bad "$k the service's ExecStart and capabilities (recapture after changing the unit)"
+	# with only those capabilities, a VFIO group another user holds open is seen
+	out=$(section "$log" service-vfio-open)
+	has "$out" '^held=/dev/vfio/[0-9]+ uid=1000$' && has "$out" 'its VFIO group [0-9]+ is open' &&
+		has "$out" '^rc=1$' && has "$out" '^ctl=0x001d$' && has "$out" '^driver=vfio-pci$' &&
+		ok || bad "$k the service's capabilities do not see another user's open VFIO group"
 	# the live partition against a boot with the same ACS (6.12 has config_acs)
 	boot=$root/tests/fixtures/vm-boot/$k/config-rp-switch/groups.txt
 	if [ -f "$boot" ]; then

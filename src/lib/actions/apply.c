@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actions/denylist.h"
 #include "internal.h"
 #include "sources/libpci.h"
 
@@ -82,9 +83,11 @@ static void say(const struct job *j, const char *fmt, ...)
 	j->o->step(j->o->ctx, line);
 }
 
-/* ACSCTL_FAULT=STEP fails the step, STEP:kill kills the process there. */
+/* ACSCTL_FAULT=STEP fails the step, STEP:kill kills the process there.
+ * Only in test builds (meson -Dfault_injection=true); a release ignores it. */
 static int fault(const char *step)
 {
+#ifdef ACSCTL_FAULT_INJECTION
 	const char *f = getenv("ACSCTL_FAULT");
 	size_t n = strlen(step);
 
@@ -93,6 +96,10 @@ static int fault(const char *step)
 	if (strcmp(f + n, ":kill") == 0)
 		raise(SIGKILL);
 	return acs_error_set(ACS_ERROR, "fault injected at %s", step);
+#else
+	(void)step;
+	return 0;
+#endif
 }
 
 static int write_file(const char *path, const char *text)
@@ -797,6 +804,24 @@ static bool vfio_group_open(const char *group)
 	return open;
 }
 
+/* --unbind never unbinds what /, /usr, /boot, /boot/efi or a swap is on
+ * (actions/denylist.c); when that cannot be read, nothing is unbound. */
+static bool unbind_denied(const struct job *j, const char *addr, struct acs_lines *why)
+{
+	struct acs_denylist *deny;
+	const char *what;
+	bool denied = true;
+
+	if (acs_denylist_load(&deny, j->sysfs, "/proc"))
+		acs_lines_add(why, "%s: not unbound: %s", addr, acs_error_last()->message);
+	else if ((what = acs_denylist_holds(deny, addr)))
+		acs_lines_add(why, "%s: holds %s: --unbind never unbinds it", addr, what);
+	else
+		denied = false;
+	acs_denylist_free(deny);
+	return denied;
+}
+
 static int refusals(struct job *j, const acs_fabric *f, const acs_live *live, struct acs_lines *why)
 {
 	const uint32_t *aff;
@@ -828,6 +853,8 @@ static int refusals(struct job *j, const acs_fabric *f, const acs_live *live, st
 			rc = acs_lines_add(why, "%s: bound to a driver whose name is no kernel driver's name", addr);
 			continue;
 		}
+		if (unbind_denied(j, addr, why))
+			continue;
 		snprintf(j->drv[j->ndrv].addr, sizeof(j->drv[j->ndrv].addr), "%s", addr);
 		snprintf(j->drv[j->ndrv].driver, sizeof(j->drv[j->ndrv].driver), "%s", fn->driver);
 		j->ndrv++;

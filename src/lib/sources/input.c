@@ -474,6 +474,25 @@ const char *acs_input_path(struct acs_input *in)
 		return NULL;
 	}
 	snprintf(in->fdpath, sizeof(in->fdpath), "/proc/self/fd/%d", in->memfd);
+	if (access(in->fdpath, R_OK) != 0) {
+		/* no /proc (a package build's chroot): a private temporary file */
+		const char *dir = getenv("TMPDIR");
+
+		close(in->memfd);
+		snprintf(in->fdpath, sizeof(in->fdpath), "%s/acsctl-input-XXXXXX", dir && *dir ? dir : "/tmp");
+		in->memfd = mkostemp(in->fdpath, O_CLOEXEC);
+		if (in->memfd < 0 || write_all(in->memfd, in->data, in->len) != 0) {
+			acs_error_set(ACS_ERROR, "%s: cannot hold a copy for libpci (no /proc): %s: %s", in->name,
+				      in->fdpath, strerror(errno));
+			if (in->memfd >= 0) {
+				close(in->memfd);
+				unlink(in->fdpath);
+			}
+			in->memfd = -1;
+			return NULL;
+		}
+		in->tmpfile = 1;
+	}
 	return in->fdpath;
 }
 
@@ -491,6 +510,9 @@ void acs_input_free(struct acs_input *in)
 {
 	if (in->memfd >= 0)
 		close(in->memfd);
+	if (in->tmpfile)
+		unlink(in->fdpath);
+	in->tmpfile = 0;
 	free(in->data);
 	in->data = NULL;
 	in->len = 0;
@@ -508,6 +530,8 @@ int acs_read_whole(const char *path, unsigned long long limit, char **data, size
 		return rc;
 	if (in.memfd >= 0)
 		close(in.memfd);
+	if (in.tmpfile)
+		unlink(in.fdpath);
 	*data = in.data;
 	*len = in.len;
 	return 0;

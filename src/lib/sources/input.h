@@ -22,7 +22,8 @@ struct acs_input {
 	size_t len;
 	const char *compression;  /* "gzip", "xz", "zstd" or NULL */
 	int memfd;                /* behind path(), -1 until asked for */
-	char fdpath[40];
+	char fdpath[4096];        /* /proc/self/fd/N, or without /proc a file: */
+	int tmpfile;              /* fdpath is a temporary file to unlink */
 };
 
 /*
