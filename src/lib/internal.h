@@ -150,5 +150,7 @@ bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 /* Unit tests only (the CLI has no way to it): let apply and rollback run
  * on a sysfs tree that is not the kernel's (actions/apply.c). */
 void acs_apply__test_any_sysfs(bool on);
+/* ... and read processes' open files under PROC (NULL: "/proc"). */
+void acs_apply__test_proc(const char *proc);
 
 #endif

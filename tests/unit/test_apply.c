@@ -6,12 +6,15 @@
  * but the first lets the library take it for sysfs.
  */
 #include <errno.h>
+#include <linux/capability.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tfab.h"
@@ -444,6 +447,310 @@ static void test_apply_apply__journal(void **state)
 	acs_fabric_free(f);
 }
 
+/* --- issue 14, items 3 and 4: before the first change, and the restore --- */
+
+static void shf(const char *fmt, ...) ACS_PRINTF(1, 2);
+
+static void shf(const char *fmt, ...)
+{
+	char cmd[2000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void file_put(const struct world *w, const char *rel, const char *text)
+{
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/%s", w->top, rel);
+	world_file(path, text);
+}
+
+static void file_get(const struct world *w, const char *rel, char *out, size_t size)
+{
+	char path[700];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", w->top, rel);
+	if ((f = fopen(path, "r"))) {
+		n = fread(out, 1, size - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+}
+
+/* The files the kernel's sysfs has for a change: the port's rescan, the
+ * endpoint's remove, each empty until written. */
+static void world_files(const struct world *w)
+{
+	file_put(w, "sys/bus/pci/devices/" PORT "/rescan", "");
+	file_put(w, "sys/bus/pci/devices/" EP "/remove", "");
+}
+
+/* The endpoint bound to DRV, a member of its group 2; processes' files
+ * under T/proc (a root on tmpfs for the denylist). */
+static void world_driver(const struct world *w, const char *drv)
+{
+	shf("mkdir -p %s/bus/pci/drivers/%s && touch %s/bus/pci/drivers/%s/bind %s/bus/pci/drivers/%s/unbind",
+	    w->sys, drv, w->sys, drv, w->sys, drv);
+	shf("ln -s ../../drivers/%s %s/bus/pci/devices/" EP "/driver", drv, w->sys);
+	shf("ln -s ../../../../bus/pci/devices/" EP " %s/kernel/iommu_groups/2/devices/" EP, w->sys);
+	shf("mkdir -p %s/proc/self", w->top);
+	file_put(w, "proc/self/mountinfo", "22 1 0:20 / / rw - tmpfs none rw\n");
+	file_put(w, "sys/bus/pci/devices/" EP "/driver_override", "(null)\n");
+}
+
+/* Process PID holds NODE open as its fd 3. */
+static void world_holds(const struct world *w, int pid, const char *node)
+{
+	shf("mkdir -p %s/proc/%d/fd && ln -sfn %s %s/proc/%d/fd/3", w->top, pid, node, w->top, pid);
+}
+
+struct seen {
+	const struct world *w;
+	const char *on;                   /* a step line starting so ... */
+	void (*then)(const struct world *w);   /* ... runs this, once */
+	char lines[4096];
+};
+
+static void on_step(void *ctx, const char *line)
+{
+	struct seen *s = ctx;
+
+	strncat(s->lines, line, sizeof(s->lines) - strlen(s->lines) - 2);
+	strcat(s->lines, "\n");
+	if (s->on && s->then && strncmp(line, s->on, strlen(s->on)) == 0) {
+		s->then(s->w);
+		s->then = NULL;
+	}
+}
+
+static int apply_seen(const struct world *w, const acs_fabric *f, uint16_t ctrl, bool unbind, struct seen *s)
+{
+	acs_apply_opts o = ACS_APPLY_OPTS_INIT;
+	struct acs_ctrl_change ch = { 0, ctrl };
+	char proc[400];
+	int rc;
+
+	snprintf(proc, sizeof(proc), "%s/proc", w->top);
+	acs_apply__test_proc(proc);
+	o.sysfs = w->sys;
+	o.journal = w->journal;
+	o.dry_run = false;
+	o.unbind = unbind;
+	o.step = on_step;
+	o.ctx = s;
+	rc = acs_apply(f, acs_policy_default(), &ch, 1, &o);
+	acs_apply__test_proc(NULL);
+	return rc;
+}
+
+/* Refused before the first change: ACS control as it was, no journal,
+ * nothing removed or unbound. */
+static void assert_nothing_done(const struct world *w, uint16_t ctrl)
+{
+	char text[64];
+
+	assert_int_equal(cfg_word(w, PORT, 0x106), ctrl);
+	assert_int_not_equal(access(w->journal, F_OK), 0);
+	file_get(w, "sys/bus/pci/devices/" EP "/remove", text, sizeof(text));
+	assert_string_equal(text, "");
+	file_get(w, "sys/bus/pci/devices/" PORT "/rescan", text, sizeof(text));
+	assert_string_equal(text, "");
+}
+
+/* Under lockdown the kernel refuses config writes through sysfs: apply
+ * used to remove the devices first and fail at its write. */
+static void test_apply_apply__lockdown(void **state)
+{
+	struct seen s = { 0 };
+	struct world w;
+	acs_fabric *f;
+
+	(void)state;
+	world_make(&w, "lockdown", 0x1d);
+	world_files(&w);
+	shf("mkdir -p %s/kernel/security", w.sys);
+	file_put(&w, "sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
+	f = live_fabric(&w);
+	assert_refused(apply_seen(&w, f, 0, false, &s), "kernel lockdown is [integrity]");
+	assert_nothing_done(&w, 0x1d);
+	file_put(&w, "sys/kernel/security/lockdown", "none integrity [confidentiality]\n");
+	assert_refused(apply_seen(&w, f, 0, false, &s), "kernel lockdown is [confidentiality]");
+	assert_nothing_done(&w, 0x1d);
+	acs_fabric_free(f);
+}
+
+/* The port's config file turns into /dev/full once the devices are
+ * removed: every write fails (ENOSPC) and reads give 0, so the write and
+ * the restore's write both fail. The devices must come back anyway. */
+static void config_breaks(const struct world *w)
+{
+	shf("ln -sfn /dev/full %s/bus/pci/devices/" PORT "/config", w->sys);
+}
+
+static void test_apply_apply__restore_rescans(void **state)
+{
+	struct seen s = { 0 };
+	struct world w;
+	char text[64];
+	acs_fabric *f;
+
+	(void)state;
+	world_make(&w, "restore", 0x1d);
+	world_files(&w);
+	f = live_fabric(&w);
+	s.w = &w;
+	s.on = "remove ";
+	s.then = config_breaks;
+	assert_refused(apply_seen(&w, f, 0, false, &s), "FAIL at write");
+	assert_non_null(strstr(acs_error_last()->message, "restore failed too"));
+	file_get(&w, "sys/bus/pci/devices/" PORT "/rescan", text, sizeof(text));
+	assert_string_equal(text, "1");
+	assert_int_equal(access(w.journal, F_OK), 0);   /* for --rollback */
+	acs_fabric_free(f);
+}
+
+/* Lockdown engaged after the probe: the write is refused, so is the
+ * restore's, but the port still reads its old value: restored, rescanned. */
+static void test_apply_apply__lockdown_after_probe(void **state)
+{
+	struct seen s = { 0 };
+	struct world w;
+	char text[64];
+	acs_fabric *f;
+
+	(void)state;
+#ifndef ACSCTL_FAULT_INJECTION
+	skip();
+#endif
+	world_make(&w, "lockdown2", 0x1d);
+	world_files(&w);
+	f = live_fabric(&w);
+	setenv("ACSCTL_FAULT", "lockdown", 1);
+	assert_refused(apply_seen(&w, f, 0, false, &s), "FAIL at write");
+	unsetenv("ACSCTL_FAULT");
+	assert_non_null(strstr(acs_error_last()->message, "(original ACS restored)"));
+	assert_non_null(strstr(s.lines, "probe: wrote back " PORT " ACSCtl 0x001d (read back)"));
+	assert_non_null(strstr(s.lines, "but it reads 0x001d already"));
+	file_get(&w, "sys/bus/pci/devices/" PORT "/rescan", text, sizeof(text));
+	assert_string_equal(text, "1");
+	assert_int_equal(cfg_word(&w, PORT, 0x106), 0x1d);
+	assert_int_not_equal(access(w.journal, F_OK), 0);
+	acs_fabric_free(f);
+}
+
+/* A variant driver (not "vfio-pci") whose group a guest holds open. */
+static void test_apply_vfio__variant_driver(void **state)
+{
+	struct seen s = { 0 };
+	struct world w;
+	acs_fabric *f;
+
+	(void)state;
+	world_make(&w, "variant", 0x1d);
+	world_files(&w);
+	world_driver(&w, "mlx5_vfio_pci");
+	world_holds(&w, 100, "/dev/vfio/2");
+	f = live_fabric(&w);
+	assert_refused(apply_seen(&w, f, 0, true, &s), EP ": its VFIO group 2 is open (pid 100");
+	assert_nothing_done(&w, 0x1d);
+	acs_fabric_free(f);
+}
+
+/* The iommufd cdev of a group member, not the group, is held open. */
+static void test_apply_vfio__iommufd_cdev(void **state)
+{
+	struct seen s = { 0 };
+	struct world w;
+	acs_fabric *f;
+
+	(void)state;
+	world_make(&w, "cdev", 0x1d);
+	world_files(&w);
+	world_driver(&w, "vfio-pci");
+	shf("mkdir -p %s/bus/pci/devices/" EP "/vfio-dev/vfio0", w.sys);
+	world_holds(&w, 101, "/dev/vfio/devices/vfio0");
+	f = live_fabric(&w);
+	assert_refused(apply_seen(&w, f, 0, true, &s), EP ": its VFIO device /dev/vfio/devices/vfio0 (group 2) is open (pid 101");
+	assert_nothing_done(&w, 0x1d);
+	acs_fabric_free(f);
+}
+
+/* Root's DAC override off or on again (a no-op for others): as root
+ * nothing else makes a directory unreadable. */
+static void dac_override(bool on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	uint32_t bits = (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+
+	if (geteuid() != 0)
+		return;
+	assert_int_equal(syscall(SYS_capget, &h, d), 0);
+	d[0].effective = on ? d[0].effective | (bits & d[0].permitted) : d[0].effective & ~bits;
+	assert_int_equal(syscall(SYS_capset, &h, d), 0);
+}
+
+/* A process whose open files cannot be read could hold the group. */
+static void test_apply_vfio__unreadable(void **state)
+{
+	struct seen s = { 0 };
+	struct world w;
+	acs_fabric *f;
+	int rc;
+
+	(void)state;
+	world_make(&w, "eacces", 0x1d);
+	world_files(&w);
+	world_driver(&w, "vfio-pci");
+	world_holds(&w, 102, "/dev/null");
+	shf("chmod 000 %s/proc/102/fd", w.top);
+	f = live_fabric(&w);
+	dac_override(false);
+	rc = apply_seen(&w, f, 0, true, &s);
+	dac_override(true);
+	assert_refused(rc, "pid 102: cannot read");
+	assert_non_null(strstr(acs_error_last()->message, "Permission denied"));
+	assert_nothing_done(&w, 0x1d);
+	shf("chmod 700 %s/proc/102/fd", w.top);
+	acs_fabric_free(f);
+}
+
+/* A guest that opens the group after the first look, before the unbind. */
+static void guest_starts(const struct world *w)
+{
+	world_holds(w, 103, "/dev/vfio/2");
+}
+
+static void test_apply_vfio__again_before_unbind(void **state)
+{
+	struct seen s = { 0 };
+	struct world w;
+	char text[64];
+	acs_fabric *f;
+
+	(void)state;
+	world_make(&w, "recheck", 0x1d);
+	world_files(&w);
+	world_driver(&w, "vfio-pci");
+	f = live_fabric(&w);
+	s.w = &w;
+	s.on = "journal ";
+	s.then = guest_starts;
+	assert_refused(apply_seen(&w, f, 0, true, &s), "its VFIO group 2 is open (pid 103");
+	assert_non_null(strstr(acs_error_last()->message, "right before the unbind"));
+	assert_nothing_done(&w, 0x1d);
+	file_get(&w, "sys/bus/pci/drivers/vfio-pci/unbind", text, sizeof(text));
+	assert_string_equal(text, "");
+	acs_fabric_free(f);
+}
+
 static int group_setup(void **state)
 {
 	acs_apply__test_any_sysfs(true);
@@ -467,6 +774,13 @@ int main(void)
 		cmocka_unit_test(test_apply_rollback__locked),
 		cmocka_unit_test(test_apply_apply__locked),
 		cmocka_unit_test(test_apply_apply__journal),
+		cmocka_unit_test(test_apply_apply__lockdown),
+		cmocka_unit_test(test_apply_apply__restore_rescans),
+		cmocka_unit_test(test_apply_apply__lockdown_after_probe),
+		cmocka_unit_test(test_apply_vfio__variant_driver),
+		cmocka_unit_test(test_apply_vfio__iommufd_cdev),
+		cmocka_unit_test(test_apply_vfio__unreadable),
+		cmocka_unit_test(test_apply_vfio__again_before_unbind),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, tdir_teardown);

@@ -52,6 +52,7 @@ struct change {
 struct bound {
 	char addr[32];
 	char driver[DRIVER_NAME_MAX + 1];
+	bool pinned;              /* driver_override named the driver */
 };
 
 struct job {
@@ -83,8 +84,26 @@ static void say(const struct job *j, const char *fmt, ...)
 	j->o->step(j->o->ctx, line);
 }
 
-/* ACSCTL_FAULT=STEP fails the step, STEP:kill kills the process there.
- * Only in test builds (meson -Dfault_injection=true); a release ignores it. */
+/* The first failure of steps that all run, kept while later ones set
+ * their own. */
+struct first_error {
+	int rc;
+	char msg[sizeof(acs_error_last()->message)];
+};
+
+static void first_note(struct first_error *f, int rc)
+{
+	if (rc && !f->rc) {
+		f->rc = rc;
+		snprintf(f->msg, sizeof(f->msg), "%s", acs_error_last()->message);
+	}
+}
+
+/* ACSCTL_FAULT=STEP fails the step, STEP:kill kills the process there,
+ * STEP:stop stops it there (SIGSTOP, holding the lock: a second apply
+ * meets it). The step "lockdown" fails every config write after the probe
+ * as a kernel under lockdown does. Only in test builds (meson
+ * -Dfault_injection=true); a release ignores it. */
 static int fault(const char *step)
 {
 #ifdef ACSCTL_FAULT_INJECTION
@@ -95,6 +114,10 @@ static int fault(const char *step)
 		return 0;
 	if (strcmp(f + n, ":kill") == 0)
 		raise(SIGKILL);
+	if (strcmp(f + n, ":stop") == 0) {
+		raise(SIGSTOP);
+		return 0;
+	}
 	return acs_error_set(ACS_ERROR, "fault injected at %s", step);
 #else
 	(void)step;
@@ -155,10 +178,16 @@ static bool driver_ok(const char *s)
 /* --- the real sysfs, the journal's directory, the lock --- */
 
 static bool any_sysfs;   /* unit tests only: acs_apply__test_any_sysfs */
+static const char *proc_root = "/proc";   /* acs_apply__test_proc */
 
 void acs_apply__test_any_sysfs(bool on)
 {
 	any_sysfs = on;
+}
+
+void acs_apply__test_proc(const char *proc)
+{
+	proc_root = proc ? proc : "/proc";
 }
 
 /* Apply and rollback write what a tree's files say into hardware: only
@@ -313,6 +342,8 @@ static int journal_write(const struct job *j)
 
 		json_object_object_add(o, "device", json_object_new_string(j->drv[i].addr));
 		json_object_object_add(o, "driver", json_object_new_string(j->drv[i].driver));
+		/* rollback pins it again: a rescanned device has lost its override */
+		json_object_object_add(o, "pinned", json_object_new_boolean(j->drv[i].pinned));
 		json_object_array_add(drv, o);
 	}
 	json_object_object_add(doc, "drivers", drv);
@@ -434,11 +465,15 @@ static int journal_driver(struct job *j, size_t i, json_object *o)
 {
 	const char *dev = json_object_is_type(o, json_type_object) ? str_member(o, "device") : NULL;
 	const char *drv = dev ? str_member(o, "driver") : NULL;
+	json_object *pin = NULL;
 
 	if (!dev || !addr_ok(dev))
 		return journal_bad(j, "drivers", i, "\"device\" is not an address DDDD:BB:DD.F");
 	if (!drv || !driver_ok(drv))
 		return journal_bad(j, "drivers", i, "\"driver\" is not a driver's name ([A-Za-z0-9_-], 63 at most)");
+	if (json_object_object_get_ex(o, "pinned", &pin) && !json_object_is_type(pin, json_type_boolean))
+		return journal_bad(j, "drivers", i, "\"pinned\" is not true or false");
+	j->drv[i].pinned = pin && json_object_get_boolean(pin);
 	snprintf(j->drv[i].addr, sizeof(j->drv[i].addr), "%s", dev);
 	snprintf(j->drv[i].driver, sizeof(j->drv[i].driver), "%s", drv);
 	return 0;
@@ -489,37 +524,87 @@ static int journal_read(struct job *j)
 
 /* --- config space through libpci --- */
 
+enum write_what { WRITE_AFTER, WRITE_BEFORE, WRITE_PROBE };
+
 struct write_ctx {
 	const struct job *j;
-	bool restore;
+	enum write_what what;
 };
 
+/* One port's ACS control written and read back; "" or why not. */
+static void write_word(struct pci_dev *d, unsigned pos, uint16_t want, bool lockdown, char *why, size_t size)
+{
+	uint8_t le[2] = { (uint8_t)want, (uint8_t)(want >> 8) };
+	uint16_t got;
+
+	why[0] = '\0';
+	errno = 0;
+	if (lockdown)
+		snprintf(why, size, "writing ACS control refused: Operation not permitted (fault injected: lockdown)");
+	else if (!pci_write_block(d, (int)pos + 6, le, 2))
+		snprintf(why, size, "writing ACS control refused: %s", errno ? strerror(errno) : "libpci failed");
+	else if ((got = pci_read_word(d, (int)pos + 6)) != want)
+		snprintf(why, size, "ACS control reads 0x%04x after writing 0x%04x", got, want);
+}
+
+/*
+ * PROBE, before anything is removed: the control as it is now (it must
+ * still be what the fabric said) written back and read back, so a kernel
+ * that refuses config writes (lockdown without securityfs to say so, a
+ * read-only config file) is found while every device is still there.
+ * BEFORE, the restore: a port whose write is refused but that already
+ * reads its old value (the first write was refused too) is restored.
+ */
+static int write_one(const struct write_ctx *w, struct pci_access *pacc, const struct change *c)
+{
+	unsigned dom, bus, dev, fn;
+	uint16_t want = w->what == WRITE_AFTER ? c->after : c->before, now;
+	bool lockdown = w->what != WRITE_PROBE && fault("lockdown");
+	char why[160];
+	struct pci_dev *d;
+	int rc = 0;
+
+	if (sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
+		return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
+	d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
+	now = pci_read_word(d, (int)c->acs_pos + 6);
+	if (w->what == WRITE_PROBE && now != c->before) {
+		pci_free_dev(d);
+		return acs_error_set(ACS_EINVAL, "%s: ACS control reads 0x%04x, not 0x%04x as read before: changed since; nothing touched",
+				     c->addr, now, c->before);
+	}
+	write_word(d, c->acs_pos, want, lockdown, why, sizeof(why));
+	if (!why[0])
+		say(w->j, "%s %s ACSCtl 0x%04x (read back)", w->what == WRITE_PROBE ? "probe: wrote back" : "write",
+		    c->addr, want);
+	else if (w->what == WRITE_PROBE)
+		rc = acs_error_set(ACS_EPERM, "%s: %s: config-space writes do not work here (lockdown? not root?): apply refused before removing anything",
+				   c->addr, why);
+	else if (w->what == WRITE_BEFORE && (now = pci_read_word(d, (int)c->acs_pos + 6)) == want)
+		say(w->j, "write %s ACSCtl 0x%04x: %s, but it reads 0x%04x already", c->addr, want, why, now);
+	else
+		rc = acs_error_set(ACS_EPERM, "%s: %s", c->addr, why);
+	pci_free_dev(d);
+	return rc;
+}
+
+/* Every port is tried, even after one failed (a restore puts back all it
+ * can); the first failure is returned. */
 static int write_each(struct pci_access *pacc, void *ctx)
 {
 	const struct write_ctx *w = ctx;
 	int rc = 0;
+	char first[sizeof(acs_error_last()->message)] = "";
 
-	for (size_t i = 0; !rc && i < w->j->nch; i++) {
-		const struct change *c = &w->j->ch[i];
-		unsigned dom, bus, dev, fn;
-		uint16_t want = w->restore ? c->before : c->after, got;
-		uint8_t le[2] = { (uint8_t)want, (uint8_t)(want >> 8) };
-		struct pci_dev *d;
-
-		if (sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
-			return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
-		d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
-		if (!pci_write_block(d, (int)c->acs_pos + 6, le, 2)) {
-			rc = acs_error_set(ACS_EPERM, "%s: writing ACS control failed (root?)", c->addr);
-		} else if ((got = pci_read_word(d, (int)c->acs_pos + 6)) != want) {
-			rc = acs_error_set(ACS_ERROR, "%s: ACS control reads 0x%04x after writing 0x%04x",
-					   c->addr, got, want);
-		} else {
-			say(w->j, "write %s ACSCtl 0x%04x (read back)", c->addr, want);
-		}
-		pci_free_dev(d);
+	for (size_t i = 0; i < w->j->nch; i++) {
+		if (!write_one(w, pacc, &w->j->ch[i]) || rc)
+			continue;
+		rc = acs_error_last()->code;
+		snprintf(first, sizeof(first), "%s", acs_error_last()->message);
+		if (w->what != WRITE_BEFORE)
+			break;
 	}
-	return rc;
+	return rc ? acs_error_set(rc, "%s", first) : 0;
 }
 
 /*
@@ -576,12 +661,12 @@ static int confirm_live(struct job *j)
 	return acs_libpci_run(&o, "libpci", confirm_each, j);
 }
 
-/* Write each port's ACS control to `after` (or `before`) and read it back. */
-static int write_ctrl(const struct job *j, bool restore)
+/* Write each port's ACS control (after, before, or as it is) and read it back. */
+static int write_ctrl(const struct job *j, enum write_what what)
 {
 	char path[4200];
 	struct acs_libpci_opts o = { PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path, false };
-	struct write_ctx w = { j, restore };
+	struct write_ctx w = { j, what };
 
 	snprintf(path, sizeof(path), "%s/bus/pci", j->sysfs);
 	return acs_libpci_run(&o, "libpci", write_each, &w);
@@ -650,48 +735,69 @@ static void bound_to(const struct job *j, const char *addr, char *out, size_t si
 	}
 }
 
-/* A rescanned device is new to the kernel: a driver that matched it by
- * driver_override or new_id does not match again by itself, so the
- * driver is named in driver_override for the bind and cleared after. */
+/*
+ * Taking a device back after the rescan. What the kernel offers (6.1 and
+ * 6.12, as pci_bus_add_device() in mainline): a rescanned PCI device is
+ * attached by device_attach() within the rescan write itself, so
+ * /sys/bus/pci/drivers_autoprobe does not stop that probe (it governs
+ * driver loading and device_add()'s probe only; tests/vm shows nvme
+ * binding a rescanned device with it at 0), and driver_override belongs
+ * to the device, so it can be written only once the device exists, after
+ * that probe. Turning autoprobe off would stop nothing here and, were
+ * acsctl killed meanwhile, leave the whole bus without it. So the
+ * robust way is explicit and immediate, before the groups are verified:
+ * driver_override names the recorded driver first (from then on no other
+ * driver matches, and the recorded one does whatever its ids), a driver
+ * the kernel bound instead is unbound at once (and said), the bind goes
+ * to that driver by name (drivers/NAME/bind: that one or an error), and
+ * driver_override is left naming it when it was a pin before (a vfio-pci
+ * device stays pinned), cleared otherwise.
+ */
 static int bind_one(const struct job *j, const struct bound *b)
 {
-	char path[4200], now[64];
-	int rc;
+	char dev[4200], path[4300], now[64];
+	int rc = 0;
 
-	bound_to(j, b->addr, now, sizeof(now));
-	if (strcmp(now, b->driver) == 0)
-		return 0;   /* the kernel bound it on rescan */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", j->sysfs, b->addr);
+	snprintf(dev, sizeof(dev), "%s/bus/pci/devices/%s", j->sysfs, b->addr);
+	snprintf(path, sizeof(path), "%s/driver_override", dev);
 	write_file(path, b->driver);
-	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/bind", j->sysfs, b->driver);
-	rc = write_file(path, b->addr);
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", j->sysfs, b->addr);
-	write_file(path, "\n");
+	bound_to(j, b->addr, now, sizeof(now));
+	if (now[0] && strcmp(now, b->driver) != 0) {
+		say(j, "%s: the kernel bound %s on rescan (a rescan probes every driver): unbound at once", b->addr, now);
+		snprintf(path, sizeof(path), "%s/driver/unbind", dev);
+		write_file(path, b->addr);
+		bound_to(j, b->addr, now, sizeof(now));
+	}
+	if (strcmp(now, b->driver) != 0) {
+		snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/bind", j->sysfs, b->driver);
+		rc = write_file(path, b->addr);
+	}
+	snprintf(path, sizeof(path), "%s/driver_override", dev);
+	write_file(path, b->pinned ? b->driver : "\n");
 	bound_to(j, b->addr, now, sizeof(now));
 	if (strcmp(now, b->driver) == 0)
 		return 0;
-	return rc ? rc : acs_error_set(ACS_ERROR, "%s: not bound to %s again", b->addr, b->driver);
+	return rc ? rc : acs_error_set(ACS_ERROR, "%s: not bound to %s again (bound to %s)", b->addr, b->driver,
+				       now[0] ? now : "nothing");
 }
 
 static int set_drivers(const struct job *j, bool bind)
 {
 	char path[4200];
-	int rc = 0;
+	struct first_error f = { 0, "" };
 
 	for (size_t i = 0; i < j->ndrv; i++) {
 		say(j, "%s %s %s %s", bind ? "bind" : "unbind", j->drv[i].addr, bind ? "to" : "from", j->drv[i].driver);
 		if (j->o->dry_run)
 			continue;
 		if (bind) {
-			if (bind_one(j, &j->drv[i]) && !rc)
-				rc = acs_error_last()->code;
+			first_note(&f, bind_one(j, &j->drv[i]));
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver/unbind", j->sysfs, j->drv[i].addr);
-		if (write_file(path, j->drv[i].addr) && !rc)
-			rc = acs_error_last()->code;
+		first_note(&f, write_file(path, j->drv[i].addr));
 	}
-	return rc;
+	return f.rc ? acs_error_set(f.rc, "%s", f.msg) : 0;
 }
 
 /* The kernel's groups now, as a partition, against the prediction. */
@@ -751,57 +857,256 @@ static int verify(const struct job *j, const acs_live *live, const acs_fabric *b
 	return rc;
 }
 
-/* Put back what the journal says, the same careful way. */
+/* Put back what the journal says, the same careful way. Every step runs
+ * whatever failed before it: above all the rescan, or a failed write
+ * (lockdown refuses them all) would leave the devices removed until the
+ * next boot, and the boot unit would do it at every boot. The journal
+ * goes only when all of it worked. */
 static int restore(const struct job *j)
 {
-	int rc = remove_below(j);
+	struct first_error f = { 0, "" };
 
-	if (!rc)
-		rc = j->o->dry_run ? 0 : write_ctrl(j, true);
-	if (!rc)
-		rc = rescan(j);
-	if (set_drivers(j, true) && !rc)
-		rc = acs_error_last()->code;
-	if (!rc && !j->o->dry_run)
+	first_note(&f, remove_below(j));
+	if (!j->o->dry_run)
+		first_note(&f, write_ctrl(j, WRITE_BEFORE));
+	first_note(&f, rescan(j));
+	first_note(&f, set_drivers(j, true));
+	if (f.rc)
+		return acs_error_set(f.rc, "%s", f.msg);
+	if (!j->o->dry_run)
 		unlinkat(j->dirfd, j->base, 0);
-	return rc;
+	return 0;
 }
 
 /* --- refusals, before anything is touched --- */
 
-static bool vfio_group_open(const char *group)
+/* Under kernel lockdown ("integrity" or "confidentiality") the kernel
+ * refuses config-space writes through sysfs (LOCKDOWN_PCI_ACCESS): apply
+ * would remove the devices and then fail its first write. Refused before
+ * anything is touched, naming it. Without securityfs mounted there is
+ * nothing to read: the probe write finds out. */
+static int lockdown_check(const struct job *j)
 {
-	char want[64], link[4200], target[300];
-	DIR *d = opendir("/proc");
-	struct dirent *p;
-	bool open = false;
+	char path[4200], text[160], *open, *close;
+	size_t n;
+	FILE *f;
 
-	if (!d)
-		return false;
-	snprintf(want, sizeof(want), "/dev/vfio/%s", group);
-	while (!open && (p = readdir(d))) {
-		DIR *fds;
-		struct dirent *e;
+	snprintf(path, sizeof(path), "%s/kernel/security/lockdown", j->sysfs);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	open = strchr(text, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!close || strncmp(open, "[none]", 6) == 0)
+		return 0;
+	return acs_error_set(ACS_EPERM, "kernel lockdown is %.*s (%s): the kernel refuses config-space writes through sysfs: apply refused, nothing touched",
+			     (int)(close - open + 1), open, path);
+}
 
-		if (p->d_name[0] < '0' || p->d_name[0] > '9')
-			continue;
-		snprintf(link, sizeof(link), "/proc/%s/fd", p->d_name);
-		if (!(fds = opendir(link)))
-			continue;
-		while (!open && (e = readdir(fds))) {
-			ssize_t n;
+/*
+ * The VFIO check: a guest's device is never touched live. What a process
+ * may hold open is the group, /dev/vfio/G (noiommu-G without an IOMMU),
+ * and, with iommufd, each device's cdev /dev/vfio/devices/vfioN (named by
+ * DEV/vfio-dev/vfioN). Every group that holds a changed port or an
+ * affected device is looked at, with all its members: a group is a VFIO
+ * one when any member is bound to a vfio driver: a name with "vfio" in it
+ * (vfio-pci, and variants such as mlx5_vfio_pci) or a vfio-dev child,
+ * which every vfio driver's device has. Then every process's open files:
+ * one that cannot be read (EACCES) could hold it, so that refuses too.
+ */
+struct vfio_watch {
+	char node[64];
+	char addr[32];
+	int group;
+};
 
-			snprintf(link, sizeof(link), "/proc/%s/fd/%s", p->d_name, e->d_name);
-			n = readlink(link, target, sizeof(target) - 1);
-			if (n > 0) {
-				target[n] = '\0';
-				open = strcmp(target, want) == 0;
-			}
-		}
-		closedir(fds);
+struct vfio_watches {
+	struct vfio_watch *w;
+	size_t n;
+	int *seen;                /* groups looked at */
+	size_t nseen;
+};
+
+static int watch_add(struct vfio_watches *v, const char *node, const char *addr, int group)
+{
+	struct vfio_watch *w = realloc(v->w, (v->n + 1) * sizeof(*w));
+
+	if (!w)
+		return acs_error_nomem();
+	v->w = w;
+	snprintf(w[v->n].node, sizeof(w[v->n].node), "%s", node);
+	snprintf(w[v->n].addr, sizeof(w[v->n].addr), "%s", addr);
+	w[v->n++].group = group;
+	return 0;
+}
+
+/* DEV's driver is a vfio one; its cdevs are watched. dev: DEV's sysfs path. */
+static bool vfio_dev(struct vfio_watches *v, const char *dev, const char *addr, int group)
+{
+	char path[4300], target[300], node[64];
+	bool vfio = false;
+	struct dirent *e;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/driver", dev);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		vfio = strstr(strrchr(target, '/') ? strrchr(target, '/') : target, "vfio") != NULL;
 	}
+	snprintf(path, sizeof(path), "%s/vfio-dev", dev);
+	if (!(d = opendir(path)))
+		return vfio;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "vfio", 4) == 0 && e->d_name[4] && strspn(e->d_name + 4, "0123456789") == strlen(e->d_name + 4)) {
+			snprintf(node, sizeof(node), "/dev/vfio/devices/%.32s", e->d_name);
+			watch_add(v, node, addr, group);
+		}
 	closedir(d);
-	return open;
+	return true;
+}
+
+/* The group of ADDR, live (it may have changed since the fabric was read), or -1. */
+static int group_of(const struct job *j, const char *addr)
+{
+	char path[4200], target[300];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/iommu_group", j->sysfs, addr);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	return *base && strspn(base, "0123456789") == strlen(base) && strlen(base) < 9 ? atoi(base) : -1;
+}
+
+static void watch_group(const struct job *j, struct vfio_watches *v, const char *addr)
+{
+	char path[4200], node[64];
+	int g = group_of(j, addr), *seen;
+	bool vfio;
+	struct dirent *e;
+	DIR *d;
+
+	for (size_t i = 0; i < v->nseen; i++)
+		if (v->seen[i] == g)
+			return;
+	if (g < 0 || !(seen = realloc(v->seen, (v->nseen + 1) * sizeof(*seen))))
+		return;
+	v->seen = seen;
+	v->seen[v->nseen++] = g;
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", j->sysfs, addr);
+	vfio = vfio_dev(v, path, addr, g);
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", j->sysfs, g);
+	if ((d = opendir(path))) {
+		while ((e = readdir(d)))
+			if (addr_ok(e->d_name) && strcmp(e->d_name, addr) != 0) {
+				char dev[4500];
+
+				snprintf(dev, sizeof(dev), "%s/%s", path, e->d_name);
+				vfio |= vfio_dev(v, dev, e->d_name, g);
+			}
+		closedir(d);
+	}
+	if (!vfio)
+		return;
+	snprintf(node, sizeof(node), "/dev/vfio/%d", g);
+	watch_add(v, node, addr, g);
+	snprintf(node, sizeof(node), "/dev/vfio/noiommu-%d", g);
+	watch_add(v, node, addr, g);
+}
+
+/* One process's open files against the watches. */
+static void proc_fds(const struct vfio_watches *v, const char *pid, struct acs_lines *why)
+{
+	char path[4200], link[4500], target[300];
+	struct dirent *e;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "%s/%s/fd", proc_root, pid);
+	if (!(fds = opendir(path))) {
+		if (errno != ENOENT && errno != ESRCH)   /* not one that exited meanwhile */
+			acs_lines_add(why, "pid %s: cannot read %s (%s): a VFIO group or device it holds open would go unseen: refused",
+				      pid, path, strerror(errno));
+		return;
+	}
+	while ((e = readdir(fds))) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", path, e->d_name);
+		if ((n = readlink(link, target, sizeof(target) - 1)) < 0) {
+			if (errno == ENOENT)
+				continue;   /* closed meanwhile */
+			acs_lines_add(why, "pid %s: cannot read %s (%s): a VFIO group or device it holds open would go unseen: refused",
+				      pid, link, strerror(errno));
+			break;
+		}
+		target[n] = '\0';
+		for (size_t i = 0; i < v->n; i++) {
+			const struct vfio_watch *w = &v->w[i];
+
+			if (strcmp(target, w->node) != 0)
+				continue;
+			if (strncmp(w->node, "/dev/vfio/devices/", 18) == 0)
+				acs_lines_add(why, "%s: its VFIO device %s (group %d) is open (pid %s; a running guest?): never touched live",
+					      w->addr, w->node, w->group, pid);
+			else
+				acs_lines_add(why, "%s: its VFIO group %d is open (pid %s; a running guest?): never touched live",
+					      w->addr, w->group, pid);
+		}
+	}
+	closedir(fds);
+}
+
+/* Adds a line to why for each open VFIO group or device, or process that
+ * cannot be seen; true when it added any. */
+static bool vfio_busy(const struct job *j, struct acs_lines *why)
+{
+	struct vfio_watches v = { NULL, 0, NULL, 0 };
+	size_t before = why->n;
+	struct dirent *p;
+	DIR *d;
+
+	for (size_t i = 0; i < j->nch; i++)
+		watch_group(j, &v, j->ch[i].addr);
+	for (size_t i = 0; i < j->naff; i++)
+		watch_group(j, &v, j->affected[i]);
+	if (v.n && !(d = opendir(proc_root)))
+		acs_lines_add(why, "%s: %s: open VFIO groups cannot be seen: refused", proc_root, strerror(errno));
+	else if (v.n) {
+		while ((p = readdir(d)))
+			if (p->d_name[0] >= '0' && p->d_name[0] <= '9')
+				proc_fds(&v, p->d_name, why);
+		closedir(d);
+	}
+	free(v.w);
+	free(v.seen);
+	return why->n > before;
+}
+
+/* What driver_override names ("" when nothing). */
+static void override_of(const struct job *j, const char *addr, char *out, size_t size)
+{
+	char path[4200];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", j->sysfs, addr);
+	if ((f = fopen(path, "re"))) {
+		if (!fgets(out, (int)size, f))
+			out[0] = '\0';
+		fclose(f);
+	}
+	out[strcspn(out, "\n")] = '\0';
+	if (strcmp(out, "(null)") == 0)
+		out[0] = '\0';
 }
 
 /* --unbind never unbinds what /, /usr, /boot, /boot/efi or a swap is on
@@ -812,7 +1117,7 @@ static bool unbind_denied(const struct job *j, const char *addr, struct acs_line
 	const char *what;
 	bool denied = true;
 
-	if (acs_denylist_load(&deny, j->sysfs, "/proc"))
+	if (acs_denylist_load(&deny, j->sysfs, proc_root))
 		acs_lines_add(why, "%s: not unbound: %s", addr, acs_error_last()->message);
 	else if ((what = acs_denylist_holds(deny, addr)))
 		acs_lines_add(why, "%s: holds %s: --unbind never unbinds it", addr, what);
@@ -822,44 +1127,44 @@ static bool unbind_denied(const struct job *j, const char *addr, struct acs_line
 	return denied;
 }
 
-static int refusals(struct job *j, const acs_fabric *f, const acs_live *live, struct acs_lines *why)
+/* A device that stays bound to no driver but pcieport, or is unbound and
+ * bound again (--unbind): with the driver it had, and its pin. */
+static void refuse_device(struct job *j, const struct acs_func *fn, const char *addr, struct acs_lines *why)
+{
+	char pin[DRIVER_NAME_MAX + 2];
+	const char *drv = fn->driver ? fn->driver : "";
+
+	override_of(j, addr, pin, sizeof(pin));
+	if (pin[0] && strcmp(pin, drv) != 0) {   /* the rescan would drop the pin */
+		acs_lines_add(why, "%s: driver_override names %s, but it is bound to %s: a rescan would lose that pin (bind it or clear driver_override)",
+			      addr, pin, drv[0] ? drv : "nothing");
+		return;
+	}
+	if (!drv[0] || strcmp(drv, "pcieport") == 0)
+		return;
+	if (!j->o->unbind)
+		acs_lines_add(why, "%s: bound to %s (give --unbind to unbind and rebind it)", addr, drv);
+	else if (!driver_ok(drv))   /* rollback would refuse it */
+		acs_lines_add(why, "%s: bound to a driver whose name is no kernel driver's name", addr);
+	else if (!unbind_denied(j, addr, why)) {
+		struct bound *b = &j->drv[j->ndrv++];
+
+		snprintf(b->addr, sizeof(b->addr), "%s", addr);
+		snprintf(b->driver, sizeof(b->driver), "%s", drv);
+		b->pinned = pin[0] != '\0';
+	}
+}
+
+static void refusals(struct job *j, const acs_fabric *f, const acs_live *live, struct acs_lines *why)
 {
 	const uint32_t *aff;
 	size_t n = acs_live_affected(live, &aff);
-	int rc = 0;
 
-	for (size_t k = 0; k < n; k++) {
-		const struct acs_func *fn = acs_fabric_func(f, aff[k]);
-		char addr[32];
-
-		acs_func_addr(fn, addr, sizeof(addr));
-		snprintf(j->affected[j->naff++], 32, "%s", addr);
-		if (!fn->driver || strcmp(fn->driver, "pcieport") == 0)
-			continue;
-		if (strcmp(fn->driver, "vfio-pci") == 0 && acs_fabric_kernel_group(f, aff[k]) >= 0) {
-			char g[16];
-
-			snprintf(g, sizeof(g), "%d", acs_fabric_kernel_group(f, aff[k]));
-			if (vfio_group_open(g)) {
-				rc = acs_lines_add(why, "%s: its VFIO group %s is open (a running guest?): never touched live", addr, g);
-				continue;
-			}
-		}
-		if (!j->o->unbind) {
-			rc = acs_lines_add(why, "%s: bound to %s (give --unbind to unbind and rebind it)", addr, fn->driver);
-			continue;
-		}
-		if (!driver_ok(fn->driver)) {   /* rollback would refuse it */
-			rc = acs_lines_add(why, "%s: bound to a driver whose name is no kernel driver's name", addr);
-			continue;
-		}
-		if (unbind_denied(j, addr, why))
-			continue;
-		snprintf(j->drv[j->ndrv].addr, sizeof(j->drv[j->ndrv].addr), "%s", addr);
-		snprintf(j->drv[j->ndrv].driver, sizeof(j->drv[j->ndrv].driver), "%s", fn->driver);
-		j->ndrv++;
-	}
-	return rc;
+	for (size_t k = 0; k < n; k++)
+		acs_func_addr(acs_fabric_func(f, aff[k]), j->affected[j->naff++], 32);
+	vfio_busy(j, why);
+	for (size_t k = 0; k < n; k++)
+		refuse_device(j, acs_fabric_func(f, aff[k]), j->affected[k], why);
 }
 
 static void job_free(struct job *j)
@@ -903,13 +1208,115 @@ static int below_ports(struct job *j)
 	return 0;
 }
 
+/* Everything that may refuse, before the first change: the kernel's
+ * lockdown, the live result, the devices (VFIO, drivers, pins), then a
+ * config write that works, while every device is still there. */
+static int preflight(struct job *j, const acs_fabric *f, const acs_live *live)
+{
+	struct acs_lines why = { NULL, 0 };
+	int rc = 0;
+
+	if (lockdown_check(j))
+		acs_lines_add(&why, "%s", acs_error_last()->message);
+	if (!acs_live_possible(live)) {
+		const char *const *lines;
+		size_t k = acs_live_reasons(live, &lines);
+
+		for (size_t i = 0; i < k; i++)
+			acs_lines_add(&why, "%s", lines[i]);
+	}
+	refusals(j, f, live, &why);
+	for (size_t i = 0; !why.n && j->o->dry_run && i < j->nch; i++)
+		say(j, "probe: write back %s ACSCtl 0x%04x and read it back", j->ch[i].addr, j->ch[i].before);
+	if (!why.n && !j->o->dry_run && write_ctrl(j, WRITE_PROBE))
+		acs_lines_add(&why, "%s", acs_error_last()->message);
+	for (size_t i = 0; i < why.n; i++)
+		say(j, "refused: %s", why.v[i]);
+	if (why.n)
+		rc = acs_error_set(ACS_EINVAL, "refused: %s", why.v[0]);
+	acs_lines_free(&why);
+	return rc;
+}
+
+/* The VFIO check once more, right before the unbind (a guest may have
+ * started since the first look). Nothing has changed but the journal. */
+static int vfio_recheck(struct job *j)
+{
+	struct acs_lines why = { NULL, 0 };
+	int rc = 0;
+
+	if (!j->o->dry_run && vfio_busy(j, &why)) {
+		for (size_t i = 0; i < why.n; i++)
+			say(j, "refused: %s (seen right before the unbind)", why.v[i]);
+		unlinkat(j->dirfd, j->base, 0);
+		rc = acs_error_set(ACS_EINVAL, "refused: %s (seen right before the unbind; nothing changed)", why.v[0]);
+	}
+	acs_lines_free(&why);
+	return rc;
+}
+
+/* The changes, in the order that makes them correct; the step that failed. */
+static int change(struct job *j, const acs_live *live, const acs_fabric *f, const char **step)
+{
+	int rc;
+
+	if ((rc = fault(*step = "unbind")) || (rc = set_drivers(j, false)))
+		return rc;
+	if ((rc = fault(*step = "remove")) || (rc = remove_below(j)) || (rc = fault(*step = "write")))
+		return rc;
+	for (size_t i = 0; j->o->dry_run && i < j->nch; i++)
+		say(j, "write %s ACSCtl 0x%04x -> 0x%04x", j->ch[i].addr, j->ch[i].before, j->ch[i].after);
+	if (!j->o->dry_run && (rc = write_ctrl(j, WRITE_AFTER)))
+		return rc;
+	if ((rc = fault(*step = "rescan")) || (rc = rescan(j)))
+		return rc;
+	/* at once: a driver the rescan bound instead goes before it settles */
+	if ((rc = fault(*step = "rebind")) || (rc = set_drivers(j, true)))
+		return rc;
+	if ((rc = fault(*step = "verify")) || (!j->o->dry_run && (rc = verify(j, live, f))))
+		return rc;
+	return 0;
+}
+
+static int undo(struct job *j, const char *step)
+{
+	char msg[sizeof(acs_error_last()->message)];
+
+	snprintf(msg, sizeof(msg), "%s", acs_error_last()->message);
+	say(j, "FAIL at %s: %s; restoring", step, msg);
+	if (restore(j) == 0)
+		return acs_error_set(ACS_ERROR, "FAIL at %s: %s (original ACS restored)", step, msg);
+	say(j, "restore failed too: %s (acsctl apply --rollback)", acs_error_last()->message);
+	return acs_error_set(ACS_ERROR, "FAIL at %s: %s; restore failed too: %s (acsctl apply --rollback)", step, msg,
+			     acs_error_last()->message);
+}
+
+static int job_changes(struct job *j, const acs_fabric *f, const struct acs_ctrl_change *changes, size_t n)
+{
+	j->ch = calloc(n + 1, sizeof(*j->ch));
+	j->affected = calloc(acs_fabric_count(f) + 1, sizeof(*j->affected));
+	j->drv = calloc(acs_fabric_count(f) + 1, sizeof(*j->drv));
+	if (!j->ch || !j->affected || !j->drv)
+		return acs_error_nomem();
+	for (size_t i = 0; i < n; i++) {
+		const struct acs_func *fn = acs_fabric_func(f, changes[i].index);
+
+		acs_func_addr(fn, j->ch[i].addr, sizeof(j->ch[i].addr));
+		j->ch[i].acs_pos = fn->acs_pos;
+		j->ch[i].before = fn->acs_ctrl;
+		j->ch[i].after = changes[i].ctrl;
+		j->ch[i].cap = fn->acs_cap;
+	}
+	j->nch = n;
+	return 0;
+}
+
 int acs_apply(const acs_fabric *f, const acs_policy *p, const struct acs_ctrl_change *changes,
 	      size_t n, const acs_apply_opts *o)
 {
 	struct job j;
-	struct acs_lines why = { NULL, 0 };
 	acs_live *live = NULL;
-	const char *step = "";
+	const char *step = "journal";
 	int rc;
 
 	job_init(&j, o);
@@ -922,82 +1329,17 @@ int acs_apply(const acs_fabric *f, const acs_policy *p, const struct acs_ctrl_ch
 		rc = acs_error_set(ACS_EINVAL, "%s: a change is pending: acsctl apply --rollback (or --status)", j.journal);
 		goto done;
 	}
-	rc = acs_live_compute(&live, f, p, changes, n);
-	if (rc)
+	if ((rc = acs_live_compute(&live, f, p, changes, n)) || (rc = job_changes(&j, f, changes, n)) ||
+	    (rc = preflight(&j, f, live)))
 		goto done;
-	j.ch = calloc(n + 1, sizeof(*j.ch));
-	j.affected = calloc(acs_fabric_count(f) + 1, sizeof(*j.affected));
-	j.drv = calloc(acs_fabric_count(f) + 1, sizeof(*j.drv));
-	if (!j.ch || !j.affected || !j.drv) {
-		rc = acs_error_nomem();
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct acs_func *fn = acs_fabric_func(f, changes[i].index);
-
-		acs_func_addr(fn, j.ch[i].addr, sizeof(j.ch[i].addr));
-		j.ch[i].acs_pos = fn->acs_pos;
-		j.ch[i].before = fn->acs_ctrl;
-		j.ch[i].after = changes[i].ctrl;
-		j.ch[i].cap = fn->acs_cap;
-	}
-	j.nch = n;
-	if (!acs_live_possible(live)) {
-		const char *const *lines;
-		size_t k = acs_live_reasons(live, &lines);
-
-		for (size_t i = 0; i < k; i++)
-			acs_lines_add(&why, "%s", lines[i]);
-	}
-	refusals(&j, f, live, &why);
-	if (why.n) {
-		for (size_t i = 0; i < why.n; i++)
-			say(&j, "refused: %s", why.v[i]);
-		rc = acs_error_set(ACS_EINVAL, "refused: %s", why.v[0]);
-		goto done;
-	}
-	step = "journal";
 	say(&j, "journal %s: %zu ports, %zu devices below, %zu drivers", j.journal, j.nch, j.naff, j.ndrv);
-	if ((rc = fault(step)) || (!o->dry_run && (rc = journal_write(&j))))
+	if ((rc = fault(step)) || (!o->dry_run && (rc = journal_write(&j))) || (rc = vfio_recheck(&j)))
 		goto done;
-	step = "unbind";
-	if ((rc = fault(step)) || (rc = set_drivers(&j, false)))
-		goto undo;
-	step = "remove";
-	if ((rc = fault(step)) || (rc = remove_below(&j)))
-		goto undo;
-	step = "write";
-	if ((rc = fault(step)))
-		goto undo;
-	if (o->dry_run)
-		for (size_t i = 0; i < j.nch; i++)
-			say(&j, "write %s ACSCtl 0x%04x -> 0x%04x", j.ch[i].addr, j.ch[i].before, j.ch[i].after);
-	else if ((rc = write_ctrl(&j, false)))
-		goto undo;
-	step = "rescan";
-	if ((rc = fault(step)) || (rc = rescan(&j)))
-		goto undo;
-	step = "verify";
-	if ((rc = fault(step)) || (!o->dry_run && (rc = verify(&j, live, f))))
-		goto undo;
-	step = "rebind";
-	if ((rc = fault(step)) || (rc = set_drivers(&j, true)))
-		goto undo;
-	if (!o->dry_run)
+	if ((rc = change(&j, live, f, &step)))
+		rc = undo(&j, step);
+	else if (!o->dry_run)
 		unlinkat(j.dirfd, j.base, 0);
-	goto done;
-undo:
-	{
-		char msg[sizeof(acs_error_last()->message)];
-
-		snprintf(msg, sizeof(msg), "%s", acs_error_last()->message);
-		say(&j, "FAIL at %s: %s; restoring", step, msg);
-		if (restore(&j))
-			say(&j, "restore failed too: %s (acsctl apply --rollback)", acs_error_last()->message);
-		rc = acs_error_set(ACS_ERROR, "FAIL at %s: %s (original ACS restored)", step, msg);
-	}
 done:
-	acs_lines_free(&why);
 	acs_live_free(live);
 	job_free(&j);
 	return rc;
