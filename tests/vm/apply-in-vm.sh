@@ -1,8 +1,11 @@
 #!/bin/bash
 # acsctl apply in the booted kernel, on cases/boot-base.args: a live change
 # and back, a refused one, a bound driver, and a fault injected at every
-# step (failing, then killing the process and rolling back), and a device
-# bound to vfio-pci whose group a process holds open. The log goes
+# step (failing, then killing the process and rolling back), lockdown
+# (a fault that fails every config write after the probe, then the real
+# one), two applies at once, a device bound to vfio-pci whose group a
+# process holds open, and one pinned to vfio-pci by driver_override that
+# must not end on nvme after the rescan. The log goes
 # to tests/fixtures/vm-apply/KERNEL/log.txt; check-apply-fixtures.sh reads
 # it. Usage: apply-in-vm.sh ACSCTL KERNEL...
 set -euo pipefail
@@ -40,6 +43,8 @@ while read -r f; do
 done < <(find "$work/root" -type f)
 
 mods="pci-pf-stub irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci"
+# nvme and what it needs, which differs between the kernels
+optmods="vfio_virqfd crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi nvme-auth nvme-core nvme"
 cat >"$work/apply.sh" <<'SCRIPT'
 A=/bin/acsctl
 export ACSCTL_JOURNAL=/run/acsctl-test/journal.json
@@ -62,10 +67,14 @@ step driver-unbind; $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"
 echo "driver=$(basename "$(readlink /sys/bus/pci/devices/0000:06:00.0/driver)")"
 step driver-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"
 echo "driver=$(basename "$(readlink /sys/bus/pci/devices/0000:06:00.0/driver)")"
-for s in journal unbind remove write rescan verify rebind; do
+drv() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)"; }
+devices() { ls /sys/bus/pci/devices | wc -l; }
+# lockdown: every config write after the probe refused, the restore's too
+for s in journal unbind remove write lockdown rescan verify rebind; do
 	step "fault $s"; ACSCTL_FAULT=$s $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"
 	echo "ctl=$(ctl)"; $A groups --check >/dev/null; echo "check=$?"
 	echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
+	echo "driver=$(drv 0000:06:00.0) devices=$(devices)"
 done
 for s in journal unbind remove write rescan verify rebind; do
 	step "kill $s"; (ACSCTL_FAULT=$s:kill $A apply $RP:RR-,CR- --yes --unbind); echo "rc=$?"
@@ -74,6 +83,25 @@ for s in journal unbind remove write rescan verify rebind; do
 	echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
 	echo "driver=$(basename "$(readlink /sys/bus/pci/devices/0000:06:00.0/driver 2>/dev/null)")"
 done
+# two applies at once: the first stopped (SIGSTOP) at its write, with the
+# devices removed and the lock held; the second is refused and touches
+# nothing; the first, continued, completes
+step concurrent
+(ACSCTL_FAULT=write:stop $A apply $RP:RR-,CR- --yes --unbind >/tmp/first.txt 2>&1; echo "first rc=$?" >>/tmp/first.txt) &
+P=
+for i in $(seq 60); do
+	P=$(cat /run/acsctl-test/lock 2>/dev/null)
+	[ -n "$P" ] && grep -q '^State:.*T' /proc/$P/status 2>/dev/null && break
+	sleep 0.5
+done
+echo "first=$(sed -n 's/^State:[[:space:]]*//p' /proc/$P/status) devices=$(devices)"
+$A apply $RP:RR-,CR- --yes --unbind; echo "second rc=$?"
+echo "journal=$(tr -d ' \n' <$ACSCTL_JOURNAL | grep -o '"ctrl_before":[0-9]*,"ctrl_after":[0-9]*')"
+kill -CONT $P; wait
+cat /tmp/first.txt
+echo "ctl=$(ctl) driver=$(drv 0000:06:00.0) devices=$(devices)"; $A groups --check >/dev/null; echo "check=$?"
+echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
+step concurrent-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
 # VFIO: a guest's device is never touched live while its group is open
 for m in irqbypass vfio vfio_virqfd vfio_iommu_type1 vfio-pci-core vfio-pci; do
 	[ -e /lib/modules/$m.ko ] || [ -e /lib/modules/$m.ko.xz ] || continue
@@ -95,6 +123,39 @@ step vfio-closed; $A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"; echo "ctl=$
 echo "driver=$(basename "$(readlink $DEV/driver)")"
 step vfio-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
 echo "driver=$(basename "$(readlink $DEV/driver)")"
+# the iommufd cdev of a vfio device, held open, if this kernel makes one
+step iommufd
+C=$(ls $DEV/vfio-dev 2>/dev/null | head -1); echo "vfio-dev=$C"
+if [ -n "$C" ] && [ -e /dev/vfio/devices/$C ]; then
+	sleep 60 3<>/dev/vfio/devices/$C &
+	HOLDER=$!
+	sleep 1
+	echo "held=$(readlink /proc/$HOLDER/fd/3)"
+	$A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
+	kill $HOLDER; wait $HOLDER 2>/dev/null
+else
+	echo "cdev=absent: no /dev/vfio/devices (this kernel has no CONFIG_VFIO_DEVICE_CDEV)"
+fi
+# nvme loaded: the kernel probes a rescanned device with every driver,
+# drivers_autoprobe or not; a device pinned to vfio-pci by driver_override
+# ends on vfio-pci again, pinned, never left on nvme
+for m in crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi nvme-auth nvme-core nvme; do
+	[ -e /lib/modules/$m.ko ] || [ -e /lib/modules/$m.ko.xz ] || continue
+	insmod /lib/modules/$m.ko* || echo "insmod $m failed"
+done
+step autoprobe-off
+echo "07=$(drv 0000:07:00.0)"
+echo 0 > /sys/bus/pci/drivers_autoprobe
+echo 1 > /sys/bus/pci/devices/0000:07:00.0/remove
+echo 1 > /sys/bus/pci/devices/$RP/rescan
+echo "autoprobe=$(cat /sys/bus/pci/drivers_autoprobe) 07=$(drv 0000:07:00.0)"
+echo 1 > /sys/bus/pci/drivers_autoprobe
+step vfio-pinned; echo "driver=$(drv 0000:06:00.0) override=$(cat $DEV/driver_override) 07=$(drv 0000:07:00.0)"
+$A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
+echo "driver=$(drv 0000:06:00.0)"; echo "override=$(cat $DEV/driver_override)"; echo "07=$(drv 0000:07:00.0)"
+step vfio-pinned-back; $A apply $RP:RR+,CR+ --yes --unbind; echo "rc=$?"; echo "ctl=$(ctl)"
+echo "driver=$(drv 0000:06:00.0)"; echo "override=$(cat $DEV/driver_override)"; echo "07=$(drv 0000:07:00.0)"
+rmmod nvme
 # the boot service's command, as contrib/acsctl-apply.service.in has it,
 # with the unit's capability bounding set, no new privileges and umask
 mkdir -p /etc/acsctl /usr/bin
@@ -120,6 +181,19 @@ step service-vfio-open; echo "held=$(readlink /proc/$HOLDER/fd/3) uid=$(sed -n '
 unit; echo "rc=$?"; echo "ctl=$(ctl)"
 kill $HOLDER; wait $HOLDER 2>/dev/null
 echo "driver=$(basename "$(readlink $DEV/driver)")"
+# the real lockdown, last (it cannot be lifted): named and refused before
+# anything is touched; without securityfs to read it, the probe write
+# finds it, still before anything is removed
+step lockdown-real
+mkdir -p /sys/kernel/security; mount -t securityfs none /sys/kernel/security
+echo integrity > /sys/kernel/security/lockdown; echo "lockdown=$(cat /sys/kernel/security/lockdown)"
+$A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"
+echo "ctl=$(ctl) driver=$(drv 0000:06:00.0) devices=$(devices)"
+echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
+step lockdown-unseen; umount /sys/kernel/security
+$A apply $RP:RR-,CR- --yes --unbind; echo "rc=$?"
+echo "ctl=$(ctl) driver=$(drv 0000:06:00.0) devices=$(devices)"
+echo "pending=$([ -e $ACSCTL_JOURNAL ] && echo yes || echo no)"
 step end
 SCRIPT
 for kernel in "$@"; do
@@ -128,8 +202,11 @@ for kernel in "$@"; do
 	# vfio_virqfd is a module of its own before 6.2
 	read -r _ _ moddir _ < <("$here/get-kernels.sh" | awk -v k="$kernel" '$1 == k')
 	{
-		for m in $mods $(find "$moddir" -name 'vfio_virqfd.ko*' | sed -n '1s/.*\/\(vfio_virqfd\).*/\1/p'); do
+		for m in $mods; do
 			echo "module: $m"
+		done
+		for m in $optmods; do
+			[ -n "$(find "$moddir" -name "$m.ko*" | head -1)" ] && echo "module: $m"
 		done
 		cat "$here/cases/boot-base.args"
 	} >"$work/apply.args"

@@ -753,7 +753,7 @@ static void bound_to(const struct job *j, const char *addr, char *out, size_t si
  * driver_override is left naming it when it was a pin before (a vfio-pci
  * device stays pinned), cleared otherwise.
  */
-static int bind_one(const struct job *j, const struct bound *b)
+static int bind_one(const struct job *j, const struct bound *b, bool *evicted)
 {
 	char dev[4200], path[4300], now[64];
 	int rc = 0;
@@ -767,6 +767,7 @@ static int bind_one(const struct job *j, const struct bound *b)
 		snprintf(path, sizeof(path), "%s/driver/unbind", dev);
 		write_file(path, b->addr);
 		bound_to(j, b->addr, now, sizeof(now));
+		*evicted = true;
 	}
 	if (strcmp(now, b->driver) != 0) {
 		snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/bind", j->sysfs, b->driver);
@@ -781,22 +782,61 @@ static int bind_one(const struct job *j, const struct bound *b)
 				       now[0] ? now : "nothing");
 }
 
+/*
+ * A driver unbound in the middle of its probe may still act after: nvme's
+ * reset work, failing, releases "the driver" of its device later, and by
+ * then that is the one acsctl bound (seen in the 6.1 VM: vfio-pci gone
+ * after "OK"). So after an eviction each device must stay bound to its
+ * driver for SETTLE_MS, bound again when it drops off; else an error.
+ */
+#define SETTLE_MS 1000
+#define SETTLE_MAX_MS 5000
+
+static int drivers_settle(const struct job *j)
+{
+	char now[64];
+	int stable = 0;
+	bool evicted = false;
+
+	for (int waited = 0; waited < SETTLE_MAX_MS; waited += 100) {
+		bool all = true;
+
+		for (size_t i = 0; i < j->ndrv; i++) {
+			bound_to(j, j->drv[i].addr, now, sizeof(now));
+			if (strcmp(now, j->drv[i].driver) == 0)
+				continue;
+			all = false;
+			say(j, "%s: lost %s after the bind (bound to %s): bound again", j->drv[i].addr, j->drv[i].driver,
+			    now[0] ? now : "nothing");
+			bind_one(j, &j->drv[i], &evicted);
+		}
+		stable = all ? stable + 100 : 0;
+		if (stable >= SETTLE_MS)
+			return 0;
+		usleep(100000);
+	}
+	return acs_error_set(ACS_ERROR, "drivers: a device does not stay bound to its driver within %d ms", SETTLE_MAX_MS);
+}
+
 static int set_drivers(const struct job *j, bool bind)
 {
 	char path[4200];
 	struct first_error f = { 0, "" };
+	bool evicted = false;
 
 	for (size_t i = 0; i < j->ndrv; i++) {
 		say(j, "%s %s %s %s", bind ? "bind" : "unbind", j->drv[i].addr, bind ? "to" : "from", j->drv[i].driver);
 		if (j->o->dry_run)
 			continue;
 		if (bind) {
-			first_note(&f, bind_one(j, &j->drv[i]));
+			first_note(&f, bind_one(j, &j->drv[i], &evicted));
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver/unbind", j->sysfs, j->drv[i].addr);
 		first_note(&f, write_file(path, j->drv[i].addr));
 	}
+	if (evicted)
+		first_note(&f, drivers_settle(j));
 	return f.rc ? acs_error_set(f.rc, "%s", f.msg) : 0;
 }
 
