@@ -8,7 +8,7 @@ build=$1 secs=${2:-60}
 shift $(($# < 2 ? $# : 2))
 src=$(cd "$(dirname "$0")/.." && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(input dump lspci snapshot topology params)
+[ ${#targets[@]} -gt 0 ] || targets=(input dump lspci snapshot topology params plan conf journal)
 corpus=$build/fuzz-corpus findings=$build/fuzz-findings
 mkdir -p "$findings"
 
@@ -56,12 +56,49 @@ seed() { # CORPUS: a few of each kind, small ones first (the fuzzer grows them)
 		printf '\0pci=config_acs=1101x0x@pci:8086:1234,noats pcie_acs_override=downstream,multifunction' > "$d/c2"
 		printf '\1pes=256,reserved=last,m32=2G' > "$d/p1"
 		printf '\0010004:m64-bars=1..15,m64-base=0x6000000000000' > "$d/p2" ;;
+	plan) # tests/robust/run.sh's plans, on fuzz-plan's fabric (6.12 kitchen-sink-1)
+		p() { printf '{"kernel":"6.12","feasible":true,"changes":%s}\n' "$2" > "$d/$1"; }
+		p good '[{"device":"0000:00:02.0","acs_ctl_after":"0x0011"}]'
+		p two '[{"device":"0000:00:02.0","acs_ctl_after":"001d"},{"device":"00:03.0","acs_ctl_after":"0000"}]'
+		p twice '[{"device":"0000:00:02.0","acs_ctl_after":"0011"},{"device":"0000:00:02.0","acs_ctl_after":"0011"}]'
+		p null-dev '[{"device":null,"acs_ctl_after":"0011"}]'
+		p null-val '[{"device":"0000:00:02.0","acs_ctl_after":null}]'
+		p number '5'
+		p no-object '[5]'
+		p not-hex '[{"device":"0000:00:02.0","acs_ctl_after":"1zz"}]'
+		p past-cap '[{"device":"0000:00:02.0","acs_ctl_after":"00ff"}]'
+		p not-here '[{"device":"0000:7f:00.0","acs_ctl_after":"0011"}]'
+		p no-acs '[{"device":"0000:02:00.0","acs_ctl_after":"0000"}]'
+		printf '{"changes":[' > "$d/many"
+		for n in $(seq 30); do printf '{"device":"0000:00:03.0","acs_ctl_after":"0011"},' >> "$d/many"; done
+		printf '{}]}\n' >> "$d/many"
+		head -c 30 "$d/good" > "$d/cut" ;;
+	conf) # tests/cli/cli.sh's acs.conf lines, on the same fabric
+		printf '# ACS for the GPU box\n\n00:02.0:RR- # the root port\n00:02.0:XX-\n' > "$d/bad-bit"
+		printf '# nothing yet\n   \n' > "$d/comments"
+		printf '00:02.0:RR-,CR- # one\n0000:00:03.0:SV+,ReqRedir-\tDT-\n' > "$d/good"
+		printf 'switch 01:00.0:RR-\nswitch 0000:04:00.0:UF+,EgressCtrl-\n' > "$d/switch"
+		printf '00:02.0:RR-\0 junk\n' > "$d/nul"
+		printf '00:02.0:TB+ 00:02.0:TB- 00:03.0:TransBlk+,CmpltRedir-,UpstreamFwd+\r\n' > "$d/words" ;;
+	journal) # tests/unit/test_apply.c's journals
+		j() { printf '{"acsctl-journal":1,"sysfs":"/sys","time":0,"changes":%s,"drivers":%s}\n' "$2" "$3" > "$d/$1"; }
+		local g='{"device":"0000:00:02.0","acs_pos":256,"ctrl_before":29,"ctrl_after":0}'
+		j good "[$g]" '[]'
+		j drivers "[$g]" '[{"device":"0000:01:00.0","driver":"nvme","pinned":false},{"device":"0000:01:00.1","driver":"vfio-pci","pinned":true}]'
+		j pos-neg '[{"device":"0000:00:02.0","acs_pos":-2,"ctrl_before":29,"ctrl_after":0}]' '[]'
+		j escape "[$g]" '[{"device":"0000:01:00.0","driver":"../../../../victimdir"}]'
+		j bad-addr '[{"device":"0000:00:02","acs_pos":256,"ctrl_before":29,"ctrl_after":0}]' '[]'
+		j big '[{"device":"0000:00:02.0","acs_pos":256,"ctrl_before":65536,"ctrl_after":0}]' '[]'
+		j twice "[$g,$g]" '[]'
+		printf '{"acsctl-journal":1,"changes":[],"drivers":[]}\n' > "$d/no-sysfs"
+		printf '{"acsctl-journal":1,"sysfs":"/tmp/x","changes":[],"drivers":[]}\n' > "$d/other-sysfs" ;;
 	esac
 }
 
 max_len() { # CORPUS: the largest input the fuzzer makes
 	case $1 in
 	input) echo 131072 ;;  # past the 64 KiB sniff; decompressed up to the 1 MiB limit
+	plan|conf|journal) echo 65536 ;;  # a few ports; longer is only slower
 	*) echo 262144 ;;
 	esac
 }

@@ -109,6 +109,16 @@ void cli_json_verdict(const struct cli *c, struct json_object *root, int status,
 int cli_parse_changes(const struct cli *c, const char *where, int argc, char **argv,
 		      struct acs_ctrl_change *ch, size_t *n);
 
+/* apply's other inputs (apply-input.c), untrusted. A plan written by
+ * acsctl plan --json: ch has room for one change per function of the
+ * fabric. acs.conf (--from FILE: changes as the command line takes them,
+ * any number a line, '#' a comment), refused unless a plain file only its
+ * owner (root, when we are root) may write: *ch (malloc'd, or NULL) is
+ * grown to fit. Each sets *n and returns 0 or an exit status after one
+ * error line. */
+int cli_plan_changes(const struct cli *c, const char *path, struct acs_ctrl_change *ch, size_t *n);
+int cli_conf_changes(const struct cli *c, const char *path, struct acs_ctrl_change **ch, size_t *n);
+
 /* A device named on the command line ("BB:DD.F" or "DDDD:BB:DD.F", the
  * first len characters of s): its index, or -1. */
 long cli_find_device(const struct cli *c, const char *s, size_t len);

@@ -152,5 +152,9 @@ bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 void acs_apply__test_any_sysfs(bool on);
 /* ... and read processes' open files under PROC (NULL: "/proc"). */
 void acs_apply__test_proc(const char *proc);
+/* The journal's parse alone, over TEXT, as rollback does it for SYSFS
+ * (fuzz/fuzz-journal.c): 0 and the counts of changes and drivers, or an
+ * error set. */
+int acs_journal__parse(const char *text, const char *sysfs, size_t *nch, size_t *ndrv);
 
 #endif

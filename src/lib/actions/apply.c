@@ -482,18 +482,13 @@ static int journal_driver(struct job *j, size_t i, json_object *o)
 /* The journal, as untrusted as any input that steers a write as root:
  * every field matched against its grammar, counts bounded, and written
  * for this sysfs tree. */
-static int journal_read(struct job *j)
+static int journal_parse(struct job *j, const char *text)
 {
-	json_object *doc, *ch, *drv;
+	json_object *doc = json_tokener_parse(text), *ch, *drv;
 	const char *tree;
-	char *text;
 	int64_t version;
-	int rc = journal_text(j, &text);
+	int rc = 0;
 
-	if (rc)
-		return rc;
-	doc = json_tokener_parse(text);
-	free(text);
 	if (!json_object_is_type(doc, json_type_object) || !int_member(doc, "acsctl-journal", 1, 1, &version) ||
 	    !json_object_object_get_ex(doc, "changes", &ch) || !json_object_is_type(ch, json_type_array) ||
 	    !json_object_object_get_ex(doc, "drivers", &drv) || !json_object_is_type(drv, json_type_array) ||
@@ -519,6 +514,18 @@ static int journal_read(struct job *j)
 	for (size_t i = 0; !rc && i < j->ndrv; i++)
 		rc = journal_driver(j, i, json_object_array_get_idx(drv, i));
 	json_object_put(doc);
+	return rc;
+}
+
+static int journal_read(struct job *j)
+{
+	char *text;
+	int rc = journal_text(j, &text);
+
+	if (rc)
+		return rc;
+	rc = journal_parse(j, text);
+	free(text);
 	return rc;
 }
 
@@ -1222,6 +1229,23 @@ static void job_init(struct job *j, const acs_apply_opts *o)
 {
 	*j = (struct job){ .o = o, .sysfs = o->sysfs ? o->sysfs : "/sys",
 			   .journal = o->journal ? o->journal : DEFAULT_JOURNAL, .dirfd = -1, .lockfd = -1 };
+}
+
+/* fuzz/fuzz-journal.c: the parse alone, over a string */
+int acs_journal__parse(const char *text, const char *sysfs, size_t *nch, size_t *ndrv)
+{
+	acs_apply_opts o = ACS_APPLY_OPTS_INIT;
+	struct job j;
+	int rc;
+
+	o.sysfs = sysfs;
+	o.journal = "journal";
+	job_init(&j, &o);
+	rc = journal_parse(&j, text);
+	*nch = rc ? 0 : j.nch;
+	*ndrv = rc ? 0 : j.ndrv;
+	job_free(&j);
+	return rc;
 }
 
 /* What is below each port goes, whatever is there now: the kernel's own
