@@ -349,6 +349,8 @@ plan '[{"device":"0000:00:02.0","acs_ctl_after":"00ff"}]'
 run 2 "plan: bits outside the capability" 'sets ACS bits the device.s capability does not have' "$acsctl" -F "$dump" apply "$tmp/plan.json"
 plan '[{"device":"0000:7f:00.0","acs_ctl_after":"0011"}]'
 run 2 "plan: a device not here" 'changes\[0\]: names no device here' "$acsctl" -F "$dump" apply "$tmp/plan.json"
+plan '[{"device":"0000:02:00.0","acs_ctl_after":"0000"}]'
+run 2 "plan: a device without ACS, value 0 (passed the mask; fuzz-plan)" 'changes\[0\]: names a device without an ACS capability' "$acsctl" -F "$dump" apply "$tmp/plan.json"
 head -c 30 "$tmp/plan.json" >"$tmp/cutplan.json"
 run 2 "plan: cut short" 'not a plan' "$acsctl" -F "$dump" apply "$tmp/cutplan.json"
 plan '[{"device":"0000:00:02.0","acs_ctl_after":"0x0011"}]'

@@ -425,6 +425,10 @@ static void test_apply_apply__journal(void **state)
 	setenv("ACSCTL_FAULT", "unbind", 1);
 	assert_refused(apply(&w, f, 0), "FAIL at unbind");
 	unsetenv("ACSCTL_FAULT");
+	/* the restore's own error (no rescan file), not the message written
+	 * over itself: "... restore failed too: FAIL at unbind: ..." */
+	assert_non_null(strstr(acs_error_last()->message, "restore failed too: "));
+	assert_null(strstr(acs_error_last()->message, "restore failed too: FAIL"));
 	jf = fopen(victim, "r");
 	assert_non_null(fgets(text, sizeof(text), jf));
 	fclose(jf);
@@ -563,6 +567,29 @@ static void assert_nothing_done(const struct world *w, uint16_t ctrl)
 	file_get(w, "sys/bus/pci/devices/" PORT "/rescan", text, sizeof(text));
 	assert_string_equal(text, "");
 }
+
+/* A port named twice (acs.conf or the command line: 00:02.0:RR-
+ * 00:02.0:CR-, or a switch and one of its ports) went into the journal
+ * twice, which rollback refuses ("names a port a second time"): an apply
+ * cut short could not be rolled back. Refused before anything now. */
+static void test_apply_apply__port_twice(void **state)
+{
+	acs_apply_opts o = ACS_APPLY_OPTS_INIT;
+	struct acs_ctrl_change ch[2] = { { 0, 0x1c }, { 0, 0 } };
+	struct world w;
+	acs_fabric *f;
+
+	(void)state;
+	world_make(&w, "applytwice", 0x1d);
+	f = live_fabric(&w);
+	o.sysfs = w.sys;
+	o.journal = w.journal;
+	o.dry_run = false;
+	assert_refused(acs_apply(f, acs_policy_default(), ch, 2, &o), PORT ": changed twice");
+	assert_nothing_done(&w, 0x1d);
+	acs_fabric_free(f);
+}
+
 
 /* Under lockdown the kernel refuses config writes through sysfs: apply
  * used to remove the devices first and fail at its write. */
@@ -775,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_apply_apply__locked),
 		cmocka_unit_test(test_apply_apply__journal),
 		cmocka_unit_test(test_apply_apply__lockdown),
+		cmocka_unit_test(test_apply_apply__port_twice),
 		cmocka_unit_test(test_apply_apply__restore_rescans),
 		cmocka_unit_test(test_apply_apply__lockdown_after_probe),
 		cmocka_unit_test(test_apply_vfio__variant_driver),

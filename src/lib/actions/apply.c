@@ -1344,15 +1344,17 @@ static int change(struct job *j, const acs_live *live, const acs_fabric *f, cons
 
 static int undo(struct job *j, const char *step)
 {
-	char msg[sizeof(acs_error_last()->message)];
+	char msg[sizeof(acs_error_last()->message)], why[sizeof(msg)];
 
 	snprintf(msg, sizeof(msg), "%s", acs_error_last()->message);
 	say(j, "FAIL at %s: %s; restoring", step, msg);
 	if (restore(j) == 0)
 		return acs_error_set(ACS_ERROR, "FAIL at %s: %s (original ACS restored)", step, msg);
-	say(j, "restore failed too: %s (acsctl apply --rollback)", acs_error_last()->message);
+	/* a copy: the message is the buffer acs_error_set writes */
+	snprintf(why, sizeof(why), "%s", acs_error_last()->message);
+	say(j, "restore failed too: %s (acsctl apply --rollback)", why);
 	return acs_error_set(ACS_ERROR, "FAIL at %s: %s; restore failed too: %s (acsctl apply --rollback)", step, msg,
-			     acs_error_last()->message);
+			     why);
 }
 
 static int job_changes(struct job *j, const acs_fabric *f, const struct acs_ctrl_change *changes, size_t n)
@@ -1366,6 +1368,10 @@ static int job_changes(struct job *j, const acs_fabric *f, const struct acs_ctrl
 		const struct acs_func *fn = acs_fabric_func(f, changes[i].index);
 
 		acs_func_addr(fn, j->ch[i].addr, sizeof(j->ch[i].addr));
+		/* rollback refuses a journal naming a port twice */
+		for (size_t k = 0; k < i; k++)
+			if (changes[k].index == changes[i].index)
+				return acs_error_set(ACS_EINVAL, "%s: changed twice: name each port once", j->ch[i].addr);
 		j->ch[i].acs_pos = fn->acs_pos;
 		j->ch[i].before = fn->acs_ctrl;
 		j->ch[i].after = changes[i].ctrl;
