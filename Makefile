@@ -58,10 +58,15 @@ fuzz:
 
 # A Debian package from the tracked files as they are now (packaging/):
 # $(DEB)/acsctl_*.deb. Runs the unit suite as the build's test step.
+# Outside git (a tree copied into a chroot): every file but .git and build*.
 deb:
 	sh scripts/install-deps.sh deb
 	rm -rf $(DEB) && mkdir -p $(DEB)/acsctl
-	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(DEB)/acsctl
+	if [ -e .git ] && command -v git >/dev/null; then git ls-files -z; else \
+		find . \( -path ./.git -o -path './build*' -o -path './$(BUILD)' -o -path './$(ASAN)' \
+			-o -path './$(FUZZ)' -o -path './$(DEB)' \) -prune -o -type f -print0; fi | \
+		tar --null -T - -cf - | tar -xf - -C $(DEB)/acsctl
+	test -f $(DEB)/acsctl/meson.build
 	cp -r packaging/debian $(DEB)/acsctl/debian
 	cd $(DEB)/acsctl && dpkg-buildpackage -us -uc -b
 	dpkg-deb -c $(DEB)/acsctl_*.deb | awk '{ print $$6 }' | grep -E 'bin/acsctl$$|acsctl.8|acsctl-apply.service$$'
