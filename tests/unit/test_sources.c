@@ -9,13 +9,12 @@
 #include "tfab.h"
 
 /* Hex lines of a config buffer as lspci -xxxx prints them. */
-static void append_dump(char *out, const char *addr, const struct tcfg *c)
+/* len bytes of c as lspci -x rows, and the blank line after a device. */
+static void append_rows(char *out, const struct tcfg *c, unsigned len)
 {
 	char line[80];
 
-	sprintf(line, "%s Device\n", addr);
-	strcat(out, line);
-	for (unsigned off = 0; off < c->len; off += 16) {
+	for (unsigned off = 0; off < len; off += 16) {
 		sprintf(line, "%02x:", off);
 		strcat(out, line);
 		for (unsigned k = 0; k < 16; k++) {
@@ -25,6 +24,15 @@ static void append_dump(char *out, const char *addr, const struct tcfg *c)
 		strcat(out, "\n");
 	}
 	strcat(out, "\n");
+}
+
+static void append_dump(char *out, const char *addr, const struct tcfg *c)
+{
+	char line[80];
+
+	sprintf(line, "%s Device\n", addr);
+	strcat(out, line);
+	append_rows(out, c, c->len);
 }
 
 static int load(const char *path, acs_fabric **f)
@@ -425,18 +433,7 @@ static void test_sources_snapshot__driver_twice(void **state)
 	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
 	for (int d = 0; d < 2; d++) {
 		strcat(text, lines[d]);
-		for (unsigned off = 0; off < 64; off += 16) {
-			char l[64];
-
-			sprintf(l, "%02x:", off);
-			strcat(text, l);
-			for (unsigned k = 0; k < 16; k++) {
-				sprintf(l, " %02x", ep.b[off + k]);
-				strcat(text, l);
-			}
-			strcat(text, "\n");
-		}
-		strcat(text, "\n");
+		append_rows(text, &ep, 64);
 	}
 	o.kind = ACS_SOURCE_SNAPSHOT;
 	o.path = tdir_write("snap-driver.txt", text);
