@@ -149,6 +149,16 @@ int cli_tree_walk(const acs_fabric *fabric, const struct cli_tree_visit *v);
 /* The audit, against the PE groups on a PE platform. */
 int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out);
 
+/* The one output path (emit.h) for a command's answer: begin in the mode
+ * -j / -m ask for; the header every answer opens with (source, kernel,
+ * notes, warnings); the verdict of a check with the functions it depends
+ * on; addresses as a list (text: nothing). */
+void cli_out_begin(const struct cli *c, const char *command);
+void cli_out_header(const struct cli *c);
+void cli_out_warnings(const struct cli *c);
+void cli_out_verdict(const struct cli *c, int status, const uint32_t *v, size_t n);
+void cli_out_addrs(int when, const struct cli *c, const char *key, const uint32_t *v, size_t n);
+
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_groups(struct cli *c, int argc, char **argv);
 int cmd_snapshot(struct cli *c, int argc, char **argv);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* acsctl audit: groups against the routes the hardware allows. */
-#include <json-c/json.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "emit.h"
 
 static const char *kind_text(int kind)
 {
@@ -11,46 +11,53 @@ static const char *kind_text(int kind)
 	       "INFO conservative:";
 }
 
-static void print_text(const struct cli *c, const acs_finding *fd)
+static const char *kind_key(int kind)
 {
-	char addr[32];
-
-	printf("%s", kind_text(fd->kind));
-	for (size_t i = 0; i < fd->ndevices; i++)
-		printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, fd->devices[i]), addr, sizeof(addr)));
-	if (fd->nvia) {
-		printf(" %s", fd->kind == ACS_FINDING_UNKNOWN ? "depends on" : "via");
-		for (size_t i = 0; i < fd->nvia; i++)
-			printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, fd->via[i]), addr, sizeof(addr)));
-	}
-	printf(": %s\n", fd->reason);
+	return kind == ACS_FINDING_UNSAFE ? "unsafe" : kind == ACS_FINDING_UNKNOWN ? "unknown" : "conservative";
 }
 
-static void print_json(const struct cli *c, const acs_audit *a, int status)
+/* Text shows UNKNOWN pairs with -v only: the UNKNOWN lines per port say it */
+static void print_finding(const struct cli *c, const acs_finding *fd)
 {
-	json_object *root = json_object_new_object();
-	json_object *arr[3] = { json_object_new_array(), json_object_new_array(), json_object_new_array() };
+	int when = fd->kind != ACS_FINDING_UNKNOWN || c->verbose ? OUT_ANY : OUT_DATA;
+	char addr[32];
+
+	out_object_open(when, NULL);
+	out_str(when & OUT_TEXT, NULL, "%s", kind_text(fd->kind));
+	out_array_open(when, "devices");
+	for (size_t i = 0; i < fd->ndevices; i++)
+		out_str(when, NULL, " %s", acs_func_addr(acs_fabric_func(c->fabric, fd->devices[i]), addr, sizeof(addr)));
+	out_array_close(when);
+	if (fd->nvia)
+		out_str(when & OUT_TEXT, NULL, " %s", fd->kind == ACS_FINDING_UNKNOWN ? "depends on" : "via");
+	out_array_open(when, fd->kind == ACS_FINDING_UNKNOWN ? "depends_on" : "via");
+	for (size_t i = 0; i < fd->nvia; i++)
+		out_str(when, NULL, " %s", acs_func_addr(acs_fabric_func(c->fabric, fd->via[i]), addr, sizeof(addr)));
+	out_array_close(when);
+	out_str(when, "reason", ": %s\n", fd->reason);
+	out_object_close(when);
+}
+
+static void print_audit(const struct cli *c, const acs_audit *a, int status)
+{
+	static const int kinds[] = { ACS_FINDING_UNSAFE, ACS_FINDING_CONSERVATIVE, ACS_FINDING_UNKNOWN };
 	const uint32_t *unk;
 	size_t nunk = acs_audit_unknown(a, &unk);
 
-	json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-	cli_json_verdict(c, root, status, unk, nunk);
-	for (size_t i = 0; i < acs_audit_count(a); i++) {
-		const acs_finding *fd = acs_audit_at(a, i);
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "devices", cli_addr_list(c, fd->devices, fd->ndevices));
-		json_object_object_add(o, fd->kind == ACS_FINDING_UNKNOWN ? "depends_on" : "via",
-				       cli_addr_list(c, fd->via, fd->nvia));
-		json_object_object_add(o, "reason", json_object_new_string(fd->reason));
-		json_object_array_add(arr[fd->kind == ACS_FINDING_UNSAFE ? 0 : fd->kind == ACS_FINDING_UNKNOWN ? 2 : 1], o);
+	cli_out_header(c);
+	if (c->boot && acs_boot_overridden(c->boot))
+		out_text("# groups as pcie_acs_override makes the kernel form them; routes as the hardware has them\n");
+	/* text keeps the library's order; the data groups findings by kind */
+	for (size_t k = 0; k < 3; k++) {
+		out_array_open(OUT_DATA, kind_key(kinds[k]));
+		for (size_t i = 0; i < acs_audit_count(a); i++)
+			if (acs_audit_at(a, i)->kind == kinds[k])
+				print_finding(c, acs_audit_at(a, i));
+		out_array_close(OUT_DATA);
 	}
-	json_object_object_add(root, "unsafe", arr[0]);
-	json_object_object_add(root, "conservative", arr[1]);
-	json_object_object_add(root, "unknown", arr[2]);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+	cli_out_verdict(c, status, unk, nunk);
+	if (status == EXIT_OK)
+		out_text("OK: no device can reach a device of another group without the IOMMU\n");
 }
 
 /* On a PE platform the groups to hold against the routes are the PEs':
@@ -88,19 +95,8 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 		unsafe += acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE;
 	nunk = acs_audit_unknown(a, &unk);
 	status = cli_verdict(unsafe > 0, nunk);
-	if (c->json) {
-		print_json(c, a, status);
-	} else {
-		cli_note_header(c, stdout);
-		if (c->boot && acs_boot_overridden(c->boot))
-			printf("# groups as pcie_acs_override makes the kernel form them; routes as the hardware has them\n");
-		for (size_t i = 0; i < acs_audit_count(a); i++)
-			if (acs_audit_at(a, i)->kind != ACS_FINDING_UNKNOWN || c->verbose)
-				print_text(c, acs_audit_at(a, i));
-		cli_print_unknown(c, unk, nunk);
-		if (status == EXIT_OK)
-			printf("OK: no device can reach a device of another group without the IOMMU\n");
-	}
+	cli_out_begin(c, "audit");
+	print_audit(c, a, status);
 	acs_audit_free(a);
-	return status;
+	return out_end(status);
 }

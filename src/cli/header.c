@@ -2,9 +2,11 @@
 /* What every answer opens with: its source, its kernel, what was not read,
  * and the warnings stderr gave, in each output format. */
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "emit.h"
 
 static void warning_json(json_object *arr, const char *param, const char *ignored,
 			 const char *message)
@@ -48,8 +50,12 @@ void cli_boot_warnings_json(const struct cli *c, json_object *root)
 	json_object_object_add(root, "warnings", arr);
 }
 
+/* Each line of the header a callback at a time: one list of notes for
+ * text's "# " lines and the data's "notes" array. */
+typedef void (*note_fn)(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* What the source lacks that PE assignment needs: never a silent guess. */
-static void pe_source_notes(const struct cli *c, FILE *out)
+static void pe_source_notes(const struct cli *c, note_fn note, void *ctx)
 {
 	size_t nocaps = 0, noext = 0;
 	int kind = acs_fabric_source_kind(c->fabric);
@@ -64,13 +70,13 @@ static void pe_source_notes(const struct cli *c, FILE *out)
 		noext += (fn->known & ACS_KNOWN_CAPS) && fn->pcie_type != ACS_PCIE_NONE && !(fn->known & ACS_KNOWN_EXT);
 	}
 	if (nocaps)
-		fprintf(out, "# PCIe capabilities unknown for %zu functions (the source has only their 64-byte headers): "
-			"which bridges are PCIe-to-PCI, and so the PEs below them, is uncertain\n", nocaps);
+		note(ctx, "PCIe capabilities unknown for %zu functions (the source has only their 64-byte headers): "
+		     "which bridges are PCIe-to-PCI, and so the PEs below them, is uncertain", nocaps);
 	if (noext)
-		fprintf(out, "# extended config space unknown for %zu functions: SR-IOV VFs are not modelled\n", noext);
+		note(ctx, "extended config space unknown for %zu functions: SR-IOV VFs are not modelled", noext);
 	if (kind == ACS_SOURCE_LSPCI && !cli_assigned_bars(c->fabric))
-		fprintf(out, "# BAR addresses unknown (lspci text without -vv's Region lines, or with a live "
-			"host's CPU addresses): PE numbers of buses with M64 BARs may differ from the kernel's\n");
+		note(ctx, "BAR addresses unknown (lspci text without -vv's Region lines, or with a live "
+		     "host's CPU addresses): PE numbers of buses with M64 BARs may differ from the kernel's");
 }
 
 /* Why a source lacks the extended config space, and how to get it. */
@@ -88,46 +94,154 @@ static const char *unread_why(int kind)
 	}
 }
 
-void cli_note_header(const struct cli *c, FILE *out)
+static const char *pe_policy_name(const struct cli *c)
+{
+	return c->pe_policy == ACS_PE_SLOT ? "slot" : c->pe_policy == ACS_PE_DEVICE ? "device" : "bus (Linux powernv)";
+}
+
+/* "512" or "512 or 256" (powernv9: PHBs of both sizes) */
+static void platform_pes(const acs_platform *p, char *buf, size_t size)
+{
+	unsigned lo = p->npes, hi = lo;
+
+	for (uint32_t d = 0; d < ACS_PE_MAX_PHBS; d++) {
+		unsigned n = acs_platform_pes(p, d);
+
+		lo = n < lo ? n : lo;
+		hi = n > hi ? n : hi;
+	}
+	snprintf(buf, size, lo == hi ? "%u" : "%u or %u", lo, hi);
+}
+
+static void source_line(const struct cli *c, note_fn note, void *ctx)
+{
+	char pes[32];
+
+	if (!c->platform) {
+		note(ctx, "source: %s (%zu functions); kernel policy: %s (%s)", acs_fabric_origin(c->fabric),
+		     acs_fabric_count(c->fabric), acs_policy_name(c->policy), c->policy_why);
+		return;
+	}
+	platform_pes(c->platform, pes, sizeof(pes));
+	note(ctx, "source: %s (%zu functions); PE platform %s (%s, %s PEs per PHB), %s policy",
+	     acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric), c->platform->name, c->platform->phb, pes,
+	     pe_policy_name(c));
+}
+
+/* What the answer rests on besides its source line. */
+static void header_notes(const struct cli *c, note_fn note, void *ctx)
 {
 	size_t unknown = acs_fabric_unknown_count(c->fabric);
 
 	if (c->platform) {
-		unsigned lo = c->platform->npes, hi = lo;
-		char pes[32];
-
-		/* powernv9: PHBs of 512 and of 256 PEs */
-		for (uint32_t d = 0; d < ACS_PE_MAX_PHBS; d++) {
-			unsigned n = acs_platform_pes(c->platform, d);
-
-			lo = n < lo ? n : lo;
-			hi = n > hi ? n : hi;
-		}
-		snprintf(pes, sizeof(pes), lo == hi ? "%u" : "%u or %u", lo, hi);
-		fprintf(out, "# source: %s (%zu functions); PE platform %s (%s, %s PEs per PHB), %s policy\n",
-			acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric), c->platform->name,
-			c->platform->phb, pes,
-			c->pe_policy == ACS_PE_SLOT ? "slot" : c->pe_policy == ACS_PE_DEVICE ? "device" : "bus (Linux powernv)");
-		pe_source_notes(c, out);
+		pe_source_notes(c, note, ctx);
 		return;
 	}
-
-	fprintf(out, "# source: %s (%zu functions); kernel policy: %s (%s)\n",
-		acs_fabric_origin(c->fabric), acs_fabric_count(c->fabric),
-		acs_policy_name(c->policy), c->policy_why);
 	if (c->boot) {
 		const char *const *notes;
 		size_t n = acs_boot_notes(c->boot, &notes);
 
-		fprintf(out, "# booted with: %s\n", c->cmdline ? c->cmdline : "(no parameters)");
+		note(ctx, "booted with: %s", c->cmdline ? c->cmdline : "(no parameters)");
 		for (size_t i = 0; i < n; i++)
-			fprintf(out, "# %s\n", notes[i]);
+			note(ctx, "%s", notes[i]);
 	}
 	if (acs_fabric_kernel_groups(c->fabric) == ACS_KGROUPS_NONE)
-		fprintf(out, "# the kernel formed no IOMMU groups (the IOMMU is off): groups shown are the ones it would form\n");
+		note(ctx, "the kernel formed no IOMMU groups (the IOMMU is off): groups shown are the ones it would form");
 	if (unknown)
-		fprintf(out,
-			"# ACS state unknown for %zu functions: extended config space was not readable%s; groups that depend on it are marked uncertain\n",
-			unknown, unread_why(acs_fabric_source_kind(c->fabric)));
+		note(ctx, "ACS state unknown for %zu functions: extended config space was not readable%s; groups that "
+		     "depend on it are marked uncertain", unknown, unread_why(acs_fabric_source_kind(c->fabric)));
 }
 
+static void note_file(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", ctx);
+	va_start(ap, fmt);
+	vfprintf(ctx, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx);
+}
+
+void cli_note_header(const struct cli *c, FILE *out)
+{
+	source_line(c, note_file, out);
+	header_notes(c, note_file, out);
+}
+
+static void note_out(void *ctx, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	(void)ctx;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	out_str(OUT_ANY, NULL, "# %s\n", buf);
+}
+
+static void warning_out(const char *param, const char *ignored, const char *message)
+{
+	out_object_open(OUT_DATA, NULL);
+	out_str(OUT_DATA, "param", NULL, param);
+	out_str(OUT_DATA, "ignored", NULL, ignored);
+	out_str(OUT_DATA, "message", NULL, message);
+	out_object_close(OUT_DATA);
+}
+
+void cli_out_warnings(const struct cli *c)
+{
+	const char *const *list;
+	size_t n = c->loaded ? acs_fabric_warnings(c->loaded, &list) : 0;
+	const char *kernel = c->policy ? acs_policy_warning(c->policy) : NULL;
+
+	/* text has them on stderr already, where a pipe keeps them apart;
+	 * absent where there are none to say and no --cmdline was given */
+	if (!c->boot && !n && !kernel)
+		return;
+	out_array_open(OUT_DATA, "warnings");
+	for (size_t i = 0; i < n; i++)
+		warning_out("input", NULL, list[i]);
+	if (kernel)
+		warning_out("kernel", NULL, kernel);
+	for (size_t i = 0; c->boot && i < acs_boot_warning_count(c->boot); i++) {
+		acs_boot_warning w;
+
+		if (!acs_boot_warning_at(c->boot, i, &w))
+			warning_out(w.param, w.ignored, w.message);
+	}
+	out_array_close(OUT_DATA);
+}
+
+void cli_out_begin(const struct cli *c, const char *command)
+{
+	out_begin(c->json ? OUT_MODE_JSON : c->machine ? OUT_MODE_MACHINE : OUT_MODE_TEXT, stdout, command);
+}
+
+void cli_out_header(const struct cli *c)
+{
+	char pes[32];
+
+	out_str(OUT_DATA, "kernel", NULL, c->platform ? NULL : acs_policy_name(c->policy));
+	out_str(OUT_DATA, "kernel_from", NULL, c->platform ? NULL : c->policy_why);
+	out_str(OUT_DATA, "source", NULL, acs_fabric_origin(c->fabric));
+	out_uint(OUT_DATA, "functions", NULL, acs_fabric_count(c->fabric));
+	out_uint(OUT_DATA, "acs_unknown", NULL, acs_fabric_unknown_count(c->fabric));
+	if (c->platform) {
+		platform_pes(c->platform, pes, sizeof(pes));
+		out_object_open(OUT_DATA, "platform");
+		out_str(OUT_DATA, "name", NULL, c->platform->name);
+		out_str(OUT_DATA, "phb", NULL, c->platform->phb);
+		out_str(OUT_DATA, "pes", NULL, pes);
+		out_str(OUT_DATA, "pe_policy", NULL, pe_policy_name(c));
+		out_object_close(OUT_DATA);
+	}
+	out_str(OUT_DATA, "cmdline", NULL, c->boot ? (c->cmdline ? c->cmdline : "") : NULL);
+	if (out_wants(OUT_TEXT))
+		source_line(c, note_file, stdout);
+	out_array_open(OUT_DATA, "notes");
+	header_notes(c, note_out, NULL);
+	out_array_close(OUT_DATA);
+	cli_out_warnings(c);
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "emit.h"
 
 int cli_verdict(bool failed, size_t nunknown)
 {
@@ -45,4 +46,28 @@ void cli_json_verdict(const struct cli *c, struct json_object *root, int status,
 	if (n)
 		json_object_object_add(root, "unknown_advice",
 				       json_object_new_string(acs_unknown_advice(c->fabric)));
+}
+
+void cli_out_addrs(int when, const struct cli *c, const char *key, const uint32_t *v, size_t n)
+{
+	char addr[32];
+
+	out_array_open(when & OUT_DATA, key);
+	for (size_t i = 0; i < n; i++)
+		out_str(when & OUT_DATA, NULL, NULL,
+			acs_func_addr(acs_fabric_func(c->fabric, v[i]), addr, sizeof(addr)));
+	out_array_close(when & OUT_DATA);
+}
+
+/* Text: the UNKNOWN lines; the data: the verdict and what it depends on. */
+void cli_out_verdict(const struct cli *c, int status, const uint32_t *v, size_t n)
+{
+	const char *word = status == EXIT_CHECK_FAILED ? "fail" : status == EXIT_UNKNOWN ? "unknown" : "ok";
+
+	if (out_wants(OUT_TEXT))
+		cli_print_unknown(c, v, n);
+	out_str(OUT_DATA, "verdict", NULL, word);
+	cli_out_addrs(OUT_DATA, c, "unknown_ports", v, n);
+	if (n)
+		out_str(OUT_DATA, "unknown_advice", NULL, acs_unknown_advice(c->fabric));
 }
