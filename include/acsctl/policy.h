@@ -72,6 +72,20 @@ const char *acs_policy_note(const acs_policy *policy);
  */
 const char *acs_policy_warning(const acs_policy *policy);
 
+/** Whether the policy's kernel takes pci=config_acs= (Linux 6.11 on). */
+bool acs_policy_has_config_acs(const acs_policy *policy);
+
+/**
+ * The policy of the same kernel without what a simulated boot made it
+ * believe (pcie_acs_override): the rules the hardware is held to. A
+ * policy that believes nothing is its own; borrowed, lives as long as
+ * policy.
+ */
+const acs_policy *acs_policy_hardware(const acs_policy *policy);
+
+/** Whether the policy believes pcie_acs_override (an out-of-tree patch). */
+bool acs_policy_overridden(const acs_policy *policy);
+
 /**
  * pci_acs_enabled(): whether the kernel considers fn isolated for `flags`.
  */

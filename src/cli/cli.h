@@ -124,8 +124,6 @@ int cli_conf_changes(const struct cli *c, const char *path, struct acs_ctrl_chan
 long cli_find_device(const struct cli *c, const char *s, size_t len);
 /* libpci's error hook for the CLI: one line, exit status 2. */
 void cli_libpci_fatal(char *msg, ...) __attribute__((noreturn));
-/* Whether the policy's kernel has pci=config_acs= (6.11 and later). */
-bool cli_has_config_acs(const acs_policy *policy);
 /* A config_acs flag string with all seven bits given (buf: 8 bytes). */
 char *cli_config_acs_flags(unsigned ctrl, char *buf);
 void cli_note_header(const struct cli *c, FILE *out);

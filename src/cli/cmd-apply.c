@@ -23,7 +23,7 @@ static void boot_alternative(const struct cli *c, const struct acs_ctrl_change *
 {
 	char addr[32], flags[8];
 
-	if (!cli_has_config_acs(c->policy)) {
+	if (!acs_policy_has_config_acs(c->policy)) {
 		printf("at boot: Linux %s has no pci=config_acs=; see acsctl plan for what it can express\n",
 		       acs_policy_name(c->policy));
 		return;

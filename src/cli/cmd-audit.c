@@ -78,7 +78,7 @@ int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out)
 
 int cmd_audit(struct cli *c, int argc, char **argv)
 {
-	const acs_policy *hw = acs_policy_find(acs_policy_name(c->policy));
+	const acs_policy *hw = acs_policy_hardware(c->policy);
 	acs_audit *a;
 	const uint32_t *unk;
 	size_t unsafe = 0, nunk;

@@ -29,7 +29,7 @@ static void print_change_text(const struct cli *c, const struct acs_ctrl_change 
 		printf("  %s: ACSCtl 0x%04x -> 0x%04x (%s)\n", acs_func_addr(f, addr, sizeof(addr)),
 		       f->acs_ctrl, ch[i].ctrl, cli_acs_tokens(ch[i].ctrl, tok, sizeof(tok)));
 	}
-	if (cli_has_config_acs(c->policy)) {
+	if (acs_policy_has_config_acs(c->policy)) {
 		printf("at boot: pci=config_acs=");
 		for (size_t i = 0; i < n; i++) {
 			printf("%s%s@%s", i ? ";" : "", cli_config_acs_flags(ch[i].ctrl, flags),

@@ -119,7 +119,7 @@ static char *boot_cmdline(const struct cli *c, const struct acs_ctrl_change *ch,
 
 	if (!s)
 		return NULL;
-	if (cli_has_config_acs(c->policy)) {
+	if (acs_policy_has_config_acs(c->policy)) {
 		strcpy(s, "pci=config_acs=");
 		for (size_t i = 0; i < n; i++) {
 			char flags[8];

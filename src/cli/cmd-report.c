@@ -198,7 +198,7 @@ static int peers(FILE *out, const struct cli *c, const acs_policy *hw)
 
 static int write_page(FILE *out, const struct cli *c, const acs_groups *g)
 {
-	const acs_policy *hw = acs_policy_find(acs_policy_name(c->policy));
+	const acs_policy *hw = acs_policy_hardware(c->policy);
 	struct report r = { c, g };
 	acs_audit *a = NULL;
 	int rc = 0;

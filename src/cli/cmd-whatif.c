@@ -284,7 +284,7 @@ static void mark_unknown(const struct pair_view *v, struct diff_out *d, const ac
 
 static void diff_audit(const struct pair_view *v, struct diff_out *d)
 {
-	const acs_policy *hw = acs_policy_find(acs_policy_name(v->c->policy));
+	const acs_policy *hw = acs_policy_hardware(v->c->policy);
 	acs_audit *a0 = NULL, *a1 = NULL;
 
 	acs_audit_run(&a0, v->before, v->pbefore, hw);

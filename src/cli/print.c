@@ -120,14 +120,6 @@ void PCI_NONRET cli_libpci_fatal(char *msg, ...)
 	exit(EXIT_BAD_INPUT);
 }
 
-bool cli_has_config_acs(const acs_policy *p)
-{
-	unsigned major, minor;
-
-	return sscanf(acs_policy_name(p), "%u.%u", &major, &minor) == 2 &&
-	       (major > 6 || (major == 6 && minor >= 11));
-}
-
 char *cli_config_acs_flags(unsigned ctrl, char *buf)
 {
 	for (int b = 6; b >= 0; b--)

@@ -133,7 +133,7 @@ static int pci_option(acs_boot *b, struct params *p, const char *opt)
 	if (starts(opt, "disable_acs_redir="))
 		return set_param(b, &p->disable, "pci=disable_acs_redir", opt + 18);
 	if (starts(opt, "config_acs=")) {
-		if (b->policy->version < ACS_KV(6, 11))
+		if (!acs_policy_has_config_acs(b->policy))
 			return unknown_option(b, opt, " (config_acs= first appeared in Linux 6.11)");
 		return set_param(b, &p->config, "pci=config_acs", opt + 11);
 	}
@@ -323,7 +323,7 @@ struct match {
 /* What the kernel prints when pci_dev_str_match() fails. */
 static void parse_message(const struct walk *w, char *buf, size_t size)
 {
-	if (w->b->policy->version < ACS_KV(6, 11))
+	if (!acs_policy_has_config_acs(w->b->policy))
 		snprintf(buf, size, "PCI: Can't parse disable_acs_redir parameter: %s", w->value);
 	else
 		snprintf(buf, size, "PCI: Can't parse ACS command line parameter");
@@ -563,7 +563,7 @@ static uint16_t firmware_ctrl(const acs_fabric *f, const struct acs_func *fn,
 static int named(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
 		 const struct params *p, struct match *dis, struct match *cfg)
 {
-	bool quiet = b->policy->version >= ACS_KV(6, 11) && !fn->acs_pos;
+	bool quiet = acs_policy_has_config_acs(b->policy) && !fn->acs_pos;
 	struct walk w = { b, f, fn, "pci=disable_acs_redir", p->disable, false, quiet };
 	int rc = 0;
 
@@ -599,8 +599,8 @@ static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *
 	acs_func_addr(fn, addr, sizeof(addr));
 	if ((dis.hit || cfg.hit) && !fn->acs_pos)
 		return note(b, "%s: named by a boot parameter but has no ACS capability: nothing changes%s",
-			    addr, b->policy->version < ACS_KV(6, 11) ? " (the kernel warns)" : "");
-	if (b->policy->version < ACS_KV(6, 11)) {
+			    addr, !acs_policy_has_config_acs(b->policy) ? " (the kernel warns)" : "");
+	if (!acs_policy_has_config_acs(b->policy)) {
 		if (dis.hit)
 			*ctrl &= (uint16_t)~REDIR;
 		return 0;

@@ -42,6 +42,7 @@ struct acs_policy {
 	char note[96];         /* what was assumed of the build, or "" */
 	char warning[200];     /* outside the modelled range, or "" */
 	const struct acs_override *override;  /* NULL: none */
+	const struct acs_policy *hardware;    /* with an override: the policy without it */
 };
 
 /* A policy that also believes an override; free with free(). */

@@ -270,6 +270,21 @@ const char *acs_policy_warning(const acs_policy *p)
 	return p->warning[0] ? p->warning : NULL;
 }
 
+bool acs_policy_has_config_acs(const acs_policy *p)
+{
+	return p->version >= ACS_KV(6, 11);
+}
+
+const acs_policy *acs_policy_hardware(const acs_policy *p)
+{
+	return p->override ? p->hardware : p;
+}
+
+bool acs_policy_overridden(const acs_policy *p)
+{
+	return p->override != NULL;
+}
+
 bool acs_policy__has(const acs_policy *policy, unsigned since, unsigned until,
 		     unsigned stable_from)
 {
@@ -297,5 +312,6 @@ acs_policy *acs_policy__with_override(const acs_policy *base,
 	both->p = *base;
 	both->o = *o;
 	both->p.override = &both->o;
+	both->p.hardware = base->override ? base->hardware : base;
 	return &both->p;
 }
