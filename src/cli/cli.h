@@ -131,18 +131,6 @@ void cli_note_header(const struct cli *c, FILE *out);
  * without --cmdline. */
 void cli_boot_warnings_json(const struct cli *c, struct json_object *root);
 
-/* acsctl show's order: each root bus (root() with its first function),
- * then its functions depth-first below each bridge (func() with the
- * function's index, its depth, 0 on a root bus, and whether it is the
- * last on its bus). Deeper than CLI_TREE_MAX_DEPTH is not listed.
- * @return 0, or -1 out of memory. */
-#define CLI_TREE_MAX_DEPTH 260
-struct cli_tree_visit {
-	void (*root)(void *ctx, const struct acs_func *first);
-	void (*func)(void *ctx, size_t index, size_t depth, bool last);
-	void *ctx;
-};
-int cli_tree_walk(const acs_fabric *fabric, const struct cli_tree_visit *v);
 
 /* The audit, against the PE groups on a PE platform. */
 int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out);
