@@ -92,6 +92,12 @@ int cli_output_open(struct cli_output *o, const char *name);
 int cli_output_open_private(struct cli_output *o, const char *name);
 /* ok: everything was produced. Renames into place; the exit status. */
 int cli_output_close(struct cli_output *o, bool ok);
+/* Commands that write a file (snapshot, export, report): with -j or -m
+ * the file must be named, standard output being the file itself (exit 2
+ * and one line otherwise); once written, the answer is what was written,
+ * in every format ("wrote FILE (FORMAT, N functions)"). */
+int cli_out_file_check(const struct cli *c, const char *command, const char *name);
+int cli_out_written(const struct cli *c, const char *command, const char *format, const char *name, int status);
 
 /* The exit status of a check: FAIL (proven) beats UNKNOWN beats ok. */
 int cli_verdict(bool failed, size_t nunknown);
