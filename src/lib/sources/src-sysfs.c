@@ -81,7 +81,6 @@ static int read_cpu(struct acs_builder *b, const char *fsroot)
 {
 	char path[4200], line[512], vendor[64] = "";
 	FILE *f;
-	int rc;
 
 	snprintf(path, sizeof(path), "%s/proc/cpuinfo", fsroot);
 	if (!(f = fopen(path, "r")))
@@ -104,8 +103,7 @@ static int read_cpu(struct acs_builder *b, const char *fsroot)
 		}
 	}
 	fclose(f);
-	rc = acs_builder_set_cpu_vendor(b, vendor);
-	return rc;
+	return acs_builder_set_cpu_vendor(b, vendor);
 }
 
 /* CONFIG_PCI_P2PDMA in a kernel config (plain or gzip): 1 set, 0 not,
