@@ -12,9 +12,8 @@
 #include "cli.h"
 #include "emit.h"
 
-/* The header, and "platform" as doc/pe.md has it: the platform's name
- * (the header's platform object, phb, PEs and policy, is in the source
- * line of text). text: whether text shows the header (the PE table does;
+/* The header (pe_platform: name, PHB, PEs, policy), and "platform" as
+ * doc/pe.md has it: the platform's name. text: whether text shows the header (the PE table does;
  * --check and --allocate never printed it). */
 static void pe_header(const struct cli *c, bool text)
 {

@@ -230,7 +230,7 @@ void cli_out_header(const struct cli *c)
 	out_uint(OUT_DATA, "acs_unknown", NULL, acs_fabric_unknown_count(c->fabric));
 	if (c->platform) {
 		platform_pes(c->platform, pes, sizeof(pes));
-		out_object_open(OUT_DATA, "platform");
+		out_object_open(OUT_DATA, "pe_platform");
 		out_str(OUT_DATA, "name", NULL, c->platform->name);
 		out_str(OUT_DATA, "phb", NULL, c->platform->phb);
 		out_str(OUT_DATA, "pes", NULL, pes);

@@ -14,14 +14,14 @@ def records(out, path):
             eq = rest.index("=", i)
             key = rest[i:eq]
             j = eq + 1
-            if j < len(rest) and rest[j] == '"':
-                j += 1
-                while rest[j] != '"':
-                    j += 2 if rest[j] == "\\" else 1
-                j += 1
-            else:
-                while j < len(rest) and rest[j] != " ":
+            # a value runs to the next space outside quotes: a list of
+            # quoted values ("a b","c d") is one value
+            while j < len(rest) and rest[j] != " ":
+                if rest[j] == '"':
                     j += 1
+                    while rest[j] != '"':
+                        j += 2 if rest[j] == "\\" else 1
+                j += 1
             rec[key] = rest[eq + 1:j]
             i = j + 1
         recs.append(rec)

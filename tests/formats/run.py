@@ -55,28 +55,40 @@ def load_modules(names):
     return mods
 
 
+def bundle(x, files):
+    """x with every $ref to another file's $defs replaced by a copy of it:
+    one self-contained schema, whose own "#/$defs/..." refs any
+    jsonschema resolves alike (Debian 12's 4.10 resolves a $ref met inside
+    another file against the referring one)."""
+    if isinstance(x, dict):
+        ref = x.get("$ref", "")
+        if ref and not ref.startswith("#"):
+            name, _, pointer = ref.partition("#")
+            target = files[name]
+            for part in pointer.strip("/").split("/"):
+                target = target[part]
+            merged = dict(target)
+            merged.update({k: v for k, v in x.items() if k != "$ref"})
+            return bundle(merged, files)
+        return {k: bundle(v, files) for k, v in x.items()}
+    if isinstance(x, list):
+        return [bundle(v, files) for v in x]
+    return x
+
+
 def validator(cmd):
-    """The schema of CMD, its $refs to the others resolved from doc/schema."""
+    """The schema of CMD, with what it takes from doc/schema's other files."""
     import jsonschema
-    store = {}
+    files = {}
     for p in glob.glob(os.path.join(ROOT, "doc", "schema", "*.json")):
         with open(p) as f:
-            s = json.load(f)
-        store[s.get("$id", p)] = s
-    path = os.path.join(ROOT, "doc", "schema", cmd + ".json")
-    if not os.path.exists(path):
+            files[os.path.basename(p)] = json.load(f)
+    if cmd + ".json" not in files:
         return None
-    with open(path) as f:
-        schema = json.load(f)
+    schema = bundle(files[cmd + ".json"], files)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    try:  # jsonschema 4.18 on
-        import referencing
-        registry = referencing.Registry().with_resources(
-            (uri, referencing.Resource.from_contents(s)) for uri, s in store.items())
-        return cls(schema, registry=registry)
-    except ImportError:  # Debian 12's 4.10
-        return cls(schema, resolver=jsonschema.RefResolver.from_schema(schema, store=store))
+    return cls(schema)
 
 
 def one(acsctl, cmd, mod, val, path, extra, args):
