@@ -688,7 +688,10 @@ static void test_plan_result__kernel_groups_of_now_do_not_count(void **state)
 	for (size_t i = 0; i < acs_fabric_count(dump); i++) {
 		const struct acs_func *fn = acs_fabric_func(dump, i);
 
-		assert_int_equal(acs_builder_add(&bld, fn->domain, fn->bus, fn->dev, fn->fn, fn->cfg, fn->cfg_len), 0);
+		/* as model/edit.c copies a function: what is stored, its length */
+		assert_int_equal(acs_builder_add(&bld, fn->domain, fn->bus, fn->dev, fn->fn, fn->cfg,
+						 fn->cfg_stored < fn->cfg_len ? fn->cfg_stored : fn->cfg_len), 0);
+		acs_builder_last(&bld)->cfg_len = fn->cfg_len;
 		acs_builder_last(&bld)->kernel_group = (int)i;
 	}
 	assert_int_equal(acs_builder_finish(&live, &bld), 0);
