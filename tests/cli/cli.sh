@@ -757,7 +757,7 @@ python3 - "$tmp/out" "$tmp/empty.conf" <<'PY' && ok "apply --from nothing -j: he
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["changes"] == [] and d["applied"] is False and d["dry_run"] is True and d["from"] == sys.argv[2]
-assert d["verdict"] == "ok" and d["functions"] > 0
+assert d["verdict"] == "ok" and d["function_count"] > 0
 PY
 expect 0 "apply --from nothing" "$acsctl" -F "$dump" apply --from "$tmp/empty.conf"
 [ "$(cat "$tmp/out")" = "nothing to apply: $tmp/empty.conf holds no changes" ] && ok "apply text: as before" ||
