@@ -14,6 +14,7 @@
 #define ACSCTL_BOOT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "acsctl/fabric.h"
 #include "acsctl/policy.h"
@@ -83,6 +84,57 @@ size_t acs_boot_warning_count(const acs_boot *boot);
 int acs_boot_warning_at(const acs_boot *boot, size_t i, acs_boot_warning *out);
 
 void acs_boot_free(acs_boot *boot);
+
+/** The kernel parameters acs_boot_param() writes. */
+enum acs_boot_param_kind {
+	ACS_BOOT_CONFIG_ACS = 1,        /**< pci=config_acs=FLAGS@DEV;...: each function's control,
+					     all seven bits given (Linux 6.11 on) */
+	ACS_BOOT_DISABLE_ACS_REDIR = 2, /**< pci=disable_acs_redir=DEV;...: the functions only; the
+					     kernel clears ReqRedir, CmpltRedir and EgressCtrl */
+};
+
+/**
+ * The kernel parameter that names each function of changes, in their
+ * order, with full addresses (DDDD:BB:DD.F). Devices are separated by
+ * ';': pci_setup() splits its options at ','. config_acs gives every bit,
+ * so the result does not depend on what firmware left; whether
+ * disable_acs_redir gives the changes depends on the kernel (see the top
+ * of this file): acs_boot_simulate() tells.
+ * @param out receives the string, freed with free(); NULL on error.
+ * @return 0, or ACS_EINVAL (no changes, an index outside the fabric, an
+ *         unknown kind), out of memory.
+ */
+int acs_boot_param(char **out, int kind, const acs_fabric *fabric,
+		   const struct acs_ctrl_change *changes, size_t n);
+
+/** config_acs's FLAGS for a control value: seven '0'/'1', DirectTrans
+ * (bit 6) first, SrcValid (bit 0) last. buf: 8 bytes. @return buf */
+char *acs_boot_config_acs_flags(uint16_t ctrl, char *buf);
+
+/** Boot loaders whose configuration acs_boot_loader_line() writes. */
+enum acs_boot_loader {
+	ACS_BOOT_LOADER_GRUB = 1,            /**< /etc/default/grub.d/acsctl.cfg, then update-grub */
+	ACS_BOOT_LOADER_KERNEL_INSTALL = 2,  /**< /etc/kernel/cmdline (systemd-boot, UKIs), then kernel-install */
+};
+
+/** The file a loader takes its kernel command line from (a static
+ * string), or NULL for an unknown loader. */
+const char *acs_boot_loader_file(int loader);
+
+/**
+ * The line that adds a kernel parameter to a loader's command line.
+ * GRUB: `GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX pci=config_acs=\"...\""`:
+ * GRUB_CMDLINE_LINUX reaches every entry, recovery ones too; the value
+ * after the option's '=' is quoted because grub.cfg's linux line is GRUB
+ * script, where ';' ends the command: GRUB passes the word whole, without
+ * the quotes, so the kernel reads it as written. kernel-install: the
+ * parameter as it is (a word of /etc/kernel/cmdline).
+ * @param out receives the line, freed with free(); NULL on error.
+ * @return 0, or ACS_EINVAL (an unknown loader; a parameter with a space,
+ *         a quote, '$', '`' or a backslash, which the line cannot carry as it
+ *         is), out of memory.
+ */
+int acs_boot_loader_line(char **out, int loader, const char *param);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acsctl/audit.h"
 #include "acsctl/fabric.h"
+#include "acsctl/groups.h"
+#include "acsctl/p2p.h"
 #include "acsctl/policy.h"
 
 #ifdef __cplusplus
@@ -60,6 +63,104 @@ bool acs_plan_exact(const acs_plan *plan);
 bool acs_plan_check(const acs_fabric *fabric, const acs_policy *policy,
 		    const acs_requirement *reqs, size_t nreqs);
 void acs_plan_free(acs_plan *plan);
+
+/*
+ * The plan as acsctl plan shows it: the plan, and what follows from it
+ * (the groups, P2P and audit of the fabric after the changes), what to
+ * beware of, and each way of making it stick, each checked.
+ */
+
+typedef struct acs_plan_result acs_plan_result;
+
+#define ACS_PLAN_OPTS_VERSION 1
+
+typedef struct acs_plan_opts {
+	unsigned int version;     /**< ACS_PLAN_OPTS_VERSION */
+	int cpu;                  /**< enum acs_p2p_cpu, for the P2P after */
+} acs_plan_opts;
+
+#define ACS_PLAN_OPTS_INIT { ACS_PLAN_OPTS_VERSION, ACS_P2P_CPU_UNKNOWN }
+
+/** A pair of a --p2p requirement (consecutive devices), after the plan. */
+typedef struct acs_plan_pair {
+	size_t a, b;                 /**< function indices (the fabric's and after's) */
+	struct acs_p2pdma p2pdma;    /**< the kernel's verdict after the changes */
+} acs_plan_pair;
+
+enum acs_plan_warning_kind {
+	ACS_PLAN_ASSIGN_TOGETHER = 1,  /**< the groups after keep them apart, but they reach
+					    each other without the IOMMU: assign them together */
+};
+
+typedef struct acs_plan_warning {
+	int kind;                    /**< enum acs_plan_warning_kind */
+	size_t ndevices;
+	uint32_t devices[2];         /**< function indices */
+	const char *message;         /**< one line, without the devices */
+} acs_plan_warning;
+
+/** How a plan is made to stick. */
+enum acs_plan_way {
+	ACS_PLAN_WAY_CONFIG_ACS = 1,      /**< pci=config_acs= (Linux 6.11 on): every bit as planned */
+	ACS_PLAN_WAY_DISABLE_ACS_REDIR = 2, /**< pci=disable_acs_redir=, on kernels without
+					       config_acs, where it gives every change */
+	ACS_PLAN_WAY_BOOT_UNIT = 3,       /**< acs.conf lines for acsctl-apply.service, on kernels
+					       without config_acs: acsctl apply at every boot */
+	ACS_PLAN_WAY_LIVE = 4,            /**< setpci now: the kernel's groups do not follow unless
+					       the devices below are removed and rescanned */
+};
+
+typedef struct acs_plan_boot {
+	int way;                     /**< enum acs_plan_way */
+	const char *param;           /**< the kernel parameter; NULL for the unit and live */
+	const char *grub;            /**< param as a GRUB line (acs_boot_loader_line()); NULL without param */
+	const char *kernel_install;  /**< param as a word of /etc/kernel/cmdline; NULL without param */
+	const char *file;            /**< where lines go ("/etc/acsctl/acs.conf"); NULL otherwise */
+	size_t nlines;
+	const char *const *lines;    /**< the unit: acs.conf lines (DEV:SV+,RR-,... every bit of the
+					  capability); live: setpci commands */
+	int meets;                   /**< enum acs_tristate: ACS_YES where booting the fabric with
+					  param (firmware's ACS taken as 0) meets every requirement,
+					  ACS_NO where it does not; ACS_MAYBE without param */
+} acs_plan_boot;
+
+/**
+ * Plan (acs_plan_compute()) and, where the plan is feasible and proven,
+ * everything that follows from it.
+ * @param out receives the result, freed with acs_plan_result_free().
+ * @return 0, or an error (ACS_EINVAL for bad opts, out of memory) with
+ *         *out NULL.
+ */
+int acs_plan_result_build(acs_plan_result **out, const acs_fabric *fabric, const acs_policy *policy,
+			  const acs_requirement *reqs, size_t nreqs, const acs_plan_opts *opts);
+/** The plan (borrowed): feasible, exact, changes, conflicts, unknown. */
+const acs_plan *acs_plan_result_plan(const acs_plan_result *r);
+/**
+ * The fabric after the changes, as a boot that makes them leaves it (the
+ * kernel's groups are the predicted ones), with the same function indices
+ * as the fabric given; NULL unless the plan is feasible and proven
+ * (acs_plan_unknown() 0). Borrowed, as are the groups and the audit.
+ */
+const acs_fabric *acs_plan_result_fabric(const acs_plan_result *r);
+/** The groups after the changes; NULL where the fabric is. */
+const acs_groups *acs_plan_result_groups(const acs_plan_result *r);
+/** Whether group id after the changes has members no group has now. */
+bool acs_plan_result_group_new(const acs_plan_result *r, size_t id);
+/** The audit after the changes (groups after against the hardware's
+ * routes); NULL where the fabric is. */
+const acs_audit *acs_plan_result_audit(const acs_plan_result *r);
+/** The --p2p pairs after the changes; *pairs borrowed. */
+size_t acs_plan_result_p2p(const acs_plan_result *r, const acs_plan_pair **pairs);
+/** What to beware of after the changes; *warnings borrowed. */
+size_t acs_plan_result_warnings(const acs_plan_result *r, const acs_plan_warning **warnings);
+/** The ways to make the changes stick, in the order of enum acs_plan_way
+ * (none where there are no changes); *ways borrowed. */
+size_t acs_plan_result_ways(const acs_plan_result *r, const acs_plan_boot **ways);
+/** The kernel parameter of the plan: config_acs where the kernel takes
+ * it, else disable_acs_redir where that gives the changes, else NULL
+ * (none needed, or the kernel cannot express them). Borrowed. */
+const char *acs_plan_result_cmdline(const acs_plan_result *r);
+void acs_plan_result_free(acs_plan_result *r);
 
 #ifdef __cplusplus
 }

@@ -3,14 +3,15 @@
  * acsctl plan --p2p A,B[,C] --p2p-translated A,B --isolate D
  *             --tenant NAME:A,B...: the smallest ACS change, its groups and
  * P2P, and how to make it so at boot (checked by simulating that boot) or
- * live.
+ * live. The library computes all of it (acs_plan_result_build()); this
+ * file prints that one result in every format.
  */
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "emit.h"
 
 struct reqs {
 	acs_requirement *v;
@@ -111,251 +112,276 @@ static int parse(struct cli *c, struct reqs *r)
 	return 0;
 }
 
-/* The kernel parameter that makes the changes at boot, or NULL. */
-static char *boot_cmdline(const struct cli *c, const struct acs_ctrl_change *ch, size_t n)
+static const char *map_name(int map)
 {
-	char *s = calloc(1, 64 * n + 64), addr[32];
-	bool redir_only = true;
+	return map == ACS_P2P_BUS_ADDR ? "bus_addr" : map == ACS_P2P_THRU_HOST_BRIDGE ? "thru_host_bridge" :
+	       "not_supported";
+}
 
-	if (!s)
-		return NULL;
-	if (acs_policy_has_config_acs(c->policy)) {
-		strcpy(s, "pci=config_acs=");
-		for (size_t i = 0; i < n; i++) {
-			char flags[8];
+static void print_changes(const struct cli *c, const acs_plan *plan)
+{
+	const struct acs_ctrl_change *ch;
+	size_t n = acs_plan_changes(plan, &ch);
+	char addr[32], tok[160];
 
-			sprintf(s + strlen(s), "%s%s@%s", i ? ";" : "", cli_config_acs_flags(ch[i].ctrl, flags),
-				acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
-		}
-		return s;
-	}
+	out_text("plan: %zu change%s, %s\n", n, n == 1 ? "" : "s",
+		 acs_plan_exact(plan) ? "minimal (fewest bits, then fewest ports; exhaustive search)" :
+					"found greedily (too many candidate ports to prove it minimal)");
+	out_array_open(OUT_DATA, "changes");
 	for (size_t i = 0; i < n; i++) {
 		const struct acs_func *f = acs_fabric_func(c->fabric, ch[i].index);
-		uint16_t def = f->acs_cap & (ACS_SV | ACS_RR | ACS_CR | ACS_UF);
 
-		redir_only &= ch[i].ctrl == (def & ~(ACS_RR | ACS_CR | ACS_EC));
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_ANY, "device", "  %s: ", acs_func_addr(f, addr, sizeof(addr)));
+		out_hex(OUT_ANY, "acs_ctl_before", "ACSCtl 0x%s -> ", f->acs_ctrl, 4);
+		out_hex(OUT_ANY, "acs_ctl_after", "0x%s", ch[i].ctrl, 4);
+		out_text(" (%s)\n", cli_acs_tokens(ch[i].ctrl, tok, sizeof(tok)));
+		out_object_close(OUT_DATA);
 	}
-	if (!redir_only) {
-		free(s);
-		return NULL;
+	out_array_close(OUT_DATA);
+}
+
+/* Text lists the groups the plan makes (all with -v); the data all. */
+static void print_groups(const struct cli *c, const acs_plan_result *res)
+{
+	const acs_fabric *after = acs_plan_result_fabric(res);
+	const acs_groups *g = acs_plan_result_groups(res);
+	size_t ng = acs_groups_count(g), nnew = 0;
+	char addr[32];
+
+	for (size_t id = 0; id < ng; id++)
+		nnew += acs_plan_result_group_new(res, id);
+	out_text("groups after: %zu (%zu new)\n", ng, nnew);
+	out_array_open(OUT_DATA, "groups");
+	for (size_t id = 0; id < ng; id++) {
+		bool fresh = acs_plan_result_group_new(res, id), shown = fresh || c->verbose;
+		int when = shown ? OUT_ANY : OUT_DATA;
+		const uint32_t *m;
+		size_t k = acs_groups_members(g, id, &m);
+
+		out_object_open(OUT_DATA, NULL);
+		out_uint(when, "id", "  group %s:", id);
+		out_array_open(OUT_DATA, "devices");
+		for (size_t j = 0; j < k; j++)
+			out_str(when, NULL, " %s", acs_func_addr(acs_fabric_func(after, m[j]), addr, sizeof(addr)));
+		out_array_close(OUT_DATA);
+		out_bool(OUT_DATA, "uncertain", NULL, acs_groups_uncertain(g, id));
+		out_bool(OUT_DATA, "new", NULL, fresh);
+		if (shown)
+			out_text("%s%s\n", acs_groups_uncertain(g, id) ? " (uncertain)" : "", fresh ? " (new)" : "");
+		out_object_close(OUT_DATA);
 	}
-	strcpy(s, "pci=disable_acs_redir=");
+	out_array_close(OUT_DATA);
+}
+
+static void print_p2p(const acs_plan_result *res)
+{
+	const acs_fabric *after = acs_plan_result_fabric(res);
+	const acs_plan_pair *pairs;
+	size_t n = acs_plan_result_p2p(res, &pairs);
+	char addr[32];
+
+	out_array_open(OUT_DATA, "p2p");
+	for (size_t i = 0; i < n; i++) {
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_ANY, "a", "p2p after: %s", addr_of(after, pairs[i].a, addr));
+		out_str(OUT_ANY, "b", " %s: ", addr_of(after, pairs[i].b, addr));
+		out_str(OUT_ANY, "map", "%s", map_name(pairs[i].p2pdma.map));
+		out_int(OUT_ANY, "distance", " (distance %s)\n", pairs[i].p2pdma.distance);
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+}
+
+static const char *const finding_key[] = { "", "unsafe", "conservative", "unknown" };
+
+/* The audit after, as acsctl audit -j has it; text: the counts, and the
+ * findings with -v. */
+static void print_audit(const struct cli *c, const acs_plan_result *res)
+{
+	const acs_fabric *after = acs_plan_result_fabric(res);
+	const acs_audit *a = acs_plan_result_audit(res);
+	int when = c->verbose ? OUT_ANY : OUT_DATA;
+	size_t count[4] = { 0 };
+	char addr[32];
+
+	for (size_t i = 0; i < acs_audit_count(a); i++)
+		count[acs_audit_at(a, i)->kind & 3]++;
+	out_text("audit after: %zu unsafe, %zu conservative, %zu unknown\n", count[ACS_FINDING_UNSAFE],
+		 count[ACS_FINDING_CONSERVATIVE], count[ACS_FINDING_UNKNOWN]);
+	out_object_open(OUT_DATA, "audit");
+	for (int kind = ACS_FINDING_UNSAFE; kind <= ACS_FINDING_UNKNOWN; kind++) {
+		out_array_open(OUT_DATA, finding_key[kind]);
+		for (size_t i = 0; i < acs_audit_count(a); i++) {
+			const acs_finding *fd = acs_audit_at(a, i);
+
+			if (fd->kind != kind)
+				continue;
+			out_object_open(OUT_DATA, NULL);
+			out_str(when & OUT_TEXT, NULL, "  %s:", finding_key[kind]);
+			out_array_open(OUT_DATA, "devices");
+			for (size_t j = 0; j < fd->ndevices; j++)
+				out_str(when, NULL, " %s", addr_of(after, fd->devices[j], addr));
+			out_array_close(OUT_DATA);
+			if (fd->nvia)
+				out_str(when & OUT_TEXT, NULL, " %s", kind == ACS_FINDING_UNKNOWN ? "depends on" : "via");
+			out_array_open(OUT_DATA, kind == ACS_FINDING_UNKNOWN ? "depends_on" : "via");
+			for (size_t j = 0; j < fd->nvia; j++)
+				out_str(when, NULL, " %s", addr_of(after, fd->via[j], addr));
+			out_array_close(OUT_DATA);
+			out_str(when, "reason", ": %s\n", fd->reason);
+			out_object_close(OUT_DATA);
+		}
+		out_array_close(OUT_DATA);
+	}
+	out_object_close(OUT_DATA);
+}
+
+/* Where the groups after will not follow the P2P: assign them together. */
+static void print_warnings(const acs_plan_result *res)
+{
+	const acs_fabric *after = acs_plan_result_fabric(res);
+	const acs_plan_warning *w;
+	size_t n = acs_plan_result_warnings(res, &w);
+	char addr[32];
+
+	out_array_open(OUT_DATA, "assign_together");
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].kind != ACS_PLAN_ASSIGN_TOGETHER)
+			continue;
+		out_object_open(OUT_DATA, NULL);
+		out_text("assign together:");
+		out_array_open(OUT_DATA, "devices");
+		for (size_t j = 0; j < w[i].ndevices; j++)
+			out_str(OUT_ANY, NULL, " %s", addr_of(after, w[i].devices[j], addr));
+		out_array_close(OUT_DATA);
+		out_str(OUT_ANY, "reason", " (%s)\n", w[i].message);
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+}
+
+static const char *const way_name[] = { "", "config_acs", "disable_acs_redir", "acs.conf", "live" };
+
+static void print_param_way(const struct cli *c, const acs_plan_boot *w)
+{
+	out_text("at boot (Linux %s): ", acs_policy_name(c->policy));
+	out_str(OUT_ANY, "param", "%s", w->param);
+	out_bool(OUT_DATA, "meets", NULL, w->meets == ACS_YES);
+	if (w->meets != ACS_YES)
+		out_text("   [booting from firmware defaults with it does not meet every requirement: check the other ports]");
+	out_text("\n  GRUB: %s:\n", acs_boot_loader_file(ACS_BOOT_LOADER_GRUB));
+	out_str(OUT_ANY, "grub", "    %s\n", w->grub);
+	out_text("    (the quotes keep GRUB from ending its linux line at ';'; GRUB_CMDLINE_LINUX reaches every "
+		 "entry, recovery ones too, where GRUB_CMDLINE_LINUX_DEFAULT= reaches the default ones only)\n");
+	out_str(OUT_ANY, "kernel_install", "  kernel-install: add to /etc/kernel/cmdline: %s\n", w->kernel_install);
+}
+
+/* How to make the changes stick: the kernel parameter with its loader
+ * lines, the boot unit's acs.conf, or now with setpci. */
+static void print_ways(const struct cli *c, const acs_plan_result *res)
+{
+	const acs_plan_boot *w;
+	size_t n = acs_plan_result_ways(res, &w);
+	bool param = false;
+
+	out_array_open(OUT_DATA, "boot");
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].way == ACS_PLAN_WAY_LIVE)
+			continue;
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_DATA, "way", NULL, way_name[w[i].way]);
+		if (w[i].param) {
+			print_param_way(c, &w[i]);
+			param = true;
+		} else {
+			if (!param)
+				out_text("at boot: Linux %s cannot express these changes (config_acs came in 6.11; "
+					 "disable_acs_redir only clears redirect)\n", acs_policy_name(c->policy));
+			out_str(OUT_DATA, "unit", NULL, "acsctl-apply.service");
+			out_str(OUT_ANY, "file", "at every boot: add to %s (acsctl-apply.service applies it where the kernel cannot):\n",
+				w[i].file);
+			out_array_open(OUT_DATA, "lines");
+			for (size_t j = 0; j < w[i].nlines; j++)
+				out_str(OUT_ANY, NULL, "    %s\n", w[i].lines[j]);
+			out_array_close(OUT_DATA);
+		}
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+	out_array_open(OUT_DATA, "live");
 	for (size_t i = 0; i < n; i++)
-		sprintf(s + strlen(s), "%s%s", i ? ";" : "",
-			acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
-	return s;
+		for (size_t j = 0; w[i].way == ACS_PLAN_WAY_LIVE && j < w[i].nlines; j++)
+			out_str(OUT_ANY, NULL, "live: %s   (breaks the kernel's groups unless the devices below are "
+				"removed and rescanned)\n", w[i].lines[j]);
+	out_array_close(OUT_DATA);
 }
 
-/* Boot the fabric as loaded with the parameter: does it meet them? */
-static bool boot_checks(const struct cli *c, const char *cmdline, const struct reqs *r)
+/* One result, every format. */
+static int print_plan(const struct cli *c, const acs_plan_result *res)
 {
-	acs_boot_opts o = ACS_BOOT_OPTS_INIT;
-	acs_boot *b = NULL;
-	bool ok;
-
-	o.cmdline = cmdline;
-	if (acs_boot_simulate(&b, c->fabric, c->policy, &o))
-		return false;
-	ok = acs_plan_check(acs_boot_fabric(b), c->policy, r->v, r->n);
-	acs_boot_free(b);
-	return ok;
-}
-
-/* The requirements depend on ports not read: a plan built on them as
- * "no ACS" proves nothing, nor do its conflicts. */
-static int print_unknown(const struct cli *c, const acs_plan *plan)
-{
+	const acs_plan *plan = acs_plan_result_plan(res);
 	const uint32_t *uv;
 	size_t nu = acs_plan_unknown(plan, &uv);
+	int status = nu ? EXIT_UNKNOWN : acs_plan_feasible(plan) ? EXIT_OK : EXIT_CHECK_FAILED;
 
-	if (c->json) {
-		json_object *root = json_object_new_object();
+	cli_out_header(c);
+	/* the plan's parameter: the header's "cmdline" (--cmdline) is in
+	 * the notes ("booted with") */
+	out_str(OUT_DATA, "cmdline", NULL, acs_plan_result_cmdline(res));
+	if (nu) {
+		/* the requirements depend on ports not read: a plan built on
+		 * them as "no ACS" proves nothing, nor do its conflicts */
+		out_null(OUT_DATA, "feasible", NULL);
+		out_text("UNKNOWN plan: whether an ACS change meets these requirements, and which, depends on ports "
+			 "whose state was not read\n");
+	} else if (!acs_plan_feasible(plan)) {
+		const char *const *lines;
+		size_t k = acs_plan_conflicts(plan, &lines);
 
-		json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-		json_object_object_add(root, "feasible", NULL);
-		cli_json_verdict(c, root, EXIT_UNKNOWN, uv, nu);
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
+		out_bool(OUT_DATA, "feasible", NULL, false);
+		out_array_open(OUT_DATA, "conflicts");
+		for (size_t i = 0; i < k; i++)
+			out_str(OUT_ANY, NULL, "FAIL infeasible: %s\n", lines[i]);
+		out_array_close(OUT_DATA);
 	} else {
-		cli_note_header(c, stdout);
-		printf("UNKNOWN plan: whether an ACS change meets these requirements, and which, depends on ports whose state was not read\n");
-		cli_print_unknown(c, uv, nu);
+		out_bool(OUT_DATA, "feasible", NULL, true);
+		out_bool(OUT_DATA, "exact", NULL, acs_plan_exact(plan));
+		print_changes(c, plan);
+		print_groups(c, res);
+		print_p2p(res);
+		print_audit(c, res);
+		print_warnings(res);
+		print_ways(c, res);
 	}
-	return EXIT_UNKNOWN;
+	cli_out_verdict(c, status, uv, nu);
+	return status;
 }
 
 int cmd_plan(struct cli *c, int argc, char **argv)
 {
+	acs_plan_opts o = ACS_PLAN_OPTS_INIT;
+	acs_plan_result *res = NULL;
 	struct reqs r = { 0 };
-	acs_plan *plan = NULL;
-	acs_fabric *after = NULL;
-	const struct acs_ctrl_change *ch;
-	char *cmdline = NULL, addr[32], tok[160];
-	size_t n = 0;
 	int rc = parse(c, &r);
 
-	(void)argv;
 	if (!rc && argc) {
 		fprintf(stderr, "acsctl plan: unexpected argument '%s'\n", argv[0]);
 		rc = EXIT_BAD_INPUT;
 	}
-	if (!rc && acs_plan_compute(&plan, c->fabric, c->policy, r.v, r.n))
+	o.cpu = c->cpu;
+	if (!rc && acs_plan_result_build(&res, c->fabric, c->policy, r.v, r.n, &o))
 		rc = cli_error("plan");
-	if (rc)
-		goto done;
-	if (acs_plan_unknown(plan, &(const uint32_t *){ NULL })) {
-		rc = print_unknown(c, plan);
-		goto done;
+	if (!rc) {
+		cli_out_begin(c, "plan");
+		rc = out_end(print_plan(c, res));
 	}
-	if (acs_plan_feasible(plan)) {
-		n = acs_plan_changes(plan, &ch);
-		if (acs_fabric_with_acs_ctrl(&after, c->fabric, ch, n)) {
-			rc = cli_error("plan");
-			goto done;
-		}
-		cmdline = n ? boot_cmdline(c, ch, n) : NULL;
-	}
-	if (c->json) {
-		json_object *root = json_object_new_object();
-
-		json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-		json_object_object_add(root, "feasible", json_object_new_boolean(acs_plan_feasible(plan)));
-		if (acs_plan_feasible(plan)) {
-			json_object *arr = json_object_new_array(), *groups = json_object_new_array();
-			json_object *p2p = json_object_new_array();
-			acs_groups *g = NULL;
-			char hex[8];
-
-			json_object_object_add(root, "exact", json_object_new_boolean(acs_plan_exact(plan)));
-			for (size_t i = 0; i < n; i++) {
-				json_object *o = json_object_new_object();
-				const struct acs_func *f = acs_fabric_func(c->fabric, ch[i].index);
-
-				json_object_object_add(o, "device", json_object_new_string(acs_func_addr(f, addr, sizeof(addr))));
-				snprintf(hex, sizeof(hex), "%04x", f->acs_ctrl);
-				json_object_object_add(o, "acs_ctl_before", json_object_new_string(hex));
-				snprintf(hex, sizeof(hex), "%04x", ch[i].ctrl);
-				json_object_object_add(o, "acs_ctl_after", json_object_new_string(hex));
-				json_object_array_add(arr, o);
-			}
-			json_object_object_add(root, "changes", arr);
-			json_object_object_add(root, "cmdline", cmdline ? json_object_new_string(cmdline) : NULL);
-			acs_groups_compute(&g, after, c->policy);
-			for (size_t id = 0; g && id < acs_groups_count(g); id++) {
-				const uint32_t *m;
-				size_t k = acs_groups_members(g, id, &m);
-				json_object *o = json_object_new_object(), *d = json_object_new_array();
-
-				json_object_object_add(o, "id", json_object_new_int((int)id));
-				for (size_t j = 0; j < k; j++)
-					json_object_array_add(d, json_object_new_string(
-						acs_func_addr(acs_fabric_func(after, m[j]), addr, sizeof(addr))));
-				json_object_object_add(o, "devices", d);
-				json_object_array_add(groups, o);
-			}
-			acs_groups_free(g);
-			json_object_object_add(root, "groups", groups);
-			for (size_t k = 0; k < r.n; k++) {
-				if (r.v[k].kind != ACS_REQ_P2P)
-					continue;
-				for (size_t i = 0; i + 1 < r.v[k].n; i++) {
-					struct acs_p2pdma v;
-					json_object *o = json_object_new_object();
-
-					acs_p2pdma_distance(after, c->policy, c->cpu, r.v[k].devices[i],
-							    r.v[k].devices[i + 1], &v);
-					json_object_object_add(o, "a", json_object_new_string(addr_of(after, r.v[k].devices[i], addr)));
-					json_object_object_add(o, "b", json_object_new_string(addr_of(after, r.v[k].devices[i + 1], addr)));
-					json_object_object_add(o, "map", json_object_new_string(
-						v.map == ACS_P2P_BUS_ADDR ? "bus_addr" : v.map == ACS_P2P_THRU_HOST_BRIDGE ?
-						"thru_host_bridge" : "not_supported"));
-					json_object_object_add(o, "distance", json_object_new_int(v.distance));
-					json_object_array_add(p2p, o);
-				}
-			}
-			json_object_object_add(root, "p2p", p2p);
-		} else {
-			const char *const *lines;
-			size_t k = acs_plan_conflicts(plan, &lines);
-			json_object *arr = json_object_new_array();
-
-			for (size_t i = 0; i < k; i++)
-				json_object_array_add(arr, json_object_new_string(lines[i]));
-			json_object_object_add(root, "conflicts", arr);
-		}
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
-	} else {
-		cli_note_header(c, stdout);
-		if (!acs_plan_feasible(plan)) {
-			const char *const *lines;
-			size_t k = acs_plan_conflicts(plan, &lines);
-
-			for (size_t i = 0; i < k; i++)
-				printf("FAIL infeasible: %s\n", lines[i]);
-		} else {
-			acs_audit *a = NULL;
-
-			printf("plan: %zu change%s, %s\n", n, n == 1 ? "" : "s",
-			       acs_plan_exact(plan) ? "minimal (fewest bits, then fewest ports; exhaustive search)" :
-						      "found greedily (too many candidate ports to prove it minimal)");
-			for (size_t i = 0; i < n; i++) {
-				const struct acs_func *f = acs_fabric_func(c->fabric, ch[i].index);
-
-				printf("  %s: ACSCtl 0x%04x -> 0x%04x (%s)\n", acs_func_addr(f, addr, sizeof(addr)),
-				       f->acs_ctrl, ch[i].ctrl, cli_acs_tokens(ch[i].ctrl, tok, sizeof(tok)));
-			}
-			/* where the kernel's groups will not follow the new P2P */
-			if (!acs_audit_run(&a, after, c->policy, c->policy)) {
-				for (size_t i = 0; i < acs_audit_count(a); i++) {
-					const acs_finding *fd = acs_audit_at(a, i);
-					bool dup = false;
-					char b[32];
-
-					/* each pair once, whichever way it reaches */
-					for (size_t j = 0; j < i && fd->ndevices == 2; j++) {
-						const acs_finding *e = acs_audit_at(a, j);
-
-						dup |= e->kind == ACS_FINDING_UNSAFE && e->ndevices == 2 &&
-						       e->devices[0] == fd->devices[1] && e->devices[1] == fd->devices[0];
-					}
-					if (!dup && fd->kind == ACS_FINDING_UNSAFE && fd->ndevices == 2)
-						printf("assign together: %s %s (Linux %s keeps them in separate groups, but they reach each other)\n",
-						       addr_of(after, fd->devices[0], addr), addr_of(after, fd->devices[1], b),
-						       acs_policy_name(c->policy));
-				}
-				acs_audit_free(a);
-			}
-			if (n && cmdline) {
-				bool ok = boot_checks(c, cmdline, &r);
-
-				printf("at boot (Linux %s): %s%s\n", acs_policy_name(c->policy), cmdline,
-				       ok ? "" : "   [booting from firmware defaults with it does not meet every requirement: check the other ports]");
-				printf("  GRUB: /etc/default/grub.d/acsctl.cfg:\n    GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n", cmdline);
-				printf("  kernel-install: add to /etc/kernel/cmdline: %s\n", cmdline);
-			} else if (n) {
-				printf("at boot: Linux %s cannot express these changes (config_acs came in 6.11; disable_acs_redir only clears redirect)\n",
-				       acs_policy_name(c->policy));
-			}
-			for (size_t i = 0; i < n; i++)
-				printf("live: setpci -s %s ECAP_ACS+0x6.w=0x%04x   (breaks the kernel's groups unless the devices below are removed and rescanned)\n",
-				       acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)),
-				       ch[i].ctrl);
-		}
-	}
-	if (!acs_plan_feasible(plan))
-		rc = EXIT_CHECK_FAILED;
-done:
 	for (size_t t = 0; t < r.ntenants; t++)
 		free(r.names[t]);
 	free(r.names);
 	free(r.v);
 	free(r.devs);
 	free(r.tenants);
-	free(cmdline);
-	acs_fabric_free(after);
-	acs_plan_free(plan);
+	acs_plan_result_free(res);
 	return rc;
 }

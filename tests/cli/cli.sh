@@ -747,5 +747,89 @@ if [ -r /proc/cpuinfo ] && [ -d /sys/bus/pci/devices ]; then
 	grep -q '^# host: cpu_vendor=' "$tmp/live.snap" && ok "a live snapshot carries the host's CPU" ||
 		bad "a live snapshot carries the host's CPU"
 fi
+# plan: one result in every format (issue 15): -j and -m carry what the
+# text says, the security warnings ("assign together") and the audit after
+# included; each way of making it stick, the GRUB line quoted
+expect 0 "plan -j: one result" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 -j
+python3 - "$tmp/out" <<'PY' && ok "plan -j: assign together, audit, groups and P2P after, boot ways" ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verdict"] == "ok" and d["feasible"] is True and len(d["changes"]) == 2
+assert {"devices": ["0000:03:00.0", "0000:04:00.0"],
+        "reason": "Linux 7.2 keeps them in separate groups, but they reach each other"} in d["assign_together"]
+assert len(d["assign_together"]) == 13
+pairs = {tuple(sorted(f["devices"])) for f in d["audit"]["unsafe"]}
+assert all(tuple(sorted(w["devices"])) in pairs for w in d["assign_together"])
+assert d["audit"]["conservative"] == [] and d["audit"]["unknown"] == []
+new = [g["devices"] for g in d["groups"] if g["new"]]
+assert new == [["0000:02:00.0", "0000:03:00.0"], ["0000:02:01.0", "0000:04:00.0"]], new
+assert d["p2p"] == [{"a": "0000:03:00.0", "b": "0000:04:00.0", "map": "bus_addr", "distance": 4}]
+assert d["cmdline"] == "pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0"
+(w,) = d["boot"]
+assert w["way"] == "config_acs" and w["param"] == d["cmdline"] and w["meets"] is True
+assert w["grub"] == 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX pci=config_acs=\\"0010001@0000:02:00.0;0010001@0000:02:01.0\\""'
+assert d["live"] == ["setpci -s 0000:02:00.0 ECAP_ACS+0x6.w=0x0011", "setpci -s 0000:02:01.0 ECAP_ACS+0x6.w=0x0011"]
+PY
+	bad "plan -j: assign together, audit, groups and P2P after, boot ways"
+expect 0 "plan -m" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 -m
+grep -q '^plan\.assign_together devices=0000:03:00\.0,0000:04:00\.0 reason="Linux 7.2 keeps them' "$tmp/out" &&
+	[ "$(grep -c '^plan\.assign_together ' "$tmp/out")" = 13 ] && [ "$(grep -c '^plan\.audit\.unsafe ' "$tmp/out")" = 14 ] &&
+	grep -q '^plan\.boot way=config_acs param="pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0" meets=true ' "$tmp/out" &&
+	ok "plan -m: assign together, audit after, boot" || bad "plan -m: assign together, audit after, boot"
+expect 0 "plan text: after" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0
+grep -q '^groups after: 35 (2 new)$' "$tmp/out" && grep -q '^  group 4: 0000:02:00.0 0000:03:00.0 (new)$' "$tmp/out" &&
+	grep -q '^p2p after: 0000:03:00.0 0000:04:00.0: bus_addr (distance 4)$' "$tmp/out" &&
+	grep -q '^audit after: 14 unsafe, 0 conservative, 0 unknown$' "$tmp/out" &&
+	grep -qF '    GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX pci=config_acs=\"0010001@0000:02:00.0;0010001@0000:02:01.0\""' "$tmp/out" &&
+	ok "plan text: groups, P2P and audit after; GRUB line quoted" || bad "plan text: groups, P2P and audit after; GRUB line quoted"
+expect 0 "plan -v lists every group after" "$acsctl" -F "$ex" plan -v --p2p 03:00.0,04:00.0
+[ "$(grep -c '^  group ' "$tmp/out")" = 35 ] && grep -q '^  unsafe: 0000:03:00.0 0000:04:00.0 via ' "$tmp/out" &&
+	ok "plan -v: every group and finding after" || bad "plan -v: every group and finding after"
+# before 6.11: disable_acs_redir where it gives the changes, and the boot unit's acs.conf
+expect 0 "plan on 6.1: the boot unit" "$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0
+grep -q '^at every boot: add to /etc/acsctl/acs.conf ' "$tmp/out" && grep -q '^    0000:02:00.0:SV+,TB-,RR-,CR-,UF+,DT-$' "$tmp/out" &&
+	ok "plan on 6.1: acs.conf lines" || bad "plan on 6.1: acs.conf lines"
+"$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0 -j >"$tmp/out" 2>&1
+python3 - "$tmp/out" <<'PY' && ok "plan -j on 6.1: disable_acs_redir and acs.conf" || bad "plan -j on 6.1: disable_acs_redir and acs.conf"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [w["way"] for w in d["boot"]] == ["disable_acs_redir", "acs.conf"]
+assert d["cmdline"] == d["boot"][0]["param"] == "pci=disable_acs_redir=0000:02:00.0;0000:02:01.0"
+assert d["boot"][1]["lines"] == ["0000:02:00.0:SV+,TB-,RR-,CR-,UF+,DT-", "0000:02:01.0:SV+,TB-,RR-,CR-,UF+,DT-"]
+assert d["boot"][1]["file"] == "/etc/acsctl/acs.conf" and d["boot"][1]["unit"] == "acsctl-apply.service"
+PY
+# an isolation on 6.1 that sets bits: no parameter says it, the unit does
+"$acsctl" -F "$dump" --kernel 6.1 --cmdline "$red" plan --isolate 0a:00.0 >"$tmp/out" 2>&1
+grep -q '^at boot: Linux 6.1 cannot express these changes' "$tmp/out" && grep -q '^    0000:00:03.0:' "$tmp/out" &&
+	ok "plan on 6.1 setting bits: the boot unit" || bad "plan on 6.1 setting bits: the boot unit"
+# "cmdline" is the plan's parameter; --cmdline is in the notes
+"$acsctl" -F "$dump" --kernel 6.12 --cmdline "$red" plan --isolate 0a:00.0 -j >"$tmp/out" 2>&1
+python3 - "$tmp/out" <<'PY' && ok "plan -j with --cmdline: cmdline is the plan's" || bad "plan -j with --cmdline: cmdline is the plan's"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["cmdline"].startswith("pci=config_acs=") and "@0000:00:03.0" in d["cmdline"], d["cmdline"]
+assert "booted with: pci=disable_acs_redir=00:03.0" in d["notes"]
+PY
+expect 1 "plan -j infeasible: verdict" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --isolate 05:00.0 -j
+grep -q '"verdict": "fail"' "$tmp/out" && grep -q '"cmdline": null' "$tmp/out" && ok "plan -j infeasible: fail, no parameter" ||
+	bad "plan -j infeasible: fail, no parameter"
+# apply: its answers through the emitter too
+ACSCTL_JOURNAL=$tmp/none.json expect 0 "apply --status -j" "$acsctl" apply --status -j
+grep -q '"pending": false' "$tmp/out" && ok "apply --status -j: no pending change" || bad "apply --status -j: no pending change"
+ACSCTL_JOURNAL=$tmp/none.json expect 0 "apply --status -m" "$acsctl" apply --status -m
+[ "$(cat "$tmp/out")" = "apply pending=false" ] && ok "apply --status -m" || bad "apply --status -m"
+printf '# nothing yet\n' >"$tmp/empty.conf"
+chmod 600 "$tmp/empty.conf"
+expect 0 "apply --from nothing -j" "$acsctl" -F "$dump" apply --from "$tmp/empty.conf" -j
+python3 - "$tmp/out" "$tmp/empty.conf" <<'PY' && ok "apply --from nothing -j: header, no changes" || bad "apply --from nothing -j: header, no changes"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["changes"] == [] and d["applied"] is False and d["dry_run"] is True and d["from"] == sys.argv[2]
+assert d["verdict"] == "ok" and d["function_count"] > 0
+PY
+expect 0 "apply --from nothing" "$acsctl" -F "$dump" apply --from "$tmp/empty.conf"
+[ "$(cat "$tmp/out")" = "nothing to apply: $tmp/empty.conf holds no changes" ] && ok "apply text: as before" ||
+	bad "apply text: as before"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -480,6 +480,322 @@ static void test_plan_conflict__no_acs_capability(void **state)
 	acs_fabric_free(f);
 }
 
+/* --- the plan as acsctl plan shows it --- */
+
+static acs_plan_result *result(const acs_fabric *f, const char *kernel, const acs_requirement *r, size_t nr)
+{
+	acs_plan_opts o = ACS_PLAN_OPTS_INIT;
+	acs_plan_result *res = NULL;
+
+	assert_int_equal(acs_plan_result_build(&res, f, kernel ? acs_policy_find(kernel) : acs_policy_default(),
+					       r, nr, &o), 0);
+	return res;
+}
+
+static const acs_plan_boot *way(const acs_plan_result *res, int kind)
+{
+	const acs_plan_boot *w;
+	size_t n = acs_plan_result_ways(res, &w);
+
+	for (size_t i = 0; i < n; i++)
+		if (w[i].way == kind)
+			return &w[i];
+	return NULL;
+}
+
+static bool warned(const acs_plan_result *res, size_t a, size_t b)
+{
+	const acs_plan_warning *w;
+	size_t n = acs_plan_result_warnings(res, &w);
+
+	for (size_t i = 0; i < n; i++)
+		if (w[i].kind == ACS_PLAN_ASSIGN_TOGETHER && w[i].ndevices == 2 &&
+		    ((w[i].devices[0] == a && w[i].devices[1] == b) || (w[i].devices[0] == b && w[i].devices[1] == a)))
+			return true;
+	return false;
+}
+
+/* P2P below a switch on a kernel with config_acs: the groups, P2P and
+ * audit after, the pairs to assign together, the parameter and its
+ * loader lines, each checked by a boot. */
+static void test_plan_result__p2p_config_acs(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
+	size_t a = idx(f, "03:00.0"), b = idx(f, "04:00.0");
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, a, b) };
+	acs_plan_result *res = result(f, "6.12", r, 1);
+	const acs_plan_warning *w;
+	const acs_plan_pair *pairs;
+	const acs_plan_boot *cfg, *live, *ways;
+	const acs_groups *g;
+	size_t nnew = 0;
+
+	(void)state;
+	assert_true(acs_plan_feasible(acs_plan_result_plan(res)));
+	assert_non_null(acs_plan_result_fabric(res));
+	assert_string_equal(acs_plan_result_cmdline(res), "pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0");
+	/* the P2P asked for holds after */
+	assert_int_equal(acs_plan_result_p2p(res, &pairs), 1);
+	assert_int_equal(pairs[0].a, a);
+	assert_int_equal(pairs[0].b, b);
+	assert_int_equal(pairs[0].p2pdma.map, ACS_P2P_BUS_ADDR);
+	/* each endpoint joins its downstream port's group: two new groups */
+	g = acs_plan_result_groups(res);
+	assert_non_null(g);
+	for (size_t id = 0; id < acs_groups_count(g); id++)
+		nnew += acs_plan_result_group_new(res, id);
+	assert_int_equal(nnew, 2);
+	assert_int_not_equal(acs_groups_of(g, a), acs_groups_of(g, b));
+	assert_int_equal(acs_groups_of(g, a), acs_groups_of(g, idx(f, "02:00.0")));
+	/* apart in groups, but they reach each other: the audit after says
+	 * so, and so do the warnings, each pair once */
+	assert_non_null(acs_plan_result_audit(res));
+	assert_true(acs_audit_count(acs_plan_result_audit(res)) > 0);
+	assert_true(warned(res, a, b));
+	assert_true(warned(res, a, idx(f, "05:00.0")));
+	for (size_t i = 0, n = acs_plan_result_warnings(res, &w); i < n; i++) {
+		assert_non_null(strstr(w[i].message, "Linux 6.12 keeps them in separate groups"));
+		for (size_t j = 0; j < i; j++)
+			assert_false(w[j].devices[0] == w[i].devices[1] && w[j].devices[1] == w[i].devices[0]);
+	}
+	/* config_acs, checked by a boot; no disable_acs_redir or unit on 6.12 */
+	cfg = way(res, ACS_PLAN_WAY_CONFIG_ACS);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->meets, ACS_YES);
+	assert_string_equal(cfg->param, acs_plan_result_cmdline(res));
+	assert_string_equal(cfg->grub, "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX "
+			    "pci=config_acs=\\\"0010001@0000:02:00.0;0010001@0000:02:01.0\\\"\"");
+	assert_string_equal(cfg->kernel_install, cfg->param);
+	assert_null(way(res, ACS_PLAN_WAY_DISABLE_ACS_REDIR));
+	assert_null(way(res, ACS_PLAN_WAY_BOOT_UNIT));
+	live = way(res, ACS_PLAN_WAY_LIVE);
+	assert_non_null(live);
+	assert_int_equal(live->nlines, 2);
+	assert_string_equal(live->lines[0], "setpci -s 0000:02:00.0 ECAP_ACS+0x6.w=0x0011");
+	assert_int_equal(acs_plan_result_ways(res, &ways), 2);
+	assert_int_equal(ways[0].way, ACS_PLAN_WAY_CONFIG_ACS);
+	acs_plan_result_free(res);
+	acs_fabric_free(f);
+}
+
+/* Before 6.11: disable_acs_redir where booting with it gives the
+ * changes, and the boot unit's acs.conf lines. */
+static void test_plan_result__p2p_disable_acs_redir(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")) };
+	acs_plan_result *res = result(f, "6.1", r, 1);
+	const acs_plan_boot *dis, *unit;
+
+	(void)state;
+	assert_string_equal(acs_plan_result_cmdline(res), "pci=disable_acs_redir=0000:02:00.0;0000:02:01.0");
+	assert_null(way(res, ACS_PLAN_WAY_CONFIG_ACS));
+	dis = way(res, ACS_PLAN_WAY_DISABLE_ACS_REDIR);
+	assert_non_null(dis);
+	assert_int_equal(dis->meets, ACS_YES);
+	assert_string_equal(dis->grub, "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX "
+			    "pci=disable_acs_redir=\\\"0000:02:00.0;0000:02:01.0\\\"\"");
+	unit = way(res, ACS_PLAN_WAY_BOOT_UNIT);
+	assert_non_null(unit);
+	assert_null(unit->param);
+	assert_string_equal(unit->file, "/etc/acsctl/acs.conf");
+	assert_int_equal(unit->nlines, 2);
+	/* every bit of the capability (SV RR CR UF) */
+	assert_string_equal(unit->lines[0], "0000:02:00.0:SV+,RR-,CR-,UF+");
+	assert_string_equal(unit->lines[1], "0000:02:01.0:SV+,RR-,CR-,UF+");
+	acs_plan_result_free(res);
+	acs_fabric_free(f);
+}
+
+/* Before 6.11, a change that sets bits has no kernel parameter: the boot
+ * unit is the way. */
+static void test_plan_result__no_parameter_before_6_11(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x0011, 0x0000, 0x1d, false);
+	acs_requirement r[] = { REQ(ACS_REQ_ISOLATE, idx(f, "03:00.0")) };
+	acs_plan_result *res = result(f, "6.1", r, 1);
+	const struct acs_ctrl_change *ch;
+	const acs_plan_boot *unit;
+
+	(void)state;
+	assert_true(acs_plan_feasible(acs_plan_result_plan(res)));
+	assert_true(acs_plan_changes(acs_plan_result_plan(res), &ch) > 0);
+	assert_null(acs_plan_result_cmdline(res));
+	assert_null(way(res, ACS_PLAN_WAY_DISABLE_ACS_REDIR));
+	unit = way(res, ACS_PLAN_WAY_BOOT_UNIT);
+	assert_non_null(unit);
+	assert_int_equal(unit->nlines, acs_plan_changes(acs_plan_result_plan(res), &ch));
+	acs_plan_result_free(res);
+	/* on 6.12 config_acs says it, and a boot with it meets it */
+	res = result(f, "6.12", r, 1);
+	assert_non_null(acs_plan_result_cmdline(res));
+	assert_int_equal(way(res, ACS_PLAN_WAY_CONFIG_ACS)->meets, ACS_YES);
+	acs_plan_result_free(res);
+	acs_fabric_free(f);
+}
+
+/* Nothing to change, and infeasible: no ways; infeasible: nothing after. */
+static void test_plan_result__nothing_and_infeasible(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
+	acs_requirement iso[] = { REQ(ACS_REQ_ISOLATE, idx(f, "05:00.0")) };
+	acs_requirement both[] = {
+		REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")),
+		REQ(ACS_REQ_ISOLATE, idx(f, "05:00.0")),
+	};
+	acs_plan_result *res = result(f, NULL, iso, 1);
+	const acs_plan_boot *w;
+	const acs_plan_pair *pairs;
+	const acs_plan_warning *warnings;
+
+	(void)state;
+	assert_non_null(acs_plan_result_groups(res));
+	assert_int_equal(acs_plan_result_ways(res, &w), 0);
+	assert_null(acs_plan_result_cmdline(res));
+	assert_int_equal(acs_plan_result_warnings(res, &warnings), 0);
+	for (size_t id = 0; id < acs_groups_count(acs_plan_result_groups(res)); id++)
+		assert_false(acs_plan_result_group_new(res, id));
+	acs_plan_result_free(res);
+	res = result(f, NULL, both, 2);
+	assert_false(acs_plan_feasible(acs_plan_result_plan(res)));
+	assert_null(acs_plan_result_fabric(res));
+	assert_null(acs_plan_result_groups(res));
+	assert_null(acs_plan_result_audit(res));
+	assert_false(acs_plan_result_group_new(res, 0));
+	assert_int_equal(acs_plan_result_p2p(res, &pairs), 0);
+	assert_int_equal(acs_plan_result_ways(res, &w), 0);
+	acs_plan_result_free(res);
+	acs_fabric_free(f);
+}
+
+/* A source that knows the kernel's groups (live, snapshot): after the
+ * plan the groups are those of a boot with it, not the kernel's of now,
+ * so the audit after is the same as on a dump (no "ACS changed after
+ * boot" for the ports the plan changes). */
+static void test_plan_result__kernel_groups_of_now_do_not_count(void **state)
+{
+	acs_fabric *dump = switch3(0x1d, 0x1d, 0x1d, 0x1d, false), *live;
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, idx(dump, "03:00.0"), idx(dump, "04:00.0")) };
+	acs_plan_result *a, *b;
+	const acs_plan_warning *w;
+	struct acs_builder bld;
+
+	(void)state;
+	/* the same fabric, each function in a group of its own, as the
+	 * kernel formed them with this ACS */
+	assert_int_equal(acs_builder_init(&bld, ACS_SOURCE_SNAPSHOT, "test"), 0);
+	bld.kgroups = ACS_KGROUPS_PRESENT;
+	for (size_t i = 0; i < acs_fabric_count(dump); i++) {
+		const struct acs_func *fn = acs_fabric_func(dump, i);
+
+		/* as model/edit.c copies a function: what is stored, its length */
+		assert_int_equal(acs_builder_add(&bld, fn->domain, fn->bus, fn->dev, fn->fn, fn->cfg,
+						 fn->cfg_stored < fn->cfg_len ? fn->cfg_stored : fn->cfg_len), 0);
+		acs_builder_last(&bld)->cfg_len = fn->cfg_len;
+		acs_builder_last(&bld)->kernel_group = (int)i;
+	}
+	assert_int_equal(acs_builder_finish(&live, &bld), 0);
+	a = result(dump, NULL, r, 1);
+	b = result(live, NULL, r, 1);
+	assert_int_equal(acs_audit_count(acs_plan_result_audit(b)), acs_audit_count(acs_plan_result_audit(a)));
+	assert_int_equal(acs_plan_result_warnings(b, &w), acs_plan_result_warnings(a, &w));
+	for (size_t i = 0; i < acs_audit_count(acs_plan_result_audit(b)); i++)
+		assert_null(strstr(acs_audit_at(acs_plan_result_audit(b), i)->reason, "ACS changed after boot"));
+	acs_plan_result_free(a);
+	acs_plan_result_free(b);
+	acs_fabric_free(live);
+	acs_fabric_free(dump);
+}
+
+/* --- the parameters and their loader lines --- */
+
+static void test_plan_cmdline__params(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
+	struct acs_ctrl_change ch[] = { { idx(f, "02:00.0"), 0x0011 }, { idx(f, "00:01.0"), 0x005d } };
+	char *s = NULL, flags[8];
+
+	(void)state;
+	assert_string_equal(acs_boot_config_acs_flags(0x0011, flags), "0010001");
+	assert_string_equal(acs_boot_config_acs_flags(0x007f, flags), "1111111");
+	assert_int_equal(acs_boot_param(&s, ACS_BOOT_CONFIG_ACS, f, ch, 2), 0);
+	assert_string_equal(s, "pci=config_acs=0010001@0000:02:00.0;1011101@0000:00:01.0");
+	free(s);
+	assert_int_equal(acs_boot_param(&s, ACS_BOOT_DISABLE_ACS_REDIR, f, ch, 1), 0);
+	assert_string_equal(s, "pci=disable_acs_redir=0000:02:00.0");
+	free(s);
+	assert_int_equal(acs_boot_param(&s, ACS_BOOT_CONFIG_ACS, f, ch, 0), ACS_EINVAL);
+	assert_null(s);
+	assert_int_equal(acs_boot_param(&s, 9, f, ch, 1), ACS_EINVAL);
+	ch[0].index = acs_fabric_count(f);
+	assert_int_equal(acs_boot_param(&s, ACS_BOOT_CONFIG_ACS, f, ch, 1), ACS_EINVAL);
+	assert_null(s);
+	acs_fabric_free(f);
+}
+
+static void test_plan_cmdline__loaders(void **state)
+{
+	char *s = NULL;
+
+	(void)state;
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_GRUB, "pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0"), 0);
+	assert_string_equal(s, "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX pci=config_acs=\\\"0010001@0000:02:00.0;0010001@0000:02:01.0\\\"\"");
+	free(s);
+	/* one '=': its value quoted */
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_GRUB, "pcie_acs_override=downstream"), 0);
+	assert_string_equal(s, "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX pcie_acs_override=\\\"downstream\\\"\"");
+	free(s);
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_KERNEL_INSTALL, "pci=disable_acs_redir=0000:02:00.0"), 0);
+	assert_string_equal(s, "pci=disable_acs_redir=0000:02:00.0");
+	free(s);
+	assert_string_equal(acs_boot_loader_file(ACS_BOOT_LOADER_GRUB), "/etc/default/grub.d/acsctl.cfg");
+	assert_string_equal(acs_boot_loader_file(ACS_BOOT_LOADER_KERNEL_INSTALL), "/etc/kernel/cmdline");
+	assert_null(acs_boot_loader_file(0));
+	/* what /etc/default/grub (shell) or GRUB would read otherwise */
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_GRUB, "pci=config_acs=1@$(reboot)"), ACS_EINVAL);
+	assert_null(s);
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_GRUB, "a b"), ACS_EINVAL);
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_GRUB, "a\"b"), ACS_EINVAL);
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_GRUB, ""), ACS_EINVAL);
+	assert_int_equal(acs_boot_loader_line(&s, 7, "pci=noats"), ACS_EINVAL);
+	assert_null(s);
+}
+
+/* The GRUB line, read as the shell reads /etc/default/grub and GRUB its
+ * linux line: the kernel gets the parameter as acsctl boots it. */
+static void test_plan_cmdline__grub_gives_the_kernel_the_parameter(void **state)
+{
+	const char *param = "pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0";
+	char *s = NULL, word[256];
+	size_t n = 0;
+	bool quoted = false;
+	const char *v;
+
+	(void)state;
+	assert_int_equal(acs_boot_loader_line(&s, ACS_BOOT_LOADER_GRUB, param), 0);
+	/* the shell: the value between the outer quotes, \" as " */
+	v = strchr(s, '"') + 1;
+	v = strchr(v, ' ') + 1;
+	for (; *v && !(*v == '"' && v[-1] != '\\'); v++)
+		if (!(*v == '\\' && v[1] == '"'))
+			word[n++] = *v;
+	word[n] = '\0';
+	assert_string_equal(word, "pci=config_acs=\"0010001@0000:02:00.0;0010001@0000:02:01.0\"");
+	/* GRUB: ';' inside quotes is part of the word; the quotes go */
+	n = 0;
+	for (v = word; *v; v++) {
+		if (*v == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		assert_true(quoted || *v != ';');
+		word[n++] = *v;
+	}
+	word[n] = '\0';
+	assert_string_equal(word, param);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +808,14 @@ int main(void)
 		cmocka_unit_test(test_plan_optimal__random_against_brute_force),
 		cmocka_unit_test(test_plan_conflict__p2p_against_isolation),
 		cmocka_unit_test(test_plan_conflict__no_acs_capability),
+		cmocka_unit_test(test_plan_result__p2p_config_acs),
+		cmocka_unit_test(test_plan_result__p2p_disable_acs_redir),
+		cmocka_unit_test(test_plan_result__no_parameter_before_6_11),
+		cmocka_unit_test(test_plan_result__nothing_and_infeasible),
+		cmocka_unit_test(test_plan_result__kernel_groups_of_now_do_not_count),
+		cmocka_unit_test(test_plan_cmdline__params),
+		cmocka_unit_test(test_plan_cmdline__loaders),
+		cmocka_unit_test(test_plan_cmdline__grub_gives_the_kernel_the_parameter),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

@@ -745,3 +745,84 @@ void acs_boot_free(acs_boot *b)
 	free(b->warnings);
 	free(b);
 }
+
+/* --- the parameters that make ACS changes at boot, and where to put them --- */
+
+char *acs_boot_config_acs_flags(uint16_t ctrl, char *buf)
+{
+	for (int b = 6; b >= 0; b--)
+		buf[6 - b] = ctrl & (1u << b) ? '1' : '0';
+	buf[7] = '\0';
+	return buf;
+}
+
+int acs_boot_param(char **out, int kind, const acs_fabric *f, const struct acs_ctrl_change *ch, size_t n)
+{
+	const char *name = kind == ACS_BOOT_CONFIG_ACS ? "pci=config_acs=" :
+			   kind == ACS_BOOT_DISABLE_ACS_REDIR ? "pci=disable_acs_redir=" : NULL;
+	size_t used;
+	char *s;
+
+	*out = NULL;
+	if (!name || !n)
+		return acs_error_set(ACS_EINVAL, "boot parameter: %s", name ? "no changes" : "unknown kind");
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].index >= acs_fabric_count(f))
+			return acs_error_set(ACS_EINVAL, "boot parameter: no function %zu", ch[i].index);
+	/* "0010001@" and a full address, and ';', per change */
+	s = malloc(strlen(name) + 48 * n + 1);
+	if (!s)
+		return acs_error_nomem();
+	used = (size_t)sprintf(s, "%s", name);
+	for (size_t i = 0; i < n; i++) {
+		char flags[8], addr[32];
+
+		acs_func_addr(acs_fabric_func(f, ch[i].index), addr, sizeof(addr));
+		if (kind == ACS_BOOT_CONFIG_ACS)
+			used += (size_t)sprintf(s + used, "%s%s@%s", i ? ";" : "",
+						acs_boot_config_acs_flags(ch[i].ctrl, flags), addr);
+		else
+			used += (size_t)sprintf(s + used, "%s%s", i ? ";" : "", addr);
+	}
+	*out = s;
+	return 0;
+}
+
+const char *acs_boot_loader_file(int loader)
+{
+	return loader == ACS_BOOT_LOADER_GRUB ? "/etc/default/grub.d/acsctl.cfg" :
+	       loader == ACS_BOOT_LOADER_KERNEL_INSTALL ? "/etc/kernel/cmdline" : NULL;
+}
+
+int acs_boot_loader_line(char **out, int loader, const char *param)
+{
+	const char *value;
+	size_t len;
+	char *s;
+
+	*out = NULL;
+	if (!acs_boot_loader_file(loader))
+		return acs_error_set(ACS_EINVAL, "boot loader %d: unknown", loader);
+	/* /etc/default/grub is shell: nothing the shell or GRUB would read
+	 * otherwise than as written */
+	if (!param || !*param || param[strcspn(param, " \t\n\"'$`\\")])
+		return acs_error_set(ACS_EINVAL, "boot parameter '%s': empty, or a space, quote, '$', '`' or "
+				     "backslash in it", param ? param : "");
+	len = strlen(param);
+	if (loader == ACS_BOOT_LOADER_KERNEL_INSTALL) {
+		*out = acs_strdup(param);
+		return *out ? 0 : acs_error_nomem();
+	}
+	/* pci=config_acs=VALUE: the value quoted, after the option's '=';
+	 * a parameter of one '=' has its value quoted after that one */
+	value = strchr(param, '=');
+	if (value && strchr(value + 1, '='))
+		value = strchr(value + 1, '=');
+	value = value ? value + 1 : param + len;
+	s = malloc(len + 80);
+	if (!s)
+		return acs_error_nomem();
+	sprintf(s, "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX %.*s\\\"%s\\\"\"", (int)(value - param), param, value);
+	*out = s;
+	return 0;
+}
