@@ -87,6 +87,13 @@ const acs_policy *acs_policy_hardware(const acs_policy *policy);
 bool acs_policy_overridden(const acs_policy *policy);
 
 /**
+ * Whether a kernel command line (a host's /proc/cmdline as recorded)
+ * carries pcie_acs_override=, the out-of-tree patch whose groups claim
+ * isolation the hardware does not give. NULL: false.
+ */
+bool acs_cmdline_has_acs_override(const char *cmdline);
+
+/**
  * pci_acs_enabled(): whether the kernel considers fn isolated for `flags`.
  */
 int acs_policy_acs_enabled(const acs_policy *policy, const acs_fabric *fabric,

@@ -285,6 +285,20 @@ bool acs_policy_overridden(const acs_policy *p)
 	return p->override != NULL;
 }
 
+bool acs_cmdline_has_acs_override(const char *cmdline)
+{
+	static const char param[] = "pcie_acs_override=";
+	const char *p = cmdline;
+
+	/* a parameter is a word of its own: foo_pcie_acs_override= is not it */
+	while (p && (p = strstr(p, param))) {
+		if (p == cmdline || p[-1] == ' ' || p[-1] == '\t')
+			return true;
+		p += sizeof(param) - 1;
+	}
+	return false;
+}
+
 bool acs_policy__has(const acs_policy *policy, unsigned since, unsigned until,
 		     unsigned stable_from)
 {

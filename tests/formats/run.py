@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""One result, every format: for each command with a module here
+(tests/formats/CMD.py), run it on every input in text, -m and -j; the exit
+status must be the same in the three, the facts the module reads from each
+must be equal, and the JSON must validate against doc/schema/CMD.json.
+
+A module defines runs(path) -> [[arg, ...], ...] (what to run after
+`acsctl -F path`) and facts(fmt, out, args) -> dict, fmt one of "text",
+"machine", "json" (out parsed for json). It may call acsctl(args) ->
+(status, stdout), set here, to learn what it needs (a device to name).
+
+usage: run.py ACSCTL [CMD...]
+"""
+import concurrent.futures
+import glob
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FORMATS = (("text", []), ("machine", ["-m"]), ("json", ["-j"]))
+
+
+def inputs():
+    """Every example and fixture, with the options its platform needs."""
+    out = [(p, []) for p in sorted(glob.glob(os.path.join(ROOT, "examples", "*.json")))]
+    out += [(p, []) for p in sorted(glob.glob(os.path.join(ROOT, "tests/fixtures/vm/*/*/lspci.txt")))]
+    out += [(p, []) for p in sorted(glob.glob(os.path.join(ROOT, "tests/fixtures/vm-snapshot/*/*/snapshot.txt")))]
+    for p in sorted(glob.glob(os.path.join(ROOT, "tests/fixtures/vm-power/*/*/lspci.txt"))):
+        out.append((p, ["--platform", p.split(os.sep)[-3]]))
+    return out
+
+
+def run(acsctl, args):
+    p = subprocess.run([acsctl] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, errors="replace")
+    return p.returncode, p.stdout, p.stderr
+
+
+def load_modules(names):
+    mods = {}
+    for path in sorted(glob.glob(os.path.join(HERE, "*.py"))):
+        name = os.path.basename(path)[:-3]
+        if name in ("run", "common", "written") or (names and name not in names):
+            continue
+        spec = importlib.util.spec_from_file_location("formats_" + name, path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, HERE)
+        spec.loader.exec_module(mod)
+        mods[name] = mod
+    return mods
+
+
+def validator(cmd):
+    """The schema of CMD, its $refs to the others resolved from doc/schema."""
+    import jsonschema
+    store = {}
+    for p in glob.glob(os.path.join(ROOT, "doc", "schema", "*.json")):
+        with open(p) as f:
+            s = json.load(f)
+        store[s.get("$id", p)] = s
+    path = os.path.join(ROOT, "doc", "schema", cmd + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    try:  # jsonschema 4.18 on
+        import referencing
+        registry = referencing.Registry().with_resources(
+            (uri, referencing.Resource.from_contents(s)) for uri, s in store.items())
+        return cls(schema, registry=registry)
+    except ImportError:  # Debian 12's 4.10
+        return cls(schema, resolver=jsonschema.RefResolver.from_schema(schema, store=store))
+
+
+def one(acsctl, cmd, mod, val, path, extra, args):
+    """Problems with one run in the three formats, as lines."""
+    base = ["-F", path] + extra + args
+    what = "%s %s" % (os.path.relpath(path, ROOT), " ".join(extra + args))
+    res, problems = {}, []
+    for fmt, opt in FORMATS:
+        rc, out, err = run(acsctl, base + opt)
+        if rc == 2:
+            return ["%s: %s exit 2: %s" % (what, fmt, err.strip().splitlines()[-1:] or "")]
+        if fmt == "json":
+            try:
+                out = json.loads(out)
+            except ValueError as e:
+                return ["%s: -j is not JSON: %s" % (what, e)]
+            if val is not None:
+                errs = sorted(val.iter_errors(out), key=lambda e: list(e.path))
+                problems += ["%s: schema: %s at %s" % (what, e.message[:200], "/".join(map(str, e.path)))
+                             for e in errs[:3]]
+        try:
+            res[fmt] = (rc, mod.facts(fmt, out, args))
+        except Exception as e:  # a module that cannot read a format is a failure
+            problems.append("%s: %s: facts: %r" % (what, fmt, e))
+    if len(res) == 3:
+        t, m, j = res["text"], res["machine"], res["json"]
+        if not (t[0] == m[0] == j[0]):
+            problems.append("%s: exit status text %d, -m %d, -j %d" % (what, t[0], m[0], j[0]))
+        if not (t[1] == m[1] == j[1]):
+            problems.append("%s: facts differ:\n  text    %s\n  -m      %s\n  -j      %s" % (what, t[1], m[1], j[1]))
+    return problems
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        print("formats: python3-jsonschema is missing (make install-deps)", file=sys.stderr)
+        return 1
+    acsctl = os.path.abspath(sys.argv[1])
+    mods = load_modules(sys.argv[2:])
+    jobs, counts, failures = [], {}, []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for cmd, mod in mods.items():
+            mod.acsctl = lambda args: run(acsctl, args)[:2]
+            val = validator(cmd)
+            if val is None:
+                failures.append("%s: no doc/schema/%s.json" % (cmd, cmd))
+            for path, extra in inputs():
+                for args in mod.runs(path) if not extra or getattr(mod, "PLATFORMS", True) else []:
+                    jobs.append((cmd, pool.submit(one, acsctl, cmd, mod, val, path, extra, args)))
+        for cmd, fut in jobs:
+            counts[cmd] = counts.get(cmd, 0) + 1
+            failures += fut.result()
+    for line in failures:
+        print("FAIL " + line)
+    for cmd in sorted(counts):
+        print("formats: %-8s %4d runs, each in text, -m and -j" % (cmd, counts[cmd]))
+    print("formats: %d runs, %d problems" % (len(jobs), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
