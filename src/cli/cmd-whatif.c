@@ -122,7 +122,6 @@ bad:
 	return 0;
 }
 
-
 static const char *addr_of(const acs_fabric *f, size_t i, char *buf, size_t size)
 {
 	return acs_func_addr(acs_fabric_func(f, i), buf, size);
@@ -159,9 +158,9 @@ static const char *kind_key(int kind)
 
 /* A list of members as one line of addresses (text, and JSON's old arrays
  * of lines): every member, however many. */
-static char *members_line(const acs_fabric *f, const uint32_t *v, size_t n, const char *tail)
+static char *members_line(const acs_fabric *f, const uint32_t *v, size_t n)
 {
-	size_t size = 32 * n + strlen(tail) + 2, used = 0;
+	size_t size = 32 * n + 1, used = 0;
 	char *s = malloc(size), addr[32];
 
 	if (!s)
@@ -169,7 +168,6 @@ static char *members_line(const acs_fabric *f, const uint32_t *v, size_t n, cons
 	s[0] = '\0';
 	for (size_t k = 0; k < n; k++)
 		used += (size_t)snprintf(s + used, size - used, "%s%s", k ? " " : "", addr_of(f, v[k], addr, sizeof(addr)));
-	snprintf(s + used, size - used, "%s", tail);
 	return s;
 }
 
@@ -208,7 +206,6 @@ static void other_groups(const acs_partition_change *ch, const char *key)
 }
 
 struct view {
-	const struct cli *c;
 	const acs_whatif *w;
 	const acs_fabric *f[2];
 	size_t said;            /* differences shown: none says "no change" */
@@ -244,7 +241,7 @@ static void print_groups(struct view *v)
 
 			if (ch[i].kind != kinds[k].kind)
 				continue;
-			line = members_line(v->f[kinds[k].side], ch[i].funcs, ch[i].count, "");
+			line = members_line(v->f[kinds[k].side], ch[i].funcs, ch[i].count);
 			out_str(OUT_TEXT | OUT_JSON, NULL, kinds[k].side ? "merged: %s\n" : "split: %s\n", line);
 			free(line);
 			v->said++;
@@ -317,28 +314,37 @@ static void print_groups(struct view *v)
 	out_object_close(OUT_DATA);
 }
 
+/* "A B: P2PDMA before -> after, hardware before -> after" */
+static const char *pair_line(const struct view *v, const acs_whatif_pair *pr, char *text, size_t size)
+{
+	char a[32], b[32], r0[64], r1[64];
+
+	addr_of(v->f[1], pr->a, a, sizeof(a));
+	addr_of(v->f[1], pr->b, b, sizeof(b));
+	snprintf(text, size, "%s %s: P2PDMA %s -> %s, hardware %s -> %s%s", a, b, map_word(pr->map[0]),
+		 map_word(pr->map[1]), reach_text(pr->reach[0], a, b, r0, sizeof(r0)),
+		 reach_text(pr->reach[1], a, b, r1, sizeof(r1)),
+		 pr->unknown ? " (a port on the way was not read: the worse case)" : "");
+	return text;
+}
+
 static void print_p2p(struct view *v)
 {
 	const acs_whatif_pair *pr;
 	acs_whatif_p2p_stats st;
 	size_t n = acs_whatif_p2p(v->w, &pr, &st);
 
-	/* text: one line a pair, in pair order */
+	/* text: one line a pair, in pair order; JSON's old arrays the same
+	 * lines, gained then lost */
 	for (size_t i = 0; i < n; i++) {
-		char a[32], b[32], r0[64], r1[64];
+		char text[400];
 
-		addr_of(v->f[1], pr[i].a, a, sizeof(a));
-		addr_of(v->f[1], pr[i].b, b, sizeof(b));
-		out_text("%s: %s %s: P2PDMA %s -> %s, hardware %s -> %s%s\n", pr[i].gained ? "p2p_gained" : "p2p_lost",
-			 a, b, map_word(pr[i].map[0]), map_word(pr[i].map[1]),
-			 reach_text(pr[i].reach[0], a, b, r0, sizeof(r0)), reach_text(pr[i].reach[1], a, b, r1, sizeof(r1)),
-			 pr[i].unknown ? " (a port on the way was not read: the worse case)" : "");
+		out_text("%s: %s\n", pr[i].gained ? "p2p_gained" : "p2p_lost", pair_line(v, &pr[i], text, sizeof(text)));
 	}
 	v->said += (size_t)st.changed;
 	if (st.truncated)
 		out_text("p2p: the first %zu of %llu changes listed (-v lists all)\n", n,
 			 (unsigned long long)st.changed);
-	/* JSON's old arrays of lines */
 	for (int gained = 1; gained >= 0; gained--) {
 		bool any = false;
 
@@ -348,17 +354,10 @@ static void print_p2p(struct view *v)
 			continue;
 		out_array_open(OUT_JSON, gained ? "p2p_gained" : "p2p_lost");
 		for (size_t i = 0; i < n; i++) {
-			char a[32], b[32], r0[64], r1[64], text[320];
+			char text[400];
 
-			if (pr[i].gained != gained)
-				continue;
-			addr_of(v->f[1], pr[i].a, a, sizeof(a));
-			addr_of(v->f[1], pr[i].b, b, sizeof(b));
-			snprintf(text, sizeof(text), "%s %s: P2PDMA %s -> %s, hardware %s -> %s", a, b,
-				 map_word(pr[i].map[0]), map_word(pr[i].map[1]),
-				 reach_text(pr[i].reach[0], a, b, r0, sizeof(r0)),
-				 reach_text(pr[i].reach[1], a, b, r1, sizeof(r1)));
-			out_str(OUT_JSON, NULL, NULL, text);
+			if (pr[i].gained == gained)
+				out_str(OUT_JSON, NULL, NULL, pair_line(v, &pr[i], text, sizeof(text)));
 		}
 		out_array_close(OUT_JSON);
 	}
@@ -392,12 +391,18 @@ static void print_p2p(struct view *v)
 	out_object_close(OUT_DATA);
 }
 
+/* k[] slot of a finding's kind; 0 for a kind this file does not know */
+static int kind_slot(int kind)
+{
+	return kind == ACS_FINDING_UNSAFE || kind == ACS_FINDING_CONSERVATIVE || kind == ACS_FINDING_UNKNOWN ? kind : 0;
+}
+
 static void finding_counts(const acs_audit *a, const char *key)
 {
 	size_t k[4] = { 0, 0, 0, 0 };
 
 	for (size_t i = 0; i < acs_audit_count(a); i++)
-		k[acs_audit_at(a, i)->kind & 3]++;
+		k[kind_slot(acs_audit_at(a, i)->kind)]++;
 	out_object_open(OUT_DATA, key);
 	out_uint(OUT_DATA, "unsafe", NULL, k[ACS_FINDING_UNSAFE]);
 	out_uint(OUT_DATA, "conservative", NULL, k[ACS_FINDING_CONSERVATIVE]);
@@ -422,7 +427,7 @@ static void print_audit(struct view *v)
 		out_array_open(OUT_JSON, line_key[s]);
 		for (size_t i = 0; i < n; i++) {
 			const acs_finding *fd = acs_audit_at(a, idx[i]);
-			char *devs = members_line(v->f[s], fd->devices, fd->ndevices, ""), *line;
+			char *devs = members_line(v->f[s], fd->devices, fd->ndevices), *line;
 
 			line = devs ? malloc(strlen(devs) + 16) : NULL;
 			if (line) {
@@ -470,7 +475,7 @@ static void print_summary(const struct view *v)
 	acs_whatif_p2p(v->w, &pr, &st);
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < acs_audit_count(acs_whatif_audit(v->w, s)); i++)
-			k[s][acs_audit_at(acs_whatif_audit(v->w, s), i)->kind & 3]++;
+			k[s][kind_slot(acs_audit_at(acs_whatif_audit(v->w, s), i)->kind)]++;
 	out_text("groups: %zu before, %zu after, %zu unchanged\n", acs_groups_count(acs_whatif_groups(v->w, 0)),
 		 acs_groups_count(acs_whatif_groups(v->w, 1)), acs_whatif_groups_unchanged(v->w));
 	out_text("p2p: %llu pairs of %zu peers, %llu routed again (the others pass nothing that changed), "
@@ -484,7 +489,7 @@ static void print_summary(const struct view *v)
 
 static void print_whatif(const struct cli *c, const acs_whatif *w, int status)
 {
-	struct view v = { c, w, { acs_whatif_fabric(w, 0), acs_whatif_fabric(w, 1) }, 0 };
+	struct view v = { w, { acs_whatif_fabric(w, 0), acs_whatif_fabric(w, 1) }, 0 };
 	const uint32_t *unk;
 	size_t nunk = acs_whatif_unknown(w, &unk);
 

@@ -649,9 +649,11 @@ int acs_whatif_run(acs_whatif **out, const acs_fabric *before, const acs_policy 
 	int rc;
 
 	*out = NULL;
-	if (!before || !after || !before_policy || !after_policy || (opts && opts->version != ACS_WHATIF_OPTS_VERSION))
-		return acs_error_set(ACS_EINVAL, "what-if: two fabrics and their policies are needed (opts version %u)",
-				     opts ? opts->version : ACS_WHATIF_OPTS_VERSION);
+	if (!before || !after || !before_policy || !after_policy)
+		return acs_error_set(ACS_EINVAL, "what-if: a fabric or a policy is missing");
+	if (opts && opts->version != ACS_WHATIF_OPTS_VERSION)
+		return acs_error_set(ACS_EINVAL, "what-if: options of version %u, not %u", opts->version,
+				     ACS_WHATIF_OPTS_VERSION);
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return acs_error_nomem();
