@@ -21,6 +21,7 @@
 #include "acsctl/unknown.h"
 #include "acsctl/plan.h"
 #include "acsctl/live.h"
+#include "acsctl/whatif.h"
 #include "acsctl/apply.h"
 #include "acsctl/pe.h"
 

@@ -71,6 +71,57 @@ bool acs_groups_uncertain(const acs_groups *groups, size_t id);
 /** Number of uncertain groups. */
 size_t acs_groups_uncertain_count(const acs_groups *groups);
 
+/**
+ * Two groupings of the same functions, compared. a[i] and b[i] are the
+ * groups of function i (0 .. n-1) on either side, any non-negative ids;
+ * negative: not grouped on that side (absent, or left out). A group of a
+ * is SPLIT when its members grouped in b lie in several groups of b; a
+ * group of b is MERGED when its members grouped in a lie in several. One
+ * function can be in both: it MOVED, leaving its group for another. The
+ * check against the kernel's groups, the live procedure against a boot
+ * and the what-if all use this one comparison.
+ */
+enum acs_partition_kind {
+	ACS_PARTITION_SPLIT = 1,   /**< a group of a whose members lie in several groups of b */
+	ACS_PARTITION_MERGED = 2,  /**< a group of b whose members lie in several groups of a */
+};
+
+/** One group that differs, with every member it has on its side. */
+typedef struct acs_partition_change {
+	int kind;                 /**< enum acs_partition_kind */
+	int32_t group;            /**< its id: a's (SPLIT) or b's (MERGED) */
+	size_t count;             /**< members */
+	const uint32_t *funcs;    /**< members, ascending */
+	const int32_t *other;     /**< per member: its group on the other side, or -1 */
+	size_t nother;            /**< distinct groups of the other side they lie in */
+} acs_partition_change;
+
+typedef struct acs_partition_diff acs_partition_diff;
+
+/**
+ * Compare two groupings of n functions, in O(n log n).
+ * @param out receives the result, freed with acs_partition_diff_free().
+ * @return 0 or a negative enum acs_error_code (out of memory).
+ */
+int acs_partition_diff_compute(acs_partition_diff **out, const int32_t *a, const int32_t *b, size_t n);
+/** Number of changes: the SPLIT ones first (by a's group), then MERGED (by b's). */
+size_t acs_partition_diff_count(const acs_partition_diff *d);
+/** Change i, borrowed from the result; NULL past the end. */
+const acs_partition_change *acs_partition_diff_at(const acs_partition_diff *d, size_t i);
+/** Functions grouped on both sides. */
+size_t acs_partition_diff_compared(const acs_partition_diff *d);
+/** Distinct groups on side 0 (a) or 1 (b). */
+size_t acs_partition_diff_groups(const acs_partition_diff *d, int side);
+/** Groups of a with exactly the members of one group of b. */
+size_t acs_partition_diff_unchanged(const acs_partition_diff *d);
+/** Functions whose group of a is SPLIT and whose group of b is MERGED,
+ * ascending; *funcs is borrowed. */
+size_t acs_partition_diff_moved(const acs_partition_diff *d, const uint32_t **funcs);
+/** Functions grouped on side 0 (a) only, or 1 (b) only, ascending. */
+size_t acs_partition_diff_only(const acs_partition_diff *d, int side, const uint32_t **funcs);
+/** Free a result; NULL is accepted. */
+void acs_partition_diff_free(acs_partition_diff *d);
+
 /** How the kernel's groups differ from the prediction. */
 enum acs_group_diff_kind {
 	ACS_DIFF_KERNEL_SPLITS = 1,  /**< one predicted group, several kernel groups */

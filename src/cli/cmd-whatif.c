@@ -3,17 +3,19 @@
  * acsctl whatif CHANGE...: a copy of the fabric with other ACS control
  * bits, and what that changes: groups merged or split, P2P pairs gained or
  * lost, audit findings gained or lost. The loaded fabric is not modified.
+ * The library compares (acs_whatif_run()); this file builds the two
+ * fabrics from the command line and prints the result.
  *
  * CHANGE is DEV:BITS or `switch` DEV:BITS (DEV the switch's upstream port:
  * every downstream port of it), BITS a comma list of +/- tokens in
  * lspci's words or short names: ReqRedir- RR- CR+ SV+ ...
  */
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "emit.h"
 
 static const struct { const char *lspci, *brief; unsigned bit; } tokens[] = {
 	{ "SrcValid", "SV", ACS_SV }, { "TransBlk", "TB", ACS_TB },
@@ -120,97 +122,9 @@ bad:
 	return 0;
 }
 
-struct diff_out {
-	json_object *root;
-	bool json;
-	size_t count;
-	uint8_t *unknown;       /* per function of after: an audit verdict depends on it, unread */
-};
-
-static void line(struct diff_out *d, const char *key, const char *text)
+static const char *addr_of(const acs_fabric *f, size_t i, char *buf, size_t size)
 {
-	d->count++;
-	if (d->json) {
-		json_object *arr;
-
-		if (!json_object_object_get_ex(d->root, key, &arr)) {
-			arr = json_object_new_array();
-			json_object_object_add(d->root, key, arr);
-		}
-		json_object_array_add(arr, json_object_new_string(text));
-	} else {
-		printf("%s: %s\n", key, text);
-	}
-}
-
-/* before: the fabric as loaded, judged by the policy given (no boot);
- * after: booted with --cmdline (pcie_acs_override included), --vfs and the
- * changes, judged by the booted policy. One policy for both would hide an
- * override: it changes beliefs, not the fabric. */
-struct pair_view {
-	const struct cli *c;
-	const acs_fabric *before, *after;
-	const acs_policy *pbefore, *pafter;
-	int32_t *to_before;     /* after index -> before index, -1: new */
-	int32_t *to_after;      /* before index -> after index, -1: gone */
-};
-
-static void group_text(const acs_fabric *f, const uint32_t *m, size_t n, char *text, size_t size)
-{
-	text[0] = '\0';
-	for (size_t k = 0; k < n && strlen(text) + 40 < size; k++) {
-		char addr[32];
-
-		snprintf(text + strlen(text), size - strlen(text), "%s%s", k ? " " : "",
-			 acs_func_addr(acs_fabric_func(f, m[k]), addr, sizeof(addr)));
-	}
-}
-
-/* A group of one side whose members lie in several groups of the other. */
-static void diff_groups(const struct pair_view *v, struct diff_out *d)
-{
-	acs_groups *gb = NULL, *ga = NULL;
-
-	acs_groups_compute(&gb, v->before, v->pbefore);
-	acs_groups_compute(&ga, v->after, v->pafter);
-	for (int side = 0; gb && ga && side < 2; side++) {
-		acs_groups *whole = side ? gb : ga, *other = side ? ga : gb;
-		const acs_fabric *wf = side ? v->before : v->after;
-		const int32_t *map = side ? v->to_after : v->to_before;
-
-		for (size_t id = 0; id < acs_groups_count(whole); id++) {
-			const uint32_t *m;
-			size_t n = acs_groups_members(whole, id, &m);
-			long first = -1;
-			bool differs = false;
-			char text[1024];
-
-			for (size_t k = 0; k < n; k++) {
-				long o = map[m[k]] < 0 ? -1 : (long)acs_groups_of(other, (size_t)map[m[k]]);
-
-				if (o < 0)
-					continue;
-				if (first < 0)
-					first = o;
-				differs |= o != first;
-			}
-			if (!differs)
-				continue;
-			group_text(wf, m, n, text, sizeof(text));
-			line(d, side ? "split" : "merged", text);
-		}
-	}
-	for (size_t i = 0; ga && i < acs_fabric_count(v->after); i++)
-		if (v->to_before[i] < 0) {
-			char addr[32], text[96];
-
-			snprintf(text, sizeof(text), "%s in group %zu",
-				 acs_func_addr(acs_fabric_func(v->after, i), addr, sizeof(addr)),
-				 acs_groups_of(ga, i));
-			line(d, "added", text);
-		}
-	acs_groups_free(gb);
-	acs_groups_free(ga);
+	return acs_func_addr(acs_fabric_func(f, i), buf, size);
 }
 
 static const char *map_word(int m)
@@ -219,130 +133,388 @@ static const char *map_word(int m)
 	       "thru_host_bridge" : "not_supported";
 }
 
-static void diff_p2p(const struct pair_view *v, struct diff_out *d)
+static const char *reach_key(unsigned r)
 {
-	size_t n = acs_fabric_count(v->after), seen = 0;
-	const struct cli *c = v->c;
-
-	for (size_t i = 0; i < n; i++) {
-		if (v->to_before[i] < 0 || !cli_is_peer(acs_fabric_func(v->after, i)))
-			continue;
-		for (size_t j = i + 1; j < n && seen < 2000000; j++, seen++) {
-			struct acs_p2pdma p0, p1;
-			struct acs_reach r0, r1;
-			size_t bi = (size_t)v->to_before[i], bj;
-			char a[32], b[32], text[256];
-
-			if (v->to_before[j] < 0 || !cli_is_peer(acs_fabric_func(v->after, j)))
-				continue;
-			bj = (size_t)v->to_before[j];
-			acs_p2pdma_distance(v->before, v->pbefore, c->cpu, bi, bj, &p0);
-			acs_p2pdma_distance(v->after, v->pafter, c->cpu, i, j, &p1);
-			acs_route_reach(v->before, v->pbefore, bi, bj, &r0);
-			acs_route_reach(v->after, v->pafter, i, j, &r1);
-			if (p0.map == p1.map && r0.direct == r1.direct)
-				continue;
-			snprintf(text, sizeof(text), "%s %s: P2PDMA %s -> %s, hardware %s -> %s",
-				 acs_func_addr(acs_fabric_func(v->after, i), a, sizeof(a)),
-				 acs_func_addr(acs_fabric_func(v->after, j), b, sizeof(b)),
-				 map_word(p0.map), map_word(p1.map),
-				 r0.direct ? "direct" : "via root complex",
-				 r1.direct ? "direct" : "via root complex");
-			line(d, (p1.map == ACS_P2P_BUS_ADDR && p0.map != ACS_P2P_BUS_ADDR) ||
-				(r1.direct && !r0.direct) ? "p2p_gained" : "p2p_lost", text);
-		}
-	}
+	return r == (ACS_WHATIF_REACH_A_TO_B | ACS_WHATIF_REACH_B_TO_A) ? "direct" :
+	       r == ACS_WHATIF_REACH_A_TO_B ? "a_to_b" : r == ACS_WHATIF_REACH_B_TO_A ? "b_to_a" :
+	       "via_root_complex";
 }
 
-static char *finding_key(const acs_fabric *f, const acs_finding *fd)
+/* Text's words: as before where both ways agree. */
+static const char *reach_text(unsigned r, const char *a, const char *b, char *buf, size_t size)
 {
-	char *s = malloc(64 * (fd->ndevices + 1) + 16), addr[32];
+	if (r == (ACS_WHATIF_REACH_A_TO_B | ACS_WHATIF_REACH_B_TO_A))
+		return "direct";
+	if (!r)
+		return "via root complex";
+	snprintf(buf, size, "direct from %s only", r == ACS_WHATIF_REACH_A_TO_B ? a : b);
+	return buf;
+}
 
-	strcpy(s, fd->kind == ACS_FINDING_UNSAFE ? "unsafe" : fd->kind == ACS_FINDING_UNKNOWN ? "unknown" :
-	       "conservative");
-	for (size_t i = 0; i < fd->ndevices; i++) {
-		strcat(s, " ");
-		strcat(s, acs_func_addr(acs_fabric_func(f, fd->devices[i]), addr, sizeof(addr)));
-	}
+static const char *kind_key(int kind)
+{
+	return kind == ACS_FINDING_UNSAFE ? "unsafe" : kind == ACS_FINDING_UNKNOWN ? "unknown" : "conservative";
+}
+
+/* A list of members as one line of addresses (text, and JSON's old arrays
+ * of lines): every member, however many. */
+static char *members_line(const acs_fabric *f, const uint32_t *v, size_t n)
+{
+	size_t size = 32 * n + 1, used = 0;
+	char *s = malloc(size), addr[32];
+
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t k = 0; k < n; k++)
+		used += (size_t)snprintf(s + used, size - used, "%s%s", k ? " " : "", addr_of(f, v[k], addr, sizeof(addr)));
 	return s;
 }
 
-/* The unread functions either side's audit depends on, as after's. */
-static void mark_unknown(const struct pair_view *v, struct diff_out *d, const acs_audit *a0,
-			 const acs_audit *a1)
+static void addr_list(int when, const acs_fabric *f, const char *key, const uint32_t *v, size_t n)
 {
-	const uint32_t *u;
-	size_t n = a1 ? acs_audit_unknown(a1, &u) : 0;
+	char addr[32];
 
+	out_array_open(when, key);
 	for (size_t i = 0; i < n; i++)
-		d->unknown[u[i]] = 1;
-	n = a0 ? acs_audit_unknown(a0, &u) : 0;
-	for (size_t i = 0; i < n; i++)
-		if (v->to_after[u[i]] >= 0)
-			d->unknown[v->to_after[u[i]]] = 1;
+		out_str(when, NULL, NULL, addr_of(f, v[i], addr, sizeof(addr)));
+	out_array_close(when);
 }
 
-static void diff_audit(const struct pair_view *v, struct diff_out *d)
+static int int32_cmp(const void *pa, const void *pb)
 {
-	const acs_policy *hw = acs_policy_hardware(v->c->policy);
-	acs_audit *a0 = NULL, *a1 = NULL;
+	int32_t x = *(const int32_t *)pa, y = *(const int32_t *)pb;
 
-	acs_audit_run(&a0, v->before, v->pbefore, hw);
-	acs_audit_run(&a1, v->after, v->pafter, hw);
-	for (int side = 0; side < 2; side++) {
-		acs_audit *x = side ? a0 : a1, *y = side ? a1 : a0;
-		const acs_fabric *fx = side ? v->before : v->after, *fy = side ? v->after : v->before;
+	return x < y ? -1 : x > y;
+}
 
-		for (size_t i = 0; x && i < acs_audit_count(x); i++) {
-			char *k = finding_key(fx, acs_audit_at(x, i));
-			bool found = false;
+/* The other side's groups a change's members lie in, each once. */
+static void other_groups(const acs_partition_change *ch, const char *key)
+{
+	int32_t *v = malloc((ch->count + 1) * sizeof(*v));
 
-			for (size_t j = 0; y && j < acs_audit_count(y) && !found; j++) {
-				char *l = finding_key(fy, acs_audit_at(y, j));
+	out_array_open(OUT_DATA, key);
+	if (v) {
+		memcpy(v, ch->other, ch->count * sizeof(*v));
+		qsort(v, ch->count, sizeof(*v), int32_cmp);
+		for (size_t k = 0; k < ch->count; k++)
+			if (v[k] >= 0 && (k == 0 || v[k] != v[k - 1]))
+				out_uint(OUT_DATA, NULL, NULL, (unsigned long long)v[k]);
+	}
+	free(v);
+	out_array_close(OUT_DATA);
+}
 
-				found = strcmp(k, l) == 0;
-				free(l);
-			}
-			if (!found)
-				line(d, side ? "audit_resolved" : "audit_new", k);
-			free(k);
+struct view {
+	const acs_whatif *w;
+	const acs_fabric *f[2];
+	size_t said;            /* differences shown: none says "no change" */
+};
+
+/* Groups: text and JSON's old arrays of lines ("merged", "split",
+ * "added"), and the data's "groups". */
+static void print_groups(struct view *v)
+{
+	const acs_partition_change *ch;
+	size_t n = acs_whatif_group_changes(v->w, &ch);
+	const uint32_t *moved, *added, *removed;
+	size_t nmoved = acs_whatif_moved(v->w, &moved);
+	size_t nadded = acs_whatif_only(v->w, ACS_WHATIF_AFTER, &added);
+	size_t nremoved = acs_whatif_only(v->w, ACS_WHATIF_BEFORE, &removed);
+	const acs_groups *g[2] = { acs_whatif_groups(v->w, 0), acs_whatif_groups(v->w, 1) };
+	char addr[32];
+
+	static const struct { int kind; const char *key; int side; } kinds[] = {
+		{ ACS_PARTITION_MERGED, "merged", ACS_WHATIF_AFTER },
+		{ ACS_PARTITION_SPLIT, "split", ACS_WHATIF_BEFORE },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		bool any = false;
+
+		for (size_t i = 0; i < n; i++)
+			any |= ch[i].kind == kinds[k].kind;
+		if (!any)
+			continue;
+		out_array_open(OUT_JSON, kinds[k].key);
+		for (size_t i = 0; i < n; i++) {
+			char *line;
+
+			if (ch[i].kind != kinds[k].kind)
+				continue;
+			line = members_line(v->f[kinds[k].side], ch[i].funcs, ch[i].count);
+			out_str(OUT_TEXT | OUT_JSON, NULL, kinds[k].side ? "merged: %s\n" : "split: %s\n", line);
+			free(line);
+			v->said++;
 		}
+		out_array_close(OUT_JSON);
 	}
-	mark_unknown(v, d, a0, a1);
-	acs_audit_free(a0);
-	acs_audit_free(a1);
+	if (nadded) {
+		out_array_open(OUT_JSON, "added");
+		for (size_t i = 0; i < nadded; i++) {
+			char text[96];
+
+			snprintf(text, sizeof(text), "%s in group %zu", addr_of(v->f[1], added[i], addr, sizeof(addr)),
+				 acs_groups_of(g[1], added[i]));
+			out_str(OUT_TEXT | OUT_JSON, NULL, "added: %s\n", text);
+			v->said++;
+		}
+		out_array_close(OUT_JSON);
+	}
+	for (size_t i = 0; i < nremoved; i++, v->said++)
+		out_text("removed: %s\n", addr_of(v->f[0], removed[i], addr, sizeof(addr)));
+	for (size_t i = 0; i < nmoved; i++) {
+		long b = acs_whatif_map(v->w, ACS_WHATIF_AFTER, moved[i]);
+
+		out_text("moved: %s from group %zu to group %zu\n", addr_of(v->f[1], moved[i], addr, sizeof(addr)),
+			 acs_groups_of(g[0], (size_t)b), acs_groups_of(g[1], moved[i]));
+	}
+
+	out_object_open(OUT_DATA, "groups");
+	out_uint(OUT_DATA, "before", NULL, acs_groups_count(g[0]));
+	out_uint(OUT_DATA, "after", NULL, acs_groups_count(g[1]));
+	out_uint(OUT_DATA, "unchanged", NULL, acs_whatif_groups_unchanged(v->w));
+	for (size_t k = 0; k < 2; k++) {
+		int side = kinds[k].side;
+
+		out_array_open(OUT_DATA, kinds[k].key);
+		for (size_t i = 0; i < n; i++) {
+			if (ch[i].kind != kinds[k].kind)
+				continue;
+			out_object_open(OUT_DATA, NULL);
+			out_uint(OUT_DATA, "group", NULL, (unsigned long long)ch[i].group);
+			addr_list(OUT_DATA, v->f[side], "devices", ch[i].funcs, ch[i].count);
+			other_groups(&ch[i], side ? "from" : "into");
+			out_object_close(OUT_DATA);
+		}
+		out_array_close(OUT_DATA);
+	}
+	out_array_open(OUT_DATA, "moved");
+	for (size_t i = 0; i < nmoved; i++) {
+		long b = acs_whatif_map(v->w, ACS_WHATIF_AFTER, moved[i]);
+
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_DATA, "device", NULL, addr_of(v->f[1], moved[i], addr, sizeof(addr)));
+		out_uint(OUT_DATA, "group_before", NULL, acs_groups_of(g[0], (size_t)b));
+		out_uint(OUT_DATA, "group_after", NULL, acs_groups_of(g[1], moved[i]));
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+	out_array_open(OUT_DATA, "added");
+	for (size_t i = 0; i < nadded; i++) {
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_DATA, "device", NULL, addr_of(v->f[1], added[i], addr, sizeof(addr)));
+		if (acs_groups_of(g[1], added[i]) == ACS_NO_GROUP)
+			out_null(OUT_DATA, "group", NULL);
+		else
+			out_uint(OUT_DATA, "group", NULL, acs_groups_of(g[1], added[i]));
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+	addr_list(OUT_DATA, v->f[0], "removed", removed, nremoved);
+	out_object_close(OUT_DATA);
 }
 
-static int map_fabrics(struct pair_view *v)
+/* "A B: P2PDMA before -> after, hardware before -> after" */
+static const char *pair_line(const struct view *v, const acs_whatif_pair *pr, char *text, size_t size)
 {
-	size_t nb = acs_fabric_count(v->before), na = acs_fabric_count(v->after);
+	char a[32], b[32], r0[64], r1[64];
 
-	v->to_before = malloc((na + 1) * sizeof(*v->to_before));
-	v->to_after = malloc((nb + 1) * sizeof(*v->to_after));
-	if (!v->to_before || !v->to_after)
-		return -1;
-	for (size_t i = 0; i < nb; i++)
-		v->to_after[i] = -1;
-	for (size_t i = 0; i < na; i++) {
-		const struct acs_func *f = acs_fabric_func(v->after, i);
-		const struct acs_func *b = acs_fabric_find(v->before, f->domain, f->bus, f->dev, f->fn);
+	addr_of(v->f[1], pr->a, a, sizeof(a));
+	addr_of(v->f[1], pr->b, b, sizeof(b));
+	snprintf(text, size, "%s %s: P2PDMA %s -> %s, hardware %s -> %s%s", a, b, map_word(pr->map[0]),
+		 map_word(pr->map[1]), reach_text(pr->reach[0], a, b, r0, sizeof(r0)),
+		 reach_text(pr->reach[1], a, b, r1, sizeof(r1)),
+		 pr->unknown ? " (a port on the way was not read: the worse case)" : "");
+	return text;
+}
 
-		v->to_before[i] = b ? (int32_t)acs_fabric_index(v->before, b) : -1;
-		if (b)
-			v->to_after[acs_fabric_index(v->before, b)] = (int32_t)i;
+static void print_p2p(struct view *v)
+{
+	const acs_whatif_pair *pr;
+	acs_whatif_p2p_stats st;
+	size_t n = acs_whatif_p2p(v->w, &pr, &st);
+
+	/* text: one line a pair, in pair order; JSON's old arrays the same
+	 * lines, gained then lost */
+	for (size_t i = 0; i < n; i++) {
+		char text[400];
+
+		out_text("%s: %s\n", pr[i].gained ? "p2p_gained" : "p2p_lost", pair_line(v, &pr[i], text, sizeof(text)));
 	}
-	return 0;
+	v->said += (size_t)st.changed;
+	if (st.truncated)
+		out_text("p2p: the first %zu of %llu changes listed (-v lists all)\n", n,
+			 (unsigned long long)st.changed);
+	for (int gained = 1; gained >= 0; gained--) {
+		bool any = false;
+
+		for (size_t i = 0; i < n; i++)
+			any |= pr[i].gained == gained;
+		if (!any)
+			continue;
+		out_array_open(OUT_JSON, gained ? "p2p_gained" : "p2p_lost");
+		for (size_t i = 0; i < n; i++) {
+			char text[400];
+
+			if (pr[i].gained == gained)
+				out_str(OUT_JSON, NULL, NULL, pair_line(v, &pr[i], text, sizeof(text)));
+		}
+		out_array_close(OUT_JSON);
+	}
+	out_object_open(OUT_DATA, "p2p");
+	out_uint(OUT_DATA, "peers", NULL, st.peers);
+	out_uint(OUT_DATA, "pairs", NULL, st.pairs);
+	out_uint(OUT_DATA, "routed", NULL, st.routed);
+	out_uint(OUT_DATA, "changed", NULL, st.changed);
+	out_uint(OUT_DATA, "gained", NULL, st.gained);
+	out_uint(OUT_DATA, "lost", NULL, st.lost);
+	out_uint(OUT_DATA, "listed", NULL, n);
+	out_bool(OUT_DATA, "truncated", NULL, st.truncated);
+	out_array_open(OUT_DATA, "changes");
+	for (size_t i = 0; i < n; i++) {
+		char addr[32];
+
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_DATA, "a", NULL, addr_of(v->f[1], pr[i].a, addr, sizeof(addr)));
+		out_str(OUT_DATA, "b", NULL, addr_of(v->f[1], pr[i].b, addr, sizeof(addr)));
+		out_str(OUT_DATA, "change", NULL, pr[i].gained ? "gained" : "lost");
+		out_str(OUT_DATA, "map_before", NULL, map_word(pr[i].map[0]));
+		out_str(OUT_DATA, "map_after", NULL, map_word(pr[i].map[1]));
+		out_int(OUT_DATA, "distance_before", NULL, pr[i].distance[0]);
+		out_int(OUT_DATA, "distance_after", NULL, pr[i].distance[1]);
+		out_str(OUT_DATA, "hardware_before", NULL, reach_key(pr[i].reach[0]));
+		out_str(OUT_DATA, "hardware_after", NULL, reach_key(pr[i].reach[1]));
+		out_bool(OUT_DATA, "unknown", NULL, pr[i].unknown);
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+	out_object_close(OUT_DATA);
+}
+
+/* k[] slot of a finding's kind; 0 for a kind this file does not know */
+static int kind_slot(int kind)
+{
+	return kind == ACS_FINDING_UNSAFE || kind == ACS_FINDING_CONSERVATIVE || kind == ACS_FINDING_UNKNOWN ? kind : 0;
+}
+
+static void finding_counts(const acs_audit *a, const char *key)
+{
+	size_t k[4] = { 0, 0, 0, 0 };
+
+	for (size_t i = 0; i < acs_audit_count(a); i++)
+		k[kind_slot(acs_audit_at(a, i)->kind)]++;
+	out_object_open(OUT_DATA, key);
+	out_uint(OUT_DATA, "unsafe", NULL, k[ACS_FINDING_UNSAFE]);
+	out_uint(OUT_DATA, "conservative", NULL, k[ACS_FINDING_CONSERVATIVE]);
+	out_uint(OUT_DATA, "unknown", NULL, k[ACS_FINDING_UNKNOWN]);
+	out_object_close(OUT_DATA);
+}
+
+/* Audit: text and JSON's old lines "audit_new", "audit_resolved" (kind and
+ * devices), the data's "audit" with each finding whole. */
+static void print_audit(struct view *v)
+{
+	static const char *const line_key[2] = { "audit_resolved", "audit_new" };
+	static const char *const data_key[2] = { "resolved", "new" };
+
+	for (int s = 1; s >= 0; s--) {
+		const acs_audit *a = acs_whatif_audit(v->w, s);
+		const size_t *idx;
+		size_t n = acs_whatif_audit_diff(v->w, s, &idx);
+
+		if (!n)
+			continue;
+		out_array_open(OUT_JSON, line_key[s]);
+		for (size_t i = 0; i < n; i++) {
+			const acs_finding *fd = acs_audit_at(a, idx[i]);
+			char *devs = members_line(v->f[s], fd->devices, fd->ndevices), *line;
+
+			line = devs ? malloc(strlen(devs) + 16) : NULL;
+			if (line) {
+				sprintf(line, "%s%s%s", kind_key(fd->kind), fd->ndevices ? " " : "", devs);
+				out_str(OUT_TEXT | OUT_JSON, NULL, s ? "audit_new: %s\n" : "audit_resolved: %s\n", line);
+			}
+			free(line);
+			free(devs);
+			v->said++;
+		}
+		out_array_close(OUT_JSON);
+	}
+	out_object_open(OUT_DATA, "audit");
+	finding_counts(acs_whatif_audit(v->w, 0), "before");
+	finding_counts(acs_whatif_audit(v->w, 1), "after");
+	for (int s = 1; s >= 0; s--) {
+		const acs_audit *a = acs_whatif_audit(v->w, s);
+		const size_t *idx;
+		size_t n = acs_whatif_audit_diff(v->w, s, &idx);
+
+		out_array_open(OUT_DATA, data_key[s]);
+		for (size_t i = 0; i < n; i++) {
+			const acs_finding *fd = acs_audit_at(a, idx[i]);
+
+			out_object_open(OUT_DATA, NULL);
+			out_str(OUT_DATA, "kind", NULL, kind_key(fd->kind));
+			addr_list(OUT_DATA, v->f[s], "devices", fd->devices, fd->ndevices);
+			addr_list(OUT_DATA, v->f[s], "via", fd->via, fd->nvia);
+			out_str(OUT_DATA, "reason", NULL, fd->reason);
+			out_object_close(OUT_DATA);
+		}
+		out_array_close(OUT_DATA);
+	}
+	out_object_close(OUT_DATA);
+}
+
+/* What was compared, a line a part (text; the data has it in "groups",
+ * "p2p" and "audit"). */
+static void print_summary(const struct view *v)
+{
+	acs_whatif_p2p_stats st;
+	const acs_whatif_pair *pr;
+	size_t k[2][4] = { { 0 } };
+
+	acs_whatif_p2p(v->w, &pr, &st);
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < acs_audit_count(acs_whatif_audit(v->w, s)); i++)
+			k[s][kind_slot(acs_audit_at(acs_whatif_audit(v->w, s), i)->kind)]++;
+	out_text("groups: %zu before, %zu after, %zu unchanged\n", acs_groups_count(acs_whatif_groups(v->w, 0)),
+		 acs_groups_count(acs_whatif_groups(v->w, 1)), acs_whatif_groups_unchanged(v->w));
+	out_text("p2p: %llu pairs of %zu peers, %llu routed again (the others pass nothing that changed), "
+		 "%llu changed (%llu gained, %llu lost)\n", (unsigned long long)st.pairs, st.peers,
+		 (unsigned long long)st.routed, (unsigned long long)st.changed, (unsigned long long)st.gained,
+		 (unsigned long long)st.lost);
+	out_text("audit: before %zu unsafe, %zu conservative, %zu unknown; after %zu unsafe, %zu conservative, "
+		 "%zu unknown\n", k[0][ACS_FINDING_UNSAFE], k[0][ACS_FINDING_CONSERVATIVE], k[0][ACS_FINDING_UNKNOWN],
+		 k[1][ACS_FINDING_UNSAFE], k[1][ACS_FINDING_CONSERVATIVE], k[1][ACS_FINDING_UNKNOWN]);
+}
+
+static void print_whatif(const struct cli *c, const acs_whatif *w, int status)
+{
+	struct view v = { w, { acs_whatif_fabric(w, 0), acs_whatif_fabric(w, 1) }, 0 };
+	const uint32_t *unk;
+	size_t nunk = acs_whatif_unknown(w, &unk);
+
+	cli_out_header(c);
+	print_groups(&v);
+	print_p2p(&v);
+	print_audit(&v);
+	if (!v.said)
+		out_text("no change: the same groups, P2P and audit\n");
+	print_summary(&v);
+	cli_out_verdict(c, status, unk, nunk);
 }
 
 int cmd_whatif(struct cli *c, int argc, char **argv)
 {
 	struct acs_ctrl_change *ch = calloc((size_t)argc * acs_fabric_count(c->fabric) + 1, sizeof(*ch));
-	struct pair_view v = { c, c->loaded, NULL, c->boot ? acs_boot_base_policy(c->boot) : c->policy,
-			       c->policy, NULL, NULL };
-	struct diff_out d = { NULL, c->json, 0, NULL };
-	uint32_t *unk = NULL;
-	size_t nunk = 0;
+	/* before: the fabric as loaded, judged by the policy given (no boot);
+	 * after: booted with --cmdline (pcie_acs_override included), --vfs and
+	 * the changes, judged by the booted policy. One policy for both would
+	 * hide an override: it changes beliefs, not the fabric. */
+	const acs_policy *pbefore = c->boot ? acs_boot_base_policy(c->boot) : c->policy;
+	acs_whatif_opts opts = ACS_WHATIF_OPTS_INIT;
 	acs_fabric *after = NULL;
+	acs_whatif *w = NULL;
+	const uint32_t *unk;
 	size_t n;
 	int rc;
 
@@ -361,39 +533,17 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 	free(ch);
 	if (rc)
 		return rc;
-	v.after = after;
-	d.unknown = calloc(acs_fabric_count(after) + 1, 1);
-	unk = malloc((acs_fabric_count(after) + 1) * sizeof(*unk));
-	if (!d.unknown || !unk || map_fabrics(&v)) {
-		rc = EXIT_BAD_INPUT;
-		goto done;
+	opts.cpu = c->cpu;
+	opts.max_pairs = c->verbose ? SIZE_MAX : ACS_WHATIF_MAX_PAIRS;
+	if (acs_whatif_run(&w, c->loaded, pbefore, after, c->policy, &opts)) {
+		rc = cli_error("whatif");
+		acs_fabric_free(after);
+		return rc;
 	}
-	d.root = c->json ? json_object_new_object() : NULL;
-	if (!c->json)
-		cli_note_header(c, stdout);
-	diff_groups(&v, &d);
-	diff_p2p(&v, &d);
-	diff_audit(&v, &d);
-	for (size_t i = 0; i < acs_fabric_count(after); i++)
-		if (d.unknown[i])
-			unk[nunk++] = (uint32_t)i;
-	rc = cli_verdict(false, nunk);
-	if (c->json) {
-		json_object_object_add(d.root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-		cli_json_verdict(c, d.root, rc, unk, nunk);
-		puts(json_object_to_json_string_ext(d.root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(d.root);
-	} else {
-		if (!d.count)
-			printf("no change: the same groups, P2P and audit\n");
-		cli_print_unknown(c, unk, nunk);
-	}
-done:
-	free(d.unknown);
-	free(unk);
-	free(v.to_before);
-	free(v.to_after);
+	rc = cli_verdict(false, acs_whatif_unknown(w, &unk));
+	cli_out_begin(c, "whatif");
+	print_whatif(c, w, rc);
+	acs_whatif_free(w);
 	acs_fabric_free(after);
-	return rc;
+	return out_end(rc);
 }

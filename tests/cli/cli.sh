@@ -679,6 +679,60 @@ expect 3 "unknown: audit of a snapshot without root" "$acsctl" -F "$tmp/sw-snap-
 ! grep -q '^FAIL' "$tmp/out" && names_dps && ok "unknown: kernel groups, routes unread: no FAIL" ||
 	bad "unknown: kernel groups, routes unread: no FAIL"
 
+# --- whatif: one result (acs_whatif_run) in text, -m and JSON ---
+ex="$src/examples/switch-acs-everywhere.json"
+expect 0 "whatif -j: structured groups, p2p and audit" "$acsctl" -F "$ex" whatif -j switch 0000:01:00.0:RR-,CR-
+python3 - "$tmp/out" <<'PY' && ok "whatif -j: 8 merged, 28 of 120 pairs gained, old lines kept" || bad "whatif -j: 8 merged, 28 of 120 pairs gained, old lines kept"
+import json, sys
+d = json.load(open(sys.argv[1]))
+g, p, a = d["groups"], d["p2p"], d["audit"]
+assert (g["before"], g["after"], g["unchanged"]) == (37, 29, 21), g
+assert len(g["merged"]) == 8 and not g["split"] and not g["moved"]
+m = g["merged"][0]
+assert m["devices"] == ["0000:02:00.0", "0000:03:00.0"] and len(m["from"]) == 2, m
+assert (p["peers"], p["pairs"], p["changed"], p["gained"], p["listed"], p["truncated"]) == (16, 120, 28, 28, 28, False), p
+c = p["changes"][0]
+assert (c["a"], c["b"], c["map_before"], c["map_after"], c["hardware_before"], c["hardware_after"]) == \
+    ("0000:03:00.0", "0000:04:00.0", "not_supported", "bus_addr", "via_root_complex", "direct"), c
+assert a["before"]["unsafe"] == 0 and a["after"]["unsafe"] == len(a["new"]) > 0 and not a["resolved"]
+assert all(f["kind"] == "unsafe" and f["via"] for f in a["new"])
+# the documented arrays of lines are still there
+assert len(d["merged"]) == 8 and len(d["p2p_gained"]) == 28 and len(d["audit_new"]) == len(a["new"])
+assert d["merged"][0] == "0000:02:00.0 0000:03:00.0"
+assert d["verdict"] == "ok" and d["unknown_ports"] == []
+PY
+expect 0 "whatif text" "$acsctl" -F "$ex" whatif switch 0000:01:00.0:RR-,CR-
+grep -q '^groups: 37 before, 29 after, 21 unchanged$' "$tmp/out" &&
+	grep -q '^p2p: 120 pairs of 16 peers, 28 routed again (the others pass nothing that changed), 28 changed (28 gained, 0 lost)$' "$tmp/out" &&
+	grep -q '^audit: before 0 unsafe, 0 conservative, 0 unknown; after [1-9][0-9]* unsafe' "$tmp/out" &&
+	ok "whatif text: what was compared" || bad "whatif text: what was compared"
+expect 0 "whatif -m" "$acsctl" -F "$ex" whatif -m switch 0000:01:00.0:RR-,CR-
+[ "$(grep -c '^whatif\.groups\.merged ' "$tmp/out")" = 8 ] && [ "$(grep -c '^whatif\.p2p\.changes ' "$tmp/out")" = 28 ] &&
+	grep -q '^whatif\.p2p peers=16 pairs=120 routed=28 changed=28 gained=28 lost=0 listed=28 truncated=false' "$tmp/out" &&
+	grep -q '^whatif .* verdict=ok' "$tmp/out" && ! grep -q '^whatif .*p2p_gained=' "$tmp/out" &&
+	ok "whatif -m: records of groups and pairs" || bad "whatif -m: records of groups and pairs"
+# one port: the pairs through it go direct one way only
+expect 0 "whatif one downstream port" "$acsctl" -F "$ex" whatif 0000:02:00.0:RR-
+grep -q '^p2p_gained: 0000:03:00.0 0000:04:00.0: P2PDMA not_supported -> not_supported, hardware via root complex -> direct from 0000:03:00.0 only$' "$tmp/out" &&
+	ok "whatif: a route direct one way" || bad "whatif: a route direct one way"
+# removed: the VFs of the input gone
+expect 0 "whatif --vfs back to none" "$acsctl" -F "$src/examples/gpu8-nic8-nvme16.json" --vfs 06:00.0=2 whatif -j
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); a=d["groups"]["added"]
+assert [x["device"] for x in a] == ["0000:06:00.1", "0000:06:00.2"] and all(isinstance(x["group"], int) for x in a), a
+assert d["added"][0].startswith("0000:06:00.1 in group ")' "$tmp/out" &&
+	ok "whatif -j: VFs added with their groups" || bad "whatif -j: VFs added with their groups"
+# a large fabric: every pair counted, the list cut where it says so
+"$acsctl" synth --functions 10000 -o "$tmp/s10k.json" >/dev/null 2>&1
+expect 0 "whatif on 10000 functions" "$acsctl" -F "$tmp/s10k.json" --cmdline "$ovr" whatif
+grep -q '^p2p: the first 10000 of [0-9]* changes listed (-v lists all)$' "$tmp/out" &&
+	[ "$(grep -c '^p2p_lost: ' "$tmp/out")" = 10000 ] && ok "whatif: a cut list says so" || bad "whatif: a cut list says so"
+n=$(sed -n 's/^p2p: the first 10000 of \([0-9]*\) changes.*/\1/p' "$tmp/out")
+expect 0 "whatif -v on 10000 functions" "$acsctl" -F "$tmp/s10k.json" --cmdline "$ovr" whatif -v -j
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["p2p"]
+assert p["truncated"] is False and p["listed"] == p["changed"] == len(p["changes"]) == int(sys.argv[2]) > 10000, p["listed"]
+assert p["pairs"] == p["peers"] * (p["peers"] - 1) // 2 and p["routed"] < p["pairs"]' "$tmp/out" "${n:-0}" &&
+	ok "whatif -v: every change listed" || bad "whatif -v: every change listed"
+
 
 # --- p2p, pe, explain through the one output path: -m records; host facts in snapshots ---
 sae="$src/examples/switch-acs-everywhere.json"

@@ -47,40 +47,62 @@ static int deeper_first(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-/* Compare two partitions; describe each boot group the live one splits or
- * merges. */
+/* acs_lines_add() stops at 512 bytes: a reason is taken whole, owned. */
+static int add_reason(struct acs_lines *l, char *line)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v) {
+		free(line);
+		return acs_error_nomem();
+	}
+	l->v = v;
+	v[l->n++] = line;
+	return 0;
+}
+
+/* Compare the two partitions; describe each boot group the live one
+ * splits and each live group that joins boot groups. */
 static int compare(acs_live *l, const acs_fabric *f)
 {
 	size_t n = acs_fabric_count(f);
-	char line[600];
-	int rc = 0;
+	int32_t *boot = malloc((n + 1) * sizeof(*boot)), *live = malloc((n + 1) * sizeof(*live));
+	acs_partition_diff *d = NULL;
+	int rc = boot && live ? 0 : acs_error_nomem();
 
-	for (int side = 0; !rc && side < 2; side++) {
-		const acs_groups *a = side ? l->live : l->boot, *b = side ? l->boot : l->live;
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t x = acs_groups_of(l->boot, i), y = acs_groups_of(l->live, i);
 
-		for (size_t id = 0; !rc && id < acs_groups_count(a); id++) {
-			const uint32_t *m;
-			size_t k = acs_groups_members(a, id, &m), used = 0;
-			bool split = false;
-
-			for (size_t j = 1; j < k; j++)
-				split |= acs_groups_of(b, m[j]) != acs_groups_of(b, m[0]);
-			if (!split)
-				continue;
-			used = (size_t)snprintf(line, sizeof(line), side ?
-				"live, these would share a group that a boot keeps apart:" :
-				"at boot these form one group, live they stay apart (a port that stays keeps its group):");
-			for (size_t j = 0; j < k && used + 40 < sizeof(line); j++) {
-				char addr[32];
-
-				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s",
-					acs_func_addr(acs_fabric_func(f, m[j]), addr, sizeof(addr)));
-			}
-			l->possible = false;
-			rc = acs_lines_add(&l->reasons, "%s", line);
-		}
+		boot[i] = x == ACS_NO_GROUP ? -1 : (int32_t)x;
+		live[i] = y == ACS_NO_GROUP ? -1 : (int32_t)y;
 	}
-	(void)n;
+	if (!rc)
+		rc = acs_partition_diff_compute(&d, boot, live, n);
+	for (size_t i = 0; !rc && i < acs_partition_diff_count(d); i++) {
+		const acs_partition_change *c = acs_partition_diff_at(d, i);
+		size_t size = 128 + 32 * c->count, used;
+		char *line = malloc(size);
+
+		if (!line) {
+			rc = acs_error_nomem();
+			break;
+		}
+		/* every member: a reason cut short would hide a device */
+		used = (size_t)snprintf(line, size, "%s", c->kind == ACS_PARTITION_MERGED ?
+			"live, these would share a group that a boot keeps apart:" :
+			"at boot these form one group, live they stay apart (a port that stays keeps its group):");
+		for (size_t j = 0; j < c->count; j++) {
+			char addr[32];
+
+			used += (size_t)snprintf(line + used, size - used, " %s",
+				acs_func_addr(acs_fabric_func(f, c->funcs[j]), addr, sizeof(addr)));
+		}
+		l->possible = false;
+		rc = add_reason(&l->reasons, line);
+	}
+	acs_partition_diff_free(d);
+	free(boot);
+	free(live);
 	return rc;
 }
 
