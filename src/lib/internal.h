@@ -129,7 +129,7 @@ static inline uint32_t acs_rd32(const uint8_t *p, unsigned off)
 }
 
 char *acs_strdup(const char *s);
-/* The M32/M64 segment of a PHB that holds addr, -1 outside (pe-check.c). */
+/* The M32/M64 segment of a PHB that holds addr, -1 outside (policy/pe-platform.c). */
 struct acs_platform;
 long acs_pe_addr_segment(const struct acs_platform *p, uint32_t domain, uint64_t addr, bool m64);
 /* A number with an optional K/M/G/T suffix, from len bytes of s. */

@@ -14,7 +14,6 @@
  * several keeps each PE in whole segments of its own.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "acsctl/bars.h"
 #include "internal.h"
@@ -569,12 +568,6 @@ void acs_pe_alloc_free(acs_pe_alloc *a)
 	free(a->window_end);
 	a->offset = NULL;
 	a->window_start = a->window_end = NULL;
-}
-
-bool acs_platform_has_m64(const acs_platform *p)
-{
-	/* PHB3 and PHB4 have M64 windows (Linux uses none on p7ioc) */
-	return strcmp(p->phb, "p7ioc") != 0;
 }
 
 /* the window of the bridge above function i that holds its BARs of this
