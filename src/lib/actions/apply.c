@@ -37,7 +37,6 @@
 #define DEFAULT_JOURNAL "/run/acsctl/journal.json"
 #define RESCAN_WAIT_MS 10000
 #define SYSFS_MAGIC 0x62656572
-#define ACS_EXT_ID 0x000d
 /* A journal holds a line per changed port and per unbound driver. */
 #define JOURNAL_MAX_BYTES (1u << 20)
 #define JOURNAL_MAX_ENTRIES 4096
@@ -447,7 +446,7 @@ static int journal_change(struct job *j, size_t i, json_object *o)
 
 	if (!dev || !addr_ok(dev))
 		return journal_bad(j, "changes", i, "\"device\" is not an address DDDD:BB:DD.F");
-	if (!int_member(o, "acs_pos", 0x100, 0xff8, &pos) || pos % 4)
+	if (!int_member(o, "acs_pos", ACS_CFG_STD, ACS_CFG_EXT - ACS_PCI_ACS_SIZEOF, &pos) || pos % 4)
 		return journal_bad(j, "changes", i, "\"acs_pos\" is not an extended capability offset (0x100-0xff8, 4-aligned)");
 	if (!int_member(o, "ctrl_before", 0, 0xffff, &before) || !int_member(o, "ctrl_after", 0, 0xffff, &after))
 		return journal_bad(j, "changes", i, "\"ctrl_before\" and \"ctrl_after\" are not 16-bit values");
@@ -548,9 +547,9 @@ static void write_word(struct pci_dev *d, unsigned pos, uint16_t want, bool lock
 	errno = 0;
 	if (lockdown)
 		snprintf(why, size, "writing ACS control refused: Operation not permitted (fault injected: lockdown)");
-	else if (!pci_write_block(d, (int)pos + 6, le, 2))
+	else if (!pci_write_block(d, (int)(pos + ACS_PCI_ACS_CTRL), le, 2))
 		snprintf(why, size, "writing ACS control refused: %s", errno ? strerror(errno) : "libpci failed");
-	else if ((got = pci_read_word(d, (int)pos + 6)) != want)
+	else if ((got = pci_read_word(d, (int)(pos + ACS_PCI_ACS_CTRL))) != want)
 		snprintf(why, size, "ACS control reads 0x%04x after writing 0x%04x", got, want);
 }
 
@@ -574,7 +573,7 @@ static int write_one(const struct write_ctx *w, struct pci_access *pacc, const s
 	if (sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
 		return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
 	d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
-	now = pci_read_word(d, (int)c->acs_pos + 6);
+	now = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CTRL));
 	if (w->what == WRITE_PROBE && now != c->before) {
 		pci_free_dev(d);
 		return acs_error_set(ACS_EINVAL, "%s: ACS control reads 0x%04x, not 0x%04x as read before: changed since; nothing touched",
@@ -587,7 +586,7 @@ static int write_one(const struct write_ctx *w, struct pci_access *pacc, const s
 	else if (w->what == WRITE_PROBE)
 		rc = acs_error_set(ACS_EPERM, "%s: %s: config-space writes do not work here (lockdown? not root?): apply refused before removing anything",
 				   c->addr, why);
-	else if (w->what == WRITE_BEFORE && (now = pci_read_word(d, (int)c->acs_pos + 6)) == want)
+	else if (w->what == WRITE_BEFORE && (now = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CTRL))) == want)
 		say(w->j, "write %s ACSCtl 0x%04x: %s, but it reads 0x%04x already", c->addr, want, why, now);
 	else
 		rc = acs_error_set(ACS_EPERM, "%s: %s", c->addr, why);
@@ -640,13 +639,13 @@ static int confirm_each(struct pci_access *pacc, void *ctx)
 			return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
 		d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
 		hdr = pci_read_long(d, (int)c->acs_pos);
-		cap = pci_read_word(d, (int)c->acs_pos + 4);
-		now = pci_read_word(d, (int)c->acs_pos + 6);
+		cap = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CAP));
+		now = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CTRL));
 		pci_free_dev(d);
-		if ((hdr & 0xffff) != ACS_EXT_ID)
+		if (ACS_PCI_EXT_CAP_ID(hdr) != ACS_PCI_EXT_CAP_ID_ACS)
 			return acs_error_set(ACS_EINVAL, "%s: no ACS capability at 0x%03x (header 0x%08x): the journal does not fit this device: refused, nothing restored",
 					     c->addr, c->acs_pos, hdr);
-		mask = cap & 0x7f;   /* bits 15:7 of the control are not apply's */
+		mask = cap & ACS_PCI_ACS_FLAGS;   /* bits 15:7 of the control are not apply's */
 		if ((c->before ^ c->after) & ~mask)
 			return acs_error_set(ACS_EINVAL, "%s: the journal changes ACS bits 0x%04x the capability (0x%04x) does not have: refused, nothing restored",
 					     c->addr, (unsigned)((c->before ^ c->after) & ~mask), cap);

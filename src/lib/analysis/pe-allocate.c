@@ -640,11 +640,13 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 		 * prefetchable windows are 64-bit and in M64, 32-bit prefetchable
 		 * BARs go in the memory window (as Linux sizes bridges); on p7ioc
 		 * the prefetchable window holds every prefetchable BAR, in M32. */
-		for (unsigned k = 0; k < (fn->header_type == 0 ? 6u : fn->header_type == 1 ? 2u : 0u); k++) {
-			uint8_t lo = acs_func_cfg_byte(fn, 0x10 + 4 * k);
+		for (unsigned k = 0; k < ACS_PCI_NUM_BARS(fn->header_type); k++) {
+			uint8_t lo = acs_func_cfg_byte(fn, ACS_PCI_BASE_ADDRESS_0 + 4 * k);
 			uint64_t sz = fn->bar_size[k];
+			bool pref = (lo & ACS_PCI_BASE_ADDRESS_MEM_PREFETCH) != 0;
+			bool is64 = (lo & ACS_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == ACS_PCI_BASE_ADDRESS_MEM_TYPE_64;
 
-			if ((lo & 0x1) || (m64 && (lo & 0x6) == 0x4 && (lo & 0x8)) != want_m64)
+			if ((lo & ACS_PCI_BASE_ADDRESS_SPACE_IO) || (m64 && is64 && pref) != want_m64)
 				continue;
 			if (!sz) {
 				for (size_t j = 0; j < nb; j++)
@@ -653,7 +655,7 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 			}
 			if (n < max) {
 				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz,
-							      bridge_window(f, (uint32_t)i, want_m64 || (!m64 && (lo & 0x8))) };
+							      bridge_window(f, (uint32_t)i, want_m64 || (!m64 && pref)) };
 				ref[n] = (acs_pe_bar_ref){ (uint32_t)i, (uint8_t)k };
 			}
 			n++;

@@ -47,11 +47,6 @@ static bool same_device(const acs_fabric *f, size_t a, size_t b)
 	return x->domain == y->domain && x->bus == y->bus && x->dev == y->dev;
 }
 
-static bool peer(const struct acs_func *fn)
-{
-	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
-}
-
 /* --- checking a fabric against the requirements --- */
 
 static bool check_p2p(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
@@ -94,7 +89,7 @@ static bool check_isolated(const acs_fabric *f, const acs_policy *p, const acs_g
 			continue;
 		if (acs_groups_of(g, e) == acs_groups_of(g, d) && !acs_fabric_func(f, e)->is_bridge)
 			return false;
-		if (!peer(acs_fabric_func(f, e)))
+		if (!acs_func_is_peer(acs_fabric_func(f, e)))
 			continue;
 		acs_route_reach(f, p, e, d, &r);
 		if (r.direct)
@@ -164,7 +159,7 @@ struct target {
 
 static uint16_t cap_of(const struct acs_func *fn)
 {
-	return fn->acs_cap & 0x7f;
+	return fn->acs_cap & ACS_PCI_ACS_FLAGS;
 }
 
 /* P2P: clear RR/CR/EC on every function of the kernel's path. */
@@ -488,7 +483,7 @@ static void requirements_unknown(const acs_fabric *f, acs_unknown *u, const acs_
 			if (r->kind == ACS_REQ_ISOLATE) {
 				acs_unknown_add(u, ACS_UNKNOWN_GROUP, r->devices[i], -1);
 				for (size_t e = 0; e < acs_fabric_count(f); e++)
-					if (e != r->devices[i] && peer(acs_fabric_func(f, e)))
+					if (e != r->devices[i] && acs_func_is_peer(acs_fabric_func(f, e)))
 						acs_unknown_add(u, ACS_UNKNOWN_REACH, e, (long)r->devices[i]);
 				continue;
 			}

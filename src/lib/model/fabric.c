@@ -140,7 +140,7 @@ static void identify_vfs(acs_fabric *f)
 			v = &f->funcs[x - f->funcs];
 			v->is_virtfn = true;
 			/* set up alone: only the header bit makes it multifunction */
-			v->multifunction = (acs_func_cfg_byte(v, 0x0e) & 0x80) != 0;
+			v->multifunction = (acs_func_cfg_byte(v, ACS_PCI_HEADER_TYPE) & ACS_PCI_HEADER_MULTIFUNCTION) != 0;
 			f->physfn[x - f->funcs] = (int32_t)i;
 			if (v->vendor_id == 0xffff) {
 				v->vendor_id = pf->vendor_id;
