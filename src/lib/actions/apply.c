@@ -43,13 +43,13 @@
 #define DRIVER_NAME_MAX 63
 
 struct change {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	unsigned acs_pos;
 	uint16_t before, after, cap;
 };
 
 struct bound {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	char driver[DRIVER_NAME_MAX + 1];
 	bool pinned;              /* driver_override named the driver */
 };
@@ -62,7 +62,7 @@ struct job {
 	int dirfd, lockfd;        /* -1 until opened */
 	struct change *ch;
 	size_t nch;
-	char (*affected)[32];     /* deepest first */
+	char (*affected)[ACS_ADDR_MAX];     /* deepest first */
 	size_t naff;
 	struct bound *drv;
 	size_t ndrv;
@@ -879,7 +879,7 @@ static int verify(const struct job *j, const acs_live *live, const acs_fabric *b
 		for (size_t i = 0; !rc && k2p && p2k && i < n; i++) {
 			int k = acs_fabric_kernel_group(now, i);
 			long pg = (long)acs_groups_of(want, i);
-			char x[32];
+			char x[ACS_ADDR_MAX];
 
 			if (k < 0)
 				continue;
@@ -964,7 +964,7 @@ static int lockdown_check(const struct job *j)
  */
 struct vfio_watch {
 	char node[64];
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int group;
 };
 
@@ -1207,7 +1207,7 @@ static void refusals(struct job *j, const acs_fabric *f, const acs_live *live, s
 	size_t n = acs_live_affected(live, &aff);
 
 	for (size_t k = 0; k < n; k++)
-		acs_func_addr(acs_fabric_func(f, aff[k]), j->affected[j->naff++], 32);
+		acs_func_addr(acs_fabric_func(f, aff[k]), j->affected[j->naff++], ACS_ADDR_MAX);
 	vfio_busy(j, why);
 	for (size_t k = 0; k < n; k++)
 		refuse_device(j, acs_fabric_func(f, aff[k]), j->affected[k], why);
@@ -1252,10 +1252,8 @@ int acs_journal__parse(const char *text, const char *sysfs, size_t *nch, size_t 
 static int below_ports(struct job *j)
 {
 	char path[4200];
+	size_t cap = 0;
 
-	j->affected = calloc(1024, sizeof(*j->affected));
-	if (!j->affected)
-		return acs_error_nomem();
 	for (size_t i = 0; i < j->nch; i++) {
 		struct dirent *e;
 		DIR *d;
@@ -1263,9 +1261,23 @@ static int below_ports(struct job *j)
 		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", j->sysfs, j->ch[i].addr);
 		if (!(d = opendir(path)))
 			continue;
-		while ((e = readdir(d)) && j->naff < 1024)
-			if (addr_ok(e->d_name))
-				snprintf(j->affected[j->naff++], 32, "%.31s", e->d_name);
+		while ((e = readdir(d))) {
+			if (!addr_ok(e->d_name))
+				continue;
+			if (j->naff == cap) {
+				size_t more = cap ? 2 * cap : 64;
+				char (*v)[ACS_ADDR_MAX] = realloc(j->affected, more * sizeof(*v));
+
+				if (!v) {
+					closedir(d);
+					return acs_error_nomem();
+				}
+				j->affected = v;
+				cap = more;
+			}
+			/* (addr_ok: 16 characters at most) */
+			snprintf(j->affected[j->naff++], ACS_ADDR_MAX, "%.*s", ACS_ADDR_MAX - 1, e->d_name);
+		}
 		closedir(d);
 	}
 	return 0;

@@ -181,7 +181,7 @@ static int audit_switch(struct ctx *c, const struct acs_func *usp)
 			const struct acs_func *y = acs_fabric_func(c->f, first + j);
 			long ey = j == i ? -1 : c->first_ep[first + j];
 			struct acs_reach r;
-			char why[300], bits[64], xa[32], ua[32], ya[32];
+			char why[300], bits[64], xa[ACS_ADDR_MAX], ua[ACS_ADDR_MAX], ya[ACS_ADDR_MAX];
 
 			int v;
 

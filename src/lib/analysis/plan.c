@@ -34,7 +34,7 @@ struct acs_plan {
 
 static const char *addr(const acs_fabric *f, size_t i, char *buf)
 {
-	return acs_func_addr(acs_fabric_func(f, i), buf, 32);
+	return acs_func_addr(acs_fabric_func(f, i), buf, ACS_ADDR_MAX);
 }
 
 static bool same_device(const acs_fabric *f, size_t a, size_t b)
@@ -166,7 +166,7 @@ static uint16_t cap_of(const struct acs_func *fn)
 static int plan_p2p(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
 		    const acs_requirement *r, struct target *t)
 {
-	char a[32], b[32];
+	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
 
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t j = 0; j < r->n; j++) {
@@ -200,7 +200,7 @@ static int plan_p2p(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
 static int plan_translated(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
 			   const acs_requirement *r, struct target *t)
 {
-	char a[32], b[32];
+	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct acs_func *fa = acs_fabric_func(f, r->devices[i]);
@@ -424,7 +424,7 @@ static int greedy(const acs_fabric *f, const acs_policy *p, const acs_requiremen
 static int explain_infeasible(acs_plan *plan, const acs_fabric *f, const acs_requirement *reqs,
 			      size_t nreqs, const struct target *t)
 {
-	char a[32], b[32];
+	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
 	int rc = 0;
 
 	for (size_t k = 0; !rc && k < nreqs; k++) {

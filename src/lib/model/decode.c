@@ -15,7 +15,7 @@ static int decode_error(const struct acs_func *f, const char *origin,
 static int decode_error(const struct acs_func *f, const char *origin,
 			const char *fmt, ...)
 {
-	char addr[32], what[160];
+	char addr[ACS_ADDR_MAX], what[160];
 	va_list ap;
 
 	va_start(ap, fmt);

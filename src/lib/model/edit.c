@@ -73,7 +73,7 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 	for (size_t k = 0; !rc && k < n; k++) {
 		const struct acs_func *fn;
 		struct acs_raw_func *r;
-		char addr[32];
+		char addr[ACS_ADDR_MAX];
 
 		if (changes[k].index >= f->nfuncs) {
 			rc = acs_error_set(ACS_EINVAL, "what-if: no function %zu", changes[k].index);
@@ -101,7 +101,7 @@ int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *f, size_t pf_index,
 {
 	const struct acs_func *pf = pf_index < f->nfuncs ? &f->funcs[pf_index] : NULL;
 	struct acs_builder b;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int rc;
 
 	*out = NULL;

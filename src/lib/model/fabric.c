@@ -18,7 +18,7 @@ static int topo_error(const char *origin, const struct acs_func *f,
 static int topo_error(const char *origin, const struct acs_func *f,
 		      const char *fmt, ...)
 {
-	char addr[32], what[200];
+	char addr[ACS_ADDR_MAX], what[200];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -196,7 +196,7 @@ static int link_bridges(acs_fabric *f, const char *origin)
 		if (b < 0)
 			continue; /* nothing behind it */
 		if (f->buses[b].self >= 0) {
-			char other[32];
+			char other[ACS_ADDR_MAX];
 
 			return topo_error(origin, fn,
 				"secondary bus %02x is also claimed by %s",
@@ -248,7 +248,7 @@ static int check_domain_ranges(acs_fabric *f, size_t first, size_t end,
 					pf->secondary, pf->subordinate);
 		}
 		for (unsigned b = fn->secondary; b <= fn->subordinate; b++) {
-			char other[32];
+			char other[ACS_ADDR_MAX];
 
 			if (owner[b] != p && owner[b] >= 0)
 				return topo_error(origin, fn,

@@ -530,7 +530,7 @@ static int walk(const struct walk *w, struct match *m)
 {
 	struct walk later = *w;
 	struct match again;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int rc = walk_from(w, w->value, m);
 
 	if (rc || !m->hit || (*m->end != ';' && *m->end != ',') || w->quiet)
@@ -582,7 +582,7 @@ static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *
 {
 	uint16_t fw = firmware_ctrl(f, fn, o);
 	struct match dis, cfg;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int rc = named(b, f, fn, p, &dis, &cfg);
 
 	/* pci_std_enable_acs(): the IOMMU asked for ACS (pci_request_acs),

@@ -67,7 +67,7 @@ struct cap {
 struct dev {
 	bool open;
 	int line;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	uint32_t domain;
 	uint8_t bus, slot, fn;
 	uint16_t vendor, device;

@@ -175,7 +175,7 @@ static const struct acs_topo_type *type_of(const struct acs_func *fn, const char
 
 static int check_describable(const acs_fabric *f)
 {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	const char *express;
 
 	for (size_t i = 0; i < acs_fabric_count(f); i++) {
