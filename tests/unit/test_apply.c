@@ -36,6 +36,19 @@ static void sh(const char *fmt, const char *a, const char *b)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void shf(const char *fmt, ...) ACS_PRINTF(1, 2);
+
+static void shf(const char *fmt, ...)
+{
+	char cmd[2000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void put_func(const char *sys, const char *addr, const struct tcfg *c)
 {
 	char path[600];
@@ -165,17 +178,15 @@ static void test_apply_rollback__restores(void **state)
 static void test_apply_rollback__many_below(void **state)
 {
 	struct world w;
-	char cmd[1200];
 	size_t removed = 0;
 
 	(void)state;
 	world_make(&w, "many", 0);
 	sh("touch %s/bus/pci/devices/" PORT "/rescan%s", w.sys, "");
-	snprintf(cmd, sizeof(cmd), "cd %s/bus/pci/devices && n=0; for b in 01 02 03 04 05; do "
-		 "for d in $(seq 0 31); do for f in 0 1 2 3 4 5 6 7; do [ $n -lt 1100 ] || break 3; "
-		 "a=$(printf '0000:%%s:%%02x.%%d' $b $d $f); mkdir -p $a " PORT "/$a && : > $a/remove; "
-		 "n=$((n+1)); done; done; done", w.sys);
-	assert_int_equal(system(cmd), 0);
+	shf("cd %s/bus/pci/devices && n=0; for b in 01 02 03 04 05; do "
+	    "for d in $(seq 0 31); do for f in 0 1 2 3 4 5 6 7; do [ $n -lt 1100 ] || break 3; "
+	    "a=$(printf '0000:%%s:%%02x.%%d' $b $d $f); mkdir -p $a " PORT "/$a && : > $a/remove; "
+	    "n=$((n+1)); done; done; done", w.sys);
 	journal(&w, GOOD, "[]");
 	if (rollback(&w))
 		fail_msg("%s", acs_error_last()->message);
@@ -487,19 +498,6 @@ static void test_apply_apply__journal(void **state)
 }
 
 /* --- issue 14, items 3 and 4: before the first change, and the restore --- */
-
-static void shf(const char *fmt, ...) ACS_PRINTF(1, 2);
-
-static void shf(const char *fmt, ...)
-{
-	char cmd[2000];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
 
 static void file_put(const struct world *w, const char *rel, const char *text)
 {
