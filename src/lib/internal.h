@@ -22,6 +22,10 @@ int acs_error_set(int code, const char *fmt, ...) ACS_PRINTF(2, 3);
 /* Put "prefix: " before the current message, keep the code. */
 int acs_error_prefix(const char *fmt, ...) ACS_PRINTF(1, 2);
 int acs_error_nomem(void);
+/* "ORIGIN: ADDRESS: what", ADDRESS the function's (decoding, topology
+ * checks). */
+int acs_error_func(int code, const char *origin, const struct acs_func *fn,
+		   const char *fmt, ...) ACS_PRINTF(4, 5);
 
 /* A bus: the functions on it are contiguous in the sorted function array. */
 struct acs_bus {

@@ -9,22 +9,6 @@
 
 #include "internal.h"
 
-static int decode_error(const struct acs_func *f, const char *origin,
-			const char *fmt, ...) ACS_PRINTF(3, 4);
-
-static int decode_error(const struct acs_func *f, const char *origin,
-			const char *fmt, ...)
-{
-	char addr[ACS_ADDR_MAX], what[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return acs_error_set(ACS_EPARSE, "%s: %s: %s", origin,
-			     acs_func_addr(f, addr, sizeof(addr)), what);
-}
-
 /* Lengths a source can legitimately give: lspci -x, a CardBus header read
  * without root, -xxx, and the whole extended space. Anything else is a
  * dump that was cut short. */
@@ -47,12 +31,12 @@ static int walk_std_caps(struct acs_func *f, const uint8_t *cfg, unsigned len,
 								 : ACS_PCI_CAPABILITY_LIST] & ~3u;
 	while (pos) {
 		if (pos < ACS_CFG_HEADER)
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"capability pointer 0x%02x points into the header", pos);
 		if (pos + ACS_PCI_CAP_LIST_NEXT + 1 > len)
 			return 0; /* the source stopped before the list: unknown */
 		if (seen[pos / 8] & (1u << (pos % 8)))
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"capability list loops at 0x%02x", pos);
 		seen[pos / 8] |= (uint8_t)(1u << (pos % 8));
 		/* bridges carry their subsystem IDs in a capability */
@@ -87,12 +71,12 @@ static int walk_ext_caps(struct acs_func *f, const char *origin)
 		if (hdr == 0 || hdr == 0xffffffff)
 			break;
 		if (seen[pos / 32] & (1u << (pos / 4 % 8)))
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"extended capability list loops at 0x%03x", pos);
 		seen[pos / 32] |= (uint8_t)(1u << (pos / 4 % 8));
 		if (id == ACS_PCI_EXT_CAP_ID_ACS) {
 			if (pos + ACS_PCI_ACS_SIZEOF > ACS_CFG_EXT)
-				return decode_error(f, origin,
+				return acs_error_func(ACS_EPARSE, origin, f,
 					"ACS capability at 0x%03x runs past config space", pos);
 			f->acs_pos = (uint16_t)pos;
 			f->acs_cap = acs_func_cfg16(f, pos + ACS_PCI_ACS_CAP);
@@ -109,7 +93,7 @@ static int walk_ext_caps(struct acs_func *f, const char *origin)
 			f->sriov_vf_device = acs_func_cfg16(f, pos + ACS_PCI_SRIOV_VF_DID);
 		}
 		if (next && next < ACS_CFG_STD)
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"extended capability pointer 0x%03x points below 0x100", next);
 		pos = next;
 	}
@@ -138,7 +122,7 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	memcpy(f->vf_bar_size, raw->vf_bar_size, sizeof(f->vf_bar_size));
 
 	if (len < ACS_CFG_HEADER || !standard_length(len))
-		return decode_error(f, origin,
+		return acs_error_func(ACS_EPARSE, origin, f,
 			"truncated config space (%u bytes)", len);
 	f->known = ACS_KNOWN_HEADER;
 	f->vendor_id = acs_rd16(cfg, ACS_PCI_VENDOR_ID);
