@@ -529,7 +529,6 @@ static void write_bars(const struct dev *d, uint8_t *cfg, uint8_t htype)
 }
 
 /* The device is complete: write its config space and hand it over. */
-
 static int finish_dev(struct ctx *c)
 {
 	struct dev *d = c->d;
