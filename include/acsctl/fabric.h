@@ -265,7 +265,11 @@ static inline uint8_t acs_func_cfg_byte(const struct acs_func *fn, unsigned off)
 	return off < fn->cfg_stored ? fn->cfg[off] : 0;
 }
 
-/** "0000:00:01.0" into buf (at least 16 bytes); returns buf. */
+/** Room for a function's address with its NUL: "0000:00:01.0", and up
+ * to "ffffffff:ff:1f.7" (a VMD domain has 8 digits). */
+#define ACS_ADDR_MAX 17
+
+/** "0000:00:01.0" into buf (ACS_ADDR_MAX bytes); returns buf. */
 char *acs_func_addr(const struct acs_func *fn, char *buf, size_t size);
 
 /** A short name of a PCIe type ("Root Port", "Downstream Port", "PCI"). */

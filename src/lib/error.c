@@ -78,6 +78,18 @@ void acs_lines_free(struct acs_lines *l)
 	l->n = 0;
 }
 
+int acs_error_func(int code, const char *origin, const struct acs_func *fn,
+		   const char *fmt, ...)
+{
+	char addr[ACS_ADDR_MAX], what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return acs_error_set(code, "%s: %s: %s", origin, acs_func_addr(fn, addr, sizeof(addr)), what);
+}
+
 int acs_error_nomem(void)
 {
 	return acs_error_set(ACS_ENOMEM, "out of memory");

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "acsctl/acsctl.h"
+#include "model/regs.h"
 
 #if defined(__GNUC__)
 #define ACS_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -21,10 +22,10 @@ int acs_error_set(int code, const char *fmt, ...) ACS_PRINTF(2, 3);
 /* Put "prefix: " before the current message, keep the code. */
 int acs_error_prefix(const char *fmt, ...) ACS_PRINTF(1, 2);
 int acs_error_nomem(void);
-
-#define ACS_CFG_HEADER 64
-#define ACS_CFG_STD 256
-#define ACS_CFG_EXT 4096
+/* "ORIGIN: ADDRESS: what", ADDRESS the function's (decoding, topology
+ * checks). */
+int acs_error_func(int code, const char *origin, const struct acs_func *fn,
+		   const char *fmt, ...) ACS_PRINTF(4, 5);
 
 /* A bus: the functions on it are contiguous in the sorted function array. */
 struct acs_bus {
@@ -141,8 +142,26 @@ static inline uint32_t acs_rd32(const uint8_t *p, unsigned off)
 	       (uint32_t)p[off + 2] << 16 | (uint32_t)p[off + 3] << 24;
 }
 
+/* The same over a function's config space: what was not stored reads 0. */
+static inline uint16_t acs_func_cfg16(const struct acs_func *fn, unsigned off)
+{
+	return (uint16_t)(acs_func_cfg_byte(fn, off) | acs_func_cfg_byte(fn, off + 1) << 8);
+}
+
+static inline uint32_t acs_func_cfg32(const struct acs_func *fn, unsigned off)
+{
+	return (uint32_t)acs_func_cfg16(fn, off) | (uint32_t)acs_func_cfg16(fn, off + 2) << 16;
+}
+
+/* A function that takes part in P2P (plan.c, audit.c): not a bridge, not
+ * a host bridge. */
+static inline bool acs_func_is_peer(const struct acs_func *fn)
+{
+	return !fn->is_bridge && fn->class_code >> 8 != ACS_PCI_CLASS_BRIDGE_HOST;
+}
+
 char *acs_strdup(const char *s);
-/* The M32/M64 segment of a PHB that holds addr, -1 outside (pe-check.c). */
+/* The M32/M64 segment of a PHB that holds addr, -1 outside (policy/pe-platform.c). */
 struct acs_platform;
 long acs_pe_addr_segment(const struct acs_platform *p, uint32_t domain, uint64_t addr, bool m64);
 /* A number with an optional K/M/G/T suffix, from len bytes of s. */

@@ -36,6 +36,19 @@ static void sh(const char *fmt, const char *a, const char *b)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void shf(const char *fmt, ...) ACS_PRINTF(1, 2);
+
+static void shf(const char *fmt, ...)
+{
+	char cmd[2000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void put_func(const char *sys, const char *addr, const struct tcfg *c)
 {
 	char path[600];
@@ -158,6 +171,39 @@ static void test_apply_rollback__restores(void **state)
 		fail_msg("%s", acs_error_last()->message);
 	assert_int_equal(cfg_word(&w, PORT, 0x106), 0x1d);
 	assert_int_not_equal(access(w.journal, F_OK), 0);
+}
+
+/* Rollback removes every device below the port, however many: it kept
+ * only the first 1,024. 1,100 here (buses 01-05), each with its remove. */
+static void test_apply_rollback__many_below(void **state)
+{
+	struct world w;
+	size_t removed = 0;
+
+	(void)state;
+	world_make(&w, "many", 0);
+	sh("touch %s/bus/pci/devices/" PORT "/rescan%s", w.sys, "");
+	shf("cd %s/bus/pci/devices && n=0; for b in 01 02 03 04 05; do "
+	    "for d in $(seq 0 31); do for f in 0 1 2 3 4 5 6 7; do [ $n -lt 1100 ] || break 3; "
+	    "a=$(printf '0000:%%s:%%02x.%%d' $b $d $f); mkdir -p $a " PORT "/$a && : > $a/remove; "
+	    "n=$((n+1)); done; done; done", w.sys);
+	journal(&w, GOOD, "[]");
+	if (rollback(&w))
+		fail_msg("%s", acs_error_last()->message);
+	for (unsigned k = 0; k < 1100; k++) {
+		char path[700];
+		FILE *f;
+		int ch;
+
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:%02x:%02x.%u/remove", w.sys, 1 + k / 256,
+			 k / 8 % 32, k % 8);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		ch = fgetc(f);
+		fclose(f);
+		removed += ch == '1';
+	}
+	assert_int_equal(removed, 1100);
 }
 
 /* acs_pos -2 made rollback write the Command register (-2 + 6 = 4). */
@@ -452,19 +498,6 @@ static void test_apply_apply__journal(void **state)
 }
 
 /* --- issue 14, items 3 and 4: before the first change, and the restore --- */
-
-static void shf(const char *fmt, ...) ACS_PRINTF(1, 2);
-
-static void shf(const char *fmt, ...)
-{
-	char cmd[2000];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
 
 static void file_put(const struct world *w, const char *rel, const char *text)
 {
@@ -789,6 +822,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_rollback__only_real_sysfs),
 		cmocka_unit_test(test_apply_rollback__restores),
+		cmocka_unit_test(test_apply_rollback__many_below),
 		cmocka_unit_test(test_apply_rollback__acs_pos),
 		cmocka_unit_test(test_apply_rollback__no_acs_there),
 		cmocka_unit_test(test_apply_rollback__driver_name),

@@ -15,51 +15,6 @@
 
 static const char *root;
 
-/* groups.txt ("GROUP ADDRESS" lines) as the canonical partition. */
-static char *kernel_partition(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[128], *spec;
-	long ids[1024];
-	char *members[1024];
-	size_t n = 0, total = 1;
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		long id;
-		char addr[64];
-		size_t k;
-
-		if (sscanf(line, "%ld %63s", &id, addr) != 2)
-			continue;
-		for (k = 0; k < n && ids[k] != id; k++)
-			;
-		if (k == n) {
-			assert_true(n < 1024);
-			ids[n] = id;
-			members[n++] = calloc(1, 16384);
-		}
-		strcat(members[k], " ");
-		strcat(members[k], addr);
-	}
-	fclose(f);
-	for (size_t k = 0; k < n; k++)
-		total += strlen(members[k]) + 3;
-	spec = calloc(1, total);
-	for (size_t k = 0; k < n; k++) {
-		if (k)
-			strcat(spec, " |");
-		strcat(spec, members[k]);
-		free(members[k]);
-	}
-	{
-		char *canon = tpartition_canon(spec);
-
-		free(spec);
-		return canon;
-	}
-}
-
 static int same_numbers;
 
 /* Whether acsctl's group numbers are the kernel's own, function by
@@ -227,7 +182,7 @@ static int check_case(const char *kernel, const char *dir)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/groups.txt", dir);
-	want = kernel_partition(path);
+	want = tgroups_file_partition(path, NULL);
 	got = tgroups_partition(f, kernel);
 	ok = strcmp(want, got) == 0;
 	same_numbers += numbers_match(f, kernel, path);
@@ -242,11 +197,6 @@ static int check_case(const char *kernel, const char *dir)
 	free(got);
 	acs_fabric_free(f);
 	return ok;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void check_kernel(const char *kernel, int *cases, int *matched)
@@ -265,7 +215,7 @@ static void check_kernel(const char *kernel, int *cases, int *matched)
 		if (e->d_name[0] != '.')
 			names[n++] = strdup(e->d_name);
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	qsort(names, n, sizeof(*names), tstr_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char dir[1200];
 
@@ -306,15 +256,9 @@ static void test_fixtures_vm__every_kernel(void **state)
 static acs_fabric *load_dump(const char *dir)
 {
 	char path[2048];
-	acs_load_opts o = ACS_LOAD_OPTS_INIT;
-	acs_fabric *f = NULL;
 
 	snprintf(path, sizeof(path), "%s/lspci.txt", dir);
-	o.kind = ACS_SOURCE_DUMP;
-	o.path = path;
-	if (acs_fabric_load(&f, &o))
-		fail_msg("%s", acs_error_last()->message);
-	return f;
+	return tload_ok(path, ACS_SOURCE_DUMP);
 }
 
 static char *read_line(const char *dir, const char *file)
@@ -361,7 +305,7 @@ static int check_boot_pair(const char *kernel, const char *base_dir, const char 
 		}
 	}
 	snprintf(path, sizeof(path), "%s/groups.txt", dir);
-	a = kernel_partition(path);
+	a = tgroups_file_partition(path, NULL);
 	b = tgroups_partition(got, kernel);
 	if (strcmp(a, b) != 0) {
 		print_error("MISMATCH %s (%s) groups\n  kernel: %s\n  acsctl: %s\n", dir, params, a, b);
@@ -459,7 +403,7 @@ static void test_fixtures_vm_snapshot__live(void **state)
 			assert_int_equal(acs_groups_check(&chk, g, f), 0);
 			assert_int_equal(acs_group_check_count(chk), 0);
 			snprintf(path, sizeof(path), "%s/groups.txt", dir);
-			want = kernel_partition(path);
+			want = tgroups_file_partition(path, NULL);
 			got = tgroups_partition(f, kernels[k]);
 			assert_string_equal(want, got);
 			check = read_line(dir, "check.txt");

@@ -6,14 +6,6 @@
 
 #include "tfab.h"
 
-static size_t idx(const acs_fabric *f, const char *a)
-{
-	unsigned bus, dev, fn;
-
-	assert_int_equal(sscanf(a, "%x:%x.%u", &bus, &dev, &fn), 3);
-	return acs_fabric_index(f, acs_fabric_find(f, 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn));
-}
-
 /* Measured in the VM: clearing redirect on a root port above a switch,
  * live, gives the partition of booting with it. */
 static void test_live_root_port__above_switch(void **state)
@@ -35,18 +27,18 @@ static void test_live_root_port__above_switch(void **state)
 	tfab_endpoint(&t, "04:00.0", false, NO_ACS);
 	tfab_endpoint(&t, "05:00.0", false, NO_ACS);
 	f = tfab_end(&t);
-	ch = (struct acs_ctrl_change){ idx(f, "00:03.0"), 0x11 };
+	ch = (struct acs_ctrl_change){ tfab_idx(f, "00:03.0"), 0x11 };
 	assert_int_equal(acs_live_compute(&l, f, acs_policy_find("6.12"), &ch, 1), 0);
 	assert_true(acs_live_possible(l));
 	assert_int_equal(acs_live_affected(l, &aff), 5);
 	/* deepest first: the endpoints, then the ports, the upstream port last */
-	assert_int_equal(aff[4], idx(f, "02:00.0"));
+	assert_int_equal(aff[4], tfab_idx(f, "02:00.0"));
 	{
 		const acs_groups *g = acs_live_groups(l);
 
-		assert_int_equal(acs_groups_of(g, idx(f, "04:00.0")), acs_groups_of(g, idx(f, "00:03.0")));
-		assert_int_equal(acs_groups_of(g, idx(f, "02:00.0")), acs_groups_of(g, idx(f, "00:03.0")));
-		assert_int_not_equal(acs_groups_of(g, idx(f, "01:00.0")), acs_groups_of(g, idx(f, "00:03.0")));
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "04:00.0")), acs_groups_of(g, tfab_idx(f, "00:03.0")));
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "02:00.0")), acs_groups_of(g, tfab_idx(f, "00:03.0")));
+		assert_int_not_equal(acs_groups_of(g, tfab_idx(f, "01:00.0")), acs_groups_of(g, tfab_idx(f, "00:03.0")));
 	}
 	acs_live_free(l);
 	/* and back again */
@@ -81,8 +73,8 @@ static void test_live_refused__multifunction_root_port(void **state)
 	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
 	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
 	f = tfab_end(&t);
-	ch[0] = (struct acs_ctrl_change){ idx(f, "00:03.0"), 0x11 };
-	ch[1] = (struct acs_ctrl_change){ idx(f, "00:03.1"), 0x11 };
+	ch[0] = (struct acs_ctrl_change){ tfab_idx(f, "00:03.0"), 0x11 };
+	ch[1] = (struct acs_ctrl_change){ tfab_idx(f, "00:03.1"), 0x11 };
 	assert_int_equal(acs_live_compute(&l, f, acs_policy_find("6.12"), ch, 2), 0);
 	assert_false(acs_live_possible(l));
 	assert_true(acs_live_reasons(l, &why) > 0);

@@ -15,21 +15,12 @@
 #include "acsctl/bars.h"
 #include "tfab.h"
 
-static int load_path(const char *path, int kind, acs_fabric **f)
-{
-	acs_load_opts o = ACS_LOAD_OPTS_INIT;
-
-	o.kind = kind;
-	o.path = path;
-	return acs_fabric_load(f, &o);
-}
-
 /* Through detection, as -F FILE does. */
 static acs_fabric *load_text(const char *text)
 {
 	acs_fabric *f = NULL;
 
-	if (load_path(tdir_write("ok.txt", text), ACS_SOURCE_FILE, &f))
+	if (tload(tdir_write("ok.txt", text), ACS_SOURCE_FILE, &f))
 		fail_msg("%s", acs_error_last()->message);
 	assert_int_equal(acs_fabric_source_kind(f), ACS_SOURCE_LSPCI);
 	return f;
@@ -43,7 +34,7 @@ static void expect_error(const char *text, int line, const char *dev,
 	char where[300];
 	acs_fabric *f = NULL;
 	const char *msg;
-	int rc = load_path(path, ACS_SOURCE_FILE, &f);
+	int rc = tload(path, ACS_SOURCE_FILE, &f);
 
 	msg = acs_error_last()->message;
 	if (rc != ACS_EPARSE)
@@ -54,21 +45,6 @@ static void expect_error(const char *text, int line, const char *dev,
 		fail_msg("error '%s' does not name '%s', '%s' and '%s'", msg, where,
 			 dev ? dev : "", what);
 	assert_null(strchr(msg, '\n'));
-}
-
-static const struct acs_func *get(const acs_fabric *f, const char *addr)
-{
-	unsigned dom = 0, bus, dev, fn;
-
-	if (sscanf(addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4) {
-		dom = 0;
-		assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
-	}
-	const struct acs_func *r = acs_fabric_find(f, dom, (uint8_t)bus,
-						   (uint8_t)dev, (uint8_t)fn);
-	if (!r)
-		fail_msg("no function %s", addr);
-	return r;
 }
 
 /* A root port with ACS and an NVMe behind it, as lspci -vvnn prints them
@@ -116,7 +92,7 @@ static void test_lspci_load__switch(void **state)
 	(void)state;
 	f = load_text(switch_text);
 	assert_int_equal(acs_fabric_count(f), 6);
-	rp = get(f, "00:02.0");
+	rp = tfab_func(f, "00:02.0");
 	assert_int_equal(rp->vendor_id, 0x1b36);
 	assert_int_equal(rp->device_id, 0x000c);
 	assert_int_equal(rp->class_code, 0x060400);
@@ -131,16 +107,16 @@ static void test_lspci_load__switch(void **state)
 	assert_int_equal(rp->acs_ctrl, 0x1d);
 	assert_int_equal(rp->cfg_len, 4096);
 	assert_string_equal(rp->driver, "pcieport");
-	assert_int_equal(get(f, "01:00.0")->pcie_type, ACS_PCIE_UPSTREAM);
-	assert_int_equal(get(f, "01:00.0")->revision, 2);
-	assert_int_equal(get(f, "02:00.0")->pcie_type, ACS_PCIE_DOWNSTREAM);
-	ep = get(f, "03:00.0");
+	assert_int_equal(tfab_func(f, "01:00.0")->pcie_type, ACS_PCIE_UPSTREAM);
+	assert_int_equal(tfab_func(f, "01:00.0")->revision, 2);
+	assert_int_equal(tfab_func(f, "02:00.0")->pcie_type, ACS_PCIE_DOWNSTREAM);
+	ep = tfab_func(f, "03:00.0");
 	assert_int_equal(ep->class_code, 0x010802);
 	assert_int_equal(ep->pcie_type, ACS_PCIE_ENDPOINT);
 	assert_true(ep->multifunction);
 	assert_int_equal(ep->cfg[0x0e], 0x80);
-	assert_int_equal(get(f, "00:00.0")->cfg_len, 256);
-	assert_int_equal(get(f, "00:00.0")->pcie_type, ACS_PCIE_NONE);
+	assert_int_equal(tfab_func(f, "00:00.0")->cfg_len, 256);
+	assert_int_equal(tfab_func(f, "00:00.0")->pcie_type, ACS_PCIE_NONE);
 	assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_UNKNOWN);
 	assert_int_equal(acs_fabric_unknown_count(f), 0);
 	assert_partition(f, "6.12", "00:00.0 | 00:02.0 | 01:00.0 | 02:00.0 03:00.0 03:00.1");
@@ -161,17 +137,17 @@ static void test_lspci_header__forms(void **state)
 		"0000:00:04.0 Frobnicator: Acme Widget\n"
 		"0000:00:05.0 Class 1234: Acme Widget\n");
 	assert_int_equal(acs_fabric_count(f), 5);
-	assert_int_equal(get(f, "0001:40:00.0")->vendor_id, 0x8086);
-	assert_int_equal(get(f, "0001:40:00.0")->device_id, 0x1572);
-	assert_int_equal(get(f, "0001:40:00.0")->class_code, 0x020000);
-	assert_int_equal(get(f, "0001:40:00.0")->revision, 1);
-	assert_int_equal(get(f, "00:1f.3")->vendor_id, 0x8086);
-	assert_int_equal(get(f, "00:1f.3")->device_id, 0x2930);
-	assert_int_equal(get(f, "00:1f.3")->class_code, 0x0c0500);
-	assert_int_equal(get(f, "00:1f.2")->vendor_id, 0);
-	assert_int_equal(get(f, "00:1f.2")->class_code, 0x010601);
-	assert_int_equal(get(f, "00:04.0")->class_code, 0xff0000);
-	assert_int_equal(get(f, "00:05.0")->class_code, 0x123400);
+	assert_int_equal(tfab_func(f, "0001:40:00.0")->vendor_id, 0x8086);
+	assert_int_equal(tfab_func(f, "0001:40:00.0")->device_id, 0x1572);
+	assert_int_equal(tfab_func(f, "0001:40:00.0")->class_code, 0x020000);
+	assert_int_equal(tfab_func(f, "0001:40:00.0")->revision, 1);
+	assert_int_equal(tfab_func(f, "00:1f.3")->vendor_id, 0x8086);
+	assert_int_equal(tfab_func(f, "00:1f.3")->device_id, 0x2930);
+	assert_int_equal(tfab_func(f, "00:1f.3")->class_code, 0x0c0500);
+	assert_int_equal(tfab_func(f, "00:1f.2")->vendor_id, 0);
+	assert_int_equal(tfab_func(f, "00:1f.2")->class_code, 0x010601);
+	assert_int_equal(tfab_func(f, "00:04.0")->class_code, 0xff0000);
+	assert_int_equal(tfab_func(f, "00:05.0")->class_code, 0x123400);
 	/* no Capabilities anywhere: plain lspci, nothing known past the header */
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		assert_int_equal(acs_fabric_func(f, i)->known, ACS_KNOWN_HEADER);
@@ -197,10 +173,10 @@ static void test_lspci_header__bridge_names(void **state)
 		"02:00.0 Ethernet controller: Intel Corporation I210 Gigabit Network Connection [8086:1533] (rev 03)\n");
 	assert_int_equal(acs_fabric_warnings(f, &warn), 1);
 	assert_non_null(strstr(warn[0], "1 device line without readable vendor and device IDs (line 1)"));
-	assert_int_equal(get(f, "00:1c.0")->class_code, 0x060400);
-	assert_int_equal(get(f, "00:1c.0")->header_type, 1);
-	assert_int_equal(get(f, "02:00.0")->class_code, 0x020000);
-	assert_ptr_equal(acs_fabric_parent(f, get(f, "02:00.0")), get(f, "00:1c.0"));
+	assert_int_equal(tfab_func(f, "00:1c.0")->class_code, 0x060400);
+	assert_int_equal(tfab_func(f, "00:1c.0")->header_type, 1);
+	assert_int_equal(tfab_func(f, "02:00.0")->class_code, 0x020000);
+	assert_ptr_equal(acs_fabric_parent(f, tfab_func(f, "02:00.0")), tfab_func(f, "00:1c.0"));
 	acs_fabric_free(f);
 }
 
@@ -260,12 +236,12 @@ static void test_lspci_acs__bits(void **state)
 		"\tCapabilities: [100 v1] Access Control Services\n"
 		"\t\tACSCap:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans-\n"
 		"\t\tACSCtl:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans+\n");
-	assert_int_equal(get(f, "00:01.0")->acs_pos, 0x100);
-	assert_int_equal(get(f, "00:01.0")->acs_cap, 0x7f);
-	assert_int_equal(get(f, "00:01.0")->acs_ctrl, ACS_TB | ACS_CR | ACS_EC);
-	assert_int_equal(get(f, "00:02.0")->acs_cap, 0);
-	assert_int_equal(get(f, "00:02.0")->acs_ctrl, ACS_DT);
-	assert_true(acs_func_acs_known(get(f, "00:02.0")));
+	assert_int_equal(tfab_func(f, "00:01.0")->acs_pos, 0x100);
+	assert_int_equal(tfab_func(f, "00:01.0")->acs_cap, 0x7f);
+	assert_int_equal(tfab_func(f, "00:01.0")->acs_ctrl, ACS_TB | ACS_CR | ACS_EC);
+	assert_int_equal(tfab_func(f, "00:02.0")->acs_cap, 0);
+	assert_int_equal(tfab_func(f, "00:02.0")->acs_ctrl, ACS_DT);
+	assert_true(acs_func_acs_known(tfab_func(f, "00:02.0")));
 	acs_fabric_free(f);
 }
 
@@ -287,7 +263,7 @@ static void test_lspci_caps__chains(void **state)
 		"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans+\n"
 		"\t\tACSCtl:\tSrcValid+ TransBlk- ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans-\n"
 		"\tCapabilities: [200 v1] Extended Capability ID 0x2a\n");
-	fn = get(f, "00:02.0");
+	fn = tfab_func(f, "00:02.0");
 	assert_true(acs_func_cfg_byte(fn, 0x06) & 0x10);
 	assert_int_equal(acs_func_cfg_byte(fn, 0x34), 0x54);
 	assert_int_equal(acs_func_cfg_byte(fn, 0x54), 0x10);
@@ -339,7 +315,7 @@ static void test_lspci_ext__ats_sriov(void **state)
 		"\tCapabilities: [200 v1] Address Translation Service (ATS)\n"
 		"\t\tATSCap:\tInvalidate Queue Depth: 00\n"
 		"\t\tATSCtl:\tEnable+, Smallest Translation Unit: 00\n");
-	fn = get(f, "03:00.0");
+	fn = tfab_func(f, "03:00.0");
 	assert_int_equal(fn->sriov_pos, 0x160);
 	assert_int_equal(fn->sriov_total_vfs, 63);
 	assert_int_equal(fn->sriov_num_vfs, 4);
@@ -385,19 +361,19 @@ static void test_lspci_known__rules(void **state)
 		/* -vv Status says Cap+ but no list was kept: unknown */
 		"00:05.0 Ethernet controller [0200]: Acme [1234:0001]\n"
 		"\tStatus: Cap+ 66MHz- UDF- FastB2B- ParErr- DEVSEL=fast\n");
-	assert_int_equal(get(f, "00:00.0")->known, ACS_KNOWN_HEADER | ACS_KNOWN_CAPS);
-	assert_true(acs_func_acs_known(get(f, "00:00.0")));
-	assert_int_equal(get(f, "00:01.0")->known, ACS_KNOWN_HEADER);
-	assert_int_equal(get(f, "00:01.0")->cfg_len, 256);
-	assert_false(acs_func_acs_known(get(f, "00:01.0")));
-	assert_int_equal(get(f, "00:02.0")->known, ACS_KNOWN_HEADER | ACS_KNOWN_CAPS);
-	assert_int_equal(get(f, "00:02.0")->pcie_type, ACS_PCIE_ROOT_PORT);
-	assert_false(acs_func_acs_known(get(f, "00:02.0")));
-	assert_int_equal(get(f, "00:03.0")->known,
+	assert_int_equal(tfab_func(f, "00:00.0")->known, ACS_KNOWN_HEADER | ACS_KNOWN_CAPS);
+	assert_true(acs_func_acs_known(tfab_func(f, "00:00.0")));
+	assert_int_equal(tfab_func(f, "00:01.0")->known, ACS_KNOWN_HEADER);
+	assert_int_equal(tfab_func(f, "00:01.0")->cfg_len, 256);
+	assert_false(acs_func_acs_known(tfab_func(f, "00:01.0")));
+	assert_int_equal(tfab_func(f, "00:02.0")->known, ACS_KNOWN_HEADER | ACS_KNOWN_CAPS);
+	assert_int_equal(tfab_func(f, "00:02.0")->pcie_type, ACS_PCIE_ROOT_PORT);
+	assert_false(acs_func_acs_known(tfab_func(f, "00:02.0")));
+	assert_int_equal(tfab_func(f, "00:03.0")->known,
 			 ACS_KNOWN_HEADER | ACS_KNOWN_CAPS | ACS_KNOWN_EXT);
-	assert_true(acs_func_acs_known(get(f, "00:04.0")));
-	assert_int_equal(get(f, "00:04.0")->acs_pos, 0);
-	assert_false(acs_func_acs_known(get(f, "00:05.0")));
+	assert_true(acs_func_acs_known(tfab_func(f, "00:04.0")));
+	assert_int_equal(tfab_func(f, "00:04.0")->acs_pos, 0);
+	assert_false(acs_func_acs_known(tfab_func(f, "00:05.0")));
 	assert_int_equal(acs_fabric_unknown_count(f), 3);
 	acs_fabric_free(f);
 
@@ -408,9 +384,9 @@ static void test_lspci_known__rules(void **state)
 		"\tCapabilities: [80] Express (v2) Root Complex Integrated Endpoint, MSI 00\n"
 		"00:02.1 Non-Volatile memory controller [0108]: Red Hat, Inc. QEMU NVM Express Controller [1b36:0010] (rev 02) (prog-if 02 [NVM Express])\n"
 		"\tCapabilities: [80] Express (v2) Root Complex Integrated Endpoint, MSI 00\n");
-	assert_int_equal(get(f, "00:02.0")->known,
+	assert_int_equal(tfab_func(f, "00:02.0")->known,
 			 ACS_KNOWN_HEADER | ACS_KNOWN_CAPS | ACS_KNOWN_EXT);
-	assert_int_equal(get(f, "00:02.0")->acs_pos, 0);
+	assert_int_equal(tfab_func(f, "00:02.0")->acs_pos, 0);
 	assert_partition(f, "6.12", "00:02.0 00:02.1");
 	acs_fabric_free(f);
 
@@ -428,9 +404,9 @@ static void test_lspci_driver__lines(void **state)
 
 	(void)state;
 	f = load_text(switch_text);
-	assert_string_equal(get(f, "03:00.0")->driver, "nvme");
-	assert_null(get(f, "03:00.1")->driver);
-	assert_true(get(f, "03:00.1")->known & ACS_KNOWN_DRIVER);
+	assert_string_equal(tfab_func(f, "03:00.0")->driver, "nvme");
+	assert_null(tfab_func(f, "03:00.1")->driver);
+	assert_true(tfab_func(f, "03:00.1")->known & ACS_KNOWN_DRIVER);
 	acs_fabric_free(f);
 	/* no driver line anywhere: not shown (lspci -F, or without -k/-v) */
 	f = load_text("00:00.0 Host bridge [0600]: Acme [1234:0000]\n"
@@ -450,13 +426,13 @@ static void test_lspci_multifunction__header_bit(void **state)
 		"00:02.0 Ethernet controller [0200]: Acme [1234:0001]\n"
 		"00:03.0 Ethernet controller [0200]: Acme [1234:0001]\n"
 		"00:04.3 Ethernet controller [0200]: Acme [1234:0001]\n");
-	assert_int_equal(get(f, "00:02.0")->cfg[0x0e], 0x80);
-	assert_true(get(f, "00:02.0")->multifunction);
-	assert_int_equal(get(f, "00:02.1")->cfg[0x0e], 0x00);
-	assert_true(get(f, "00:02.1")->multifunction);
-	assert_int_equal(get(f, "00:03.0")->cfg[0x0e], 0x00);
-	assert_false(get(f, "00:03.0")->multifunction);
-	assert_true(get(f, "00:04.3")->multifunction);
+	assert_int_equal(tfab_func(f, "00:02.0")->cfg[0x0e], 0x80);
+	assert_true(tfab_func(f, "00:02.0")->multifunction);
+	assert_int_equal(tfab_func(f, "00:02.1")->cfg[0x0e], 0x00);
+	assert_true(tfab_func(f, "00:02.1")->multifunction);
+	assert_int_equal(tfab_func(f, "00:03.0")->cfg[0x0e], 0x00);
+	assert_false(tfab_func(f, "00:03.0")->multifunction);
+	assert_true(tfab_func(f, "00:04.3")->multifunction);
 	acs_fabric_free(f);
 }
 
@@ -487,8 +463,8 @@ static void test_lspci_lines__ignored(void **state)
 		"Random trailer\r\n"
 		"01:00.0 Ethernet controller [0200]: Acme [1234:0001]\r\n");
 	assert_int_equal(acs_fabric_count(f), 2);
-	assert_int_equal(get(f, "00:02.0")->acs_ctrl, 0x1d);
-	assert_int_equal(get(f, "00:02.0")->device_id, 0x0002);
+	assert_int_equal(tfab_func(f, "00:02.0")->acs_ctrl, 0x1d);
+	assert_int_equal(tfab_func(f, "00:02.0")->device_id, 0x0002);
 	acs_fabric_free(f);
 }
 
@@ -513,7 +489,7 @@ static void test_lspci_load__regions(void **state)
 		      "\tRegion 3: Memory at <unassigned> (32-bit, non-prefetchable)\n"
 		      "\tRegion 4: I/O ports at 1000 [size=32]\n"
 		      "\n");
-	ep = get(f, "01:00.0");
+	ep = tfab_func(f, "01:00.0");
 	assert_int_equal(acs_func_mem_bars(ep, b), 2);
 	assert_int_equal(b[0].start, 0x80000000);
 	assert_int_equal(b[1].index, 2);
@@ -521,7 +497,7 @@ static void test_lspci_load__regions(void **state)
 	assert_true(b[1].is64 && b[1].prefetch);
 	assert_int_equal(ep->bar_size[0], 16384);
 	assert_int_equal(ep->bar_size[2], 1ull << 30);
-	br = get(f, "00:01.0");
+	br = tfab_func(f, "00:01.0");
 	assert_int_equal(acs_func_bridge_windows(br, b), 2);
 	assert_int_equal(b[0].start, 0x80000000);
 	assert_int_equal(b[0].end, 0x803fffff);
@@ -538,10 +514,10 @@ static void test_lspci_load__regions(void **state)
 		      "\tRegion 0: Memory at 48000c000 (64-bit, prefetchable)\n"
 		      "\tRegion 2: Memory at 80004000 (32-bit, non-prefetchable)\n"
 		      "\tRegion 5: Memory at <unassigned> (64-bit, prefetchable)\n\n");
-	assert_int_equal(acs_func_mem_bars(get(f, "00:00.0"), b), 2);
+	assert_int_equal(acs_func_mem_bars(tfab_func(f, "00:00.0"), b), 2);
 	assert_int_equal(b[1].index, 2);
 	assert_int_equal(b[1].start, 0x80004000);
-	assert_int_equal(get(f, "00:00.0")->cfg[0x24], 0x0c);
+	assert_int_equal(tfab_func(f, "00:00.0")->cfg[0x24], 0x0c);
 	acs_fabric_free(f);
 	/* a live host's lspci prints sysfs (CPU) addresses: a non-prefetchable
 	 * BAR above 4 GiB below a bridge cannot be a bus address, so no BAR
@@ -551,9 +527,9 @@ static void test_lspci_load__regions(void **state)
 		      "\tMemory behind bridge: 00000000-7fefffff [size=2047M] [32-bit]\n\n"
 		      "01:00.0 Non-Volatile memory controller [0108]: Acme [1234:0002]\n"
 		      "\tRegion 0: Memory at 600c000000000 (64-bit, non-prefetchable) [size=16K]\n\n");
-	assert_int_equal(acs_func_mem_bars(get(f, "01:00.0"), b), 0);
-	assert_int_equal(get(f, "01:00.0")->bar_size[0], 16384);
-	assert_int_equal(acs_func_bridge_windows(get(f, "00:00.0"), b), 0);
+	assert_int_equal(acs_func_mem_bars(tfab_func(f, "01:00.0"), b), 0);
+	assert_int_equal(tfab_func(f, "01:00.0")->bar_size[0], 16384);
+	assert_int_equal(acs_func_bridge_windows(tfab_func(f, "00:00.0"), b), 0);
 	acs_fabric_free(f);
 	expect_error("00:01.0 PCI bridge [0604]: Acme [1234:0001]\n"
 		     "\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
@@ -690,19 +666,19 @@ static void test_lspci_error__other_files(void **state)
 		     1, "0000:00:00.0", "lspci -m");
 	/* missing file, directory, NUL bytes: asked for as lspci text */
 	snprintf(path, sizeof(path), "%s/nope.txt", tdir());
-	assert_int_equal(load_path(path, ACS_SOURCE_LSPCI, &f), ACS_ENOTFOUND);
+	assert_int_equal(tload(path, ACS_SOURCE_LSPCI, &f), ACS_ENOTFOUND);
 	assert_non_null(strstr(acs_error_last()->message, path));
-	assert_true(load_path(tdir(), ACS_SOURCE_LSPCI, &f) < 0);
+	assert_true(tload(tdir(), ACS_SOURCE_LSPCI, &f) < 0);
 	assert_null(f);
 	snprintf(path, sizeof(path), "%s/nul.txt", tdir());
 	fp = fopen(path, "wb");
 	assert_non_null(fp);
 	fwrite("00:00.0 Host bridge [0600]: A\n\tCap\0x\n", 1, 37, fp);
 	fclose(fp);
-	assert_int_equal(load_path(path, ACS_SOURCE_LSPCI, &f), ACS_EPARSE);
+	assert_int_equal(tload(path, ACS_SOURCE_LSPCI, &f), ACS_EPARSE);
 	assert_non_null(strstr(acs_error_last()->message, "nul.txt:2: a NUL byte"));
 	/* nothing at all */
-	assert_int_equal(load_path(tdir_write("empty.txt", "\n\n"), ACS_SOURCE_LSPCI, &f),
+	assert_int_equal(tload(tdir_write("empty.txt", "\n\n"), ACS_SOURCE_LSPCI, &f),
 			 ACS_EPARSE);
 	assert_non_null(strstr(acs_error_last()->message, "no PCI functions"));
 }
@@ -722,7 +698,7 @@ static void test_lspci_robust__cut_and_bent(void **state)
 
 		memcpy(text, switch_text, cut);
 		text[cut] = '\0';
-		rc = load_path(tdir_write("cut.txt", text), ACS_SOURCE_LSPCI, &f);
+		rc = tload(tdir_write("cut.txt", text), ACS_SOURCE_LSPCI, &f);
 		if (rc) {
 			assert_null(f);
 			assert_null(strchr(acs_error_last()->message, '\n'));
@@ -738,7 +714,7 @@ static void test_lspci_robust__cut_and_bent(void **state)
 
 			memcpy(text, switch_text, n + 1);
 			text[pos] = bent[k];
-			if (load_path(tdir_write("bent.txt", text), ACS_SOURCE_LSPCI, &f)) {
+			if (tload(tdir_write("bent.txt", text), ACS_SOURCE_LSPCI, &f)) {
 				assert_null(f);
 				assert_null(strchr(acs_error_last()->message, '\n'));
 			} else {
@@ -751,68 +727,6 @@ static void test_lspci_robust__cut_and_bent(void **state)
 }
 
 /* --- the real machines --- */
-
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
-}
-
-/* groups.txt ("GROUP ADDRESS" lines) as a partition, and the addresses. */
-static char *groups_file_partition(const char *path, char **addrs)
-{
-	char *text = read_all(path), *save = NULL, *line;
-	size_t len = strlen(text);   /* strtok_r cuts text */
-	char *spec = calloc(1, len * 2 + 16);
-	long ids[1024];
-	char *members[1024];
-	size_t n = 0;
-
-	*addrs = calloc(1, len + 2);
-	strcat(*addrs, " ");
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		long id;
-		char addr[64];
-		size_t k;
-
-		if (sscanf(line, "%ld %63s", &id, addr) != 2)
-			continue;
-		for (k = 0; k < n && ids[k] != id; k++)
-			;
-		if (k == n) {
-			assert_true(n < 1024);
-			ids[n] = id;
-			members[n++] = calloc(1, len + 2);
-		}
-		strcat(members[k], " ");
-		strcat(members[k], addr);
-		strcat(*addrs, strncmp(addr, "0000:", 5) == 0 ? addr + 5 : addr);
-		strcat(*addrs, " ");
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (k)
-			strcat(spec, " |");
-		strcat(spec, members[k]);
-		free(members[k]);
-	}
-	free(text);
-	{
-		char *canon = tpartition_canon(spec);
-
-		free(spec);
-		return canon;
-	}
-}
 
 /* Our partition, limited to the addresses the kernel's list has (it leaves
  * out what the IOMMU does not manage). */
@@ -904,16 +818,16 @@ static void test_lspci_realdata__machines(void **state)
 			print_message("%s: absent, skipped\n", machines[i]);
 			continue;
 		}
-		if (load_path(path, ACS_SOURCE_FILE, &f))
+		if (tload(path, ACS_SOURCE_FILE, &f))
 			fail_msg("%s", acs_error_last()->message);
 		assert_int_equal(acs_fabric_source_kind(f), ACS_SOURCE_LSPCI);
-		text = read_all(path);
+		text = tread_file(path, NULL);
 		assert_int_equal(acs_fabric_count(f), header_lines(text));
 		free(text);
 		/* root as lspci -vvnn saw it: everything known */
 		assert_int_equal(acs_fabric_unknown_count(f), 0);
 		if (i == 0) {
-			const struct acs_func *rp = get(f, "00:02.1");
+			const struct acs_func *rp = tfab_func(f, "00:02.1");
 
 			assert_int_equal(rp->pcie_type, ACS_PCIE_ROOT_PORT);
 			assert_int_equal(rp->acs_ctrl, 0x001d);
@@ -923,7 +837,7 @@ static void test_lspci_realdata__machines(void **state)
 			assert_string_equal(rp->driver, "pcieport");
 		}
 		snprintf(path, sizeof(path), "%s/realdata/%s/groups.txt", root, machines[i]);
-		want = groups_file_partition(path, &addrs);
+		want = tgroups_file_partition(path, &addrs);
 		got = partition_within(f, kernel, addrs);
 		checked++;
 		if (strcmp(want, got) == 0) {
@@ -970,11 +884,6 @@ static bool convert(const char *dump, const char *out)
 		fwrite(buf, 1, n, o);
 	fclose(o);
 	return pclose(p) == 0;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static bool same_bar_list(const acs_bar *a, size_t na, const acs_bar *b, size_t nb)
@@ -1035,7 +944,7 @@ static void test_lspci_vm__fixtures_as_text(void **state)
 			if (e->d_name[0] != '.')
 				names[n++] = strdup(e->d_name);
 		closedir(d);
-		qsort(names, n, sizeof(*names), name_cmp);
+		qsort(names, n, sizeof(*names), tstr_cmp);
 		for (size_t i = 0; i < n; i++) {
 			char dump[1400], text[400];
 			acs_fabric *fd = NULL, *ft = NULL;
@@ -1050,9 +959,9 @@ static void test_lspci_vm__fixtures_as_text(void **state)
 			snprintf(text, sizeof(text), "%s/vv.txt", tdir());
 			if (!convert(dump, text))
 				fail_msg("lspci -vvnn -F %s failed", dump);
-			if (load_path(dump, ACS_SOURCE_DUMP, &fd))
+			if (tload(dump, ACS_SOURCE_DUMP, &fd))
 				fail_msg("%s", acs_error_last()->message);
-			if (load_path(text, ACS_SOURCE_FILE, &ft))
+			if (tload(text, ACS_SOURCE_FILE, &ft))
 				fail_msg("%s (from %s)", acs_error_last()->message, dump);
 			assert_int_equal(acs_fabric_source_kind(ft), ACS_SOURCE_LSPCI);
 			assert_int_equal(acs_fabric_count(ft), acs_fabric_count(fd));
@@ -1144,7 +1053,7 @@ static void test_lspci_power__fixtures_as_text(void **state)
 			snprintf(text, sizeof(text), "%s/vv.txt", tdir());
 			if (!convert(dump, text))
 				fail_msg("lspci -vvnn -F %s failed", dump);
-			if (load_path(dump, ACS_SOURCE_DUMP, &fd) || load_path(text, ACS_SOURCE_FILE, &ft))
+			if (tload(dump, ACS_SOURCE_DUMP, &fd) || tload(text, ACS_SOURCE_FILE, &ft))
 				fail_msg("%s: %s", dump, acs_error_last()->message);
 			failed += same_bars(fd, ft, dump) || same_pes(fd, ft, machines[m], dump);
 			acs_fabric_free(fd);

@@ -8,14 +8,6 @@
 
 #define ACS_ON 0x001d
 
-static size_t idx(const acs_fabric *f, const char *addr)
-{
-	unsigned bus, dev, fn;
-
-	assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
-	return acs_fabric_index(f, acs_fabric_find(f, 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn));
-}
-
 /* Host bridge vendor:device at 00:00.0, root port 00:01.0 (ACS), a switch
  * with four downstream ports and an endpoint each (with ATS). */
 static acs_fabric *switch_fabric(uint16_t hb_vendor, uint16_t hb_device, const int dsp_ctrl[4],
@@ -58,17 +50,17 @@ static void test_p2p_route__acs_on_every_port(void **state)
 	struct acs_p2pdma v;
 
 	(void)state;
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0"), &r);
 	assert_false(r.direct);
 	assert_false(r.translated);
-	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
-			    idx(f, "04:00.0"), &v);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, tfab_idx(f, "03:00.0"),
+			    tfab_idx(f, "04:00.0"), &v);
 	assert_true(v.common_upstream);
 	assert_int_equal(v.distance, 4);
 	assert_int_equal(v.nredirect, 2);            /* both downstream ports */
 	assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
-	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_AMD_ZEN, idx(f, "03:00.0"),
-			    idx(f, "04:00.0"), &v);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_AMD_ZEN, tfab_idx(f, "03:00.0"),
+			    tfab_idx(f, "04:00.0"), &v);
 	assert_int_equal(v.map, ACS_P2P_THRU_HOST_BRIDGE);
 	acs_fabric_free(f);
 }
@@ -81,22 +73,22 @@ static void test_p2p_route__redirect_cleared_on_two(void **state)
 	struct acs_p2pdma v;
 
 	(void)state;
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0"), &r);
 	assert_true(r.direct);
 	assert_int_equal(r.missing, ACS_RR);
-	assert_int_equal(r.turn, (long)idx(f, "01:00.0"));
-	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
-			    idx(f, "04:00.0"), &v);
+	assert_int_equal(r.turn, (long)tfab_idx(f, "01:00.0"));
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, tfab_idx(f, "03:00.0"),
+			    tfab_idx(f, "04:00.0"), &v);
 	assert_int_equal(v.map, ACS_P2P_BUS_ADDR);
 	assert_int_equal(v.nredirect, 0);
 	assert_int_equal(v.npath, 5);                /* ep, dsp, usp, dsp, ep */
 	/* one way only: the third port still redirects what enters by it */
-	acs_route_reach(f, acs_policy_default(), idx(f, "05:00.0"), idx(f, "03:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "05:00.0"), tfab_idx(f, "03:00.0"), &r);
 	assert_false(r.direct);
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "05:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "05:00.0"), &r);
 	assert_true(r.direct);
-	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
-			    idx(f, "05:00.0"), &v);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, tfab_idx(f, "03:00.0"),
+			    tfab_idx(f, "05:00.0"), &v);
 	assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
 	assert_int_equal(v.nredirect, 1);
 	acs_fabric_free(f);
@@ -119,9 +111,9 @@ static void test_p2p_route__egress_control(void **state)
 	struct acs_reach r;
 
 	(void)state;
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0"), &r);
 	assert_true(r.direct);
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "05:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "05:00.0"), &r);
 	assert_false(r.direct);
 	assert_non_null(strstr(r.why, "egress"));
 	acs_fabric_free(f);
@@ -150,22 +142,22 @@ static void test_p2p_kernel__egress_control_only_redirects(void **state)
 	const char *pairs[2][2] = { { "03:00.0", "04:00.0" }, { "04:00.0", "03:00.0" } };
 
 	(void)state;
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0"), &r);
 	assert_true(r.direct);                       /* the hardware: nothing blocked */
 	for (int k = 0; k < 2; k++) {
 		acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER,
-				    idx(f, pairs[k][0]), idx(f, pairs[k][1]), &v);
+				    tfab_idx(f, pairs[k][0]), tfab_idx(f, pairs[k][1]), &v);
 		assert_true(v.common_upstream);
 		assert_int_equal(v.distance, 4);
 		assert_int_equal(v.nredirect, 1);
-		assert_int_equal(v.redirect[0], idx(f, "02:00.0"));
+		assert_int_equal(v.redirect[0], tfab_idx(f, "02:00.0"));
 		assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
 	}
 	/* the same fabric without EC on port 0: the same path is bus_addr */
 	acs_fabric_free(f);
 	f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
-	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
-			    idx(f, "04:00.0"), &v);
+	acs_p2pdma_distance(f, acs_policy_default(), ACS_P2P_CPU_OTHER, tfab_idx(f, "03:00.0"),
+			    tfab_idx(f, "04:00.0"), &v);
 	assert_int_equal(v.nredirect, 0);
 	assert_int_equal(v.map, ACS_P2P_BUS_ADDR);
 	acs_fabric_free(f);
@@ -186,7 +178,7 @@ static void test_p2p_route__direct_translated(void **state)
 	struct acs_reach r;
 
 	(void)state;
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0"), &r);
 	assert_false(r.direct);
 	assert_true(r.translated);
 	acs_fabric_free(f);
@@ -207,12 +199,12 @@ static void test_p2p_route__multifunction(void **state)
 	tfab_endpoint(&t, "02:00.0", true, ACS_ON);
 	tfab_endpoint(&t, "02:00.1", true, ACS_ON);
 	f = tfab_end(&t);
-	acs_route_reach(f, acs_policy_default(), idx(f, "01:00.0"), idx(f, "01:00.1"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "01:00.0"), tfab_idx(f, "01:00.1"), &r);
 	assert_true(r.direct);
-	acs_route_reach(f, acs_policy_default(), idx(f, "02:00.0"), idx(f, "02:00.1"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "02:00.0"), tfab_idx(f, "02:00.1"), &r);
 	assert_false(r.direct);
 	/* different root ports: through the root complex */
-	acs_route_reach(f, acs_policy_default(), idx(f, "01:00.0"), idx(f, "02:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "01:00.0"), tfab_idx(f, "02:00.0"), &r);
 	assert_false(r.direct);
 	assert_int_equal(r.turn, -1);
 	acs_fabric_free(f);
@@ -228,12 +220,12 @@ static void test_p2p_kernel__host_bridge_list(void **state)
 	struct acs_p2pdma v;
 
 	(void)state;
-	acs_p2pdma_distance(f, acs_policy_find("6.1"), ACS_P2P_CPU_OTHER, idx(f, "03:00.0"),
-			    idx(f, "07:00.0"), &v);
+	acs_p2pdma_distance(f, acs_policy_find("6.1"), ACS_P2P_CPU_OTHER, tfab_idx(f, "03:00.0"),
+			    tfab_idx(f, "07:00.0"), &v);
 	assert_int_equal(v.map, ACS_P2P_THRU_HOST_BRIDGE);
 	assert_int_equal(v.distance, 6);   /* 4 levels above the provider + 2 of the client */
-	acs_p2pdma_distance(g, acs_policy_find("6.1"), ACS_P2P_CPU_OTHER, idx(g, "03:00.0"),
-			    idx(g, "07:00.0"), &v);
+	acs_p2pdma_distance(g, acs_policy_find("6.1"), ACS_P2P_CPU_OTHER, tfab_idx(g, "03:00.0"),
+			    tfab_idx(g, "07:00.0"), &v);
 	assert_int_equal(v.map, ACS_P2P_NOT_SUPPORTED);
 	assert_false(acs_policy_p2pdma_built(acs_policy_find("6.12")));
 	acs_fabric_free(f);
@@ -256,8 +248,8 @@ static void test_p2p_audit__switch_without_redirect(void **state)
 			continue;
 		unsafe++;
 		/* the way in is one of the two ports without redirect */
-		assert_true(fd->via[0] == idx(f, "02:00.0") || fd->via[0] == idx(f, "02:01.0"));
-		assert_int_equal(fd->via[1], idx(f, "01:00.0"));
+		assert_true(fd->via[0] == tfab_idx(f, "02:00.0") || fd->via[0] == tfab_idx(f, "02:01.0"));
+		assert_int_equal(fd->via[1], tfab_idx(f, "01:00.0"));
 	}
 	assert_int_equal(unsafe, 6);   /* 2 leaky ports x 3 other ports */
 	acs_audit_free(a);
@@ -369,14 +361,14 @@ static void test_p2p_kernel__cpu_from_host_facts(void **state)
 	(void)state;
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		acs_fabric *f = host_fabric(cases[k].vendor, cases[k].family, -1), *w = NULL;
-		struct acs_ctrl_change ch = { idx(f, "00:01.0"), 0 };
+		struct acs_ctrl_change ch = { tfab_idx(f, "00:01.0"), 0 };
 		struct acs_p2pdma v;
 		int cpu = acs_p2p_cpu(f);
 
 		if (cpu != cases[k].want)
 			fail_msg("vendor '%s' family %d: cpu %d, want %d", cases[k].vendor ? cases[k].vendor : "(unknown)",
 				 cases[k].family, cpu, cases[k].want);
-		acs_p2pdma_distance(f, p, cpu, idx(f, "01:00.0"), idx(f, "02:00.0"), &v);
+		acs_p2pdma_distance(f, p, cpu, tfab_idx(f, "01:00.0"), tfab_idx(f, "02:00.0"), &v);
 		assert_int_equal(v.map, cpu == ACS_P2P_CPU_AMD_ZEN ? ACS_P2P_THRU_HOST_BRIDGE : ACS_P2P_NOT_SUPPORTED);
 		assert_int_equal(acs_fabric_with_acs_ctrl(&w, f, &ch, 1), 0);
 		assert_int_equal(acs_p2p_cpu(w), cpu);

@@ -3,20 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/cfgsynth.h"
 #include "tfab.h"
 #include "talloc.h"
 
-static size_t idx(const acs_fabric *f, const char *a)
-{
-	unsigned dom, bus, dev, fn;
-
-	assert_int_equal(sscanf(a, "%x:%x:%x.%u", &dom, &bus, &dev, &fn), 4);
-	return acs_fabric_index(f, acs_fabric_find(f, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn));
-}
-
 static unsigned pe_number(const acs_pe_table *t, const acs_fabric *f, const char *a)
 {
-	long k = acs_pe_of(t, idx(f, a));
+	long k = acs_pe_of(t, tfab_idx(f, a));
 
 	assert_true(k >= 0);
 	return acs_pe_at(t, (size_t)k)->number;
@@ -63,16 +56,16 @@ static void test_pe_bus__linux_rules(void **state)
 	assert_int_equal(pe_number(t, f, "0000:05:01.0"), 249);
 	assert_int_equal(pe_number(t, f, "0000:05:02.0"), 249);
 	assert_int_equal(pe_number(t, f, "0000:06:01.0"), 249);
-	assert_true(acs_pe_at(t, (size_t)acs_pe_of(t, idx(f, "0000:06:01.0")))->all);
+	assert_true(acs_pe_at(t, (size_t)acs_pe_of(t, tfab_idx(f, "0000:06:01.0")))->all);
 	/* every PHB has its own numbers */
 	assert_int_equal(pe_number(t, f, "0001:00:00.0"), 254);
 	assert_int_equal(pe_number(t, f, "0001:01:00.1"), 253);
 	/* groups: one per PE that does DMA; bridges alone get none */
 	assert_int_equal(acs_pe_groups(&g, t, f), 0);
-	assert_int_equal(acs_groups_of(g, idx(f, "0000:01:00.0")), ACS_NO_GROUP);
-	assert_int_equal(acs_groups_of(g, idx(f, "0000:05:01.0")), acs_groups_of(g, idx(f, "0000:06:01.0")));
-	assert_int_equal(acs_groups_of(g, idx(f, "0001:01:00.0")), acs_groups_of(g, idx(f, "0001:01:00.1")));
-	assert_int_not_equal(acs_groups_of(g, idx(f, "0000:03:00.0")), acs_groups_of(g, idx(f, "0000:05:01.0")));
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "0000:01:00.0")), ACS_NO_GROUP);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "0000:05:01.0")), acs_groups_of(g, tfab_idx(f, "0000:06:01.0")));
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "0001:01:00.0")), acs_groups_of(g, tfab_idx(f, "0001:01:00.1")));
+	assert_int_not_equal(acs_groups_of(g, tfab_idx(f, "0000:03:00.0")), acs_groups_of(g, tfab_idx(f, "0000:05:01.0")));
 	acs_groups_free(g);
 	acs_pe_free(t);
 	acs_fabric_free(f);
@@ -150,12 +143,6 @@ static void test_pe_bus__out_of_pes(void **state)
 	assert_null(acs_platform_find("power11"));
 }
 
-static void put32(struct tcfg *c, unsigned off, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		c->b[off + i] = (uint8_t)(v >> (8 * i));
-}
-
 /* a root port whose memory window is [base, limit] (1 MiB granules) */
 static void rp_window(struct tfab *t, const char *addr, uint8_t sec, uint32_t base, uint32_t limit)
 {
@@ -163,7 +150,7 @@ static void rp_window(struct tfab *t, const char *addr, uint8_t sec, uint32_t ba
 
 	tcfg_make(&c, 0x1014, 0x03dc, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
 	tcfg_buses(&c, 0, sec, sec);
-	put32(&c, 0x20, (base >> 16 & 0xfff0) | (limit & 0xfff00000));
+	acs_cfg_put32(c.b, 0x20, (base >> 16 & 0xfff0) | (limit & 0xfff00000));
 	tfab_add(t, addr, &c);
 }
 
@@ -173,7 +160,7 @@ static void ep_bar(struct tfab *t, const char *addr, bool mf, uint32_t bar0)
 	struct tcfg c;
 
 	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, mf, mf ? 0x1d : NO_ACS);
-	put32(&c, 0x10, bar0);
+	acs_cfg_put32(c.b, 0x10, bar0);
 	tfab_add(t, addr, &c);
 }
 
@@ -211,7 +198,7 @@ static void test_pe_check__segments_and_fences(void **state)
 	assert_int_equal(v[0].kind, ACS_PE_SHARED_BUS);
 	assert_int_equal(v[1].kind, ACS_PE_SHARED_SEGMENT);
 	assert_int_equal(v[1].segment, 0);
-	assert_int_equal(v[1].neighbour, idx(f, "0000:01:00.0"));
+	assert_int_equal(v[1].neighbour, tfab_idx(f, "0000:01:00.0"));
 	assert_int_equal(v[2].kind, ACS_PE_SHARED_BUS);
 	free(v);
 	acs_fabric_free(f);
@@ -233,17 +220,17 @@ static void test_pe_check__unfenced(void **state)
 	f = tfab_end(&tb);
 	assert_int_equal(findings(f, ACS_PE_BUS, &v), 2);
 	assert_int_equal(v[0].kind, ACS_PE_UNFENCED);
-	assert_int_equal(v[0].device, idx(f, "0000:00:01.0"));
+	assert_int_equal(v[0].device, tfab_idx(f, "0000:00:01.0"));
 	/* the root port shares the root bus's PE: no other PE to name */
 	assert_int_equal(v[0].neighbour, UINT32_MAX);
 	assert_int_equal(v[1].kind, ACS_PE_OUTSIDE_WINDOW);
-	assert_int_equal(v[1].device, idx(f, "0000:01:00.0"));
-	assert_int_equal(v[1].neighbour, idx(f, "0000:00:00.0"));
+	assert_int_equal(v[1].device, tfab_idx(f, "0000:01:00.0"));
+	assert_int_equal(v[1].neighbour, tfab_idx(f, "0000:00:00.0"));
 	free(v);
 	/* a PE per function: the root port's windows are another PE's */
 	assert_true(findings(f, ACS_PE_DEVICE, &v) >= 1);
 	assert_int_equal(v[0].kind, ACS_PE_UNFENCED);
-	assert_int_equal(v[0].neighbour, idx(f, "0000:00:00.0"));
+	assert_int_equal(v[0].neighbour, tfab_idx(f, "0000:00:00.0"));
 	free(v);
 	acs_fabric_free(f);
 }
@@ -513,12 +500,12 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	tfab_begin(&tb);
 	rp_window(&tb, "0000:00:00.0", 1, 0x80000000, 0x80ffffff);
 	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
-	put32(&c, 0x10, 0x80000000);            /* BAR0: 16 KiB */
-	put32(&c, 0x14, 0x00000000);            /* BAR1: unassigned, 1 MiB */
-	put32(&c, 0x18, 0x0000000c);            /* BAR2-3: 64-bit prefetchable */
-	put32(&c, 0x1c, 0x0003d000);
-	put32(&c, 0x20, 0x80100000);            /* BAR4: size unknown */
-	put32(&c, 0x24, 0x80200008);            /* BAR5: 32-bit prefetchable */
+	acs_cfg_put32(c.b, 0x10, 0x80000000);   /* BAR0: 16 KiB */
+	acs_cfg_put32(c.b, 0x14, 0x00000000);   /* BAR1: unassigned, 1 MiB */
+	acs_cfg_put32(c.b, 0x18, 0x0000000c);   /* BAR2-3: 64-bit prefetchable */
+	acs_cfg_put32(c.b, 0x1c, 0x0003d000);
+	acs_cfg_put32(c.b, 0x20, 0x80100000);   /* BAR4: size unknown */
+	acs_cfg_put32(c.b, 0x24, 0x80200008);   /* BAR5: 32-bit prefetchable */
 	tfab_add(&tb, "0000:01:00.0", &c);
 	acs_builder_last(&tb.b)->bar_size[5] = 1 << 20;
 	acs_builder_last(&tb.b)->bar_size[0] = 16384;
@@ -533,7 +520,7 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	/* below root port 0 (function 0): memory window 1, prefetchable 2;
 	 * with the prefetchable window 64-bit in M64, the 32-bit
 	 * prefetchable BAR5 goes in the memory window, as Linux sizes it */
-	assert_int_equal(idx(f, "0000:00:00.0"), 0);
+	assert_int_equal(tfab_idx(f, "0000:00:00.0"), 0);
 	assert_int_equal(d[0].window, 1);
 	assert_int_equal(r[2].bar, 5);
 	assert_int_equal(d[2].window, 1);
@@ -549,7 +536,7 @@ static void test_pe_allocate__demands_from_the_fabric(void **state)
 	assert_int_equal(r[0].bar, 0);
 	assert_int_equal(d[0].size, 16384);
 	assert_int_equal(r[1].bar, 1);
-	assert_int_equal(d[1].pe, (uint32_t)acs_pe_of(t, idx(f, "0000:01:00.0")));
+	assert_int_equal(d[1].pe, (uint32_t)acs_pe_of(t, tfab_idx(f, "0000:01:00.0")));
 	acs_pe_free(t);
 	/* p7ioc has no M64 window (Linux uses none): the 64-bit BAR is an
 	 * M32 demand, in the prefetchable window with BAR5 */
@@ -580,11 +567,11 @@ static void test_pe_segments__more_than_256(void **state)
 	acs_builder_last(&tb.b)->bar_size[0] = 2ull << 30;
 	f = tfab_end(&tb);
 	assert_int_equal(acs_pe_assign(&t, f, p, ACS_PE_BUS), 0);
-	assert_int_equal(acs_pe_segments(t, f, p, (size_t)acs_pe_of(t, idx(f, "0000:01:00.0")), false, seg,
+	assert_int_equal(acs_pe_segments(t, f, p, (size_t)acs_pe_of(t, tfab_idx(f, "0000:01:00.0")), false, seg,
 					 ACS_PE_MAX_PES), 512);
 	assert_int_equal(seg[511], 511);
 	/* fewer places than segments: the count, and what fits */
-	assert_int_equal(acs_pe_segments(t, f, p, (size_t)acs_pe_of(t, idx(f, "0000:01:00.0")), false, seg, 3), 512);
+	assert_int_equal(acs_pe_segments(t, f, p, (size_t)acs_pe_of(t, tfab_idx(f, "0000:01:00.0")), false, seg, 3), 512);
 	assert_int_equal(seg[2], 2);
 	acs_pe_free(t);
 	acs_fabric_free(f);
@@ -650,7 +637,7 @@ static void test_pe_iov__modes(void **state)
 	assert_int_equal(e->base_pe, 245);
 	assert_int_equal(pe_number(t, f, "0000:01:00.1"), 245);
 	assert_int_equal(pe_number(t, f, "0000:01:00.3"), 247);
-	assert_true(acs_pe_at(t, (size_t)acs_pe_of(t, idx(f, "0000:01:00.3")))->vf);
+	assert_true(acs_pe_at(t, (size_t)acs_pe_of(t, tfab_idx(f, "0000:01:00.3")))->vf);
 	/* one M64 BAR per VF BAR, from #0 */
 	assert_int_equal(e->m64_first, 0);
 	assert_int_equal(e->m64_count, 2);
@@ -671,20 +658,20 @@ static void test_pe_iov__modes(void **state)
 	assert_int_equal(e->reason, ACS_PE_IOV_NOT_M64);
 	assert_int_equal(e->base_pe, -1);
 	assert_int_equal(acs_pe_iov_bar_space(e, f, p, 0), 0);
-	assert_int_equal(acs_pe_of(t, idx(f, "0000:04:00.1")), -1);
+	assert_int_equal(acs_pe_of(t, tfab_idx(f, "0000:04:00.1")), -1);
 	assert_int_equal(acs_pe_iov_at(t, 4)->reason, ACS_PE_IOV_NOT_M64);
 	assert_int_equal(acs_pe_iov_at(t, 5)->reason, ACS_PE_IOV_PAGE);
 	assert_true(acs_pe_iov_failed(acs_pe_iov_at(t, 5)));
 	/* VFs that cannot exist get no group */
 	assert_int_equal(acs_pe_groups(&g, t, f), 0);
-	assert_int_equal(acs_groups_of(g, idx(f, "0000:04:00.1")), ACS_NO_GROUP);
-	assert_int_not_equal(acs_groups_of(g, idx(f, "0000:01:00.1")), acs_groups_of(g, idx(f, "0000:01:00.2")));
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "0000:04:00.1")), ACS_NO_GROUP);
+	assert_int_not_equal(acs_groups_of(g, tfab_idx(f, "0000:01:00.1")), acs_groups_of(g, tfab_idx(f, "0000:01:00.2")));
 	acs_groups_free(g);
 	acs_pe_free(t);
 	/* p7ioc (IODA1): no SR-IOV at all */
 	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("p7ioc"), ACS_PE_BUS), 0);
 	assert_int_equal(acs_pe_iov_at(t, 0)->reason, ACS_PE_IOV_NO_SRIOV_PHB);
-	assert_int_equal(acs_pe_of(t, idx(f, "0000:01:00.1")), -1);
+	assert_int_equal(acs_pe_of(t, tfab_idx(f, "0000:01:00.1")), -1);
 	acs_pe_free(t);
 	/* generic PHB3: the M64 size decides the mode; unknown, VFs still get PEs */
 	assert_int_equal(acs_pe_assign(&t, f, acs_platform_find("phb3"), ACS_PE_BUS), 0);
@@ -725,7 +712,7 @@ static void test_pe_iov__runs_out(void **state)
 	assert_int_equal(acs_pe_check(&v, &n, t, f, p), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].kind, ACS_PE_IOV_FAILED);
-	assert_int_equal(v[0].device, idx(f, "0000:02:00.0"));
+	assert_int_equal(v[0].device, tfab_idx(f, "0000:02:00.0"));
 	assert_int_equal(v[0].iov_reason, ACS_PE_IOV_NO_M64_BARS);
 	assert_int_equal(v[1].iov_reason, ACS_PE_IOV_NO_PES);
 	free(v);
@@ -759,7 +746,7 @@ static void test_pe_iov__allocate_demands(void **state)
 	assert_int_equal(d[0].size, 256ull << 20);
 	assert_int_equal(r[1].bar, ACS_PE_VF_BAR0 + 2);
 	assert_int_equal(d[1].size, 256ull << 20);
-	assert_int_equal(d[1].pe, (uint32_t)acs_pe_of(t, idx(f, "0000:01:00.0")));
+	assert_int_equal(d[1].pe, (uint32_t)acs_pe_of(t, tfab_idx(f, "0000:01:00.0")));
 	acs_pe_free(t);
 	acs_fabric_free(f);
 }

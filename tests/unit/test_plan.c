@@ -6,14 +6,6 @@
 
 #include "tfab.h"
 
-static size_t idx(const acs_fabric *f, const char *a)
-{
-	unsigned bus, dev, fn;
-
-	assert_int_equal(sscanf(a, "%x:%x.%u", &bus, &dev, &fn), 3);
-	return acs_fabric_index(f, acs_fabric_find(f, 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn));
-}
-
 static int popcount(unsigned v)
 {
 	int c = 0;
@@ -124,7 +116,7 @@ static acs_fabric *switch3(int rp, int d0, int d1, int d2, bool ats)
 static void test_plan_optimal__p2p_in_switch(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
-	acs_requirement r[] = { REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")) };
 	bool feasible;
 
 	(void)state;
@@ -137,7 +129,7 @@ static void test_plan_optimal__p2p_in_switch(void **state)
 static void test_plan_optimal__isolate(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x0011, 0x0000, 0x1d, false);
-	acs_requirement r[] = { REQ(ACS_REQ_ISOLATE, idx(f, "03:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_ISOLATE, tfab_idx(f, "03:00.0")) };
 	bool feasible;
 	int want = brute_force(f, r, 1);
 
@@ -150,7 +142,7 @@ static void test_plan_optimal__isolate(void **state)
 static void test_plan_optimal__tenants(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x0000, 0x0000, 0x0000, false);
-	size_t devs[3] = { idx(f, "03:00.0"), idx(f, "04:00.0"), idx(f, "05:00.0") };
+	size_t devs[3] = { tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0"), tfab_idx(f, "05:00.0") };
 	int ten[3] = { 0, 1, 1 };
 	acs_requirement r[] = { { ACS_REQ_TENANT, 3, devs, ten } };
 	bool feasible;
@@ -165,7 +157,7 @@ static void test_plan_optimal__tenants(void **state)
 static void test_plan_optimal__p2p_translated(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, true);
-	acs_requirement r[] = { REQ(ACS_REQ_P2P_TRANSLATED, idx(f, "03:00.0"), idx(f, "04:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_P2P_TRANSLATED, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")) };
 	bool feasible;
 
 	(void)state;
@@ -207,7 +199,7 @@ static acs_fabric *two_functions(uint16_t cap0, uint16_t cap1)
 static void test_plan_optimal__not_first_feasible(void **state)
 {
 	acs_fabric *f = two_functions(0x1d, 0x0c);
-	size_t devs[2] = { idx(f, "01:00.0"), idx(f, "01:00.1") };
+	size_t devs[2] = { tfab_idx(f, "01:00.0"), tfab_idx(f, "01:00.1") };
 	int ten[2] = { 0, 1 };
 	acs_requirement r[] = { { ACS_REQ_TENANT, 2, devs, ten } };
 	acs_plan *p = NULL;
@@ -259,7 +251,7 @@ static acs_fabric *switch_ec(void)
 static void test_plan_optimal__p2p_clears_egress_control(void **state)
 {
 	acs_fabric *f = switch_ec();
-	acs_requirement r[] = { REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")) };
 	acs_plan *p = NULL;
 	const struct acs_ctrl_change *ch;
 	bool feasible;
@@ -269,7 +261,7 @@ static void test_plan_optimal__p2p_clears_egress_control(void **state)
 	assert_int_equal(plan_cost(f, r, 1, &feasible), 1);
 	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, 1), 0);
 	assert_int_equal(acs_plan_changes(p, &ch), 1);
-	assert_int_equal(ch[0].index, idx(f, "02:00.0"));
+	assert_int_equal(ch[0].index, tfab_idx(f, "02:00.0"));
 	assert_int_equal(ch[0].ctrl, 0);
 	acs_plan_free(p);
 	acs_fabric_free(f);
@@ -379,7 +371,7 @@ static void rreq(acs_requirement *q, const acs_fabric *f, const struct rfab *r, 
 	unsigned kind = rnd(s) % 3;
 
 	for (size_t i = 0; i < r->nep; i++) {
-		devs[i] = idx(f, r->ep[i]);
+		devs[i] = tfab_idx(f, r->ep[i]);
 		ten[i] = (int)(rnd(s) % 2);
 	}
 	if (kind == 0) {
@@ -444,8 +436,8 @@ static void test_plan_conflict__p2p_against_isolation(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
 	acs_requirement r[] = {
-		REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")),
-		REQ(ACS_REQ_ISOLATE, idx(f, "05:00.0")),
+		REQ(ACS_REQ_P2P, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")),
+		REQ(ACS_REQ_ISOLATE, tfab_idx(f, "05:00.0")),
 	};
 	acs_plan *p = NULL;
 	const char *const *lines;
@@ -467,7 +459,7 @@ static void test_plan_conflict__p2p_against_isolation(void **state)
 static void test_plan_conflict__no_acs_capability(void **state)
 {
 	acs_fabric *f = switch3(0x1d, NO_ACS, 0x1d, 0x1d, false);
-	acs_requirement r[] = { REQ(ACS_REQ_ISOLATE, idx(f, "03:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_ISOLATE, tfab_idx(f, "03:00.0")) };
 	acs_plan *p = NULL;
 	const char *const *lines;
 
@@ -521,7 +513,7 @@ static bool warned(const acs_plan_result *res, size_t a, size_t b)
 static void test_plan_result__p2p_config_acs(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
-	size_t a = idx(f, "03:00.0"), b = idx(f, "04:00.0");
+	size_t a = tfab_idx(f, "03:00.0"), b = tfab_idx(f, "04:00.0");
 	acs_requirement r[] = { REQ(ACS_REQ_P2P, a, b) };
 	acs_plan_result *res = result(f, "6.12", r, 1);
 	const acs_plan_warning *w;
@@ -546,13 +538,13 @@ static void test_plan_result__p2p_config_acs(void **state)
 		nnew += acs_plan_result_group_new(res, id);
 	assert_int_equal(nnew, 2);
 	assert_int_not_equal(acs_groups_of(g, a), acs_groups_of(g, b));
-	assert_int_equal(acs_groups_of(g, a), acs_groups_of(g, idx(f, "02:00.0")));
+	assert_int_equal(acs_groups_of(g, a), acs_groups_of(g, tfab_idx(f, "02:00.0")));
 	/* apart in groups, but they reach each other: the audit after says
 	 * so, and so do the warnings, each pair once */
 	assert_non_null(acs_plan_result_audit(res));
 	assert_true(acs_audit_count(acs_plan_result_audit(res)) > 0);
 	assert_true(warned(res, a, b));
-	assert_true(warned(res, a, idx(f, "05:00.0")));
+	assert_true(warned(res, a, tfab_idx(f, "05:00.0")));
 	for (size_t i = 0, n = acs_plan_result_warnings(res, &w); i < n; i++) {
 		assert_non_null(strstr(w[i].message, "Linux 6.12 keeps them in separate groups"));
 		for (size_t j = 0; j < i; j++)
@@ -583,7 +575,7 @@ static void test_plan_result__p2p_config_acs(void **state)
 static void test_plan_result__p2p_disable_acs_redir(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
-	acs_requirement r[] = { REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")) };
 	acs_plan_result *res = result(f, "6.1", r, 1);
 	const acs_plan_boot *dis, *unit;
 
@@ -612,7 +604,7 @@ static void test_plan_result__p2p_disable_acs_redir(void **state)
 static void test_plan_result__no_parameter_before_6_11(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x0011, 0x0000, 0x1d, false);
-	acs_requirement r[] = { REQ(ACS_REQ_ISOLATE, idx(f, "03:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_ISOLATE, tfab_idx(f, "03:00.0")) };
 	acs_plan_result *res = result(f, "6.1", r, 1);
 	const struct acs_ctrl_change *ch;
 	const acs_plan_boot *unit;
@@ -638,10 +630,10 @@ static void test_plan_result__no_parameter_before_6_11(void **state)
 static void test_plan_result__nothing_and_infeasible(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
-	acs_requirement iso[] = { REQ(ACS_REQ_ISOLATE, idx(f, "05:00.0")) };
+	acs_requirement iso[] = { REQ(ACS_REQ_ISOLATE, tfab_idx(f, "05:00.0")) };
 	acs_requirement both[] = {
-		REQ(ACS_REQ_P2P, idx(f, "03:00.0"), idx(f, "04:00.0")),
-		REQ(ACS_REQ_ISOLATE, idx(f, "05:00.0")),
+		REQ(ACS_REQ_P2P, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")),
+		REQ(ACS_REQ_ISOLATE, tfab_idx(f, "05:00.0")),
 	};
 	acs_plan_result *res = result(f, NULL, iso, 1);
 	const acs_plan_boot *w;
@@ -675,7 +667,7 @@ static void test_plan_result__nothing_and_infeasible(void **state)
 static void test_plan_result__kernel_groups_of_now_do_not_count(void **state)
 {
 	acs_fabric *dump = switch3(0x1d, 0x1d, 0x1d, 0x1d, false), *live;
-	acs_requirement r[] = { REQ(ACS_REQ_P2P, idx(dump, "03:00.0"), idx(dump, "04:00.0")) };
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, tfab_idx(dump, "03:00.0"), tfab_idx(dump, "04:00.0")) };
 	acs_plan_result *a, *b;
 	const acs_plan_warning *w;
 	struct acs_builder bld;
@@ -712,7 +704,7 @@ static void test_plan_result__kernel_groups_of_now_do_not_count(void **state)
 static void test_plan_cmdline__params(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
-	struct acs_ctrl_change ch[] = { { idx(f, "02:00.0"), 0x0011 }, { idx(f, "00:01.0"), 0x005d } };
+	struct acs_ctrl_change ch[] = { { tfab_idx(f, "02:00.0"), 0x0011 }, { tfab_idx(f, "00:01.0"), 0x005d } };
 	char *s = NULL, flags[8];
 
 	(void)state;

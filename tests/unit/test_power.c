@@ -17,51 +17,6 @@
 
 static const char *root;
 
-static char *kernel_partition(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[128], *spec = calloc(1, 65536);
-	long last = -2;
-
-	assert_non_null(f);
-	/* groups.txt is sorted by group in the captures; build "a b | c" */
-	{
-		char *lines[2048];
-		size_t n = 0;
-
-		while (n < 2048 && fgets(line, sizeof(line), f))
-			lines[n++] = strdup(line);
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				if (atol(lines[j]) < atol(lines[i])) {
-					char *t = lines[i];
-
-					lines[i] = lines[j];
-					lines[j] = t;
-				}
-		for (size_t i = 0; i < n; i++) {
-			long g;
-			char addr[64];
-
-			if (sscanf(lines[i], "%ld %63s", &g, addr) == 2) {
-				if (g != last && last != -2)
-					strcat(spec, " |");
-				strcat(spec, " ");
-				strcat(spec, addr);
-				last = g;
-			}
-			free(lines[i]);
-		}
-	}
-	fclose(f);
-	{
-		char *c = tpartition_canon(spec);
-
-		free(spec);
-		return c;
-	}
-}
-
 static char *pe_partition(const acs_fabric *f, const acs_platform *p)
 {
 	acs_pe_table *t = NULL;
@@ -315,7 +270,7 @@ static void test_power_vm__pes_and_groups(void **state)
 			if (acs_fabric_load(&f, &o))
 				fail_msg("%s", acs_error_last()->message);
 			snprintf(path, sizeof(path), "%s/groups.txt", dir);
-			want = kernel_partition(path);
+			want = tgroups_file_partition(path, NULL);
 			got = pe_partition(f, p);
 			cases++;
 			if (strcmp(want, got) == 0)

@@ -18,24 +18,13 @@ static const acs_policy *P(const char *version)
 	return p;
 }
 
-static const struct acs_func *F(const acs_fabric *f, const char *addr)
-{
-	unsigned bus, dev, fn;
-	const struct acs_func *x;
-
-	assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
-	x = acs_fabric_find(f, 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
-	assert_non_null(x);
-	return x;
-}
-
 /* The quirk's answer for REQ_ACS_FLAGS: ACS_YES/ACS_NO, or -1 for none;
  * *name gets the kernel function. */
 static int quirk(const char *kernel, const acs_fabric *f, const char *addr,
 		 const char **name)
 {
 	const char *n = NULL;
-	int r = acs_policy_quirk(P(kernel), F(f, addr), ACS_REQ_FLAGS, &n);
+	int r = acs_policy_quirk(P(kernel), tfab_func(f, addr), ACS_REQ_FLAGS, &n);
 
 	if (name)
 		*name = r >= 0 ? n : NULL;
@@ -265,9 +254,9 @@ static void test_quirks_amd_sb__root_bus_multifunction(void **state)
 	/* conventional functions would share a group; the quirk splits them */
 	assert_partition(f, "7.2", "00:14.0 | 00:14.1 | 00:14.3");
 	/* EC and DT are not asked of them, but TB is filtered out too */
-	assert_int_equal(acs_quirk_answer(P("6.12"), f, F(f, "00:14.0"),
+	assert_int_equal(acs_quirk_answer(P("6.12"), f, tfab_func(f, "00:14.0"),
 					  ACS_RR | ACS_CR | ACS_TB, NULL), 1);
-	assert_int_equal(acs_quirk_answer(P("6.12"), f, F(f, "00:14.0"),
+	assert_int_equal(acs_quirk_answer(P("6.12"), f, tfab_func(f, "00:14.0"),
 					  ACS_EC, NULL), 0);
 	acs_fabric_free(f);
 }
@@ -283,7 +272,7 @@ static void test_quirks_amd_sb__not_on_root_bus(void **state)
 	func(&t, "01:00.0", 0x1022, 0x7809, 0x0c0310, ACS_PCIE_NONE, true, NO_ACS);
 	func(&t, "01:00.1", 0x1022, 0x7809, 0x0c0310, ACS_PCIE_NONE, true, NO_ACS);
 	f = tfab_end(&t);
-	assert_int_equal(acs_quirk_answer(P("7.2"), f, F(f, "01:00.0"),
+	assert_int_equal(acs_quirk_answer(P("7.2"), f, tfab_func(f, "01:00.0"),
 					  ACS_REQ_FLAGS, NULL), -1);
 	assert_partition(f, "7.2", "00:01.0 | 01:00.0 01:00.1");
 	acs_fabric_free(f);
@@ -404,7 +393,7 @@ static void test_quirks_intel_spt__control_at_plus_8(void **state)
 	const char *name;
 
 	(void)state;
-	assert_true(acs_quirk_intel_spt(F(f, "00:1c.0")));
+	assert_true(acs_quirk_intel_spt(tfab_func(f, "00:1c.0")));
 	assert_int_equal(quirk("6.12", f, "00:1c.0", &name), ACS_YES);
 	assert_string_equal(name, "pci_quirk_intel_spt_pch_acs");
 	assert_partition(f, "6.12", "00:1c.0 | 01:00.0");
@@ -436,7 +425,7 @@ static void test_quirks_intel_spt__control_at_plus_8(void **state)
 	acs_fabric_free(f);
 	/* another Intel port with the same bytes: the standard layout */
 	f = spt_port(0x2f02, 0, ACS_ON);
-	assert_false(acs_quirk_intel_spt(F(f, "00:1c.0")));
+	assert_false(acs_quirk_intel_spt(tfab_func(f, "00:1c.0")));
 	assert_int_equal(quirk("6.12", f, "00:1c.0", NULL), -1);
 	assert_partition(f, "6.12", "00:1c.0 01:00.0");
 	acs_fabric_free(f);
@@ -525,7 +514,7 @@ static void test_quirks_root_ports__type_and_flags(void **state)
 	assert_int_equal(quirk("7.2", f, "00:1c.0", NULL), -1);
 	acs_fabric_free(f);
 	f = two_root_ports(0x1c36, 0x0031, ACS_PCIE_ROOT_PORT);
-	assert_int_equal(acs_quirk_acs_enabled(P("7.2"), F(f, "00:1c.0"),
+	assert_int_equal(acs_quirk_acs_enabled(P("7.2"), tfab_func(f, "00:1c.0"),
 					       ACS_REQ_FLAGS | ACS_TB), 0);
 	acs_fabric_free(f);
 	f = two_root_ports(0x177d, 0xa000, ACS_PCIE_DOWNSTREAM);
@@ -586,9 +575,9 @@ static void test_quirks_acs_cap__idt_sv(void **state)
 	bridge(&t, "00:01.0", 0x111d, 0x80b5, ACS_PCIE_DOWNSTREAM, 1, 1, ACS_ON, false);
 	bridge(&t, "00:02.0", 0x111d, 0x1234, ACS_PCIE_DOWNSTREAM, 2, 2, ACS_ON, false);
 	f = tfab_end(&t);
-	assert_int_equal(acs_quirk_acs_cap(P("7.2"), F(f, "00:01.0")), 0x005e);
-	assert_int_equal(acs_quirk_acs_cap(P("6.12"), F(f, "00:01.0")), 0x005f);
-	assert_int_equal(acs_quirk_acs_cap(P("7.2"), F(f, "00:02.0")), 0x005f);
+	assert_int_equal(acs_quirk_acs_cap(P("7.2"), tfab_func(f, "00:01.0")), 0x005e);
+	assert_int_equal(acs_quirk_acs_cap(P("6.12"), tfab_func(f, "00:01.0")), 0x005f);
+	assert_int_equal(acs_quirk_acs_cap(P("7.2"), tfab_func(f, "00:02.0")), 0x005f);
 	acs_fabric_free(f);
 }
 
@@ -615,8 +604,8 @@ static void test_quirks_alias_func1__marvell_joins(void **state)
 	const acs_policy *p = P("6.12");
 
 	(void)state;
-	assert_true(acs_policy_devs_alias(p, f, acs_fabric_index(f, F(f, "01:00.0")),
-					  acs_fabric_index(f, F(f, "01:00.1"))));
+	assert_true(acs_policy_devs_alias(p, f, acs_fabric_index(f, tfab_func(f, "01:00.0")),
+					  acs_fabric_index(f, tfab_func(f, "01:00.1"))));
 	assert_partition(f, "5.4", "00:01.0 | 01:00.0 01:00.1");
 	assert_partition(f, "7.2", "00:01.0 | 01:00.0 01:00.1");
 	acs_fabric_free(f);
@@ -633,7 +622,7 @@ static void test_quirks_alias_func0__ricoh(void **state)
 	acs_fabric *f = isolated_pair(0x1180, 0xe832, "01:00.0", "01:00.2");
 	struct acs_dma_alias v[8];
 	bool unsure = false;
-	size_t i2 = acs_fabric_index(f, F(f, "01:00.2"));
+	size_t i2 = acs_fabric_index(f, tfab_func(f, "01:00.2"));
 
 	(void)state;
 	assert_int_equal(acs_policy__dma_alias_visits(P("6.12"), f, i2, v, 8, &unsure), 2);
@@ -664,10 +653,10 @@ static void test_quirks_alias_fixed__adaptec(void **state)
 	func(&t, "01:02.0", 0x8086, 0x1234, 0x088000, ACS_PCIE_ENDPOINT, false, NO_ACS);
 	f = tfab_end(&t);
 	assert_partition(f, "6.1", "00:01.0 | 01:01.0 01:0e.0 | 01:02.0");
-	assert_true(acs_policy_devs_alias(P("6.1"), f, acs_fabric_index(f, F(f, "01:0e.0")),
-					  acs_fabric_index(f, F(f, "01:01.0"))));
-	assert_false(acs_policy_devs_alias(P("6.1"), f, acs_fabric_index(f, F(f, "01:0e.0")),
-					   acs_fabric_index(f, F(f, "01:02.0"))));
+	assert_true(acs_policy_devs_alias(P("6.1"), f, acs_fabric_index(f, tfab_func(f, "01:0e.0")),
+					  acs_fabric_index(f, tfab_func(f, "01:01.0"))));
+	assert_false(acs_policy_devs_alias(P("6.1"), f, acs_fabric_index(f, tfab_func(f, "01:0e.0")),
+					   acs_fabric_index(f, tfab_func(f, "01:02.0"))));
 	acs_fabric_free(f);
 }
 
@@ -693,19 +682,19 @@ static void test_quirks_alias_ntb__masks(void **state)
 	func(&t, "01:12.3", 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, true, NO_ACS);
 	func(&t, "01:12.5", 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, true, NO_ACS);
 	f = tfab_end(&t);
-	plx = acs_fabric_index(f, F(f, "01:00.0"));
-	vca = acs_fabric_index(f, F(f, "01:01.0"));
-	mic = acs_fabric_index(f, F(f, "01:02.0"));
+	plx = acs_fabric_index(f, tfab_func(f, "01:00.0"));
+	vca = acs_fabric_index(f, tfab_func(f, "01:01.0"));
+	mic = acs_fabric_index(f, tfab_func(f, "01:02.0"));
 	n = acs_policy_dma_aliases(p, f, plx, out, 300, &unsure);
 	assert_int_equal(n, 1 + 256);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(out[i], plx);
-	assert_true(acs_policy_devs_alias(p, f, plx, acs_fabric_index(f, F(f, "01:12.5"))));
-	assert_true(acs_policy_devs_alias(p, f, acs_fabric_index(f, F(f, "01:12.3")), vca));
-	assert_false(acs_policy_devs_alias(p, f, vca, acs_fabric_index(f, F(f, "01:12.5"))));
-	assert_true(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, F(f, "01:10.0"))));
-	assert_true(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, F(f, "01:12.3"))));
-	assert_false(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, F(f, "01:12.5"))));
+	assert_true(acs_policy_devs_alias(p, f, plx, acs_fabric_index(f, tfab_func(f, "01:12.5"))));
+	assert_true(acs_policy_devs_alias(p, f, acs_fabric_index(f, tfab_func(f, "01:12.3")), vca));
+	assert_false(acs_policy_devs_alias(p, f, vca, acs_fabric_index(f, tfab_func(f, "01:12.5"))));
+	assert_true(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, tfab_func(f, "01:10.0"))));
+	assert_true(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, tfab_func(f, "01:12.3"))));
+	assert_false(acs_policy_devs_alias(p, f, mic, acs_fabric_index(f, tfab_func(f, "01:12.5"))));
 	acs_fabric_free(f);
 }
 
@@ -733,8 +722,8 @@ static void test_quirks_alias_pcie_bridge__asmedia(void **state)
 	acs_fabric *g = behind_bridge(0x1b36, 0x0001, ACS_PCIE_NONE);
 	struct acs_dma_alias v[4];
 	bool unsure = false;
-	size_t d = acs_fabric_index(f, F(f, "02:01.0"));
-	size_t br = acs_fabric_index(f, F(f, "01:00.0"));
+	size_t d = acs_fabric_index(f, tfab_func(f, "02:01.0"));
+	size_t br = acs_fabric_index(f, tfab_func(f, "01:00.0"));
 
 	(void)state;
 	assert_int_equal(acs_policy__dma_alias_visits(P("6.12"), f, d, v, 4, &unsure), 2);
@@ -758,7 +747,7 @@ static void test_quirks_alias_no_alias__ast1150(void **state)
 	acs_fabric *f = behind_bridge(0x1a03, 0x1150, ACS_PCIE_PCI_BRIDGE);
 	struct acs_dma_alias v[4];
 	bool unsure = false;
-	size_t d = acs_fabric_index(f, F(f, "02:00.0"));
+	size_t d = acs_fabric_index(f, tfab_func(f, "02:00.0"));
 
 	(void)state;
 	assert_int_equal(acs_policy__dma_alias_visits(P("6.12"), f, d, v, 4, &unsure), 2);

@@ -14,22 +14,6 @@
 
 static const char *fixture;
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(*len + 1);
-	assert_int_equal(fread(buf, 1, *len, f), *len);
-	fclose(f);
-	buf[*len] = '\0';
-	return buf;
-}
-
 static int tried, loaded;
 
 static void load_bytes(const char *bytes, size_t len)
@@ -89,7 +73,7 @@ static void test_robust_dump__damaged(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/6.12/kitchen-sink-1/lspci.txt", fixture);
-	text = slurp(path, &len);
+	text = tread_file(path, &len);
 	damage(text, len, 1);
 	free(text);
 }
@@ -101,7 +85,7 @@ static void test_robust_snapshot__damaged(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s-snapshot/6.12/sriov-rp-acs/snapshot.txt", fixture);
-	text = slurp(path, &len);
+	text = tread_file(path, &len);
 	damage(text, len, 2);
 	free(text);
 }

@@ -35,21 +35,12 @@ static void append_dump(char *out, const char *addr, const struct tcfg *c)
 	append_rows(out, c, c->len);
 }
 
-static int load(const char *path, acs_fabric **f)
-{
-	acs_load_opts o = ACS_LOAD_OPTS_INIT;
-
-	o.kind = ACS_SOURCE_DUMP;
-	o.path = path;
-	return acs_fabric_load(f, &o);
-}
-
 static void expect_error(const char *path, int code, const char *what)
 {
 	acs_fabric *f = NULL;
 	const char *msg;
 
-	assert_int_equal(load(path, &f), code);
+	assert_int_equal(tload(path, ACS_SOURCE_DUMP, &f), code);
 	assert_null(f);
 	msg = acs_error_last()->message;
 	if (!strstr(msg, path) || !strstr(msg, what))
@@ -69,7 +60,7 @@ static void test_sources_dump__loads_switch(void **state)
 	append_dump(text, "00:02.0", &c);
 	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
 	append_dump(text, "0000:01:00.0", &c);
-	assert_int_equal(load(tdir_write("ok.txt", text), &f), 0);
+	assert_int_equal(tload(tdir_write("ok.txt", text), ACS_SOURCE_DUMP, &f), 0);
 	assert_int_equal(acs_fabric_count(f), 2);
 	assert_int_equal(acs_fabric_func(f, 0)->acs_ctrl, 0x1d);
 	assert_int_equal(acs_fabric_func(f, 0)->cfg_len, 4096);
@@ -165,7 +156,7 @@ static void test_sources_dump__directory(void **state)
 	acs_fabric *f = NULL;
 
 	(void)state;
-	assert_true(load(tdir(), &f) < 0);
+	assert_true(tload(tdir(), ACS_SOURCE_DUMP, &f) < 0);
 	assert_null(f);
 	assert_non_null(strstr(acs_error_last()->message, tdir()));
 }
@@ -380,7 +371,7 @@ static void test_sources_dump__cardbus_64_bytes(void **state)
 
 	(void)state;
 	snprintf(text, sizeof(text), "00:01.0 CardBus bridge\n%s\n", rows);
-	if (load(tdir_write("cardbus.txt", text), &f))
+	if (tload(tdir_write("cardbus.txt", text), ACS_SOURCE_DUMP, &f))
 		fail_msg("%s", acs_error_last()->message);
 	assert_int_equal(acs_fabric_count(f), 1);
 	assert_int_equal(acs_fabric_func(f, 0)->header_type, 2);
@@ -392,7 +383,7 @@ static void test_sources_dump__cardbus_64_bytes(void **state)
 		 "50: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
 		 "60: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
 		 "70: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n\n", rows);
-	if (load(tdir_write("cardbus2.txt", text), &f))
+	if (tload(tdir_write("cardbus2.txt", text), ACS_SOURCE_DUMP, &f))
 		fail_msg("%s", acs_error_last()->message);
 	assert_int_equal(acs_fabric_func(f, 0)->subsys_vendor, 0x1028);
 	assert_int_equal(acs_fabric_func(f, 0)->subsys_device, 0x01d4);
@@ -516,7 +507,7 @@ static void test_sources_dump__pciutils_corpus(void **state)
 		acs_fabric *f = NULL;
 
 		snprintf(path, sizeof(path), "%s/pciutils-dumps/%s", root, dumps[i].name);
-		if (load(path, &f))
+		if (tload(path, ACS_SOURCE_DUMP, &f))
 			fail_msg("%s", acs_error_last()->message);
 		assert_int_equal(acs_fabric_count(f), dumps[i].n);
 		acs_fabric_free(f);

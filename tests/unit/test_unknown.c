@@ -13,14 +13,6 @@
 
 #include "tfab.h"
 
-static size_t idx(const acs_fabric *f, const char *addr)
-{
-	unsigned bus, dev, fn;
-
-	assert_int_equal(sscanf(addr, "%x:%x.%u", &bus, &dev, &fn), 3);
-	return acs_fabric_index(f, acs_fabric_find(f, 0, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn));
-}
-
 /* Root port with ACS, a switch with two downstream ports without ACS and
  * an endpoint each; the second port's config space stops at 256 bytes. */
 static acs_fabric *switch_one_unread(void)
@@ -47,10 +39,10 @@ static void test_unknown_route__unread_ingress(void **state)
 	struct acs_reach r;
 
 	(void)state;
-	acs_route_reach(f, acs_policy_default(), idx(f, "03:00.0"), idx(f, "04:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0"), &r);
 	assert_true(r.direct);
 	assert_false(r.unknown);
-	acs_route_reach(f, acs_policy_default(), idx(f, "04:00.0"), idx(f, "03:00.0"), &r);
+	acs_route_reach(f, acs_policy_default(), tfab_idx(f, "04:00.0"), tfab_idx(f, "03:00.0"), &r);
 	assert_true(r.direct);     /* the worse case */
 	assert_true(r.unknown);
 	acs_fabric_free(f);
@@ -65,17 +57,17 @@ static void test_unknown_set__questions(void **state)
 	(void)state;
 	assert_int_equal(acs_unknown_new(&u, f, acs_policy_default()), 0);
 	/* the route between them: the unread port they enter by */
-	assert_true(acs_unknown_add(u, ACS_UNKNOWN_REACH, idx(f, "03:00.0"), (long)idx(f, "04:00.0")));
+	assert_true(acs_unknown_add(u, ACS_UNKNOWN_REACH, tfab_idx(f, "03:00.0"), (long)tfab_idx(f, "04:00.0")));
 	assert_int_equal(acs_unknown_list(u, &v), 1);
-	assert_int_equal(v[0], idx(f, "02:01.0"));
+	assert_int_equal(v[0], tfab_idx(f, "02:01.0"));
 	/* 03:00.0's group walk passes only what was read */
 	acs_unknown_clear(u);
-	assert_false(acs_unknown_add(u, ACS_UNKNOWN_GROUP, idx(f, "03:00.0"), -1));
+	assert_false(acs_unknown_add(u, ACS_UNKNOWN_GROUP, tfab_idx(f, "03:00.0"), -1));
 	assert_int_equal(acs_unknown_count(u), 0);
-	assert_true(acs_unknown_add(u, ACS_UNKNOWN_GROUP, idx(f, "04:00.0"), -1));
+	assert_true(acs_unknown_add(u, ACS_UNKNOWN_GROUP, tfab_idx(f, "04:00.0"), -1));
 	/* P2PDMA reads the redirect bits of the whole path, endpoints too */
 	acs_unknown_clear(u);
-	assert_true(acs_unknown_add(u, ACS_UNKNOWN_P2PDMA, idx(f, "03:00.0"), (long)idx(f, "04:00.0")));
+	assert_true(acs_unknown_add(u, ACS_UNKNOWN_P2PDMA, tfab_idx(f, "03:00.0"), (long)tfab_idx(f, "04:00.0")));
 	assert_int_equal(acs_unknown_list(u, &v), 1);
 	assert_string_equal(acs_unknown_why(acs_fabric_func(f, v[0])),
 			    "its ACS state was not read (extended config space)");
@@ -98,18 +90,18 @@ static void test_unknown_audit__proven_and_unknown(void **state)
 
 		if (fd->kind == ACS_FINDING_UNSAFE) {
 			unsafe++;
-			assert_int_equal(fd->devices[0], idx(f, "03:00.0"));
+			assert_int_equal(fd->devices[0], tfab_idx(f, "03:00.0"));
 		} else if (fd->kind == ACS_FINDING_UNKNOWN) {
 			unknown++;
-			assert_int_equal(fd->devices[0], idx(f, "04:00.0"));
+			assert_int_equal(fd->devices[0], tfab_idx(f, "04:00.0"));
 			assert_int_equal(fd->nvia, 1);
-			assert_int_equal(fd->via[0], idx(f, "02:01.0"));
+			assert_int_equal(fd->via[0], tfab_idx(f, "02:01.0"));
 		}
 	}
 	assert_int_equal(unsafe, 1);
 	assert_int_equal(unknown, 1);
 	assert_int_equal(acs_audit_unknown(a, &v), 1);
-	assert_int_equal(v[0], idx(f, "02:01.0"));
+	assert_int_equal(v[0], tfab_idx(f, "02:01.0"));
 	acs_audit_free(a);
 	acs_fabric_free(f);
 }
@@ -141,18 +133,6 @@ static char *cut(const char *path, unsigned len)
 	out[n] = '\0';
 	fclose(in);
 	return out;
-}
-
-static acs_fabric *load(const char *path)
-{
-	acs_load_opts o = ACS_LOAD_OPTS_INIT;
-	acs_fabric *f = NULL;
-
-	o.kind = ACS_SOURCE_FILE;
-	o.path = path;
-	if (acs_fabric_load(&f, &o))
-		fail_msg("%s: %s", path, acs_error_last()->message);
-	return f;
 }
 
 /* Whether the audit has a finding of this kind on the pair, either way. */
@@ -220,11 +200,11 @@ static void test_unknown_fixtures__cut_never_safe(void **state)
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof(path), "%s/%s/lspci.txt", dir, e->d_name);
-			if (!(whole = load(path)))
+			if (!(whole = tload_ok(path, ACS_SOURCE_FILE)))
 				continue;
 			for (int l = 0; l < 2; l++) {
 				char *text = cut(path, lens[l]);
-				acs_fabric *part = load(tdir_write("cut.txt", text));
+				acs_fabric *part = tload_ok(tdir_write("cut.txt", text), ACS_SOURCE_FILE);
 
 				snprintf(name, sizeof(name), "%s/%s cut to %u bytes", kernels[k], e->d_name, lens[l]);
 				compare(name, whole, part, p);

@@ -3,38 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/cfgsynth.h"
 #include "tfab.h"
-
-static void put16(uint8_t *p, unsigned off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
 
 void tcfg_make(struct tcfg *c, uint16_t vendor, uint16_t device, uint32_t cls,
 	       int pcie_type, bool bridge, bool mf, int acs_ctrl)
 {
 	memset(c, 0, sizeof(*c));
 	c->len = pcie_type == ACS_PCIE_NONE ? 256 : 4096;
-	put16(c->b, 0x00, vendor);
-	put16(c->b, 0x02, device);
+	acs_cfg_put16(c->b, 0x00, vendor);
+	acs_cfg_put16(c->b, 0x02, device);
 	c->b[0x09] = (uint8_t)cls;
 	c->b[0x0a] = (uint8_t)(cls >> 8);
 	c->b[0x0b] = (uint8_t)(cls >> 16);
 	c->b[0x0e] = (uint8_t)((bridge ? 1 : 0) | (mf ? 0x80 : 0));
 	if (pcie_type == ACS_PCIE_NONE)
 		return;
-	put16(c->b, 0x06, 0x10);                 /* capability list */
+	acs_cfg_put16(c->b, 0x06, 0x10);         /* capability list */
 	c->b[0x34] = 0x40;
 	c->b[0x40] = 0x10;                       /* PCI Express */
 	c->b[0x41] = 0x00;
-	put16(c->b, 0x42, (uint16_t)(2 | pcie_type << 4));
+	acs_cfg_put16(c->b, 0x42, (uint16_t)(2 | pcie_type << 4));
 	if (acs_ctrl == NO_ACS)
 		return;
-	put16(c->b, 0x100, 0x000d);              /* ACS, version 1, last */
+	acs_cfg_put16(c->b, 0x100, 0x000d);      /* ACS, version 1, last */
 	c->b[0x102] = 0x01;
-	put16(c->b, 0x104, 0x005f);              /* SV TB RR CR UF DT */
-	put16(c->b, 0x106, (uint16_t)acs_ctrl);
+	acs_cfg_put16(c->b, 0x104, 0x005f);      /* SV TB RR CR UF DT */
+	acs_cfg_put16(c->b, 0x106, (uint16_t)acs_ctrl);
 }
 
 void tcfg_buses(struct tcfg *c, uint8_t pri, uint8_t sec, uint8_t sub)
@@ -57,6 +52,23 @@ static void parse_addr(const char *s, unsigned *dom, unsigned *bus,
 		*dom = 0;
 		assert_int_equal(sscanf(s, "%x:%x.%u", bus, dev, fn), 3);
 	}
+}
+
+const struct acs_func *tfab_func(const acs_fabric *f, const char *addr)
+{
+	unsigned dom, bus, dev, fn;
+	const struct acs_func *x;
+
+	parse_addr(addr, &dom, &bus, &dev, &fn);
+	x = acs_fabric_find(f, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
+	if (!x)
+		fail_msg("no function %s", addr);
+	return x;
+}
+
+size_t tfab_idx(const acs_fabric *f, const char *addr)
+{
+	return acs_fabric_index(f, tfab_func(f, addr));
 }
 
 void tfab_add(struct tfab *t, const char *addr, const struct tcfg *c)
@@ -138,7 +150,7 @@ acs_fabric *tfab_end(struct tfab *t)
 	return f;
 }
 
-static int str_cmp(const void *a, const void *b)
+int tstr_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -149,7 +161,7 @@ static char *canon_groups(char **groups, size_t n)
 	size_t total = 1;
 	char *out;
 
-	qsort(groups, n, sizeof(*groups), str_cmp);
+	qsort(groups, n, sizeof(*groups), tstr_cmp);
 	for (size_t i = 0; i < n; i++)
 		total += strlen(groups[i]) + 3;
 	out = calloc(1, total);
@@ -170,7 +182,7 @@ static char *canon_words(char *words)
 
 	for (w = strtok_r(words, " ", &save); w && n < 600; w = strtok_r(NULL, " ", &save))
 		list[n++] = strncmp(w, "0000:", 5) == 0 ? w + 5 : w;
-	qsort(list, n, sizeof(*list), str_cmp);
+	qsort(list, n, sizeof(*list), tstr_cmp);
 	for (size_t i = 0; i < n; i++)
 		total += strlen(list[i]) + 1;
 	out = calloc(1, total);
@@ -258,4 +270,98 @@ char *tdir_write(const char *name, const char *text)
 	fputs(text, f);
 	fclose(f);
 	return path;
+}
+
+int tload(const char *path, int kind, acs_fabric **f)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+	o.kind = kind;
+	o.path = path;
+	return acs_fabric_load(f, &o);
+}
+
+acs_fabric *tload_ok(const char *path, int kind)
+{
+	acs_fabric *f = NULL;
+
+	if (tload(path, kind, &f))
+		fail_msg("%s: %s", path, acs_error_last()->message);
+	return f;
+}
+
+char *tread_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("%s: cannot open", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+char *tgroups_file_partition(const char *path, char **addrs)
+{
+	char *text = tread_file(path, NULL), *save = NULL, *line, *spec, *canon;
+	size_t len = strlen(text), n = 0, cap = 16;
+	long *ids = malloc(cap * sizeof(*ids));
+	char **members = malloc(cap * sizeof(*members));
+
+	assert_true(ids && members);
+	if (addrs) {
+		*addrs = calloc(1, len + 2);
+		strcat(*addrs, " ");
+	}
+	/* strtok_r cuts text: every line is shorter than the file */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		long id;
+		char addr[64];
+		size_t k;
+
+		if (sscanf(line, "%ld %63s", &id, addr) != 2)
+			continue;
+		for (k = 0; k < n && ids[k] != id; k++)
+			;
+		if (k == n) {
+			if (n == cap) {
+				cap *= 2;
+				ids = realloc(ids, cap * sizeof(*ids));
+				members = realloc(members, cap * sizeof(*members));
+				assert_true(ids && members);
+			}
+			ids[n] = id;
+			members[n++] = calloc(1, len + 2);
+		}
+		strcat(members[k], " ");
+		strcat(members[k], addr);
+		if (addrs) {
+			strcat(*addrs, strncmp(addr, "0000:", 5) == 0 ? addr + 5 : addr);
+			strcat(*addrs, " ");
+		}
+	}
+	spec = calloc(1, len * 2 + 16);
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			strcat(spec, " |");
+		strcat(spec, members[k]);
+		free(members[k]);
+	}
+	canon = tpartition_canon(spec);
+	free(spec);
+	free(members);
+	free(ids);
+	free(text);
+	return canon;
 }

@@ -38,6 +38,10 @@ struct tfab {
 };
 
 void tfab_begin(struct tfab *t);
+/* The function at addr ("bb:dd.f", "dddd:bb:dd.f"), failing the test
+ * where there is none; its index. */
+const struct acs_func *tfab_func(const acs_fabric *f, const char *addr);
+size_t tfab_idx(const acs_fabric *f, const char *addr);
 /* addr as "bb:dd.f" or "dddd:bb:dd.f" */
 void tfab_add(struct tfab *t, const char *addr, const struct tcfg *c);
 /* Shorthands; acs_ctrl NO_ACS for no capability, mf for multifunction. */
@@ -52,6 +56,20 @@ void tfab_pcie_to_pci(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub
 void tfab_pci_bridge(struct tfab *t, const char *addr, uint8_t sec, uint8_t sub);
 acs_fabric *tfab_end(struct tfab *t);
 int tfab_end_rc(struct tfab *t, acs_fabric **out);
+
+/* A file as the library loads it (kind: enum acs_source_kind): 0 or the
+ * error; tload_ok() fails the test on an error. */
+int tload(const char *path, int kind, acs_fabric **f);
+acs_fabric *tload_ok(const char *path, int kind);
+/* A whole file, NUL-terminated; *len (where len) its length. Fails the
+ * test where it cannot be read. */
+char *tread_file(const char *path, size_t *len);
+/* strcmp() for qsort() over an array of char *. */
+int tstr_cmp(const void *a, const void *b);
+/* groups.txt ("GROUP ADDRESS" lines, as the VM captures have them) as the
+ * canonical partition (tpartition_canon()); *addrs, where addrs, gets
+ * " a b ... ": every address, without domain 0000. */
+char *tgroups_file_partition(const char *path, char **addrs);
 
 /* The partition of the predicted groups, canonical: members sorted, groups
  * sorted, " | " between groups, addresses without domain 0000. */

@@ -37,20 +37,19 @@
 #define DEFAULT_JOURNAL "/run/acsctl/journal.json"
 #define RESCAN_WAIT_MS 10000
 #define SYSFS_MAGIC 0x62656572
-#define ACS_EXT_ID 0x000d
 /* A journal holds a line per changed port and per unbound driver. */
 #define JOURNAL_MAX_BYTES (1u << 20)
 #define JOURNAL_MAX_ENTRIES 4096
 #define DRIVER_NAME_MAX 63
 
 struct change {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	unsigned acs_pos;
 	uint16_t before, after, cap;
 };
 
 struct bound {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	char driver[DRIVER_NAME_MAX + 1];
 	bool pinned;              /* driver_override named the driver */
 };
@@ -63,7 +62,7 @@ struct job {
 	int dirfd, lockfd;        /* -1 until opened */
 	struct change *ch;
 	size_t nch;
-	char (*affected)[32];     /* deepest first */
+	char (*affected)[ACS_ADDR_MAX];     /* deepest first */
 	size_t naff;
 	struct bound *drv;
 	size_t ndrv;
@@ -447,7 +446,7 @@ static int journal_change(struct job *j, size_t i, json_object *o)
 
 	if (!dev || !addr_ok(dev))
 		return journal_bad(j, "changes", i, "\"device\" is not an address DDDD:BB:DD.F");
-	if (!int_member(o, "acs_pos", 0x100, 0xff8, &pos) || pos % 4)
+	if (!int_member(o, "acs_pos", ACS_CFG_STD, ACS_CFG_EXT - ACS_PCI_ACS_SIZEOF, &pos) || pos % 4)
 		return journal_bad(j, "changes", i, "\"acs_pos\" is not an extended capability offset (0x100-0xff8, 4-aligned)");
 	if (!int_member(o, "ctrl_before", 0, 0xffff, &before) || !int_member(o, "ctrl_after", 0, 0xffff, &after))
 		return journal_bad(j, "changes", i, "\"ctrl_before\" and \"ctrl_after\" are not 16-bit values");
@@ -548,9 +547,9 @@ static void write_word(struct pci_dev *d, unsigned pos, uint16_t want, bool lock
 	errno = 0;
 	if (lockdown)
 		snprintf(why, size, "writing ACS control refused: Operation not permitted (fault injected: lockdown)");
-	else if (!pci_write_block(d, (int)pos + 6, le, 2))
+	else if (!pci_write_block(d, (int)(pos + ACS_PCI_ACS_CTRL), le, 2))
 		snprintf(why, size, "writing ACS control refused: %s", errno ? strerror(errno) : "libpci failed");
-	else if ((got = pci_read_word(d, (int)pos + 6)) != want)
+	else if ((got = pci_read_word(d, (int)(pos + ACS_PCI_ACS_CTRL))) != want)
 		snprintf(why, size, "ACS control reads 0x%04x after writing 0x%04x", got, want);
 }
 
@@ -574,7 +573,7 @@ static int write_one(const struct write_ctx *w, struct pci_access *pacc, const s
 	if (sscanf(c->addr, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
 		return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
 	d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
-	now = pci_read_word(d, (int)c->acs_pos + 6);
+	now = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CTRL));
 	if (w->what == WRITE_PROBE && now != c->before) {
 		pci_free_dev(d);
 		return acs_error_set(ACS_EINVAL, "%s: ACS control reads 0x%04x, not 0x%04x as read before: changed since; nothing touched",
@@ -587,7 +586,7 @@ static int write_one(const struct write_ctx *w, struct pci_access *pacc, const s
 	else if (w->what == WRITE_PROBE)
 		rc = acs_error_set(ACS_EPERM, "%s: %s: config-space writes do not work here (lockdown? not root?): apply refused before removing anything",
 				   c->addr, why);
-	else if (w->what == WRITE_BEFORE && (now = pci_read_word(d, (int)c->acs_pos + 6)) == want)
+	else if (w->what == WRITE_BEFORE && (now = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CTRL))) == want)
 		say(w->j, "write %s ACSCtl 0x%04x: %s, but it reads 0x%04x already", c->addr, want, why, now);
 	else
 		rc = acs_error_set(ACS_EPERM, "%s: %s", c->addr, why);
@@ -640,13 +639,13 @@ static int confirm_each(struct pci_access *pacc, void *ctx)
 			return acs_error_set(ACS_EINVAL, "%s: not an address", c->addr);
 		d = pci_get_dev(pacc, (int)dom, (int)bus, (int)dev, (int)fn);
 		hdr = pci_read_long(d, (int)c->acs_pos);
-		cap = pci_read_word(d, (int)c->acs_pos + 4);
-		now = pci_read_word(d, (int)c->acs_pos + 6);
+		cap = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CAP));
+		now = pci_read_word(d, (int)(c->acs_pos + ACS_PCI_ACS_CTRL));
 		pci_free_dev(d);
-		if ((hdr & 0xffff) != ACS_EXT_ID)
+		if (ACS_PCI_EXT_CAP_ID(hdr) != ACS_PCI_EXT_CAP_ID_ACS)
 			return acs_error_set(ACS_EINVAL, "%s: no ACS capability at 0x%03x (header 0x%08x): the journal does not fit this device: refused, nothing restored",
 					     c->addr, c->acs_pos, hdr);
-		mask = cap & 0x7f;   /* bits 15:7 of the control are not apply's */
+		mask = cap & ACS_PCI_ACS_FLAGS;   /* bits 15:7 of the control are not apply's */
 		if ((c->before ^ c->after) & ~mask)
 			return acs_error_set(ACS_EINVAL, "%s: the journal changes ACS bits 0x%04x the capability (0x%04x) does not have: refused, nothing restored",
 					     c->addr, (unsigned)((c->before ^ c->after) & ~mask), cap);
@@ -880,7 +879,7 @@ static int verify(const struct job *j, const acs_live *live, const acs_fabric *b
 		for (size_t i = 0; !rc && k2p && p2k && i < n; i++) {
 			int k = acs_fabric_kernel_group(now, i);
 			long pg = (long)acs_groups_of(want, i);
-			char x[32];
+			char x[ACS_ADDR_MAX];
 
 			if (k < 0)
 				continue;
@@ -965,7 +964,7 @@ static int lockdown_check(const struct job *j)
  */
 struct vfio_watch {
 	char node[64];
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int group;
 };
 
@@ -1208,7 +1207,7 @@ static void refusals(struct job *j, const acs_fabric *f, const acs_live *live, s
 	size_t n = acs_live_affected(live, &aff);
 
 	for (size_t k = 0; k < n; k++)
-		acs_func_addr(acs_fabric_func(f, aff[k]), j->affected[j->naff++], 32);
+		acs_func_addr(acs_fabric_func(f, aff[k]), j->affected[j->naff++], ACS_ADDR_MAX);
 	vfio_busy(j, why);
 	for (size_t k = 0; k < n; k++)
 		refuse_device(j, acs_fabric_func(f, aff[k]), j->affected[k], why);
@@ -1253,10 +1252,8 @@ int acs_journal__parse(const char *text, const char *sysfs, size_t *nch, size_t 
 static int below_ports(struct job *j)
 {
 	char path[4200];
+	size_t cap = 0;
 
-	j->affected = calloc(1024, sizeof(*j->affected));
-	if (!j->affected)
-		return acs_error_nomem();
 	for (size_t i = 0; i < j->nch; i++) {
 		struct dirent *e;
 		DIR *d;
@@ -1264,9 +1261,23 @@ static int below_ports(struct job *j)
 		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", j->sysfs, j->ch[i].addr);
 		if (!(d = opendir(path)))
 			continue;
-		while ((e = readdir(d)) && j->naff < 1024)
-			if (addr_ok(e->d_name))
-				snprintf(j->affected[j->naff++], 32, "%.31s", e->d_name);
+		while ((e = readdir(d))) {
+			if (!addr_ok(e->d_name))
+				continue;
+			if (j->naff == cap) {
+				size_t more = cap ? 2 * cap : 64;
+				char (*v)[ACS_ADDR_MAX] = realloc(j->affected, more * sizeof(*v));
+
+				if (!v) {
+					closedir(d);
+					return acs_error_nomem();
+				}
+				j->affected = v;
+				cap = more;
+			}
+			/* (addr_ok: 16 characters at most) */
+			snprintf(j->affected[j->naff++], ACS_ADDR_MAX, "%.*s", ACS_ADDR_MAX - 1, e->d_name);
+		}
 		closedir(d);
 	}
 	return 0;

@@ -29,7 +29,7 @@
 #define MAX_ENTRIES 256
 
 struct entry {
-	char addr[24];
+	char addr[ACS_ADDR_MAX];
 	char what[256];
 };
 
@@ -63,7 +63,7 @@ static bool is_pci_addr(const char *s, size_t len)
 
 static void add(struct acs_denylist *d, const char *addr, size_t len, const char *what)
 {
-	char a[24];
+	char a[ACS_ADDR_MAX];
 
 	snprintf(a, sizeof(a), "%.*s", (int)len, addr);
 	for (size_t i = 0; a[i]; i++)

@@ -100,11 +100,6 @@ static int add(acs_audit *a, int kind, const uint32_t *dev, size_t ndev,
 	return 0;
 }
 
-static bool peer(const struct acs_func *fn)
-{
-	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
-}
-
 /* For every function, the first endpoint (in address order) at or below
  * it. Each climb stops where an earlier endpoint already left its mark, so
  * this is linear in the fabric. */
@@ -117,7 +112,7 @@ static void first_endpoints(const acs_fabric *f, int32_t *first_ep)
 	for (size_t i = 0; i < n; i++) {
 		const struct acs_func *p = acs_fabric_func(f, i);
 
-		if (!peer(p))
+		if (!acs_func_is_peer(p))
 			continue;
 		for (; p && first_ep[acs_fabric_index(f, p)] < 0; p = acs_fabric_parent(f, p))
 			first_ep[acs_fabric_index(f, p)] = (int32_t)i;
@@ -186,7 +181,7 @@ static int audit_switch(struct ctx *c, const struct acs_func *usp)
 			const struct acs_func *y = acs_fabric_func(c->f, first + j);
 			long ey = j == i ? -1 : c->first_ep[first + j];
 			struct acs_reach r;
-			char why[300], bits[64], xa[32], ua[32], ya[32];
+			char why[300], bits[64], xa[ACS_ADDR_MAX], ua[ACS_ADDR_MAX], ya[ACS_ADDR_MAX];
 
 			int v;
 
@@ -236,7 +231,7 @@ static int audit_device(struct ctx *c, size_t i)
 
 		if (y->domain != x->domain || y->bus != x->bus || y->dev != x->dev)
 			break;
-		if (!peer(x) || !peer(y) || !maybe_apart(c, i, j))
+		if (!acs_func_is_peer(x) || !acs_func_is_peer(y) || !maybe_apart(c, i, j))
 			continue;
 		acs_route_reach(c->f, c->hw, i, j, &r);
 		acs_route_reach(c->f, c->hw, j, i, &back);
@@ -301,7 +296,7 @@ static int audit_conservative(struct ctx *c, const acs_groups *g)
 		bool any = false;
 
 		for (size_t k = 0; k < n && np < 64; k++)
-			if (peer(acs_fabric_func(c->f, m[k])))
+			if (acs_func_is_peer(acs_fabric_func(c->f, m[k])))
 				eps[np++] = m[k];
 		/* an uncertain group may be smaller than the prediction */
 		if (np < 2 || np == 64 || (!c->groups_sure && acs_groups_uncertain(g, id)))

@@ -43,7 +43,7 @@ static char *bits(unsigned v, char *buf, size_t size)
 
 static const char *name(const struct acs_func *fn, char *buf)
 {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 
 	sprintf(buf, "%s (%s)", acs_func_addr(fn, addr, sizeof(addr)),
 		acs_pcie_type_name(fn->pcie_type));

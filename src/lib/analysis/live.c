@@ -34,17 +34,35 @@ static size_t depth(const acs_fabric *f, const struct acs_func *fn)
 	return d;
 }
 
-static const acs_fabric *sort_fabric;
+/* A function with its depth, the key it sorts by. */
+struct by_depth {
+	size_t depth;
+	uint32_t i;
+};
 
 static int deeper_first(const void *pa, const void *pb)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	size_t da = depth(sort_fabric, acs_fabric_func(sort_fabric, a));
-	size_t db = depth(sort_fabric, acs_fabric_func(sort_fabric, b));
+	const struct by_depth *a = pa, *b = pb;
 
-	if (da != db)
-		return da > db ? -1 : 1;
-	return a < b ? -1 : a > b;
+	if (a->depth != b->depth)
+		return a->depth > b->depth ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Functions v[0..n-1] deepest first, then in index order. */
+static int sort_deepest_first(uint32_t *v, size_t n, const acs_fabric *f)
+{
+	struct by_depth *k = malloc((n + 1) * sizeof(*k));
+
+	if (!k)
+		return acs_error_nomem();
+	for (size_t j = 0; j < n; j++)
+		k[j] = (struct by_depth){ depth(f, acs_fabric_func(f, v[j])), v[j] };
+	qsort(k, n, sizeof(*k), deeper_first);
+	for (size_t j = 0; j < n; j++)
+		v[j] = k[j].i;
+	free(k);
+	return 0;
 }
 
 /* acs_lines_add() stops at 512 bytes: a reason is taken whole, owned. */
@@ -92,7 +110,7 @@ static int compare(acs_live *l, const acs_fabric *f)
 			"live, these would share a group that a boot keeps apart:" :
 			"at boot these form one group, live they stay apart (a port that stays keeps its group):");
 		for (size_t j = 0; j < c->count; j++) {
-			char addr[32];
+			char addr[ACS_ADDR_MAX];
 
 			used += (size_t)snprintf(line + used, size - used, " %s",
 				acs_func_addr(acs_fabric_func(f, c->funcs[j]), addr, sizeof(addr)));
@@ -148,10 +166,8 @@ int acs_live_compute(acs_live **out, const acs_fabric *f, const acs_policy *p,
 		rc = acs_groups_compute(&l->boot, l->after, p);
 	if (!rc)
 		rc = compare(l, f);
-	if (!rc) {
-		sort_fabric = f;
-		qsort(l->affected, l->naffected, sizeof(*l->affected), deeper_first);
-	}
+	if (!rc)
+		rc = sort_deepest_first(l->affected, l->naffected, f);
 done:
 	acs_groups_free(now);
 	free(changed);

@@ -41,7 +41,7 @@ static const struct acs_func *device_of(const acs_fabric *f, const struct acs_fu
 /* Port Number (Link Capabilities 31:24): what the egress vector indexes. */
 static unsigned port_number(const struct acs_func *fn)
 {
-	unsigned off = fn->pcie_pos + 0x0c + 3;
+	unsigned off = fn->pcie_pos + ACS_PCI_EXP_LNKCAP + ACS_PCI_EXP_LNKCAP_PN_BYTE;
 
 	return fn->pcie_pos ? acs_func_cfg_byte(fn, off) : fn->fn;
 }
@@ -55,7 +55,7 @@ static bool egress_blocks(const struct acs_func *in, const struct acs_func *out)
 	bit = port_number(out);
 	if (bit >= (in->acs_egress_bits ? in->acs_egress_bits : 256u))
 		return false;
-	return acs_func_cfg_byte(in, in->acs_pos + 8 + bit / 8) & (1u << (bit % 8));
+	return acs_func_cfg_byte(in, in->acs_pos + ACS_PCI_ACS_EGRESS_CTL_V + bit / 8) & (1u << (bit % 8));
 }
 
 static void reach_through(const acs_fabric *f, const acs_policy *p,

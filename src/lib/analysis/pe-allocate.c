@@ -14,7 +14,6 @@
  * several keeps each PE in whole segments of its own.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "acsctl/bars.h"
 #include "internal.h"
@@ -571,12 +570,6 @@ void acs_pe_alloc_free(acs_pe_alloc *a)
 	a->window_start = a->window_end = NULL;
 }
 
-bool acs_platform_has_m64(const acs_platform *p)
-{
-	/* PHB3 and PHB4 have M64 windows (Linux uses none on p7ioc) */
-	return strcmp(p->phb, "p7ioc") != 0;
-}
-
 /* the window of the bridge above function i that holds its BARs of this
  * kind (acs_pe_bridge_windows()) */
 static uint32_t bridge_window(const acs_fabric *f, uint32_t i, bool prefetch)
@@ -647,11 +640,13 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 		 * prefetchable windows are 64-bit and in M64, 32-bit prefetchable
 		 * BARs go in the memory window (as Linux sizes bridges); on p7ioc
 		 * the prefetchable window holds every prefetchable BAR, in M32. */
-		for (unsigned k = 0; k < (fn->header_type == 0 ? 6u : fn->header_type == 1 ? 2u : 0u); k++) {
-			uint8_t lo = acs_func_cfg_byte(fn, 0x10 + 4 * k);
+		for (unsigned k = 0; k < ACS_PCI_NUM_BARS(fn->header_type); k++) {
+			uint8_t lo = acs_func_cfg_byte(fn, ACS_PCI_BASE_ADDRESS_0 + 4 * k);
 			uint64_t sz = fn->bar_size[k];
+			bool pref = (lo & ACS_PCI_BASE_ADDRESS_MEM_PREFETCH) != 0;
+			bool is64 = (lo & ACS_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == ACS_PCI_BASE_ADDRESS_MEM_TYPE_64;
 
-			if ((lo & 0x1) || (m64 && (lo & 0x6) == 0x4 && (lo & 0x8)) != want_m64)
+			if ((lo & ACS_PCI_BASE_ADDRESS_SPACE_IO) || (m64 && is64 && pref) != want_m64)
 				continue;
 			if (!sz) {
 				for (size_t j = 0; j < nb; j++)
@@ -660,7 +655,7 @@ size_t acs_pe_window_demands(const acs_pe_table *t, const acs_fabric *f, const a
 			}
 			if (n < max) {
 				out[n] = (acs_pe_bar_demand){ (uint32_t)acs_pe_of(t, i), sz,
-							      bridge_window(f, (uint32_t)i, want_m64 || (!m64 && (lo & 0x8))) };
+							      bridge_window(f, (uint32_t)i, want_m64 || (!m64 && pref)) };
 				ref[n] = (acs_pe_bar_ref){ (uint32_t)i, (uint8_t)k };
 			}
 			n++;

@@ -11,26 +11,6 @@
 #include "acsctl/bars.h"
 #include "internal.h"
 
-uint64_t acs_pe_segment_size(const acs_platform *p, uint32_t domain, bool m64)
-{
-	if (!m64)
-		return p->m32_size / acs_platform_pes(p, domain);
-	if (domain >= ACS_PE_MAX_PHBS || !p->phb_m64_base[domain])
-		return 0;
-	return p->m64_size / acs_platform_pes(p, domain);
-}
-
-/* the segment an address is in, or -1 outside that window */
-long acs_pe_addr_segment(const acs_platform *p, uint32_t domain, uint64_t addr, bool m64)
-{
-	uint64_t seg = acs_pe_segment_size(p, domain, m64);
-	uint64_t base = m64 ? (domain < ACS_PE_MAX_PHBS ? p->phb_m64_base[domain] : 0) : ACS_PE_M32_BASE;
-
-	if (!seg || addr < base || addr - base >= seg * acs_platform_pes(p, domain))
-		return -1;
-	return (long)((addr - base) / seg);
-}
-
 static long bar_segment(const acs_platform *p, uint32_t domain, const acs_bar *b, bool m64)
 {
 	return acs_pe_addr_segment(p, domain, b->start, m64);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* PE assignment's state, shared by pe.c and pe-iov.c. */
+/* PE assignment's state, shared by pe.c and pe-iov.c (the platform
+ * facts they read are policy/pe-platform.c's). */
 #ifndef ACSCTL_PE_INTERNAL_H
 #define ACSCTL_PE_INTERNAL_H
 

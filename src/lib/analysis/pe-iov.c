@@ -21,21 +21,6 @@
 
 #define SINGLE_PE_MIN (32ull << 20)
 
-bool acs_platform_m64_bars(const acs_platform *p, uint32_t domain, unsigned *first, unsigned *last)
-{
-	if (!acs_platform_has_m64(p))
-		return false;
-	if (domain < ACS_PE_MAX_PHBS && p->phb_m64_bars[domain][1]) {
-		*first = p->phb_m64_bars[domain][0];
-		*last = p->phb_m64_bars[domain][1];
-		return true;
-	}
-	/* as QEMU's PHB3 and PHB4 report them (skiboot: "M64 #0..15", "#1..31") */
-	*first = strcmp(p->phb, "PHB3") == 0 ? 0 : 1;
-	*last = *first && acs_platform_pes(p, domain) >= 512 ? 31 : 15;
-	return true;
-}
-
 static uint64_t m64_segment(const acs_platform *p, uint32_t domain)
 {
 	return p->m64_size ? p->m64_size / acs_platform_pes(p, domain) : 0;

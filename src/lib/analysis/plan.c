@@ -34,7 +34,7 @@ struct acs_plan {
 
 static const char *addr(const acs_fabric *f, size_t i, char *buf)
 {
-	return acs_func_addr(acs_fabric_func(f, i), buf, 32);
+	return acs_func_addr(acs_fabric_func(f, i), buf, ACS_ADDR_MAX);
 }
 
 static bool same_device(const acs_fabric *f, size_t a, size_t b)
@@ -45,11 +45,6 @@ static bool same_device(const acs_fabric *f, size_t a, size_t b)
 	x = px ? px : x;
 	y = py ? py : y;
 	return x->domain == y->domain && x->bus == y->bus && x->dev == y->dev;
-}
-
-static bool peer(const struct acs_func *fn)
-{
-	return !fn->is_bridge && fn->class_code >> 8 != 0x0600;
 }
 
 /* --- checking a fabric against the requirements --- */
@@ -94,7 +89,7 @@ static bool check_isolated(const acs_fabric *f, const acs_policy *p, const acs_g
 			continue;
 		if (acs_groups_of(g, e) == acs_groups_of(g, d) && !acs_fabric_func(f, e)->is_bridge)
 			return false;
-		if (!peer(acs_fabric_func(f, e)))
+		if (!acs_func_is_peer(acs_fabric_func(f, e)))
 			continue;
 		acs_route_reach(f, p, e, d, &r);
 		if (r.direct)
@@ -164,14 +159,14 @@ struct target {
 
 static uint16_t cap_of(const struct acs_func *fn)
 {
-	return fn->acs_cap & 0x7f;
+	return fn->acs_cap & ACS_PCI_ACS_FLAGS;
 }
 
 /* P2P: clear RR/CR/EC on every function of the kernel's path. */
 static int plan_p2p(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
 		    const acs_requirement *r, struct target *t)
 {
-	char a[32], b[32];
+	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
 
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t j = 0; j < r->n; j++) {
@@ -205,7 +200,7 @@ static int plan_p2p(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
 static int plan_translated(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
 			   const acs_requirement *r, struct target *t)
 {
-	char a[32], b[32];
+	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct acs_func *fa = acs_fabric_func(f, r->devices[i]);
@@ -429,7 +424,7 @@ static int greedy(const acs_fabric *f, const acs_policy *p, const acs_requiremen
 static int explain_infeasible(acs_plan *plan, const acs_fabric *f, const acs_requirement *reqs,
 			      size_t nreqs, const struct target *t)
 {
-	char a[32], b[32];
+	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
 	int rc = 0;
 
 	for (size_t k = 0; !rc && k < nreqs; k++) {
@@ -488,7 +483,7 @@ static void requirements_unknown(const acs_fabric *f, acs_unknown *u, const acs_
 			if (r->kind == ACS_REQ_ISOLATE) {
 				acs_unknown_add(u, ACS_UNKNOWN_GROUP, r->devices[i], -1);
 				for (size_t e = 0; e < acs_fabric_count(f); e++)
-					if (e != r->devices[i] && peer(acs_fabric_func(f, e)))
+					if (e != r->devices[i] && acs_func_is_peer(acs_fabric_func(f, e)))
 						acs_unknown_add(u, ACS_UNKNOWN_REACH, e, (long)r->devices[i]);
 				continue;
 			}

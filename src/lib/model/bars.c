@@ -7,27 +7,21 @@
 #include "acsctl/bars.h"
 #include "internal.h"
 
-static uint32_t cfg32(const struct acs_func *fn, unsigned off)
-{
-	return (uint32_t)acs_func_cfg_byte(fn, off) | (uint32_t)acs_func_cfg_byte(fn, off + 1) << 8 |
-	       (uint32_t)acs_func_cfg_byte(fn, off + 2) << 16 | (uint32_t)acs_func_cfg_byte(fn, off + 3) << 24;
-}
-
 size_t acs_func_mem_bars(const struct acs_func *fn, acs_bar out[6])
 {
-	unsigned nbars = fn->header_type == 0 ? 6 : fn->header_type == 1 ? 2 : 0;
+	unsigned nbars = ACS_PCI_NUM_BARS(fn->header_type);
 	size_t n = 0;
 
 	for (unsigned i = 0; i < nbars; i++) {
-		uint32_t lo = cfg32(fn, 0x10 + 4 * i);
-		acs_bar b = { .index = (uint8_t)i, .prefetch = (lo & 0x8) != 0 };
+		uint32_t lo = acs_func_cfg32(fn, ACS_PCI_BASE_ADDRESS_0 + 4 * i);
+		acs_bar b = { .index = (uint8_t)i, .prefetch = (lo & ACS_PCI_BASE_ADDRESS_MEM_PREFETCH) != 0 };
 
-		if (lo & 0x1)
-			continue;  /* I/O */
-		b.start = lo & ~0xfull;
-		if ((lo & 0x6) == 0x4 && i + 1 < nbars) {
+		if (lo & ACS_PCI_BASE_ADDRESS_SPACE_IO)
+			continue;
+		b.start = lo & ~(uint64_t)ACS_PCI_BASE_ADDRESS_MEM_FLAGS;
+		if ((lo & ACS_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == ACS_PCI_BASE_ADDRESS_MEM_TYPE_64 && i + 1 < nbars) {
 			b.is64 = true;
-			b.start |= (uint64_t)cfg32(fn, 0x10 + 4 * ++i) << 32;
+			b.start |= (uint64_t)acs_func_cfg32(fn, ACS_PCI_BASE_ADDRESS_0 + 4 * ++i) << 32;
 		}
 		/* the size where the source knew it (sysfs, a topology) */
 		b.end = fn->bar_size[b.index] ? b.start + fn->bar_size[b.index] - 1 : b.start;
@@ -44,18 +38,18 @@ size_t acs_func_vf_bars(const struct acs_func *pf, acs_bar out[6])
 	if (!pf->sriov_pos || pf->is_virtfn)
 		return 0;
 	for (unsigned i = 0; i < 6; i++) {
-		unsigned off = pf->sriov_pos + 0x24u + 4 * i;
-		uint32_t lo = cfg32(pf, off);
-		acs_bar b = { .index = (uint8_t)i, .prefetch = (lo & 0x8) != 0 };
+		unsigned off = pf->sriov_pos + ACS_PCI_SRIOV_BAR + 4 * i;
+		uint32_t lo = acs_func_cfg32(pf, off);
+		acs_bar b = { .index = (uint8_t)i, .prefetch = (lo & ACS_PCI_BASE_ADDRESS_MEM_PREFETCH) != 0 };
 
 		/* a register reading 0 may be an unassigned 32-bit BAR: only
 		 * its size (where the source gave it) tells */
 		if (!lo && !pf->vf_bar_size[i])
 			continue;
-		b.start = lo & ~0xfull;
-		if ((lo & 0x6) == 0x4 && i + 1 < 6) {
+		b.start = lo & ~(uint64_t)ACS_PCI_BASE_ADDRESS_MEM_FLAGS;
+		if ((lo & ACS_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == ACS_PCI_BASE_ADDRESS_MEM_TYPE_64 && i + 1 < 6) {
 			b.is64 = true;
-			b.start |= (uint64_t)cfg32(pf, off + 4) << 32;
+			b.start |= (uint64_t)acs_func_cfg32(pf, off + 4) << 32;
 			i++;
 		}
 		b.end = pf->vf_bar_size[b.index] ? b.start + pf->vf_bar_size[b.index] - 1 : b.start;
@@ -70,20 +64,22 @@ size_t acs_func_bridge_windows(const struct acs_func *fn, acs_bar out[2])
 	uint32_t mem, pref;
 	acs_bar w = { 0 };
 
-	if (fn->header_type != 1)
+	if (fn->header_type != ACS_PCI_HEADER_TYPE_BRIDGE)
 		return 0;
-	mem = cfg32(fn, 0x20);
-	w.start = (uint64_t)(mem & 0xfff0) << 16;
-	w.end = (uint64_t)(mem >> 16 & 0xfff0) << 16 | 0xfffff;
+	/* base and limit: address bits 31:20 in 15:4, the limit's 19:0 set */
+	mem = acs_func_cfg32(fn, ACS_PCI_MEMORY_BASE);
+	w.start = (uint64_t)(mem & ACS_PCI_MEMORY_RANGE_MASK) << 16;
+	w.end = (uint64_t)(mem >> 16 & ACS_PCI_MEMORY_RANGE_MASK) << 16 | 0xfffff;
 	if (w.start <= w.end)
 		out[n++] = w;
-	pref = cfg32(fn, 0x24);
-	w = (acs_bar){ .index = 1, .prefetch = true, .is64 = (pref & 0xf) == 1 };
-	w.start = (uint64_t)(pref & 0xfff0) << 16;
-	w.end = (uint64_t)(pref >> 16 & 0xfff0) << 16 | 0xfffff;
+	pref = acs_func_cfg32(fn, ACS_PCI_PREF_MEMORY_BASE);
+	w = (acs_bar){ .index = 1, .prefetch = true,
+		       .is64 = (pref & ACS_PCI_PREF_RANGE_TYPE_MASK) == ACS_PCI_PREF_RANGE_TYPE_64 };
+	w.start = (uint64_t)(pref & ACS_PCI_MEMORY_RANGE_MASK) << 16;
+	w.end = (uint64_t)(pref >> 16 & ACS_PCI_MEMORY_RANGE_MASK) << 16 | 0xfffff;
 	if (w.is64) {
-		w.start |= (uint64_t)cfg32(fn, 0x28) << 32;
-		w.end |= (uint64_t)cfg32(fn, 0x2c) << 32;
+		w.start |= (uint64_t)acs_func_cfg32(fn, ACS_PCI_PREF_BASE_UPPER32) << 32;
+		w.end |= (uint64_t)acs_func_cfg32(fn, ACS_PCI_PREF_LIMIT_UPPER32) << 32;
 	}
 	if (w.start <= w.end)
 		out[n++] = w;

@@ -3,38 +3,26 @@
 
 #include "model/cfgsynth.h"
 
-static void put16(uint8_t *p, unsigned off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, unsigned off, uint32_t v)
-{
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
-}
-
 void acs_cfgsynth_init(struct acs_cfgsynth *s, uint16_t vendor, uint16_t device,
 		       uint32_t class_code, uint8_t header_type, bool multifunction)
 {
 	memset(s, 0, sizeof(*s));
-	put16(s->b, 0x00, vendor);
-	put16(s->b, 0x02, device);
-	s->b[0x09] = (uint8_t)class_code;
-	s->b[0x0a] = (uint8_t)(class_code >> 8);
-	s->b[0x0b] = (uint8_t)(class_code >> 16);
-	s->b[0x0e] = (uint8_t)(header_type | (multifunction ? 0x80 : 0));
-	s->std_next = 0x40;
+	acs_cfg_put16(s->b, ACS_PCI_VENDOR_ID, vendor);
+	acs_cfg_put16(s->b, ACS_PCI_DEVICE_ID, device);
+	s->b[ACS_PCI_CLASS_PROG] = (uint8_t)class_code;
+	s->b[ACS_PCI_CLASS_PROG + 1] = (uint8_t)(class_code >> 8);
+	s->b[ACS_PCI_CLASS_PROG + 2] = (uint8_t)(class_code >> 16);
+	s->b[ACS_PCI_HEADER_TYPE] = (uint8_t)(header_type | (multifunction ? ACS_PCI_HEADER_MULTIFUNCTION : 0));
+	s->std_next = ACS_CFG_HEADER;
 	s->ext_next = ACS_CFG_STD;
 }
 
 void acs_cfgsynth_buses(struct acs_cfgsynth *s, uint8_t primary,
 			uint8_t secondary, uint8_t subordinate)
 {
-	s->b[0x18] = primary;
-	s->b[0x19] = secondary;
-	s->b[0x1a] = subordinate;
+	s->b[ACS_PCI_PRIMARY_BUS] = primary;
+	s->b[ACS_PCI_SECONDARY_BUS] = secondary;
+	s->b[ACS_PCI_SUBORDINATE_BUS] = subordinate;
 }
 
 unsigned acs_cfgsynth_cap(struct acs_cfgsynth *s, unsigned pos, uint8_t id,
@@ -43,23 +31,24 @@ unsigned acs_cfgsynth_cap(struct acs_cfgsynth *s, unsigned pos, uint8_t id,
 	if (!pos)
 		pos = s->std_next;
 	pos &= ~3u;
-	if (pos < 0x40 || pos + size > ACS_CFG_STD)
+	if (pos < ACS_CFG_HEADER || pos + size > ACS_CFG_STD)
 		return 0;
-	s->b[pos] = id;
-	s->b[pos + 1] = 0;
+	s->b[pos + ACS_PCI_CAP_LIST_ID] = id;
+	s->b[pos + ACS_PCI_CAP_LIST_NEXT] = 0;
 	if (s->std_last)
-		s->b[s->std_last + 1] = (uint8_t)pos;
+		s->b[s->std_last + ACS_PCI_CAP_LIST_NEXT] = (uint8_t)pos;
 	else    /* CardBus bridges keep the list pointer elsewhere */
-		s->b[(s->b[0x0e] & 0x7f) == 2 ? 0x14 : 0x34] = (uint8_t)pos;
-	s->b[0x06] |= 0x10;   /* PCI_STATUS_CAP_LIST */
+		s->b[(s->b[ACS_PCI_HEADER_TYPE] & ACS_PCI_HEADER_TYPE_MASK) == ACS_PCI_HEADER_TYPE_CARDBUS ?
+		     ACS_PCI_CB_CAPABILITY_LIST : ACS_PCI_CAPABILITY_LIST] = (uint8_t)pos;
+	s->b[ACS_PCI_STATUS] |= ACS_PCI_STATUS_CAP_LIST;
 	s->std_last = pos;
 	if (pos + size > s->std_next)
 		s->std_next = (pos + size + 3) & ~3u;
 	return pos;
 }
 
-unsigned acs_cfgsynth_ext(struct acs_cfgsynth *s, unsigned pos, uint16_t id,
-			  unsigned size)
+unsigned acs_cfgsynth_ext_ver(struct acs_cfgsynth *s, unsigned pos, uint16_t id,
+			      unsigned version, unsigned size)
 {
 	if (!pos)
 		pos = s->ext_next;
@@ -68,14 +57,15 @@ unsigned acs_cfgsynth_ext(struct acs_cfgsynth *s, unsigned pos, uint16_t id,
 		return 0;
 	if (!s->ext_last && pos != ACS_CFG_STD) {
 		/* The list starts at 0x100: a null header there leads on. */
-		put32(s->b, ACS_CFG_STD, 0x00010000u | (uint32_t)pos << 20);
+		acs_cfg_put32(s->b, ACS_CFG_STD, ACS_PCI_EXT_CAP_HEADER(0, 1, pos));
 		s->ext_last = ACS_CFG_STD;
 	}
-	put32(s->b, pos, 0x00010000u | id);
+	acs_cfg_put32(s->b, pos, ACS_PCI_EXT_CAP_HEADER(id, version, 0));
 	if (s->ext_last && s->ext_last != pos) {
-		uint32_t prev = acs_rd32(s->b, s->ext_last) & 0x000fffffu;
+		uint32_t prev = acs_rd32(s->b, s->ext_last);
 
-		put32(s->b, s->ext_last, prev | (uint32_t)pos << 20);
+		acs_cfg_put32(s->b, s->ext_last, ACS_PCI_EXT_CAP_HEADER(ACS_PCI_EXT_CAP_ID(prev),
+									  ACS_PCI_EXT_CAP_VER(prev), pos));
 	}
 	s->ext_last = pos;
 	if (pos + size > s->ext_next)
@@ -83,47 +73,54 @@ unsigned acs_cfgsynth_ext(struct acs_cfgsynth *s, unsigned pos, uint16_t id,
 	return pos;
 }
 
+unsigned acs_cfgsynth_ext(struct acs_cfgsynth *s, unsigned pos, uint16_t id,
+			  unsigned size)
+{
+	return acs_cfgsynth_ext_ver(s, pos, id, 1, size);
+}
+
 unsigned acs_cfgsynth_pcie(struct acs_cfgsynth *s, unsigned pos, int type)
 {
-	pos = acs_cfgsynth_cap(s, pos, 0x10, 0x3c);
+	pos = acs_cfgsynth_cap(s, pos, ACS_PCI_CAP_ID_EXP, ACS_PCI_EXP_SIZEOF);
 	if (pos)
-		put16(s->b, pos + 2, (uint16_t)(2 | (unsigned)type << 4));
+		acs_cfg_put16(s->b, pos + ACS_PCI_EXP_FLAGS,
+			      (uint16_t)(2 | (unsigned)type << ACS_PCI_EXP_FLAGS_TYPE_SHIFT));
 	return pos;
 }
 
 unsigned acs_cfgsynth_acs(struct acs_cfgsynth *s, unsigned pos, uint16_t cap,
 			  uint16_t ctrl)
 {
-	unsigned vec = cap >> 8;
+	unsigned vec = cap >> ACS_PCI_ACS_EGRESS_BITS_SHIFT;
 	/* the egress control vector follows when EC is implemented; a size
 	 * field of 0 means 256 bits */
-	unsigned size = 8 + ((cap & ACS_EC) ? ((vec ? vec : 256) + 31) / 32 * 4 : 0);
+	unsigned size = ACS_PCI_ACS_SIZEOF + ((cap & ACS_EC) ? ((vec ? vec : 256) + 31) / 32 * 4 : 0);
 
-	pos = acs_cfgsynth_ext(s, pos, 0x0d, size);
+	pos = acs_cfgsynth_ext(s, pos, ACS_PCI_EXT_CAP_ID_ACS, size);
 	if (pos) {
-		put16(s->b, pos + 4, cap);
-		put16(s->b, pos + 6, ctrl);
+		acs_cfg_put16(s->b, pos + ACS_PCI_ACS_CAP, cap);
+		acs_cfg_put16(s->b, pos + ACS_PCI_ACS_CTRL, ctrl);
 	}
 	return pos;
 }
 
 unsigned acs_cfgsynth_ats(struct acs_cfgsynth *s, unsigned pos)
 {
-	return acs_cfgsynth_ext(s, pos, 0x0f, 8);
+	return acs_cfgsynth_ext(s, pos, ACS_PCI_EXT_CAP_ID_ATS, ACS_PCI_ATS_SIZEOF);
 }
 
 unsigned acs_cfgsynth_sriov(struct acs_cfgsynth *s, unsigned pos,
 			    uint16_t total_vfs, uint16_t num_vfs, uint16_t offset,
 			    uint16_t stride, uint16_t vf_device)
 {
-	pos = acs_cfgsynth_ext(s, pos, 0x10, 0x40);
+	pos = acs_cfgsynth_ext(s, pos, ACS_PCI_EXT_CAP_ID_SRIOV, ACS_PCI_SRIOV_SIZEOF);
 	if (pos) {
-		put16(s->b, pos + 0x0c, total_vfs);   /* initial VFs */
-		put16(s->b, pos + 0x0e, total_vfs);
-		put16(s->b, pos + 0x10, num_vfs);
-		put16(s->b, pos + 0x14, offset);      /* First VF Offset */
-		put16(s->b, pos + 0x16, stride);      /* VF Stride */
-		put16(s->b, pos + 0x1a, vf_device);
+		acs_cfg_put16(s->b, pos + ACS_PCI_SRIOV_INITIAL_VF, total_vfs);
+		acs_cfg_put16(s->b, pos + ACS_PCI_SRIOV_TOTAL_VF, total_vfs);
+		acs_cfg_put16(s->b, pos + ACS_PCI_SRIOV_NUM_VF, num_vfs);
+		acs_cfg_put16(s->b, pos + ACS_PCI_SRIOV_VF_OFFSET, offset);
+		acs_cfg_put16(s->b, pos + ACS_PCI_SRIOV_VF_STRIDE, stride);
+		acs_cfg_put16(s->b, pos + ACS_PCI_SRIOV_VF_DID, vf_device);
 	}
 	return pos;
 }

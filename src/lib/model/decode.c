@@ -9,34 +9,6 @@
 
 #include "internal.h"
 
-#define PCI_STATUS_CAP_LIST 0x10
-#define PCI_CAP_ID_EXP 0x10
-#define PCI_CAP_ID_SSVID 0x0d
-#define PCI_EXT_CAP_ID_ACS 0x0d
-#define PCI_EXT_CAP_ID_ATS 0x0f
-#define PCI_EXT_CAP_ID_SRIOV 0x10
-#define PCI_SRIOV_TOTAL_VF 0x0e
-#define PCI_SRIOV_NUM_VF 0x10
-#define PCI_SRIOV_VF_OFFSET 0x14
-#define PCI_SRIOV_VF_STRIDE 0x16
-#define PCI_SRIOV_VF_DID 0x1a
-
-static int decode_error(const struct acs_func *f, const char *origin,
-			const char *fmt, ...) ACS_PRINTF(3, 4);
-
-static int decode_error(const struct acs_func *f, const char *origin,
-			const char *fmt, ...)
-{
-	char addr[32], what[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return acs_error_set(ACS_EPARSE, "%s: %s: %s", origin,
-			     acs_func_addr(f, addr, sizeof(addr)), what);
-}
-
 /* Lengths a source can legitimately give: lspci -x, a CardBus header read
  * without root, -xxx, and the whole extended space. Anything else is a
  * dump that was cut short. */
@@ -51,47 +23,39 @@ static int walk_std_caps(struct acs_func *f, const uint8_t *cfg, unsigned len,
 	uint8_t seen[256 / 8] = { 0 };
 	unsigned pos;
 
-	if (!(acs_rd16(cfg, 0x06) & PCI_STATUS_CAP_LIST)) {
+	if (!(acs_rd16(cfg, ACS_PCI_STATUS) & ACS_PCI_STATUS_CAP_LIST)) {
 		f->known |= ACS_KNOWN_CAPS;
 		return 0;
 	}
-	pos = cfg[f->header_type == 2 ? 0x14 : 0x34] & ~3u;
+	pos = cfg[f->header_type == ACS_PCI_HEADER_TYPE_CARDBUS ? ACS_PCI_CB_CAPABILITY_LIST
+								 : ACS_PCI_CAPABILITY_LIST] & ~3u;
 	while (pos) {
 		if (pos < ACS_CFG_HEADER)
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"capability pointer 0x%02x points into the header", pos);
-		if (pos + 2 > len)
+		if (pos + ACS_PCI_CAP_LIST_NEXT + 1 > len)
 			return 0; /* the source stopped before the list: unknown */
 		if (seen[pos / 8] & (1u << (pos % 8)))
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"capability list loops at 0x%02x", pos);
 		seen[pos / 8] |= (uint8_t)(1u << (pos % 8));
 		/* bridges carry their subsystem IDs in a capability */
-		if (cfg[pos] == PCI_CAP_ID_SSVID && f->header_type == 1 && pos + 8 <= len) {
-			f->subsys_vendor = acs_rd16(cfg, pos + 4);
-			f->subsys_device = acs_rd16(cfg, pos + 6);
+		if (cfg[pos] == ACS_PCI_CAP_ID_SSVID && f->header_type == ACS_PCI_HEADER_TYPE_BRIDGE &&
+		    pos + ACS_PCI_SSVID_DEVICE_ID + 2 <= len) {
+			f->subsys_vendor = acs_rd16(cfg, pos + ACS_PCI_SSVID_VENDOR_ID);
+			f->subsys_device = acs_rd16(cfg, pos + ACS_PCI_SSVID_DEVICE_ID);
 		}
-		if (cfg[pos] == PCI_CAP_ID_EXP) {
-			if (pos + 4 > len)
+		if (cfg[pos] == ACS_PCI_CAP_ID_EXP) {
+			if (pos + ACS_PCI_EXP_FLAGS + 2 > len)
 				return 0;
 			f->pcie_pos = (uint16_t)pos;
-			f->pcie_type = (int8_t)((acs_rd16(cfg, pos + 2) >> 4) & 0xf);
+			f->pcie_type = (int8_t)((acs_rd16(cfg, pos + ACS_PCI_EXP_FLAGS) >>
+						 ACS_PCI_EXP_FLAGS_TYPE_SHIFT) & 0xf);
 		}
-		pos = cfg[pos + 1] & ~3u;
+		pos = cfg[pos + ACS_PCI_CAP_LIST_NEXT] & ~3u;
 	}
 	f->known |= ACS_KNOWN_CAPS;
 	return 0;
-}
-
-/* Extended space past what was stored reads as zero. */
-static uint16_t ext16(const struct acs_func *f, unsigned off)
-{
-	return (uint16_t)(acs_func_cfg_byte(f, off) | acs_func_cfg_byte(f, off + 1) << 8);
-}
-
-static uint32_t ext32(const struct acs_func *f, unsigned off)
-{
-	return (uint32_t)ext16(f, off) | (uint32_t)ext16(f, off + 2) << 16;
 }
 
 static int walk_ext_caps(struct acs_func *f, const char *origin)
@@ -100,35 +64,36 @@ static int walk_ext_caps(struct acs_func *f, const char *origin)
 	unsigned pos = ACS_CFG_STD;
 
 	while (pos) {
-		uint32_t hdr = ext32(f, pos);
-		unsigned id = hdr & 0xffff, next = (hdr >> 20) & ~3u;
+		/* extended space past what was stored reads as zero */
+		uint32_t hdr = acs_func_cfg32(f, pos);
+		unsigned id = ACS_PCI_EXT_CAP_ID(hdr), next = ACS_PCI_EXT_CAP_NEXT(hdr);
 
 		if (hdr == 0 || hdr == 0xffffffff)
 			break;
 		if (seen[pos / 32] & (1u << (pos / 4 % 8)))
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"extended capability list loops at 0x%03x", pos);
 		seen[pos / 32] |= (uint8_t)(1u << (pos / 4 % 8));
-		if (id == PCI_EXT_CAP_ID_ACS) {
-			if (pos + 8 > ACS_CFG_EXT)
-				return decode_error(f, origin,
+		if (id == ACS_PCI_EXT_CAP_ID_ACS) {
+			if (pos + ACS_PCI_ACS_SIZEOF > ACS_CFG_EXT)
+				return acs_error_func(ACS_EPARSE, origin, f,
 					"ACS capability at 0x%03x runs past config space", pos);
 			f->acs_pos = (uint16_t)pos;
-			f->acs_cap = ext16(f, pos + 4);
-			f->acs_ctrl = ext16(f, pos + 6);
-			f->acs_egress_bits = (uint8_t)(f->acs_cap >> 8);
-		} else if (id == PCI_EXT_CAP_ID_ATS) {
+			f->acs_cap = acs_func_cfg16(f, pos + ACS_PCI_ACS_CAP);
+			f->acs_ctrl = acs_func_cfg16(f, pos + ACS_PCI_ACS_CTRL);
+			f->acs_egress_bits = (uint8_t)(f->acs_cap >> ACS_PCI_ACS_EGRESS_BITS_SHIFT);
+		} else if (id == ACS_PCI_EXT_CAP_ID_ATS) {
 			f->ats_pos = (uint16_t)pos;
-		} else if (id == PCI_EXT_CAP_ID_SRIOV && pos + 0x12 <= ACS_CFG_EXT) {
+		} else if (id == ACS_PCI_EXT_CAP_ID_SRIOV && pos + ACS_PCI_SRIOV_NUM_VF + 2 <= ACS_CFG_EXT) {
 			f->sriov_pos = (uint16_t)pos;
-			f->sriov_total_vfs = ext16(f, pos + PCI_SRIOV_TOTAL_VF);
-			f->sriov_num_vfs = ext16(f, pos + PCI_SRIOV_NUM_VF);
-			f->sriov_offset = ext16(f, pos + PCI_SRIOV_VF_OFFSET);
-			f->sriov_stride = ext16(f, pos + PCI_SRIOV_VF_STRIDE);
-			f->sriov_vf_device = ext16(f, pos + PCI_SRIOV_VF_DID);
+			f->sriov_total_vfs = acs_func_cfg16(f, pos + ACS_PCI_SRIOV_TOTAL_VF);
+			f->sriov_num_vfs = acs_func_cfg16(f, pos + ACS_PCI_SRIOV_NUM_VF);
+			f->sriov_offset = acs_func_cfg16(f, pos + ACS_PCI_SRIOV_VF_OFFSET);
+			f->sriov_stride = acs_func_cfg16(f, pos + ACS_PCI_SRIOV_VF_STRIDE);
+			f->sriov_vf_device = acs_func_cfg16(f, pos + ACS_PCI_SRIOV_VF_DID);
 		}
 		if (next && next < ACS_CFG_STD)
-			return decode_error(f, origin,
+			return acs_error_func(ACS_EPARSE, origin, f,
 				"extended capability pointer 0x%03x points below 0x100", next);
 		pos = next;
 	}
@@ -157,28 +122,28 @@ int acs_decode_func(struct acs_func *f, const struct acs_raw_func *raw,
 	memcpy(f->vf_bar_size, raw->vf_bar_size, sizeof(f->vf_bar_size));
 
 	if (len < ACS_CFG_HEADER || !standard_length(len))
-		return decode_error(f, origin,
+		return acs_error_func(ACS_EPARSE, origin, f,
 			"truncated config space (%u bytes)", len);
 	f->known = ACS_KNOWN_HEADER;
-	f->vendor_id = acs_rd16(cfg, 0x00);
-	f->device_id = acs_rd16(cfg, 0x02);
-	f->revision = cfg[0x08];
-	f->class_code = (uint32_t)cfg[0x0b] << 16 | (uint32_t)cfg[0x0a] << 8 | cfg[0x09];
-	f->header_type = cfg[0x0e] & 0x7f;
-	f->multifunction = (cfg[0x0e] & 0x80) || raw->fn > 0;
-	if (f->header_type == 0) {
-		f->subsys_vendor = acs_rd16(cfg, 0x2c);
-		f->subsys_device = acs_rd16(cfg, 0x2e);
-	} else if (f->header_type == 2 && len > 0x43) {
+	f->vendor_id = acs_rd16(cfg, ACS_PCI_VENDOR_ID);
+	f->device_id = acs_rd16(cfg, ACS_PCI_DEVICE_ID);
+	f->revision = cfg[ACS_PCI_REVISION_ID];
+	f->class_code = acs_rd32(cfg, ACS_PCI_CLASS_REVISION) >> 8;
+	f->header_type = cfg[ACS_PCI_HEADER_TYPE] & ACS_PCI_HEADER_TYPE_MASK;
+	f->multifunction = (cfg[ACS_PCI_HEADER_TYPE] & ACS_PCI_HEADER_MULTIFUNCTION) || raw->fn > 0;
+	if (f->header_type == ACS_PCI_HEADER_TYPE_NORMAL) {
+		f->subsys_vendor = acs_rd16(cfg, ACS_PCI_SUBSYSTEM_VENDOR_ID);
+		f->subsys_device = acs_rd16(cfg, ACS_PCI_SUBSYSTEM_ID);
+	} else if (f->header_type == ACS_PCI_HEADER_TYPE_CARDBUS && len >= ACS_PCI_CB_SUBSYSTEM_ID + 2) {
 		/* a CardBus bridge's subsystem IDs lie past lspci -x's 64 bytes */
-		f->subsys_vendor = acs_rd16(cfg, 0x40);
-		f->subsys_device = acs_rd16(cfg, 0x42);
+		f->subsys_vendor = acs_rd16(cfg, ACS_PCI_CB_SUBSYSTEM_VENDOR_ID);
+		f->subsys_device = acs_rd16(cfg, ACS_PCI_CB_SUBSYSTEM_ID);
 	}
-	if (f->header_type == 1 || f->header_type == 2) {
+	if (f->header_type == ACS_PCI_HEADER_TYPE_BRIDGE || f->header_type == ACS_PCI_HEADER_TYPE_CARDBUS) {
 		f->is_bridge = true;
-		f->primary = cfg[0x18];
-		f->secondary = cfg[0x19];
-		f->subordinate = cfg[0x1a];
+		f->primary = cfg[ACS_PCI_PRIMARY_BUS];
+		f->secondary = cfg[ACS_PCI_SECONDARY_BUS];
+		f->subordinate = cfg[ACS_PCI_SUBORDINATE_BUS];
 	}
 	rc = walk_std_caps(f, cfg, len, origin);
 	if (rc)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "model/cfgsynth.h"
 
 /* Every function of f into a new builder, as f holds it. */
 static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
@@ -61,8 +62,7 @@ static int set_cfg16(struct acs_raw_func *r, unsigned off, uint16_t v)
 		r->cfg = cfg;
 		r->cfg_stored = (uint16_t)(off + 2);
 	}
-	r->cfg[off] = (uint8_t)v;
-	r->cfg[off + 1] = (uint8_t)(v >> 8);
+	acs_cfg_put16(r->cfg, off, v);
 	return 0;
 }
 
@@ -77,7 +77,7 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 	for (size_t k = 0; !rc && k < n; k++) {
 		const struct acs_func *fn;
 		struct acs_raw_func *r;
-		char addr[32];
+		char addr[ACS_ADDR_MAX];
 
 		if (changes[k].index >= f->nfuncs) {
 			rc = acs_error_set(ACS_EINVAL, "what-if: no function %zu", changes[k].index);
@@ -90,7 +90,7 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 					   acs_func_addr(fn, addr, sizeof(addr)));
 			break;
 		}
-		rc = set_cfg16(r, fn->acs_pos + 6u, changes[k].ctrl);
+		rc = set_cfg16(r, fn->acs_pos + ACS_PCI_ACS_CTRL, changes[k].ctrl);
 	}
 	if (rc) {
 		acs_builder_cleanup(&b);
@@ -105,7 +105,7 @@ int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *f, size_t pf_index,
 {
 	const struct acs_func *pf = pf_index < f->nfuncs ? &f->funcs[pf_index] : NULL;
 	struct acs_builder b;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int rc;
 
 	*out = NULL;
@@ -138,7 +138,7 @@ int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *f, size_t pf_index,
 	for (size_t i = 0; i < b.n; i++)
 		if (b.raw[i].domain == pf->domain && b.raw[i].bus == pf->bus &&
 		    b.raw[i].dev == pf->dev && b.raw[i].fn == pf->fn)
-			rc = set_cfg16(&b.raw[i], pf->sriov_pos + 0x10u, (uint16_t)num_vfs);
+			rc = set_cfg16(&b.raw[i], pf->sriov_pos + ACS_PCI_SRIOV_NUM_VF, (uint16_t)num_vfs);
 	for (size_t i = 0; !rc && i < b.n; i++)
 		if (b.raw[i].domain == pf->domain && b.raw[i].bus == pf->bus &&
 		    b.raw[i].dev == pf->dev && b.raw[i].fn == pf->fn) {
@@ -162,21 +162,21 @@ int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
 			unsigned pcie_pos)
 {
 	const struct acs_raw_func *p = &b->raw[pf];
-	uint8_t head[ACS_CFG_HEADER], pcie[0x3c] = { 0 };
+	uint8_t head[ACS_CFG_HEADER], pcie[ACS_PCI_EXP_SIZEOF] = { 0 };
 	unsigned num, offset, stride;
 	unsigned rid = (unsigned)p->bus << 8 | p->dev << 3 | p->fn;
 	uint32_t domain = p->domain;
 	int rc = 0;
 
 	/* (a conventional PCI function keeps 256 bytes: no SR-IOV to read) */
-	if (sriov_pos + 0x18 > p->cfg_stored)
+	if (sriov_pos + ACS_PCI_SRIOV_VF_STRIDE + 2 > p->cfg_stored)
 		return 0;
-	num = acs_rd16(p->cfg, sriov_pos + 0x10);
-	offset = acs_rd16(p->cfg, sriov_pos + 0x14);
-	stride = acs_rd16(p->cfg, sriov_pos + 0x16);
+	num = acs_rd16(p->cfg, sriov_pos + ACS_PCI_SRIOV_NUM_VF);
+	offset = acs_rd16(p->cfg, sriov_pos + ACS_PCI_SRIOV_VF_OFFSET);
+	stride = acs_rd16(p->cfg, sriov_pos + ACS_PCI_SRIOV_VF_STRIDE);
 	memcpy(head, p->cfg, ACS_CFG_HEADER);
-	if (pcie_pos && pcie_pos + 0x3c <= p->cfg_stored)
-		memcpy(pcie, p->cfg + pcie_pos, 0x3c);
+	if (pcie_pos && pcie_pos + ACS_PCI_EXP_SIZEOF <= p->cfg_stored)
+		memcpy(pcie, p->cfg + pcie_pos, ACS_PCI_EXP_SIZEOF);
 	for (unsigned n = 0; !rc && n < num; n++) {
 		unsigned vf = rid + offset + n * stride;
 		uint8_t cfg[ACS_CFG_STD] = { 0 };
@@ -185,14 +185,16 @@ int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
 			return acs_error_set(ACS_EINVAL, "%04x:%02x:%02x.%u: VF %u has no place (offset %u, stride %u)",
 					     domain, rid >> 8, rid >> 3 & 0x1f, rid & 7, n, offset, stride);
 		memcpy(cfg, head, ACS_CFG_HEADER);
-		cfg[0x00] = cfg[0x01] = cfg[0x02] = cfg[0x03] = 0xff;
+		acs_cfg_put16(cfg, ACS_PCI_VENDOR_ID, 0xffff);
+		acs_cfg_put16(cfg, ACS_PCI_DEVICE_ID, 0xffff);
 		/* a VF's BARs read 0: its PF's VF BARs place it */
-		memset(cfg + 0x10, 0, 0x28 - 0x10);
-		cfg[0x0e] = 0;
-		cfg[0x06] = 0x10;
-		cfg[0x34] = 0x40;
-		memcpy(cfg + 0x40, pcie, 0x3c);
-		cfg[0x41] = 0;
+		memset(cfg + ACS_PCI_BASE_ADDRESS_0, 0, 4 * ACS_PCI_NUM_BARS(ACS_PCI_HEADER_TYPE_NORMAL));
+		cfg[ACS_PCI_HEADER_TYPE] = ACS_PCI_HEADER_TYPE_NORMAL;
+		cfg[ACS_PCI_STATUS] = ACS_PCI_STATUS_CAP_LIST;
+		/* the PF's PCIe capability, alone in the list */
+		cfg[ACS_PCI_CAPABILITY_LIST] = ACS_CFG_HEADER;
+		memcpy(cfg + ACS_CFG_HEADER, pcie, ACS_PCI_EXP_SIZEOF);
+		cfg[ACS_CFG_HEADER + ACS_PCI_CAP_LIST_NEXT] = 0;
 		rc = acs_builder_add(b, domain, (uint8_t)(vf >> 8), (uint8_t)(vf >> 3 & 0x1f),
 				     (uint8_t)(vf & 7), cfg, ACS_CFG_STD);
 		if (!rc)

@@ -12,22 +12,6 @@
 
 #include "internal.h"
 
-static int topo_error(const char *origin, const struct acs_func *f,
-		      const char *fmt, ...) ACS_PRINTF(3, 4);
-
-static int topo_error(const char *origin, const struct acs_func *f,
-		      const char *fmt, ...)
-{
-	char addr[32], what[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return acs_error_set(ACS_EINVAL, "%s: %s: %s", origin,
-			     acs_func_addr(f, addr, sizeof(addr)), what);
-}
-
 static int find_bus(const acs_fabric *f, uint32_t domain, uint8_t number)
 {
 	size_t lo = 0, hi = f->nbuses;
@@ -63,7 +47,7 @@ static int build_buses(acs_fabric *f, const char *origin)
 		const struct acs_func *fn = &f->funcs[i];
 
 		if (i && same_addr(fn, &f->funcs[i - 1]))
-			return topo_error(origin, fn, "duplicate address");
+			return acs_error_func(ACS_EINVAL, origin, fn, "duplicate address");
 		if (!n || f->buses[n - 1].domain != fn->domain ||
 		    f->buses[n - 1].number != fn->bus) {
 			f->buses[n].domain = fn->domain;
@@ -140,7 +124,7 @@ static void identify_vfs(acs_fabric *f)
 			v = &f->funcs[x - f->funcs];
 			v->is_virtfn = true;
 			/* set up alone: only the header bit makes it multifunction */
-			v->multifunction = (acs_func_cfg_byte(v, 0x0e) & 0x80) != 0;
+			v->multifunction = (acs_func_cfg_byte(v, ACS_PCI_HEADER_TYPE) & ACS_PCI_HEADER_MULTIFUNCTION) != 0;
 			f->physfn[x - f->funcs] = (int32_t)i;
 			if (v->vendor_id == 0xffff) {
 				v->vendor_id = pf->vendor_id;
@@ -185,20 +169,20 @@ static int link_bridges(acs_fabric *f, const char *origin)
 		if (!has_buses(fn))
 			continue;
 		if (fn->secondary <= fn->bus)
-			return topo_error(origin, fn,
+			return acs_error_func(ACS_EINVAL, origin, fn,
 				"secondary bus %02x is not above the bridge's own bus %02x",
 				fn->secondary, fn->bus);
 		if (fn->subordinate < fn->secondary)
-			return topo_error(origin, fn,
+			return acs_error_func(ACS_EINVAL, origin, fn,
 				"subordinate bus %02x is below secondary bus %02x",
 				fn->subordinate, fn->secondary);
 		b = find_bus(f, fn->domain, fn->secondary);
 		if (b < 0)
 			continue; /* nothing behind it */
 		if (f->buses[b].self >= 0) {
-			char other[32];
+			char other[ACS_ADDR_MAX];
 
-			return topo_error(origin, fn,
+			return acs_error_func(ACS_EINVAL, origin, fn,
 				"secondary bus %02x is also claimed by %s",
 				fn->secondary,
 				acs_func_addr(&f->funcs[f->buses[b].self], other,
@@ -242,16 +226,16 @@ static int check_domain_ranges(acs_fabric *f, size_t first, size_t end,
 
 			if (fn->secondary <= pf->secondary ||
 			    fn->subordinate > pf->subordinate)
-				return topo_error(origin, fn,
+				return acs_error_func(ACS_EINVAL, origin, fn,
 					"buses %02x-%02x do not fit inside those of its parent bridge (%02x-%02x)",
 					fn->secondary, fn->subordinate,
 					pf->secondary, pf->subordinate);
 		}
 		for (unsigned b = fn->secondary; b <= fn->subordinate; b++) {
-			char other[32];
+			char other[ACS_ADDR_MAX];
 
 			if (owner[b] != p && owner[b] >= 0)
-				return topo_error(origin, fn,
+				return acs_error_func(ACS_EINVAL, origin, fn,
 					"buses %02x-%02x overlap those of %s",
 					fn->secondary, fn->subordinate,
 					acs_func_addr(&f->funcs[owner[b]], other,
@@ -267,7 +251,7 @@ static int check_domain_ranges(acs_fabric *f, size_t first, size_t end,
 		if (bus->self < 0 && !bus->virtual_bus && owner[bus->number] >= 0) {
 			const struct acs_func *br = &f->funcs[owner[bus->number]];
 
-			return topo_error(origin, &f->funcs[bus->first],
+			return acs_error_func(ACS_EINVAL, origin, &f->funcs[bus->first],
 				"bus %02x lies inside the buses of bridge %02x:%02x.%u (%02x-%02x) but no bridge leads to it",
 				bus->number, br->bus, br->dev, br->fn,
 				br->secondary, br->subordinate);

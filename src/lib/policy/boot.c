@@ -30,7 +30,6 @@
 #include "policy/policy-internal.h"
 
 #define REDIR (ACS_RR | ACS_CR | ACS_EC)
-#define ACS_ALL 0x7f              /* SV TB RR CR UF EC DT */
 #define OVERRIDE_SLOTS 16         /* NUM_ACS_IDS of the patch; it fills 15 */
 
 struct warning {
@@ -374,7 +373,7 @@ static int read_flags(const struct walk *w, const char *p, const char *at, const
 		m->mask |= bit;
 		m->set |= *c == '1' ? bit : 0;
 	}
-	if (m->mask & ~ACS_ALL) {
+	if (m->mask & ~ACS_PCI_ACS_FLAGS) {
 		snprintf(why, sizeof(why), ": its ACS flags '%.*s' set bits above DirectTrans (bit 6)",
 			 (int)(at - p), p);
 		return stop(w, entry, why, "Invalid ACS flags specified");
@@ -531,7 +530,7 @@ static int walk(const struct walk *w, struct match *m)
 {
 	struct walk later = *w;
 	struct match again;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int rc = walk_from(w, w->value, m);
 
 	if (rc || !m->hit || (*m->end != ';' && *m->end != ',') || w->quiet)
@@ -583,7 +582,7 @@ static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *
 {
 	uint16_t fw = firmware_ctrl(f, fn, o);
 	struct match dis, cfg;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int rc = named(b, f, fn, p, &dis, &cfg);
 
 	/* pci_std_enable_acs(): the IOMMU asked for ACS (pci_request_acs),
@@ -609,7 +608,7 @@ static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *
 		*ctrl = fw & (uint16_t)~REDIR;
 	if (cfg.hit)
 		*ctrl = (uint16_t)((fw & ~cfg.mask) | (cfg.set & cfg.mask));
-	if (dis.hit || (cfg.hit && (cfg.mask & ACS_ALL) != ACS_ALL))
+	if (dis.hit || (cfg.hit && (cfg.mask & ACS_PCI_ACS_FLAGS) != ACS_PCI_ACS_FLAGS))
 		rc = note(b, "%s: ACS control 0x%04x: bits the parameter leaves open take the firmware's value, assumed 0x%04x%s",
 			  addr, *ctrl, fw, o->nfirmware ? "" : " (give --firmware-acs DEV=0x.. if firmware sets ACS)");
 	return rc;
@@ -623,7 +622,7 @@ static int boot_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn
 {
 	int rc = kernel_ctrl(b, f, fn, p, o, ctrl);
 
-	*ctrl &= fn->acs_cap & ACS_ALL;
+	*ctrl &= fn->acs_cap & ACS_PCI_ACS_FLAGS;
 	return rc;
 }
 

@@ -44,14 +44,6 @@ static bool on_root_bus(const acs_fabric *fabric, const struct acs_func *fn)
 	return fn->bus == 0;
 }
 
-static uint32_t cfg32(const struct acs_func *fn, unsigned off)
-{
-	return (uint32_t)acs_func_cfg_byte(fn, off) |
-	       (uint32_t)acs_func_cfg_byte(fn, off + 1) << 8 |
-	       (uint32_t)acs_func_cfg_byte(fn, off + 2) << 16 |
-	       (uint32_t)acs_func_cfg_byte(fn, off + 3) << 24;
-}
-
 /*
  * pci_quirk_amd_sb_acs(): multifunction southbridge devices on the root
  * bus, when ACPI has an IVRS table. The kernel looks the table up; acsctl
@@ -215,6 +207,8 @@ bool acs_quirk_intel_spt(const struct acs_func *fn)
  * its ACSCtl is the capability's upper half, and text sources do not
  * carry the real control register.
  */
+#define INTEL_SPT_ACS_CTRL (ACS_PCI_ACS_CAP + 4)   /* the kernel's name */
+
 static int intel_spt_pch_acs(const acs_policy *p, const acs_fabric *fabric,
 			     const struct acs_func *fn, uint16_t flags)
 {
@@ -226,10 +220,10 @@ static int intel_spt_pch_acs(const acs_policy *p, const acs_fabric *fabric,
 		return -1;
 	/* Bytes the source did not have: no answer, and the generic test
 	 * says what it can of the capability. */
-	if (fn->cfg_len < pos + 12)
+	if (fn->cfg_len < pos + INTEL_SPT_ACS_CTRL + 4)
 		return -1;
-	flags &= (uint16_t)(cfg32(fn, pos + 4) | ACS_EC);
-	return ctrl_enabled(flags, (uint16_t)cfg32(fn, pos + 8));
+	flags &= (uint16_t)(acs_func_cfg32(fn, pos + ACS_PCI_ACS_CAP) | ACS_EC);
+	return ctrl_enabled(flags, (uint16_t)acs_func_cfg32(fn, pos + INTEL_SPT_ACS_CTRL));
 }
 
 /* pci_quirk_al_acs(): Amazon Annapurna Labs root ports. */

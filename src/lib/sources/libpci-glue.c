@@ -249,8 +249,9 @@ static int check_row(const struct acs_input *in, unsigned long no, struct dump_d
 			 "text after its 16 bytes (libpci's reader takes one space there)");
 		return dump_err(in, no, d, what);
 	}
-	if (off == 0)   /* byte 0x0e, without the multifunction bit */
-		d->header_type = (int)(strtoul(line + digits + 1 + 14 * 3, NULL, 16) & 0x7f);
+	if (off == 0)   /* its byte of the row (" xx" each), without the multifunction bit */
+		d->header_type = (int)(strtoul(line + digits + 1 + ACS_PCI_HEADER_TYPE * 3, NULL, 16) &
+				       ACS_PCI_HEADER_TYPE_MASK);
 	d->next += 16;
 	return 0;
 }

@@ -34,18 +34,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "model/cfgsynth.h"
 #include "sources/sources.h"
 
 /* lspci's longest lines (VPD strings with escapes) stay well below this. */
 #define LSPCI_MAX_LINE 2048
 #define STD_MAX 48             /* 0x40 .. 0xfc in steps of 4 */
 #define EXT_MAX 960            /* 0x100 .. 0xffc in steps of 4 */
-
-#define PCI_STATUS_CAP_LIST 0x10
-#define PCI_CAP_ID_EXP 0x10
-#define PCI_EXT_CAP_ID_ACS 0x0d
-#define PCI_EXT_CAP_ID_ATS 0x0f
-#define PCI_EXT_CAP_ID_SRIOV 0x10
 
 #define NOID_LINES 4
 
@@ -72,7 +67,7 @@ struct cap {
 struct dev {
 	bool open;
 	int line;
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	uint32_t domain;
 	uint8_t bus, slot, fn;
 	uint16_t vendor, device;
@@ -103,7 +98,7 @@ struct dev {
 	bool mem_window, pref_window;   /* "... behind bridge:" lines seen */
 	uint64_t mem_base, mem_limit, pref_base, pref_limit;
 	bool pref64;
-	uint8_t cfg[ACS_CFG_EXT];
+	struct acs_cfgsynth cfg;   /* last: parse_header() clears what is above it */
 };
 
 struct seen {
@@ -293,7 +288,7 @@ static const struct name_id std_caps[] = {
 	{ "Hot-plug capable", 0x0c },
 	{ "Subsystem", 0x0d },
 	{ "Secure device", 0x0f },
-	{ "Express", PCI_CAP_ID_EXP },
+	{ "Express", ACS_PCI_CAP_ID_EXP },
 	{ "SATA HBA", 0x12 },
 	{ "PCI Advanced Features", 0x13 },
 	{ "Enhanced Allocation", 0x14 },
@@ -312,10 +307,10 @@ static const struct name_id ext_caps[] = {
 	{ "Multi-Function Virtual Channel", 0x08 },
 	{ "Root Complex Register Block", 0x0a },
 	{ "Vendor Specific Information", 0x0b },
-	{ "Access Control Services", PCI_EXT_CAP_ID_ACS },
+	{ "Access Control Services", ACS_PCI_EXT_CAP_ID_ACS },
 	{ "Alternative Routing-ID Interpretation", 0x0e },
-	{ "Address Translation Service", PCI_EXT_CAP_ID_ATS },
-	{ "Single Root I/O Virtualization", PCI_EXT_CAP_ID_SRIOV },
+	{ "Address Translation Service", ACS_PCI_EXT_CAP_ID_ATS },
+	{ "Single Root I/O Virtualization", ACS_PCI_EXT_CAP_ID_SRIOV },
 	{ "Multi-Root I/O Virtualization", 0x11 },
 	{ "Multicast", 0x12 },
 	{ "Page Request Interface", 0x13 },
@@ -404,25 +399,13 @@ static int lookup_prefix(const struct name_id *t, size_t n, const char *s)
 
 /* --- config space --- */
 
-static void put16(uint8_t *p, unsigned off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, unsigned off, uint32_t v)
-{
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
-}
-
 /* Bytes an extended capability's fields take here (at least its header). */
 static unsigned ext_size(uint16_t id)
 {
 	switch (id) {
-	case PCI_EXT_CAP_ID_ACS: return 8;
-	case PCI_EXT_CAP_ID_ATS: return 8;
-	case PCI_EXT_CAP_ID_SRIOV: return 0x1c;
+	case ACS_PCI_EXT_CAP_ID_ACS: return ACS_PCI_ACS_SIZEOF;
+	case ACS_PCI_EXT_CAP_ID_ATS: return ACS_PCI_ATS_SIZEOF;
+	case ACS_PCI_EXT_CAP_ID_SRIOV: return ACS_PCI_SRIOV_VF_DID + 2;
 	default: return 4;
 	}
 }
@@ -440,8 +423,9 @@ static int pos_cmp(const void *pa, const void *pb)
 static int write_ext(struct ctx *c, struct dev *d)
 {
 	const struct cap *order[EXT_MAX];
-	unsigned i, n = 0, prev = 0;
-	uint8_t *cfg = d->cfg;
+	unsigned i, n = 0;
+	struct acs_cfgsynth *s = &d->cfg;
+	uint8_t *cfg = s->b;
 
 	for (i = 0; i < d->next; i++)
 		order[i] = &d->ext[i];
@@ -461,38 +445,36 @@ static int write_ext(struct ctx *c, struct dev *d)
 	for (i = 0; i < d->next; i++)
 		if (d->ext[i].pos == ACS_CFG_STD)
 			order[n++] = &d->ext[i];
-	if (!n)
-		put32(cfg, ACS_CFG_STD, 0); /* the null header, linked below */
-	prev = ACS_CFG_STD;
+	if (!n)   /* a null header (version 0) at 0x100 leads on */
+		acs_cfgsynth_ext_ver(s, ACS_CFG_STD, 0, 0, 4);
 	for (i = 0; i < d->next; i++)
 		if (d->ext[i].pos != ACS_CFG_STD)
 			order[n++] = &d->ext[i];
 	for (i = 0; i < n; i++) {
 		const struct cap *e = order[i];
+		unsigned pos = e->pos;
 
-		if (e->pos != ACS_CFG_STD)   /* link the previous one here */
-			put32(cfg, prev, acs_rd32(cfg, prev) | (uint32_t)e->pos << 20);
-		put32(cfg, e->pos, e->id | (uint32_t)(e->ver & 0xf) << 16);
-		prev = e->pos;
+		/* checked above: it fits */
+		acs_cfgsynth_ext_ver(s, pos, e->id, e->ver, ext_size(e->id));
 		switch (e->id) {
-		case PCI_EXT_CAP_ID_ACS:
-			put16(cfg, e->pos + 4, d->acs_cap);
-			put16(cfg, e->pos + 6, d->acs_ctrl);
+		case ACS_PCI_EXT_CAP_ID_ACS:
+			acs_cfg_put16(cfg, pos + ACS_PCI_ACS_CAP, d->acs_cap);
+			acs_cfg_put16(cfg, pos + ACS_PCI_ACS_CTRL, d->acs_ctrl);
 			break;
-		case PCI_EXT_CAP_ID_ATS:
-			put16(cfg, e->pos + 6, d->ats_ctrl);
+		case ACS_PCI_EXT_CAP_ID_ATS:
+			acs_cfg_put16(cfg, pos + ACS_PCI_ATS_CTRL, d->ats_ctrl);
 			break;
-		case PCI_EXT_CAP_ID_SRIOV:
-			put16(cfg, e->pos + 0x08, d->iov_ctrl);
-			put16(cfg, e->pos + 0x0c, d->iov_initial);
-			put16(cfg, e->pos + 0x0e, d->iov_total);
-			put16(cfg, e->pos + 0x10, d->iov_num);
-			cfg[e->pos + 0x12] = d->iov_fdl;
-			put16(cfg, e->pos + 0x14, d->iov_offset);
-			put16(cfg, e->pos + 0x16, d->iov_stride);
-			put16(cfg, e->pos + 0x1a, d->iov_did);
+		case ACS_PCI_EXT_CAP_ID_SRIOV:
+			acs_cfg_put16(cfg, pos + ACS_PCI_SRIOV_CTRL, d->iov_ctrl);
+			acs_cfg_put16(cfg, pos + ACS_PCI_SRIOV_INITIAL_VF, d->iov_initial);
+			acs_cfg_put16(cfg, pos + ACS_PCI_SRIOV_TOTAL_VF, d->iov_total);
+			acs_cfg_put16(cfg, pos + ACS_PCI_SRIOV_NUM_VF, d->iov_num);
+			cfg[pos + ACS_PCI_SRIOV_FUNC_LINK] = d->iov_fdl;
+			acs_cfg_put16(cfg, pos + ACS_PCI_SRIOV_VF_OFFSET, d->iov_offset);
+			acs_cfg_put16(cfg, pos + ACS_PCI_SRIOV_VF_STRIDE, d->iov_stride);
+			acs_cfg_put16(cfg, pos + ACS_PCI_SRIOV_VF_DID, d->iov_did);
 			for (unsigned k = 0; k < 6; k++)
-				put32(cfg, e->pos + 0x24 + 4 * k, d->iov_bar[k]);
+				acs_cfg_put32(cfg, pos + ACS_PCI_SRIOV_BAR + 4 * k, d->iov_bar[k]);
 			break;
 		default:
 			break;
@@ -505,34 +487,53 @@ static bool bridge_class(uint32_t class_code)
 {
 	unsigned cls = class_code >> 8;
 
-	return cls == 0x0604 || cls == 0x0609 || cls == 0x0607;
+	return cls == ACS_PCI_CLASS_BRIDGE_PCI || cls == ACS_PCI_CLASS_BRIDGE_PCI_SEMI ||
+	       cls == ACS_PCI_CLASS_BRIDGE_CARDBUS;
 }
 
-/* The device is complete: write its config space and hand it over. */
+/* A bridge's memory windows closed (base above limit): what lspci says
+ * [disabled], or what is not known. */
+static void close_windows(uint8_t *cfg)
+{
+	acs_cfg_put16(cfg, ACS_PCI_MEMORY_BASE, ACS_PCI_MEMORY_RANGE_MASK);
+	acs_cfg_put16(cfg, ACS_PCI_MEMORY_LIMIT, 0);
+	acs_cfg_put16(cfg, ACS_PCI_PREF_MEMORY_BASE, ACS_PCI_MEMORY_RANGE_MASK);
+	acs_cfg_put16(cfg, ACS_PCI_PREF_MEMORY_LIMIT, 0);
+	memset(cfg + ACS_PCI_PREF_BASE_UPPER32, 0, 8);
+}
+
 /* Region lines back into BAR registers, "behind bridge" lines into a
  * bridge's window registers (closed where lspci says [disabled]). */
 static void write_bars(const struct dev *d, uint8_t *cfg, uint8_t htype)
 {
-	unsigned nbars = htype == 0 ? 6 : htype == 1 ? 2 : 0;
-
-	for (unsigned k = 0; k < nbars; k++)
-		put32(cfg, 0x10 + 4 * k, d->bar[k]);
-	if (htype != 1)
+	for (unsigned k = 0; k < ACS_PCI_NUM_BARS(htype); k++)
+		acs_cfg_put32(cfg, ACS_PCI_BASE_ADDRESS_0 + 4 * k, d->bar[k]);
+	if (htype != ACS_PCI_HEADER_TYPE_BRIDGE)
 		return;
-	put16(cfg, 0x20, d->mem_window ? (uint16_t)((d->mem_base >> 16) & 0xfff0) : 0xfff0);
-	put16(cfg, 0x22, d->mem_window ? (uint16_t)((d->mem_limit >> 16) & 0xfff0) : 0);
-	put16(cfg, 0x24, (uint16_t)((d->pref_window ? (d->pref_base >> 16) & 0xfff0 : 0xfff0) | d->pref64));
-	put16(cfg, 0x26, (uint16_t)((d->pref_window ? (d->pref_limit >> 16) & 0xfff0 : 0) | d->pref64));
+	close_windows(cfg);
+	if (d->mem_window) {
+		acs_cfg_put16(cfg, ACS_PCI_MEMORY_BASE, (uint16_t)((d->mem_base >> 16) & ACS_PCI_MEMORY_RANGE_MASK));
+		acs_cfg_put16(cfg, ACS_PCI_MEMORY_LIMIT, (uint16_t)((d->mem_limit >> 16) & ACS_PCI_MEMORY_RANGE_MASK));
+	}
+	if (d->pref_window) {
+		acs_cfg_put16(cfg, ACS_PCI_PREF_MEMORY_BASE, (uint16_t)((d->pref_base >> 16) & ACS_PCI_MEMORY_RANGE_MASK));
+		acs_cfg_put16(cfg, ACS_PCI_PREF_MEMORY_LIMIT, (uint16_t)((d->pref_limit >> 16) & ACS_PCI_MEMORY_RANGE_MASK));
+	}
+	/* the type bits are there whether the window is open or not */
+	cfg[ACS_PCI_PREF_MEMORY_BASE] |= d->pref64;
+	cfg[ACS_PCI_PREF_MEMORY_LIMIT] |= d->pref64;
 	if (d->pref64 && d->pref_window) {
-		put32(cfg, 0x28, (uint32_t)(d->pref_base >> 32));
-		put32(cfg, 0x2c, (uint32_t)(d->pref_limit >> 32));
+		acs_cfg_put32(cfg, ACS_PCI_PREF_BASE_UPPER32, (uint32_t)(d->pref_base >> 32));
+		acs_cfg_put32(cfg, ACS_PCI_PREF_LIMIT_UPPER32, (uint32_t)(d->pref_limit >> 32));
 	}
 }
 
+/* The device is complete: write its config space and hand it over. */
 static int finish_dev(struct ctx *c)
 {
 	struct dev *d = c->d;
-	uint8_t *cfg = d->cfg;
+	struct acs_cfgsynth *syn = &d->cfg;
+	uint8_t *cfg = syn->b;
 	bool pcie = d->pcie && !(d->flags & F_DENIED);
 	unsigned len = pcie ? ACS_CFG_EXT : ACS_CFG_STD;
 	uint8_t htype = 0;
@@ -546,35 +547,22 @@ static int finish_dev(struct ctx *c)
 			    "bridge (class %04x) without a 'Bus:' line (lspci -v or more needed)",
 			    d->class_code >> 8);
 	if (d->has_bus)
-		htype = (d->class_code >> 8) == 0x0607 ? 2 : 1;
-	memset(cfg, 0, sizeof(d->cfg));
-	put16(cfg, 0x00, d->vendor);
-	put16(cfg, 0x02, d->device);
-	cfg[0x08] = d->rev;
-	cfg[0x09] = (uint8_t)d->class_code;
-	cfg[0x0a] = (uint8_t)(d->class_code >> 8);
-	cfg[0x0b] = (uint8_t)(d->class_code >> 16);
-	cfg[0x0e] = htype;
+		htype = (d->class_code >> 8) == ACS_PCI_CLASS_BRIDGE_CARDBUS ? ACS_PCI_HEADER_TYPE_CARDBUS
+									       : ACS_PCI_HEADER_TYPE_BRIDGE;
+	acs_cfgsynth_init(syn, d->vendor, d->device, d->class_code, htype, false);
+	cfg[ACS_PCI_REVISION_ID] = d->rev;
 	if (htype) {
-		cfg[0x18] = d->pri;
-		cfg[0x19] = d->sec;
-		cfg[0x1a] = d->sub;
-		cfg[0x1b] = d->sec_lat;
+		acs_cfgsynth_buses(syn, d->pri, d->sec, d->sub);
+		cfg[ACS_PCI_SEC_LATENCY_TIMER] = d->sec_lat;
 	}
 	write_bars(d, cfg, htype);
-	if (d->nstd && !(d->flags & F_DENIED)) {
-		unsigned ptr = htype == 2 ? 0x14 : 0x34;
+	/* the standard list in the order listed, each where it was */
+	for (unsigned i = 0; !(d->flags & F_DENIED) && i < d->nstd; i++) {
+		const struct cap *e = &d->std[i];
 
-		cfg[0x06] |= PCI_STATUS_CAP_LIST;
-		for (unsigned i = 0; i < d->nstd; i++) {
-			const struct cap *e = &d->std[i];
-
-			cfg[ptr] = (uint8_t)e->pos;
-			cfg[e->pos] = (uint8_t)e->id;
-			if (e->id == PCI_CAP_ID_EXP)
-				put16(cfg, e->pos + 2, d->pcie_flags);
-			ptr = e->pos + 1u;
-		}
+		acs_cfgsynth_cap(syn, e->pos, (uint8_t)e->id, 4);
+		if (e->id == ACS_PCI_CAP_ID_EXP)
+			acs_cfg_put16(cfg, e->pos + ACS_PCI_EXP_FLAGS, d->pcie_flags);
 	}
 	if (pcie && d->next) {
 		rc = write_ext(c, d);
@@ -798,13 +786,13 @@ static int parse_express(struct ctx *c, const char *p)
 		return perr(c, c->line, "unknown PCI Express port type '%s'", word);
 	}
 	d->pcie = true;
-	d->pcie_flags = (uint16_t)((ver & 0xf) | (unsigned)type << 4);
+	d->pcie_flags = (uint16_t)((ver & ACS_PCI_EXP_FLAGS_VERS) | (unsigned)type << ACS_PCI_EXP_FLAGS_TYPE_SHIFT);
 	if (strstr(p, "(Slot+)"))
-		d->pcie_flags |= 0x0100;     /* PCI_EXP_FLAGS_SLOT */
+		d->pcie_flags |= ACS_PCI_EXP_FLAGS_SLOT;
 	if ((q = strstr(p, ", MSI ")) && hexn(q + 6, 2, &num))
-		d->pcie_flags |= (uint16_t)((num & 0x1f) << 9);
+		d->pcie_flags |= (uint16_t)((num & 0x1f) << ACS_PCI_EXP_FLAGS_IRQ_SHIFT);
 	else if ((q = strstr(p, ", IntMsgNum ")) && decn(q + 12, 2, &num))
-		d->pcie_flags |= (uint16_t)((num & 0x1f) << 9);
+		d->pcie_flags |= (uint16_t)((num & 0x1f) << ACS_PCI_EXP_FLAGS_IRQ_SHIFT);
 	return 0;
 }
 
@@ -835,7 +823,7 @@ static int parse_capability(struct ctx *c, const char *p)
 	q = skip_ws(q + 2);
 	if (pos & 3)
 		return perr(c, c->line, "capability offset 0x%02lx is not a multiple of 4", pos);
-	if (ext != (pos >= ACS_CFG_STD) || pos < 0x40)
+	if (ext != (pos >= ACS_CFG_STD) || pos < ACS_CFG_HEADER)
 		return perr(c, c->line, "capability offset 0x%02lx is out of range", pos);
 	d->flags |= F_CAPS;
 	if (!ext) {
@@ -857,7 +845,7 @@ static int parse_capability(struct ctx *c, const char *p)
 			e->id = 0;     /* a Null capability keeps the chain */
 		if (e->id == 0xff)
 			e->id = 0;
-		if (e->id == PCI_CAP_ID_EXP)
+		if (e->id == ACS_PCI_CAP_ID_EXP)
 			return parse_express(c, q + strlen("Express"));
 		return 0;
 	}
@@ -877,16 +865,16 @@ static int parse_capability(struct ctx *c, const char *p)
 	else
 		e->id = 0;
 	switch (e->id) {
-	case PCI_EXT_CAP_ID_ACS:
+	case ACS_PCI_EXT_CAP_ID_ACS:
 		if (d->acs_seen)
 			return perr(c, c->line, "second ACS capability");
 		d->acs_seen = true;
 		d->cur = CUR_ACS;
 		break;
-	case PCI_EXT_CAP_ID_ATS:
+	case ACS_PCI_EXT_CAP_ID_ATS:
 		d->cur = CUR_ATS;
 		break;
-	case PCI_EXT_CAP_ID_SRIOV:
+	case ACS_PCI_EXT_CAP_ID_SRIOV:
 		d->cur = CUR_SRIOV;
 		break;
 	default:
@@ -1150,7 +1138,7 @@ static int parse_body(struct ctx *c, const char *p)
 	if (d->cur == CUR_SRIOV)
 		return parse_sriov(c, p);
 	if (d->cur == CUR_ATS && (q = lit(p, "ATSCtl:")) && strstr(q, "Enable+"))
-		d->ats_ctrl |= 0x8000;       /* PCI_ATS_CTRL_ENABLE */
+		d->ats_ctrl |= ACS_PCI_ATS_CTRL_ENABLE;
 	return 0;
 }
 
@@ -1218,8 +1206,9 @@ static bool nonpref_above_4g(const struct ctx *c)
 	for (size_t k = 0; k < c->nseen; k++) {
 		const uint8_t *br = b->raw[c->seen[k].raw].cfg;
 
-		if ((br[0x0e] & 0x7f) == 1 && br[0x19])
-			below[nbelow++] = (uint64_t)c->seen[k].domain << 8 | br[0x19];
+		if ((br[ACS_PCI_HEADER_TYPE] & ACS_PCI_HEADER_TYPE_MASK) == ACS_PCI_HEADER_TYPE_BRIDGE &&
+		    br[ACS_PCI_SECONDARY_BUS])
+			below[nbelow++] = (uint64_t)c->seen[k].domain << 8 | br[ACS_PCI_SECONDARY_BUS];
 	}
 	qsort(below, nbelow, sizeof(*below), key_cmp);
 	for (size_t i = 0; i < c->nseen && !found; i++) {
@@ -1228,14 +1217,16 @@ static bool nonpref_above_4g(const struct ctx *c)
 
 		if (!bsearch(&key, below, nbelow, sizeof(*below), key_cmp))
 			continue;
-		for (unsigned n = 0; !found && n + 1 < ((cfg[0x0e] & 0x7f) == 0 ? 6u : 2u); n++) {
-			uint32_t lo = (uint32_t)cfg[0x10 + 4 * n] | (uint32_t)cfg[0x11 + 4 * n] << 8 |
-				      (uint32_t)cfg[0x12 + 4 * n] << 16 | (uint32_t)cfg[0x13 + 4 * n] << 24;
-			uint32_t hi = (uint32_t)cfg[0x14 + 4 * n] | (uint32_t)cfg[0x15 + 4 * n] << 8 |
-				      (uint32_t)cfg[0x16 + 4 * n] << 16 | (uint32_t)cfg[0x17 + 4 * n] << 24;
+		/* (only bridges are on a bus below a bridge) */
+		for (unsigned n = 0; !found && n + 1 < ((cfg[ACS_PCI_HEADER_TYPE] & ACS_PCI_HEADER_TYPE_MASK) ==
+							ACS_PCI_HEADER_TYPE_NORMAL ? 6u : 2u); n++) {
+			uint32_t lo = acs_rd32(cfg, ACS_PCI_BASE_ADDRESS_0 + 4 * n);
+			uint32_t hi = acs_rd32(cfg, ACS_PCI_BASE_ADDRESS_0 + 4 * (n + 1));
+			bool mem64 = !(lo & ACS_PCI_BASE_ADDRESS_SPACE_IO) &&
+				     (lo & ACS_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == ACS_PCI_BASE_ADDRESS_MEM_TYPE_64;
 
-			found = !(lo & 1) && (lo & 0x6) == 0x4 && !(lo & 0x8) && hi;
-			if (!(lo & 1) && (lo & 0x6) == 0x4)
+			found = mem64 && !(lo & ACS_PCI_BASE_ADDRESS_MEM_PREFETCH) && hi;
+			if (mem64)
 				n++;
 		}
 	}
@@ -1291,7 +1282,7 @@ static int finish_file(struct ctx *c)
 					s->slot, c->seen[j].fn, c->seen[j - 1].line);
 		/* the kernel scans functions 1..7 only when 0 says multifunction */
 		if (j - i > 1 && s->fn == 0)
-			b->raw[s->raw].cfg[0x0e] |= 0x80;
+			b->raw[s->raw].cfg[ACS_PCI_HEADER_TYPE] |= ACS_PCI_HEADER_MULTIFUNCTION;
 	}
 	if (!c->cpu_addresses)
 		c->cpu_addresses = nonpref_above_4g(c);
@@ -1299,16 +1290,13 @@ static int finish_file(struct ctx *c)
 	 * known rather than wrong ones (acsctl says BAR addresses are unknown) */
 	for (i = 0; c->cpu_addresses && i < c->nseen; i++) {
 		struct acs_raw_func *r = &b->raw[c->seen[i].raw];
-		bool bridge = (r->cfg[0x0e] & 0x7f) == 1;
+		bool bridge = (r->cfg[ACS_PCI_HEADER_TYPE] & ACS_PCI_HEADER_TYPE_MASK) == ACS_PCI_HEADER_TYPE_BRIDGE;
 
-		memset(r->cfg + 0x10, 0, bridge ? 8 : 24);
-		if (bridge) {
-			put16(r->cfg, 0x20, 0xfff0);
-			put16(r->cfg, 0x22, 0);
-			put16(r->cfg, 0x24, 0xfff0);
-			put16(r->cfg, 0x26, 0);
-			memset(r->cfg + 0x28, 0, 8);
-		}
+		/* the BARs (any other header type cleared as type 0's) */
+		memset(r->cfg + ACS_PCI_BASE_ADDRESS_0, 0,
+		       4 * ACS_PCI_NUM_BARS(bridge ? ACS_PCI_HEADER_TYPE_BRIDGE : ACS_PCI_HEADER_TYPE_NORMAL));
+		if (bridge)
+			close_windows(r->cfg);
 	}
 	for (i = 0; i < c->nseen; i++) {
 		const struct seen *s = &c->seen[i];

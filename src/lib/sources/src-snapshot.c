@@ -35,7 +35,7 @@ static void write_hex(const struct acs_func *fn, FILE *out)
 
 int acs_dump_write(const acs_fabric *f, FILE *out)
 {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 
 	for (size_t i = 0; i < acs_fabric_count(f); i++) {
 		const struct acs_func *fn = acs_fabric_func(f, i);
@@ -67,7 +67,7 @@ static void write_sizes(FILE *out, const char *key, const uint64_t size[6])
 static int write_func(const acs_fabric *f, size_t i, FILE *out)
 {
 	const struct acs_func *fn = acs_fabric_func(f, i);
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	int g = acs_fabric_kernel_group(f, i);
 
 	/* libpci's dump reader takes a device line only with a space after

@@ -58,7 +58,7 @@ static long add(struct gen *g, uint8_t bus, uint8_t dev, uint8_t fn, int *rc)
 	if (!g->left || *rc)
 		return -1;
 	*rc = acs_builder_add(g->b, g->domain, bus, dev, fn, g->s.b,
-			      acs_rd16(g->s.b, 0x06) & 0x10 ? ACS_CFG_EXT : ACS_CFG_STD);
+			      acs_rd16(g->s.b, ACS_PCI_STATUS) & ACS_PCI_STATUS_CAP_LIST ? ACS_CFG_EXT : ACS_CFG_STD);
 	if (*rc)
 		return -1;
 	g->left--;
@@ -74,7 +74,7 @@ static long add_bridge(struct gen *g, int type, uint8_t bus, uint8_t dev,
 			  type == ACS_PCIE_ROOT_PORT ? 0x2030 :
 			  type == ACS_PCIE_UPSTREAM ? 0x2031 :
 			  type == ACS_PCIE_DOWNSTREAM ? 0x2032 : 0x0001,
-			  0x060400, 1, mf);
+			  0x060400, ACS_PCI_HEADER_TYPE_BRIDGE, mf);
 	if (type != ACS_PCIE_NONE)
 		acs_cfgsynth_pcie(&g->s, 0, type);
 	if (acs_ctrl >= 0)
@@ -86,7 +86,7 @@ static long add_bridge(struct gen *g, int type, uint8_t bus, uint8_t dev,
 static void close_bridge(struct gen *g, long idx)
 {
 	if (idx >= 0)
-		g->b->raw[idx].cfg[0x1a] = (uint8_t)(g->next_bus - 1);
+		g->b->raw[idx].cfg[ACS_PCI_SUBORDINATE_BUS] = (uint8_t)(g->next_bus - 1);
 }
 
 static void endpoints(struct gen *g, uint8_t bus, int *rc)

@@ -251,7 +251,8 @@ static int parse_bars(struct reader *r, struct acs_cfgsynth *s, json_object *bar
 			return bad(r, path, "%s[%zu]: a 32-bit BAR of more than 2G", what, i);
 		if (slot + (is64 ? 2 : 1) > nslots)
 			return bad(r, path, "%s[%zu]: more BARs than there are registers (%u)", what, i, nslots);
-		s->b[reg + 4 * slot] = (uint8_t)((is64 ? 0x4u : 0) | (pref ? 0x8u : 0));
+		s->b[reg + 4 * slot] = (uint8_t)((is64 ? ACS_PCI_BASE_ADDRESS_MEM_TYPE_64 : 0) |
+						 (pref ? ACS_PCI_BASE_ADDRESS_MEM_PREFETCH : 0));
 		size[slot] = sz;
 		slot += is64 ? 2 : 1;
 	}
@@ -265,7 +266,8 @@ static int add_bars(struct reader *r, struct acs_cfgsynth *s, json_object *o, co
 
 	if (!json_object_object_get_ex(o, "bars", &bars) || !bars)
 		return 0;
-	return parse_bars(r, s, bars, path, "bars", 0x10, bridge ? 2 : 6, size);
+	return parse_bars(r, s, bars, path, "bars", ACS_PCI_BASE_ADDRESS_0,
+			  ACS_PCI_NUM_BARS(bridge ? ACS_PCI_HEADER_TYPE_BRIDGE : ACS_PCI_HEADER_TYPE_NORMAL), size);
 }
 
 static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
@@ -273,7 +275,7 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 {
 	json_object *sr, *v;
 	int total = 0, num = 0, offset = 1, stride = 1;
-	uint32_t vf_device = acs_rd16(s->b, 0x02);
+	uint32_t vf_device = acs_rd16(s->b, ACS_PCI_DEVICE_ID);
 	bool has;
 	int rc;
 
@@ -299,7 +301,7 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 		return bad(r, path, "no room for the SR-IOV capability");
 	/* one VF's BARs, in the capability's VF BAR registers */
 	if (json_object_object_get_ex(sr, "bars", &v) && v)
-		return parse_bars(r, s, v, path, "sriov bars", *pos + 0x24, 6, vf_bar_size);
+		return parse_bars(r, s, v, path, "sriov bars", *pos + ACS_PCI_SRIOV_BAR, 6, vf_bar_size);
 	return 0;
 }
 
@@ -332,7 +334,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	const struct acs_topo_type *t;
 	uint32_t vendor, device, cls, sub = 0;
 	bool has_sub = false;
-	unsigned sriov_pos = 0;
+	unsigned sriov_pos = 0, pcie_pos = 0;
 	long bridge_raw = -1;
 	uint64_t bar_size[6] = { 0 }, vf_bar_size[6] = { 0 };
 	unsigned dev, fn, len = ACS_CFG_EXT;
@@ -367,8 +369,9 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	if (!s)
 		return acs_error_nomem();
 	acs_cfgsynth_init(s, (uint16_t)vendor, (uint16_t)device, cls,
-			  t->bridge ? 1 : 0, get_bool(o, "multifunction"));
-	if (pcie_type != ACS_PCIE_NONE && !acs_cfgsynth_pcie(s, 0, pcie_type))
+			  t->bridge ? ACS_PCI_HEADER_TYPE_BRIDGE : ACS_PCI_HEADER_TYPE_NORMAL,
+			  get_bool(o, "multifunction"));
+	if (pcie_type != ACS_PCIE_NONE && !(pcie_pos = acs_cfgsynth_pcie(s, 0, pcie_type)))
 		rc = bad(r, path, "no room for the PCIe capability");
 	if (!rc && pcie_type != ACS_PCIE_NONE)
 		rc = add_acs(r, s, o, path);
@@ -383,7 +386,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	if (!rc && t->bridge)
 		rc = get_hex(r, o, "subordinate", path, 0xff, &sub, &has_sub);
 	if (!rc) {
-		if (t->bridge)  /* an endpoint's 0x18 is BAR2 */
+		if (t->bridge)  /* an endpoint's bus number registers are its BAR2 */
 			acs_cfgsynth_buses(s, at->bus, sec, sec);
 		rc = acs_builder_add(r->b, at->domain, at->bus, (uint8_t)dev,
 				     (uint8_t)fn, s->b,
@@ -396,7 +399,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	}
 	/* enabled VFs exist as functions: made from the PF's capability */
 	if (!rc && sriov_pos)
-		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, 0x40);
+		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, pcie_pos);
 	if (rc && acs_error_last()->code == ACS_EINVAL && sriov_pos)
 		rc = bad(r, path, "%s", acs_error_last()->message);
 	free(s);
@@ -429,7 +432,7 @@ static void close_frame(struct reader *r, struct frame *f)
 		if (r->next_bus[f->domain] <= last)
 			r->next_bus[f->domain] = last + 1;
 	}
-	br->cfg[0x1a] = (uint8_t)last;
+	br->cfg[ACS_PCI_SUBORDINATE_BUS] = (uint8_t)last;
 }
 
 static int walk(struct reader *r)

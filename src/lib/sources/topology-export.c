@@ -53,10 +53,11 @@ static void write_bars(const struct writer *w, const struct acs_func *fn, const 
 
 	for (unsigned i = 0; i < nslots; i++) {
 		uint8_t lo = acs_func_cfg_byte(fn, reg + 4 * i);
-		bool is64 = (lo & 0x6) == 0x4;
+		bool is64 = (lo & ACS_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == ACS_PCI_BASE_ADDRESS_MEM_TYPE_64;
+		bool pref = (lo & ACS_PCI_BASE_ADDRESS_MEM_PREFETCH) != 0;
 		char sz[32];
 
-		if (!size[i] || (lo & 0x1) || size[i] < 16 || (size[i] & (size[i] - 1)))
+		if (!size[i] || (lo & ACS_PCI_BASE_ADDRESS_SPACE_IO) || size[i] < 16 || (size[i] & (size[i] - 1)))
 			continue;
 		size_text(size[i], sz, sizeof(sz));
 		fputs(any ? ", " : ",", w->out);
@@ -68,7 +69,7 @@ static void write_bars(const struct writer *w, const struct acs_func *fn, const 
 		any = true;
 		fprintf(w->out, "{ \"size\"%s\"%s\"%s%s%s%s%s%s }", sep, sz,
 			is64 ? ", \"64bit\"" : "", is64 ? sep : "", is64 ? "true" : "",
-			(lo & 0x8) ? ", \"prefetch\"" : "", (lo & 0x8) ? sep : "", (lo & 0x8) ? "true" : "");
+			pref ? ", \"prefetch\"" : "", pref ? sep : "", pref ? "true" : "");
 		i += is64;
 	}
 	if (any)
@@ -116,7 +117,7 @@ static void func_fields(const struct writer *w, const struct acs_func *fn, unsig
 	fprintf(w->out, "\"device\"%s\"%04x\",", sep, fn->device_id);
 	indent(w, level);
 	fprintf(w->out, "\"class\"%s\"%06x\"", sep, fn->class_code);
-	if (fn->cfg[0x0e] & 0x80) {
+	if (fn->cfg[ACS_PCI_HEADER_TYPE] & ACS_PCI_HEADER_MULTIFUNCTION) {
 		fputc(',', w->out);
 		indent(w, level);
 		fprintf(w->out, "\"multifunction\"%strue", sep);
@@ -140,11 +141,11 @@ static void func_fields(const struct writer *w, const struct acs_func *fn, unsig
 			"\"vf_stride\"%s%u, \"vf_device\"%s\"%04x\"", sep, sep, fn->sriov_total_vfs,
 			sep, fn->sriov_num_vfs, sep, fn->sriov_offset, sep, fn->sriov_stride, sep,
 			fn->sriov_vf_device);
-		write_bars(w, fn, "bars", fn->sriov_pos + 0x24u, 6, fn->vf_bar_size, 0, sep);
+		write_bars(w, fn, "bars", fn->sriov_pos + ACS_PCI_SRIOV_BAR, 6, fn->vf_bar_size, 0, sep);
 		fputs(" }", w->out);
 	}
-	write_bars(w, fn, "bars", 0x10, fn->header_type == 0 ? 6 : fn->header_type == 1 ? 2 : 0,
-		   fn->bar_size, level, sep);
+	write_bars(w, fn, "bars", ACS_PCI_BASE_ADDRESS_0, ACS_PCI_NUM_BARS(fn->header_type), fn->bar_size,
+		   level, sep);
 	if (fn->is_bridge) {
 		fputc(',', w->out);
 		indent(w, level);
@@ -174,7 +175,7 @@ static const struct acs_topo_type *type_of(const struct acs_func *fn, const char
 
 static int check_describable(const acs_fabric *f)
 {
-	char addr[32];
+	char addr[ACS_ADDR_MAX];
 	const char *express;
 
 	for (size_t i = 0; i < acs_fabric_count(f); i++) {
