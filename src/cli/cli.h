@@ -70,9 +70,6 @@ bool cli_is_port(const struct acs_func *fn);
 bool cli_is_peer(const struct acs_func *fn);
 /* Memory BARs with an address, over the fabric. */
 size_t cli_assigned_bars(const acs_fabric *fabric);
-/* The functions v[0..n-1] as a JSON array of addresses. */
-struct json_object;
-struct json_object *cli_addr_list(const struct cli *c, const uint32_t *v, size_t n);
 
 /* One line on the ACS of a port, or NULL when ACS does not apply. */
 const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
@@ -104,10 +101,6 @@ int cli_verdict(bool failed, size_t nunknown);
 /* UNKNOWN lines: each function v[0..n-1] whose unread state the answer
  * depends on, and how to read them; nothing when n is 0. */
 void cli_print_unknown(const struct cli *c, const uint32_t *v, size_t n);
-/* "verdict" ("ok", "fail", "unknown" after status) and "unknown_ports"
- * (v[0..n-1]) on a JSON answer. */
-void cli_json_verdict(const struct cli *c, struct json_object *root, int status,
-		      const uint32_t *v, size_t n);
 
 /* ACS changes as whatif and apply take them: [switch] DEV:RR-,CR+,...
  * ch needs room for argc * functions entries; *n counts those added.
@@ -130,12 +123,7 @@ int cli_conf_changes(const struct cli *c, const char *path, struct acs_ctrl_chan
 long cli_find_device(const struct cli *c, const char *s, size_t len);
 /* libpci's error hook for the CLI: one line, exit status 2. */
 void cli_libpci_fatal(char *msg, ...) __attribute__((noreturn));
-/* A config_acs flag string with all seven bits given (buf: 8 bytes). */
-char *cli_config_acs_flags(unsigned ctrl, char *buf);
 void cli_note_header(const struct cli *c, FILE *out);
-/* "warnings": the parts of --cmdline the kernel ignores (main.c); none
- * without --cmdline. */
-void cli_boot_warnings_json(const struct cli *c, struct json_object *root);
 
 
 /* The audit, against the PE groups on a PE platform. */

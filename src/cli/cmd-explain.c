@@ -45,7 +45,7 @@ static void print_change(const struct cli *c, const struct acs_ctrl_change *ch, 
 		size_t used = (size_t)sprintf(param, "pci=config_acs=");
 
 		for (size_t i = 0; param && i < n; i++)
-			used += (size_t)sprintf(param + used, "%s%s@%s", i ? ";" : "", cli_config_acs_flags(ch[i].ctrl, flags),
+			used += (size_t)sprintf(param + used, "%s%s@%s", i ? ";" : "", acs_boot_config_acs_flags(ch[i].ctrl, flags),
 						acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
 		out_str(OUT_ANY, "config_acs", "at boot: %s\n", param ? param : "(out of memory)");
 		free(param);

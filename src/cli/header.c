@@ -1,54 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What every answer opens with: its source, its kernel, what was not read,
  * and the warnings stderr gave, in each output format. */
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "emit.h"
-
-static void warning_json(json_object *arr, const char *param, const char *ignored,
-			 const char *message)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "param", json_object_new_string(param));
-	json_object_object_add(o, "ignored", ignored ? json_object_new_string(ignored) : NULL);
-	json_object_object_add(o, "message", json_object_new_string(message));
-	json_object_array_add(arr, o);
-}
-
-/* What stderr's warning lines said, on the JSON answer too: the input's
- * doubts, a kernel version outside the modelled range, --cmdline's
- * ignored parts. Absent when there are none and no --cmdline. */
-void cli_boot_warnings_json(const struct cli *c, json_object *root)
-{
-	const char *const *list;
-	size_t n = c->loaded ? acs_fabric_warnings(c->loaded, &list) : 0;
-	const char *kernel = c->policy ? acs_policy_warning(c->policy) : NULL;
-	json_object *arr;
-
-	if (!c->boot && !n && !kernel)
-		return;
-	arr = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		warning_json(arr, "input", NULL, list[i]);
-	if (kernel)
-		warning_json(arr, "kernel", NULL, kernel);
-	for (size_t i = 0; c->boot && i < acs_boot_warning_count(c->boot); i++) {
-		json_object *o = json_object_new_object();
-		acs_boot_warning w;
-
-		if (acs_boot_warning_at(c->boot, i, &w))
-			continue;
-		json_object_object_add(o, "param", json_object_new_string(w.param));
-		json_object_object_add(o, "ignored", json_object_new_string(w.ignored));
-		json_object_object_add(o, "message", json_object_new_string(w.message));
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(root, "warnings", arr);
-}
 
 /* Each line of the header a callback at a time: one list of notes for
  * text's "# " lines and the data's "notes" array. */

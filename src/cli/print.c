@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small shared printers: ACS registers in lspci's words. */
-#include <json-c/json.h>
 #include <pci/pci.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,17 +77,6 @@ size_t cli_assigned_bars(const acs_fabric *f)
 	return n;
 }
 
-json_object *cli_addr_list(const struct cli *c, const uint32_t *v, size_t n)
-{
-	json_object *arr = json_object_new_array();
-	char addr[32];
-
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(arr, json_object_new_string(
-			acs_func_addr(acs_fabric_func(c->fabric, v[i]), addr, sizeof(addr))));
-	return arr;
-}
-
 long cli_find_device(const struct cli *c, const char *s, size_t len)
 {
 	char buf[64], tail;
@@ -120,10 +108,3 @@ void PCI_NONRET cli_libpci_fatal(char *msg, ...)
 	exit(EXIT_BAD_INPUT);
 }
 
-char *cli_config_acs_flags(unsigned ctrl, char *buf)
-{
-	for (int b = 6; b >= 0; b--)
-		buf[6 - b] = ctrl & (1u << b) ? '1' : '0';
-	buf[7] = '\0';
-	return buf;
-}

@@ -5,7 +5,6 @@
  * the same way: one line per function it depends on, one line on how to
  * read them, and in JSON "verdict" and "unknown_ports".
  */
-#include <json-c/json.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -33,19 +32,6 @@ void cli_print_unknown(const struct cli *c, const uint32_t *v, size_t n)
 	if (n)
 		printf("UNKNOWN: the answer depends on %zu function%s not read: %s\n", n, n == 1 ? "" : "s",
 		       acs_unknown_advice(c->fabric));
-}
-
-void cli_json_verdict(const struct cli *c, struct json_object *root, int status,
-		      const uint32_t *v, size_t n)
-{
-	cli_boot_warnings_json(c, root);
-	const char *word = status == EXIT_CHECK_FAILED ? "fail" : status == EXIT_UNKNOWN ? "unknown" : "ok";
-
-	json_object_object_add(root, "verdict", json_object_new_string(word));
-	json_object_object_add(root, "unknown_ports", cli_addr_list(c, v, n));
-	if (n)
-		json_object_object_add(root, "unknown_advice",
-				       json_object_new_string(acs_unknown_advice(c->fabric)));
 }
 
 void cli_out_addrs(int when, const struct cli *c, const char *key, const uint32_t *v, size_t n)
