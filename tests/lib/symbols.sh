@@ -1,0 +1,53 @@
+#!/bin/bash
+# libacsctl.so exports exactly the public API: every function declared in
+# include/acsctl/*.h (as found now: pe.h may be split) is exported, and
+# every symbol exported is declared there (src/lib/libacsctl.map is the
+# list the linker keeps). Fails listing the difference.
+# Declarations are read by the compiler (gcc's -aux-info: every function
+# prototype with the file it came from), not by pattern; static inline
+# functions of the headers are not exports.
+# Usage: symbols.sh LIBACSCTL.so INCLUDE_DIR   (CC: a gcc, default cc)
+set -euo pipefail
+export LC_ALL=C
+so=${1:?usage: symbols.sh LIBACSCTL.so INCLUDE_DIR}
+inc=$(realpath "${2:?usage: symbols.sh LIBACSCTL.so INCLUDE_DIR}")
+read -r -a cc <<<"${CC:-cc}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for h in "$inc"/acsctl/*.h; do
+	printf '#include <acsctl/%s>\n' "$(basename "$h")"
+done >"$tmp/all.c"
+if ! "${cc[@]}" -std=c11 -I"$inc" -aux-info "$tmp/aux" -fsyntax-only "$tmp/all.c" 2>"$tmp/err"; then
+	if grep -q 'aux-info' "$tmp/err"; then
+		echo "symbols: ${cc[*]} has no -aux-info (gcc has): skipped"
+		exit 77
+	fi
+	cat "$tmp/err"
+	exit 1
+fi
+# /* .../include/acsctl/fabric.h:135:NC */ extern int acs_fabric_load (acs_fabric **, ...);
+grep -E "^/\* $inc/acsctl/[^:]+:[0-9]+:[NO]C \*/ extern " "$tmp/aux" |
+	sed -E 's/^[^*]*\*[^*]*\*\/ extern [^(]*[ *]([A-Za-z_][A-Za-z0-9_]*) \(.*/\1/' |
+	sort -u >"$tmp/declared"
+# the defined dynamic symbols but the version node (ACSCTL_0, type A)
+nm -D --defined-only "$so" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
+	sort -u >"$tmp/exported"
+
+rc=0
+if [ ! -s "$tmp/declared" ]; then
+	echo "FAIL no function declarations found under $inc/acsctl"
+	rc=1
+fi
+if comm -23 "$tmp/exported" "$tmp/declared" | grep -q .; then
+	echo "FAIL exported by $(basename "$so") but declared in no public header (make them static, or add them to a header):"
+	comm -23 "$tmp/exported" "$tmp/declared" | sed 's/^/  /'
+	rc=1
+fi
+if comm -13 "$tmp/exported" "$tmp/declared" | grep -q .; then
+	echo "FAIL declared in include/acsctl but not exported (src/lib/libacsctl.map, or not defined):"
+	comm -13 "$tmp/exported" "$tmp/declared" | sed 's/^/  /'
+	rc=1
+fi
+echo "symbols: $(wc -l <"$tmp/exported") exported, $(wc -l <"$tmp/declared") declared in $(ls "$inc"/acsctl/*.h | wc -l) headers"
+exit $rc
