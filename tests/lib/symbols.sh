@@ -6,7 +6,7 @@
 # Declarations are read by the compiler (gcc's -aux-info: every function
 # prototype with the file it came from), not by pattern; static inline
 # functions of the headers are not exports.
-# Usage: symbols.sh LIBACSCTL.so INCLUDE_DIR   (CC: a gcc, default cc)
+# Usage: symbols.sh LIBACSCTL.so INCLUDE_DIR   (CC: the compiler command, default cc)
 set -euo pipefail
 export LC_ALL=C
 so=${1:?usage: symbols.sh LIBACSCTL.so INCLUDE_DIR}
@@ -15,17 +15,21 @@ read -r -a cc <<<"${CC:-cc}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# -aux-info is gcc's (clang takes it for a file name): the build's
+# compiler if it has it, else gcc, else the test is skipped
+: >"$tmp/probe.c"
+if ! "${cc[@]}" -aux-info "$tmp/probe" -fsyntax-only "$tmp/probe.c" 2>/dev/null || [ ! -f "$tmp/probe" ]; then
+	if command -v gcc >/dev/null && gcc -aux-info "$tmp/probe" -fsyntax-only "$tmp/probe.c" 2>/dev/null; then
+		cc=(gcc)
+	else
+		echo "symbols: neither ${cc[*]} nor a gcc reads declarations out (-aux-info): skipped"
+		exit 77
+	fi
+fi
 for h in "$inc"/acsctl/*.h; do
 	printf '#include <acsctl/%s>\n' "$(basename "$h")"
 done >"$tmp/all.c"
-if ! "${cc[@]}" -std=c11 -I"$inc" -aux-info "$tmp/aux" -fsyntax-only "$tmp/all.c" 2>"$tmp/err"; then
-	if grep -q 'aux-info' "$tmp/err"; then
-		echo "symbols: ${cc[*]} has no -aux-info (gcc has): skipped"
-		exit 77
-	fi
-	cat "$tmp/err"
-	exit 1
-fi
+"${cc[@]}" -std=c11 -I"$inc" -aux-info "$tmp/aux" -fsyntax-only "$tmp/all.c"
 # /* .../include/acsctl/fabric.h:135:NC */ extern int acs_fabric_load (acs_fabric **, ...);
 grep -E "^/\* $inc/acsctl/[^:]+:[0-9]+:[NO]C \*/ extern " "$tmp/aux" |
 	sed -E 's/^[^*]*\*[^*]*\*\/ extern [^(]*[ *]([A-Za-z_][A-Za-z0-9_]*) \(.*/\1/' |
