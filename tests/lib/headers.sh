@@ -3,7 +3,8 @@
 # a list kept by hand), each included twice into a file of its own and
 # compiled with strict flags as C11, and as C++11 where a C++ compiler is
 # installed (the headers say extern "C"). A header that leans on another
-# being included first, or has no include guard, fails here.
+# being included first, or has no include guard, fails here; so does one
+# that acsctl/acsctl.h does not include.
 # Usage: headers.sh INCLUDE_DIR   (CC: the compiler command, default cc)
 set -euo pipefail
 export LC_ALL=C
@@ -36,5 +37,11 @@ for h in "${headers[@]}"; do
 	fi
 	n=$((n + 1))
 done
-echo "headers: $n public headers, each alone: C11${cxx:+ and C++11}; $bad failure(s)"
+# acsctl/acsctl.h includes every public header (directly or through another)
+printf '#include <acsctl/acsctl.h>\n' >"$tmp/t.c"
+"${cc[@]}" -std=c11 -I"$inc" -M "$tmp/t.c" | tr ' \\' '\n\n' | sed -n 's|.*/acsctl/\([^/]*\.h\)$|\1|p' | sort -u >"$tmp/umbrella"
+for h in "${headers[@]}"; do
+	grep -qx "$(basename "$h")" "$tmp/umbrella" || { echo "FAIL acsctl/acsctl.h does not include acsctl/$(basename "$h")"; bad=$((bad + 1)); }
+done
+echo "headers: $n public headers, each alone: C11${cxx:+ and C++11}; all in acsctl/acsctl.h; $bad failure(s)"
 [ "$bad" -eq 0 ]
