@@ -104,5 +104,5 @@ for f in "$src"/tests/fixtures/vm/6.12/kitchen-sink-1/lspci.txt "$src"/examples/
 		cases=$((cases + 1))
 	done
 done
-echo "install: $so ($(nm -D --defined-only "$lib/$so" | grep -c ' T ') functions exported), $n headers, $(echo "$docs" | wc -w) documents; the example built through pkg-config and matched acsctl groups -m on $cases inputs; $fails failure(s)"
+echo "install: $so ($(nm -D --defined-only "$lib/$so" | grep -c ' T ') functions exported), $n headers, $(echo "$docs" | wc -w) documents and $(ls "$D$datadir"/doc/acsctl/schema/*.json 2>/dev/null | wc -l) schemas; the example built through pkg-config and matched acsctl groups -m on $cases inputs; $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -2,7 +2,8 @@
 # libacsctl.so exports exactly the public API: every function declared in
 # include/acsctl/*.h (as found now: pe.h may be split) is exported, and
 # every symbol exported is declared there (src/lib/libacsctl.map is the
-# list the linker keeps). Fails listing the difference.
+# list the linker keeps), and C++ programs see them with C linkage. Fails
+# listing the difference.
 # Declarations are read by the compiler (gcc's -aux-info: every function
 # prototype with the file it came from), not by pattern; static inline
 # functions of the headers are not exports.
@@ -39,6 +40,22 @@ nm -D --defined-only "$so" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
 	sort -u >"$tmp/exported"
 
 rc=0
+# and a C++ program links them: each is declared inside the header's
+# extern "C" (outside it, C++ looks for a mangled name the library lacks)
+cxx=$(command -v "${CXX:-c++}" || true)
+if [ -n "$cxx" ] && [ -s "$tmp/declared" ]; then
+	{
+		sed 's/^\(.*\)$/#include <\1>/' <<<"$(cd "$inc" && ls acsctl/*.h)"
+		awk '{ printf "auto p_%s = &%s;\n", $1, $1 }' "$tmp/declared"
+	} >"$tmp/all.cc"
+	"$cxx" -std=c++11 -I"$inc" -c "$tmp/all.cc" -o "$tmp/all.o"
+	nm -u "$tmp/all.o" | awk '{ print $2 }' | sort -u >"$tmp/cxx-refs"
+	if comm -23 "$tmp/declared" "$tmp/cxx-refs" | grep -q .; then
+		echo "FAIL declared outside extern \"C\" (C++ programs cannot link them):"
+		comm -23 "$tmp/declared" "$tmp/cxx-refs" | sed 's/^/  /'
+		rc=1
+	fi
+fi
 if [ ! -s "$tmp/declared" ]; then
 	echo "FAIL no function declarations found under $inc/acsctl"
 	rc=1
