@@ -7,11 +7,14 @@
 # Declarations are read by the compiler (gcc's -aux-info: every function
 # prototype with the file it came from), not by pattern; static inline
 # functions of the headers are not exports.
-# Usage: symbols.sh LIBACSCTL.so INCLUDE_DIR   (CC: the compiler command, default cc)
+# With MAP (src/lib/libacsctl.map) also: every name it lists is exported
+# (the linker says nothing of a listed name the library lacks).
+# Usage: symbols.sh LIBACSCTL.so INCLUDE_DIR [MAP]   (CC: the compiler command, default cc)
 set -euo pipefail
 export LC_ALL=C
 so=${1:?usage: symbols.sh LIBACSCTL.so INCLUDE_DIR}
-inc=$(realpath "${2:?usage: symbols.sh LIBACSCTL.so INCLUDE_DIR}")
+inc=$(realpath "${2:?usage: symbols.sh LIBACSCTL.so INCLUDE_DIR [MAP]}")
+map=${3:-}
 read -r -a cc <<<"${CC:-cc}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -69,6 +72,14 @@ if comm -13 "$tmp/exported" "$tmp/declared" | grep -q .; then
 	echo "FAIL declared in include/acsctl but not exported (src/lib/libacsctl.map, or not defined):"
 	comm -13 "$tmp/exported" "$tmp/declared" | sed 's/^/  /'
 	rc=1
+fi
+if [ -n "$map" ]; then
+	sed -n -E 's/^[[:space:]]+([A-Za-z_][A-Za-z0-9_]*);.*/\1/p' "$map" | sort -u >"$tmp/map"
+	if comm -23 "$tmp/map" "$tmp/exported" | grep -q .; then
+		echo "FAIL listed in $(basename "$map") but not in the library (a function removed or renamed):"
+		comm -23 "$tmp/map" "$tmp/exported" | sed 's/^/  /'
+		rc=1
+	fi
 fi
 echo "symbols: $(wc -l <"$tmp/exported") exported, $(wc -l <"$tmp/declared") declared in $(ls "$inc"/acsctl/*.h | wc -l) headers"
 exit $rc
