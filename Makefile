@@ -56,8 +56,9 @@ fuzz:
 	ninja -C $(FUZZ)
 	FUZZ_RUNS=$(FUZZ_RUNS) bash fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# A Debian package from the tracked files as they are now (packaging/):
-# $(DEB)/acsctl_*.deb. Runs the unit suite as the build's test step.
+# The Debian packages from the tracked files as they are now (packaging/):
+# $(DEB)/acsctl_*.deb, libacsctl0_*.deb, libacsctl-dev_*.deb, checked by
+# scripts/check-deb.sh. Runs the unit suite as the build's test step.
 # Outside git (a tree copied into a chroot): every file but .git and build*.
 deb:
 	sh scripts/install-deps.sh deb
@@ -69,9 +70,7 @@ deb:
 	test -f $(DEB)/acsctl/meson.build
 	cp -r packaging/debian $(DEB)/acsctl/debian
 	cd $(DEB)/acsctl && dpkg-buildpackage -us -uc -b
-	dpkg-deb -c $(DEB)/acsctl_*.deb | awk '{ print $$6 }' | grep -E 'bin/acsctl$$|acsctl.8|acsctl-apply.service$$'
-	dpkg-deb -I $(DEB)/acsctl_*.deb postinst | grep -q deb-systemd-helper  # the unit is enabled on install
-	! dpkg-deb --fsys-tarfile $(DEB)/acsctl_*.deb | tar -xOf - ./usr/bin/acsctl | grep -qa ACSCTL_FAULT  # no fault hook
+	sh scripts/check-deb.sh $(DEB)
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB)

@@ -24,5 +24,6 @@
 #include "acsctl/whatif.h"
 #include "acsctl/apply.h"
 #include "acsctl/pe.h"
+#include "acsctl/bars.h"
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "acsctl/fabric.h"
+#include "acsctl/groups.h"
 #include "acsctl/policy.h"
 
 #ifdef __cplusplus

@@ -275,9 +275,6 @@ char *acs_func_addr(const struct acs_func *fn, char *buf, size_t size);
 /** A short name of a PCIe type ("Root Port", "Downstream Port", "PCI"). */
 const char *acs_pcie_type_name(int pcie_type);
 
-#ifdef __cplusplus
-}
-#endif
 /**
  * The fabric in lspci -t's order (acsctl show, report): each root bus
  * (root() with its first function), then its functions depth first below
@@ -294,4 +291,7 @@ struct acs_tree_visit {
 };
 int acs_fabric_tree_walk(const acs_fabric *fabric, const struct acs_tree_visit *visit);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -13,13 +13,19 @@ shift 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# the binary and what ldd says it loads, at the same paths
+# the binary and what ldd says it loads, at the same paths; one found
+# elsewhere (libacsctl.so.0 of a build tree, through the binary's
+# $ORIGIN run path) also in /usr/lib, where the loader looks
 mkdir -p "$work/root/bin"
 cp "$acsctl" "$work/root/bin/acsctl"
 ldd "$acsctl" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r lib; do
 	[ -f "$lib" ] || continue
 	mkdir -p "$work/root$(dirname "$lib")"
 	cp -L "$lib" "$work/root$lib"
+	case $lib in
+	/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
+	*) mkdir -p "$work/root/usr/lib" && cp -L "$lib" "$work/root/usr/lib/" ;;
+	esac
 done
 adds=()
 while read -r f; do

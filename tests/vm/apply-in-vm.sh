@@ -13,8 +13,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 acsctl=$(readlink -f "$1")
 shift
-# the fault steps need the ACSCTL_FAULT hook: a test build
-if ! grep -qa ACSCTL_FAULT "$acsctl"; then
+# the fault steps need the ACSCTL_FAULT hook: a test build (the hook is
+# in libacsctl.so.0, which the binary loads)
+# shellcheck disable=SC2046
+if ! grep -qa ACSCTL_FAULT "$acsctl" $(ldd "$acsctl" | awk '$1 ~ /^libacsctl/ { print $3 }'); then
 	echo "apply-in-vm.sh: $acsctl has no ACSCTL_FAULT hook: build it with meson -Dfault_injection=true (make check does)" >&2
 	exit 2
 fi
@@ -33,6 +35,12 @@ for exe in "$acsctl" "$setpriv"; do
 		[ -f "$lib" ] || continue
 		mkdir -p "$work/root$(dirname "$lib")"
 		cp -L "$lib" "$work/root$lib"
+		# outside the loader's own directories (libacsctl.so.0 of a build
+		# tree, found through $ORIGIN): in /usr/lib as well
+		case $lib in
+		/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
+		*) mkdir -p "$work/root/usr/lib" && cp -L "$lib" "$work/root/usr/lib/" ;;
+		esac
 	done
 done
 # the unit as the package installs it (meson's prefix /usr)
