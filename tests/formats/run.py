@@ -19,7 +19,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
+VALIDATING = threading.Lock()
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FORMATS = (("text", []), ("machine", ["-m"]), ("json", ["-j"]))
@@ -106,7 +108,8 @@ def one(acsctl, cmd, mod, val, path, extra, args):
             except ValueError as e:
                 return ["%s: -j is not JSON: %s" % (what, e)]
             if val is not None:
-                errs = sorted(val.iter_errors(out), key=lambda e: list(e.path))
+                with VALIDATING:  # jsonschema 4.10's resolver keeps one scope stack
+                    errs = sorted(val.iter_errors(out), key=lambda e: list(e.path))
                 problems += ["%s: schema: %s at %s" % (what, e.message[:200], "/".join(map(str, e.path)))
                              for e in errs[:3]]
         try:
