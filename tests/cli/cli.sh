@@ -124,7 +124,7 @@ grep -q '"map": "thru_host_bridge"' "$tmp/out" && grep -A1 '"redirected_by"' "$t
 expect 0 "p2p -v" "$acsctl" -F "$dump" p2p -v
 grep -q 'hardware:' "$tmp/out" && ok "p2p -v shows the hardware path" || bad "p2p -v shows the hardware path"
 expect 2 "p2p unknown device" "$acsctl" -F "$dump" p2p 99:00.0
-expect 1 "audit finds the switch without ACS" "$acsctl" -F "$dump" audit
+expect 1 "audit finds the switch without ACS" "$acsctl" -F "$dump" audit -v
 grep -q '^FAIL unsafe: .* lacks ReqRedir' "$tmp/out" && ok "audit FAIL line names the bit" || bad "audit FAIL line names the bit"
 expect 1 "audit -j" "$acsctl" -F "$dump" audit -j
 grep -q '"unsafe": \[' "$tmp/out" && grep -q '"via"' "$tmp/out" && ok "audit JSON" || bad "audit JSON"
@@ -179,7 +179,7 @@ grep -q 'snap-bad.txt:[0-9]*: bars=0x4001' "$tmp/err" && ok "snapshot: the bad s
 expect 0 "report" "$acsctl" -F "$dump" report "$tmp/r.html"
 nf=$("$acsctl" -F "$dump" groups -m | grep -c '^[0-9]')
 ng=$("$acsctl" -F "$dump" groups -m | awk '/^[0-9]/ { print $1 }' | sort -u | wc -l)
-nu=$("$acsctl" -F "$dump" audit | grep -c '^FAIL unsafe')
+nu=$("$acsctl" -F "$dump" audit -v | grep -c '^FAIL unsafe')
 [ "$(grep -c '^<g class="fn"' "$tmp/r.html")" -eq "$nf" ] && ok "report draws every function" ||
 	bad "report draws every function"
 grep -q "^<li>$nf functions in $ng IOMMU groups" "$tmp/r.html" && [ "$(grep -c '^<tr id="g-' "$tmp/r.html")" -eq "$ng" ] &&
@@ -539,10 +539,10 @@ grep -q '^merged: 0000:00:03.0 0000:0a:00.0$' "$tmp/out" && ok "whatif sees disa
 "$acsctl" -F "$dump" --kernel 6.12 whatif -j --cmdline "$ovr" >"$tmp/out" 2>&1
 grep -q '"warnings": \[' "$tmp/out" && grep -q '"split"' "$tmp/out" && ok "whatif -j: warnings[] and split" ||
 	bad "whatif -j: warnings[] and split"
-"$acsctl" -F "$dump" --kernel 6.12 audit >"$tmp/out" 2>&1
+"$acsctl" -F "$dump" --kernel 6.12 audit -v >"$tmp/out" 2>&1
 ! grep -q '^FAIL unsafe: 0000:03:00.0 0000:03:00.1 ' "$tmp/out" && ok "audit: one group, no finding inside it" ||
 	bad "audit: one group, no finding inside it"
-"$acsctl" -F "$dump" --kernel 6.12 --cmdline "$ovr" audit >"$tmp/out" 2>&1
+"$acsctl" -F "$dump" --kernel 6.12 --cmdline "$ovr" audit -v >"$tmp/out" 2>&1
 grep -q '^FAIL unsafe: 0000:03:00.0 0000:03:00.1 ' "$tmp/out" && grep -q '^# booted with: pcie_acs_override' "$tmp/out" &&
 	ok "audit sees the override: groups apart, functions that reach each other" ||
 	bad "audit sees the override: groups apart, functions that reach each other"
@@ -576,7 +576,7 @@ awk -v dev=0000:02:02.0 '/^[0-9a-f]+:[0-9a-f]+:/ { cur = $1 } !(cur == dev && /^
 	"$sw/lspci.txt" >"$tmp/sw-mixed.txt"
 dps='0000:02:00.0 0000:02:01.0 0000:02:02.0'
 names_dps() { for d in $dps; do grep -q "^UNKNOWN $d \[" "$tmp/out" || return 1; done; }
-expect 1 "unknown: fully read, audit FAIL as before" "$acsctl" -F "$sw/lspci.txt" audit
+expect 1 "unknown: fully read, audit FAIL as before" "$acsctl" -F "$sw/lspci.txt" audit -v
 [ "$(grep -c '^FAIL unsafe:' "$tmp/out")" -eq 6 ] && ! grep -q '^UNKNOWN' "$tmp/out" &&
 	ok "unknown: fully read: 6 FAIL, no UNKNOWN" || bad "unknown: fully read: 6 FAIL, no UNKNOWN"
 expect 3 "unknown: audit on an -xxx dump" "$acsctl" -F "$tmp/sw-xxx.txt" audit
@@ -609,7 +609,7 @@ if lspci --version >/dev/null 2>&1; then
 else
 	echo "# skip: no lspci to write text without root"
 fi
-expect 1 "unknown: one port unread, the rest proven" "$acsctl" -F "$tmp/sw-mixed.txt" audit
+expect 1 "unknown: one port unread, the rest proven" "$acsctl" -F "$tmp/sw-mixed.txt" audit -v
 [ "$(grep -c '^FAIL unsafe:' "$tmp/out")" -eq 4 ] && grep -q '^UNKNOWN 0000:02:02.0 \[Downstream Port\]' "$tmp/out" &&
 	[ "$(grep -c '^UNKNOWN 0000:' "$tmp/out")" -eq 1 ] && ok "unknown: FAIL and UNKNOWN together, exit 1" ||
 	bad "unknown: FAIL and UNKNOWN together, exit 1"
@@ -617,7 +617,7 @@ expect 1 "unknown: mixed audit -j" "$acsctl" -F "$tmp/sw-mixed.txt" audit -j
 python3 - "$tmp/out" <<'PY' && ok "unknown: mixed JSON: fail, one unknown port" || bad "unknown: mixed JSON: fail, one unknown port"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["verdict"] == "fail" and d["unknown_ports"] == ["0000:02:02.0"] and len(d["unsafe"]) == 4
+assert d["verdict"] == "fail" and d["unknown_ports"] == ["0000:02:02.0"] and sum(len(u["routes"]) for u in d["unsafe"]) == 4
 assert all(u["depends_on"] == ["0000:02:02.0"] for u in d["unknown"]) and len(d["unknown"]) == 2
 PY
 expect 3 "unknown: p2p on an -xxx dump" "$acsctl" -F "$tmp/sw-xxx.txt" p2p 03:00.0 04:00.0
