@@ -3,6 +3,8 @@
 # SECONDS. Crashes, leaks and timeouts land in BUILD/fuzz-findings/ and make
 # the script exit 1. Usage: fuzz/run.sh BUILD [SECONDS] [TARGET...];
 # FUZZ_RUNS=N stops each target after N inputs instead (SECONDS still bounds it).
+# FUZZ_TIMEOUT=S: an input slower than S seconds is a finding (default 10;
+# more on a loaded machine, where a slow free() is not a hang).
 set -euo pipefail
 build=$1 secs=${2:-60}
 shift $(($# < 2 ? $# : 2))
@@ -111,7 +113,7 @@ for t in "${targets[@]}"; do
 	seed "$c"
 	echo "== fuzz-$t: $(ls "$corpus/$c" | wc -l) seeds, ${secs}s"
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=$(max_len "$c") \
+		"$bin" -max_total_time="$secs" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=$(max_len "$c") \
 		${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
 		-artifact_prefix="$findings/$t-" -print_final_stats=1 "$corpus/$c" 2>"$build/fuzz-$t.log" ||
 		{ rc=1; echo "fuzz-$t FOUND something: $(ls "$findings" | grep "^$t-" | head -3)"; tail -n 30 "$build/fuzz-$t.log"; }

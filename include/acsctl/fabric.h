@@ -253,4 +253,20 @@ const char *acs_pcie_type_name(int pcie_type);
 #ifdef __cplusplus
 }
 #endif
+/**
+ * The fabric in lspci -t's order (acsctl show, report): each root bus
+ * (root() with its first function), then its functions depth first below
+ * each bridge (func() with the function's index, its depth, 0 on a root
+ * bus, and whether it is the last on its bus). A VF is listed below the
+ * bridge above its PF. Deeper than ACS_TREE_MAX_DEPTH is not listed.
+ * @return 0, or ACS_ENOMEM.
+ */
+#define ACS_TREE_MAX_DEPTH 260
+struct acs_tree_visit {
+	void (*root)(void *ctx, const struct acs_func *first);
+	void (*func)(void *ctx, size_t index, size_t depth, bool last);
+	void *ctx;
+};
+int acs_fabric_tree_walk(const acs_fabric *fabric, const struct acs_tree_visit *visit);
+
 #endif

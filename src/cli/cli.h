@@ -92,6 +92,12 @@ int cli_output_open(struct cli_output *o, const char *name);
 int cli_output_open_private(struct cli_output *o, const char *name);
 /* ok: everything was produced. Renames into place; the exit status. */
 int cli_output_close(struct cli_output *o, bool ok);
+/* Commands that write a file (snapshot, export, report): with -j or -m
+ * the file must be named, standard output being the file itself (exit 2
+ * and one line otherwise); once written, the answer is what was written,
+ * in every format ("wrote FILE (FORMAT, N functions)"). */
+int cli_out_file_check(const struct cli *c, const char *command, const char *name);
+int cli_out_written(const struct cli *c, const char *command, const char *format, const char *name, int status);
 
 /* The exit status of a check: FAIL (proven) beats UNKNOWN beats ok. */
 int cli_verdict(bool failed, size_t nunknown);
@@ -131,18 +137,6 @@ void cli_note_header(const struct cli *c, FILE *out);
  * without --cmdline. */
 void cli_boot_warnings_json(const struct cli *c, struct json_object *root);
 
-/* acsctl show's order: each root bus (root() with its first function),
- * then its functions depth-first below each bridge (func() with the
- * function's index, its depth, 0 on a root bus, and whether it is the
- * last on its bus). Deeper than CLI_TREE_MAX_DEPTH is not listed.
- * @return 0, or -1 out of memory. */
-#define CLI_TREE_MAX_DEPTH 260
-struct cli_tree_visit {
-	void (*root)(void *ctx, const struct acs_func *first);
-	void (*func)(void *ctx, size_t index, size_t depth, bool last);
-	void *ctx;
-};
-int cli_tree_walk(const acs_fabric *fabric, const struct cli_tree_visit *v);
 
 /* The audit, against the PE groups on a PE platform. */
 int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out);

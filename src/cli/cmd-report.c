@@ -232,6 +232,8 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "usage: acsctl report [FILE]\n");
 		return EXIT_BAD_INPUT;
 	}
+	if ((rc = cli_out_file_check(c, "report", name)))
+		return rc;
 	if (cli_groups(c, &g))
 		return cli_error("report");
 	if ((rc = cli_output_open(&out, name))) {
@@ -243,5 +245,5 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	if (rc && acs_error_last()->code)
 		cli_error("report");
 	/* a full disk, a closed pipe: the page is not all there, and not put */
-	return cli_output_close(&out, rc == 0);
+	return cli_out_written(c, "report", "HTML", name, cli_output_close(&out, rc == 0));
 }

@@ -226,7 +226,7 @@ void cli_out_header(const struct cli *c)
 	out_str(OUT_DATA, "kernel", NULL, c->platform ? NULL : acs_policy_name(c->policy));
 	out_str(OUT_DATA, "kernel_from", NULL, c->platform ? NULL : c->policy_why);
 	out_str(OUT_DATA, "source", NULL, acs_fabric_origin(c->fabric));
-	out_uint(OUT_DATA, "functions", NULL, acs_fabric_count(c->fabric));
+	out_uint(OUT_DATA, "function_count", NULL, acs_fabric_count(c->fabric));
 	out_uint(OUT_DATA, "acs_unknown", NULL, acs_fabric_unknown_count(c->fabric));
 	if (c->platform) {
 		platform_pes(c->platform, pes, sizeof(pes));

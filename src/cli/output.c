@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "emit.h"
 
 /* Devices, FIFOs and /dev/stdout are written in place: a rename would
  * replace the device node rather than write to it. */
@@ -198,4 +199,26 @@ int cli_output_close(struct cli_output *o, bool ok)
 		return EXIT_BAD_INPUT;
 	}
 	return ok ? EXIT_OK : EXIT_BAD_INPUT;
+}
+
+int cli_out_file_check(const struct cli *c, const char *command, const char *name)
+{
+	if (strcmp(name, "-") || (!c->json && !c->machine))
+		return 0;
+	fprintf(stderr, "acsctl: %s to standard output is the answer itself: %s has nowhere to go (name a FILE)\n",
+		command, c->json ? "-j" : "-m");
+	return EXIT_BAD_INPUT;
+}
+
+int cli_out_written(const struct cli *c, const char *command, const char *format, const char *name, int status)
+{
+	/* standard output holds the file itself; a failure said its line */
+	if (status != EXIT_OK || !strcmp(name, "-"))
+		return status;
+	cli_out_begin(c, command);
+	out_str(OUT_ANY, "written", "wrote %s", name);
+	out_str(OUT_ANY, "format", " (%s", format);
+	out_uint(OUT_ANY, "function_count", ", %s functions)\n", acs_fabric_count(c->fabric));
+	out_str(OUT_DATA, "source", NULL, acs_fabric_origin(c->fabric));
+	return out_end(status);
 }

@@ -225,7 +225,7 @@ int report_svg(FILE *out, const struct report *r)
 		free(l.label);
 		return -1;
 	}
-	if (cli_tree_walk(f, &(struct cli_tree_visit){ lay_root, lay_func, &l })) {
+	if (acs_fabric_tree_walk(f, &(struct acs_tree_visit){ lay_root, lay_func, &l })) {
 		free(l.row);
 		free(l.depth);
 		free(l.label);

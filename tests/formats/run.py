@@ -45,7 +45,7 @@ def load_modules(names):
     mods = {}
     for path in sorted(glob.glob(os.path.join(HERE, "*.py"))):
         name = os.path.basename(path)[:-3]
-        if name in ("run", "common") or (names and name not in names):
+        if name in ("run", "common", "written") or (names and name not in names):
             continue
         spec = importlib.util.spec_from_file_location("formats_" + name, path)
         mod = importlib.util.module_from_spec(spec)

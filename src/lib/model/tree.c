@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The order acsctl show lists a fabric in, for show and report alike. */
+/*
+ * The fabric in lspci -t's order: each root bus, then depth first below
+ * each bridge, SR-IOV VFs below their PF's parent bridge (on the virtual
+ * buses the kernel's own walks step over, which acs_fabric_children()
+ * does not list).
+ */
 #include <stdlib.h>
 
-#include "cli.h"
+#include "acsctl/fabric.h"
+#include "internal.h"
 
 /* Every function's children: those whose parent it is, which besides its
  * secondary bus holds SR-IOV VFs on virtual buses below it. */
@@ -43,11 +49,11 @@ static int kids_build(const acs_fabric *f, struct kids *k)
 	return 0;
 }
 
-int cli_tree_walk(const acs_fabric *f, const struct cli_tree_visit *v)
+int acs_fabric_tree_walk(const acs_fabric *f, const struct acs_tree_visit *v)
 {
 	/* depth-first with an explicit stack: one frame per bus being listed;
 	 * a root bus is a run of indices, a bridge's children a list */
-	struct frame { size_t next, end; const size_t *list; } *stack = malloc(CLI_TREE_MAX_DEPTH * sizeof(*stack));
+	struct frame { size_t next, end; const size_t *list; } *stack = malloc(ACS_TREE_MAX_DEPTH * sizeof(*stack));
 	size_t n = acs_fabric_count(f), i = 0;
 	struct kids k = { NULL, NULL };
 
@@ -55,7 +61,7 @@ int cli_tree_walk(const acs_fabric *f, const struct cli_tree_visit *v)
 		free(stack);
 		free(k.start);
 		free(k.list);
-		return -1;
+		return acs_error_set(ACS_ENOMEM, "out of memory walking the PCI tree");
 	}
 	while (i < n) {
 		const struct acs_func *root = acs_fabric_func(f, i);
@@ -81,7 +87,7 @@ int cli_tree_walk(const acs_fabric *f, const struct cli_tree_visit *v)
 			at = top->list ? top->list[top->next] : top->next;
 			top->next++;
 			v->func(v->ctx, at, depth - 1, top->next == top->end);
-			if (k.start[at + 1] > k.start[at] && depth < CLI_TREE_MAX_DEPTH)
+			if (k.start[at + 1] > k.start[at] && depth < ACS_TREE_MAX_DEPTH)
 				stack[depth++] = (struct frame){ 0, k.start[at + 1] - k.start[at], k.list + k.start[at] };
 		}
 		i = end;
