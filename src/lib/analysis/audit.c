@@ -656,6 +656,12 @@ struct rec {
 	uint32_t port_lo, port_hi;  /* switch: the ports the groups hang below */
 };
 
+/* Whether two records are of one issue: one pair of groups, one place. */
+static bool same_issue(const struct rec *a, const struct rec *b)
+{
+	return a->meet == b->meet && a->meets_at == b->meets_at && a->lo == b->lo && a->hi == b->hi;
+}
+
 static long place_key(int meet, long at)
 {
 	/* address order, stale places last */
@@ -719,7 +725,7 @@ static uint16_t fix_bits(const struct acs_func *fn)
 	return fn->acs_pos ? (uint16_t)(ACS_RR & fn->acs_cap & ~fn->acs_ctrl) : 0;
 }
 
-enum { PORT_NONE, PORT_FIXABLE, PORT_FIXED, PORT_UNFIXABLE };
+enum { PORT_NONE, PORT_FIXABLE, PORT_UNFIXABLE };
 
 /* Every port the proven routes enter by: which ACS setting stops them,
  * checked on one fabric with every change made. */
@@ -820,20 +826,21 @@ static void sb_missing(struct sbuf *b, const acs_fabric *f, const acs_audit_miss
 		sb_printf(b, " nothing, yet does not redirect (a quirk of the device)");
 }
 
-/* Issue is's reason, one sentence. */
-static const char *issue_reason(const struct ctx *c, const acs_audit_issue *is, bool both)
+/* Issue is's reason, one sentence. from: -1 both ways, else the index in
+ * is->groups of the group whose requests cross. */
+static const char *issue_reason(const struct ctx *c, const acs_audit_issue *is, int from)
 {
 	struct sbuf b = { 0 };
 	char at[32];
 
 	if (is->meets_kind == ACS_MEET_SWITCH) {
 		acs_func_addr(acs_fabric_func(c->f, (size_t)is->meets_at), at, sizeof(at));
-		if (both)
+		if (from < 0)
 			sb_printf(&b, "groups %u and %u reach each other across switch %s without the IOMMU, though they are in different groups: ",
 				  is->groups[0], is->groups[1], at);
 		else
-			sb_printf(&b, "requests cross switch %s between groups %u and %u without the IOMMU, one way, though they are in different groups: ",
-				  at, is->groups[0], is->groups[1]);
+			sb_printf(&b, "requests from group %u cross switch %s to group %u without the IOMMU, though they are in different groups: ",
+				  is->groups[from], at, is->groups[!from]);
 	} else {
 		acs_func_addr(acs_fabric_func(c->f, (size_t)is->meets_at), at, sizeof(at));
 		sb_printf(&b, "functions of device %s in groups %u and %u reach each other inside it without the IOMMU, though they are in different groups: ",
@@ -917,7 +924,7 @@ static int make_issue(const struct ctx *c, const struct members *mem, const uint
 				continue;
 			ports[np++] = m->ingress[t];
 			miss[nm++] = missing_of(c->f, m->ingress[t], m->meet, m->missing[t]);
-			fixable &= state[m->ingress[t]] == PORT_FIXED || state[m->ingress[t]] == PORT_FIXABLE;
+			fixable &= state[m->ingress[t]] == PORT_FIXABLE;
 		}
 	}
 	if (rc)
@@ -953,7 +960,7 @@ static int make_issue(const struct ctx *c, const struct members *mem, const uint
 	else
 		is->fix.assign_together = true;
 	if (!rc)
-		is->reason = issue_reason(c, is, is->meets_kind != ACS_MEET_SWITCH || (from_lo && from_hi));
+		is->reason = issue_reason(c, is, is->meets_kind != ACS_MEET_SWITCH || (from_lo && from_hi) ? -1 : from_hi);
 	return rc ? rc : is->reason ? 0 : acs_error_nomem();
 }
 
@@ -1161,8 +1168,7 @@ static int build_issues(struct ctx *c)
 	if (!rc && recs.n)
 		qsort(recs.v, recs.n, sizeof(*recs.v), cmp_rec);
 	for (size_t i = 0; i < recs.n; i++)
-		ni += !i || cmp_rec(&(struct rec){ recs.v[i].meet, recs.v[i].meets_at, recs.v[i].lo, recs.v[i].hi, 0, 0, 0 },
-				    &(struct rec){ recs.v[i - 1].meet, recs.v[i - 1].meets_at, recs.v[i - 1].lo, recs.v[i - 1].hi, 0, 0, 0 });
+		ni += !i || !same_issue(&recs.v[i], &recs.v[i - 1]);
 	if (!rc && ni + nstale) {
 		a->issues = keep(a, (ni + nstale) * sizeof(*a->issues));
 		a->sites = keep(a, (ni + nstale) * sizeof(*a->sites));
@@ -1172,8 +1178,7 @@ static int build_issues(struct ctx *c)
 	for (size_t i = 0; !rc && i < recs.n;) {
 		size_t j = i + 1;
 
-		while (j < recs.n && recs.v[j].meet == recs.v[i].meet && recs.v[j].meets_at == recs.v[i].meets_at &&
-		       recs.v[j].lo == recs.v[i].lo && recs.v[j].hi == recs.v[i].hi)
+		while (j < recs.n && same_issue(&recs.v[j], &recs.v[i]))
 			j++;
 		rc = make_issue(c, &mem, state, &a->issues[a->nissues++], recs.v + i, j - i);
 		i = j;
