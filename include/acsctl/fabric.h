@@ -203,6 +203,27 @@ size_t acs_fabric_warnings(const acs_fabric *fabric, const char *const **list);
 /** The running kernel's command line when the source knows it. */
 const char *acs_fabric_cmdline(const acs_fabric *fabric);
 
+/**
+ * Host facts: what the kernel's P2PDMA decisions depend on besides the
+ * PCI functions. A source knows them when it read the running host
+ * (sysfs at /sys), a captured tree that carries them (DIR/../proc,
+ * DIR/../boot beside a `--sysfs DIR` named ".../sys"), or a snapshot of
+ * either (its `# host:` line, doc/snapshot.md); otherwise they are
+ * unknown, never guessed.
+ */
+/** The CPU vendor as the kernel names it (/proc/cpuinfo's vendor_id:
+ * "AuthenticAMD", "GenuineIntel"); "" when the host's CPUs have none (not
+ * x86); NULL when unknown. Owned by the fabric. */
+const char *acs_fabric_cpu_vendor(const acs_fabric *fabric);
+
+/** The CPU family (/proc/cpuinfo's "cpu family", x86), -1 when unknown or
+ * none. */
+int acs_fabric_cpu_family(const acs_fabric *fabric);
+
+/** Whether the running kernel was built with CONFIG_PCI_P2PDMA (its
+ * /boot/config-RELEASE or /proc/config.gz): 1 yes, 0 no, -1 unknown. */
+int acs_fabric_kernel_p2pdma(const acs_fabric *fabric);
+
 /** enum acs_kernel_groups: whether the kernel's own groups are known. */
 int acs_fabric_kernel_groups(const acs_fabric *fabric);
 

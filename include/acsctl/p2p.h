@@ -81,6 +81,29 @@ void acs_p2pdma_distance(const acs_fabric *fabric, const acs_policy *policy,
 /** Whether Debian's build of this kernel has CONFIG_PCI_P2PDMA. */
 bool acs_policy_p2pdma_built(const acs_policy *policy);
 
+/**
+ * The CPU of the fabric's host as cpu_supports_p2pdma() sees it, from the
+ * host facts (acs_fabric_cpu_vendor()): AMD family 0x17 (Zen) or later,
+ * another CPU, or ACS_P2P_CPU_UNKNOWN when the source did not read the
+ * host's CPU (a dump, a snapshot without its `# host:` line).
+ * @return enum acs_p2p_cpu
+ */
+int acs_p2p_cpu(const acs_fabric *fabric);
+
+/** Where acs_p2pdma_built() took its answer from. */
+enum acs_p2pdma_from {
+	ACS_P2PDMA_FROM_HOST = 1,    /**< the running kernel's own config */
+	ACS_P2PDMA_FROM_POLICY = 2,  /**< the kernel as Debian builds it */
+};
+
+/**
+ * Whether the kernel has P2PDMA at all: the host's running kernel where
+ * the fabric knows its config (acs_fabric_kernel_p2pdma()), else the
+ * policy's kernel as Debian builds it.
+ * @param from receives enum acs_p2pdma_from; may be NULL.
+ */
+bool acs_p2pdma_built(const acs_fabric *fabric, const acs_policy *policy, int *from);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* acsctl explain DEV [DEV2]: why, in the kernel's own steps. */
-#include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "emit.h"
 
 static int find_device(const struct cli *c, const char *s, size_t *out)
 {
@@ -18,77 +19,79 @@ static int find_device(const struct cli *c, const char *s, size_t *out)
 	return 0;
 }
 
-static void print_change_text(const struct cli *c, const struct acs_ctrl_change *ch, size_t n)
+/* The smallest change that separates them: each port's new ACS control,
+ * the boot parameter that sets it and the live setpci. */
+static void print_change(const struct cli *c, const struct acs_ctrl_change *ch, size_t n)
 {
-	char addr[32], tok[160], flags[8];
+	char addr[32], tok[160], flags[8], line[256];
 
-	printf("smallest change that separates them:\n");
+	out_text("smallest change that separates them:\n");
+	out_array_open(OUT_DATA, "changes");
 	for (size_t i = 0; i < n; i++) {
 		const struct acs_func *f = acs_fabric_func(c->fabric, ch[i].index);
 
-		printf("  %s: ACSCtl 0x%04x -> 0x%04x (%s)\n", acs_func_addr(f, addr, sizeof(addr)),
-		       f->acs_ctrl, ch[i].ctrl, cli_acs_tokens(ch[i].ctrl, tok, sizeof(tok)));
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_ANY, "device", "  %s", acs_func_addr(f, addr, sizeof(addr)));
+		out_hex(OUT_ANY, "acs_ctl_before", ": ACSCtl 0x%s", f->acs_ctrl, 4);
+		out_hex(OUT_ANY, "acs_ctl_after", " -> 0x%s", ch[i].ctrl, 4);
+		out_str(OUT_ANY, "acs_ctl_after_tokens", " (%s)\n", cli_acs_tokens(ch[i].ctrl, tok, sizeof(tok)));
+		snprintf(line, sizeof(line), "setpci -s %s ECAP_ACS+0x6.w=0x%04x", addr, ch[i].ctrl);
+		out_str(OUT_DATA, "setpci", NULL, line);
+		out_object_close(OUT_DATA);
 	}
+	out_array_close(OUT_DATA);
 	if (acs_policy_has_config_acs(c->policy)) {
-		printf("at boot: pci=config_acs=");
-		for (size_t i = 0; i < n; i++) {
-			printf("%s%s@%s", i ? ";" : "", cli_config_acs_flags(ch[i].ctrl, flags),
-			       acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
-		}
-		printf("\n");
+		char *param = malloc(16 + n * 32);
+		size_t used = (size_t)sprintf(param, "pci=config_acs=");
+
+		for (size_t i = 0; param && i < n; i++)
+			used += (size_t)sprintf(param + used, "%s%s@%s", i ? ";" : "", cli_config_acs_flags(ch[i].ctrl, flags),
+						acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)));
+		out_str(OUT_ANY, "config_acs", "at boot: %s\n", param ? param : "(out of memory)");
+		free(param);
 	} else {
-		printf("at boot: Linux %s has no config_acs; it enables SrcValid ReqRedir CmpltRedir UpstreamFwd itself unless pci=disable_acs_redir names the port\n",
-		       acs_policy_name(c->policy));
+		out_null(OUT_DATA, "config_acs", NULL);
+		out_text("at boot: Linux %s has no config_acs; it enables SrcValid ReqRedir CmpltRedir UpstreamFwd itself unless "
+			 "pci=disable_acs_redir names the port\n", acs_policy_name(c->policy));
 	}
 	for (size_t i = 0; i < n; i++)
-		printf("live: setpci -s %s ECAP_ACS+0x6.w=0x%04x   (the kernel's groups stay stale until the devices below are removed and rescanned)\n",
-		       acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)),
-		       ch[i].ctrl);
+		out_text("live: setpci -s %s ECAP_ACS+0x6.w=0x%04x   (the kernel's groups stay stale until the devices below are "
+			 "removed and rescanned)\n", acs_func_addr(acs_fabric_func(c->fabric, ch[i].index), addr, sizeof(addr)),
+			 ch[i].ctrl);
 }
 
-static void print_json(const struct cli *c, const acs_explain *e, long b, int status, const uint32_t *uv,
-		       size_t nu)
+static int print_explain(const struct cli *c, const acs_explain *e, long b, const uint32_t *uv, size_t nu)
 {
-	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 	const char *const *facts;
-	size_t n = acs_explain_facts(e, &facts);
+	size_t n = acs_explain_facts(e, &facts), k;
+	const struct acs_ctrl_change *ch;
+	bool possible;
+	int status = cli_verdict(false, nu);
 
-	json_object_object_add(root, "kernel", json_object_new_string(acs_policy_name(c->policy)));
-	json_object_object_add(root, "group", json_object_new_int((int)acs_explain_group(e, 0)));
-	cli_json_verdict(c, root, status, uv, nu);
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(arr, json_object_new_string(facts[i]));
-	json_object_object_add(root, "facts", arr);
+	cli_out_header(c);
+	out_uint(OUT_DATA, "group", NULL, acs_explain_group(e, 0));
+	out_array_open(OUT_DATA, "facts");
+	for (size_t i = 0; i < n; i++) {
+		out_text("%zu. ", i + 1);
+		out_str(OUT_ANY, NULL, "%s\n", facts[i]);
+	}
+	out_array_close(OUT_DATA);
 	if (b >= 0) {
-		const struct acs_ctrl_change *ch;
-		bool possible;
-		size_t k = acs_explain_change(e, &ch, &possible);
-		json_object *changes = json_object_new_array();
-		char addr[32], hex[8];
-
-		json_object_object_add(root, "group2", json_object_new_int((int)acs_explain_group(e, 1)));
-		json_object_object_add(root, "shared", json_object_new_boolean(acs_explain_shared(e)));
-		for (size_t i = 0; i < k; i++) {
-			json_object *o = json_object_new_object();
-			const struct acs_func *f = acs_fabric_func(c->fabric, ch[i].index);
-
-			json_object_object_add(o, "device", json_object_new_string(acs_func_addr(f, addr, sizeof(addr))));
-			snprintf(hex, sizeof(hex), "%04x", f->acs_ctrl);
-			json_object_object_add(o, "acs_ctl_before", json_object_new_string(hex));
-			snprintf(hex, sizeof(hex), "%04x", ch[i].ctrl);
-			json_object_object_add(o, "acs_ctl_after", json_object_new_string(hex));
-			json_object_array_add(changes, o);
-		}
-		if (acs_explain_shared(e)) {
-			json_object_object_add(root, "separable", json_object_new_boolean(possible));
-			json_object_object_add(root, "changes", changes);
+		out_uint(OUT_DATA, "group2", NULL, acs_explain_group(e, 1));
+		out_bool(OUT_DATA, "shared", NULL, acs_explain_shared(e));
+	}
+	k = acs_explain_change(e, &ch, &possible);
+	if (b >= 0 && acs_explain_shared(e)) {
+		out_bool(OUT_DATA, "separable", NULL, possible);
+		if (possible) {
+			print_change(c, ch, k);
 		} else {
-			json_object_put(changes);
+			out_array_open(OUT_DATA, "changes");
+			out_array_close(OUT_DATA);
 		}
 	}
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+	cli_out_verdict(c, status, uv, nu);
+	return status;
 }
 
 int cmd_explain(struct cli *c, int argc, char **argv)
@@ -120,24 +123,8 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	/* the group walk of each (and so whether they share one) */
 	acs_unknown_add(unk, ACS_UNKNOWN_GROUP, a, argc == 2 ? (long)b : -1);
 	nu = acs_unknown_list(unk, &uv);
-	status = cli_verdict(false, nu);
-	if (c->json) {
-		print_json(c, e, argc == 2 ? (long)b : -1, status, uv, nu);
-	} else {
-		const char *const *facts;
-		size_t n = acs_explain_facts(e, &facts);
-		const struct acs_ctrl_change *ch;
-		bool possible;
-		size_t k;
-
-		cli_note_header(c, stdout);
-		for (size_t i = 0; i < n; i++)
-			printf("%zu. %s\n", i + 1, facts[i]);
-		k = acs_explain_change(e, &ch, &possible);
-		if (argc == 2 && acs_explain_shared(e) && possible)
-			print_change_text(c, ch, k);
-		cli_print_unknown(c, uv, nu);
-	}
+	cli_out_begin(c, "explain");
+	status = out_end(print_explain(c, e, argc == 2 ? (long)b : -1, uv, nu));
 	acs_unknown_free(unk);
 	acs_explain_free(e);
 	return status;

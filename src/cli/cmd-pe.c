@@ -1,34 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* acsctl pe: the PE table of a PE platform. */
-#include <json-c/json.h>
+/*
+ * acsctl pe: the PE table of a PE platform, its check (--check) and the
+ * placement of its BARs (--allocate), each through the one output path:
+ * text as before, -m and JSON (doc/pe.md) from the same calls.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acsctl/bars.h"
 #include "cli.h"
+#include "emit.h"
 
-static json_object *segments_json(const acs_pe_table *t, struct cli *c, size_t k, bool m64)
+/* The header, and "platform" as doc/pe.md has it: the platform's name
+ * (the header's platform object, phb, PEs and policy, is in the source
+ * line of text). text: whether text shows the header (the PE table does;
+ * --check and --allocate never printed it). */
+static void pe_header(const struct cli *c, bool text)
 {
-	unsigned seg[ACS_PE_MAX_PES];
-	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, ACS_PE_MAX_PES);
-	json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < n && i < ACS_PE_MAX_PES; i++)
-		json_object_array_add(a, json_object_new_int((int)seg[i]));
-	return a;
+	if (text || !out_wants(OUT_TEXT))
+		cli_out_header(c);
+	out_str(OUT_DATA, "platform", NULL, c->platform->name);
 }
 
+/* The segments a PE's BARs start in, of one window (text: only where
+ * there are any). */
 static void print_segments(const acs_pe_table *t, struct cli *c, size_t k, bool m64)
 {
 	unsigned seg[ACS_PE_MAX_PES];
 	size_t n = acs_pe_segments(t, c->fabric, c->platform, k, m64, seg, ACS_PE_MAX_PES);
 
-	if (!n)
-		return;
-	printf("\n    %s segments:", m64 ? "M64" : "M32");
+	out_array_open(OUT_DATA, m64 ? "m64_segments" : "m32_segments");
+	if (n)
+		out_text("\n    %s segments:", m64 ? "M64" : "M32");
 	for (size_t i = 0; i < n && i < ACS_PE_MAX_PES; i++)
-		printf(" %u", seg[i]);
+		out_uint(OUT_ANY, NULL, " %s", seg[i]);
+	out_array_close(OUT_DATA);
 }
 
 static const char *addr_of(const struct cli *c, uint32_t i, char *buf, size_t size)
@@ -77,61 +84,54 @@ static bool segment_owners(struct cli *c, const acs_pe_table *t, uint32_t dom, b
 }
 
 /* The segment map: runs of segments by owner, per PHB and window. */
-static void segment_map(struct cli *c, const acs_pe_table *t, json_object *arr)
+static void segment_map(struct cli *c, const acs_pe_table *t)
 {
 	char sz[32];
 
+	out_array_open(OUT_DATA, "segment_map");
 	for (uint32_t dom = 0; dom < ACS_PE_MAX_PHBS; dom++)
 		for (int w = 0; w < 2; w++) {
+			uint64_t size = acs_pe_segment_size(c->platform, dom, w);
 			long *own;
 			size_t n;
-			json_object *o, *runs;
 
 			if (!segment_owners(c, t, dom, w, &own, &n)) {
 				free(own);
 				continue;
 			}
-			o = json_object_new_object();
-			runs = json_object_new_array();
-			if (!arr)
-				printf("PHB %04x %s map (%zu segments of %s):", dom, w ? "M64" : "M32", n,
-				       size_str(acs_pe_segment_size(c->platform, dom, w), sz, sizeof(sz)));
+			out_object_open(OUT_DATA, NULL);
+			out_hex(OUT_ANY, "phb", "PHB %s", dom, 4);
+			out_str(OUT_DATA, "window", NULL, w ? "m64" : "m32");
+			out_uint(OUT_DATA, "segment_size", NULL, size);
+			out_text(" %s map (", w ? "M64" : "M32");
+			out_uint(OUT_ANY, "segments", "%s segments of ", n);
+			out_text("%s):", size_str(size, sz, sizeof(sz)));
+			out_array_open(OUT_DATA, "runs");
 			for (size_t s = 0, e; s < n; s = e + 1) {
-				json_object *r = json_object_new_object();
-
 				for (e = s; e + 1 < n && own[e + 1] == own[s]; e++)
 					;
-				if (arr) {
-					json_object_object_add(r, "first", json_object_new_int64((int64_t)s));
-					json_object_object_add(r, "last", json_object_new_int64((int64_t)e));
-					json_object_object_add(r, "pe", own[s] >= 0 ? json_object_new_int64(own[s]) : NULL);
-					json_object_object_add(r, "shared", json_object_new_boolean(own[s] == SEG_SHARED));
-					json_object_array_add(runs, r);
-					continue;
-				}
-				json_object_put(r);
-				printf(s ? ", " : " ");
-				printf(e > s ? "%zu-%zu " : "%zu ", s, e);
+				out_object_open(OUT_DATA, NULL);
+				out_uint(OUT_DATA, "first", NULL, s);
+				out_uint(OUT_DATA, "last", NULL, e);
 				if (own[s] >= 0)
-					printf("PE#%ld", own[s]);
+					out_int(OUT_DATA, "pe", NULL, own[s]);
 				else
-					printf("%s", own[s] == SEG_SHARED ? "shared" : "free");
+					out_null(OUT_DATA, "pe", NULL);
+				out_bool(OUT_DATA, "shared", NULL, own[s] == SEG_SHARED);
+				out_object_close(OUT_DATA);
+				out_text(s ? ", " : " ");
+				out_text(e > s ? "%zu-%zu " : "%zu ", s, e);
+				if (own[s] >= 0)
+					out_text("PE#%ld", own[s]);
+				else
+					out_text("%s", own[s] == SEG_SHARED ? "shared" : "free");
 			}
-			if (arr) {
-				snprintf(sz, sizeof(sz), "%04x", dom);
-				json_object_object_add(o, "phb", json_object_new_string(sz));
-				json_object_object_add(o, "window", json_object_new_string(w ? "m64" : "m32"));
-				json_object_object_add(o, "segment_size", json_object_new_int64(
-					(int64_t)acs_pe_segment_size(c->platform, dom, w)));
-				json_object_object_add(o, "runs", runs);
-				json_object_array_add(arr, o);
-			} else {
-				json_object_put(o);
-				json_object_put(runs);
-				printf("\n");
-			}
+			out_array_close(OUT_DATA);
+			out_text("\n");
+			out_object_close(OUT_DATA);
 			free(own);
 		}
+	out_array_close(OUT_DATA);
 }
 
 /* why a PF's VFs cannot be enabled, or their mode is unknown */
@@ -179,50 +179,46 @@ static void print_iov(struct cli *c, const acs_pe_table *t)
 {
 	char a[32], why[160];
 
+	out_array_open(OUT_DATA, "sriov");
 	for (size_t k = 0; k < acs_pe_iov_count(t); k++) {
 		const acs_pe_iov *e = acs_pe_iov_at(t, k);
 
-		printf("SR-IOV %s: %u of %u VFs, M64 %s", addr_of(c, e->pf, a, sizeof(a)), e->num_vfs,
-		       e->total_vfs, iov_mode(e, false));
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_ANY, "pf", "SR-IOV %s", addr_of(c, e->pf, a, sizeof(a)));
+		out_uint(OUT_ANY, "num_vfs", ": %s", e->num_vfs);
+		out_uint(OUT_ANY, "total_vfs", " of %s VFs", e->total_vfs);
+		out_text(", M64 %s", iov_mode(e, false));
+		out_str(OUT_DATA, "mode", NULL, iov_mode(e, true));
 		if (e->expanded)
-			printf(" (VF BARs sized for %u VFs)", e->expanded);
+			out_uint(OUT_ANY, "expanded_vfs", " (VF BARs sized for %s VFs)", e->expanded);
+		else
+			out_null(OUT_DATA, "expanded_vfs", NULL);
 		if (e->base_pe >= 0 && e->num_vfs)
-			printf(", PE#%ld-%ld", e->base_pe, e->base_pe + e->num_vfs - 1);
-		if (e->m64_count)
-			printf(", M64 BAR%s #%u%s", e->m64_count > 1 ? "s" : "", e->m64_first,
-			       e->m64_count > 1 ? (snprintf(why, sizeof(why), "-#%u", e->m64_first + e->m64_count - 1), why) : "");
-		if (e->reason)
-			printf("%s%s", acs_pe_iov_failed(e) ? (e->num_vfs ? ": VFs cannot be enabled: " : ": no VFs possible: ") : ": mode unknown: ",
-			       iov_reason(e, why, sizeof(why)));
-		printf("\n");
-	}
-}
-
-static json_object *iov_json(struct cli *c, const acs_pe_table *t)
-{
-	json_object *arr = json_object_new_array();
-	char a[32], why[160];
-
-	for (size_t k = 0; k < acs_pe_iov_count(t); k++) {
-		const acs_pe_iov *e = acs_pe_iov_at(t, k);
-		json_object *o = json_object_new_object(), *pes = json_object_new_array(), *bars = json_object_new_array();
-
-		json_object_object_add(o, "pf", json_object_new_string(addr_of(c, e->pf, a, sizeof(a))));
-		json_object_object_add(o, "total_vfs", json_object_new_int((int)e->total_vfs));
-		json_object_object_add(o, "num_vfs", json_object_new_int((int)e->num_vfs));
-		json_object_object_add(o, "mode", json_object_new_string(iov_mode(e, true)));
-		json_object_object_add(o, "expanded_vfs", e->expanded ? json_object_new_int((int)e->expanded) : NULL);
+			out_text(", PE#%ld-%ld", e->base_pe, e->base_pe + e->num_vfs - 1);
+		out_array_open(OUT_DATA, "vf_pes");
 		for (long n = 0; e->base_pe >= 0 && n < (long)e->num_vfs; n++)
-			json_object_array_add(pes, json_object_new_int((int)(e->base_pe + n)));
-		json_object_object_add(o, "vf_pes", pes);
+			out_int(OUT_DATA, NULL, NULL, e->base_pe + n);
+		out_array_close(OUT_DATA);
+		if (e->m64_count == 1)
+			out_text(", M64 BAR #%u", e->m64_first);
+		else if (e->m64_count)
+			out_text(", M64 BARs #%u-#%u", e->m64_first, e->m64_first + e->m64_count - 1);
+		out_array_open(OUT_DATA, "m64_bars");
 		for (unsigned n = 0; n < e->m64_count; n++)
-			json_object_array_add(bars, json_object_new_int((int)(e->m64_first + n)));
-		json_object_object_add(o, "m64_bars", bars);
-		json_object_object_add(o, "enabled", json_object_new_boolean(!acs_pe_iov_failed(e)));
-		json_object_object_add(o, "reason", e->reason ? json_object_new_string(iov_reason(e, why, sizeof(why))) : NULL);
-		json_object_array_add(arr, o);
+			out_uint(OUT_DATA, NULL, NULL, e->m64_first + n);
+		out_array_close(OUT_DATA);
+		out_bool(OUT_DATA, "enabled", NULL, !acs_pe_iov_failed(e));
+		if (e->reason) {
+			out_text("%s", acs_pe_iov_failed(e) ? (e->num_vfs ? ": VFs cannot be enabled: " : ": no VFs possible: ") :
+							      ": mode unknown: ");
+			out_str(OUT_ANY, "reason", "%s", iov_reason(e, why, sizeof(why)));
+		} else {
+			out_null(OUT_DATA, "reason", NULL);
+		}
+		out_text("\n");
+		out_object_close(OUT_DATA);
 	}
-	return arr;
+	out_array_close(OUT_DATA);
 }
 
 /* A PE's buses: its range below a PCIe-to-PCI bridge, else those its
@@ -268,13 +264,16 @@ static int print_left(const struct cli *c, const acs_pe_table *t)
 {
 	const uint32_t *left;
 	size_t n = acs_pe_left_out(t, &left);
-	char line[200];
+	char line[200], a[32];
 
-	for (size_t k = 0; k < n; k++)
-		puts(left_line(c, left[k], line, sizeof(line)));
+	out_array_open(OUT_DATA, "left_out");
+	for (size_t k = 0; k < n; k++) {
+		out_str(OUT_DATA, NULL, NULL, addr_of(c, left[k], a, sizeof(a)));
+		out_text("%s\n", left_line(c, left[k], line, sizeof(line)));
+	}
+	out_array_close(OUT_DATA);
 	return n ? EXIT_CHECK_FAILED : EXIT_OK;
 }
-
 
 /* one FAIL line per finding; exit status 1 when there is any */
 static const char *const finding_kinds[] = {
@@ -336,62 +335,60 @@ static const char *finding_line(const struct cli *c, const acs_pe_table *t, cons
 	return buf;
 }
 
-static json_object *finding_json(const struct cli *c, const acs_pe_table *t, const acs_pe_finding *x)
+static void print_finding(const struct cli *c, const acs_pe_table *t, const acs_pe_finding *x)
 {
-	json_object *o = json_object_new_object();
 	char buf[600], a[32];
 
-	json_object_object_add(o, "kind", json_object_new_string(finding_kinds[x->kind]));
-	json_object_object_add(o, "device", json_object_new_string(addr_of(c, x->device, a, sizeof(a))));
-	json_object_object_add(o, "neighbour", x->neighbour == UINT32_MAX ? NULL :
-				json_object_new_string(addr_of(c, x->neighbour, a, sizeof(a))));
+	out_object_open(OUT_DATA, NULL);
+	out_str(OUT_DATA, "kind", NULL, finding_kinds[x->kind]);
+	out_str(OUT_DATA, "device", NULL, addr_of(c, x->device, a, sizeof(a)));
+	if (x->neighbour == UINT32_MAX)
+		out_null(OUT_DATA, "neighbour", NULL);
+	else
+		out_str(OUT_DATA, "neighbour", NULL, addr_of(c, x->neighbour, a, sizeof(a)));
 	if (x->kind == ACS_PE_BESIDE_BRIDGE)
-		json_object_object_add(o, "bridge", json_object_new_string(addr_of(c, x->via, a, sizeof(a))));
-	json_object_object_add(o, "text", json_object_new_string(finding_line(c, t, x, buf, sizeof(buf)) + 5));
-	return o;
+		out_str(OUT_DATA, "bridge", NULL, addr_of(c, x->via, a, sizeof(a)));
+	/* the FAIL line, less its "FAIL " */
+	out_text("FAIL ");
+	out_str(OUT_ANY, "text", "%s\n", finding_line(c, t, x, buf, sizeof(buf)) + 5);
+	out_object_close(OUT_DATA);
 }
 
-/* one FAIL line per finding; exit status 1 when there is any */
+/* Text: one FAIL line per finding, or the OK line; the data: the header
+ * too (text's is left out, as it always was). Exit status 1 on any. */
 static int pe_check(struct cli *c, const acs_pe_table *t)
 {
 	acs_pe_finding *v = NULL;
 	size_t n = 0, nbars = cli_assigned_bars(c->fabric);
-	int kind = acs_fabric_source_kind(c->fabric);
+	int kind = acs_fabric_source_kind(c->fabric), status;
 	bool blind = !nbars && (kind == ACS_SOURCE_TOPOLOGY || kind == ACS_SOURCE_LSPCI);
-	char buf[600];
 
 	if (acs_pe_check(&v, &n, t, c->fabric, c->platform))
 		return cli_error("pe --check");
-	if (c->json) {
-		json_object *root = json_object_new_object(), *arr = json_object_new_array();
-
-		json_object_object_add(root, "platform", json_object_new_string(c->platform->name));
-		json_object_object_add(root, "ok", json_object_new_boolean(!n));
-		json_object_object_add(root, "pes", json_object_new_int64((int64_t)acs_pe_count(t)));
-		json_object_object_add(root, "bars_checked", json_object_new_int64((int64_t)nbars));
-		/* what the source could not show: SR-IOV alone was checked */
-		json_object_object_add(root, "sriov_only", json_object_new_boolean(blind));
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, finding_json(c, t, &v[i]));
-		json_object_object_add(root, "findings", arr);
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			puts(finding_line(c, t, &v[i], buf, sizeof(buf)));
-		/* say what was not seen rather than pass it */
-		if (!n && blind)
-			printf("OK %zu PEs, SR-IOV only: %s holds no BAR addresses (%s), so segments and fences were not "
-			       "checked; read a dump or a live host for them\n", acs_pe_count(t), acs_fabric_origin(c->fabric),
-			       kind == ACS_SOURCE_TOPOLOGY ? "a topology's BARs are unassigned" :
-							     "lspci text without -vv's Region lines, or with a live host's CPU addresses");
-		else if (!n)
-			printf("OK %zu PEs, %zu BARs: no segment shared, every PE behind a bridge of its own\n",
-			       acs_pe_count(t), nbars);
-	}
+	status = n ? EXIT_CHECK_FAILED : EXIT_OK;
+	cli_out_begin(c, "pe");
+	pe_header(c, false);
+	out_bool(OUT_DATA, "ok", NULL, !n);
+	out_uint(OUT_DATA, "pes", NULL, acs_pe_count(t));
+	out_uint(OUT_DATA, "bars_checked", NULL, nbars);
+	/* what the source could not show: SR-IOV alone was checked */
+	out_bool(OUT_DATA, "sriov_only", NULL, blind);
+	out_array_open(OUT_DATA, "findings");
+	for (size_t i = 0; i < n; i++)
+		print_finding(c, t, &v[i]);
+	out_array_close(OUT_DATA);
+	/* say what was not seen rather than pass it */
+	if (!n && blind)
+		out_text("OK %zu PEs, SR-IOV only: %s holds no BAR addresses (%s), so segments and fences were not "
+			 "checked; read a dump or a live host for them\n", acs_pe_count(t), acs_fabric_origin(c->fabric),
+			 kind == ACS_SOURCE_TOPOLOGY ? "a topology's BARs are unassigned" :
+						       "lspci text without -vv's Region lines, or with a live host's CPU addresses");
+	else if (!n)
+		out_text("OK %zu PEs, %zu BARs: no segment shared, every PE behind a bridge of its own\n", acs_pe_count(t),
+			 nbars);
+	cli_out_verdict(c, status, NULL, 0);
 	free(v);
-	return n ? EXIT_CHECK_FAILED : EXIT_OK;
+	return out_end(status);
 }
 
 static const char *size_str(uint64_t sz, char *buf, size_t size)
@@ -435,69 +432,6 @@ static const char *window_kind(size_t w)
 	return (w - 1) % 2 ? "prefetchable" : "memory";
 }
 
-static json_object *windows_json(struct cli *c, const struct window *win, const acs_pe_alloc *a)
-{
-	json_object *v = json_object_new_array();
-	char buf[32];
-
-	for (size_t w = 1; w < a->nwindows; w++) {
-		json_object *o;
-
-		if (a->window_start[w] == UINT64_MAX)
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "bridge", json_object_new_string(window_name(c, w, buf, sizeof(buf))));
-		json_object_object_add(o, "kind", json_object_new_string(window_kind(w)));
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(win->base + a->window_start[w]));
-		json_object_object_add(o, "start", json_object_new_string(buf));
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(win->base + a->window_end[w]));
-		json_object_object_add(o, "end", json_object_new_string(buf));
-		json_object_array_add(v, o);
-	}
-	return v;
-}
-
-static json_object *alloc_json(struct cli *c, const acs_pe_table *t, uint32_t dom, const struct window *w,
-			       const acs_pe_alloc *a, const acs_pe_bar_demand *d, const acs_pe_bar_ref *r, size_t nd)
-{
-	json_object *o = json_object_new_object(), *bars = json_object_new_array();
-	uint64_t seg = w->seg;
-	size_t nsegs = w->nsegs;
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%04x", dom);
-	json_object_object_add(o, "phb", json_object_new_string(buf));
-	json_object_object_add(o, "window", json_object_new_string(w->m64 ? "m64" : "m32"));
-	json_object_object_add(o, "segment_size", json_object_new_int64((int64_t)seg));
-	json_object_object_add(o, "segments", json_object_new_int64((int64_t)nsegs));
-	json_object_object_add(o, "used", json_object_new_int64((int64_t)a->used));
-	json_object_object_add(o, "wasted", json_object_new_int64((int64_t)a->wasted));
-	json_object_object_add(o, "lower_bound", json_object_new_int64((int64_t)a->lower_bound));
-	json_object_object_add(o, "window_bound", json_object_new_int64((int64_t)a->window_bound));
-	for (size_t i = 0; i < nd; i++) {
-		json_object *b = json_object_new_object();
-
-		json_object_object_add(b, "device", json_object_new_string(
-			acs_func_addr(acs_fabric_func(c->fabric, r[i].func), buf, sizeof(buf))));
-		json_object_object_add(b, "bar", json_object_new_int(r[i].bar % ACS_PE_VF_BAR0));
-		json_object_object_add(b, "vf_bar", json_object_new_boolean(r[i].bar >= ACS_PE_VF_BAR0));
-		json_object_object_add(b, "size", json_object_new_int64((int64_t)d[i].size));
-		json_object_object_add(b, "pe", json_object_new_int((int)acs_pe_at(t, d[i].pe)->number));
-		if (a->offset[i] == UINT64_MAX) {
-			json_object_object_add(b, "address", NULL);
-			json_object_object_add(b, "segment", NULL);
-		} else {
-			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)(w->base + a->offset[i]));
-			json_object_object_add(b, "address", json_object_new_string(buf));
-			json_object_object_add(b, "segment", json_object_new_int64((int64_t)(a->offset[i] / seg)));
-		}
-		json_object_array_add(bars, b);
-	}
-	json_object_object_add(o, "bars", bars);
-	json_object_object_add(o, "bridge_windows", windows_json(c, w, a));
-	return o;
-}
-
 /* The window's geometry; seg 0 where the platform does not say (M64 of
  * the generic platforms, unless --phb m64=) */
 static struct window window_of(const acs_platform *p, uint32_t dom, bool m64)
@@ -516,133 +450,242 @@ static void print_windows(const struct cli *c, const struct window *win, const a
 {
 	char buf[32];
 
-	for (size_t w = 1; w < a->nwindows; w++)
-		if (a->window_start[w] != UINT64_MAX)
-			printf("  bridge %s %s window 0x%08llx-0x%08llx\n", window_name(c, w, buf, sizeof(buf)),
-			       window_kind(w), (unsigned long long)(win->base + a->window_start[w]),
-			       (unsigned long long)(win->base + a->window_end[w]));
+	out_array_open(OUT_DATA, "bridge_windows");
+	for (size_t w = 1; w < a->nwindows; w++) {
+		uint64_t start = win->base + a->window_start[w], end = win->base + a->window_end[w];
+
+		if (a->window_start[w] == UINT64_MAX)
+			continue;
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_ANY, "bridge", "  bridge %s", window_name(c, w, buf, sizeof(buf)));
+		out_str(OUT_ANY, "kind", " %s window", window_kind(w));
+		out_text(" 0x%08llx-0x%08llx\n", (unsigned long long)start, (unsigned long long)end);
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)start);
+		out_str(OUT_DATA, "start", NULL, buf);
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)end);
+		out_str(OUT_DATA, "end", NULL, buf);
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
 }
 
+/* Each BAR's place, or a FAIL line for one that does not fit. */
 static void print_bars(const struct cli *c, const acs_pe_table *t, const struct window *w, const acs_pe_alloc *a,
-		       const acs_pe_bar_demand *d, const acs_pe_bar_ref *r, size_t nd, int *fails)
+		       const acs_pe_bar_demand *d, const acs_pe_bar_ref *r, size_t nd)
 {
-	char addr[32], sz[32], bn[16];
+	char addr[32], sz[32], bn[16], whole[32], at[32];
 
+	out_array_open(OUT_DATA, "bars");
 	for (size_t i = 0; i < nd; i++) {
+		unsigned pe = acs_pe_at(t, d[i].pe)->number;
+		bool larger = d[i].size > w->seg * w->nsegs;
+
 		acs_func_addr(acs_fabric_func(c->fabric, r[i].func), addr, sizeof(addr));
 		size_str(d[i].size, sz, sizeof(sz));
+		bar_name(&r[i], bn, sizeof(bn));
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_DATA, "device", NULL, addr);
+		out_uint(OUT_DATA, "bar", NULL, r[i].bar % ACS_PE_VF_BAR0);
+		out_bool(OUT_DATA, "vf_bar", NULL, r[i].bar >= ACS_PE_VF_BAR0);
+		out_uint(OUT_DATA, "size", NULL, d[i].size);
+		out_uint(OUT_DATA, "pe", NULL, pe);
 		if (a->offset[i] == UINT64_MAX) {
-			char whole[32];
-			bool larger = d[i].size > w->seg * w->nsegs;
-
+			out_null(OUT_DATA, "address", NULL);
+			out_null(OUT_DATA, "segment", NULL);
 			size_str(w->seg * w->nsegs, whole, sizeof(whole));
-			printf("FAIL %s %s (%s, PE#%u): %s the %s window%s%s%s\n", addr, bar_name(&r[i], bn, sizeof(bn)), sz,
-			       acs_pe_at(t, d[i].pe)->number, larger ? "larger than" : "no free segment run left in",
-			       w->m64 ? "M64" : "M32", larger ? " (" : "", larger ? whole : "", larger ? ")" : "");
-			(*fails)++;
+			out_text("FAIL %s %s (%s, PE#%u): %s the %s window%s%s%s\n", addr, bn, sz, pe,
+				 larger ? "larger than" : "no free segment run left in", w->m64 ? "M64" : "M32",
+				 larger ? " (" : "", larger ? whole : "", larger ? ")" : "");
 		} else {
-			printf("  %s %s %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, bar_name(&r[i], bn, sizeof(bn)), sz,
-			       (unsigned long long)(w->base + a->offset[i]),
-			       (unsigned long long)(a->offset[i] / w->seg), acs_pe_at(t, d[i].pe)->number);
+			snprintf(at, sizeof(at), "0x%llx", (unsigned long long)(w->base + a->offset[i]));
+			out_str(OUT_DATA, "address", NULL, at);
+			out_uint(OUT_DATA, "segment", NULL, a->offset[i] / w->seg);
+			out_text("  %s %s %-8s at 0x%08llx, segment %llu, PE#%u\n", addr, bn, sz,
+				 (unsigned long long)(w->base + a->offset[i]), (unsigned long long)(a->offset[i] / w->seg), pe);
 		}
+		out_object_close(OUT_DATA);
 	}
+	out_array_close(OUT_DATA);
 }
 
-static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, bool m64, size_t *placed,
-			size_t *unsized, json_object *phbs)
-{
-	size_t n = 12 * acs_fabric_count(c->fabric) + 1, nd, nun = 0;
-	size_t nw = acs_pe_bridge_windows(c->fabric, NULL, 0);
-	struct window w = window_of(c->platform, dom, m64);
-	acs_pe_bar_demand *d = malloc(n * sizeof(*d));
-	acs_pe_bar_ref *r = malloc(n * sizeof(*r));
-	uint32_t *parent = malloc(nw * sizeof(*parent));
+/* One PHB's window, placed: computed before anything is printed, so a
+ * source without BAR sizes fails alone (exit 2) in every format. */
+struct phb_alloc {
+	uint32_t dom;
+	struct window w;
+	acs_pe_bar_demand *d;
+	acs_pe_bar_ref *r;
+	size_t nd;
+	size_t m64_left;      /* BARs for M64 left out: its size is unknown */
 	acs_pe_alloc a;
-	char sg[32];
-	int fails = 0, rc = -1;
+	bool placed;
+};
 
-	if (!d || !r || !parent)
+static int allocate_phb(struct cli *c, const acs_pe_table *t, uint32_t dom, bool m64, struct phb_alloc *p,
+			size_t *unsized)
+{
+	size_t n = 12 * acs_fabric_count(c->fabric) + 1, nun = 0;
+	size_t nw = acs_pe_bridge_windows(c->fabric, NULL, 0);
+	uint32_t *parent = malloc(nw * sizeof(*parent));
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->dom = dom;
+	p->w = window_of(c->platform, dom, m64);
+	p->d = malloc(n * sizeof(*p->d));
+	p->r = malloc(n * sizeof(*p->r));
+	if (!p->d || !p->r || !parent)
 		goto out;
 	acs_pe_bridge_windows(c->fabric, parent, nw);
-	nd = acs_pe_window_demands(t, c->fabric, c->platform, dom, m64, d, r, n, &nun);
+	p->nd = acs_pe_window_demands(t, c->fabric, c->platform, dom, m64, p->d, p->r, n, &nun);
 	*unsized += nun;
-	if (nd && !w.seg) {
-		if (!phbs)
-			printf("# PHB %04x: %zu BARs for M64 left out: its size is unknown (--phb m64=SIZE)\n", dom, nd);
-		nd = 0;
+	if (p->nd && !p->w.seg) {
+		p->m64_left = p->nd;
+		p->nd = 0;
 	}
 	rc = 0;
-	if (!nd)
+	if (!p->nd)
 		goto out;
 	rc = -1;
-	if (acs_pe_allocate_tree(&a, d, nd, parent, nw, w.seg, w.nsegs))
+	if (acs_pe_allocate_tree(&p->a, p->d, p->nd, parent, nw, p->w.seg, p->w.nsegs))
 		goto out;
-	*placed += nd;
-	if (phbs) {
-		for (size_t i = 0; i < nd; i++)
-			fails += a.offset[i] == UINT64_MAX;
-		json_object_array_add(phbs, alloc_json(c, t, dom, &w, &a, d, r, nd));
-	} else {
-		printf("PHB %04x %s: %zu BARs in %s segments: %zu used, %zu wasted, lower bound %zu, %zu with bridge "
-		       "windows\n", dom, m64 ? "M64" : "M32", nd, size_str(w.seg, sg, sizeof(sg)), a.used, a.wasted,
-		       a.lower_bound, a.window_bound);
-		print_bars(c, t, &w, &a, d, r, nd, &fails);
-		print_windows(c, &w, &a);
-	}
-	acs_pe_alloc_free(&a);
-	rc = fails;
+	p->placed = true;
+	rc = 0;
 out:
-	free(d);
-	free(r);
 	free(parent);
+	if (!p->nd) {
+		free(p->d);
+		free(p->r);
+		p->d = NULL;
+		p->r = NULL;
+	}
 	return rc;
+}
+
+static void print_phb(const struct cli *c, const acs_pe_table *t, const struct phb_alloc *p)
+{
+	char sg[32];
+
+	out_object_open(OUT_DATA, NULL);
+	out_hex(OUT_ANY, "phb", "PHB %s", p->dom, 4);
+	out_str(OUT_DATA, "window", NULL, p->w.m64 ? "m64" : "m32");
+	out_text(" %s: %zu BARs in %s segments: ", p->w.m64 ? "M64" : "M32", p->nd, size_str(p->w.seg, sg, sizeof(sg)));
+	out_uint(OUT_DATA, "segment_size", NULL, p->w.seg);
+	out_uint(OUT_DATA, "segments", NULL, p->w.nsegs);
+	out_uint(OUT_ANY, "used", "%s used, ", p->a.used);
+	out_uint(OUT_ANY, "wasted", "%s wasted, ", p->a.wasted);
+	out_uint(OUT_ANY, "lower_bound", "lower bound %s, ", p->a.lower_bound);
+	out_uint(OUT_ANY, "window_bound", "%s with bridge windows\n", p->a.window_bound);
+	print_bars(c, t, &p->w, &p->a, p->d, p->r, p->nd);
+	print_windows(c, &p->w, &p->a);
+	out_object_close(OUT_DATA);
 }
 
 static int pe_allocate(struct cli *c, const acs_pe_table *t)
 {
-	size_t placed = 0, unsized = 0;
-	int fails = 0;
-	json_object *root = c->json ? json_object_new_object() : NULL, *phbs = c->json ? json_object_new_array() : NULL;
+	struct phb_alloc *phb = calloc(2 * ACS_PE_MAX_PHBS, sizeof(*phb));
+	size_t placed = 0, unsized = 0, n = 0, fails = 0;
+	int rc = 0;
 
-	for (uint32_t k = 0; k < 2 * ACS_PE_MAX_PHBS; k++) {
-		bool m64 = k % 2;
-		int rc = m64 && !acs_platform_has_m64(c->platform) ? 0 :
-			 allocate_phb(c, t, k / 2, m64, &placed, &unsized, phbs);
-
-		if (rc < 0) {
-			json_object_put(root);
-			json_object_put(phbs);
-			return cli_error("pe --allocate");
-		}
-		fails += rc;
+	for (uint32_t k = 0; phb && !rc && k < 2 * ACS_PE_MAX_PHBS; k++) {
+		if (k % 2 && !acs_platform_has_m64(c->platform))
+			continue;
+		rc = allocate_phb(c, t, k / 2, k % 2, &phb[n], &unsized);
+		placed += phb[n].nd;
+		n++;
 	}
-	if (root && (placed || !unsized)) {
-		json_object_object_add(root, "platform", json_object_new_string(c->platform->name));
-		json_object_object_add(root, "phbs", phbs);
-		json_object_object_add(root, "unsized_bars", json_object_new_int64((int64_t)unsized));
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
-		return fails ? EXIT_CHECK_FAILED : EXIT_OK;
+	if (!phb || rc) {
+		rc = cli_error("pe --allocate");
+		goto done;
 	}
-	json_object_put(root);
-	json_object_put(phbs);
 	if (!placed && unsized) {
 		fprintf(stderr, "acsctl pe --allocate: BAR sizes unknown for %zu BARs (%s has none): read a host "
 			"through sysfs\n", unsized, acs_fabric_origin(c->fabric));
-		return EXIT_BAD_INPUT;
+		rc = EXIT_BAD_INPUT;
+		goto done;
 	}
+	cli_out_begin(c, "pe");
+	pe_header(c, false);
+	out_array_open(OUT_DATA, "phbs");
+	for (size_t k = 0; k < n; k++) {
+		if (phb[k].m64_left)
+			out_text("# PHB %04x: %zu BARs for M64 left out: its size is unknown (--phb m64=SIZE)\n", phb[k].dom,
+				 phb[k].m64_left);
+		if (!phb[k].placed)
+			continue;
+		print_phb(c, t, &phb[k]);
+		fails += phb[k].a.nfailed;
+	}
+	out_array_close(OUT_DATA);
+	/* the PHBs whose M64 BARs were left out */
+	out_array_open(OUT_DATA, "m64_size_unknown");
+	for (size_t k = 0; k < n; k++) {
+		if (!phb[k].m64_left)
+			continue;
+		out_object_open(OUT_DATA, NULL);
+		out_hex(OUT_DATA, "phb", NULL, phb[k].dom, 4);
+		out_uint(OUT_DATA, "bars", NULL, phb[k].m64_left);
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+	out_uint(OUT_DATA, "unsized_bars", NULL, unsized);
 	if (unsized)
-		printf("# %zu BARs of unknown size left out\n", unsized);
-	return fails ? EXIT_CHECK_FAILED : EXIT_OK;
+		out_text("# %zu BARs of unknown size left out\n", unsized);
+	rc = out_end(fails ? EXIT_CHECK_FAILED : EXIT_OK);
+done:
+	for (size_t k = 0; phb && k < n; k++) {
+		if (phb[k].placed)
+			acs_pe_alloc_free(&phb[k].a);
+		free(phb[k].d);
+		free(phb[k].r);
+	}
+	free(phb);
+	return rc;
+}
+
+/* The PE table: a line per PE, the segment map, the SR-IOV lines, and
+ * the functions left without a PE (FAIL, exit status 1). */
+static int pe_table(struct cli *c, const acs_pe_table *t)
+{
+	char addr[32], buses[800];
+	int status;
+
+	cli_out_begin(c, "pe");
+	pe_header(c, true);
+	out_array_open(OUT_DATA, "pes");
+	for (size_t i = 0; i < acs_pe_count(t); i++) {
+		const acs_pe *pe = acs_pe_at(t, i);
+
+		pe_buses(c, pe, buses, sizeof(buses));
+		out_object_open(OUT_DATA, NULL);
+		out_hex(OUT_ANY, "phb", "PHB %s", pe->domain, 4);
+		out_uint(OUT_DATA, "pe", NULL, pe->number);
+		out_text(" PE#%-3u bus%s", pe->number, strlen(buses) > 2 ? "es" : "");
+		out_str(OUT_ANY, "buses", " %s", buses);
+		out_bool(OUT_DATA, "dma", NULL, pe->dma);
+		out_text("%s:", pe->dma ? "" : " (bridges only: no IOMMU group)");
+		out_array_open(OUT_DATA, "devices");
+		for (size_t k = 0; k < pe->ndevices; k++)
+			out_str(OUT_ANY, NULL, " %s", addr_of(c, pe->devices[k], addr, sizeof(addr)));
+		out_array_close(OUT_DATA);
+		out_bool(OUT_DATA, "vf", NULL, pe->vf);
+		/* by the segment each BAR starts in: sizes are not in config space */
+		print_segments(t, c, i, false);
+		print_segments(t, c, i, true);
+		out_text("%s\n", pe->vf ? " (VF)" : "");
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+	segment_map(c, t);
+	print_iov(c, t);
+	status = print_left(c, t);
+	return out_end(status);
 }
 
 int cmd_pe(struct cli *c, int argc, char **argv)
 {
 	acs_pe_table *t = NULL;
-	char addr[32], buses[800];
-	bool check = c->check;
-	int rc = EXIT_OK;
+	int rc;
 
 	if (argc) {
 		fprintf(stderr, "usage: acsctl --platform NAME pe [--check | --allocate]\n");
@@ -654,68 +697,7 @@ int cmd_pe(struct cli *c, int argc, char **argv)
 	}
 	if (acs_pe_assign(&t, c->fabric, c->platform, c->pe_policy ? c->pe_policy : ACS_PE_BUS))
 		return cli_error("pe");
-	if (c->allocate) {
-		rc = pe_allocate(c, t);
-	} else if (check) {
-		rc = pe_check(c, t);
-	} else if (c->json) {
-		json_object *root = json_object_new_object(), *arr = json_object_new_array();
-		char phb[8];
-
-		json_object_object_add(root, "platform", json_object_new_string(c->platform->name));
-		for (size_t i = 0; i < acs_pe_count(t); i++) {
-			const acs_pe *pe = acs_pe_at(t, i);
-			json_object *o = json_object_new_object(), *d = json_object_new_array();
-
-			snprintf(phb, sizeof(phb), "%04x", pe->domain);
-			json_object_object_add(o, "phb", json_object_new_string(phb));
-			json_object_object_add(o, "pe", json_object_new_int((int)pe->number));
-			json_object_object_add(o, "buses", json_object_new_string(pe_buses(c, pe, buses, sizeof(buses))));
-			for (size_t k = 0; k < pe->ndevices; k++)
-				json_object_array_add(d, json_object_new_string(
-					acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr))));
-			json_object_object_add(o, "devices", d);
-			json_object_object_add(o, "dma", json_object_new_boolean(pe->dma));
-			json_object_object_add(o, "vf", json_object_new_boolean(pe->vf));
-			/* by the segment each BAR starts in: sizes are not in config space */
-			json_object_object_add(o, "m32_segments", segments_json(t, c, i, false));
-			json_object_object_add(o, "m64_segments", segments_json(t, c, i, true));
-			json_object_array_add(arr, o);
-		}
-		json_object_object_add(root, "pes", arr);
-		{
-			const uint32_t *left;
-			size_t nleft = acs_pe_left_out(t, &left);
-
-			json_object_object_add(root, "left_out", cli_addr_list(c, left, nleft));
-		}
-		json_object_object_add(root, "sriov", iov_json(c, t));
-		arr = json_object_new_array();
-		segment_map(c, t, arr);
-		json_object_object_add(root, "segment_map", arr);
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
-	} else {
-		cli_note_header(c, stdout);
-		for (size_t i = 0; i < acs_pe_count(t); i++) {
-			const acs_pe *pe = acs_pe_at(t, i);
-
-			pe_buses(c, pe, buses, sizeof(buses));
-			printf("PHB %04x PE#%-3u bus%s %s%s:", pe->domain, pe->number, strlen(buses) > 2 ? "es" : "", buses,
-			       pe->dma ? "" : " (bridges only: no IOMMU group)");
-			for (size_t k = 0; k < pe->ndevices; k++)
-				printf(" %s", acs_func_addr(acs_fabric_func(c->fabric, pe->devices[k]), addr, sizeof(addr)));
-			print_segments(t, c, i, false);
-			print_segments(t, c, i, true);
-			printf("%s\n", pe->vf ? " (VF)" : "");
-		}
-		segment_map(c, t, NULL);
-		print_iov(c, t);
-		rc = print_left(c, t);
-	}
-	if (c->json && !c->allocate && !check)
-		rc = acs_pe_left_out(t, &(const uint32_t *){ NULL }) ? EXIT_CHECK_FAILED : EXIT_OK;
+	rc = c->allocate ? pe_allocate(c, t) : c->check ? pe_check(c, t) : pe_table(c, t);
 	acs_pe_free(t);
 	return rc;
 }

@@ -36,6 +36,15 @@ struct acs_bus {
 	uint32_t count;
 };
 
+/* What the source knows of the host beyond its PCI functions (fabric.h's
+ * host facts): unknown unless it read the running host, or a snapshot or
+ * captured tree that carries them. */
+struct acs_host_facts {
+	char *cpu_vendor;         /* vendor_id, "" none (not x86), NULL unknown; owned */
+	int cpu_family;           /* "cpu family", -1 unknown or none */
+	int p2pdma;               /* CONFIG_PCI_P2PDMA: 1 set, 0 not, -1 unknown */
+};
+
 struct acs_fabric {
 	struct acs_func *funcs;   /* sorted by (domain, bus, devfn) */
 	size_t nfuncs;
@@ -56,6 +65,7 @@ struct acs_fabric {
 	char **drivers;           /* per function, owned, may be NULL */
 	char **warnings;          /* what the source read but doubts, owned */
 	size_t nwarnings;
+	struct acs_host_facts host;
 };
 
 /*
@@ -89,6 +99,7 @@ struct acs_builder {
 	char *cmdline;
 	char **warnings;
 	size_t nwarnings;
+	struct acs_host_facts host;
 };
 
 int acs_builder_init(struct acs_builder *b, int kind, const char *origin);
@@ -101,6 +112,8 @@ int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,
 			unsigned pcie_pos);
 int acs_builder_set_release(struct acs_builder *b, const char *release);
 int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline);
+/* The host's CPU vendor (NULL: unknown, "": none); copied. */
+int acs_builder_set_cpu_vendor(struct acs_builder *b, const char *vendor);
 /* Something the source read but cannot vouch for (a file that may have
  * been cut where its format cannot tell): the fabric keeps it, the CLI
  * prints it. */

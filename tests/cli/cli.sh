@@ -730,5 +730,72 @@ grep -q '^FAIL stale: groups 1 6: .*remove and rescan them, or reboot$' "$tmp/ou
 	bad "audit: stale groups, rescan"
 "$acsctl" -F "$tmp/mf-stale.txt" audit -j | grep -q '"rescan": true' && ok "audit -j: rescan" || bad "audit -j: rescan"
 
+# --- p2p, pe, explain through the one output path: -m records; host facts in snapshots ---
+sae="$src/examples/switch-acs-everywhere.json"
+expect 0 "p2p -m" "$acsctl" -F "$sae" p2p 03:00.0 04:00.0 05:00.0 -m
+grep -q '^p2p .*p2pdma_built=false .*cpu=unknown .*devices=0000:03:00.0,0000:04:00.0,0000:05:00.0 .*verdict=ok' "$tmp/out" &&
+	[ "$(grep -c '^p2p\.pairs a=' "$tmp/out")" -eq 3 ] && [ "$(grep -c '^p2p\.pairs\.hardware direct=' "$tmp/out")" -eq 3 ] &&
+	grep -q '^p2p\.pairs a=0000:03:00.0 b=0000:04:00.0 map=not_supported distance=4 cell="NS\*" cell_back="NS\*" ' "$tmp/out" &&
+	ok "p2p -m: a line per pair and its route" || bad "p2p -m: a line per pair and its route"
+expect 3 "p2p -m, unknown" "$acsctl" -F "$tmp/sw-xxx.txt" -m p2p 03:00.0 04:00.0
+grep -q '^p2p .*verdict=unknown unknown_ports=0000:01:00.0,0000:02:00.0,' "$tmp/out" && grep -q '^p2p\.pairs .*cell="PIX?"' "$tmp/out" &&
+	ok "p2p -m: unknown cells and ports" || bad "p2p -m: unknown cells and ports"
+expect 0 "explain -m" "$acsctl" -F "$dump" explain 00:1f.2 00:1f.3 -m
+grep -q '^explain .*facts="0000:00:1f.2 .*shared=true ' "$tmp/out" && grep -q ' verdict=ok' "$tmp/out" &&
+	ok "explain -m: facts and shared" || bad "explain -m: facts and shared"
+rgd="$src/tests/fixtures/vm/6.12/rand-23/lspci.txt"
+expect 0 "explain -m: a change" "$acsctl" -F "$rgd" explain 00:02.0 01:00.3 -m
+grep -q '^explain .* separable=true config_acs="pci=config_acs=0011101@0000:00:02.0" ' "$tmp/out" &&
+	grep -q '^explain\.changes device=0000:00:02.0 acs_ctl_before=0000 acs_ctl_after=001d .*setpci=' "$tmp/out" &&
+	ok "explain -m: the change, its boot parameter and setpci" || bad "explain -m: the change, its boot parameter and setpci"
+"$acsctl" -F "$rgd" explain 00:02.0 01:00.3 -j >"$tmp/out"
+grep -q '"config_acs": "pci=config_acs=0011101@0000:00:02.0"' "$tmp/out" && ok "explain -j: config_acs" || bad "explain -j: config_acs"
+expect 0 "pe -m" "$acsctl" -F "$pv" --platform powernv8 -m pe
+grep -q '^pe .*platform=powernv8 ' "$tmp/out" && grep -q '^pe\.pes phb=0000 pe=254 buses=00 dma=false ' "$tmp/out" &&
+	grep -q '^pe\.segment_map phb=0000 window=m32 ' "$tmp/out" && grep -q '^pe\.segment_map\.runs first=0 ' "$tmp/out" &&
+	ok "pe -m: PEs and the segment map" || bad "pe -m: PEs and the segment map"
+expect 1 "pe --check -m" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv9/switch-ep-internal-bus/lspci.txt" \
+	--platform powernv9 -m pe --check
+grep -q '^pe .* ok=false .*verdict=fail' "$tmp/out" && [ "$(grep -c '^pe\.findings kind=beside_bridge' "$tmp/out")" -eq 2 ] &&
+	ok "pe --check -m: findings and verdict" || bad "pe --check -m: findings and verdict"
+expect 0 "pe --allocate -m" "$acsctl" -F "$pb" --platform phb4 -m pe --allocate
+grep -q '^pe\.phbs phb=0000 window=m32 segment_size=8388608 segments=256 used=135 ' "$tmp/out" &&
+	[ "$(grep -c '^pe\.phbs\.bars ' "$tmp/out")" -eq 8 ] && grep -q '^pe\.m64_size_unknown phb=0000 bars=1$' "$tmp/out" &&
+	ok "pe --allocate -m: placement, and the M64 BARs left out" || bad "pe --allocate -m: placement, and the M64 BARs left out"
+"$acsctl" -F "$pb" --platform phb4 -j pe --allocate >"$tmp/out"
+python3 - "$tmp/out" <<'PY' && ok "pe --allocate -j: the header, platform still its name" || bad "pe --allocate -j: the header, platform still its name"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["platform"] == "phb4" and d["source"].endswith("power-phb-bars.json") and d["kernel"] is None
+assert d["m64_size_unknown"] == [{"phb": "0000", "bars": 1}] and d["unsized_bars"] == 0
+PY
+# host facts: a snapshot's "# host:" line; without it, unknown as before
+"$acsctl" -F "$sae" snapshot "$tmp/sae.snap"
+! grep -q '^# host:' "$tmp/sae.snap" && ok "snapshot of a topology: no host line" || bad "snapshot of a topology: no host line"
+sed 's/^# source: .*/&\n# host: cpu_vendor=AuthenticAMD cpu_family=25 CONFIG_PCI_P2PDMA=y future_key=1/' "$tmp/sae.snap" >"$tmp/amd.snap"
+expect 0 "p2p: a snapshot of an AMD Zen host with P2PDMA" "$acsctl" -F "$tmp/amd.snap" p2p 03:00.0 04:00.0
+grep -q '^# the running kernel has P2PDMA (CONFIG_PCI_P2PDMA=y)$' "$tmp/out" && ! grep -q '^# CPU unknown' "$tmp/out" &&
+	grep -q '^0000:03:00.0  *X  *PHB\*  ' "$tmp/out" && ok "p2p: the snapshot's CPU and config" || bad "p2p: the snapshot's CPU and config"
+"$acsctl" -F "$tmp/amd.snap" p2p 03:00.0 04:00.0 -j >"$tmp/out"
+grep -q '"p2pdma_built": true' "$tmp/out" && grep -q '"p2pdma_from": "host"' "$tmp/out" && grep -q '"cpu": "amd-zen"' "$tmp/out" &&
+	grep -q '"cpu_from": "host"' "$tmp/out" && ok "p2p -j: host facts" || bad "p2p -j: host facts"
+"$acsctl" -F "$tmp/amd.snap" --cpu other p2p 03:00.0 04:00.0 -j >"$tmp/out"
+grep -q '"cpu": "other"' "$tmp/out" && grep -q '"cpu_from": "--cpu"' "$tmp/out" && grep -q '"map": "not_supported"' "$tmp/out" &&
+	ok "p2p: --cpu overrides the host's CPU" || bad "p2p: --cpu overrides the host's CPU"
+"$acsctl" -F "$tmp/amd.snap" snapshot "$tmp/amd2.snap"
+grep -qx '# host: cpu_vendor=AuthenticAMD cpu_family=25 CONFIG_PCI_P2PDMA=y' "$tmp/amd2.snap" &&
+	ok "snapshot keeps the host facts it read" || bad "snapshot keeps the host facts it read"
+expect 0 "p2p: a snapshot without the host line" "$acsctl" -F "$sae" p2p 03:00.0 04:00.0
+grep -q '^# CPU unknown' "$tmp/out" && grep -q 'as Debian builds it has no P2PDMA' "$tmp/out" &&
+	ok "p2p: without host facts, unknown as before" || bad "p2p: without host facts, unknown as before"
+sed 's/^# host: .*/# host: cpu_family=zen/' "$tmp/amd.snap" >"$tmp/badhost.snap"
+expect 2 "snapshot: a bad host value" "$acsctl" -F "$tmp/badhost.snap" p2p
+grep -q 'badhost.snap:[0-9]*: host: cpu_family=zen' "$tmp/err" && ok "snapshot: the bad host line named" ||
+	bad "snapshot: the bad host line named"
+if [ -r /proc/cpuinfo ] && [ -d /sys/bus/pci/devices ]; then
+	"$acsctl" snapshot "$tmp/live.snap" 2>/dev/null
+	grep -q '^# host: cpu_vendor=' "$tmp/live.snap" && ok "a live snapshot carries the host's CPU" ||
+		bad "a live snapshot carries the host's CPU"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -329,6 +329,89 @@ static void test_p2p_audit__conservative(void **state)
 	acs_fabric_free(f);
 }
 
+/* Two root ports below a host bridge the kernel does not list (8086:29c0),
+ * an endpoint each, on a host whose facts are vendor (NULL: unknown),
+ * family and CONFIG_PCI_P2PDMA (-1: unknown). */
+static acs_fabric *host_fabric(const char *vendor, int family, int p2pdma)
+{
+	struct tfab t;
+	struct tcfg c;
+
+	tfab_begin(&t);
+	assert_int_equal(acs_builder_set_cpu_vendor(&t.b, vendor), 0);
+	t.b.host.cpu_family = family;
+	t.b.host.p2pdma = p2pdma;
+	tcfg_make(&c, 0x8086, 0x29c0, 0x060000, ACS_PCIE_NONE, false, false, NO_ACS);
+	tfab_add(&t, "00:00.0", &c);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_root_port(&t, "00:02.0", 2, 2, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* cpu_supports_p2pdma(): AMD from family 0x17 (Zen); the CPU comes from
+ * the fabric's host facts, unknown where the source did not read them;
+ * what-ifs keep them. */
+static void test_p2p_kernel__cpu_from_host_facts(void **state)
+{
+	static const struct {
+		const char *vendor;
+		int family, want;
+	} cases[] = {
+		{ "AuthenticAMD", 0x17, ACS_P2P_CPU_AMD_ZEN }, { "AuthenticAMD", 0x19, ACS_P2P_CPU_AMD_ZEN },
+		{ "AuthenticAMD", 0x10, ACS_P2P_CPU_OTHER },   { "GenuineIntel", 6, ACS_P2P_CPU_OTHER },
+		{ "HygonGenuine", 0x18, ACS_P2P_CPU_OTHER },   { "", -1, ACS_P2P_CPU_OTHER },
+		{ "AuthenticAMD", -1, ACS_P2P_CPU_UNKNOWN },   { NULL, -1, ACS_P2P_CPU_UNKNOWN },
+	};
+	const acs_policy *p = acs_policy_find("6.12");
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		acs_fabric *f = host_fabric(cases[k].vendor, cases[k].family, -1), *w = NULL;
+		struct acs_ctrl_change ch = { idx(f, "00:01.0"), 0 };
+		struct acs_p2pdma v;
+		int cpu = acs_p2p_cpu(f);
+
+		if (cpu != cases[k].want)
+			fail_msg("vendor '%s' family %d: cpu %d, want %d", cases[k].vendor ? cases[k].vendor : "(unknown)",
+				 cases[k].family, cpu, cases[k].want);
+		acs_p2pdma_distance(f, p, cpu, idx(f, "01:00.0"), idx(f, "02:00.0"), &v);
+		assert_int_equal(v.map, cpu == ACS_P2P_CPU_AMD_ZEN ? ACS_P2P_THRU_HOST_BRIDGE : ACS_P2P_NOT_SUPPORTED);
+		assert_int_equal(acs_fabric_with_acs_ctrl(&w, f, &ch, 1), 0);
+		assert_int_equal(acs_p2p_cpu(w), cpu);
+		assert_int_equal(acs_fabric_cpu_family(w), cases[k].family);
+		if (cases[k].vendor)
+			assert_string_equal(acs_fabric_cpu_vendor(w), cases[k].vendor);
+		else
+			assert_null(acs_fabric_cpu_vendor(w));
+		acs_fabric_free(w);
+		acs_fabric_free(f);
+	}
+}
+
+/* Whether the kernel has P2PDMA: the host's own config where the fabric
+ * knows it, else the kernel as Debian builds it (without). */
+static void test_p2p_kernel__p2pdma_built_from_host(void **state)
+{
+	const acs_policy *p = acs_policy_find("6.12");
+	acs_fabric *yes = host_fabric("GenuineIntel", 6, 1), *no = host_fabric("GenuineIntel", 6, 0);
+	acs_fabric *unk = host_fabric(NULL, -1, -1);
+	int from = 0;
+
+	(void)state;
+	assert_true(acs_p2pdma_built(yes, p, &from));
+	assert_int_equal(from, ACS_P2PDMA_FROM_HOST);
+	assert_false(acs_p2pdma_built(no, p, &from));
+	assert_int_equal(from, ACS_P2PDMA_FROM_HOST);
+	assert_int_equal(acs_p2pdma_built(unk, p, &from), acs_policy_p2pdma_built(p));
+	assert_int_equal(from, ACS_P2PDMA_FROM_POLICY);
+	assert_int_equal(acs_fabric_kernel_p2pdma(unk), -1);
+	acs_fabric_free(yes);
+	acs_fabric_free(no);
+	acs_fabric_free(unk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +426,8 @@ int main(void)
 		cmocka_unit_test(test_p2p_audit__clean),
 		cmocka_unit_test(test_p2p_audit__override),
 		cmocka_unit_test(test_p2p_audit__conservative),
+		cmocka_unit_test(test_p2p_kernel__cpu_from_host_facts),
+		cmocka_unit_test(test_p2p_kernel__p2pdma_built_from_host),
 	};
 
 	return cmocka_run_group_tests_name("p2p", tests, NULL, NULL);

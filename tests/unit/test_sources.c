@@ -523,6 +523,156 @@ static void test_sources_dump__pciutils_corpus(void **state)
 	}
 }
 
+/* A snapshot of one endpoint whose header lines are head (after the magic). */
+static const char *host_snapshot(const char *name, const char *head)
+{
+	static char text[8192];
+	struct tcfg ep;
+
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	snprintf(text, sizeof(text), "# acsctl snapshot 2\n%s\n0000:00:03.0 id=1b36:0010\n", head);
+	append_rows(text, &ep, 64);
+	strcat(text, "# end: 1 functions\n");
+	return tdir_write(name, text);
+}
+
+static acs_fabric *load_file(const char *path)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+
+	o.kind = ACS_SOURCE_FILE;
+	o.path = path;
+	if (acs_fabric_load(&f, &o))
+		fail_msg("%s", acs_error_last()->message);
+	return f;
+}
+
+/* The host facts of a snapshot's "# host:" line come back, and are
+ * written again as they were read; without the line they are unknown;
+ * keys of a newer acsctl are ignored. */
+static void test_sources_snapshot__host_facts(void **state)
+{
+	acs_fabric *f, *g;
+	char path[300], line[256] = "";
+	FILE *out;
+
+	(void)state;
+	f = load_file(host_snapshot("host.txt", "# kernel-release: 6.1.0-22-amd64\n"
+					       "# host: cpu_vendor=AuthenticAMD cpu_family=25 CONFIG_PCI_P2PDMA=y "
+					       "later_key=x"));
+	assert_string_equal(acs_fabric_cpu_vendor(f), "AuthenticAMD");
+	assert_int_equal(acs_fabric_cpu_family(f), 25);
+	assert_int_equal(acs_fabric_kernel_p2pdma(f), 1);
+	snprintf(path, sizeof(path), "%s/host-again.txt", tdir());
+	out = fopen(path, "w");
+	assert_int_equal(acs_snapshot_write(f, out), 0);
+	fclose(out);
+	out = fopen(path, "r");
+	while (fgets(line, sizeof(line), out) && strncmp(line, "# host:", 7) != 0)
+		;
+	fclose(out);
+	assert_string_equal(line, "# host: cpu_vendor=AuthenticAMD cpu_family=25 CONFIG_PCI_P2PDMA=y\n");
+	g = load_file(path);
+	assert_string_equal(acs_fabric_cpu_vendor(g), "AuthenticAMD");
+	assert_int_equal(acs_fabric_cpu_family(g), 25);
+	assert_int_equal(acs_fabric_kernel_p2pdma(g), 1);
+	acs_fabric_free(f);
+	acs_fabric_free(g);
+
+	/* a host without vendor_id (not x86), its kernel without P2PDMA */
+	f = load_file(host_snapshot("host-arm.txt", "# host: cpu_vendor=- CONFIG_PCI_P2PDMA=n"));
+	assert_string_equal(acs_fabric_cpu_vendor(f), "");
+	assert_int_equal(acs_fabric_cpu_family(f), -1);
+	assert_int_equal(acs_fabric_kernel_p2pdma(f), 0);
+	acs_fabric_free(f);
+
+	/* a snapshot written before the line existed */
+	f = load_file(host_snapshot("host-none.txt", "# kernel-release: 6.1.0-22-amd64\n# iommu-groups: present"));
+	assert_null(acs_fabric_cpu_vendor(f));
+	assert_int_equal(acs_fabric_cpu_family(f), -1);
+	assert_int_equal(acs_fabric_kernel_p2pdma(f), -1);
+	snprintf(path, sizeof(path), "%s/host-none-again.txt", tdir());
+	out = fopen(path, "w");
+	assert_int_equal(acs_snapshot_write(f, out), 0);
+	fclose(out);
+	out = fopen(path, "r");
+	while (fgets(line, sizeof(line), out))
+		assert_int_not_equal(strncmp(line, "# host:", 7), 0);   /* nothing known, nothing written */
+	fclose(out);
+	acs_fabric_free(f);
+}
+
+/* A known key with a bad value is refused, naming the file and line. */
+static void test_sources_snapshot__host_bad_value(void **state)
+{
+	static const char *const bad[] = { "# host: cpu_family=zen", "# host: CONFIG_PCI_P2PDMA=m",
+					   "# host: cpu_vendor", "# host: cpu_family=-1" };
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+
+	(void)state;
+	o.kind = ACS_SOURCE_FILE;
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		o.path = host_snapshot("host-bad.txt", bad[k]);
+		assert_int_equal(acs_fabric_load(&f, &o), ACS_EPARSE);
+		assert_null(f);
+		if (!strstr(acs_error_last()->message, "host-bad.txt:2: host: "))
+			fail_msg("'%s': %s", bad[k], acs_error_last()->message);
+	}
+}
+
+/* A captured tree DIR named ".../sys" has its host facts beside it, in
+ * DIR/../proc and DIR/../boot (the kernel's config for the release
+ * proc/sys/kernel/osrelease names, else proc/config.gz); a tree without
+ * them, or not named sys, leaves them unknown. */
+static void test_sources_sysfs__host_facts_beside_tree(void **state)
+{
+	char root[300], cmd[1200];
+	struct tcfg ep;
+	acs_fabric *f;
+
+	(void)state;
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	snprintf(root, sizeof(root), "%s/host-a/sys", tdir());
+	make_sysfs_func(root, "0000:00:03.0", &ep, 4096, -1, NULL);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/host-a && mkdir -p proc/sys/kernel boot && "
+		 "printf 'processor\\t: 0\\nvendor_id\\t: AuthenticAMD\\ncpu family\\t: 25\\nmodel\\t\\t: 1\\n\\n"
+		 "processor\\t: 1\\nvendor_id\\t: GenuineIntel\\n' >proc/cpuinfo && "
+		 "echo 6.12.9-amd64 >proc/sys/kernel/osrelease && "
+		 "printf '# CONFIG_PCI_P2PDMA_X is not set\\nCONFIG_PCI_P2PDMA=y\\n' >boot/config-6.12.9-amd64", tdir());
+	assert_int_equal(system(cmd), 0);
+	f = load_sysfs(root);
+	assert_string_equal(acs_fabric_cpu_vendor(f), "AuthenticAMD");   /* the boot CPU's */
+	assert_int_equal(acs_fabric_cpu_family(f), 25);
+	assert_int_equal(acs_fabric_kernel_p2pdma(f), 1);
+	assert_null(acs_fabric_kernel_release(f));   /* still not the running kernel */
+	acs_fabric_free(f);
+
+	/* no boot config for the release: proc/config.gz; cpuinfo without vendor_id */
+	snprintf(root, sizeof(root), "%s/host-b/sys/", tdir());
+	make_sysfs_func(root, "0000:00:03.0", &ep, 4096, -1, NULL);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/host-b && mkdir -p proc && printf 'processor\\t: 0\\nCPU implementer\\t: 0x41\\n' >proc/cpuinfo && "
+		 "printf '# CONFIG_PCI_P2PDMA is not set\\n' | gzip >proc/config.gz", tdir());
+	assert_int_equal(system(cmd), 0);
+	f = load_sysfs(root);
+	assert_string_equal(acs_fabric_cpu_vendor(f), "");
+	assert_int_equal(acs_fabric_cpu_family(f), -1);
+	assert_int_equal(acs_fabric_kernel_p2pdma(f), 0);
+	acs_fabric_free(f);
+
+	/* a tree not named sys: nothing beside it is taken for its host */
+	snprintf(root, sizeof(root), "%s/host-a/sys-copy", tdir());
+	make_sysfs_func(root, "0000:00:03.0", &ep, 4096, -1, NULL);
+	f = load_sysfs(root);
+	assert_null(acs_fabric_cpu_vendor(f));
+	assert_int_equal(acs_fabric_cpu_family(f), -1);
+	assert_int_equal(acs_fabric_kernel_p2pdma(f), -1);
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +697,9 @@ int main(void)
 		cmocka_unit_test(test_sources_dump__cardbus_64_bytes),
 		cmocka_unit_test(test_sources_input__bom_alone),
 		cmocka_unit_test(test_sources_input__detect_lines_without_dots),
+		cmocka_unit_test(test_sources_snapshot__host_facts),
+		cmocka_unit_test(test_sources_snapshot__host_bad_value),
+		cmocka_unit_test(test_sources_sysfs__host_facts_beside_tree),
 	};
 
 	return cmocka_run_group_tests_name("sources", tests, tdir_setup, tdir_teardown);

@@ -266,3 +266,28 @@ void acs_p2pdma_distance(const acs_fabric *f, const acs_policy *p, int cpu,
 	out->map = cpu == ACS_P2P_CPU_AMD_ZEN || host_allowed(f, p, provider, client) ?
 		   ACS_P2P_THRU_HOST_BRIDGE : ACS_P2P_NOT_SUPPORTED;
 }
+
+/* cpu_supports_p2pdma() (drivers/pci/p2pdma.c): on x86, AMD from family
+ * 0x17 (Zen) on; the kernel checks X86_VENDOR_AMD alone. */
+int acs_p2p_cpu(const acs_fabric *f)
+{
+	const char *vendor = acs_fabric_cpu_vendor(f);
+
+	if (!vendor)
+		return ACS_P2P_CPU_UNKNOWN;
+	if (strcmp(vendor, "AuthenticAMD") != 0)
+		return ACS_P2P_CPU_OTHER;
+	/* an AMD CPU whose family was not read: the verdict would be a guess */
+	if (acs_fabric_cpu_family(f) < 0)
+		return ACS_P2P_CPU_UNKNOWN;
+	return acs_fabric_cpu_family(f) >= 0x17 ? ACS_P2P_CPU_AMD_ZEN : ACS_P2P_CPU_OTHER;
+}
+
+bool acs_p2pdma_built(const acs_fabric *f, const acs_policy *p, int *from)
+{
+	int host = acs_fabric_kernel_p2pdma(f);
+
+	if (from)
+		*from = host >= 0 ? ACS_P2PDMA_FROM_HOST : ACS_P2PDMA_FROM_POLICY;
+	return host >= 0 ? host == 1 : acs_policy_p2pdma_built(p);
+}

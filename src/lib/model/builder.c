@@ -29,6 +29,8 @@ int acs_builder_init(struct acs_builder *b, int kind, const char *origin)
 	memset(b, 0, sizeof(*b));
 	b->kind = kind;
 	b->kgroups = ACS_KGROUPS_UNKNOWN;
+	b->host.cpu_family = -1;
+	b->host.p2pdma = -1;
 	b->origin = acs_strdup(origin);
 	return b->origin ? 0 : acs_error_nomem();
 }
@@ -99,6 +101,13 @@ int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline)
 	return b->cmdline || !cmdline ? 0 : acs_error_nomem();
 }
 
+int acs_builder_set_cpu_vendor(struct acs_builder *b, const char *vendor)
+{
+	free(b->host.cpu_vendor);
+	b->host.cpu_vendor = acs_strdup(vendor);
+	return b->host.cpu_vendor || !vendor ? 0 : acs_error_nomem();
+}
+
 int acs_builder_warn(struct acs_builder *b, const char *fmt, ...)
 {
 	char text[512];
@@ -132,6 +141,7 @@ void acs_builder_cleanup(struct acs_builder *b)
 	free(b->origin);
 	free(b->kernel_release);
 	free(b->cmdline);
+	free(b->host.cpu_vendor);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -183,6 +193,8 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	b->kernel_release = NULL;
 	f->cmdline = b->cmdline;
 	b->cmdline = NULL;
+	f->host = b->host;
+	b->host.cpu_vendor = NULL;
 	f->warnings = b->warnings;
 	f->nwarnings = b->nwarnings;
 	b->warnings = NULL;

@@ -21,6 +21,10 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 	rc = acs_builder_set_release(&b, f->kernel_release);
 	if (!rc)
 		rc = acs_builder_set_cmdline(&b, f->cmdline);
+	if (!rc)
+		rc = acs_builder_set_cpu_vendor(&b, f->host.cpu_vendor);
+	b.host.cpu_family = f->host.cpu_family;
+	b.host.p2pdma = f->host.p2pdma;
 	for (size_t i = 0; !rc && i < f->nfuncs; i++) {
 		const struct acs_func *fn = &f->funcs[i];
 		struct acs_raw_func *r;

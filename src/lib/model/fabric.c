@@ -389,6 +389,7 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->origin);
 	free(f->kernel_release);
 	free(f->cmdline);
+	free(f->host.cpu_vendor);
 	for (size_t w = 0; w < f->nwarnings; w++)
 		free(f->warnings[w]);
 	free(f->warnings);
@@ -495,6 +496,21 @@ size_t acs_fabric_warnings(const acs_fabric *f, const char *const **list)
 const char *acs_fabric_cmdline(const acs_fabric *f)
 {
 	return f->cmdline;
+}
+
+const char *acs_fabric_cpu_vendor(const acs_fabric *f)
+{
+	return f->host.cpu_vendor;
+}
+
+int acs_fabric_cpu_family(const acs_fabric *f)
+{
+	return f->host.cpu_family;
+}
+
+int acs_fabric_kernel_p2pdma(const acs_fabric *f)
+{
+	return f->host.p2pdma;
 }
 
 int acs_fabric_kernel_groups(const acs_fabric *f)

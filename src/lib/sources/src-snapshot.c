@@ -106,6 +106,26 @@ static void write_value(FILE *out, const char *key, const char *value)
 	} while (off < len);
 }
 
+/* "# host: cpu_vendor=AuthenticAMD cpu_family=25 CONFIG_PCI_P2PDMA=n":
+ * the host facts the source knew, each key only when known; no line when
+ * none is. */
+static void write_host(const acs_fabric *f, FILE *out)
+{
+	const char *vendor = acs_fabric_cpu_vendor(f);
+	int family = acs_fabric_cpu_family(f), p2pdma = acs_fabric_kernel_p2pdma(f);
+
+	if (!vendor && family < 0 && p2pdma < 0)
+		return;
+	fputs("# host:", out);
+	if (vendor)
+		fprintf(out, " cpu_vendor=%s", vendor[0] ? vendor : "-");
+	if (family >= 0)
+		fprintf(out, " cpu_family=%d", family);
+	if (p2pdma >= 0)
+		fprintf(out, " CONFIG_PCI_P2PDMA=%c", p2pdma ? 'y' : 'n');
+	fputc('\n', out);
+}
+
 int acs_snapshot_write(const acs_fabric *f, FILE *out)
 {
 	fprintf(out, "%s\n", SNAPSHOT_MAGIC);
@@ -115,6 +135,7 @@ int acs_snapshot_write(const acs_fabric *f, FILE *out)
 		write_value(out, "cmdline", acs_fabric_cmdline(f));
 	write_value(out, "iommu-groups", kgroups_names[acs_fabric_kernel_groups(f)]);
 	write_value(out, "source", acs_fabric_origin(f));
+	write_host(f, out);
 	fputc('\n', out);
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		write_func(f, i, out);
@@ -217,6 +238,41 @@ static int append(char **to, const char *more)
 	return 0;
 }
 
+/* The "# host:" line's words (write_host()); keys of a newer acsctl are
+ * ignored, a known key with a bad value is an error naming the line. */
+static int parse_host(struct acs_builder *b, char *value, const char *path, int lineno)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(value, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		long v;
+		int rc = 0;
+
+		if (!eq || eq == tok || !eq[1])
+			return acs_error_set(ACS_EPARSE, "%s:%d: host: %s: expected key=value", path, lineno, tok);
+		*eq++ = '\0';
+		if (strcmp(tok, "cpu_vendor") == 0) {
+			rc = acs_builder_set_cpu_vendor(b, strcmp(eq, "-") ? eq : "");
+		} else if (strcmp(tok, "cpu_family") == 0) {
+			errno = 0;
+			v = strtol(eq, &end, 10);
+			if (*end || errno || v < 0 || v > 0xffff || !isdigit((unsigned char)eq[0]))
+				return acs_error_set(ACS_EPARSE, "%s:%d: host: cpu_family=%s: a number", path,
+						     lineno, eq);
+			b->host.cpu_family = (int)v;
+		} else if (strcmp(tok, "CONFIG_PCI_P2PDMA") == 0) {
+			if (strcmp(eq, "y") && strcmp(eq, "n"))
+				return acs_error_set(ACS_EPARSE, "%s:%d: host: CONFIG_PCI_P2PDMA=%s: y or n",
+						     path, lineno, eq);
+			b->host.p2pdma = eq[0] == 'y';
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int parse_header(struct acs_builder *b, char *line, const char *path,
 			int lineno)
 {
@@ -233,6 +289,8 @@ static int parse_header(struct acs_builder *b, char *line, const char *path,
 		return acs_builder_set_cmdline(b, value);
 	if (strcmp(line + 2, "cmdline+") == 0)
 		return append(&b->cmdline, value);
+	if (strcmp(line + 2, "host") == 0)
+		return parse_host(b, (char *)value, path, lineno);
 	if (strcmp(line + 2, "iommu-groups") == 0) {
 		for (int k = 0; k < 3; k++)
 			if (strcmp(value, kgroups_names[k]) == 0) {

@@ -2,14 +2,18 @@
 /*
  * A sysfs tree, live or captured: functions through libpci's sysfs method
  * rooted at DIR/bus/pci, and what only the kernel knows (its IOMMU groups,
- * drivers, release) from the same root.
+ * drivers, release) from the same root; the host facts (fabric.h: the CPU,
+ * the kernel's P2PDMA) from /proc and /boot beside it.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <pci/pci.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "sources/libpci.h"
 #include "sources/sources.h"
@@ -49,6 +53,125 @@ static int read_cmdline(struct acs_builder *b)
 	return rc;
 }
 
+/* What follows "key<spaces>:" on a /proc/cpuinfo line, trimmed; NULL
+ * when the line is not key's. */
+static char *cpuinfo_value(char *line, const char *key)
+{
+	size_t n = strlen(key), end;
+	char *v;
+
+	if (strncmp(line, key, n) != 0 || !strchr(" \t:", line[n]))
+		return NULL;
+	v = strchr(line + n, ':');
+	if (!v)
+		return NULL;
+	for (v++; *v == ' ' || *v == '\t'; v++)
+		;
+	end = strcspn(v, "\n");
+	while (end && (v[end - 1] == ' ' || v[end - 1] == '\t'))
+		end--;
+	v[end] = '\0';
+	return v;
+}
+
+/* The first CPU's vendor_id and family (cpu_supports_p2pdma() looks at
+ * the boot CPU). A cpuinfo without vendor_id is a host that has none (not
+ * x86): vendor "". No cpuinfo: unknown. */
+static int read_cpu(struct acs_builder *b, const char *fsroot)
+{
+	char path[4200], line[512], vendor[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/cpuinfo", fsroot);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), f) && line[0] != '\n') {
+		char *v;
+
+		if ((v = cpuinfo_value(line, "vendor_id")) && !vendor[0]) {
+			snprintf(vendor, sizeof(vendor), "%s", v);
+			/* one word in a snapshot: "  Shanghai  " is trimmed, inner blanks go */
+			for (char *p = vendor; *p; p++)
+				if (*p == ' ' || *p == '\t' || *p == '=')
+					*p = '_';
+		} else if ((v = cpuinfo_value(line, "cpu family")) && b->host.cpu_family < 0) {
+			char *end;
+			long fam = strtol(v, &end, 10);
+
+			if (end != v && !*end && fam >= 0 && fam < 0x10000)
+				b->host.cpu_family = (int)fam;
+		}
+	}
+	fclose(f);
+	return acs_builder_set_cpu_vendor(b, vendor);
+}
+
+/* CONFIG_PCI_P2PDMA in a kernel config (plain or gzip): 1 set, 0 not,
+ * -1 when the file cannot be read. */
+static int config_p2pdma(const char *path)
+{
+	char line[512];
+	gzFile z = gzopen(path, "rb");
+	int set = 0;
+
+	if (!z)
+		return -1;
+	while (gzgets(z, line, sizeof(line)))
+		if (strncmp(line, "CONFIG_PCI_P2PDMA=y", 19) == 0 && strchr("\n", line[19]))
+			set = 1;
+	gzclose(z);
+	return set;
+}
+
+/* The host facts of the root fsroot ("" for this host): /proc/cpuinfo, and
+ * the kernel's config as /boot/config-RELEASE or /proc/config.gz. */
+static int read_host(struct acs_builder *b, const char *fsroot, const char *release)
+{
+	char path[4200];
+	int rc = read_cpu(b, fsroot);
+
+	if (release && !strchr(release, '/')) {
+		snprintf(path, sizeof(path), "%s/boot/config-%s", fsroot, release);
+		b->host.p2pdma = config_p2pdma(path);
+	}
+	if (b->host.p2pdma < 0) {
+		snprintf(path, sizeof(path), "%s/proc/config.gz", fsroot);
+		b->host.p2pdma = config_p2pdma(path);
+	}
+	return rc;
+}
+
+/* A captured tree DIR carries host facts when it is the "sys" of a root
+ * that has them too (DIR/../proc/cpuinfo): a capture of a whole root, or
+ * a container's bind mounts of the host's /sys and /proc side by side. */
+static int read_tree_host(struct acs_builder *b, const char *root)
+{
+	char fsroot[4200], path[4300], release[256] = "";
+	size_t n = strlen(root);
+	FILE *f;
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (n < 3 || strncmp(root + n - 3, "sys", 3) != 0 || (n > 3 && root[n - 4] != '/') ||
+	    n - 3 >= sizeof(fsroot))
+		return 0;
+	memcpy(fsroot, root, n - 3);
+	fsroot[n - 3] = '\0';
+	if (!fsroot[0])
+		snprintf(fsroot, sizeof(fsroot), ".");
+	snprintf(path, sizeof(path), "%s/proc/cpuinfo", fsroot);
+	if (access(path, R_OK) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", fsroot);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(release, sizeof(release), f))
+			release[0] = '\0';
+		release[strcspn(release, "\n")] = '\0';
+		fclose(f);
+	}
+	return read_host(b, fsroot, release[0] ? release : NULL);
+}
+
 static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input *in)
 {
 	char pcipath[4200];
@@ -76,10 +199,12 @@ static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input 
 	b->kgroups = iommu_state(root);
 	/* Release and command line are known only for the running kernel. */
 	if (strcmp(root, "/sys") != 0)
-		return 0;
+		return read_tree_host(b, root);
 	rc = read_cmdline(b);
 	if (rc == 0 && uname(&u) == 0)
 		rc = acs_builder_set_release(b, u.release);
+	if (rc == 0)
+		rc = read_host(b, "", b->kernel_release);
 	return rc;
 }
 
