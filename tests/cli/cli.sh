@@ -124,7 +124,7 @@ grep -q '"map": "thru_host_bridge"' "$tmp/out" && grep -A1 '"redirected_by"' "$t
 expect 0 "p2p -v" "$acsctl" -F "$dump" p2p -v
 grep -q 'hardware:' "$tmp/out" && ok "p2p -v shows the hardware path" || bad "p2p -v shows the hardware path"
 expect 2 "p2p unknown device" "$acsctl" -F "$dump" p2p 99:00.0
-expect 1 "audit finds the switch without ACS" "$acsctl" -F "$dump" audit
+expect 1 "audit finds the switch without ACS" "$acsctl" -F "$dump" audit -v
 grep -q '^FAIL unsafe: .* lacks ReqRedir' "$tmp/out" && ok "audit FAIL line names the bit" || bad "audit FAIL line names the bit"
 expect 1 "audit -j" "$acsctl" -F "$dump" audit -j
 grep -q '"unsafe": \[' "$tmp/out" && grep -q '"via"' "$tmp/out" && ok "audit JSON" || bad "audit JSON"
@@ -179,7 +179,7 @@ grep -q 'snap-bad.txt:[0-9]*: bars=0x4001' "$tmp/err" && ok "snapshot: the bad s
 expect 0 "report" "$acsctl" -F "$dump" report "$tmp/r.html"
 nf=$("$acsctl" -F "$dump" groups -m | grep -c '^[0-9]')
 ng=$("$acsctl" -F "$dump" groups -m | awk '/^[0-9]/ { print $1 }' | sort -u | wc -l)
-nu=$("$acsctl" -F "$dump" audit | grep -c '^FAIL unsafe')
+nu=$("$acsctl" -F "$dump" audit -v | grep -c '^FAIL unsafe')
 [ "$(grep -c '^<g class="fn"' "$tmp/r.html")" -eq "$nf" ] && ok "report draws every function" ||
 	bad "report draws every function"
 grep -q "^<li>$nf functions in $ng IOMMU groups" "$tmp/r.html" && [ "$(grep -c '^<tr id="g-' "$tmp/r.html")" -eq "$ng" ] &&
@@ -539,10 +539,10 @@ grep -q '^merged: 0000:00:03.0 0000:0a:00.0$' "$tmp/out" && ok "whatif sees disa
 "$acsctl" -F "$dump" --kernel 6.12 whatif -j --cmdline "$ovr" >"$tmp/out" 2>&1
 grep -q '"warnings": \[' "$tmp/out" && grep -q '"split"' "$tmp/out" && ok "whatif -j: warnings[] and split" ||
 	bad "whatif -j: warnings[] and split"
-"$acsctl" -F "$dump" --kernel 6.12 audit >"$tmp/out" 2>&1
+"$acsctl" -F "$dump" --kernel 6.12 audit -v >"$tmp/out" 2>&1
 ! grep -q '^FAIL unsafe: 0000:03:00.0 0000:03:00.1 ' "$tmp/out" && ok "audit: one group, no finding inside it" ||
 	bad "audit: one group, no finding inside it"
-"$acsctl" -F "$dump" --kernel 6.12 --cmdline "$ovr" audit >"$tmp/out" 2>&1
+"$acsctl" -F "$dump" --kernel 6.12 --cmdline "$ovr" audit -v >"$tmp/out" 2>&1
 grep -q '^FAIL unsafe: 0000:03:00.0 0000:03:00.1 ' "$tmp/out" && grep -q '^# booted with: pcie_acs_override' "$tmp/out" &&
 	ok "audit sees the override: groups apart, functions that reach each other" ||
 	bad "audit sees the override: groups apart, functions that reach each other"
@@ -576,7 +576,7 @@ awk -v dev=0000:02:02.0 '/^[0-9a-f]+:[0-9a-f]+:/ { cur = $1 } !(cur == dev && /^
 	"$sw/lspci.txt" >"$tmp/sw-mixed.txt"
 dps='0000:02:00.0 0000:02:01.0 0000:02:02.0'
 names_dps() { for d in $dps; do grep -q "^UNKNOWN $d \[" "$tmp/out" || return 1; done; }
-expect 1 "unknown: fully read, audit FAIL as before" "$acsctl" -F "$sw/lspci.txt" audit
+expect 1 "unknown: fully read, audit FAIL as before" "$acsctl" -F "$sw/lspci.txt" audit -v
 [ "$(grep -c '^FAIL unsafe:' "$tmp/out")" -eq 6 ] && ! grep -q '^UNKNOWN' "$tmp/out" &&
 	ok "unknown: fully read: 6 FAIL, no UNKNOWN" || bad "unknown: fully read: 6 FAIL, no UNKNOWN"
 expect 3 "unknown: audit on an -xxx dump" "$acsctl" -F "$tmp/sw-xxx.txt" audit
@@ -609,7 +609,7 @@ if lspci --version >/dev/null 2>&1; then
 else
 	echo "# skip: no lspci to write text without root"
 fi
-expect 1 "unknown: one port unread, the rest proven" "$acsctl" -F "$tmp/sw-mixed.txt" audit
+expect 1 "unknown: one port unread, the rest proven" "$acsctl" -F "$tmp/sw-mixed.txt" audit -v
 [ "$(grep -c '^FAIL unsafe:' "$tmp/out")" -eq 4 ] && grep -q '^UNKNOWN 0000:02:02.0 \[Downstream Port\]' "$tmp/out" &&
 	[ "$(grep -c '^UNKNOWN 0000:' "$tmp/out")" -eq 1 ] && ok "unknown: FAIL and UNKNOWN together, exit 1" ||
 	bad "unknown: FAIL and UNKNOWN together, exit 1"
@@ -617,7 +617,7 @@ expect 1 "unknown: mixed audit -j" "$acsctl" -F "$tmp/sw-mixed.txt" audit -j
 python3 - "$tmp/out" <<'PY' && ok "unknown: mixed JSON: fail, one unknown port" || bad "unknown: mixed JSON: fail, one unknown port"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["verdict"] == "fail" and d["unknown_ports"] == ["0000:02:02.0"] and len(d["unsafe"]) == 4
+assert d["verdict"] == "fail" and d["unknown_ports"] == ["0000:02:02.0"] and sum(len(u["routes"]) for u in d["unsafe"]) == 4
 assert all(u["depends_on"] == ["0000:02:02.0"] for u in d["unknown"]) and len(d["unknown"]) == 2
 PY
 expect 3 "unknown: p2p on an -xxx dump" "$acsctl" -F "$tmp/sw-xxx.txt" p2p 03:00.0 04:00.0
@@ -733,6 +733,56 @@ assert p["truncated"] is False and p["listed"] == p["changed"] == len(p["changes
 assert p["pairs"] == p["peers"] * (p["peers"] - 1) // 2 and p["routed"] < p["pairs"]' "$tmp/out" "${n:-0}" &&
 	ok "whatif -v: every change listed" || bad "whatif -v: every change listed"
 
+# audit: one line per place where groups reach each other, with the fix;
+# -v each pair of groups, its members and its routes (the FAIL unsafe lines)
+expect 1 "audit: one line per switch" "$acsctl" -F "$dump" audit
+[ "$(grep -c '^FAIL' "$tmp/out")" -eq 1 ] && ! grep -q '^FAIL unsafe:' "$tmp/out" &&
+	grep -q '^FAIL switch 0000:01:00.0: groups 7 8 below it reach each other without the IOMMU (0000:02:00.0 0000:02:01.0 have no ACS); no ACS setting separates groups 7 8: assign them together$' "$tmp/out" &&
+	ok "audit: the switch, its groups, ports without ACS, assign together" ||
+	bad "audit: the switch, its groups, ports without ACS, assign together"
+expect 1 "audit -v: the pairs" "$acsctl" -F "$dump" audit -v
+grep -q '^    group 7: 0000:02:00.0 0000:03:00.0 0000:03:00.1$' "$tmp/out" &&
+	grep -q '^    group 8: 0000:02:01.0 0000:04:00.0 0000:05:00.0 0000:06:00.0$' "$tmp/out" &&
+	[ "$(grep -c '^FAIL unsafe:' "$tmp/out")" -eq 2 ] && ok "audit -v: every member, the routes" ||
+	bad "audit -v: every member, the routes"
+expect 1 "audit -m" "$acsctl" -F "$dump" audit -m
+grep -q '^audit.sites meets_kind=switch meets_at=0000:01:00.0 groups=7,8 ' "$tmp/out" &&
+	grep -q '^audit.sites.fix.together groups=7,8$' "$tmp/out" && grep -q '^audit.unsafe.routes ' "$tmp/out" &&
+	ok "audit -m: sites, together, routes" || bad "audit -m: sites, together, routes"
+cas="$src/examples/nvme-cascade.json"
+red="pci=disable_acs_redir=0000:02:00.0"
+expect 1 "audit: a port whose redirect is cleared" "$acsctl" -F "$cas" --cmdline "$red" audit
+grep -q '^FAIL switch 0000:01:00.0: groups 3 16 .* 10 of their pairs (0000:02:00.0 lacks SrcValid ReqRedir CmpltRedir UpstreamFwd); fix: pci=config_acs=0000100@0000:02:00.0$' "$tmp/out" &&
+	ok "audit: the missing bits and the config_acs fix" || bad "audit: the missing bits and the config_acs fix"
+expect 0 "audit: the fix booted clears it" "$acsctl" -F "$cas" --cmdline "$red pci=config_acs=0000100@0000:02:00.0" audit
+grep -q '^OK' "$tmp/out" && ok "audit: OK after the fix" || bad "audit: OK after the fix"
+expect 1 "audit on 6.1: the change, no config_acs" "$acsctl" -F "$cas" --kernel 6.1 --cmdline "$red" audit
+grep -q '; fix: acsctl apply 0000:02:00.0:RR+ (Linux 6.1 takes no pci=config_acs)$' "$tmp/out" &&
+	ok "audit on 6.1: acsctl apply" || bad "audit on 6.1: acsctl apply"
+expect 1 "audit -j: pairs of groups" "$acsctl" -F "$cas" --cmdline "$red" audit -j
+python3 - "$tmp/out" <<'PY' && ok "audit -j: groups, members, meets_at, missing, fix, routes" ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+u = d["unsafe"][0]
+assert len(d["sites"]) == 1 and d["sites"][0]["issues"] == list(range(len(d["unsafe"]))) == list(range(10))
+assert u["meets_kind"] == "switch" and u["meets_at"] == "0000:01:00.0" and len(u["groups"]) == 2
+assert u["devices"] == [x for m in u["members"] for x in m["devices"]] and len(u["devices"]) == 19
+assert u["missing"] == [{"port": "0000:02:00.0", "bits": ["SrcValid", "ReqRedir", "CmpltRedir", "UpstreamFwd"], "acs": True}]
+assert u["fix"]["config_acs"] == "pci=config_acs=0000100@0000:02:00.0" and not u["fix"]["assign_together"]
+assert u["fix"]["changes"] == [{"device": "0000:02:00.0", "acs_ctl_before": "0000", "acs_ctl_after": "0004"}]
+assert len(u["routes"]) == 1 and u["routes"][0]["via"][1] == "0000:01:00.0"
+PY
+	bad "audit -j: groups, members, meets_at, missing, fix, routes"
+# ACS changed after boot: the kernel's groups (a snapshot) split what the
+# ACS the ports have now joins; remove and rescan, no ACS fix
+mf="$src/tests/fixtures/vm/6.12/rp-mf-acs"
+awk '/^[0-9a-f]+:[0-9a-f]+:[0-9a-f]+\.[0-7] / { cur = $1 } cur == "0000:00:02.0" && /^140: / { $16 = "00" } { print }' \
+	"$mf/lspci.txt" >"$tmp/mf-cleared.txt"
+to_snapshot_of "$mf/groups.txt" "$tmp/mf-cleared.txt" >"$tmp/mf-stale.txt"
+expect 1 "audit: ACS changed after boot" "$acsctl" -F "$tmp/mf-stale.txt" audit
+grep -q '^FAIL stale: groups 1 6: .*remove and rescan them, or reboot$' "$tmp/out" && ok "audit: stale groups, rescan" ||
+	bad "audit: stale groups, rescan"
+"$acsctl" -F "$tmp/mf-stale.txt" audit -j | grep -q '"rescan": true' && ok "audit -j: rescan" || bad "audit -j: rescan"
 
 # --- p2p, pe, explain through the one output path: -m records; host facts in snapshots ---
 sae="$src/examples/switch-acs-everywhere.json"

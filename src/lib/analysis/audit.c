@@ -11,15 +11,44 @@
  * is proven (the groups differ whatever the unread ports hold, and the
  * route is known to be direct); when the route or the groups depend on
  * unread state the pair is UNKNOWN and names what decides it.
+ *
+ * Then the proven findings are put the way someone fixing them needs
+ * them (build_issues): one issue per unordered pair of groups and the
+ * place where they meet, and one site per place. A route that crosses a
+ * switch at port X to port Y carries every group below X to every group
+ * below Y: only X's ACS decides, whatever lies deeper. The fix is the one
+ * the planner finds for the two groups as tenants, without its search:
+ * a route turns where it meets, so nothing but the ACS of the port it
+ * enters by can stop it (ReqRedir, the cheapest bit that does), and
+ * setting bits never joins groups. Each fix is checked on the fabric with
+ * every change made (one copy, whatever the number of issues); a port
+ * where that does not stop the route, or without ACS, cannot be fixed,
+ * and its groups are to be assigned together. test_audit checks the fix
+ * against acs_plan_compute() on every capture.
  */
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
+/* What the issues need of an UNSAFE finding on a route. */
+struct route_meta {
+	int meet;             /* enum acs_meet_kind; 0: none */
+	long meets_at;
+	uint32_t side[2];     /* switch: the ports below it, the requester's first;
+			       * device: the two functions */
+	size_t ndir;          /* proven directions: */
+	uint32_t from[2], to[2];  /* requester and target of each */
+	uint32_t ingress[2];  /* the function whose ACS lets each across */
+	uint16_t missing[2];  /* acs_reach.missing of each */
+};
+
 struct acs_audit {
 	acs_finding *v;
+	struct route_meta *meta;  /* per finding */
 	size_t n, cap;
 	uint32_t *store;      /* devices and via lists */
 	size_t nstore, capstore;
@@ -27,6 +56,12 @@ struct acs_audit {
 	acs_unknown *unknown; /* what the UNKNOWN findings depend on */
 	const uint32_t *unknown_list;
 	size_t nunknown;
+	acs_audit_issue *issues;
+	size_t nissues;
+	acs_audit_site *sites;
+	size_t nsites;
+	void **blocks;        /* what issues and sites point into */
+	size_t nblocks, capblocks;
 };
 
 struct ctx {
@@ -72,15 +107,19 @@ static int add(acs_audit *a, int kind, const uint32_t *dev, size_t ndev,
 		size_t cap = a->cap ? a->cap * 2 : 16;
 		acs_finding *nv = realloc(a->v, cap * sizeof(*nv));
 		char **nr = realloc(a->reasons, cap * sizeof(*nr));
+		struct route_meta *nm = realloc(a->meta, cap * sizeof(*nm));
 
 		if (nv)
 			a->v = nv;
 		if (nr)
 			a->reasons = nr;
-		if (!nv || !nr)
+		if (nm)
+			a->meta = nm;
+		if (!nv || !nr || !nm)
 			return acs_error_nomem();
 		a->cap = cap;
 	}
+	memset(&a->meta[a->n], 0, sizeof(a->meta[a->n]));
 	d = store(a, dev, ndev);
 	v = d ? store(a, via, nvia) : NULL;
 	r = acs_strdup(reason);
@@ -211,40 +250,83 @@ static int audit_switch(struct ctx *c, const struct acs_func *usp)
 						    (uint32_t)(first + j) };
 
 				rc = add(c->out, ACS_FINDING_UNSAFE, dev, 2, via, 3, why);
+				if (!rc) {
+					struct route_meta *m = &c->out->meta[c->out->n - 1];
+
+					m->meet = ACS_MEET_SWITCH;
+					m->meets_at = (long)acs_fabric_index(c->f, usp);
+					m->side[0] = (uint32_t)(first + i);
+					m->side[1] = (uint32_t)(first + j);
+					m->ndir = 1;
+					m->from[0] = (uint32_t)ex;
+					m->to[0] = (uint32_t)ey;
+					m->ingress[0] = (uint32_t)r.ingress;
+					m->missing[0] = r.missing;
+				}
 			}
 		}
 	}
 	return rc;
 }
 
-/* Functions of one device (incl. VFs of a PF) in different groups that
- * reach each other inside it. */
-static int audit_device(struct ctx *c, size_t i)
+static bool same_slot(const struct acs_func *x, const struct acs_func *y)
 {
-	const struct acs_func *x = acs_fabric_func(c->f, i);
+	return y->domain == x->domain && y->bus == x->bus && y->dev == x->dev;
+}
+
+/* Functions of one device (incl. VFs of a PF) in different groups that
+ * reach each other inside it: every pair, from the device's first
+ * function `first`. */
+static int audit_device(struct ctx *c, size_t first)
+{
+	const struct acs_func *d = acs_fabric_func(c->f, first);
+	size_t n = acs_fabric_count(c->f);
 	int rc = 0;
 
-	for (size_t j = i + 1; !rc && j < acs_fabric_count(c->f); j++) {
-		const struct acs_func *y = acs_fabric_func(c->f, j);
-		struct acs_reach r, back;
-		int v;
+	for (size_t i = first; !rc && i < n && same_slot(d, acs_fabric_func(c->f, i)); i++) {
+		const struct acs_func *x = acs_fabric_func(c->f, i);
 
-		if (y->domain != x->domain || y->bus != x->bus || y->dev != x->dev)
-			break;
-		if (!acs_func_is_peer(x) || !acs_func_is_peer(y) || !maybe_apart(c, i, j))
-			continue;
-		acs_route_reach(c->f, c->hw, i, j, &r);
-		acs_route_reach(c->f, c->hw, j, i, &back);
-		/* one proven direction is enough; else the unknown one */
-		if ((back.direct && !back.unknown) || !r.direct)
-			r = back;
-		v = verdict(c, i, j, &r);
-		if (v == ACS_FINDING_UNKNOWN) {
-			rc = add_unknown(c, i, j, "whether these functions of one device reach each other inside it, or share a group, depends on state that was not read");
-		} else if (v == ACS_FINDING_UNSAFE) {
-			uint32_t dev[2] = { (uint32_t)i, (uint32_t)j }, via[1] = { (uint32_t)r.ingress };
+		for (size_t j = i + 1; !rc && j < n; j++) {
+			const struct acs_func *y = acs_fabric_func(c->f, j);
+			struct acs_reach r, back, fwd;
+			int v;
 
-			rc = add(c->out, ACS_FINDING_UNSAFE, dev, 2, via, 1, r.why);
+			if (!same_slot(x, y))
+				break;
+			if (!acs_func_is_peer(x) || !acs_func_is_peer(y) || !maybe_apart(c, i, j))
+				continue;
+			acs_route_reach(c->f, c->hw, i, j, &r);
+			acs_route_reach(c->f, c->hw, j, i, &back);
+			fwd = r;
+			/* one proven direction is enough; else the unknown one */
+			if ((back.direct && !back.unknown) || !r.direct)
+				r = back;
+			v = verdict(c, i, j, &r);
+			if (v == ACS_FINDING_UNKNOWN) {
+				rc = add_unknown(c, i, j, "whether these functions of one device reach each other inside it, or share a group, depends on state that was not read");
+			} else if (v == ACS_FINDING_UNSAFE) {
+				uint32_t dev[2] = { (uint32_t)i, (uint32_t)j }, via[1] = { (uint32_t)r.ingress };
+				const struct acs_reach *dir[2] = { &fwd, &back };
+
+				rc = add(c->out, ACS_FINDING_UNSAFE, dev, 2, via, 1, r.why);
+				if (!rc) {
+					struct route_meta *m = &c->out->meta[c->out->n - 1];
+
+					m->meet = ACS_MEET_DEVICE;
+					m->meets_at = (long)first;
+					m->side[0] = (uint32_t)i;
+					m->side[1] = (uint32_t)j;
+					/* the fix must close each proven way */
+					for (int t = 0; t < 2; t++) {
+						if (!dir[t]->direct || dir[t]->unknown || dir[t]->ingress < 0)
+							continue;
+						m->from[m->ndir] = (uint32_t)(t ? j : i);
+						m->to[m->ndir] = (uint32_t)(t ? i : j);
+						m->ingress[m->ndir] = (uint32_t)dir[t]->ingress;
+						m->missing[m->ndir++] = dir[t]->missing;
+					}
+				}
+			}
 		}
 	}
 	return rc;
@@ -279,6 +361,8 @@ static int audit_stale(struct ctx *c, const acs_groups *g)
 		}
 		rc = add(c->out, ACS_FINDING_UNSAFE, d->funcs, d->count, d->funcs, 0,
 			 "the ACS control these devices have now groups them together, but the kernel's groups were built on other values: ACS changed after boot (setpci?); remove and rescan them, or reboot");
+		if (!rc)
+			c->out->meta[c->out->n - 1].meet = ACS_MEET_STALE;
 	}
 	acs_group_check_free(chk);
 	return rc;
@@ -329,6 +413,791 @@ static bool maybe_switch(const struct acs_func *fn)
 	return fn->pcie_type == ACS_PCIE_UPSTREAM || (fn->is_bridge && !(fn->known & ACS_KNOWN_CAPS));
 }
 
+/* --- issues and sites: the proven findings as someone fixing them needs them --- */
+
+static void *keep(acs_audit *a, size_t size)
+{
+	void *p;
+
+	if (a->nblocks == a->capblocks) {
+		size_t cap = a->capblocks ? a->capblocks * 2 : 64;
+		void **nb = realloc(a->blocks, cap * sizeof(*nb));
+
+		if (!nb)
+			return NULL;
+		a->blocks = nb;
+		a->capblocks = cap;
+	}
+	p = calloc(1, size ? size : 1);
+	if (p)
+		a->blocks[a->nblocks++] = p;
+	return p;
+}
+
+/* A growable string; failed once out of memory. */
+struct sbuf {
+	char *s;
+	size_t n, cap;
+	bool failed;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) ACS_PRINTF(2, 3);
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len >= 0 && b->n + (size_t)len + 1 > b->cap) {
+		size_t cap = (b->n + (size_t)len + 1) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s)
+			len = -1;
+		else
+			b->s = s, b->cap = cap;
+	}
+	if (len < 0) {
+		b->failed = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)len;
+}
+
+/* The string, kept by the audit; NULL out of memory. */
+static const char *sb_keep(acs_audit *a, struct sbuf *b)
+{
+	char *s = b->failed ? NULL : keep(a, b->n + 1);
+
+	if (s && b->s)
+		memcpy(s, b->s, b->n + 1);
+	free(b->s);
+	b->s = NULL;
+	return s;
+}
+
+static const struct {
+	uint16_t bit;
+	const char *name;
+} bit_names[] = {
+	{ ACS_SV, "SrcValid" }, { ACS_TB, "TransBlk" }, { ACS_RR, "ReqRedir" }, { ACS_CR, "CmpltRedir" },
+	{ ACS_UF, "UpstreamFwd" }, { ACS_EC, "EgressCtrl" }, { ACS_DT, "DirectTrans" },
+};
+
+/* Members of every group: function indices by group, then address. */
+struct members {
+	uint64_t *key;        /* group << 32 | index, sorted */
+	size_t n;
+};
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Sorts v[0..n-1] and drops repeats; the new count. */
+static size_t uniq_u32(uint32_t *v, size_t n)
+{
+	size_t m = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!m || v[m - 1] != v[i])
+			v[m++] = v[i];
+	return m;
+}
+
+static int members_build(struct members *m, const struct ctx *c)
+{
+	size_t n = acs_fabric_count(c->f);
+
+	m->n = 0;
+	m->key = malloc((n + 1) * sizeof(*m->key));
+	if (!m->key)
+		return acs_error_nomem();
+	for (size_t i = 0; i < n; i++)
+		if (c->group[i] >= 0)
+			m->key[m->n++] = (uint64_t)(uint32_t)c->group[i] << 32 | i;
+	qsort(m->key, m->n, sizeof(*m->key), cmp_u64);
+	return 0;
+}
+
+/* Group g's members: the first at *start, the number returned. */
+static size_t members_of(const struct members *m, uint32_t g, size_t *start)
+{
+	size_t lo = 0, hi = m->n, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->key[mid] >> 32 < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < m->n && m->key[end] >> 32 == g; end++)
+		;
+	*start = lo;
+	return end - lo;
+}
+
+/* The groups of the endpoints below each port asked for (cached). */
+struct below {
+	int64_t *at;          /* per function: offset into pool, -1 not yet */
+	uint32_t *count;
+	uint32_t *pool;
+	size_t npool, cappool;
+	uint32_t *stack;      /* scratch: child runs to visit */
+};
+
+static int below_init(struct below *b, const acs_fabric *f)
+{
+	size_t n = acs_fabric_count(f);
+
+	memset(b, 0, sizeof(*b));
+	b->at = malloc((n + 1) * sizeof(*b->at));
+	b->count = calloc(n + 1, sizeof(*b->count));
+	b->stack = malloc((2 * n + 2) * sizeof(*b->stack));
+	if (!b->at || !b->count || !b->stack)
+		return acs_error_nomem();
+	for (size_t i = 0; i < n; i++)
+		b->at[i] = -1;
+	return 0;
+}
+
+static void below_free(struct below *b)
+{
+	free(b->at);
+	free(b->count);
+	free(b->pool);
+	free(b->stack);
+}
+
+static int below_push(struct below *b, uint32_t g)
+{
+	if (b->npool == b->cappool) {
+		size_t cap = b->cappool ? b->cappool * 2 : 256;
+		uint32_t *p = realloc(b->pool, cap * sizeof(*p));
+
+		if (!p)
+			return acs_error_nomem();
+		b->pool = p;
+		b->cappool = cap;
+	}
+	b->pool[b->npool++] = g;
+	return 0;
+}
+
+/* The groups of the endpoints at or below port, ascending, each once. */
+static int groups_below(const struct ctx *c, struct below *b, uint32_t port, const uint32_t **out, size_t *nout)
+{
+	size_t start = b->npool, sp = 0;
+	int rc = 0;
+
+	if (b->at[port] >= 0) {
+		*out = b->pool + b->at[port];
+		*nout = b->count[port];
+		return 0;
+	}
+	b->stack[sp++] = port;
+	b->stack[sp++] = 1;
+	while (!rc && sp) {
+		size_t cnt = b->stack[--sp], first = b->stack[--sp];
+
+		for (size_t k = 0; !rc && k < cnt; k++) {
+			const struct acs_func *fn = acs_fabric_func(c->f, first + k);
+			size_t cf, cn = acs_fabric_children(c->f, fn, &cf);
+
+			if (acs_func_is_peer(fn) && c->group[first + k] >= 0)
+				rc = below_push(b, (uint32_t)c->group[first + k]);
+			if (cn) {
+				b->stack[sp++] = (uint32_t)cf;
+				b->stack[sp++] = (uint32_t)cn;
+			}
+		}
+	}
+	if (rc)
+		return rc;
+	b->npool = start + uniq_u32(b->pool + start, b->npool - start);
+	b->at[port] = (int64_t)start;
+	b->count[port] = (uint32_t)(b->npool - start);
+	*out = b->pool + start;
+	*nout = b->count[port];
+	return 0;
+}
+
+/* One (route, pair of groups): an issue is the records of one pair and place. */
+struct rec {
+	int meet;
+	long meets_at;
+	uint32_t lo, hi;      /* the groups */
+	uint32_t route;       /* finding index */
+	uint32_t port_lo, port_hi;  /* switch: the ports the groups hang below */
+};
+
+/* Whether two records are of one issue: one pair of groups, one place. */
+static bool same_issue(const struct rec *a, const struct rec *b)
+{
+	return a->meet == b->meet && a->meets_at == b->meets_at && a->lo == b->lo && a->hi == b->hi;
+}
+
+static long place_key(int meet, long at)
+{
+	/* address order, stale places last */
+	return meet == ACS_MEET_STALE ? LONG_MAX : at;
+}
+
+static int cmp_rec(const void *x, const void *y)
+{
+	const struct rec *a = x, *b = y;
+	long ka = place_key(a->meet, a->meets_at), kb = place_key(b->meet, b->meets_at);
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	if (a->meet != b->meet)
+		return a->meet - b->meet;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return a->route < b->route ? -1 : a->route > b->route;
+}
+
+struct recs {
+	struct rec *v;
+	size_t n, cap;
+};
+
+static int rec_add(struct recs *r, const struct rec *x)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct rec *nv = realloc(r->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return acs_error_nomem();
+		r->v = nv;
+		r->cap = cap;
+	}
+	r->v[r->n++] = *x;
+	return 0;
+}
+
+/* The port's ACS short of isolation: what the kernel requires (all four
+ * on a port, pci_acs_enabled(); RR and CR in a device) that its capability
+ * has and its control lacks, and whatever the route found missing. */
+static acs_audit_missing missing_of(const acs_fabric *f, uint32_t port, int meet, uint16_t route_missing)
+{
+	const struct acs_func *fn = acs_fabric_func(f, port);
+	uint16_t need = meet == ACS_MEET_DEVICE ? (ACS_RR | ACS_CR) : ACS_REQ_FLAGS;
+	acs_audit_missing m = { port, need, fn->acs_pos != 0 };
+
+	if (fn->acs_pos)
+		m.bits = (uint16_t)((need & fn->acs_cap & ~fn->acs_ctrl) | route_missing);
+	return m;
+}
+
+/* What a port takes to stop the routes through it: ReqRedir, where its
+ * capability has it (0: no ACS setting helps). */
+static uint16_t fix_bits(const struct acs_func *fn)
+{
+	return fn->acs_pos ? (uint16_t)(ACS_RR & fn->acs_cap & ~fn->acs_ctrl) : 0;
+}
+
+enum { PORT_NONE, PORT_FIXABLE, PORT_UNFIXABLE };
+
+/* Every port the proven routes enter by: which ACS setting stops them,
+ * checked on one fabric with every change made. */
+static int check_fixes(struct ctx *c, uint8_t *state)
+{
+	acs_audit *a = c->out;
+	size_t n = acs_fabric_count(c->f), nch = 0;
+	struct acs_ctrl_change *ch = malloc((n + 1) * sizeof(*ch));
+	acs_fabric *after = NULL;
+	int rc = 0;
+
+	if (!ch)
+		return acs_error_nomem();
+	for (size_t k = 0; k < a->n; k++)
+		for (size_t t = 0; t < a->meta[k].ndir; t++) {
+			uint32_t p = a->meta[k].ingress[t];
+			uint16_t add;
+
+			if (state[p] != PORT_NONE)
+				continue;
+			add = fix_bits(acs_fabric_func(c->f, p));
+			state[p] = add ? PORT_FIXABLE : PORT_UNFIXABLE;
+			if (add)
+				ch[nch++] = (struct acs_ctrl_change){ p, (uint16_t)(acs_fabric_func(c->f, p)->acs_ctrl | add) };
+		}
+	if (nch)
+		rc = acs_fabric_with_acs_ctrl(&after, c->f, ch, nch);
+	for (size_t k = 0; !rc && nch && k < a->n; k++)
+		for (size_t t = 0; t < a->meta[k].ndir; t++) {
+			const struct route_meta *m = &a->meta[k];
+			struct acs_reach r;
+
+			if (state[m->ingress[t]] != PORT_FIXABLE)
+				continue;
+			acs_route_reach(after, c->hw, m->from[t], m->to[t], &r);
+			/* a quirk may hold a port open whatever its ACS says */
+			if (r.direct)
+				state[m->ingress[t]] = PORT_UNFIXABLE;
+		}
+	acs_fabric_free(after);
+	free(ch);
+	return rc;
+}
+
+/* fix->config_acs from its changes, where the kernel takes it. */
+static int fix_config_acs(const struct ctx *c, acs_audit_fix *fix)
+{
+	struct sbuf b = { 0 };
+	char addr[ACS_ADDR_MAX];
+
+	if (!fix->nchanges || !acs_policy_has_config_acs(c->hw))
+		return 0;
+	sb_printf(&b, "pci=config_acs=");
+	for (size_t i = 0; i < fix->nchanges; i++) {
+		char flags[8];
+
+		for (int bit = 6; bit >= 0; bit--)
+			flags[6 - bit] = fix->changes[i].ctrl & (1u << bit) ? '1' : '0';
+		flags[7] = '\0';
+		sb_printf(&b, "%s%s@%s", i ? ";" : "", flags,
+			  acs_func_addr(acs_fabric_func(c->f, fix->changes[i].index), addr, sizeof(addr)));
+	}
+	fix->config_acs = sb_keep(c->out, &b);
+	return fix->config_acs ? 0 : acs_error_nomem();
+}
+
+/* The changes for ports p[0..n-1] (each fixable), in address order. */
+static int fix_changes(const struct ctx *c, acs_audit_fix *fix, const uint32_t *p, size_t n)
+{
+	struct acs_ctrl_change *ch = keep(c->out, n * sizeof(*ch));
+
+	if (!ch)
+		return acs_error_nomem();
+	for (size_t i = 0; i < n; i++) {
+		const struct acs_func *fn = acs_fabric_func(c->f, p[i]);
+
+		ch[i] = (struct acs_ctrl_change){ p[i], (uint16_t)(fn->acs_ctrl | fix_bits(fn)) };
+	}
+	fix->changes = ch;
+	fix->nchanges = n;
+	return fix_config_acs(c, fix);
+}
+
+static void sb_missing(struct sbuf *b, const acs_fabric *f, const acs_audit_missing *m)
+{
+	char addr[ACS_ADDR_MAX];
+
+	acs_func_addr(acs_fabric_func(f, m->port), addr, sizeof(addr));
+	if (!m->capability) {
+		sb_printf(b, "%s has no ACS", addr);
+		return;
+	}
+	sb_printf(b, "%s lacks", addr);
+	for (size_t i = 0; i < sizeof(bit_names) / sizeof(bit_names[0]); i++)
+		if (m->bits & bit_names[i].bit)
+			sb_printf(b, " %s", bit_names[i].name);
+	if (!m->bits)
+		sb_printf(b, " nothing, yet does not redirect (a quirk of the device)");
+}
+
+/* Issue is's reason, one sentence. from: -1 both ways, else the index in
+ * is->groups of the group whose requests cross. */
+static const char *issue_reason(const struct ctx *c, const acs_audit_issue *is, int from)
+{
+	struct sbuf b = { 0 };
+	char at[32];
+
+	if (is->meets_kind == ACS_MEET_SWITCH) {
+		acs_func_addr(acs_fabric_func(c->f, (size_t)is->meets_at), at, sizeof(at));
+		if (from < 0)
+			sb_printf(&b, "groups %u and %u reach each other across switch %s without the IOMMU, though they are in different groups: ",
+				  is->groups[0], is->groups[1], at);
+		else
+			sb_printf(&b, "requests from group %u cross switch %s to group %u without the IOMMU, though they are in different groups: ",
+				  is->groups[from], at, is->groups[!from]);
+	} else {
+		acs_func_addr(acs_fabric_func(c->f, (size_t)is->meets_at), at, sizeof(at));
+		sb_printf(&b, "functions of device %s in groups %u and %u reach each other inside it without the IOMMU, though they are in different groups: ",
+			  at, is->groups[0], is->groups[1]);
+	}
+	for (size_t i = 0; i < is->nmissing; i++) {
+		if (i)
+			sb_printf(&b, "; ");
+		sb_missing(&b, c->f, &is->missing[i]);
+	}
+	return sb_keep(c->out, &b);
+}
+
+/* The members of groups g[0..ng-1] into the issue. */
+static int issue_members(const struct ctx *c, const struct members *mem, acs_audit_issue *is,
+			 const uint32_t *g, size_t ng)
+{
+	uint32_t *groups = keep(c->out, ng * sizeof(*groups)), *sizes = keep(c->out, ng * sizeof(*sizes));
+	uint32_t *dev;
+	size_t nd = 0, start;
+
+	if (!groups || !sizes)
+		return acs_error_nomem();
+	for (size_t k = 0; k < ng; k++)
+		nd += members_of(mem, g[k], &start);
+	dev = keep(c->out, nd * sizeof(*dev));
+	if (!dev)
+		return acs_error_nomem();
+	nd = 0;
+	for (size_t k = 0; k < ng; k++) {
+		size_t cnt = members_of(mem, g[k], &start);
+
+		groups[k] = g[k];
+		sizes[k] = (uint32_t)cnt;
+		for (size_t i = 0; i < cnt; i++)
+			dev[nd++] = (uint32_t)(mem->key[start + i] & 0xffffffffu);
+	}
+	is->groups = groups;
+	is->group_sizes = sizes;
+	is->ngroups = ng;
+	is->devices = dev;
+	is->ndevices = nd;
+	return 0;
+}
+
+/* One issue from the records r[0..n-1] (one pair of groups, one place). */
+static int make_issue(const struct ctx *c, const struct members *mem, const uint8_t *state,
+		      acs_audit_issue *is, const struct rec *r, size_t n)
+{
+	acs_audit *a = c->out;
+	uint32_t g[2] = { r[0].lo, r[0].hi };
+	uint32_t *routes = keep(a, n * sizeof(*routes));
+	uint32_t *lo = keep(a, (2 * n + 1) * sizeof(*lo)), *hi = lo ? lo + n : NULL;
+	uint32_t *ports = keep(a, 2 * n * sizeof(*ports));
+	acs_audit_missing *miss = keep(a, 2 * n * sizeof(*miss));
+	size_t nlo = 0, nhi = 0, np = 0, nm = 0;
+	bool fixable = true, from_lo = false, from_hi = false;
+	int rc;
+
+	if (!routes || !lo || !ports || !miss)
+		return acs_error_nomem();
+	is->meets_kind = r[0].meet;
+	is->meets_at = r[0].meets_at;
+	rc = issue_members(c, mem, is, g, 2);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct route_meta *m = &a->meta[r[i].route];
+
+		routes[i] = r[i].route;
+		lo[nlo++] = r[i].port_lo;
+		hi[nhi++] = r[i].port_hi;
+		for (size_t t = 0; t < m->ndir; t++) {
+			bool seen = false;
+
+			if (m->ingress[t] == r[i].port_lo)
+				from_lo = true;
+			else
+				from_hi = true;
+			for (size_t k = 0; k < np; k++)
+				seen |= ports[k] == m->ingress[t];
+			if (seen)
+				continue;
+			ports[np++] = m->ingress[t];
+			miss[nm++] = missing_of(c->f, m->ingress[t], m->meet, m->missing[t]);
+			fixable &= state[m->ingress[t]] == PORT_FIXABLE;
+		}
+	}
+	if (rc)
+		return rc;
+	is->routes = routes;
+	is->nroutes = uniq_u32(routes, n);
+	/* missing, in address order; the ports to change the same */
+	for (size_t i = 1; i < nm; i++)
+		for (size_t k = i; k > 0 && miss[k - 1].port > miss[k].port; k--) {
+			acs_audit_missing t = miss[k];
+
+			miss[k] = miss[k - 1];
+			miss[k - 1] = t;
+		}
+	np = uniq_u32(ports, np);
+	is->missing = miss;
+	is->nmissing = nm;
+	if (is->meets_kind == ACS_MEET_SWITCH) {
+		/* the ports passed: one group's side, the switch, the other's */
+		nlo = uniq_u32(lo, nlo);
+		nhi = uniq_u32(hi, nhi);
+		memmove(lo + nlo, hi, nhi * sizeof(*hi));
+		memmove(lo + nlo + 1, lo + nlo, nhi * sizeof(*hi));
+		lo[nlo] = (uint32_t)is->meets_at;
+		is->via = lo;
+		is->nvia = nlo + 1 + nhi;
+	} else {
+		is->via = ports;
+		is->nvia = np;
+	}
+	if (fixable)
+		rc = fix_changes(c, &is->fix, ports, np);
+	else
+		is->fix.assign_together = true;
+	if (!rc)
+		is->reason = issue_reason(c, is, is->meets_kind != ACS_MEET_SWITCH || (from_lo && from_hi) ? -1 : from_hi);
+	return rc ? rc : is->reason ? 0 : acs_error_nomem();
+}
+
+/* A stale finding: the kernel's groups of its devices, all their members. */
+static int make_stale(const struct ctx *c, const struct members *mem, acs_audit_issue *is, uint32_t route)
+{
+	const acs_finding *fd = &c->out->v[route];
+	uint32_t *g = malloc((fd->ndevices + 1) * sizeof(*g)), *routes = keep(c->out, sizeof(*routes));
+	size_t ng = 0;
+	int rc;
+
+	if (!g || !routes) {
+		free(g);
+		return acs_error_nomem();
+	}
+	for (size_t i = 0; i < fd->ndevices; i++)
+		if (c->group[fd->devices[i]] >= 0)
+			g[ng++] = (uint32_t)c->group[fd->devices[i]];
+	ng = uniq_u32(g, ng);
+	is->meets_kind = ACS_MEET_STALE;
+	is->meets_at = -1;
+	rc = issue_members(c, mem, is, g, ng);
+	free(g);
+	routes[0] = route;
+	is->routes = routes;
+	is->nroutes = 1;
+	is->fix.rescan = true;
+	is->reason = fd->reason;
+	return rc;
+}
+
+/* Union-find over a site's groups (indices into its sorted list). */
+static size_t uf_find(size_t *parent, size_t x)
+{
+	while (parent[x] != x)
+		x = parent[x] = parent[parent[x]];
+	return x;
+}
+
+static size_t index_of(const uint32_t *v, size_t n, uint32_t x)
+{
+	const uint32_t *p = bsearch(&x, v, n, sizeof(*v), cmp_u32);
+
+	return p ? (size_t)(p - v) : 0;
+}
+
+/* One site from its issues is[0..n-1] (indices first..first+n-1). */
+static int make_site(const struct ctx *c, acs_audit_site *s, size_t first, size_t n)
+{
+	acs_audit *a = c->out;
+	const acs_audit_issue *is = &a->issues[first];
+	size_t ng = 0, nm = 0, np = 0, nt = 0, ntg = 0;
+	uint32_t *groups, *issues, *ports, *together, *tsizes;
+	acs_audit_missing *miss;
+	size_t *parent = NULL, *comp = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ng += is[i].ngroups;
+		nm += is[i].nmissing;
+	}
+	groups = keep(a, ng * sizeof(*groups));
+	issues = keep(a, n * sizeof(*issues));
+	miss = keep(a, nm * sizeof(*miss));
+	ports = keep(a, nm * sizeof(*ports));
+	together = keep(a, ng * sizeof(*together));
+	tsizes = keep(a, ng * sizeof(*tsizes));
+	parent = malloc((ng + 1) * sizeof(*parent));
+	comp = malloc((ng + 1) * sizeof(*comp));
+	if (!groups || !issues || !miss || !ports || !together || !tsizes || !parent || !comp) {
+		rc = acs_error_nomem();
+		goto done;
+	}
+	s->meets_kind = is[0].meets_kind;
+	s->meets_at = is[0].meets_at;
+	ng = 0;
+	for (size_t i = 0; i < n; i++) {
+		issues[i] = (uint32_t)(first + i);
+		for (size_t k = 0; k < is[i].ngroups; k++)
+			groups[ng++] = is[i].groups[k];
+	}
+	ng = uniq_u32(groups, ng);
+	/* missing: each port once, what its issues found */
+	nm = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < is[i].nmissing; k++) {
+			size_t j = 0;
+
+			while (j < nm && miss[j].port != is[i].missing[k].port)
+				j++;
+			if (j == nm)
+				miss[nm++] = is[i].missing[k];
+			else
+				miss[j].bits |= is[i].missing[k].bits;
+		}
+	for (size_t i = 1; i < nm; i++)
+		for (size_t k = i; k > 0 && miss[k - 1].port > miss[k].port; k--) {
+			acs_audit_missing t = miss[k];
+
+			miss[k] = miss[k - 1];
+			miss[k - 1] = t;
+		}
+	/* groups no ACS setting separates go together, and with them
+	 * whatever goes with either */
+	for (size_t k = 0; k < ng; k++)
+		parent[k] = k;
+	for (size_t i = 0; i < n; i++)
+		if (is[i].fix.assign_together) {
+			size_t x = uf_find(parent, index_of(groups, ng, is[i].groups[0]));
+
+			for (size_t k = 1; k < is[i].ngroups; k++)
+				parent[uf_find(parent, index_of(groups, ng, is[i].groups[k]))] = x;
+		}
+	for (size_t k = 0; k < ng; k++)
+		comp[k] = uf_find(parent, k);
+	for (size_t k = 0; k < ng; k++) {
+		size_t cnt = 0, start = ntg;
+		bool first_of = true;
+
+		for (size_t j = 0; j < k; j++)
+			first_of &= comp[j] != comp[k];
+		if (!first_of)
+			continue;
+		for (size_t j = k; j < ng; j++)
+			if (comp[j] == comp[k])
+				together[ntg + cnt++] = groups[j];
+		if (cnt < 2)
+			continue;
+		ntg = start + cnt;
+		tsizes[nt++] = (uint32_t)cnt;
+	}
+	/* the changes of the issues that ACS separates and nothing joins anyway */
+	for (size_t i = 0; i < n; i++) {
+		if (is[i].fix.assign_together || is[i].meets_kind == ACS_MEET_STALE ||
+		    comp[index_of(groups, ng, is[i].groups[0])] == comp[index_of(groups, ng, is[i].groups[1])])
+			continue;
+		for (size_t k = 0; k < is[i].fix.nchanges; k++)
+			ports[np++] = (uint32_t)is[i].fix.changes[k].index;
+	}
+	np = uniq_u32(ports, np);
+	s->groups = groups;
+	s->ngroups = ng;
+	s->issues = issues;
+	s->nissues = n;
+	s->missing = miss;
+	s->nmissing = nm;
+	s->together = together;
+	s->together_sizes = tsizes;
+	s->ntogether = nt;
+	s->fix.assign_together = nt > 0;
+	s->fix.rescan = s->meets_kind == ACS_MEET_STALE;
+	rc = fix_changes(c, &s->fix, ports, np);
+done:
+	free(parent);
+	free(comp);
+	return rc;
+}
+
+/* The proven findings by pair of groups and place, then by place. */
+static int build_issues(struct ctx *c)
+{
+	acs_audit *a = c->out;
+	size_t n = acs_fabric_count(c->f), nstale = 0, ni = 0;
+	struct members mem = { NULL, 0 };
+	struct below below;
+	struct recs recs = { NULL, 0, 0 };
+	uint8_t *state = calloc(n + 1, 1);
+	int rc = below_init(&below, c->f);
+
+	if (!rc && !state)
+		rc = acs_error_nomem();
+	if (!rc)
+		rc = members_build(&mem, c);
+	for (size_t k = 0; !rc && k < a->n; k++) {
+		const struct route_meta *m = &a->meta[k];
+		const uint32_t *gx, *gy;
+		size_t nx, ny;
+
+		if (m->meet == ACS_MEET_STALE)
+			nstale++;
+		if (m->meet != ACS_MEET_SWITCH && m->meet != ACS_MEET_DEVICE)
+			continue;
+		if (m->meet == ACS_MEET_SWITCH) {
+			/* every group below the one port against every group below the other */
+			rc = groups_below(c, &below, m->side[0], &gx, &nx);
+			if (!rc)
+				rc = groups_below(c, &below, m->side[1], &gy, &ny);
+		} else {
+			gx = (const uint32_t *)&c->group[m->side[0]];
+			gy = (const uint32_t *)&c->group[m->side[1]];
+			nx = ny = c->group[m->side[0]] >= 0 && c->group[m->side[1]] >= 0;
+		}
+		for (size_t x = 0; !rc && x < nx; x++)
+			for (size_t y = 0; !rc && y < ny; y++) {
+				bool swap = gx[x] > gy[y];
+				struct rec r = { m->meet, m->meets_at, swap ? gy[y] : gx[x], swap ? gx[x] : gy[y],
+						 (uint32_t)k, m->side[swap], m->side[!swap] };
+
+				if (gx[x] != gy[y])
+					rc = rec_add(&recs, &r);
+			}
+	}
+	if (!rc)
+		rc = check_fixes(c, state);
+	if (!rc && recs.n)
+		qsort(recs.v, recs.n, sizeof(*recs.v), cmp_rec);
+	for (size_t i = 0; i < recs.n; i++)
+		ni += !i || !same_issue(&recs.v[i], &recs.v[i - 1]);
+	if (!rc && ni + nstale) {
+		a->issues = keep(a, (ni + nstale) * sizeof(*a->issues));
+		a->sites = keep(a, (ni + nstale) * sizeof(*a->sites));
+		if (!a->issues || !a->sites)
+			rc = acs_error_nomem();
+	}
+	for (size_t i = 0; !rc && i < recs.n;) {
+		size_t j = i + 1;
+
+		while (j < recs.n && same_issue(&recs.v[j], &recs.v[i]))
+			j++;
+		rc = make_issue(c, &mem, state, &a->issues[a->nissues++], recs.v + i, j - i);
+		i = j;
+	}
+	for (size_t k = 0; !rc && k < a->n; k++)
+		if (a->meta[k].meet == ACS_MEET_STALE)
+			rc = make_stale(c, &mem, &a->issues[a->nissues++], (uint32_t)k);
+	/* sites: the issues of one place; each stale issue its own */
+	for (size_t i = 0; !rc && i < a->nissues;) {
+		size_t j = i + 1;
+
+		while (a->issues[i].meets_kind != ACS_MEET_STALE && j < a->nissues &&
+		       a->issues[j].meets_kind == a->issues[i].meets_kind && a->issues[j].meets_at == a->issues[i].meets_at)
+			j++;
+		rc = make_site(c, &a->sites[a->nsites++], i, j - i);
+		i = j;
+	}
+	below_free(&below);
+	free(mem.key);
+	free(recs.v);
+	free(state);
+	return rc;
+}
+
 static int walk(struct ctx *c, const acs_groups *g, bool stale)
 {
 	const acs_fabric *f = c->f;
@@ -347,6 +1216,8 @@ static int walk(struct ctx *c, const acs_groups *g, bool stale)
 		rc = audit_stale(c, g);
 	if (!rc)
 		rc = audit_conservative(c, g);
+	if (!rc)
+		rc = build_issues(c);
 	if (!rc)
 		c->out->nunknown = acs_unknown_list(c->out->unknown, &c->out->unknown_list);
 	return rc;
@@ -423,6 +1294,26 @@ const acs_finding *acs_audit_at(const acs_audit *a, size_t i)
 	return i < a->n ? &a->v[i] : NULL;
 }
 
+size_t acs_audit_issue_count(const acs_audit *a)
+{
+	return a->nissues;
+}
+
+const acs_audit_issue *acs_audit_issue_at(const acs_audit *a, size_t i)
+{
+	return i < a->nissues ? &a->issues[i] : NULL;
+}
+
+size_t acs_audit_site_count(const acs_audit *a)
+{
+	return a->nsites;
+}
+
+const acs_audit_site *acs_audit_site_at(const acs_audit *a, size_t i)
+{
+	return i < a->nsites ? &a->sites[i] : NULL;
+}
+
 void acs_audit_free(acs_audit *a)
 {
 	if (!a)
@@ -431,6 +1322,10 @@ void acs_audit_free(acs_audit *a)
 		free(a->reasons[i]);
 	free(a->reasons);
 	free(a->v);
+	free(a->meta);
+	for (size_t i = 0; i < a->nblocks; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
 	free(a->store);
 	acs_unknown_free(a->unknown);
 	free(a);
