@@ -750,16 +750,16 @@ grep -q '^audit.sites meets_kind=switch meets_at=0000:01:00.0 groups=7,8 ' "$tmp
 	grep -q '^audit.sites.fix.together groups=7,8$' "$tmp/out" && grep -q '^audit.unsafe.routes ' "$tmp/out" &&
 	ok "audit -m: sites, together, routes" || bad "audit -m: sites, together, routes"
 cas="$src/examples/nvme-cascade.json"
-red="pci=disable_acs_redir=0000:02:00.0"
-expect 1 "audit: a port whose redirect is cleared" "$acsctl" -F "$cas" --cmdline "$red" audit
+cas_red="pci=disable_acs_redir=0000:02:00.0"
+expect 1 "audit: a port whose redirect is cleared" "$acsctl" -F "$cas" --cmdline "$cas_red" audit
 grep -q '^FAIL switch 0000:01:00.0: groups 3 16 .* 10 of their pairs (0000:02:00.0 lacks SrcValid ReqRedir CmpltRedir UpstreamFwd); fix: pci=config_acs=0000100@0000:02:00.0$' "$tmp/out" &&
 	ok "audit: the missing bits and the config_acs fix" || bad "audit: the missing bits and the config_acs fix"
-expect 0 "audit: the fix booted clears it" "$acsctl" -F "$cas" --cmdline "$red pci=config_acs=0000100@0000:02:00.0" audit
+expect 0 "audit: the fix booted clears it" "$acsctl" -F "$cas" --cmdline "$cas_red pci=config_acs=0000100@0000:02:00.0" audit
 grep -q '^OK' "$tmp/out" && ok "audit: OK after the fix" || bad "audit: OK after the fix"
-expect 1 "audit on 6.1: the change, no config_acs" "$acsctl" -F "$cas" --kernel 6.1 --cmdline "$red" audit
+expect 1 "audit on 6.1: the change, no config_acs" "$acsctl" -F "$cas" --kernel 6.1 --cmdline "$cas_red" audit
 grep -q '; fix: acsctl apply 0000:02:00.0:RR+ (Linux 6.1 takes no pci=config_acs)$' "$tmp/out" &&
 	ok "audit on 6.1: acsctl apply" || bad "audit on 6.1: acsctl apply"
-expect 1 "audit -j: pairs of groups" "$acsctl" -F "$cas" --cmdline "$red" audit -j
+expect 1 "audit -j: pairs of groups" "$acsctl" -F "$cas" --cmdline "$cas_red" audit -j
 python3 - "$tmp/out" <<'PY' && ok "audit -j: groups, members, meets_at, missing, fix, routes" ||
 import json, sys
 d = json.load(open(sys.argv[1]))
