@@ -395,7 +395,7 @@ static int help(int nargs, char **args)
 {
 	const struct cli_command *cmd;
 
-	if (nargs < 2) {
+	if (nargs < 2 || args[1][0] == '-') {
 		cli_usage(stdout);
 		return EXIT_OK;
 	}
