@@ -19,7 +19,7 @@
 
 const struct cli_command cli_commands[] = {
 	{ "show", cmd_show, "", "the PCI tree with port types, ACS state and groups",
-	  SOURCE | WHATIF | PLATFORM | SELECT | O(NUMERIC) | O(JSON) | HELP, false, COMPLETE_NONE },
+	  SOURCE | WHATIF | PLATFORM | SELECT | O(NUMERIC) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
 	{ "groups", cmd_groups, "", "the IOMMU groups the kernel forms",
 	  SOURCE | WHATIF | PLATFORM | SELECT | O(NUMERIC) | O(JSON) | O(MACHINE) | O(CHECK) | HELP,
 	  false, COMPLETE_NONE },
@@ -39,17 +39,17 @@ const struct cli_command cli_commands[] = {
 	  "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change",
 	  SOURCE | WHATIF | O(JSON) | O(CPU) | HELP, false, COMPLETE_NONE },
 	{ "audit", cmd_audit, "", "where the groups promise isolation the hardware does not give",
-	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(VERBOSE) | HELP, false, COMPLETE_NONE },
+	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(MACHINE) | O(VERBOSE) | HELP, false, COMPLETE_NONE },
 	{ "explain", cmd_explain, "DEV [DEV2]",
 	  "why DEV is in its group; why DEV and DEV2 share one, and what would separate them",
 	  SOURCE | WHATIF | PLATFORM | O(JSON) | HELP, false, COMPLETE_NONE },
 	{ "snapshot", cmd_snapshot, "FILE", "save this host's fabric as one file (FILE)",
-	  SOURCE | WHATIF | HELP, false, COMPLETE_FILE },
+	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_FILE },
 	{ "export", cmd_export, "[FILE]", "write the fabric as a topology file ([FILE])",
-	  SOURCE | WHATIF | HELP, false, COMPLETE_FILE },
+	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_FILE },
 	{ "report", cmd_report, "[FILE]",
 	  "one HTML page: the fabric as a picture, groups, audit, P2P pairs ([FILE])",
-	  SOURCE | WHATIF | PLATFORM | O(NUMERIC) | HELP, false, COMPLETE_FILE },
+	  SOURCE | WHATIF | PLATFORM | O(NUMERIC) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_FILE },
 	{ "synth", cmd_synth, "",
 	  "a synthetic fabric: --functions N [--seed S] [--format topo|dump] [-o FILE]",
 	  O(FUNCTIONS) | O(SEED) | O(FORMAT) | O(OUTPUT) | HELP, true, COMPLETE_NONE },
@@ -59,7 +59,7 @@ const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
 /* acsctl [OPTIONS]: show, and acsctl's own options */
 const struct cli_command cli_no_command = {
-	NULL, cmd_show, "", "", SOURCE | WHATIF | PLATFORM | SELECT | O(NUMERIC) | O(JSON) | HELP |
+	NULL, cmd_show, "", "", SOURCE | WHATIF | PLATFORM | SELECT | O(NUMERIC) | O(JSON) | O(MACHINE) | HELP |
 	O(VERSION) | O(COMPLETION), false, COMPLETE_NONE,
 };
 

@@ -205,7 +205,7 @@ const struct cli_option cli_options[OPT_COUNT] = {
 		SEC_OUTPUT, set_numeric, COMPLETE_NONE, NULL, false },
 	[OPT_JSON] = { 'j', "json", NULL, "JSON output (doc/json.md)",
 		SEC_OUTPUT, set_json, COMPLETE_NONE, NULL, false },
-	[OPT_MACHINE] = { 'm', NULL, NULL, "machine-readable lines",
+	[OPT_MACHINE] = { 'm', NULL, NULL, "machine-readable lines, one record a line\n(doc/json.md)",
 		SEC_OUTPUT, set_machine, COMPLETE_NONE, NULL, false },
 	[OPT_VERBOSE] = { 'v', "verbose", NULL,
 		"more: p2p lists every pair with its path, audit\nthe pairs it leaves unknown",

@@ -48,11 +48,24 @@ done
 
 # OPTIONS BY COMMAND: for each command, the options its --help lists (the
 # first name of each, -h left out: every command takes it), no more
+# (ACSCTL_UPDATE_DOCS=1 rewrites each list from --help)
+takes() { "$acsctl" "$1" --help | sed -n 's/^  \(-[^ ,]*\).*/\1/p' | grep -vx -- -h; }
+if [ "${ACSCTL_UPDATE_DOCS:-0}" = 1 ]; then
+	for c in $cmds; do
+		[ "$c" = help ] && continue
+		list=$(takes "$c" | sed 's/-/\\-/g; s/.*/\\fB&\\fP/' | paste -sd, | sed 's/,/, /g' | fold -s -w 72 |
+			sed 's/ $//')
+		LIST=$list awk -v c="$c" '/^\.SH / { sec = /^\.SH OPTIONS BY COMMAND/ }
+			skip && /^\.(TP|SH)/ { skip = 0 } skip { next } { print }
+			sec && prev == ".TP" && $1 == ".B" && $2 == c { print ENVIRON["LIST"]; skip = 1 } { prev = $0 }' \
+			"$page" >"$tmp/page" && cat "$tmp/page" >"$page"
+	done
+fi
 section=$(sed -n '/^\.SH OPTIONS BY COMMAND/,/^\.SH /p' "$page")
 [ -n "$section" ] && ok "man: OPTIONS BY COMMAND" || bad "man: no OPTIONS BY COMMAND section"
 for c in $cmds; do
 	[ "$c" = help ] && continue
-	want=$("$acsctl" "$c" --help | sed -n 's/^  \(-[^ ,]*\).*/\1/p' | grep -vx -- -h | sort | tr '\n' ' ')
+	want=$(takes "$c" | sort | tr '\n' ' ')
 	have=$(awk -v c="$c" 'on && /^\.(TP|SH)/ { exit } on { print } prev == ".TP" && $1 == ".B" && $2 == c { on = 1 }
 		{ prev = $0 }' <<<"$section" | grep -oP '\\-(\\-[a-z0-9]+(\\-[a-z0-9]+)*|[a-zA-Z](?![a-zA-Z0-9]))' |
 		sed 's/\\-/-/g' | sort | tr '\n' ' ')
