@@ -11,8 +11,8 @@
 #define SOURCE (OPT_BIT(OPT_FILE) | OPT_BIT(OPT_SYSFS) | OPT_BIT(OPT_MAX_INPUT) | OPT_BIT(OPT_KERNEL))
 /* what if it booted with ..., or had VFs */
 #define WHATIF (OPT_BIT(OPT_CMDLINE) | OPT_BIT(OPT_FIRMWARE_ACS) | OPT_BIT(OPT_VFS))
-/* PE isolation instead of ACS (the header of every answer names it;
- * apply has none) */
+/* PE isolation instead of ACS (the header of the answer names it; plan,
+ * whatif and apply judge by the kernel's groups, not PEs) */
 #define PLATFORM (OPT_BIT(OPT_PLATFORM) | OPT_BIT(OPT_PE_POLICY) | OPT_BIT(OPT_PHB))
 #define SELECT (OPT_BIT(OPT_SLOT) | OPT_BIT(OPT_ID))
 #define HELP OPT_BIT(OPT_HELP)
@@ -26,19 +26,21 @@ const struct cli_command cli_commands[] = {
 	  false, COMPLETE_NONE },
 	{ "p2p", cmd_p2p, "[DEV...]",
 	  "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])",
-	  SOURCE | WHATIF | PLATFORM | SELECT | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | HELP, false, COMPLETE_NONE },
+	  SOURCE | WHATIF | PLATFORM | SELECT | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | HELP,
+	  false, COMPLETE_NONE },
 	{ "pe", cmd_pe, "", "partitionable endpoints of a PE platform (--platform powernv9 ...): table, --check, --allocate",
 	  SOURCE | O(VFS) | PLATFORM | O(JSON) | O(MACHINE) | O(CHECK) | O(ALLOCATE) | HELP, false, COMPLETE_NONE },
 	{ "apply", cmd_apply, "[switch] DEV:BITS... | PLAN.json",
 	  "make an ACS change live (CHANGE..., PLAN.json or --from FILE): dry run unless --yes; --rollback, --status",
-	  SOURCE | O(YES) | O(UNBIND) | O(ROLLBACK) | O(STATUS) | O(FROM) | HELP, false, COMPLETE_FILE },
+	  SOURCE | O(JSON) | O(MACHINE) | O(YES) | O(UNBIND) | O(ROLLBACK) | O(STATUS) | O(FROM) | HELP,
+	  false, COMPLETE_FILE },
 	{ "plan", cmd_plan, "",
 	  "the smallest ACS change for --p2p A,B --p2p-translated A,B --isolate D --tenant NAME:A,B",
-	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(CPU) | O(P2P) | O(P2P_TRANSLATED) | O(ISOLATE) | O(TENANT) | HELP,
-	  false, COMPLETE_NONE },
+	  SOURCE | WHATIF | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | O(P2P) | O(P2P_TRANSLATED) |
+	  O(ISOLATE) | O(TENANT) | HELP, false, COMPLETE_NONE },
 	{ "whatif", cmd_whatif, "[switch] DEV:BITS...",
 	  "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change",
-	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(CPU) | HELP, false, COMPLETE_NONE },
+	  SOURCE | WHATIF | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | HELP, false, COMPLETE_NONE },
 	{ "audit", cmd_audit, "", "where the groups promise isolation the hardware does not give",
 	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(MACHINE) | O(VERBOSE) | HELP, false, COMPLETE_NONE },
 	{ "explain", cmd_explain, "DEV [DEV2]",

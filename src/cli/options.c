@@ -208,7 +208,7 @@ const struct cli_option cli_options[OPT_COUNT] = {
 	[OPT_MACHINE] = { 'm', NULL, NULL, "machine-readable lines, one record a line\n(doc/json.md)",
 		SEC_OUTPUT, set_machine, COMPLETE_NONE, NULL, false },
 	[OPT_VERBOSE] = { 'v', "verbose", NULL,
-		"more: p2p lists every pair with its path, audit\nthe pairs it leaves unknown",
+		"more: p2p lists every pair with its path, audit\nthe pairs it leaves unknown, plan every group,\nwhatif every pair it changes",
 		SEC_OUTPUT, set_verbose, COMPLETE_NONE, NULL, false },
 	[OPT_CHECK] = { 0, "check", NULL,
 		"groups: compare with the kernel's own groups (live,\n"

@@ -935,7 +935,6 @@ expect 0 "apply --from nothing" "$acsctl" -F "$dump" apply --from "$tmp/empty.co
 [ "$(cat "$tmp/out")" = "nothing to apply: $tmp/empty.conf holds no changes" ] && ok "apply text: as before" ||
 	bad "apply text: as before"
 
-
 # --- Grammar: each command takes its own options (src/cli/commands.c) ---
 # refused: exit 2, one line naming the option and the command
 refused() { # NAME OPTION COMMAND ACSCTL-ARGS...
@@ -950,7 +949,8 @@ refused "show --yes --allocate --rollback" --yes show -F "$dump" show --yes --al
 refused "p2p --isolate X" --isolate p2p -F "$dump" p2p --isolate 00:00.0
 refused "--isolate before p2p" --isolate p2p -F "$dump" --isolate 00:00.0 p2p
 refused "groups --allocate" --allocate groups -F "$dump" groups --allocate
-refused "apply -j" -j apply -F "$dump" apply -j 00:02.0:RR-
+refused "apply --cmdline" --cmdline apply -F "$dump" apply --cmdline pci=noats 00:02.0:RR-
+refused "whatif --platform" --platform whatif -F "$dump" whatif --platform phb4 00:02.0:RR-
 refused "export --cpu" --cpu export -F "$dump" export --cpu other "$tmp/x.json"
 refused "synth -F" -F synth synth --functions 5 -F "$dump"
 refused "groups --version" --version groups -F "$dump" groups --version
