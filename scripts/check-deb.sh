@@ -1,7 +1,8 @@
 #!/bin/sh
 # What `make deb` built, checked: the three packages and what each holds.
 #   acsctl         /usr/bin/acsctl, the man page, the unit (enabled by the
-#                  postinst), the documents the man page's SEE ALSO names
+#                  postinst), the bash completion, the documents the man
+#                  page's SEE ALSO names
 #   libacsctl0     libacsctl.so.0 and the file it links to
 #   libacsctl-dev  every include/acsctl/*.h, libacsctl.so, acsctl.pc
 # and that the release has no ACSCTL_FAULT hook, in the binary or the
@@ -29,6 +30,8 @@ has() {  # has PACKAGE EXTENDED-REGEX: a path of the package matches, whole
 has acsctl '/usr/bin/acsctl'
 has acsctl '/usr/share/man/man8/acsctl\.8\.gz'
 has acsctl '/lib/systemd/system/acsctl-apply\.service'
+# made from acsctl's option tables (acsctl --completion bash)
+has acsctl '/usr/share/bash-completion/completions/acsctl'
 dpkg-deb -I "$tmp/acsctl.deb" postinst | grep -q deb-systemd-helper || fail "acsctl's postinst does not enable the unit"
 dpkg-deb -f "$tmp/acsctl.deb" Depends | grep -q 'libacsctl0 (>= ' || fail "acsctl does not depend on libacsctl0"
 # SEE ALSO: ".IR json.md ," names /usr/share/doc/acsctl/json.md

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * acsctl: PCIe ACS, IOMMU groups and P2P, predicted as a given kernel
- * would form them. `acsctl [OPTIONS] [COMMAND]`, commands from one table.
+ * would form them. `acsctl [OPTIONS] [COMMAND] [OPTIONS] [ARGUMENTS]`: the
+ * commands and the options each takes are tables (commands.c, options.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,81 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-
-struct command {
-	const char *name;
-	int (*fn)(struct cli *c, int argc, char **argv);
-	const char *help;
-	bool no_fabric;      /* makes its own: nothing is loaded */
-};
-
-static const struct command commands[] = {
-	{ "show", cmd_show, "the PCI tree with port types, ACS state and groups", false },
-	{ "groups", cmd_groups, "the IOMMU groups the kernel forms", false },
-	{ "p2p", cmd_p2p, "peer-to-peer between endpoints: the kernel's P2PDMA verdict and the hardware path ([DEV...])", false },
-	{ "pe", cmd_pe, "partitionable endpoints of a PE platform (--platform powernv9 ...): table, --check, --allocate", false },
-	{ "apply", cmd_apply, "make an ACS change live (CHANGE..., PLAN.json or --from FILE): dry run unless --yes; --rollback, --status", false },
-	{ "plan", cmd_plan, "the smallest ACS change for --p2p A,B --p2p-translated A,B --isolate D --tenant NAME:A,B", false },
-	{ "whatif", cmd_whatif, "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change", false },
-	{ "audit", cmd_audit, "where the groups promise isolation the hardware does not give", false },
-	{ "explain", cmd_explain, "why DEV is in its group; why DEV and DEV2 share one, and what would separate them", false },
-	{ "snapshot", cmd_snapshot, "save this host's fabric as one file (FILE)", false },
-	{ "export", cmd_export, "write the fabric as a topology file ([FILE])", false },
-	{ "report", cmd_report, "one HTML page: the fabric as a picture, groups, audit, P2P pairs ([FILE])", false },
-	{ "synth", cmd_synth, "a synthetic fabric: --functions N [--seed S] [--format topo|dump] [-o FILE]", true },
-};
-
-static void usage(FILE *out)
-{
-	const char *oldest, *newest;
-
-	acs_policy_range(&oldest, &newest);
-	fprintf(out,
-		"Usage: acsctl [OPTIONS] [COMMAND]\n"
-		"\n"
-		"Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(out,
-		"  (none)   same as show\n"
-		"\n"
-		"Sources:\n"
-		"  -F FILE           an lspci -x/-xxx/-xxxx hex dump, lspci -vvv text,\n"
-		"                    an acsctl snapshot or a topology file\n"
-		"                    (- or /dev/stdin: standard input; gzip, xz, zstd\n"
-		"                    files are read as they are)\n"
-		"  --sysfs DIR       a sysfs tree (default: /sys, this machine)\n"
-		"  --max-input SIZE  the most a file may hold, decompressed (default\n"
-		"                    1G; 0: no limit)\n"
-		"Options:\n"
-		"  --kernel VERSION  kernel policy: any release (6.10.14, 7.3-rc4,\n"
-		"                    6.8.0-45-generic), modelled kernels %s to %s;\n"
-		"                    default: the input's own kernel, otherwise %s\n"
-		"  -s [[[[dom]:]bus]:][slot][.[func]]  select functions (lspci -s)\n"
-		"  -d [vendor]:[device][:class]        select functions (lspci -d)\n"
-		"  -n, -nn           numeric IDs; both names and numbers\n"
-		"  -j, --json        JSON output (doc/json.md)\n"
-		"  --cmdline \"...\"   simulate booting with these kernel parameters\n"
-		"                    (pci=disable_acs_redir=, pci=config_acs=, pci=noats,\n"
-		"                    pcie_acs_override=), from the firmware's ACS state\n"
-		"  --firmware-acs DEV=CTRL  ACS control firmware leaves on DEV (default 0)\n"
-		"  --vfs DEV=N       what if the SR-IOV PF DEV had N VFs enabled\n"
-		"  --cpu amd-zen|other  the CPU, for P2P through the host bridge (p2p)\n"
-		"  -v, --verbose     more: p2p lists every pair with its path\n"
-		"  --platform NAME   PE isolation (p7ioc, phb3, phb4, powernv8, powernv9)\n"
-		"  --pe-policy P     bus (Linux powernv, default), slot, device\n"
-		"  --phb [DOM:]K=V   override platform facts: pes, reserved, m32, m64, m64-base, m64-bars\n"
-		"  -m                machine-readable lines\n"
-		"  --check           groups: compare with the kernel's own groups (live,\n"
-		"                    snapshot): OK, or FAIL lines and exit status 1\n"
-		"  -h, --help        this help\n"
-		"\n"
-		"Exit status: 0 ok, 1 a check failed, 2 bad input or usage, 3 unknown: the\n"
-		"answer depends on state not read (ACS without root, lspci -x/-xxx);\n"
-		"UNKNOWN lines say what and how to read it. 1 beats 3.\n",
-		oldest, newest, acs_policy_name(acs_policy_default()));
-}
+#include "options.h"
 
 int cli_error(const char *what)
 {
@@ -291,162 +218,159 @@ int cli_groups(const struct cli *c, acs_groups **out)
 	return rc;
 }
 
-static const struct option longopts[] = {
-	{ "sysfs", required_argument, NULL, 'S' },
-	{ "kernel", required_argument, NULL, 'K' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "check", no_argument, NULL, 'C' },
-	{ "cmdline", required_argument, NULL, 'L' },
-	{ "firmware-acs", required_argument, NULL, 'W' },
-	{ "vfs", required_argument, NULL, 'V' },
-	{ "cpu", required_argument, NULL, 'U' },
-	{ "p2p", required_argument, NULL, 1001 },
-	{ "p2p-translated", required_argument, NULL, 1002 },
-	{ "isolate", required_argument, NULL, 1003 },
-	{ "tenant", required_argument, NULL, 1004 },
-	{ "yes", no_argument, NULL, 1010 },
-	{ "unbind", no_argument, NULL, 1011 },
-	{ "rollback", no_argument, NULL, 1012 },
-	{ "status", no_argument, NULL, 1013 },
-	{ "from", required_argument, NULL, 1014 },
-	{ "platform", required_argument, NULL, 1020 },
-	{ "pe-policy", required_argument, NULL, 1021 },
-	{ "allocate", no_argument, NULL, 1022 },
-	{ "phb", required_argument, NULL, 1023 },
-	{ "max-input", required_argument, NULL, 1030 },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+/*
+ * The command line, read in three steps: every option, where it stands
+ * (before the command or after it), into a list; then each checked
+ * against the options the command takes (commands.c); then each set on
+ * struct cli, in the order given.
+ */
+struct given {
+	enum cli_opt opt;
+	const char *arg;
+	bool long_form;          /* written as --name */
 };
 
-/* "4G", "512M", "100k", "0": bytes. */
-static int parse_size(const char *s, unsigned long long *out)
+struct parse {
+	struct option longopts[OPT_COUNT + 1];
+	char optstring[2 * OPT_COUNT + 3];
+	struct given *v;
+	size_t n;
+};
+
+static void parse_init(struct parse *p)
 {
-	static const char units[] = "kmgt";
-	unsigned long long v;
-	const char *u;
-	char *end;
+	size_t k = 0, len = 0;
 
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	if (*end && (u = strchr(units, tolower((unsigned char)*end))) &&
-	    (!end[1] || ((end[1] == 'i' || end[1] == 'I') && (end[2] == 'B' || end[2] == 'b') &&
-			 !end[3]) || ((end[1] == 'B' || end[1] == 'b') && !end[2]))) {
-		unsigned shift = 10 * (unsigned)(u - units + 1);
+	/* ':' first: a missing value is told apart from an unknown option */
+	p->optstring[len++] = ':';
+	for (int o = 0; o < OPT_COUNT; o++) {
+		const struct cli_option *s = &cli_options[o];
 
-		if (v > (~0ull >> shift))
-			return -1;
-		v <<= shift;
-		end = (char *)"";
+		if (s->long_name)
+			p->longopts[k++] = (struct option){ s->long_name, s->value ? required_argument : no_argument,
+							    NULL, s->short_name ? s->short_name : 256 + o };
+		if (s->short_name) {
+			p->optstring[len++] = s->short_name;
+			if (s->value)
+				p->optstring[len++] = ':';
+		}
 	}
-	if (*end)
-		return -1;
-	*out = v;
+	p->longopts[k] = (struct option){ NULL, 0, NULL, 0 };
+	p->optstring[len] = '\0';
+}
+
+static int opt_of(int val)
+{
+	if (val >= 256)
+		return val - 256;
+	for (int o = 0; o < OPT_COUNT; o++)
+		if (cli_options[o].short_name == val)
+			return o;
+	return -1;
+}
+
+/* Options up to the command (stop: "+"), or all of a command's (options
+ * and arguments in any order): returns -1 to go on, else the exit status. */
+static int read_options(struct parse *p, int argc, char **argv, bool stop, const char *cmd)
+{
+	char optstring[sizeof(p->optstring) + 1];
+	int val, longindex = -1;
+
+	snprintf(optstring, sizeof(optstring), "%s%s", stop ? "+" : "", p->optstring);
+	opterr = 0;   /* one line of our own instead of getopt's */
+	while ((val = getopt_long(argc, argv, optstring, p->longopts, &longindex)) != -1) {
+		int o = opt_of(val);
+		struct given *grown;
+
+		if (val == ':' || val == '?' || o < 0) {
+			/* a long option (optopt 0 when unknown, its val when
+			 * known: --json=1), or a short one, perhaps in a bundle */
+			const char *last = argv[optind - 1];
+			int known = optopt > 0 ? opt_of(optopt) : -1;
+			bool is_long = strncmp(last, "--", 2) == 0 &&
+				       (optopt <= 0 || (known >= 0 && cli_options[known].long_name &&
+							strncmp(last + 2, cli_options[known].long_name, 1) == 0));
+			char name[3] = { '-', (char)optopt, '\0' };
+			const char *what = is_long || optopt <= 0 || optopt >= 256 ? last : name;
+			const char *see_sp = cmd ? " " : "", *see = cmd ? cmd : "";
+
+			if (val == ':')
+				fprintf(stderr, "acsctl: option %s needs a value (see acsctl%s%s --help)\n", what,
+					see_sp, see);
+			else if (known >= 0 && is_long && strchr(last, '='))
+				fprintf(stderr, "acsctl: option --%s takes no value (see acsctl%s%s --help)\n",
+					cli_options[known].long_name, see_sp, see);
+			else
+				fprintf(stderr, "acsctl: unknown option %s (see acsctl%s%s --help)\n", what, see_sp,
+					see);
+			return EXIT_BAD_INPUT;
+		}
+		grown = realloc(p->v, (p->n + 1) * sizeof(*grown));
+		if (!grown)
+			return EXIT_BAD_INPUT;
+		p->v = grown;
+		p->v[p->n++] = (struct given){ (enum cli_opt)o, optarg, longindex >= 0 };
+		longindex = -1;
+	}
+	return -1;
+}
+
+/* Each option given, one the command takes? The line names the commands
+ * that take it, when they are few. */
+static int check_options(const struct parse *p, const struct cli_command *cmd)
+{
+	const struct cli_command *takes = cmd ? cmd : &cli_no_command;
+
+	for (size_t i = 0; i < p->n; i++) {
+		enum cli_opt o = p->v[i].opt;
+		char name[64], who[64] = "";
+		size_t len = 0, n = 0;
+
+		if (takes->takes & OPT_BIT(o))
+			continue;
+		cli_option_name(o, p->v[i].long_form, name, sizeof(name));
+		for (size_t k = 0; k < cli_ncommands; k++)
+			if (cli_commands[k].takes & OPT_BIT(o) && n++ < 3)
+				len += (size_t)snprintf(who + len, len < sizeof(who) ? sizeof(who) - len : 0, "%s%s",
+							len ? ", " : "", cli_commands[k].name);
+		if (n > 3)
+			who[0] = '\0';
+		if (!cmd)
+			fprintf(stderr, "acsctl: %s goes with a command that takes it%s%s (see acsctl --help)\n",
+				name, *who ? ": " : "", who);
+		else if (*who)
+			fprintf(stderr, "acsctl: %s does not take %s (%s %s; see acsctl %s --help)\n", cmd->name,
+				name, who, n > 1 ? "do" : "does", cmd->name);
+		else
+			fprintf(stderr, "acsctl: %s does not take %s (see acsctl %s --help)\n", cmd->name, name,
+				cmd->name);
+		return EXIT_BAD_INPUT;
+	}
 	return 0;
 }
 
-/* Options may come before the command or after it (acsctl groups -j).
- * Returns -1 to go on, else the exit status. */
-static int parse_options(struct cli *c, int argc, char **argv, const char *optstring)
+/* The command's own reading of its options (synth): all of them, wherever
+ * they stood, in the order given, then its arguments. */
+static int run_own(struct cli *c, const struct parse *p, const struct cli_command *cmd, int nargs, char **args)
 {
-	int opt;
+	char **v = calloc(2 * p->n + (size_t)nargs + 2, sizeof(*v));
+	char (*names)[64] = calloc(p->n + 1, sizeof(*names));
+	int n = 0, rc = EXIT_BAD_INPUT;
 
-	opterr = 0;   /* one line of our own instead of getopt's */
-	while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'F': c->dump = optarg; break;
-		case 'S': c->sysfs = optarg; break;
-		case 'K': c->kernel = optarg; break;
-		case 's': c->slot = optarg; break;
-		case 'd': c->id = optarg; break;
-		case 'n': c->numeric++; break;
-		case 'j': c->json = true; break;
-		case 'm': c->machine = true; break;
-		case 'C': c->check = true; break;
-		case 'v': c->verbose = true; break;
-		case 1010: c->yes = true; break;
-		case 1011: c->unbind = true; break;
-		case 1012: c->rollback = true; break;
-		case 1013: c->status = true; break;
-		case 1014: c->from = optarg; break;
-		case 1022: c->allocate = true; break;
-		case 1030:
-			c->max_input_set = true;
-			if (parse_size(optarg, &c->max_input)) {
-				fprintf(stderr, "acsctl: --max-input %s: a size such as 4G, 512M or 0 (no "
-					"limit)\n", optarg);
-				return EXIT_BAD_INPUT;
-			}
-			break;
-		case 1023: {
-			const char **grown = realloc(c->phb, (c->nphb + 1) * sizeof(*grown));
-
-			if (!grown)
-				return EXIT_BAD_INPUT;
-			c->phb = grown;
-			grown[c->nphb++] = optarg;
-			break;
+	if (v && names) {
+		v[n++] = (char *)cmd->name;
+		for (size_t i = 0; i < p->n; i++) {
+			v[n++] = (char *)cli_option_name(p->v[i].opt, true, names[i], sizeof(names[i]));
+			if (p->v[i].arg)
+				v[n++] = (char *)p->v[i].arg;
 		}
-		case 1020:
-			if (!(c->platform = acs_platform_find(optarg)))
-				return cli_error("--platform");
-			break;
-		case 1021:
-			c->pe_policy = !strcmp(optarg, "bus") ? ACS_PE_BUS : !strcmp(optarg, "slot") ?
-				       ACS_PE_SLOT : !strcmp(optarg, "device") ? ACS_PE_DEVICE : 0;
-			if (!c->pe_policy) {
-				fprintf(stderr, "acsctl: --pe-policy %s: bus, slot or device\n", optarg);
-				return EXIT_BAD_INPUT;
-			}
-			break;
-		case 1001: case 1002: case 1003: case 1004: {
-			struct plan_arg *a = realloc(c->plan_args, (c->nplan_args + 1) * sizeof(*a));
-
-			if (!a)
-				return EXIT_BAD_INPUT;
-			c->plan_args = a;
-			a[c->nplan_args++] = (struct plan_arg){ opt - 1000, optarg };
-			break;
-		}
-		case 'U':
-			if (strcmp(optarg, "amd-zen") == 0) {
-				c->cpu = ACS_P2P_CPU_AMD_ZEN;
-			} else if (strcmp(optarg, "other") == 0) {
-				c->cpu = ACS_P2P_CPU_OTHER;
-			} else {
-				fprintf(stderr, "acsctl: --cpu %s: amd-zen or other\n", optarg);
-				return EXIT_BAD_INPUT;
-			}
-			break;
-		case 'L': c->cmdline = optarg; break;
-		case 'W':
-		case 'V': {
-			char ***list = opt == 'W' ? &c->firmware : &c->vfs;
-			size_t *n = opt == 'W' ? &c->nfirmware : &c->nvfs;
-			char **grown = realloc(*list, (*n + 1) * sizeof(**list));
-
-			if (!grown)
-				return EXIT_BAD_INPUT;
-			*list = grown;
-			grown[(*n)++] = optarg;
-			break;
-		}
-		case 'h': usage(stdout); return EXIT_OK;
-		default:
-			if (opt == ':' || (optopt && strchr(optstring, optopt)))
-				fprintf(stderr, "acsctl: option %s needs a value (see acsctl --help)\n",
-					argv[optind - 1]);
-			else
-				fprintf(stderr, "acsctl: unknown option %s (see acsctl --help)\n",
-					argv[optind - 1]);
-			return EXIT_BAD_INPUT;
-		}
+		for (int i = 0; i < nargs; i++)
+			v[n++] = args[i];
+		rc = cmd->fn(c, n - 1, v + 1);
 	}
-	return -1;
+	free(names);
+	free(v);
+	return rc;
 }
 
 /* --phb after every option is read: --platform may come later */
@@ -466,64 +390,136 @@ static int apply_phb(struct cli *c)
 	return 0;
 }
 
-static const struct command *find_command(const char *name)
+/* acsctl help [COMMAND] */
+static int help(int nargs, char **args)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(name, commands[i].name) == 0)
-			return &commands[i];
-	fprintf(stderr, "acsctl: unknown command '%s' (see acsctl --help)\n", name);
-	return NULL;
+	const struct cli_command *cmd;
+
+	if (nargs < 2 || args[1][0] == '-') {
+		cli_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!(cmd = cli_command_find(args[1]))) {
+		fprintf(stderr, "acsctl: unknown command '%s' (see acsctl --help)\n", args[1]);
+		return EXIT_BAD_INPUT;
+	}
+	cli_command_usage(stdout, cmd);
+	return EXIT_OK;
+}
+
+static bool given(const struct parse *p, enum cli_opt o, const char **arg)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].opt == o) {
+			if (arg)
+				*arg = p->v[i].arg;
+			return true;
+		}
+	return false;
+}
+
+/* Reads the command line into c: -1 to go on with *cmd (NULL: none) and
+ * its arguments, else the exit status. */
+static int parse_command_line(struct cli *c, struct parse *p, int argc, char **argv,
+			      const struct cli_command **cmd, int *nargs, char ***args)
+{
+	const char *arg;
+	int rc;
+
+	parse_init(p);
+	/* "+": stop at the command; what follows is read for it. */
+	if ((rc = read_options(p, argc, argv, true, NULL)) >= 0)
+		return rc;
+	*args = argv + optind;
+	*nargs = argc - optind;
+	*cmd = NULL;
+	if (*nargs > 0) {
+		if (strcmp((*args)[0], "help") == 0)
+			return help(*nargs, *args);
+		if (!(*cmd = cli_command_find((*args)[0]))) {
+			fprintf(stderr, "acsctl: unknown command '%s' (see acsctl --help)\n", (*args)[0]);
+			return EXIT_BAD_INPUT;
+		}
+		optind = 0;   /* 0: glibc restarts its scan (and permutation) */
+		if ((rc = read_options(p, *nargs, *args, false, (*cmd)->name)) >= 0)
+			return rc;
+		*nargs -= optind;
+		*args += optind;
+	}
+	/* --help wins over anything else given */
+	if (given(p, OPT_HELP, NULL)) {
+		if (*cmd)
+			cli_command_usage(stdout, *cmd);
+		else
+			cli_usage(stdout);
+		return EXIT_OK;
+	}
+	if ((rc = check_options(p, *cmd)))
+		return rc;
+	if (given(p, OPT_COMPLETION, &arg))
+		return cli_completion(stdout, arg);
+	if (given(p, OPT_VERSION, NULL)) {
+		printf("acsctl %s\n", ACSCTL_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cli_option *s = &cli_options[p->v[i].opt];
+
+		if (s->set && (rc = s->set(c, p->v[i].arg)))
+			return rc;
+	}
+	if (!*cmd)
+		*cmd = cli_command_find("show");
+	return -1;
+}
+
+static void cli_free(struct cli *c)
+{
+	acs_fabric_free(c->what_if);
+	acs_boot_free(c->boot);
+	acs_fabric_free(c->loaded ? c->loaded : c->fabric);
+	free(c->firmware);
+	free(c->phb);
+	free(c->vfs);
+	free(c->plan_args);
 }
 
 int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
-	const struct command *cmd = &commands[0];
-	int rc, nargs;
-	char **args;
+	struct parse p = { 0 };
+	const struct cli_command *cmd = NULL;
+	int rc, nargs = 0;
+	char **args = NULL;
 
-	/* "+": stop at the command; what follows is parsed for it. */
-	rc = parse_options(&c, argc, argv, "+F:s:d:njmhv");
-	if (rc >= 0)
+	rc = parse_command_line(&c, &p, argc, argv, &cmd, &nargs, &args);
+	if (rc < 0 && cmd->no_fabric)
+		rc = run_own(&c, &p, cmd, nargs, args);
+	if (rc >= 0) {
+		free(p.v);
+		cli_free(&c);
 		return rc;
-	args = argv + optind;
-	nargs = argc - optind;
-	if (nargs > 0) {
-		cmd = find_command(args[0]);
-		if (!cmd)
-			return EXIT_BAD_INPUT;
-		if (cmd->no_fabric)
-			return cmd->fn(&c, nargs - 1, args + 1);
-		optind = 0;   /* 0: glibc restarts its scan (and permutation) */
-		rc = parse_options(&c, nargs, args, "F:s:d:njmhv");
-		if (rc >= 0)
-			return rc;
-		nargs -= optind;
-		args += optind;
 	}
+	free(p.v);
 	if (c.nphb && apply_phb(&c)) {
-		free(c.phb);
+		cli_free(&c);
 		return EXIT_BAD_INPUT;
 	}
 	if (c.pe_policy && !c.platform) {
 		fprintf(stderr, "acsctl: --pe-policy needs --platform\n");
-		free(c.phb);
+		cli_free(&c);
 		return EXIT_BAD_INPUT;
 	}
-	if (cli_select_init(&c))
+	if (cli_select_init(&c)) {
+		cli_free(&c);
 		return EXIT_BAD_INPUT;
+	}
 	/* apply --status reads only the journal: it works where nothing is
 	 * mounted on /sys (a package build's chroot) */
 	rc = cmd->fn == cmd_apply && c.status ? 0 : load(&c);
 	if (rc == 0)
 		rc = cmd->fn(&c, nargs, args);
-	acs_fabric_free(c.what_if);
-	acs_boot_free(c.boot);
-	acs_fabric_free(c.loaded ? c.loaded : c.fabric);
-	free(c.firmware);
-	free(c.phb);
-	free(c.vfs);
-	free(c.plan_args);
+	cli_free(&c);
 	cli_select_cleanup();
 	cli_names_cleanup();
 	return rc;

@@ -935,5 +935,76 @@ expect 0 "apply --from nothing" "$acsctl" -F "$dump" apply --from "$tmp/empty.co
 [ "$(cat "$tmp/out")" = "nothing to apply: $tmp/empty.conf holds no changes" ] && ok "apply text: as before" ||
 	bad "apply text: as before"
 
+# --- Grammar: each command takes its own options (src/cli/commands.c) ---
+# refused: exit 2, one line naming the option and the command
+refused() { # NAME OPTION COMMAND ACSCTL-ARGS...
+	local name=$1 opt=$2 cmd=$3
+	shift 3
+	expect 2 "$name" "$acsctl" "$@"
+	grep -qF -- "$cmd does not take $opt" "$tmp/err" && grep -qF "acsctl $cmd --help" "$tmp/err" &&
+		ok "$name: names $opt and $cmd" || bad "$name: names $opt and $cmd: $(cat "$tmp/err")"
+}
+refused "show --yes" --yes show -F "$dump" show --yes
+refused "show --yes --allocate --rollback" --yes show -F "$dump" show --yes --allocate --rollback
+refused "p2p --isolate X" --isolate p2p -F "$dump" p2p --isolate 00:00.0
+refused "--isolate before p2p" --isolate p2p -F "$dump" --isolate 00:00.0 p2p
+refused "groups --allocate" --allocate groups -F "$dump" groups --allocate
+refused "apply --cmdline" --cmdline apply -F "$dump" apply --cmdline pci=noats 00:02.0:RR-
+refused "whatif --platform" --platform whatif -F "$dump" whatif --platform phb4 00:02.0:RR-
+refused "export --cpu" --cpu export -F "$dump" export --cpu other "$tmp/x.json"
+refused "synth -F" -F synth synth --functions 5 -F "$dump"
+refused "groups --version" --version groups -F "$dump" groups --version
+expect 2 "--yes and no command" "$acsctl" -F "$dump" --yes
+grep -qF -- '--yes goes with a command that takes it: apply' "$tmp/err" && ok "--yes alone: apply takes it" ||
+	bad "--yes alone: apply takes it: $(cat "$tmp/err")"
+expect 2 "unknown option after the command" "$acsctl" -F "$dump" groups --frob
+grep -qF 'unknown option --frob (see acsctl groups --help)' "$tmp/err" && ok "unknown option: the command's help" ||
+	bad "unknown option: the command's help: $(cat "$tmp/err")"
+expect 2 "a value missing" "$acsctl" -F "$dump" groups --kernel
+grep -qF 'option --kernel needs a value' "$tmp/err" && ok "a value missing: named" || bad "a value missing: named"
+# a command's --help: its options, no other command's
+expect 0 "plan --help" "$acsctl" plan --help
+grep -q '^Usage: acsctl plan ' "$tmp/out" && grep -q -- '^  --isolate D' "$tmp/out" &&
+	grep -q -- '^  --p2p A,B' "$tmp/out" && grep -q -- '^  --tenant' "$tmp/out" && grep -q -- '^  -F FILE' "$tmp/out" &&
+	ok "plan --help lists plan's options" || bad "plan --help lists plan's options"
+! grep -qE -- '--(yes|rollback|unbind|allocate|check)\b' "$tmp/out" && ok "plan --help: none of apply's or pe's" ||
+	bad "plan --help: $(grep -E -- '--(yes|rollback|unbind|allocate|check)' "$tmp/out" | head -1)"
+cp "$tmp/out" "$tmp/plan-help"
+expect 0 "help plan" "$acsctl" help plan
+cmp -s "$tmp/out" "$tmp/plan-help" && ok "help plan is plan --help" || bad "help plan is plan --help"
+expect 0 "--help before the command" "$acsctl" -F "$dump" --help plan
+cmp -s "$tmp/out" "$tmp/plan-help" && ok "--help plan is plan --help" || bad "--help plan is plan --help"
+expect 0 "--help with an option plan does not take" "$acsctl" plan --yes --help
+expect 0 "apply --help" "$acsctl" apply --help
+grep -q -- '^  --yes' "$tmp/out" && grep -q -- '^  --rollback' "$tmp/out" && ! grep -q -- '--isolate' "$tmp/out" &&
+	ok "apply --help: --yes, not --isolate" || bad "apply --help: --yes, not --isolate"
+expect 0 "synth --help" "$acsctl" synth --help
+grep -q -- '^  --functions N' "$tmp/out" && ! grep -q -- '^  -F' "$tmp/out" && ok "synth --help: no -F" ||
+	bad "synth --help: no -F"
+expect 2 "help of no command" "$acsctl" help frobnicate
+expect 0 "--help" "$acsctl" --help
+for c in show groups p2p pe apply plan whatif audit explain snapshot export report synth help; do
+	grep -q "^  $c " "$tmp/out" || bad "--help lists $c"
+done
+awk '/^  -/ { on = /^  --yes/ } on' "$tmp/out" | grep -q '(apply)$' && ok "--help: --yes is apply's" ||
+	bad "--help: --yes is apply's"
+# --version: meson.build's project() version
+v=$(sed -n "s/^  version : '\([^']*\)',$/\1/p" "$src/meson.build")
+expect 0 "--version" "$acsctl" --version
+[ -n "$v" ] && [ "$(cat "$tmp/out")" = "acsctl $v" ] && ok "--version: acsctl $v" ||
+	bad "--version: '$(cat "$tmp/out")', meson.build '$v'"
+# options before the command and after it, in any order: the same answer
+"$acsctl" -F "$dump" --kernel 6.1 groups -j >"$tmp/before" 2>&1
+for order in "groups -F $dump --kernel 6.1 -j" "groups -j --kernel 6.1 -F $dump" "-j groups --kernel 6.1 -F $dump" \
+	"--kernel 6.1 -F $dump -j groups"; do
+	# shellcheck disable=SC2086
+	"$acsctl" $order >"$tmp/after" 2>&1
+	cmp -s "$tmp/before" "$tmp/after" && ok "options anywhere: $order" || bad "options anywhere: $order"
+done
+expect 0 "synth: its options before it" "$acsctl" --functions 7 --seed 4 synth --format dump -o "$tmp/g1.txt"
+expect 0 "synth: its options after it" "$acsctl" synth --functions 7 --seed 4 --format dump -o "$tmp/g2.txt"
+cmp -s "$tmp/g1.txt" "$tmp/g2.txt" && ok "synth: options before it or after it, the same" ||
+	bad "synth: options before it or after it, the same"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

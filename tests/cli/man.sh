@@ -1,7 +1,9 @@
 #!/bin/bash
 # The man page and the boot unit as a package installs them: the page
-# renders without warnings and describes every command of acsctl --help
-# and every long option acsctl takes; the unit meson made from
+# renders without warnings and describes every command and option of
+# acsctl --help, and lists the options each command takes as its --help
+# does; acsctl --version, the page and the package's changelog carry
+# meson.build's version; the unit meson made from
 # contrib/acsctl-apply.service.in passes systemd-analyze verify with
 # acsctl and the page where it names them, and systemd-analyze security
 # rates it 2.5 or better.
@@ -33,13 +35,42 @@ for c in $cmds; do
 		END { exit !found }' "$page" && ok "man: command $c" || bad "man: command $c is not described"
 done
 
-# long options: every one main.c takes, as \-\-name in the page
-opts=$(sed -n '/^static const struct option longopts/,/^};/p' "$src/src/cli/main.c" | sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)".*/\1/p')
-[ "$(wc -w <<<"$opts")" -gt 20 ] && ok "options read from main.c" || bad "options read from main.c"
+# options: every one acsctl --help lists (all the options of all the
+# commands, from the tables in src/cli/options.c), as \-\-name or \-c
+optnames() { sed -n 's/^  \(-[a-zA-Z]\)\(, \(--[a-z0-9-]*\)\)\{0,1\}[ ,].*/\1 \3/p; s/^  \(--[a-z0-9-]*\)\([ ,].*\)\{0,1\}$/\1/p'; }
+opts=$(optnames <"$tmp/help" | tr ' ' '\n' | sed '/^$/d' | sort -u)
+[ "$(wc -w <<<"$opts")" -gt 30 ] && ok "options read from acsctl --help" || bad "options read from acsctl --help"
 for o in $opts; do
-	# \-\-NAME in roff, not the start of a longer name
-	pat='\\-\\-'${o//-/'\\-'}'(?![a-z0-9]|\\-)'
-	grep -qP -- "$pat" "$page" && ok "man: --$o" || bad "man: --$o is not described"
+	# in roff, not the start of a longer name
+	pat=${o//-/'\\-'}'(?![a-zA-Z0-9]|\\-)'
+	grep -qP -- "$pat" "$page" && ok "man: $o" || bad "man: $o is not described"
+done
+
+# OPTIONS BY COMMAND: for each command, the options its --help lists (the
+# first name of each, -h left out: every command takes it), no more
+# (ACSCTL_UPDATE_DOCS=1 rewrites each list from --help)
+takes() { "$acsctl" "$1" --help | sed -n 's/^  \(-[^ ,]*\).*/\1/p' | grep -vx -- -h; }
+if [ "${ACSCTL_UPDATE_DOCS:-0}" = 1 ]; then
+	for c in $cmds; do
+		[ "$c" = help ] && continue
+		list=$(takes "$c" | sed 's/-/\\-/g; s/.*/\\fB&\\fP/' | paste -sd, | sed 's/,/, /g' | fold -s -w 72 |
+			sed 's/ $//')
+		LIST=$list awk -v c="$c" '/^\.SH / { sec = /^\.SH OPTIONS BY COMMAND/ }
+			skip && /^\.(TP|SH)/ { skip = 0 } skip { next } { print }
+			sec && prev == ".TP" && $1 == ".B" && $2 == c { print ENVIRON["LIST"]; skip = 1 } { prev = $0 }' \
+			"$page" >"$tmp/page" && cat "$tmp/page" >"$page"
+	done
+fi
+section=$(sed -n '/^\.SH OPTIONS BY COMMAND/,/^\.SH /p' "$page")
+[ -n "$section" ] && ok "man: OPTIONS BY COMMAND" || bad "man: no OPTIONS BY COMMAND section"
+for c in $cmds; do
+	[ "$c" = help ] && continue
+	want=$(takes "$c" | sort | tr '\n' ' ')
+	have=$(awk -v c="$c" 'on && /^\.(TP|SH)/ { exit } on { print } prev == ".TP" && $1 == ".B" && $2 == c { on = 1 }
+		{ prev = $0 }' <<<"$section" | grep -oP '\\-(\\-[a-z0-9]+(\\-[a-z0-9]+)*|[a-zA-Z](?![a-zA-Z0-9]))' |
+		sed 's/\\-/-/g' | sort | tr '\n' ' ')
+	[ -n "$want" ] && [ "$want" = "$have" ] && ok "man: the options $c takes" ||
+		bad "man: $c takes '$want' (acsctl $c --help), the page says '$have'"
 done
 
 # the unit, with acsctl and this page where they are installed
@@ -73,11 +104,16 @@ else
 	echo "# skip: systemd-analyze or man is missing"
 fi
 
-# one version: meson.build, the package's changelog, the page
+# one version: meson.build, acsctl --version (meson passes it), the
+# package's changelog, the page's .TH line
 v=$(sed -n "s/^  version : '\([^']*\)',$/\1/p" "$src/meson.build")
-[ -n "$v" ] && head -1 "$src/packaging/debian/changelog" | grep -qF "acsctl ($v)" &&
-	grep -qF "\"acsctl $v\"" "$page" && ok "version $v everywhere" ||
-	bad "versions differ: meson.build '$v', packaging/debian/changelog, doc/acsctl.8"
+[ -n "$v" ] && ok "meson.build: version $v" || bad "meson.build: no version"
+[ "$("$acsctl" --version)" = "acsctl $v" ] && ok "acsctl --version: $v" ||
+	bad "acsctl --version says '$("$acsctl" --version)', meson.build '$v'"
+head -1 "$src/packaging/debian/changelog" | grep -qF "acsctl ($v)" && ok "packaging/debian/changelog: $v" ||
+	bad "packaging/debian/changelog: $(head -1 "$src/packaging/debian/changelog"), meson.build '$v'"
+grep -q "^\.TH ACSCTL 8 \"[^\"]*\" \"acsctl ${v//./\\.}\" " "$page" && ok "doc/acsctl.8: .TH acsctl $v" ||
+	bad "doc/acsctl.8: $(grep '^\.TH' "$page"), meson.build '$v'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
