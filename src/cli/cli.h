@@ -95,6 +95,9 @@ int cli_output_close(struct cli_output *o, bool ok);
  * in every format ("wrote FILE (FORMAT, N functions)"). */
 int cli_out_file_check(const struct cli *c, const char *command, const char *name);
 int cli_out_written(const struct cli *c, const char *command, const char *format, const char *name, int status);
+/* The same for a fabric of the command's own (synth). */
+int cli_out_written_fabric(const struct cli *c, const char *command, const char *format, const char *name,
+			   const acs_fabric *fabric, int status);
 
 /* The exit status of a check: FAIL (proven) beats UNKNOWN beats ok. */
 int cli_verdict(bool failed, size_t nunknown);

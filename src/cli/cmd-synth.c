@@ -27,6 +27,7 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 		{ "functions", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
@@ -35,9 +36,8 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 	struct cli_output out;
 	int opt, rc;
 
-	(void)c;
 	optind = 0;
-	while ((opt = getopt_long(argc + 1, argv - 1, "o:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc + 1, argv - 1, "o:jm", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (parse_u64("--functions", optarg, &o.functions))
@@ -49,6 +49,8 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 			break;
 		case 'T': format = optarg; break;
 		case 'o': name = optarg; break;
+		case 'j': c->json = true; break;
+		case 'm': c->machine = true; break;
 		default:
 			fprintf(stderr, "usage: acsctl synth --functions N [--seed S] [--format topo|dump] [-o FILE]\n");
 			return EXIT_BAD_INPUT;
@@ -58,6 +60,8 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "acsctl synth: --format must be topo or dump, not '%s'\n", format);
 		return EXIT_BAD_INPUT;
 	}
+	if ((rc = cli_out_file_check(c, "synth", name)))
+		return rc;
 	if (acs_fabric_synth(&f, &o))
 		return cli_error("synth");
 	if ((rc = cli_output_open(&out, name))) {
@@ -67,8 +71,10 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 	/* Big fabrics are for machines to read: no indentation. */
 	rc = strcmp(format, "dump") == 0 ? acs_dump_write(f, out.f) :
 	     acs_topology_write_ex(f, out.f, o.functions > 10000 ? ACS_TOPOLOGY_COMPACT : 0);
-	acs_fabric_free(f);
 	if (rc)
 		cli_error(name);
-	return cli_output_close(&out, rc == 0);
+	rc = cli_out_written_fabric(c, "synth", strcmp(format, "dump") == 0 ? "lspci -xxxx dump" : "topology", name, f,
+				    cli_output_close(&out, rc == 0));
+	acs_fabric_free(f);
+	return rc;
 }

@@ -55,7 +55,7 @@ const struct cli_command cli_commands[] = {
 	  SOURCE | WHATIF | PLATFORM | O(NUMERIC) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_FILE },
 	{ "synth", cmd_synth, "",
 	  "a synthetic fabric: --functions N [--seed S] [--format topo|dump] [-o FILE]",
-	  O(FUNCTIONS) | O(SEED) | O(FORMAT) | O(OUTPUT) | HELP, true, COMPLETE_NONE },
+	  O(FUNCTIONS) | O(SEED) | O(FORMAT) | O(OUTPUT) | O(JSON) | O(MACHINE) | HELP, true, COMPLETE_NONE },
 };
 
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -212,13 +212,21 @@ int cli_out_file_check(const struct cli *c, const char *command, const char *nam
 
 int cli_out_written(const struct cli *c, const char *command, const char *format, const char *name, int status)
 {
+	if (status != EXIT_OK)
+		return status;
+	return cli_out_written_fabric(c, command, format, name, c->fabric, status);
+}
+
+int cli_out_written_fabric(const struct cli *c, const char *command, const char *format, const char *name,
+			   const acs_fabric *fabric, int status)
+{
 	/* standard output holds the file itself; a failure said its line */
 	if (status != EXIT_OK || !strcmp(name, "-"))
 		return status;
 	cli_out_begin(c, command);
 	out_str(OUT_ANY, "written", "wrote %s", name);
 	out_str(OUT_ANY, "format", " (%s", format);
-	out_uint(OUT_ANY, "function_count", ", %s functions)\n", acs_fabric_count(c->fabric));
-	out_str(OUT_DATA, "source", NULL, acs_fabric_origin(c->fabric));
+	out_uint(OUT_ANY, "function_count", ", %s functions)\n", acs_fabric_count(fabric));
+	out_str(OUT_DATA, "source", NULL, acs_fabric_origin(fabric));
 	return out_end(status);
 }
