@@ -93,13 +93,30 @@ def validator(cmd):
     return cls(schema)
 
 
+def warnings_agree(cmd, warned):
+    """Every answer with the header: as many warnings in -j's "warnings"
+    and -m's CMD.warnings records as text put on stderr."""
+    doc = warned["json"][0]
+    if not isinstance(doc, dict) or "notes" not in doc:
+        return []
+    n = {"text": sum(l.startswith("acsctl: warning: ") for l in warned["text"][1].splitlines()),
+         "json": len(doc.get("warnings", []))}
+    out = warned["machine"][0]
+    if any(l.startswith(cmd + " ") for l in out.splitlines()):
+        n["machine"] = sum(l.startswith(cmd + ".warnings ") for l in out.splitlines())
+    if len(set(n.values())) > 1:
+        return ["warnings differ: %s" % n]
+    return []
+
+
 def one(acsctl, cmd, mod, val, path, extra, args):
     """Problems with one run in the three formats, as lines."""
     base = (["-F", path] if path else []) + extra + args
     what = "%s %s" % (os.path.relpath(path, ROOT) if path else "acsctl", " ".join(extra + args))
-    res, problems = {}, []
+    res, problems, warned = {}, [], {}
     for fmt, opt in FORMATS:
         rc, out, err = run(acsctl, base + opt)
+        warned[fmt] = (out, err)
         if rc == 2:
             return ["%s: %s exit 2: %s" % (what, fmt, err.strip().splitlines()[-1:] or "")]
         if fmt == "json":
@@ -107,6 +124,7 @@ def one(acsctl, cmd, mod, val, path, extra, args):
                 out = json.loads(out)
             except ValueError as e:
                 return ["%s: -j is not JSON: %s" % (what, e)]
+            warned[fmt] = (out, err)
             if val is not None:
                 with VALIDATING:  # jsonschema 4.10's resolver keeps one scope stack
                     errs = sorted(val.iter_errors(out), key=lambda e: list(e.path))
@@ -116,6 +134,7 @@ def one(acsctl, cmd, mod, val, path, extra, args):
             res[fmt] = (rc, mod.facts(fmt, out, args))
         except Exception as e:  # a module that cannot read a format is a failure
             problems.append("%s: %s: facts: %r" % (what, fmt, e))
+    problems += ["%s: %s" % (what, p) for p in warnings_agree(cmd, warned)]
     if len(res) == 3:
         t, m, j = res["text"], res["machine"], res["json"]
         if not (t[0] == m[0] == j[0]):
