@@ -1002,12 +1002,77 @@ static size_t index_of(const uint32_t *v, size_t n, uint32_t x)
 	return p ? (size_t)(p - v) : 0;
 }
 
+/* A site's missing bits: each port once, with what all its issues found,
+ * in port order. miss has room for every issue's entries. */
+static size_t site_missing(const acs_audit_issue *is, size_t n, acs_audit_missing *miss)
+{
+	size_t nm = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < is[i].nmissing; k++) {
+			size_t j = 0;
+
+			while (j < nm && miss[j].port != is[i].missing[k].port)
+				j++;
+			if (j == nm)
+				miss[nm++] = is[i].missing[k];
+			else
+				miss[j].bits |= is[i].missing[k].bits;
+		}
+	for (size_t i = 1; i < nm; i++)
+		for (size_t k = i; k > 0 && miss[k - 1].port > miss[k].port; k--) {
+			acs_audit_missing t = miss[k];
+
+			miss[k] = miss[k - 1];
+			miss[k - 1] = t;
+		}
+	return nm;
+}
+
+/* Groups no ACS setting separates go together, and with them whatever
+ * goes with either: comp[k] is groups[k]'s set; each set of two or more
+ * is written to together, its size to tsizes. @return the sets. */
+static size_t site_together(const acs_audit_issue *is, size_t n, const uint32_t *groups, size_t ng,
+			    size_t *parent, size_t *comp, uint32_t *together, uint32_t *tsizes)
+{
+	size_t nt = 0, ntg = 0;
+
+	for (size_t k = 0; k < ng; k++)
+		parent[k] = k;
+	for (size_t i = 0; i < n; i++)
+		if (is[i].fix.assign_together) {
+			size_t x = uf_find(parent, index_of(groups, ng, is[i].groups[0]));
+
+			for (size_t k = 1; k < is[i].ngroups; k++)
+				parent[uf_find(parent, index_of(groups, ng, is[i].groups[k]))] = x;
+		}
+	for (size_t k = 0; k < ng; k++)
+		comp[k] = uf_find(parent, k);
+	for (size_t k = 0; k < ng; k++) {
+		size_t cnt = 0;
+		bool first_of = true;
+
+		for (size_t j = 0; j < k; j++)
+			first_of &= comp[j] != comp[k];
+		if (!first_of)
+			continue;
+		for (size_t j = k; j < ng; j++)
+			if (comp[j] == comp[k])
+				together[ntg + cnt++] = groups[j];
+		if (cnt < 2)
+			continue;
+		ntg += cnt;
+		tsizes[nt++] = (uint32_t)cnt;
+	}
+	return nt;
+}
+
 /* One site from its issues is[0..n-1] (indices first..first+n-1). */
 static int make_site(const struct ctx *c, acs_audit_site *s, size_t first, size_t n)
 {
 	acs_audit *a = c->out;
 	const acs_audit_issue *is = &a->issues[first];
-	size_t ng = 0, nm = 0, np = 0, nt = 0, ntg = 0;
+	size_t ng = 0, nm = 0, np = 0, nt;
 	uint32_t *groups, *issues, *ports, *together, *tsizes;
 	acs_audit_missing *miss;
 	size_t *parent = NULL, *comp = NULL;
@@ -1038,55 +1103,8 @@ static int make_site(const struct ctx *c, acs_audit_site *s, size_t first, size_
 			groups[ng++] = is[i].groups[k];
 	}
 	ng = uniq_u32(groups, ng);
-	/* missing: each port once, what its issues found */
-	nm = 0;
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < is[i].nmissing; k++) {
-			size_t j = 0;
-
-			while (j < nm && miss[j].port != is[i].missing[k].port)
-				j++;
-			if (j == nm)
-				miss[nm++] = is[i].missing[k];
-			else
-				miss[j].bits |= is[i].missing[k].bits;
-		}
-	for (size_t i = 1; i < nm; i++)
-		for (size_t k = i; k > 0 && miss[k - 1].port > miss[k].port; k--) {
-			acs_audit_missing t = miss[k];
-
-			miss[k] = miss[k - 1];
-			miss[k - 1] = t;
-		}
-	/* groups no ACS setting separates go together, and with them
-	 * whatever goes with either */
-	for (size_t k = 0; k < ng; k++)
-		parent[k] = k;
-	for (size_t i = 0; i < n; i++)
-		if (is[i].fix.assign_together) {
-			size_t x = uf_find(parent, index_of(groups, ng, is[i].groups[0]));
-
-			for (size_t k = 1; k < is[i].ngroups; k++)
-				parent[uf_find(parent, index_of(groups, ng, is[i].groups[k]))] = x;
-		}
-	for (size_t k = 0; k < ng; k++)
-		comp[k] = uf_find(parent, k);
-	for (size_t k = 0; k < ng; k++) {
-		size_t cnt = 0, start = ntg;
-		bool first_of = true;
-
-		for (size_t j = 0; j < k; j++)
-			first_of &= comp[j] != comp[k];
-		if (!first_of)
-			continue;
-		for (size_t j = k; j < ng; j++)
-			if (comp[j] == comp[k])
-				together[ntg + cnt++] = groups[j];
-		if (cnt < 2)
-			continue;
-		ntg = start + cnt;
-		tsizes[nt++] = (uint32_t)cnt;
-	}
+	nm = site_missing(is, n, miss);
+	nt = site_together(is, n, groups, ng, parent, comp, together, tsizes);
 	/* the changes of the issues that ACS separates and nothing joins anyway */
 	for (size_t i = 0; i < n; i++) {
 		if (is[i].fix.assign_together || is[i].meets_kind == ACS_MEET_STALE ||
