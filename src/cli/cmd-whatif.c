@@ -213,7 +213,8 @@ struct view {
 
 /* Groups: text and JSON's old arrays of lines ("merged", "split",
  * "added"), and the data's "groups". */
-static void print_groups(struct view *v)
+/* Text's lines, and the line arrays JSON has always carried. */
+static void print_groups_lines(struct view *v)
 {
 	const acs_partition_change *ch;
 	size_t n = acs_whatif_group_changes(v->w, &ch);
@@ -269,6 +270,24 @@ static void print_groups(struct view *v)
 			 acs_groups_of(g[0], (size_t)b), acs_groups_of(g[1], moved[i]));
 	}
 
+}
+
+/* The same in the data: each change with its groups on either side. */
+static void print_groups_data(struct view *v)
+{
+	const acs_partition_change *ch;
+	size_t n = acs_whatif_group_changes(v->w, &ch);
+	const uint32_t *moved, *added, *removed;
+	size_t nmoved = acs_whatif_moved(v->w, &moved);
+	size_t nadded = acs_whatif_only(v->w, ACS_WHATIF_AFTER, &added);
+	size_t nremoved = acs_whatif_only(v->w, ACS_WHATIF_BEFORE, &removed);
+	const acs_groups *g[2] = { acs_whatif_groups(v->w, 0), acs_whatif_groups(v->w, 1) };
+	char addr[32];
+
+	static const struct { int kind; const char *key; int side; } kinds[] = {
+		{ ACS_PARTITION_MERGED, "merged", ACS_WHATIF_AFTER },
+		{ ACS_PARTITION_SPLIT, "split", ACS_WHATIF_BEFORE },
+	};
 	out_object_open(OUT_DATA, "groups");
 	out_uint(OUT_DATA, "before", NULL, acs_groups_count(g[0]));
 	out_uint(OUT_DATA, "after", NULL, acs_groups_count(g[1]));
@@ -312,6 +331,12 @@ static void print_groups(struct view *v)
 	out_array_close(OUT_DATA);
 	addr_list(OUT_DATA, v->f[0], "removed", removed, nremoved);
 	out_object_close(OUT_DATA);
+}
+
+static void print_groups(struct view *v)
+{
+	print_groups_lines(v);
+	print_groups_data(v);
 }
 
 /* "A B: P2PDMA before -> after, hardware before -> after" */
