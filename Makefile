@@ -46,7 +46,7 @@ asan:
 	meson configure $(ASAN) -Dtests=enabled -Dfault_injection=true
 	ninja -C $(ASAN)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C $(ASAN) --print-errorlogs
+		ACSCTL_FORMATS_STRIDE=10 meson test -C $(ASAN) --print-errorlogs
 
 # libFuzzer on every parser, FUZZ_SECONDS each (fuzz/README.md); needs clang.
 fuzz:
