@@ -1161,6 +1161,10 @@ static int build_issues(struct ctx *c)
 			rc = groups_below(c, &below, m->side[0], &gx, &nx);
 			if (!rc)
 				rc = groups_below(c, &below, m->side[1], &gy, &ny);
+			/* the second may have grown (moved) the pool: the first
+			 * again, from its cache, points into the pool as it is */
+			if (!rc)
+				rc = groups_below(c, &below, m->side[0], &gx, &nx);
 		} else {
 			gx = (const uint32_t *)&c->group[m->side[0]];
 			gy = (const uint32_t *)&c->group[m->side[1]];
