@@ -14,17 +14,6 @@
 
 #include "options.h"
 
-int cli_error(const char *what)
-{
-	const acs_error *e = acs_error_last();
-
-	if (what)
-		fprintf(stderr, "acsctl: %s: %s\n", what, e->message);
-	else
-		fprintf(stderr, "acsctl: %s\n", e->message);
-	return EXIT_BAD_INPUT;
-}
-
 /* Which kernel says what happened: --kernel, or the one the input recorded
  * (a live host's running kernel, a snapshot's kernel-release line). */
 static const char *policy_source(const struct cli *c)

@@ -108,3 +108,14 @@ void PCI_NONRET cli_libpci_fatal(char *msg, ...)
 	exit(EXIT_BAD_INPUT);
 }
 
+/* One line for the library's last error, exit status 2. */
+int cli_error(const char *what)
+{
+	const acs_error *e = acs_error_last();
+
+	if (what)
+		fprintf(stderr, "acsctl: %s: %s\n", what, e->message);
+	else
+		fprintf(stderr, "acsctl: %s\n", e->message);
+	return EXIT_BAD_INPUT;
+}

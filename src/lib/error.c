@@ -9,6 +9,20 @@
 
 static _Thread_local acs_error last_error;
 
+char *acs_strdup(const char *s)
+{
+	char *d;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
 const acs_error *acs_error_last(void)
 {
 	return &last_error;
@@ -76,18 +90,6 @@ void acs_lines_free(struct acs_lines *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
-}
-
-int acs_error_func(int code, const char *origin, const struct acs_func *fn,
-		   const char *fmt, ...)
-{
-	char addr[ACS_ADDR_MAX], what[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return acs_error_set(code, "%s: %s: %s", origin, acs_func_addr(fn, addr, sizeof(addr)), what);
 }
 
 int acs_error_nomem(void)

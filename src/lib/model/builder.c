@@ -10,20 +10,6 @@
 
 #include "internal.h"
 
-char *acs_strdup(const char *s)
-{
-	char *d;
-	size_t n;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 int acs_builder_init(struct acs_builder *b, int kind, const char *origin)
 {
 	memset(b, 0, sizeof(*b));

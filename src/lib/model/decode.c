@@ -4,6 +4,7 @@
  * list and the extended one. Every pointer is checked against the bytes the
  * source had, and a list that loops is an error, never a hang.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -190,4 +191,17 @@ const char *acs_pcie_type_name(int type)
 	case ACS_PCIE_RC_EC: return "RC Event Collector";
 	default: return "Unknown PCIe type";
 	}
+}
+
+/* "ORIGIN: ADDRESS: what": an error about one function of a source. */
+int acs_error_func(int code, const char *origin, const struct acs_func *fn,
+		   const char *fmt, ...)
+{
+	char addr[ACS_ADDR_MAX], what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return acs_error_set(code, "%s: %s: %s", origin, acs_func_addr(fn, addr, sizeof(addr)), what);
 }
