@@ -705,6 +705,66 @@ static void test_plan_one_way__mixed_with_p2p(void **state)
 	acs_fabric_free(f);
 }
 
+/* The DMA-Direct shape of issue 16 (rdma_topo's): a switch below root
+ * port 00:01.0; the NIC's DMA function 03:00.0 below its port 02:00.0, the
+ * GPU 06:00.0 one switch further below 02:01.0 (05:00.0); every port ACS,
+ * control 0x1d. */
+static acs_fabric *dma_direct(void)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 6, 0x1d, false);
+	tfab_upstream(&t, "01:00.0", 2, 6);
+	tfab_downstream(&t, "02:00.0", 3, 3, 0x1d);
+	tfab_endpoint(&t, "03:00.0", false, NO_ACS);
+	tfab_downstream(&t, "02:01.0", 4, 6, 0x1d);
+	tfab_upstream(&t, "04:00.0", 5, 6);
+	tfab_downstream(&t, "05:00.0", 6, 6, 0x1d);
+	tfab_endpoint(&t, "06:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* One way DMA -> GPU: 3 bits, as rdma_topo (SV on the root port, RR on
+ * the DMA's port, CR on the GPU's side); two-way: the audit after OK. */
+static void test_plan_one_way__dma_direct(void **state)
+{
+	acs_fabric *f = dma_direct(), *w;
+	size_t dma = tfab_idx(f, "03:00.0"), gpu = tfab_idx(f, "06:00.0");
+	acs_requirement one[] = { REQ(ACS_REQ_P2P_ONE_WAY, dma, gpu) };
+	acs_requirement two[] = { REQ(ACS_REQ_P2P, dma, gpu) };
+	acs_plan *p = NULL;
+	const uint32_t *merged;
+	bool feasible;
+
+	(void)state;
+	assert_false(audit_unsafe(f));
+	assert_int_equal(plan_cost_flags(f, one, 1, &feasible, 0), 3);
+	assert_true(feasible);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), one, 1), 0);
+	assert_int_equal(acs_plan_truthful(p, &merged), 1);
+	assert_int_equal(merged[0], tfab_idx(f, "00:01.0"));
+	w = after(f, p);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	/* two-way: RR CR on the three ports of the kernel's path, SV on the
+	 * root port; the old plan's audit after was unsafe */
+	assert_int_equal(plan_cost_flags(f, two, 1, &feasible, 0), 7);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), two, 1), 0);
+	w = after(f, p);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	assert_int_equal(plan_cost(f, two, 1, &feasible), 6);
+	assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), two, 1, ACS_PLAN_ALLOW_UNSAFE_GROUPS), 0);
+	w = after(f, p);
+	assert_true(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
 /* P2P below a switch on a kernel with config_acs: the groups, P2P and
  * audit after, the pairs to assign together, the parameter and its
  * loader lines, each checked by a boot. */
@@ -1002,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_plan_truthful__p2p_merges_at_root_port),
 		cmocka_unit_test(test_plan_one_way__fewer_bits),
 		cmocka_unit_test(test_plan_one_way__mixed_with_p2p),
+		cmocka_unit_test(test_plan_one_way__dma_direct),
 		cmocka_unit_test(test_plan_result__p2p_config_acs),
 		cmocka_unit_test(test_plan_result__p2p_disable_acs_redir),
 		cmocka_unit_test(test_plan_result__no_parameter_before_6_11),
