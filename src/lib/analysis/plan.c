@@ -54,7 +54,8 @@ struct ctx {
 	const acs_requirement *reqs;
 	size_t nreqs;
 	bool truthful;            /* the audit after must find nothing new unsafe */
-	acs_audit *before;        /* the audit of the fabric as it is */
+	acs_fabric *before;       /* the fabric as it is, its groups predicted */
+	acs_groups *groups;       /* its groups */
 };
 
 #define conflict(p, ...) ((p)->feasible = false, acs_lines_add(&(p)->conflicts, __VA_ARGS__))
@@ -438,22 +439,30 @@ struct cand {
 	bool merge[3];            /* the choice is a merge */
 };
 
-/* No unsafe finding in a that b does not have (same devices, in order). */
-static bool no_new_unsafe(const acs_audit *a, const acs_audit *b)
+/* Whether a pair of an unsafe finding after was unsafe before: in
+ * different groups of the fabric as it is, one reaching the other. */
+static bool unsafe_before(const struct ctx *cx, const acs_finding *x)
+{
+	for (size_t i = 0; i < x->ndevices; i++)
+		for (size_t j = 0; j < x->ndevices; j++) {
+			struct acs_reach r;
+
+			if (i == j || acs_groups_of(cx->groups, x->devices[i]) == acs_groups_of(cx->groups, x->devices[j]))
+				continue;
+			acs_route_reach(cx->before, acs_policy_hardware(cx->p), x->devices[i], x->devices[j], &r);
+			if (r.direct)
+				return true;
+		}
+	return false;
+}
+
+/* No unsafe finding in a that the fabric before did not have. */
+static bool no_new_unsafe(const struct ctx *cx, const acs_audit *a)
 {
 	for (size_t i = 0; i < acs_audit_count(a); i++) {
 		const acs_finding *x = acs_audit_at(a, i);
-		bool old = false;
 
-		if (x->kind != ACS_FINDING_UNSAFE)
-			continue;
-		for (size_t j = 0; !old && b && j < acs_audit_count(b); j++) {
-			const acs_finding *y = acs_audit_at(b, j);
-
-			old = y->kind == ACS_FINDING_UNSAFE && y->ndevices == x->ndevices &&
-			      !memcmp(y->devices, x->devices, x->ndevices * sizeof(*x->devices));
-		}
-		if (!old)
+		if (x->kind == ACS_FINDING_UNSAFE && !unsafe_before(cx, x))
 			return false;
 	}
 	return true;
@@ -484,7 +493,7 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 			w->kgroups = ACS_KGROUPS_UNKNOWN;
 		rc = acs_audit_run(&a, w, cx->p, acs_policy_hardware(cx->p));
 		if (!rc)
-			*ok = no_new_unsafe(a, cx->before);
+			*ok = no_new_unsafe(cx, a);
 		acs_audit_free(a);
 	}
 	acs_fabric_free(w);
@@ -557,8 +566,8 @@ static int search(const struct ctx *cx, struct target *t, const struct cand *can
 /* Too many candidates: every required bit on every isolation candidate,
  * then, where that is not enough, the cheapest single merge; then drop
  * what is not needed, one candidate at a time. */
-static int greedy(const struct ctx *cx, struct target *t, const size_t *cand, size_t nc,
-		  const size_t *mcand, size_t nm, bool *found, bool *merged)
+static int greedy_core(const struct ctx *cx, struct target *t, const size_t *cand, size_t nc,
+		       const size_t *mcand, size_t nm, bool *found, bool *merged)
 {
 	const acs_fabric *f = cx->f;
 	size_t n = acs_fabric_count(f);
@@ -605,6 +614,51 @@ static int greedy(const struct ctx *cx, struct target *t, const size_t *cand, si
 		*found = true;
 	}
 	free(full);
+	return rc;
+}
+
+/* Greedy, truthful: dropping one port at a time from "every required bit
+ * everywhere" stalls where each drop alone opens a route across the split
+ * groups; so first the plan without truthful groups, then that plan with
+ * the cheapest single merge, and only then the truthful greedy. */
+static int greedy(const struct ctx *cx, struct target *t, const size_t *cand, size_t nc,
+		  const size_t *mcand, size_t nm, bool *found, bool *merged)
+{
+	size_t n = acs_fabric_count(cx->f);
+	struct ctx loose = *cx;
+	uint16_t *save;
+	bool ok = false;
+	int rc;
+
+	if (!cx->truthful)
+		return greedy_core(cx, t, cand, nc, mcand, nm, found, merged);
+	save = malloc((n + 1) * sizeof(*save));
+	if (!save)
+		return acs_error_nomem();
+	memcpy(save, t->ctrl, n * sizeof(*save));
+	loose.truthful = false;
+	rc = greedy_core(&loose, t, cand, nc, NULL, 0, found, merged);
+	if (!rc && *found)
+		rc = evaluate(cx, t->ctrl, &ok);
+	for (size_t k = 0; !rc && *found && !ok && k < nm; k++) {
+		uint16_t keep = t->ctrl[mcand[k]];
+		uint16_t bit = merge_bit(acs_fabric_func(cx->f, mcand[k]), keep, t->forced1[mcand[k]]);
+
+		if (!bit)
+			continue;
+		t->ctrl[mcand[k]] &= (uint16_t)~bit;
+		rc = evaluate(cx, t->ctrl, &ok);
+		if (ok)
+			merged[mcand[k]] = true;
+		else
+			t->ctrl[mcand[k]] = keep;
+	}
+	if (!rc && *found && !ok) {
+		memcpy(t->ctrl, save, n * sizeof(*save));
+		*found = false;
+		rc = greedy_core(cx, t, cand, nc, mcand, nm, found, merged);
+	}
+	free(save);
 	return rc;
 }
 
@@ -768,7 +822,7 @@ int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy
 	size_t *cand = malloc(MAX_PATH * sizeof(*cand)), *mcand = malloc(MAX_PATH * sizeof(*mcand)), *devs = NULL;
 	struct cand *ch = calloc(2 * MAX_PATH + 1, sizeof(*ch));
 	bool *merged = calloc(n + 1, sizeof(*merged));
-	struct ctx cx = { f, p, reqs, nreqs, !(flags & ACS_PLAN_ALLOW_UNSAFE_GROUPS), NULL };
+	struct ctx cx = { f, p, reqs, nreqs, !(flags & ACS_PLAN_ALLOW_UNSAFE_GROUPS), NULL, NULL };
 	bool found = false, ok = false;
 	int rc = 0;
 
@@ -807,17 +861,15 @@ int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy
 	}
 	if (rc || !plan->feasible)
 		goto done;
-	/* the audit before: what the plan need not fix */
+	/* the fabric before, its groups predicted: the unsafe pairs it has
+	 * are not the plan's to fix */
 	if (cx.truthful) {
-		acs_fabric *w = NULL;
-
-		rc = acs_fabric_with_acs_ctrl(&w, f, NULL, 0);
+		rc = acs_fabric_with_acs_ctrl(&cx.before, f, NULL, 0);
 		if (!rc) {
-			if (w->kgroups == ACS_KGROUPS_PRESENT)
-				w->kgroups = ACS_KGROUPS_UNKNOWN;
-			rc = acs_audit_run(&cx.before, w, p, acs_policy_hardware(p));
+			if (cx.before->kgroups == ACS_KGROUPS_PRESENT)
+				cx.before->kgroups = ACS_KGROUPS_UNKNOWN;
+			rc = acs_groups_compute(&cx.groups, cx.before, p);
 		}
-		acs_fabric_free(w);
 		if (rc)
 			goto done;
 	}
@@ -864,7 +916,8 @@ int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy
 			plan->truthful[plan->ntruthful++] = (uint32_t)i;
 	}
 done:
-	acs_audit_free(cx.before);
+	acs_groups_free(cx.groups);
+	acs_fabric_free(cx.before);
 	free(cand);
 	free(mcand);
 	free(ch);
