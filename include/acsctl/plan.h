@@ -26,7 +26,15 @@ enum acs_req_kind {
 	ACS_REQ_P2P_TRANSLATED = 2,  /**< translated P2P direct, untranslated redirected */
 	ACS_REQ_ISOLATE = 3,         /**< alone in its group, unreachable */
 	ACS_REQ_TENANT = 4,          /**< no group, no reach across tenants */
+	ACS_REQ_P2P_ONE_WAY = 5,     /**< devices[0]'s requests reach devices[1] directly and
+					  devices[1]'s completions come back directly; nothing
+					  opened from devices[1] to devices[0] */
 };
+
+/** acs_plan_compute_flags(): plan as before issue 16, leaving groups the
+ * audit after finds unsafe (devices of different groups reaching each
+ * other without the IOMMU). */
+#define ACS_PLAN_ALLOW_UNSAFE_GROUPS 0x1u
 
 /** One requirement: a kind and its functions (tenant: `tenant` numbers). */
 typedef struct acs_requirement {
@@ -44,6 +52,25 @@ typedef struct acs_plan acs_plan;
  */
 int acs_plan_compute(acs_plan **out, const acs_fabric *fabric, const acs_policy *policy,
 		     const acs_requirement *reqs, size_t nreqs);
+/**
+ * The same with flags (ACS_PLAN_ALLOW_UNSAFE_GROUPS). Without that flag
+ * (and in acs_plan_compute()) a plan is feasible only if the groups the
+ * policy forms after it are at least as coarse as the hardware's routes
+ * require: the audit of the fabric after (acs_audit_run() with
+ * acs_policy_hardware()) finds no unsafe pair the fabric before did not
+ * have. Where the requirements open routes across groups, the search adds
+ * the cheapest clears of a bit the kernel requires (Source Validation
+ * first, which opens no route) on a port above them, so that the kernel
+ * merges what is below it: acs_plan_truthful() names those ports.
+ */
+int acs_plan_compute_flags(acs_plan **out, const acs_fabric *fabric, const acs_policy *policy,
+			   const acs_requirement *reqs, size_t nreqs, unsigned int flags);
+/** The ports changed only so that the groups after tell the truth (a bit
+ * the kernel requires cleared: it merges what is below them), in address
+ * order; *ports borrowed. */
+size_t acs_plan_truthful(const acs_plan *plan, const uint32_t **ports);
+/** Whether the plan was made with ACS_PLAN_ALLOW_UNSAFE_GROUPS. */
+bool acs_plan_unsafe_allowed(const acs_plan *plan);
 bool acs_plan_feasible(const acs_plan *plan);
 /** The changes, in address order. */
 size_t acs_plan_changes(const acs_plan *plan, const struct acs_ctrl_change **changes);
@@ -72,14 +99,15 @@ void acs_plan_free(acs_plan *plan);
 
 typedef struct acs_plan_result acs_plan_result;
 
-#define ACS_PLAN_OPTS_VERSION 1
+#define ACS_PLAN_OPTS_VERSION 2
 
 typedef struct acs_plan_opts {
-	unsigned int version;     /**< ACS_PLAN_OPTS_VERSION */
+	unsigned int version;     /**< ACS_PLAN_OPTS_VERSION (1: without flags) */
 	int cpu;                  /**< enum acs_p2p_cpu, for the P2P after */
+	unsigned int flags;       /**< version 2: acs_plan_compute_flags()'s flags */
 } acs_plan_opts;
 
-#define ACS_PLAN_OPTS_INIT { ACS_PLAN_OPTS_VERSION, ACS_P2P_CPU_UNKNOWN }
+#define ACS_PLAN_OPTS_INIT { ACS_PLAN_OPTS_VERSION, ACS_P2P_CPU_UNKNOWN, 0 }
 
 /** A pair of a --p2p requirement (consecutive devices), after the plan. */
 typedef struct acs_plan_pair {

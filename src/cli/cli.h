@@ -47,6 +47,7 @@ struct cli {
 	acs_fabric *loaded;      /* the fabric as loaded, owned */
 	struct plan_arg { int kind; const char *value; } *plan_args; /* plan */
 	size_t nplan_args;
+	bool allow_unsafe_groups; /* plan --allow-unsafe-groups */
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * acsctl plan --p2p A,B[,C] --p2p-translated A,B --isolate D
+ * acsctl plan --p2p A,B[,C] --p2p-translated A,B --p2p-one-way A,B --isolate D
  *             --tenant NAME:A,B...: the smallest ACS change, its groups and
  * P2P, and how to make it so at boot (checked by simulating that boot) or
  * live. The library computes all of it (acs_plan_result_build()); this
@@ -40,7 +40,7 @@ static const char *addr_of(const acs_fabric *f, size_t i, char *buf)
 	return acs_func_addr(acs_fabric_func(f, i), buf, 32);
 }
 
-static const char *const kind_opt[] = { "", "--p2p", "--p2p-translated", "--isolate", "--tenant" };
+static const char *const kind_opt[] = { "", "--p2p", "--p2p-translated", "--isolate", "--tenant", "--p2p-one-way" };
 
 static int parse(struct cli *c, struct reqs *r)
 {
@@ -104,9 +104,13 @@ static int parse(struct cli *c, struct reqs *r)
 			fprintf(stderr, "acsctl plan: %s needs two devices or more\n", kind_opt[kind]);
 			return EXIT_BAD_INPUT;
 		}
+		if (kind == ACS_REQ_P2P_ONE_WAY && q->n != 2) {
+			fprintf(stderr, "acsctl plan: --p2p-one-way takes two devices, A,B (A's requests to B)\n");
+			return EXIT_BAD_INPUT;
+		}
 	}
 	if (!r->n) {
-		fprintf(stderr, "usage: acsctl plan [--p2p A,B]... [--p2p-translated A,B]... [--isolate D]... [--tenant NAME:A,B]...\n");
+		fprintf(stderr, "usage: acsctl plan [--p2p A,B]... [--p2p-one-way A,B]... [--p2p-translated A,B]... [--isolate D]... [--tenant NAME:A,B]... [--allow-unsafe-groups]\n");
 		return EXIT_BAD_INPUT;
 	}
 	return 0;
@@ -116,6 +120,28 @@ static const char *map_name(int map)
 {
 	return map == ACS_P2P_BUS_ADDR ? "bus_addr" : map == ACS_P2P_THRU_HOST_BRIDGE ? "thru_host_bridge" :
 	       "not_supported";
+}
+
+/* The ports changed so that the groups after tell the truth, or the
+ * warning that they were allowed not to. */
+static void print_truthful(const struct cli *c, const acs_plan *plan)
+{
+	const uint32_t *v;
+	size_t n = acs_plan_truthful(plan, &v);
+	char addr[32];
+
+	out_bool(OUT_DATA, "allow_unsafe_groups", NULL, acs_plan_unsafe_allowed(plan));
+	if (acs_plan_unsafe_allowed(plan))
+		out_text("WARNING --allow-unsafe-groups: the groups after may keep apart devices that reach each "
+			 "other without the IOMMU (see the audit after); VFIO may give them to two owners\n");
+	if (n)
+		out_text("for truthful groups (the kernel merges what is below them):");
+	out_array_open(OUT_DATA, "truthful_groups");
+	for (size_t i = 0; i < n; i++)
+		out_str(OUT_ANY, NULL, " %s", acs_func_addr(acs_fabric_func(c->fabric, v[i]), addr, sizeof(addr)));
+	out_array_close(OUT_DATA);
+	if (n)
+		out_text("\n");
 }
 
 static void print_changes(const struct cli *c, const acs_plan *plan)
@@ -139,6 +165,7 @@ static void print_changes(const struct cli *c, const acs_plan *plan)
 		out_object_close(OUT_DATA);
 	}
 	out_array_close(OUT_DATA);
+	print_truthful(c, plan);
 }
 
 /* Text lists the groups the plan makes (all with -v); the data all. */
@@ -370,6 +397,7 @@ int cmd_plan(struct cli *c, int argc, char **argv)
 		rc = EXIT_BAD_INPUT;
 	}
 	o.cpu = c->cpu;
+	o.flags = c->allow_unsafe_groups ? ACS_PLAN_ALLOW_UNSAFE_GROUPS : 0;
 	if (!rc && acs_plan_result_build(&res, c->fabric, c->policy, r.v, r.n, &o))
 		rc = cli_error("plan");
 	if (!rc) {

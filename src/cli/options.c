@@ -74,6 +74,7 @@ SET_FLAG(set_verbose, verbose)
 SET_FLAG(set_check, check)
 SET_FLAG(set_allocate, allocate)
 SET_FLAG(set_yes, yes)
+SET_FLAG(set_allow_unsafe_groups, allow_unsafe_groups)
 SET_FLAG(set_unbind, unbind)
 SET_FLAG(set_rollback, rollback)
 SET_FLAG(set_status, status)
@@ -155,6 +156,7 @@ static int plan_arg(struct cli *c, int kind, const char *arg)
 
 SET_PLAN(set_p2p, ACS_REQ_P2P)
 SET_PLAN(set_p2p_translated, ACS_REQ_P2P_TRANSLATED)
+SET_PLAN(set_p2p_one_way, ACS_REQ_P2P_ONE_WAY)
 SET_PLAN(set_isolate, ACS_REQ_ISOLATE)
 SET_PLAN(set_tenant, ACS_REQ_TENANT)
 
@@ -226,11 +228,17 @@ const struct cli_option cli_options[OPT_COUNT] = {
 	[OPT_P2P_TRANSLATED] = { 0, "p2p-translated", "A,B",
 		"the same for requests translated through ATS",
 		SEC_COMMAND, set_p2p_translated, COMPLETE_NONE, NULL, false },
+	[OPT_P2P_ONE_WAY] = { 0, "p2p-one-way", "A,B",
+		"A's requests reach B directly, B's completions come\nback; nothing opened from B to A",
+		SEC_COMMAND, set_p2p_one_way, COMPLETE_NONE, NULL, false },
 	[OPT_ISOLATE] = { 0, "isolate", "D", "keep D in a group of its own",
 		SEC_COMMAND, set_isolate, COMPLETE_NONE, NULL, false },
 	[OPT_TENANT] = { 0, "tenant", "NAME:A,B",
 		"keep this tenant's devices apart from every other\ntenant's",
 		SEC_COMMAND, set_tenant, COMPLETE_NONE, NULL, false },
+	[OPT_ALLOW_UNSAFE_GROUPS] = { 0, "allow-unsafe-groups", NULL,
+		"plan without making the groups after tell the truth\n(devices of different groups may then reach each\nother without the IOMMU)",
+		SEC_COMMAND, set_allow_unsafe_groups, COMPLETE_NONE, NULL, false },
 	[OPT_YES] = { 0, "yes", NULL,
 		"do it (root); without it every step is printed and\nnothing is touched",
 		SEC_COMMAND, set_yes, COMPLETE_NONE, NULL, false },

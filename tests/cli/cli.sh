@@ -142,15 +142,15 @@ expect 2 "whatif bad token" "$acsctl" -F "$dump" whatif 00:02.0:XX-
 expect 2 "whatif not a switch" "$acsctl" -F "$dump" whatif switch 00:02.0:RR-
 
 ex="$src/examples/switch-acs-everywhere.json"
-expect 0 "plan p2p" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0
+expect 0 "plan p2p" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups
 grep -q '^plan: 2 changes, minimal' "$tmp/out" && grep -q 'pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0' "$tmp/out" &&
 	ok "plan: changes and config_acs" || bad "plan: changes and config_acs"
 grep -q '^assign together: 0000:03:00.0 0000:04:00.0' "$tmp/out" && ok "plan: assign together" || bad "plan: assign together"
 grep -q 'GRUB_CMDLINE_LINUX_DEFAULT=' "$tmp/out" && grep -q '^live: setpci -s 0000:02:00.0 ECAP_ACS+0x6.w=0x0011' "$tmp/out" &&
 	ok "plan: GRUB and setpci" || bad "plan: GRUB and setpci"
-expect 0 "plan -j" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 -j
+expect 0 "plan -j" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups -j
 grep -q '"feasible": true' "$tmp/out" && grep -q '"acs_ctl_after": "0011"' "$tmp/out" && ok "plan JSON" || bad "plan JSON"
-expect 0 "plan on 6.1: disable_acs_redir" "$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0
+expect 0 "plan on 6.1: disable_acs_redir" "$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups
 grep -q 'pci=disable_acs_redir=0000:02:00.0;0000:02:01.0' "$tmp/out" && ok "plan: 6.1 parameter" || bad "plan: 6.1 parameter"
 expect 1 "plan infeasible" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --isolate 05:00.0
 grep -q '^FAIL infeasible: .*0000:02:00.0.*0000:05:00.0' "$tmp/out" && ok "plan names the conflict" || bad "plan names the conflict"
@@ -854,7 +854,7 @@ fi
 # plan: one result in every format (issue 15): -j and -m carry what the
 # text says, the security warnings ("assign together") and the audit after
 # included; each way of making it stick, the GRUB line quoted
-expect 0 "plan -j: one result" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 -j
+expect 0 "plan -j: one result" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups -j
 python3 - "$tmp/out" <<'PY' && ok "plan -j: assign together, audit, groups and P2P after, boot ways" ||
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -875,25 +875,25 @@ assert w["grub"] == 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX pci=config_acs=\\"0
 assert d["live"] == ["setpci -s 0000:02:00.0 ECAP_ACS+0x6.w=0x0011", "setpci -s 0000:02:01.0 ECAP_ACS+0x6.w=0x0011"]
 PY
 	bad "plan -j: assign together, audit, groups and P2P after, boot ways"
-expect 0 "plan -m" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 -m
+expect 0 "plan -m" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups -m
 grep -q '^plan\.assign_together devices=0000:03:00\.0,0000:04:00\.0 reason="Linux 7.2 keeps them' "$tmp/out" &&
 	[ "$(grep -c '^plan\.assign_together ' "$tmp/out")" = 13 ] && [ "$(grep -c '^plan\.audit\.unsafe ' "$tmp/out")" = 14 ] &&
 	grep -q '^plan\.boot way=config_acs param="pci=config_acs=0010001@0000:02:00.0;0010001@0000:02:01.0" meets=true ' "$tmp/out" &&
 	ok "plan -m: assign together, audit after, boot" || bad "plan -m: assign together, audit after, boot"
-expect 0 "plan text: after" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0
+expect 0 "plan text: after" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups
 grep -q '^groups after: 35 (2 new)$' "$tmp/out" && grep -q '^  group 4: 0000:02:00.0 0000:03:00.0 (new)$' "$tmp/out" &&
 	grep -q '^p2p after: 0000:03:00.0 0000:04:00.0: bus_addr (distance 4)$' "$tmp/out" &&
 	grep -q '^audit after: 14 unsafe, 0 conservative, 0 unknown$' "$tmp/out" &&
 	grep -qF '    GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX pci=config_acs=\"0010001@0000:02:00.0;0010001@0000:02:01.0\""' "$tmp/out" &&
 	ok "plan text: groups, P2P and audit after; GRUB line quoted" || bad "plan text: groups, P2P and audit after; GRUB line quoted"
-expect 0 "plan -v lists every group after" "$acsctl" -F "$ex" plan -v --p2p 03:00.0,04:00.0
+expect 0 "plan -v lists every group after" "$acsctl" -F "$ex" plan -v --p2p 03:00.0,04:00.0 --allow-unsafe-groups
 [ "$(grep -c '^  group ' "$tmp/out")" = 35 ] && grep -q '^  unsafe: 0000:03:00.0 0000:04:00.0 via ' "$tmp/out" &&
 	ok "plan -v: every group and finding after" || bad "plan -v: every group and finding after"
 # before 6.11: disable_acs_redir where it gives the changes, and the boot unit's acs.conf
-expect 0 "plan on 6.1: the boot unit" "$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0
+expect 0 "plan on 6.1: the boot unit" "$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups
 grep -q '^at every boot: add to /etc/acsctl/acs.conf ' "$tmp/out" && grep -q '^    0000:02:00.0:SV+,TB-,RR-,CR-,UF+,DT-$' "$tmp/out" &&
 	ok "plan on 6.1: acs.conf lines" || bad "plan on 6.1: acs.conf lines"
-"$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0 -j >"$tmp/out" 2>&1
+"$acsctl" -F "$ex" --kernel 6.1 plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups -j >"$tmp/out" 2>&1
 python3 - "$tmp/out" <<'PY' && ok "plan -j on 6.1: disable_acs_redir and acs.conf" || bad "plan -j on 6.1: disable_acs_redir and acs.conf"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -1005,6 +1005,74 @@ expect 0 "synth: its options before it" "$acsctl" --functions 7 --seed 4 synth -
 expect 0 "synth: its options after it" "$acsctl" synth --functions 7 --seed 4 --format dump -o "$tmp/g2.txt"
 cmp -s "$tmp/g1.txt" "$tmp/g2.txt" && ok "synth: options before it or after it, the same" ||
 	bad "synth: options before it or after it, the same"
+
+# plan: groups that tell the truth, one-way P2P (issue 16, items 1 and 2)
+ex="$src/examples/switch-acs-everywhere.json"
+expect 0 "plan p2p: truthful groups" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0
+grep -q '^plan: 3 changes, minimal' "$tmp/out" &&
+	grep -q '^  0000:00:03.1: ACSCtl 0x001d -> 0x001c ' "$tmp/out" &&
+	grep -q '^for truthful groups (the kernel merges what is below them): 0000:00:03.1$' "$tmp/out" &&
+	grep -q '^audit after: 0 unsafe, ' "$tmp/out" && ! grep -q '^assign together: ' "$tmp/out" &&
+	! grep -q '^WARNING --allow-unsafe-groups' "$tmp/out" &&
+	ok "plan p2p: SV off on the root port, audit after OK" || bad "plan p2p: SV off on the root port, audit after OK"
+expect 0 "plan --allow-unsafe-groups: loudly" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --allow-unsafe-groups
+grep -q '^plan: 2 changes, minimal' "$tmp/out" && grep -q '^WARNING --allow-unsafe-groups: ' "$tmp/out" &&
+	grep -q '^audit after: 14 unsafe, ' "$tmp/out" &&
+	ok "plan --allow-unsafe-groups: the old plan, a warning" || bad "plan --allow-unsafe-groups: the old plan, a warning"
+expect 0 "plan --p2p-one-way" "$acsctl" -F "$ex" plan --p2p-one-way 03:00.0,04:00.0 -j
+python3 - "$tmp/out" <<'PY' && ok "plan --p2p-one-way -j: RR off at A's port, CR at B's, SV at the root port: 3 bits" ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+ch = {c["device"]: (int(c["acs_ctl_before"], 16), int(c["acs_ctl_after"], 16)) for c in d["changes"]}
+assert ch == {"0000:00:03.1": (0x1d, 0x1c), "0000:02:00.0": (0x1d, 0x19), "0000:02:01.0": (0x1d, 0x15)}, ch
+assert sum(bin(a ^ b).count("1") for a, b in ch.values()) == 3
+assert d["allow_unsafe_groups"] is False and d["truthful_groups"] == ["0000:00:03.1"]
+assert d["audit"]["unsafe"] == []
+PY
+	bad "plan --p2p-one-way -j: RR off at A's port, CR at B's, SV at the root port: 3 bits"
+expect 0 "plan --p2p and --p2p-one-way together" "$acsctl" -F "$ex" plan --p2p 03:00.0,04:00.0 --p2p-one-way 05:00.0,03:00.0
+grep -q '^audit after: 0 unsafe, ' "$tmp/out" && ok "plan: both forms, audit after OK" || bad "plan: both forms, audit after OK"
+expect 2 "plan --p2p-one-way takes two devices" "$acsctl" -F "$ex" plan --p2p-one-way 03:00.0,04:00.0,05:00.0
+# every plan on every example leaves no unsafe pair the fabric did not
+# have (the audit before), unless --allow-unsafe-groups; bits cleared
+# with and without it
+for e in "$src"/examples/*.json; do
+	case "$e" in *power-*) continue ;; esac
+	python3 - "$acsctl" "$e" <<'PY' && ok "plan on $(basename "$e"): audit after no worse than before" ||
+import json, subprocess, sys
+acsctl, path = sys.argv[1], sys.argv[2]
+def run(*a):
+    p = subprocess.run([acsctl, "-F", path, *a, "-j"], capture_output=True, text=True)
+    return p.returncode, json.loads(p.stdout)
+_, show = run("show")
+funcs = show["functions"]
+parent = {f["address"]: f.get("parent") for f in funcs}
+eps = [f["address"] for f in funcs if f.get("type") == "Endpoint" and not f.get("class", "").startswith("06")]
+_, audit = run("audit")
+before = {tuple(r["devices"]) for s in audit["unsafe"] for r in s.get("routes", [])}
+pairs = [(a, b) for i, a in enumerate(eps) for b in eps[i + 1:]
+         if parent.get(a) and parent.get(b) and parent[a] != parent[b] and parent.get(parent[a])
+         and parent.get(parent[a]) == parent.get(parent[b])][:2]
+reqs = [["--isolate", eps[-1]]] + [[o, a + "," + b] for a, b in pairs for o in ("--p2p", "--p2p-one-way")]
+for r in reqs:
+    rc, d = run("plan", *r)
+    rc2, old = run("plan", *r, "--allow-unsafe-groups")
+    assert rc in (0, 1, 3) and rc2 in (0, 1, 3), (r, rc, rc2)
+    if d["feasible"]:
+        after = {tuple(f["devices"]) for f in d["audit"]["unsafe"]}
+        assert after <= before, (r, after - before)
+        assert d["allow_unsafe_groups"] is False
+    if old["feasible"]:
+        assert old["allow_unsafe_groups"] is True
+    bits = lambda x: sum(bin(int(c["acs_ctl_before"], 16) ^ int(c["acs_ctl_after"], 16)).count("1")
+                         for c in x.get("changes", []))
+    print("#", path.rsplit("/", 1)[-1], " ".join(r), "bits:", bits(old) if old["feasible"] else "-", "->",
+          bits(d) if d["feasible"] else "infeasible", "unsafe after:",
+          len(old["audit"]["unsafe"]) if old["feasible"] else "-", "->",
+          len(d["audit"]["unsafe"]) if d["feasible"] else "-")
+PY
+		bad "plan on $(basename "$e"): audit after no worse than before"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,7 +3,11 @@
 audit after, the pairs to assign together, the ways of making it stick,
 the conflicts and the verdict. Requirements from the input's endpoints:
 isolate the last; P2P between two below one switch where there are (else
-the first two), with -v and on 6.1 (disable_acs_redir, the boot unit)."""
+the first two), with -v and on 6.1 (disable_acs_redir, the boot unit);
+the same pair one way (--p2p-one-way) and with --allow-unsafe-groups.
+Every plan without --allow-unsafe-groups leaves the audit after with no
+unsafe pair that the fabric's own audit (acsctl audit -j) lacks.
+"""
 import json
 
 import common
@@ -42,8 +46,33 @@ def runs(path):
     r = [["plan", "--isolate", eps[-1]]]
     if len(pair) == 2:
         p2p = ",".join(pair)
-        r += [["plan", "-v", "--p2p", p2p], ["--kernel", "6.1", "plan", "--p2p", p2p]]
+        r += [["plan", "-v", "--p2p", p2p], ["--kernel", "6.1", "plan", "--p2p", p2p],
+              ["plan", "--p2p-one-way", p2p], ["plan", "--p2p", p2p, "--allow-unsafe-groups"]]
+    before = unsafe_before(path)
+    for args in r:
+        truthful(path, args, before)
     return r
+
+
+def unsafe_before(path):
+    """The pairs the fabric's own audit finds unsafe (each route's)."""
+    rc, out = acsctl(["-F", path, "audit", "-j"])  # noqa: F821 (set by run.py)
+    if rc not in (0, 1):
+        return None
+    return {tuple(r["devices"]) for s in json.loads(out)["unsafe"] for r in s.get("routes", [])}
+
+
+def truthful(path, args, before):
+    """Groups that tell the truth (issue 16): a feasible plan without
+    --allow-unsafe-groups has no unsafe pair after that was not there."""
+    rc, out = acsctl(["-F", path] + args + ["-j"])  # noqa: F821 (set by run.py)
+    d = json.loads(out)
+    if not d["feasible"] or before is None:
+        return
+    after = {tuple(f["devices"]) for f in d["audit"]["unsafe"]}
+    allowed = "--allow-unsafe-groups" in args
+    assert d["allow_unsafe_groups"] is allowed, (path, args)
+    assert allowed or after <= before, (path, args, sorted(after - before))
 
 
 def json_facts(d):
@@ -57,6 +86,7 @@ def json_facts(d):
                  unit_lines=sum(len(w.get("lines", [])) for w in d["boot"]),
                  meets=sorted(w["meets"] for w in d["boot"] if "meets" in w))
         f.update({"audit_" + k: len(d["audit"][k]) for k in KINDS})
+        f.update(allow_unsafe_groups=d["allow_unsafe_groups"], truthful_groups=len(d["truthful_groups"]))
     return f
 
 
@@ -128,6 +158,8 @@ def machine_facts(out):
                  unit_lines=sum(len(split(w["lines"])) for w in boot if w.get("lines")),
                  meets=sorted(w["meets"] == "true" for w in boot if "meets" in w))
         f.update({"audit_" + k: common.count(out, "plan.audit." + k) for k in KINDS})
+        f.update(allow_unsafe_groups=t["allow_unsafe_groups"] == "true",
+                 truthful_groups=len(split(t["truthful_groups"])) if t.get("truthful_groups") else 0)
     return f
 
 
@@ -156,6 +188,9 @@ def text_facts(out, args):
                  meets=sorted("   [booting from firmware defaults" not in l for l in lines
                               if l.startswith("at boot (Linux ")))
         f.update({"audit_" + a.split()[1]: int(a.split()[0]) for a in audit})
+        merged = [l for l in lines if l.startswith("for truthful groups (")]
+        f.update(allow_unsafe_groups=any(l.startswith("WARNING --allow-unsafe-groups: ") for l in lines),
+                 truthful_groups=len(merged[0].split(": ", 1)[1].split()) if merged else 0)
         # text lists the new groups, all of them with -v
         assert len(listed) == (f["groups"] if "-v" in args else f["new_groups"])
     return f

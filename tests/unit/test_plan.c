@@ -58,14 +58,18 @@ static int brute_force(const acs_fabric *f, const acs_requirement *r, size_t nr)
 	return best;
 }
 
-static int plan_cost(const acs_fabric *f, const acs_requirement *r, size_t nr, bool *feasible)
+/* The plan's cost with flags; the brute force above checks the
+ * requirements only, so it is compared with plans that allow unsafe
+ * groups (plan_cost), and brute_force_truthful below with the others. */
+static int plan_cost_flags(const acs_fabric *f, const acs_requirement *r, size_t nr, bool *feasible,
+			   unsigned flags)
 {
 	acs_plan *p = NULL;
 	const struct acs_ctrl_change *ch;
 	int cost = 0;
 	size_t n;
 
-	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, nr), 0);
+	assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), r, nr, flags), 0);
 	*feasible = acs_plan_feasible(p);
 	n = acs_plan_changes(p, &ch);
 	for (size_t i = 0; i < n; i++)
@@ -79,6 +83,11 @@ static int plan_cost(const acs_fabric *f, const acs_requirement *r, size_t nr, b
 	}
 	acs_plan_free(p);
 	return *feasible ? cost : -1;
+}
+
+static int plan_cost(const acs_fabric *f, const acs_requirement *r, size_t nr, bool *feasible)
+{
+	return plan_cost_flags(f, r, nr, feasible, ACS_PLAN_ALLOW_UNSAFE_GROUPS);
 }
 
 /* Root port 00:01.0 and a switch with three ports, an endpoint below each. */
@@ -259,7 +268,7 @@ static void test_plan_optimal__p2p_clears_egress_control(void **state)
 	(void)state;
 	assert_int_equal(brute_force(f, r, 1), 1);
 	assert_int_equal(plan_cost(f, r, 1, &feasible), 1);
-	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, 1), 0);
+	assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), r, 1, ACS_PLAN_ALLOW_UNSAFE_GROUPS), 0);
 	assert_int_equal(acs_plan_changes(p, &ch), 1);
 	assert_int_equal(ch[0].index, tfab_idx(f, "02:00.0"));
 	assert_int_equal(ch[0].ctrl, 0);
@@ -423,7 +432,7 @@ static void test_plan_optimal__random_against_brute_force(void **state)
 		if (got != want)
 			fail_msg("fabric %u (requirement kind %d): plan %d bits, brute force %d",
 				 tried, q.kind, got, want);
-		assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), &q, 1), 0);
+		assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), &q, 1, ACS_PLAN_ALLOW_UNSAFE_GROUPS), 0);
 		assert_true(acs_plan_exact(p));
 		acs_plan_free(p);
 		changed += want > 0;
@@ -474,6 +483,18 @@ static void test_plan_conflict__no_acs_capability(void **state)
 
 /* --- the plan as acsctl plan shows it --- */
 
+static acs_plan_result *result_flags(const acs_fabric *f, const char *kernel, const acs_requirement *r, size_t nr,
+				     unsigned flags)
+{
+	acs_plan_opts o = ACS_PLAN_OPTS_INIT;
+	acs_plan_result *res = NULL;
+
+	o.flags = flags;
+	assert_int_equal(acs_plan_result_build(&res, f, kernel ? acs_policy_find(kernel) : acs_policy_default(),
+					       r, nr, &o), 0);
+	return res;
+}
+
 static acs_plan_result *result(const acs_fabric *f, const char *kernel, const acs_requirement *r, size_t nr)
 {
 	acs_plan_opts o = ACS_PLAN_OPTS_INIT;
@@ -507,6 +528,243 @@ static bool warned(const acs_plan_result *res, size_t a, size_t b)
 	return false;
 }
 
+/* --- groups that tell the truth (issue 16) --- */
+
+/* Whether the audit of w finds an unsafe pair (predicted groups against
+ * the hardware's routes). */
+static bool audit_unsafe(const acs_fabric *w)
+{
+	acs_audit *a = NULL;
+	bool unsafe = false;
+
+	assert_int_equal(acs_audit_run(&a, w, acs_policy_default(), acs_policy_hardware(acs_policy_default())), 0);
+	for (size_t i = 0; i < acs_audit_count(a); i++)
+		unsafe |= acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE;
+	acs_audit_free(a);
+	return unsafe;
+}
+
+/* The fewest bits any assignment of every port's control needs to meet
+ * the requirements with an audit that finds nothing unsafe (the fabrics
+ * here have none before), cheapest first (-1: none up to 8 bits). */
+static int brute_force_truthful(const acs_fabric *f, const acs_requirement *r, size_t nr)
+{
+	size_t ports[8], np = 0, total = 1;
+	struct acs_ctrl_change ch[8];
+
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		if (acs_fabric_func(f, i)->acs_pos) {
+			assert_true(np < 8);
+			ports[np++] = i;
+		}
+	for (size_t k = 0; k < np; k++)
+		total <<= popcount(acs_fabric_func(f, ports[k])->acs_cap & 0x7f);
+	for (int want = 0; want <= 8; want++)
+		for (size_t code = 0; code < total; code++) {
+			size_t c = code;
+			int cost = 0;
+			acs_fabric *w = NULL;
+			bool ok;
+
+			for (size_t k = 0; k < np; k++) {
+				const struct acs_func *fn = acs_fabric_func(f, ports[k]);
+				unsigned cap = fn->acs_cap & 0x7f, v = 0;
+
+				for (unsigned b = 0; b < 7; b++)
+					if (cap & (1u << b)) {
+						v |= (c & 1) << b;
+						c >>= 1;
+					}
+				ch[k] = (struct acs_ctrl_change){ ports[k], (uint16_t)v };
+				cost += popcount(v ^ fn->acs_ctrl);
+			}
+			if (cost != want)
+				continue;
+			assert_int_equal(acs_fabric_with_acs_ctrl(&w, f, ch, np), 0);
+			ok = acs_plan_check(w, acs_policy_default(), r, nr) && !audit_unsafe(w);
+			acs_fabric_free(w);
+			if (ok)
+				return want;
+		}
+	return -1;
+}
+
+/* The fabric a plan leaves. */
+static acs_fabric *after(const acs_fabric *f, const acs_plan *p)
+{
+	const struct acs_ctrl_change *ch;
+	size_t n = acs_plan_changes(p, &ch);
+	acs_fabric *w = NULL;
+
+	assert_int_equal(acs_fabric_with_acs_ctrl(&w, f, ch, n), 0);
+	return w;
+}
+
+/* P2P below a switch: RR and CR off on both ports leave each endpoint in
+ * its port's group, reaching the other: the audit after is unsafe. The
+ * plan now also clears SV on the root port, so that the kernel puts the
+ * whole switch in one group: 5 bits, the brute force's minimum; with
+ * ACS_PLAN_ALLOW_UNSAFE_GROUPS, the old answer (4 bits, audit unsafe). */
+static void test_plan_truthful__p2p_merges_at_root_port(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false), *w;
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")) };
+	acs_plan *p = NULL;
+	const struct acs_ctrl_change *ch;
+	const uint32_t *merged;
+	bool feasible;
+
+	(void)state;
+	assert_false(audit_unsafe(f));
+	assert_int_equal(plan_cost_flags(f, r, 1, &feasible, 0), 5);
+	assert_true(feasible);
+	assert_int_equal(brute_force_truthful(f, r, 1), 5);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, 1), 0);
+	assert_true(acs_plan_exact(p));
+	assert_false(acs_plan_unsafe_allowed(p));
+	assert_int_equal(acs_plan_truthful(p, &merged), 1);
+	assert_int_equal(merged[0], tfab_idx(f, "00:01.0"));
+	assert_int_equal(acs_plan_changes(p, &ch), 3);
+	assert_int_equal(ch[0].index, tfab_idx(f, "00:01.0"));
+	assert_int_equal(ch[0].ctrl, 0x1d & ~ACS_SV);
+	w = after(f, p);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	/* the old answer, loudly */
+	assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), r, 1, ACS_PLAN_ALLOW_UNSAFE_GROUPS), 0);
+	assert_true(acs_plan_unsafe_allowed(p));
+	assert_int_equal(acs_plan_truthful(p, &merged), 0);
+	assert_int_equal(acs_plan_changes(p, &ch), 2);
+	w = after(f, p);
+	assert_true(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
+/* One-way: RR off where 03:00.0's requests enter (02:00.0), CR off where
+ * 04:00.0's completions enter (02:01.0), SV off on the root port for the
+ * groups: 3 bits, fewer than two-way's 5; the brute force agrees. */
+static void test_plan_one_way__fewer_bits(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false), *w;
+	size_t a = tfab_idx(f, "03:00.0"), b = tfab_idx(f, "04:00.0");
+	acs_requirement one[] = { REQ(ACS_REQ_P2P_ONE_WAY, a, b) };
+	acs_requirement two[] = { REQ(ACS_REQ_P2P, a, b) };
+	acs_plan *p = NULL;
+	const struct acs_ctrl_change *ch;
+	struct acs_reach x;
+	bool feasible;
+
+	(void)state;
+	assert_int_equal(plan_cost_flags(f, one, 1, &feasible, 0), 3);
+	assert_true(plan_cost_flags(f, one, 1, &feasible, 0) < plan_cost_flags(f, two, 1, &feasible, 0));
+	assert_int_equal(brute_force_truthful(f, one, 1), 3);
+	assert_int_equal(plan_cost(f, one, 1, &feasible), 2);   /* unsafe groups allowed: RR, CR */
+	assert_int_equal(brute_force(f, one, 1), 2);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), one, 1), 0);
+	assert_int_equal(acs_plan_changes(p, &ch), 3);
+	assert_int_equal(ch[1].index, tfab_idx(f, "02:00.0"));
+	assert_int_equal(ch[1].ctrl, 0x1d & ~ACS_RR);
+	assert_int_equal(ch[2].index, tfab_idx(f, "02:01.0"));
+	assert_int_equal(ch[2].ctrl, 0x1d & ~ACS_CR);
+	w = after(f, p);
+	/* A reaches B; nothing opened from B to A */
+	acs_route_reach(w, acs_policy_default(), a, b, &x);
+	assert_true(x.direct);
+	acs_route_reach(w, acs_policy_default(), b, a, &x);
+	assert_false(x.direct);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
+/* Both forms in one plan: --p2p 03,04 and --p2p-one-way 05,03. */
+static void test_plan_one_way__mixed_with_p2p(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false), *w;
+	size_t a = tfab_idx(f, "03:00.0"), b = tfab_idx(f, "04:00.0"), c = tfab_idx(f, "05:00.0");
+	acs_requirement r[] = { REQ(ACS_REQ_P2P, a, b), REQ(ACS_REQ_P2P_ONE_WAY, c, a) };
+	acs_plan *p = NULL;
+	struct acs_reach x;
+	bool feasible;
+
+	(void)state;
+	assert_int_equal(plan_cost_flags(f, r, 2, &feasible, 0), brute_force_truthful(f, r, 2));
+	assert_true(feasible);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, 2), 0);
+	w = after(f, p);
+	assert_true(acs_plan_check(w, acs_policy_default(), r, 2));
+	acs_route_reach(w, acs_policy_default(), c, a, &x);
+	assert_true(x.direct);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
+/* The DMA-Direct shape of issue 16 (rdma_topo's): a switch below root
+ * port 00:01.0; the NIC's DMA function 03:00.0 below its port 02:00.0, the
+ * GPU 06:00.0 one switch further below 02:01.0 (05:00.0); every port ACS,
+ * control 0x1d. */
+static acs_fabric *dma_direct(void)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 6, 0x1d, false);
+	tfab_upstream(&t, "01:00.0", 2, 6);
+	tfab_downstream(&t, "02:00.0", 3, 3, 0x1d);
+	tfab_endpoint(&t, "03:00.0", false, NO_ACS);
+	tfab_downstream(&t, "02:01.0", 4, 6, 0x1d);
+	tfab_upstream(&t, "04:00.0", 5, 6);
+	tfab_downstream(&t, "05:00.0", 6, 6, 0x1d);
+	tfab_endpoint(&t, "06:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* One way DMA -> GPU: 3 bits, as rdma_topo (SV on the root port, RR on
+ * the DMA's port, CR on the GPU's side); two-way: the audit after OK. */
+static void test_plan_one_way__dma_direct(void **state)
+{
+	acs_fabric *f = dma_direct(), *w;
+	size_t dma = tfab_idx(f, "03:00.0"), gpu = tfab_idx(f, "06:00.0");
+	acs_requirement one[] = { REQ(ACS_REQ_P2P_ONE_WAY, dma, gpu) };
+	acs_requirement two[] = { REQ(ACS_REQ_P2P, dma, gpu) };
+	acs_plan *p = NULL;
+	const uint32_t *merged;
+	bool feasible;
+
+	(void)state;
+	assert_false(audit_unsafe(f));
+	assert_int_equal(plan_cost_flags(f, one, 1, &feasible, 0), 3);
+	assert_true(feasible);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), one, 1), 0);
+	assert_int_equal(acs_plan_truthful(p, &merged), 1);
+	assert_int_equal(merged[0], tfab_idx(f, "00:01.0"));
+	w = after(f, p);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	/* two-way: RR CR on the three ports of the kernel's path, SV on the
+	 * root port; the old plan's audit after was unsafe */
+	assert_int_equal(plan_cost_flags(f, two, 1, &feasible, 0), 7);
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), two, 1), 0);
+	w = after(f, p);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	assert_int_equal(plan_cost(f, two, 1, &feasible), 6);
+	assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), two, 1, ACS_PLAN_ALLOW_UNSAFE_GROUPS), 0);
+	w = after(f, p);
+	assert_true(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
 /* P2P below a switch on a kernel with config_acs: the groups, P2P and
  * audit after, the pairs to assign together, the parameter and its
  * loader lines, each checked by a boot. */
@@ -515,7 +773,8 @@ static void test_plan_result__p2p_config_acs(void **state)
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
 	size_t a = tfab_idx(f, "03:00.0"), b = tfab_idx(f, "04:00.0");
 	acs_requirement r[] = { REQ(ACS_REQ_P2P, a, b) };
-	acs_plan_result *res = result(f, "6.12", r, 1);
+	/* as before issue 16: groups that do not tell the truth, allowed */
+	acs_plan_result *res = result_flags(f, "6.12", r, 1, ACS_PLAN_ALLOW_UNSAFE_GROUPS);
 	const acs_plan_warning *w;
 	const acs_plan_pair *pairs;
 	const acs_plan_boot *cfg, *live, *ways;
@@ -576,7 +835,7 @@ static void test_plan_result__p2p_disable_acs_redir(void **state)
 {
 	acs_fabric *f = switch3(0x1d, 0x1d, 0x1d, 0x1d, false);
 	acs_requirement r[] = { REQ(ACS_REQ_P2P, tfab_idx(f, "03:00.0"), tfab_idx(f, "04:00.0")) };
-	acs_plan_result *res = result(f, "6.1", r, 1);
+	acs_plan_result *res = result_flags(f, "6.1", r, 1, ACS_PLAN_ALLOW_UNSAFE_GROUPS);
 	const acs_plan_boot *dis, *unit;
 
 	(void)state;
@@ -800,6 +1059,10 @@ int main(void)
 		cmocka_unit_test(test_plan_optimal__random_against_brute_force),
 		cmocka_unit_test(test_plan_conflict__p2p_against_isolation),
 		cmocka_unit_test(test_plan_conflict__no_acs_capability),
+		cmocka_unit_test(test_plan_truthful__p2p_merges_at_root_port),
+		cmocka_unit_test(test_plan_one_way__fewer_bits),
+		cmocka_unit_test(test_plan_one_way__mixed_with_p2p),
+		cmocka_unit_test(test_plan_one_way__dma_direct),
 		cmocka_unit_test(test_plan_result__p2p_config_acs),
 		cmocka_unit_test(test_plan_result__p2p_disable_acs_redir),
 		cmocka_unit_test(test_plan_result__no_parameter_before_6_11),

@@ -274,12 +274,14 @@ static int ways(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, co
 }
 
 static int build(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
-		 size_t nreqs, int cpu)
+		 size_t nreqs, int cpu, unsigned int flags)
 {
 	const struct acs_ctrl_change *ch;
 	const uint32_t *unk;
 	size_t n;
-	int rc = acs_plan_compute(&r->plan, f, p, reqs, nreqs);
+	/* feasible only where the audit after finds nothing new unsafe,
+	 * unless ACS_PLAN_ALLOW_UNSAFE_GROUPS */
+	int rc = acs_plan_compute_flags(&r->plan, f, p, reqs, nreqs, flags);
 
 	if (rc || !acs_plan_feasible(r->plan) || acs_plan_unknown(r->plan, &unk))
 		return rc;
@@ -313,12 +315,12 @@ int acs_plan_result_build(acs_plan_result **out, const acs_fabric *f, const acs_
 	int rc;
 
 	*out = NULL;
-	if (!o || o->version != ACS_PLAN_OPTS_VERSION)
+	if (!o || (o->version != 1 && o->version != ACS_PLAN_OPTS_VERSION))
 		return acs_error_set(ACS_EINVAL, "acs_plan_opts: unsupported version");
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return acs_error_nomem();
-	rc = build(r, f, p, reqs, nreqs, o->cpu);
+	rc = build(r, f, p, reqs, nreqs, o->cpu, o->version >= 2 ? o->flags : 0);
 	if (rc) {
 		acs_plan_result_free(r);
 		return rc;

@@ -10,6 +10,19 @@
  * bit the kernel requires) that meets the rest, found by exhaustive search
  * over the candidates in order of cost while they are few, greedily
  * beyond. Every answer is checked by evaluating the what-if fabric.
+ *
+ * One-way P2P (A's requests to B, B's completions back) clears ReqRedir
+ * only on the port where A's requests enter the switch they meet in, and
+ * CmpltRedir only where B's completions enter it.
+ *
+ * Groups that tell the truth: unless ACS_PLAN_ALLOW_UNSAFE_GROUPS, an
+ * answer also needs the audit of the fabric after it to find no unsafe
+ * pair (different groups, reaching each other) the fabric before did not
+ * have. The kernel puts everything below a port whose ACS lacks one of
+ * SV, RR, CR, UF (pci_acs_path_enabled(), REQ_ACS_FLAGS) in that port's
+ * group, so the search also offers, on each ACS port above a device that
+ * P2P opens, clearing one of those bits: SV first, which changes no
+ * route (rdma_topo clears it on the root port for the same reason).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +31,7 @@
 #include "internal.h"
 
 #define MAX_CAND 9          /* 3^9 = 19683 what-ifs at most */
+#define MAX_COMBOS 19683
 #define MAX_PATH 600
 
 struct acs_plan {
@@ -28,6 +42,20 @@ struct acs_plan {
 	acs_unknown *unknown;     /* what meeting the requirements depends on */
 	const uint32_t *unknown_list;
 	size_t nunknown;
+	bool unsafe_allowed;
+	uint32_t *truthful;       /* ports changed to merge groups */
+	size_t ntruthful;
+};
+
+/* What an answer is checked against. */
+struct ctx {
+	const acs_fabric *f;
+	const acs_policy *p;
+	const acs_requirement *reqs;
+	size_t nreqs;
+	bool truthful;            /* the audit after must find nothing new unsafe */
+	acs_fabric *before;       /* the fabric as it is, its groups predicted */
+	acs_groups *groups;       /* its groups */
 };
 
 #define conflict(p, ...) ((p)->feasible = false, acs_lines_add(&(p)->conflicts, __VA_ARGS__))
@@ -77,6 +105,30 @@ static bool check_translated(const acs_fabric *f, const acs_policy *p, const acs
 				return false;
 		}
 	return true;
+}
+
+/* Completions from b back to a: direct unless the port where they enter
+ * the switch they meet in redirects them (CmpltRedir). */
+static bool completions_direct(const acs_fabric *f, const acs_policy *p, size_t b, size_t a)
+{
+	struct acs_reach x;
+	const struct acs_func *in;
+
+	acs_route_reach(f, p, b, a, &x);
+	if (x.ingress < 0 || x.turn < 0)
+		return false;
+	in = acs_fabric_func(f, (size_t)x.ingress);
+	return !in->acs_pos || !(in->acs_ctrl & ACS_CR);
+}
+
+static bool check_one_way(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
+{
+	struct acs_reach x;
+
+	if (r->n != 2)
+		return false;
+	acs_route_reach(f, p, r->devices[0], r->devices[1], &x);
+	return x.direct && completions_direct(f, p, r->devices[1], r->devices[0]);
 }
 
 /* No endpoint outside d's device shares its group or reaches it. */
@@ -142,6 +194,7 @@ bool acs_plan_check(const acs_fabric *f, const acs_policy *p, const acs_requirem
 				ok = check_isolated(f, p, g, r->devices[i]);
 			break;
 		case ACS_REQ_TENANT: ok = check_tenants(f, p, g, r); break;
+		case ACS_REQ_P2P_ONE_WAY: ok = check_one_way(f, p, r); break;
 		default: ok = false;
 		}
 	}
@@ -240,6 +293,35 @@ static int plan_translated(acs_plan *plan, const acs_fabric *f, const acs_policy
 	return 0;
 }
 
+/* One-way P2P: ReqRedir (and Egress Control, where set) off where A's
+ * requests enter the switch they meet in; CmpltRedir off where B's
+ * completions enter it. Nothing else. */
+static int plan_one_way(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
+			const acs_requirement *r, struct target *t)
+{
+	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
+	struct acs_reach x, y;
+
+	if (r->n != 2)
+		return conflict(plan, "--p2p-one-way takes two devices, A,B");
+	acs_route_reach(f, p, r->devices[0], r->devices[1], &x);
+	acs_route_reach(f, p, r->devices[1], r->devices[0], &y);
+	if (x.ingress < 0 || x.turn < 0 || y.ingress < 0 || y.turn < 0)
+		return conflict(plan, "--p2p-one-way %s,%s: their paths meet only in the root complex",
+				addr(f, r->devices[0], a), addr(f, r->devices[1], b));
+	if (acs_fabric_func(f, (size_t)x.ingress)->acs_pos) {
+		uint16_t clr = ACS_RR | (t->ctrl[x.ingress] & ACS_EC);
+
+		t->ctrl[x.ingress] &= (uint16_t)~clr;
+		t->forced0[x.ingress] |= clr;
+	}
+	if (acs_fabric_func(f, (size_t)y.ingress)->acs_pos) {
+		t->ctrl[y.ingress] &= (uint16_t)~ACS_CR;
+		t->forced0[y.ingress] |= ACS_CR;
+	}
+	return 0;
+}
+
 /* Candidate ports for isolation: the ACS functions on the paths of the
  * devices and their siblings at every level (where others' requests enter). */
 static size_t candidates(const acs_fabric *f, const size_t *devs, size_t n, size_t *out)
@@ -301,9 +383,94 @@ static uint16_t addition(const struct acs_func *fn, uint16_t cur, int level)
 	return (uint16_t)(want & cap_of(fn) & ~cur);
 }
 
-static int evaluate(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
-		    size_t nreqs, const uint16_t *ctrl, bool *ok)
+/* The one bit the kernel requires that clearing merges what is below fn
+ * into fn's group: SV where it is set (it opens no route), else UF, CR,
+ * RR; 0 where none can go (not set, required to stay, or a bit the
+ * capability lacks, which the kernel takes as on). */
+static uint16_t merge_bit(const struct acs_func *fn, uint16_t cur, uint16_t forced1)
 {
+	static const uint16_t order[] = { ACS_SV, ACS_UF, ACS_CR, ACS_RR };
+
+	if (!fn->acs_pos || (fn->pcie_type != ACS_PCIE_DOWNSTREAM && fn->pcie_type != ACS_PCIE_ROOT_PORT &&
+			     !fn->multifunction))
+		return 0;
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		if ((cur & order[k]) && (cap_of(fn) & order[k]) && !(forced1 & order[k]))
+			return order[k];
+	return 0;
+}
+
+/* Ports whose merge the search may offer: the ACS functions above each
+ * device a P2P requirement names, each once. */
+static size_t merge_candidates(const acs_fabric *f, const acs_requirement *reqs, size_t nreqs,
+			       size_t *out, size_t max)
+{
+	size_t m = 0;
+
+	for (size_t k = 0; k < nreqs; k++) {
+		if (reqs[k].kind != ACS_REQ_P2P && reqs[k].kind != ACS_REQ_P2P_ONE_WAY &&
+		    reqs[k].kind != ACS_REQ_P2P_TRANSLATED)
+			continue;
+		for (size_t i = 0; i < reqs[k].n; i++)
+			for (const struct acs_func *up = acs_fabric_parent(f, acs_fabric_func(f, reqs[k].devices[i]));
+			     up; up = acs_fabric_parent(f, up)) {
+				size_t ui = acs_fabric_index(f, up);
+				bool seen = false;
+
+				for (size_t j = 0; j < m; j++)
+					seen |= out[j] == ui;
+				if (!seen && m < max && up->acs_pos)
+					out[m++] = ui;
+			}
+	}
+	return m;
+}
+
+/* One choice for a candidate port: bits set, bits cleared. */
+struct option {
+	uint16_t set, clr;
+};
+
+/* A candidate port and its choices (besides leaving it). */
+struct cand {
+	size_t index;
+	struct option opt[3];
+	size_t nopt;
+	bool merge[3];            /* the choice is a merge */
+};
+
+/* Whether a pair of an unsafe finding after was unsafe before: in
+ * different groups of the fabric as it is, one reaching the other. */
+static bool unsafe_before(const struct ctx *cx, const acs_finding *x)
+{
+	for (size_t i = 0; i < x->ndevices; i++)
+		for (size_t j = 0; j < x->ndevices; j++) {
+			struct acs_reach r;
+
+			if (i == j || acs_groups_of(cx->groups, x->devices[i]) == acs_groups_of(cx->groups, x->devices[j]))
+				continue;
+			acs_route_reach(cx->before, acs_policy_hardware(cx->p), x->devices[i], x->devices[j], &r);
+			if (r.direct)
+				return true;
+		}
+	return false;
+}
+
+/* No unsafe finding in a that the fabric before did not have. */
+static bool no_new_unsafe(const struct ctx *cx, const acs_audit *a)
+{
+	for (size_t i = 0; i < acs_audit_count(a); i++) {
+		const acs_finding *x = acs_audit_at(a, i);
+
+		if (x->kind == ACS_FINDING_UNSAFE && !unsafe_before(cx, x))
+			return false;
+	}
+	return true;
+}
+
+static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
+{
+	const acs_fabric *f = cx->f;
 	struct acs_ctrl_change *ch = malloc((acs_fabric_count(f) + 1) * sizeof(*ch));
 	acs_fabric *w = NULL;
 	size_t n = 0;
@@ -311,62 +478,66 @@ static int evaluate(const acs_fabric *f, const acs_policy *p, const acs_requirem
 
 	if (!ch)
 		return acs_error_nomem();
+	*ok = false;
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		if (acs_fabric_func(f, i)->acs_pos && ctrl[i] != acs_fabric_func(f, i)->acs_ctrl)
 			ch[n++] = (struct acs_ctrl_change){ i, ctrl[i] };
 	rc = acs_fabric_with_acs_ctrl(&w, f, ch, n);
 	if (!rc)
-		*ok = acs_plan_check(w, p, reqs, nreqs);
+		*ok = acs_plan_check(w, cx->p, cx->reqs, cx->nreqs);
+	if (!rc && *ok && cx->truthful) {
+		acs_audit *a = NULL;
+
+		/* the groups after are the predicted ones (made at boot) */
+		if (w->kgroups == ACS_KGROUPS_PRESENT)
+			w->kgroups = ACS_KGROUPS_UNKNOWN;
+		rc = acs_audit_run(&a, w, cx->p, acs_policy_hardware(cx->p));
+		if (!rc)
+			*ok = no_new_unsafe(cx, a);
+		acs_audit_free(a);
+	}
 	acs_fabric_free(w);
 	free(ch);
 	return rc;
 }
 
-/* Exhaustive search over assignments (none / RR / all required): every
- * combination is tried and the cheapest that meets the requirements kept.
- * The first feasible one is not always the cheapest: ports differ in what
- * their capabilities let them set (test_plan_optimal__not_first_feasible). */
-static int search(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
-		  size_t nreqs, struct target *t, const size_t *cand, size_t nc, bool *found)
+/* Exhaustive search over the candidates' choices: every combination is
+ * tried and the cheapest (fewest bits changed, then fewest ports) that
+ * meets the requirements kept. The first feasible one is not always the
+ * cheapest: ports differ in what their capabilities let them set
+ * (test_plan_optimal__not_first_feasible). */
+static int search(const struct ctx *cx, struct target *t, const struct cand *cand, size_t nc, bool *found,
+		  bool *merged)
 {
-	size_t total = 1;
+	const acs_fabric *f = cx->f;
+	size_t total = 1, best = 0;
 	int best_cost = -1, best_ports = 0, rc = 0;
-	size_t best = 0;
 	uint16_t *ctrl = malloc(acs_fabric_count(f) * sizeof(*ctrl));
 
 	if (!ctrl)
 		return acs_error_nomem();
 	for (size_t k = 0; k < nc; k++)
-		total *= 3;
+		total *= cand[k].nopt + 1;
 	for (size_t code = 0; !rc && code < total; code++) {
 		size_t c = code;
 		int cost = 0, ports = 0;
-		bool ok = false, useless = false;
+		bool ok = false;
 
 		memcpy(ctrl, t->ctrl, acs_fabric_count(f) * sizeof(*ctrl));
-		for (size_t k = 0; k < nc; k++, c /= 3) {
-			int level = (int)(c % 3);
-			const struct acs_func *fn = acs_fabric_func(f, cand[k]);
-			uint16_t add;
+		for (size_t k = 0; k < nc; k++) {
+			size_t level = c % (cand[k].nopt + 1);
 
+			c /= cand[k].nopt + 1;
 			if (!level)
 				continue;
-			add = addition(fn, ctrl[cand[k]], level);
-			/* a level that adds nothing, or RR where RR alone is all
-			 * there is, repeats a cheaper assignment */
-			if (!add || (level == 2 && add == addition(fn, ctrl[cand[k]], 1)) ||
-			    (add & t->forced0[cand[k]])) {
-				useless = true;
-				break;
-			}
-			ctrl[cand[k]] |= add;
-			cost += popcount(add);
+			ctrl[cand[k].index] = (uint16_t)((ctrl[cand[k].index] | cand[k].opt[level - 1].set) &
+							 ~cand[k].opt[level - 1].clr);
+			cost += popcount(cand[k].opt[level - 1].set) + popcount(cand[k].opt[level - 1].clr);
 			ports++;
 		}
-		if (useless || (best_cost >= 0 && (cost > best_cost ||
-						    (cost == best_cost && ports >= best_ports))))
+		if (best_cost >= 0 && (cost > best_cost || (cost == best_cost && ports >= best_ports)))
 			continue;
-		rc = evaluate(f, p, reqs, nreqs, ctrl, &ok);
+		rc = evaluate(cx, ctrl, &ok);
 		if (!rc && ok) {
 			best_cost = cost;
 			best_ports = ports;
@@ -376,23 +547,33 @@ static int search(const acs_fabric *f, const acs_policy *p, const acs_requiremen
 	if (!rc && best_cost >= 0) {
 		size_t c = best;
 
-		for (size_t k = 0; k < nc; k++, c /= 3)
-			if (c % 3)
-				t->ctrl[cand[k]] |= addition(acs_fabric_func(f, cand[k]), t->ctrl[cand[k]], (int)(c % 3));
+		for (size_t k = 0; k < nc; k++) {
+			size_t level = c % (cand[k].nopt + 1);
+
+			c /= cand[k].nopt + 1;
+			if (!level)
+				continue;
+			t->ctrl[cand[k].index] = (uint16_t)((t->ctrl[cand[k].index] | cand[k].opt[level - 1].set) &
+							    ~cand[k].opt[level - 1].clr);
+			merged[cand[k].index] |= cand[k].merge[level - 1];
+		}
 		*found = true;
 	}
 	free(ctrl);
 	return rc;
 }
 
-/* Too many candidates: every required bit everywhere, then drop what is
- * not needed, one candidate at a time. */
-static int greedy(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
-		  size_t nreqs, struct target *t, const size_t *cand, size_t nc, bool *found)
+/* Too many candidates: every required bit on every isolation candidate,
+ * then, where that is not enough, the cheapest single merge; then drop
+ * what is not needed, one candidate at a time. */
+static int greedy_core(const struct ctx *cx, struct target *t, const size_t *cand, size_t nc,
+		       const size_t *mcand, size_t nm, bool *found, bool *merged)
 {
+	const acs_fabric *f = cx->f;
 	size_t n = acs_fabric_count(f);
 	uint16_t *full = malloc(n * sizeof(*full));
 	bool ok = false;
+	long mi = -1;
 	int rc;
 
 	if (!full)
@@ -401,20 +582,148 @@ static int greedy(const acs_fabric *f, const acs_policy *p, const acs_requiremen
 	for (size_t k = 0; k < nc; k++)
 		full[cand[k]] |= (uint16_t)(addition(acs_fabric_func(f, cand[k]), full[cand[k]], 2) &
 					    ~t->forced0[cand[k]]);
-	rc = evaluate(f, p, reqs, nreqs, full, &ok);
+	rc = evaluate(cx, full, &ok);
+	for (size_t k = 0; !rc && !ok && k < nm; k++) {
+		uint16_t bit = merge_bit(acs_fabric_func(f, mcand[k]), full[mcand[k]], t->forced1[mcand[k]]);
+		uint16_t keep = full[mcand[k]];
+
+		if (!bit)
+			continue;
+		full[mcand[k]] &= (uint16_t)~bit;
+		rc = evaluate(cx, full, &ok);
+		if (ok)
+			mi = (long)k;
+		else
+			full[mcand[k]] = keep;
+	}
 	for (size_t k = 0; !rc && ok && k < nc; k++) {
 		uint16_t keep = full[cand[k]];
 		bool still = false;
 
+		if (mi >= 0 && cand[k] == mcand[mi])
+			continue;
 		full[cand[k]] = t->ctrl[cand[k]];
-		rc = evaluate(f, p, reqs, nreqs, full, &still);
+		rc = evaluate(cx, full, &still);
 		if (!still)
 			full[cand[k]] = keep;
 	}
 	if (!rc && ok) {
 		memcpy(t->ctrl, full, n * sizeof(*full));
+		if (mi >= 0)
+			merged[mcand[mi]] = true;
 		*found = true;
 	}
+	free(full);
+	return rc;
+}
+
+/* Greedy, truthful: dropping one port at a time from "every required bit
+ * everywhere" stalls where each drop alone opens a route across the split
+ * groups; so first the plan without truthful groups, then that plan with
+ * the cheapest single merge, and only then the truthful greedy. */
+static int greedy(const struct ctx *cx, struct target *t, const size_t *cand, size_t nc,
+		  const size_t *mcand, size_t nm, bool *found, bool *merged)
+{
+	size_t n = acs_fabric_count(cx->f);
+	struct ctx loose = *cx;
+	uint16_t *save;
+	bool ok = false;
+	int rc;
+
+	if (!cx->truthful)
+		return greedy_core(cx, t, cand, nc, mcand, nm, found, merged);
+	save = malloc((n + 1) * sizeof(*save));
+	if (!save)
+		return acs_error_nomem();
+	memcpy(save, t->ctrl, n * sizeof(*save));
+	loose.truthful = false;
+	rc = greedy_core(&loose, t, cand, nc, NULL, 0, found, merged);
+	if (!rc && *found)
+		rc = evaluate(cx, t->ctrl, &ok);
+	for (size_t k = 0; !rc && *found && !ok && k < nm; k++) {
+		uint16_t keep = t->ctrl[mcand[k]];
+		uint16_t bit = merge_bit(acs_fabric_func(cx->f, mcand[k]), keep, t->forced1[mcand[k]]);
+
+		if (!bit)
+			continue;
+		t->ctrl[mcand[k]] &= (uint16_t)~bit;
+		rc = evaluate(cx, t->ctrl, &ok);
+		if (ok)
+			merged[mcand[k]] = true;
+		else
+			t->ctrl[mcand[k]] = keep;
+	}
+	if (!rc && *found && !ok) {
+		memcpy(t->ctrl, save, n * sizeof(*save));
+		*found = false;
+		rc = greedy_core(cx, t, cand, nc, mcand, nm, found, merged);
+	}
+	free(save);
+	return rc;
+}
+
+/* The candidates with their choices: isolation's additions (ReqRedir,
+ * every required bit), and merges. */
+static size_t choices(const acs_fabric *f, const struct target *t, const size_t *icand, size_t ni,
+		      const size_t *mcand, size_t nm, struct cand *out)
+{
+	size_t m = 0;
+
+	for (size_t k = 0; k < ni + nm; k++) {
+		size_t x = k < ni ? icand[k] : mcand[k - ni];
+		const struct acs_func *fn = acs_fabric_func(f, x);
+		struct cand *c = NULL;
+
+		for (size_t j = 0; j < m; j++)
+			if (out[j].index == x)
+				c = &out[j];
+		if (!c) {
+			c = &out[m++];
+			*c = (struct cand){ .index = x };
+		}
+		if (k < ni) {
+			for (int level = 1; level <= 2; level++) {
+				uint16_t add = addition(fn, t->ctrl[x], level);
+
+				/* nothing to add, RR where RR alone is all there
+				 * is, or a bit P2P needs clear: not a choice */
+				if (!add || (level == 2 && add == addition(fn, t->ctrl[x], 1)) || (add & t->forced0[x]))
+					continue;
+				c->merge[c->nopt] = false;
+				c->opt[c->nopt++] = (struct option){ add, 0 };
+			}
+		} else {
+			uint16_t bit = merge_bit(fn, t->ctrl[x], t->forced1[x]);
+
+			if (bit) {
+				c->merge[c->nopt] = true;
+				c->opt[c->nopt++] = (struct option){ 0, bit };
+			}
+		}
+		if (!c->nopt)
+			m--;
+	}
+	return m;
+}
+
+/* Whether the requirements hold at all without truthful groups (every
+ * required bit on every isolation candidate, as greedy starts): only to
+ * say why a plan is infeasible. t is left as it was. */
+static int search_or_greedy_probe(const struct ctx *cx, const struct target *t, const acs_fabric *f, bool *ok)
+{
+	size_t n = acs_fabric_count(f);
+	uint16_t *full = malloc((n + 1) * sizeof(*full));
+	int rc;
+
+	if (!full)
+		return acs_error_nomem();
+	memcpy(full, t->ctrl, n * sizeof(*full));
+	rc = evaluate(cx, full, ok);
+	for (size_t i = 0; !rc && !*ok && i < n; i++)
+		if (acs_fabric_func(f, i)->acs_pos && !t->forced0[i])
+			full[i] |= addition(acs_fabric_func(f, i), full[i], 2);
+	if (!rc && !*ok)
+		rc = evaluate(cx, full, ok);
 	free(full);
 	return rc;
 }
@@ -501,26 +810,36 @@ static void requirements_unknown(const acs_fabric *f, acs_unknown *u, const acs_
 int acs_plan_compute(acs_plan **out, const acs_fabric *f, const acs_policy *p,
 		     const acs_requirement *reqs, size_t nreqs)
 {
-	size_t n = acs_fabric_count(f), nc = 0, nd = 0;
+	return acs_plan_compute_flags(out, f, p, reqs, nreqs, 0);
+}
+
+int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy *p,
+			   const acs_requirement *reqs, size_t nreqs, unsigned int flags)
+{
+	size_t n = acs_fabric_count(f), nc = 0, nm = 0, nd = 0, nch = 0, total = 1;
 	acs_plan *plan = calloc(1, sizeof(*plan));
 	struct target t = { NULL, NULL, NULL };
-	size_t *cand = malloc(MAX_PATH * sizeof(*cand)), *devs = NULL;
+	size_t *cand = malloc(MAX_PATH * sizeof(*cand)), *mcand = malloc(MAX_PATH * sizeof(*mcand)), *devs = NULL;
+	struct cand *ch = calloc(2 * MAX_PATH + 1, sizeof(*ch));
+	bool *merged = calloc(n + 1, sizeof(*merged));
+	struct ctx cx = { f, p, reqs, nreqs, !(flags & ACS_PLAN_ALLOW_UNSAFE_GROUPS), NULL, NULL };
 	bool found = false, ok = false;
 	int rc = 0;
 
 	*out = NULL;
-	t.ctrl = malloc(n * sizeof(*t.ctrl));
-	t.forced0 = calloc(n, sizeof(*t.forced0));
-	t.forced1 = calloc(n, sizeof(*t.forced1));
+	t.ctrl = malloc((n + 1) * sizeof(*t.ctrl));
+	t.forced0 = calloc(n + 1, sizeof(*t.forced0));
+	t.forced1 = calloc(n + 1, sizeof(*t.forced1));
 	for (size_t k = 0; k < nreqs; k++)
 		nd += reqs[k].n;
 	devs = malloc((nd + 1) * sizeof(*devs));
-	if (!plan || !cand || !t.ctrl || !t.forced0 || !t.forced1 || !devs) {
+	if (!plan || !cand || !mcand || !ch || !merged || !t.ctrl || !t.forced0 || !t.forced1 || !devs) {
 		rc = acs_error_nomem();
 		goto done;
 	}
 	plan->feasible = true;
 	plan->exact = true;
+	plan->unsafe_allowed = !cx.truthful;
 	rc = acs_unknown_new(&plan->unknown, f, p);
 	if (rc)
 		goto done;
@@ -534,36 +853,75 @@ int acs_plan_compute(acs_plan **out, const acs_fabric *f, const acs_policy *p,
 			rc = plan_p2p(plan, f, p, &reqs[k], &t);
 		else if (reqs[k].kind == ACS_REQ_P2P_TRANSLATED)
 			rc = plan_translated(plan, f, p, &reqs[k], &t);
+		else if (reqs[k].kind == ACS_REQ_P2P_ONE_WAY)
+			rc = plan_one_way(plan, f, p, &reqs[k], &t);
 		else
 			for (size_t i = 0; i < reqs[k].n; i++)
 				devs[nd++] = reqs[k].devices[i];
 	}
 	if (rc || !plan->feasible)
 		goto done;
-	rc = evaluate(f, p, reqs, nreqs, t.ctrl, &ok);
+	/* the fabric before, its groups predicted: the unsafe pairs it has
+	 * are not the plan's to fix */
+	if (cx.truthful) {
+		rc = acs_fabric_with_acs_ctrl(&cx.before, f, NULL, 0);
+		if (!rc) {
+			if (cx.before->kgroups == ACS_KGROUPS_PRESENT)
+				cx.before->kgroups = ACS_KGROUPS_UNKNOWN;
+			rc = acs_groups_compute(&cx.groups, cx.before, p);
+		}
+		if (rc)
+			goto done;
+	}
+	rc = evaluate(&cx, t.ctrl, &ok);
 	if (!rc && !ok) {
 		nc = candidates(f, devs, nd, cand);
-		if (nc <= MAX_CAND) {
-			rc = search(f, p, reqs, nreqs, &t, cand, nc, &found);
+		if (cx.truthful)
+			nm = merge_candidates(f, reqs, nreqs, mcand, MAX_PATH);
+		nch = choices(f, &t, cand, nc, mcand, nm, ch);
+		for (size_t k = 0; k < nch && total <= MAX_COMBOS; k++)
+			total *= ch[k].nopt + 1;
+		if (total <= MAX_COMBOS) {
+			rc = search(&cx, &t, ch, nch, &found, merged);
 		} else {
 			plan->exact = false;
-			rc = greedy(f, p, reqs, nreqs, &t, cand, nc, &found);
+			rc = greedy(&cx, &t, cand, nc, mcand, nm, &found, merged);
 		}
-		if (!rc && !found)
+		if (!rc && !found && cx.truthful) {
+			/* would it hold with groups that do not tell the truth? */
+			bool loose = false;
+
+			cx.truthful = false;
+			memset(merged, 0, n * sizeof(*merged));
+			rc = search_or_greedy_probe(&cx, &t, f, &loose);
+			cx.truthful = true;
+			if (!rc && loose)
+				rc = conflict(plan, "every ACS change that meets the requirements leaves devices of different groups reaching each other without the IOMMU, and no change of the ports above them makes the kernel merge those groups (--allow-unsafe-groups plans without this)");
+		}
+		if (!rc && !found && plan->feasible)
 			rc = explain_infeasible(plan, f, reqs, nreqs, &t);
 	}
 	if (rc || !plan->feasible)
 		goto done;
 	plan->changes = malloc((n + 1) * sizeof(*plan->changes));
-	if (!plan->changes) {
+	plan->truthful = malloc((n + 1) * sizeof(*plan->truthful));
+	if (!plan->changes || !plan->truthful) {
 		rc = acs_error_nomem();
 		goto done;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (acs_fabric_func(f, i)->acs_pos && t.ctrl[i] != acs_fabric_func(f, i)->acs_ctrl)
 			plan->changes[plan->nchanges++] = (struct acs_ctrl_change){ i, t.ctrl[i] };
+		if (merged[i])
+			plan->truthful[plan->ntruthful++] = (uint32_t)i;
+	}
 done:
+	acs_groups_free(cx.groups);
+	acs_fabric_free(cx.before);
 	free(cand);
+	free(mcand);
+	free(ch);
+	free(merged);
 	free(devs);
 	free(t.ctrl);
 	free(t.forced0);
@@ -574,6 +932,17 @@ done:
 	}
 	*out = plan;
 	return 0;
+}
+
+size_t acs_plan_truthful(const acs_plan *plan, const uint32_t **ports)
+{
+	*ports = plan->truthful;
+	return plan->ntruthful;
+}
+
+bool acs_plan_unsafe_allowed(const acs_plan *plan)
+{
+	return plan->unsafe_allowed;
 }
 
 bool acs_plan_feasible(const acs_plan *plan)
@@ -611,5 +980,6 @@ void acs_plan_free(acs_plan *plan)
 	acs_lines_free(&plan->conflicts);
 	acs_unknown_free(plan->unknown);
 	free(plan->changes);
+	free(plan->truthful);
 	free(plan);
 }
