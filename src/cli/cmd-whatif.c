@@ -211,132 +211,131 @@ struct view {
 	size_t said;            /* differences shown: none says "no change" */
 };
 
-/* Groups: text and JSON's old arrays of lines ("merged", "split",
- * "added"), and the data's "groups". */
-/* Text's lines, and the line arrays JSON has always carried. */
-static void print_groups_lines(struct view *v)
-{
+/* What changed in the groups, gathered once for text and for data. */
+struct group_changes {
 	const acs_partition_change *ch;
-	size_t n = acs_whatif_group_changes(v->w, &ch);
+	size_t n;
 	const uint32_t *moved, *added, *removed;
-	size_t nmoved = acs_whatif_moved(v->w, &moved);
-	size_t nadded = acs_whatif_only(v->w, ACS_WHATIF_AFTER, &added);
-	size_t nremoved = acs_whatif_only(v->w, ACS_WHATIF_BEFORE, &removed);
-	const acs_groups *g[2] = { acs_whatif_groups(v->w, 0), acs_whatif_groups(v->w, 1) };
+	size_t nmoved, nadded, nremoved;
+	const acs_groups *g[2];
+};
+
+static const struct { int kind; const char *key; int side; } group_kinds[] = {
+	{ ACS_PARTITION_MERGED, "merged", ACS_WHATIF_AFTER },
+	{ ACS_PARTITION_SPLIT, "split", ACS_WHATIF_BEFORE },
+};
+
+/* Text's lines, and the line arrays JSON has always carried
+ * ("merged", "split", "added"). */
+static void print_groups_lines(struct view *v, const struct group_changes *c)
+{
 	char addr[32];
 
-	static const struct { int kind; const char *key; int side; } kinds[] = {
-		{ ACS_PARTITION_MERGED, "merged", ACS_WHATIF_AFTER },
-		{ ACS_PARTITION_SPLIT, "split", ACS_WHATIF_BEFORE },
-	};
 	for (size_t k = 0; k < 2; k++) {
 		bool any = false;
 
-		for (size_t i = 0; i < n; i++)
-			any |= ch[i].kind == kinds[k].kind;
+		for (size_t i = 0; i < c->n; i++)
+			any |= c->ch[i].kind == group_kinds[k].kind;
 		if (!any)
 			continue;
-		out_array_open(OUT_JSON, kinds[k].key);
-		for (size_t i = 0; i < n; i++) {
+		out_array_open(OUT_JSON, group_kinds[k].key);
+		for (size_t i = 0; i < c->n; i++) {
 			char *line;
 
-			if (ch[i].kind != kinds[k].kind)
+			if (c->ch[i].kind != group_kinds[k].kind)
 				continue;
-			line = members_line(v->f[kinds[k].side], ch[i].funcs, ch[i].count);
-			out_str(OUT_TEXT | OUT_JSON, NULL, kinds[k].side ? "merged: %s\n" : "split: %s\n", line);
+			line = members_line(v->f[group_kinds[k].side], c->ch[i].funcs, c->ch[i].count);
+			out_str(OUT_TEXT | OUT_JSON, NULL, group_kinds[k].side ? "merged: %s\n" : "split: %s\n", line);
 			free(line);
 			v->said++;
 		}
 		out_array_close(OUT_JSON);
 	}
-	if (nadded) {
+	if (c->nadded) {
 		out_array_open(OUT_JSON, "added");
-		for (size_t i = 0; i < nadded; i++) {
+		for (size_t i = 0; i < c->nadded; i++) {
 			char text[96];
 
-			snprintf(text, sizeof(text), "%s in group %zu", addr_of(v->f[1], added[i], addr, sizeof(addr)),
-				 acs_groups_of(g[1], added[i]));
+			snprintf(text, sizeof(text), "%s in group %zu", addr_of(v->f[1], c->added[i], addr, sizeof(addr)),
+				 acs_groups_of(c->g[1], c->added[i]));
 			out_str(OUT_TEXT | OUT_JSON, NULL, "added: %s\n", text);
 			v->said++;
 		}
 		out_array_close(OUT_JSON);
 	}
-	for (size_t i = 0; i < nremoved; i++, v->said++)
-		out_text("removed: %s\n", addr_of(v->f[0], removed[i], addr, sizeof(addr)));
-	for (size_t i = 0; i < nmoved; i++) {
-		long b = acs_whatif_map(v->w, ACS_WHATIF_AFTER, moved[i]);
+	for (size_t i = 0; i < c->nremoved; i++, v->said++)
+		out_text("removed: %s\n", addr_of(v->f[0], c->removed[i], addr, sizeof(addr)));
+	for (size_t i = 0; i < c->nmoved; i++) {
+		long b = acs_whatif_map(v->w, ACS_WHATIF_AFTER, c->moved[i]);
 
-		out_text("moved: %s from group %zu to group %zu\n", addr_of(v->f[1], moved[i], addr, sizeof(addr)),
-			 acs_groups_of(g[0], (size_t)b), acs_groups_of(g[1], moved[i]));
+		out_text("moved: %s from group %zu to group %zu\n", addr_of(v->f[1], c->moved[i], addr, sizeof(addr)),
+			 acs_groups_of(c->g[0], (size_t)b), acs_groups_of(c->g[1], c->moved[i]));
 	}
 
 }
 
 /* The same in the data: each change with its groups on either side. */
-static void print_groups_data(struct view *v)
+static void print_groups_data(struct view *v, const struct group_changes *c)
 {
-	const acs_partition_change *ch;
-	size_t n = acs_whatif_group_changes(v->w, &ch);
-	const uint32_t *moved, *added, *removed;
-	size_t nmoved = acs_whatif_moved(v->w, &moved);
-	size_t nadded = acs_whatif_only(v->w, ACS_WHATIF_AFTER, &added);
-	size_t nremoved = acs_whatif_only(v->w, ACS_WHATIF_BEFORE, &removed);
-	const acs_groups *g[2] = { acs_whatif_groups(v->w, 0), acs_whatif_groups(v->w, 1) };
 	char addr[32];
 
-	static const struct { int kind; const char *key; int side; } kinds[] = {
-		{ ACS_PARTITION_MERGED, "merged", ACS_WHATIF_AFTER },
-		{ ACS_PARTITION_SPLIT, "split", ACS_WHATIF_BEFORE },
-	};
 	out_object_open(OUT_DATA, "groups");
-	out_uint(OUT_DATA, "before", NULL, acs_groups_count(g[0]));
-	out_uint(OUT_DATA, "after", NULL, acs_groups_count(g[1]));
+	out_uint(OUT_DATA, "before", NULL, acs_groups_count(c->g[0]));
+	out_uint(OUT_DATA, "after", NULL, acs_groups_count(c->g[1]));
 	out_uint(OUT_DATA, "unchanged", NULL, acs_whatif_groups_unchanged(v->w));
 	for (size_t k = 0; k < 2; k++) {
-		int side = kinds[k].side;
+		int side = group_kinds[k].side;
 
-		out_array_open(OUT_DATA, kinds[k].key);
-		for (size_t i = 0; i < n; i++) {
-			if (ch[i].kind != kinds[k].kind)
+		out_array_open(OUT_DATA, group_kinds[k].key);
+		for (size_t i = 0; i < c->n; i++) {
+			if (c->ch[i].kind != group_kinds[k].kind)
 				continue;
 			out_object_open(OUT_DATA, NULL);
-			out_uint(OUT_DATA, "group", NULL, (unsigned long long)ch[i].group);
-			addr_list(OUT_DATA, v->f[side], "devices", ch[i].funcs, ch[i].count);
-			other_groups(&ch[i], side ? "from" : "into");
+			out_uint(OUT_DATA, "group", NULL, (unsigned long long)c->ch[i].group);
+			addr_list(OUT_DATA, v->f[side], "devices", c->ch[i].funcs, c->ch[i].count);
+			other_groups(&c->ch[i], side ? "from" : "into");
 			out_object_close(OUT_DATA);
 		}
 		out_array_close(OUT_DATA);
 	}
 	out_array_open(OUT_DATA, "moved");
-	for (size_t i = 0; i < nmoved; i++) {
-		long b = acs_whatif_map(v->w, ACS_WHATIF_AFTER, moved[i]);
+	for (size_t i = 0; i < c->nmoved; i++) {
+		long b = acs_whatif_map(v->w, ACS_WHATIF_AFTER, c->moved[i]);
 
 		out_object_open(OUT_DATA, NULL);
-		out_str(OUT_DATA, "device", NULL, addr_of(v->f[1], moved[i], addr, sizeof(addr)));
-		out_uint(OUT_DATA, "group_before", NULL, acs_groups_of(g[0], (size_t)b));
-		out_uint(OUT_DATA, "group_after", NULL, acs_groups_of(g[1], moved[i]));
+		out_str(OUT_DATA, "device", NULL, addr_of(v->f[1], c->moved[i], addr, sizeof(addr)));
+		out_uint(OUT_DATA, "group_before", NULL, acs_groups_of(c->g[0], (size_t)b));
+		out_uint(OUT_DATA, "group_after", NULL, acs_groups_of(c->g[1], c->moved[i]));
 		out_object_close(OUT_DATA);
 	}
 	out_array_close(OUT_DATA);
 	out_array_open(OUT_DATA, "added");
-	for (size_t i = 0; i < nadded; i++) {
+	for (size_t i = 0; i < c->nadded; i++) {
 		out_object_open(OUT_DATA, NULL);
-		out_str(OUT_DATA, "device", NULL, addr_of(v->f[1], added[i], addr, sizeof(addr)));
-		if (acs_groups_of(g[1], added[i]) == ACS_NO_GROUP)
+		out_str(OUT_DATA, "device", NULL, addr_of(v->f[1], c->added[i], addr, sizeof(addr)));
+		if (acs_groups_of(c->g[1], c->added[i]) == ACS_NO_GROUP)
 			out_null(OUT_DATA, "group", NULL);
 		else
-			out_uint(OUT_DATA, "group", NULL, acs_groups_of(g[1], added[i]));
+			out_uint(OUT_DATA, "group", NULL, acs_groups_of(c->g[1], c->added[i]));
 		out_object_close(OUT_DATA);
 	}
 	out_array_close(OUT_DATA);
-	addr_list(OUT_DATA, v->f[0], "removed", removed, nremoved);
+	addr_list(OUT_DATA, v->f[0], "removed", c->removed, c->nremoved);
 	out_object_close(OUT_DATA);
 }
 
 static void print_groups(struct view *v)
 {
-	print_groups_lines(v);
-	print_groups_data(v);
+	struct group_changes c = {
+		.g = { acs_whatif_groups(v->w, 0), acs_whatif_groups(v->w, 1) },
+	};
+
+	c.n = acs_whatif_group_changes(v->w, &c.ch);
+	c.nmoved = acs_whatif_moved(v->w, &c.moved);
+	c.nadded = acs_whatif_only(v->w, ACS_WHATIF_AFTER, &c.added);
+	c.nremoved = acs_whatif_only(v->w, ACS_WHATIF_BEFORE, &c.removed);
+	print_groups_lines(v, &c);
+	print_groups_data(v, &c);
 }
 
 /* "A B: P2PDMA before -> after, hardware before -> after" */
