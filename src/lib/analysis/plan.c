@@ -813,6 +813,54 @@ int acs_plan_compute(acs_plan **out, const acs_fabric *f, const acs_policy *p,
 	return acs_plan_compute_flags(out, f, p, reqs, nreqs, 0);
 }
 
+/* The fabric before, its groups predicted (not the kernel's): the
+ * unsafe pairs it has are not the plan's to fix. */
+static int groups_before(struct ctx *cx)
+{
+	int rc = acs_fabric_with_acs_ctrl(&cx->before, cx->f, NULL, 0);
+
+	if (rc)
+		return rc;
+	if (cx->before->kgroups == ACS_KGROUPS_PRESENT)
+		cx->before->kgroups = ACS_KGROUPS_UNKNOWN;
+	return acs_groups_compute(&cx->groups, cx->before, cx->p);
+}
+
+/* No truthful plan: would one hold with groups that do not tell the
+ * truth? Then that is the conflict to name. */
+static int why_not_truthful(acs_plan *plan, struct ctx *cx, struct target *t, bool *merged)
+{
+	bool loose = false;
+	int rc;
+
+	cx->truthful = false;
+	memset(merged, 0, acs_fabric_count(cx->f) * sizeof(*merged));
+	rc = search_or_greedy_probe(cx, t, cx->f, &loose);
+	cx->truthful = true;
+	if (!rc && loose)
+		rc = conflict(plan, "every ACS change that meets the requirements leaves devices of different groups reaching each other without the IOMMU, and no change of the ports above them makes the kernel merge those groups (--allow-unsafe-groups plans without this)");
+	return rc;
+}
+
+/* The plan's answer: each port whose control changes, and the ports
+ * changed so that the kernel merges what reaches. */
+static int record_changes(acs_plan *plan, const acs_fabric *f, const struct target *t, const bool *merged)
+{
+	size_t n = acs_fabric_count(f);
+
+	plan->changes = malloc((n + 1) * sizeof(*plan->changes));
+	plan->truthful = malloc((n + 1) * sizeof(*plan->truthful));
+	if (!plan->changes || !plan->truthful)
+		return acs_error_nomem();
+	for (size_t i = 0; i < n; i++) {
+		if (acs_fabric_func(f, i)->acs_pos && t->ctrl[i] != acs_fabric_func(f, i)->acs_ctrl)
+			plan->changes[plan->nchanges++] = (struct acs_ctrl_change){ i, t->ctrl[i] };
+		if (merged[i])
+			plan->truthful[plan->ntruthful++] = (uint32_t)i;
+	}
+	return 0;
+}
+
 int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy *p,
 			   const acs_requirement *reqs, size_t nreqs, unsigned int flags)
 {
@@ -863,16 +911,8 @@ int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy
 		goto done;
 	/* the fabric before, its groups predicted: the unsafe pairs it has
 	 * are not the plan's to fix */
-	if (cx.truthful) {
-		rc = acs_fabric_with_acs_ctrl(&cx.before, f, NULL, 0);
-		if (!rc) {
-			if (cx.before->kgroups == ACS_KGROUPS_PRESENT)
-				cx.before->kgroups = ACS_KGROUPS_UNKNOWN;
-			rc = acs_groups_compute(&cx.groups, cx.before, p);
-		}
-		if (rc)
-			goto done;
-	}
+	if (cx.truthful && (rc = groups_before(&cx)))
+		goto done;
 	rc = evaluate(&cx, t.ctrl, &ok);
 	if (!rc && !ok) {
 		nc = candidates(f, devs, nd, cand);
@@ -887,34 +927,14 @@ int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy
 			plan->exact = false;
 			rc = greedy(&cx, &t, cand, nc, mcand, nm, &found, merged);
 		}
-		if (!rc && !found && cx.truthful) {
-			/* would it hold with groups that do not tell the truth? */
-			bool loose = false;
-
-			cx.truthful = false;
-			memset(merged, 0, n * sizeof(*merged));
-			rc = search_or_greedy_probe(&cx, &t, f, &loose);
-			cx.truthful = true;
-			if (!rc && loose)
-				rc = conflict(plan, "every ACS change that meets the requirements leaves devices of different groups reaching each other without the IOMMU, and no change of the ports above them makes the kernel merge those groups (--allow-unsafe-groups plans without this)");
-		}
+		if (!rc && !found && cx.truthful)
+			rc = why_not_truthful(plan, &cx, &t, merged);
 		if (!rc && !found && plan->feasible)
 			rc = explain_infeasible(plan, f, reqs, nreqs, &t);
 	}
 	if (rc || !plan->feasible)
 		goto done;
-	plan->changes = malloc((n + 1) * sizeof(*plan->changes));
-	plan->truthful = malloc((n + 1) * sizeof(*plan->truthful));
-	if (!plan->changes || !plan->truthful) {
-		rc = acs_error_nomem();
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (acs_fabric_func(f, i)->acs_pos && t.ctrl[i] != acs_fabric_func(f, i)->acs_ctrl)
-			plan->changes[plan->nchanges++] = (struct acs_ctrl_change){ i, t.ctrl[i] };
-		if (merged[i])
-			plan->truthful[plan->ntruthful++] = (uint32_t)i;
-	}
+	rc = record_changes(plan, f, &t, merged);
 done:
 	acs_groups_free(cx.groups);
 	acs_fabric_free(cx.before);
