@@ -1073,6 +1073,80 @@ static void test_plan_optimal__mixed_capabilities_against_brute_force(void **sta
 		      compared, changed, infeasible);
 }
 
+/* The random fabrics above (capabilities differ port by port, some
+ * without ACS, some controls with bits clear), with one-way, P2P and
+ * isolation, truthful and with unsafe groups allowed: the plan's cost is
+ * the brute force's minimum, and a truthful plan's audit after finds no
+ * new unsafe pair. Not yet isolation with truthful groups: where the
+ * functions of a multifunction device would land in different groups and
+ * reach each other, the cheapest answer clears a bit on a function so
+ * that the kernel merges them, which the planner does not offer (it
+ * merges only at ports above what P2P opens): it finds no plan, or a
+ * costlier one (drawn from seed 29, fabrics 41, 383, 480 (5 bits against
+ * 4), 524, 605, 677, 769, 870, 1333). */
+static void test_plan_optimal__random_one_way_truthful_against_brute_force(void **state)
+{
+	uint32_t s = 29;
+	unsigned tried = 0, compared = 0, changed = 0;
+
+	(void)state;
+	while (changed < 40) {
+		struct rfab r;
+		acs_fabric *f, *before = NULL;
+		acs_groups *g = NULL;
+		size_t devs[16];
+		int ten[16];
+		acs_requirement q;
+
+		assert_true(++tried < 600);
+		rfabric(&r, &s);
+		f = tfab_end(&r.t);
+		if (r.ports > 7 || r.bits > 13 || r.nep < 2) {
+			acs_fabric_free(f);
+			continue;
+		}
+		rreq(&q, f, &r, &s, devs, ten);
+		if (q.kind == ACS_REQ_TENANT) {
+			acs_fabric_free(f);
+			continue;
+		}
+		/* P2P one way half the time */
+		if (q.kind == ACS_REQ_P2P && rnd(&s) % 2)
+			q.kind = ACS_REQ_P2P_ONE_WAY;
+		assert_int_equal(acs_fabric_with_acs_ctrl(&before, f, NULL, 0), 0);
+		assert_int_equal(acs_groups_compute(&g, before, acs_policy_default()), 0);
+		for (unsigned flags = 0; flags <= ACS_PLAN_ALLOW_UNSAFE_GROUPS; flags++) {
+			acs_plan *p = NULL;
+			bool feasible;
+			int want, got;
+
+			if (q.kind == ACS_REQ_ISOLATE && !flags)
+				continue;
+			want = brute_force_flags(f, &q, 1, flags);
+			got = plan_cost_flags(f, &q, 1, &feasible, flags);
+
+			if (got != want)
+				fail_msg("fabric %u (requirement kind %d, flags %u): plan %d bits, brute force %d",
+					 tried, q.kind, flags, got, want);
+			assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), &q, 1, flags), 0);
+			assert_true(acs_plan_exact(p));
+			if (feasible && !flags) {
+				acs_fabric *w = after(f, p);
+
+				assert_false(audit_new_unsafe(before, g, w));
+				acs_fabric_free(w);
+			}
+			acs_plan_free(p);
+			compared++;
+			changed += want > 0;
+		}
+		acs_groups_free(g);
+		acs_fabric_free(before);
+		acs_fabric_free(f);
+	}
+	print_message("%u plans compared with the brute force\n", compared);
+}
+
 /* P2P below a switch on a kernel with config_acs: the groups, P2P and
  * audit after, the pairs to assign together, the parameter and its
  * loader lines, each checked by a boot. */
@@ -1372,6 +1446,7 @@ int main(void)
 		cmocka_unit_test(test_plan_one_way__mixed_with_p2p),
 		cmocka_unit_test(test_plan_one_way__dma_direct),
 		cmocka_unit_test(test_plan_optimal__mixed_capabilities_against_brute_force),
+		cmocka_unit_test(test_plan_optimal__random_one_way_truthful_against_brute_force),
 		cmocka_unit_test(test_plan_result__p2p_config_acs),
 		cmocka_unit_test(test_plan_result__p2p_disable_acs_redir),
 		cmocka_unit_test(test_plan_result__no_parameter_before_6_11),
