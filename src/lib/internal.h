@@ -160,6 +160,10 @@ static inline bool acs_func_is_peer(const struct acs_func *fn)
 	return !fn->is_bridge && fn->class_code >> 8 != ACS_PCI_CLASS_BRIDGE_HOST;
 }
 
+/* Whether Egress Control on in (set, and its vector's bit for out's Port
+ * Number set) blocks peer requests from in to out (analysis/p2p.c). */
+bool acs_egress_blocks(const struct acs_func *in, const struct acs_func *out);
+
 char *acs_strdup(const char *s);
 /* The M32/M64 segment of a PHB that holds addr, -1 outside (policy/pe-platform.c). */
 struct acs_platform;

@@ -765,6 +765,388 @@ static void test_plan_one_way__dma_direct(void **state)
 	acs_fabric_free(f);
 }
 
+/* --- ports of different capabilities against the brute force --- */
+
+/* Whether a and b (different groups of the fabric before, one reaching
+ * the other) were already unsafe: the plan's to keep, not to fix. */
+static bool unsafe_pair_before(const acs_fabric *before, const acs_groups *g, size_t a, size_t b)
+{
+	struct acs_reach x;
+
+	if (acs_groups_of(g, a) == acs_groups_of(g, b))
+		return false;
+	acs_route_reach(before, acs_policy_hardware(acs_policy_default()), a, b, &x);
+	if (x.direct)
+		return true;
+	acs_route_reach(before, acs_policy_hardware(acs_policy_default()), b, a, &x);
+	return x.direct;
+}
+
+/* Whether the audit of w finds an unsafe pair that was not unsafe in the
+ * fabric before (its groups g). */
+static bool audit_new_unsafe(const acs_fabric *before, const acs_groups *g, acs_fabric *w)
+{
+	acs_audit *a = NULL;
+	bool unsafe = false;
+
+	if (w->kgroups == ACS_KGROUPS_PRESENT)
+		w->kgroups = ACS_KGROUPS_UNKNOWN;
+	assert_int_equal(acs_audit_run(&a, w, acs_policy_default(), acs_policy_hardware(acs_policy_default())), 0);
+	for (size_t i = 0; i < acs_audit_count(a); i++) {
+		const acs_finding *x = acs_audit_at(a, i);
+
+		if (x->kind == ACS_FINDING_UNSAFE && x->ndevices == 2 &&
+		    !unsafe_pair_before(before, g, x->devices[0], x->devices[1]))
+			unsafe = true;
+	}
+	acs_audit_free(a);
+	return unsafe;
+}
+
+/* The brute force above with the planner's flags: without
+ * ACS_PLAN_ALLOW_UNSAFE_GROUPS an answer also needs an audit after that
+ * finds no new unsafe pair. Every control value within every port's
+ * capability; the fewest bits changed (-1: none works). */
+static int brute_force_flags(const acs_fabric *f, const acs_requirement *r, size_t nr, unsigned flags)
+{
+	size_t ports[8], np = 0, total = 1;
+	int best = -1;
+	struct acs_ctrl_change ch[8];
+	acs_fabric *before = NULL;
+	acs_groups *g = NULL;
+	bool truthful = !(flags & ACS_PLAN_ALLOW_UNSAFE_GROUPS);
+
+	assert_int_equal(acs_fabric_with_acs_ctrl(&before, f, NULL, 0), 0);
+	if (before->kgroups == ACS_KGROUPS_PRESENT)
+		before->kgroups = ACS_KGROUPS_UNKNOWN;
+	assert_int_equal(acs_groups_compute(&g, before, acs_policy_default()), 0);
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		if (acs_fabric_func(f, i)->acs_pos) {
+			assert_true(np < 8);
+			ports[np++] = i;
+		}
+	for (size_t k = 0; k < np; k++)
+		total <<= popcount(acs_fabric_func(f, ports[k])->acs_cap & 0x7f);
+	assert_true(total <= 1u << 14);
+	for (size_t code = 0; code < total; code++) {
+		size_t c = code;
+		int cost = 0;
+		acs_fabric *w = NULL;
+
+		for (size_t k = 0; k < np; k++) {
+			const struct acs_func *fn = acs_fabric_func(f, ports[k]);
+			unsigned cap = fn->acs_cap & 0x7f, v = 0;
+
+			for (unsigned b = 0; b < 7; b++)
+				if (cap & (1u << b)) {
+					v |= (c & 1) << b;
+					c >>= 1;
+				}
+			/* bits outside the capability stay as they are */
+			v |= fn->acs_ctrl & ~cap;
+			ch[k] = (struct acs_ctrl_change){ ports[k], (uint16_t)v };
+			cost += popcount(v ^ fn->acs_ctrl);
+		}
+		if (best >= 0 && cost >= best)
+			continue;
+		assert_int_equal(acs_fabric_with_acs_ctrl(&w, f, ch, np), 0);
+		if (acs_plan_check(w, acs_policy_default(), r, nr) &&
+		    (!truthful || !audit_new_unsafe(before, g, w)))
+			best = cost;
+		acs_fabric_free(w);
+	}
+	acs_groups_free(g);
+	acs_fabric_free(before);
+	return best;
+}
+
+/* A port (type, buses, Port Number) with ACS capability cap and control
+ * ctrl (NO_ACS: no ACS capability), the first byte of its egress control
+ * vector ev (ports 0-7 it blocks when EC is on). */
+static void hport_ev(struct tfab *t, const char *a, int type, uint8_t pri, uint8_t sec, uint8_t sub,
+		     unsigned portno, uint16_t cap, int ctrl, uint8_t ev)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x1b36, 0x000c, 0x060400, type, true, false, ctrl);
+	tcfg_buses(&c, pri, sec, sub);
+	c.b[0x40 + 0x0c + 3] = (uint8_t)portno;
+	if (ctrl != NO_ACS) {
+		c.b[0x104] = (uint8_t)cap;
+		c.b[0x105] = 8;                   /* egress vector: 8 bits */
+		c.b[0x108] = ev;
+	}
+	tfab_add(t, a, &c);
+}
+
+static void hport(struct tfab *t, const char *a, int type, uint8_t pri, uint8_t sec, uint8_t sub,
+		  unsigned portno, uint16_t cap, int ctrl)
+{
+	hport_ev(t, a, type, pri, sec, sub, portno, cap, ctrl, 0);
+}
+
+static void hendpoint(struct tfab *t, const char *a, bool mf, uint16_t cap, int ctrl)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, mf, ctrl);
+	if (ctrl != NO_ACS)
+		c.b[0x104] = (uint8_t)cap;
+	tfab_add(t, a, &c);
+}
+
+/* Root port with SV alone; a switch whose ports are: ACS 0x1d, ACS
+ * without RR and CR (SV UF), no ACS. */
+static acs_fabric *het_sv_root(void)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	hport(&t, "00:01.0", ACS_PCIE_ROOT_PORT, 0, 1, 5, 1, ACS_SV, ACS_SV);
+	tfab_upstream(&t, "01:00.0", 2, 5);
+	hport(&t, "02:00.0", ACS_PCIE_DOWNSTREAM, 2, 3, 3, 0, 0x1d, 0x1d);
+	hport(&t, "02:01.0", ACS_PCIE_DOWNSTREAM, 2, 4, 4, 1, 0x11, 0x11);
+	hport(&t, "02:02.0", ACS_PCIE_DOWNSTREAM, 2, 5, 5, 2, 0, NO_ACS);
+	hendpoint(&t, "03:00.0", false, 0, NO_ACS);
+	hendpoint(&t, "04:00.0", false, 0, NO_ACS);
+	hendpoint(&t, "05:00.0", false, 0, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* Egress Control: root port with SV alone; switch ports SV RR CR UF EC
+ * (control all of it, its egress vector blocking port 2 alone), SV RR CR
+ * UF EC (control RR CR UF: SV already clear, vector 0), RR CR (control
+ * RR: CR already clear). */
+static acs_fabric *het_egress(void)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	hport(&t, "00:01.0", ACS_PCIE_ROOT_PORT, 0, 1, 5, 1, ACS_SV, ACS_SV);
+	tfab_upstream(&t, "01:00.0", 2, 5);
+	hport_ev(&t, "02:00.0", ACS_PCIE_DOWNSTREAM, 2, 3, 3, 0, 0x3d, 0x3d, 0x04);
+	hport(&t, "02:01.0", ACS_PCIE_DOWNSTREAM, 2, 4, 4, 1, 0x3d, 0x1c);
+	hport(&t, "02:02.0", ACS_PCIE_DOWNSTREAM, 2, 5, 5, 2, 0x0c, 0x04);
+	hendpoint(&t, "03:00.0", false, 0, NO_ACS);
+	hendpoint(&t, "04:00.0", false, 0, NO_ACS);
+	hendpoint(&t, "05:00.0", false, 0, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* Controls that start with bits clear: root port SV RR CR UF with SV and
+ * UF clear, switch ports 0x1d with RR clear, 0x1d whole, RR CR whole. */
+static acs_fabric *het_started_clear(void)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	hport(&t, "00:01.0", ACS_PCIE_ROOT_PORT, 0, 1, 5, 1, 0x1d, 0x0c);
+	tfab_upstream(&t, "01:00.0", 2, 5);
+	hport(&t, "02:00.0", ACS_PCIE_DOWNSTREAM, 2, 3, 3, 0, 0x1d, 0x19);
+	hport(&t, "02:01.0", ACS_PCIE_DOWNSTREAM, 2, 4, 4, 1, 0x1d, 0x1d);
+	hport(&t, "02:02.0", ACS_PCIE_DOWNSTREAM, 2, 5, 5, 2, 0x0c, 0x0c);
+	hendpoint(&t, "03:00.0", false, 0, NO_ACS);
+	hendpoint(&t, "04:00.0", false, 0, NO_ACS);
+	hendpoint(&t, "05:00.0", false, 0, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* The DMA-Direct shape with mixed ports: root port SV alone, the DMA's
+ * port RR CR, the inner switch's port 0x1d, below it a port SV UF (no RR
+ * CR) with the GPU and a port without ACS with a third device. */
+static acs_fabric *het_dma_direct(void)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	hport(&t, "00:01.0", ACS_PCIE_ROOT_PORT, 0, 1, 7, 1, ACS_SV, ACS_SV);
+	tfab_upstream(&t, "01:00.0", 2, 7);
+	hport(&t, "02:00.0", ACS_PCIE_DOWNSTREAM, 2, 3, 3, 0, 0x0c, 0x0c);
+	hendpoint(&t, "03:00.0", false, 0, NO_ACS);
+	hport(&t, "02:01.0", ACS_PCIE_DOWNSTREAM, 2, 4, 7, 1, 0x1d, 0x1d);
+	tfab_upstream(&t, "04:00.0", 5, 7);
+	hport(&t, "05:00.0", ACS_PCIE_DOWNSTREAM, 5, 6, 6, 0, 0x11, 0x11);
+	hendpoint(&t, "06:00.0", false, 0, NO_ACS);
+	hport(&t, "05:01.0", ACS_PCIE_DOWNSTREAM, 5, 7, 7, 1, 0, NO_ACS);
+	hendpoint(&t, "07:00.0", false, 0, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* Two root ports: 00:01.0 SV RR with a two-function device below, one
+ * function RR CR, the other SV RR CR UF with control 0; 00:02.0 SV RR CR
+ * UF EC, control SV CR, with a device below. */
+static acs_fabric *het_multifunction(void)
+{
+	struct tfab t;
+
+	tfab_begin(&t);
+	hport(&t, "00:01.0", ACS_PCIE_ROOT_PORT, 0, 1, 1, 1, 0x05, 0x05);
+	hendpoint(&t, "01:00.0", true, 0x0c, 0x0c);
+	hendpoint(&t, "01:00.1", true, 0x1d, 0);
+	hport(&t, "00:02.0", ACS_PCIE_ROOT_PORT, 0, 2, 2, 2, 0x3d, 0x09);
+	hendpoint(&t, "02:00.0", false, 0, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* Every fabric above, every request of one kind over its endpoints (P2P
+ * each pair, one-way each ordered pair, isolation of each, and P2P with a
+ * one-way from the third), with and without truthful groups: the plan is
+ * feasible exactly when the brute force finds an answer, meets every
+ * requirement, changes no more bits than the brute force's cheapest and,
+ * truthful, leaves no new unsafe pair in the audit after. */
+static void test_plan_optimal__mixed_capabilities_against_brute_force(void **state)
+{
+	static acs_fabric *(*const make[])(void) = {
+		het_sv_root, het_egress, het_started_clear, het_dma_direct, het_multifunction,
+	};
+	static const char *const eps[][3] = {
+		{ "03:00.0", "04:00.0", "05:00.0" },
+		{ "03:00.0", "04:00.0", "05:00.0" },
+		{ "03:00.0", "04:00.0", "05:00.0" },
+		{ "03:00.0", "06:00.0", "07:00.0" },
+		{ "01:00.0", "01:00.1", "02:00.0" },
+	};
+	static const unsigned flagset[2] = { 0, ACS_PLAN_ALLOW_UNSAFE_GROUPS };
+	unsigned compared = 0, changed = 0, infeasible = 0;
+
+	(void)state;
+	for (size_t fi = 0; fi < sizeof(make) / sizeof(make[0]); fi++) {
+		acs_fabric *f = make[fi]();
+		size_t e[3];
+		acs_fabric *before = NULL;
+		acs_groups *g = NULL;
+
+		for (int i = 0; i < 3; i++)
+			e[i] = tfab_idx(f, eps[fi][i]);
+		assert_int_equal(acs_fabric_with_acs_ctrl(&before, f, NULL, 0), 0);
+		assert_int_equal(acs_groups_compute(&g, before, acs_policy_default()), 0);
+		for (int a = 0; a < 3; a++)
+			for (int b = 0; b < 3; b++) {
+				int c = 3 - a - b;
+				size_t d[3][2] = { { e[a], e[b] }, { e[a], e[b] }, { e[c], e[a] } };
+				acs_requirement q[4][2] = {
+					{ { ACS_REQ_P2P_ONE_WAY, 2, d[0], NULL } },
+					{ { ACS_REQ_P2P, 2, d[1], NULL } },
+					{ { ACS_REQ_ISOLATE, 1, d[0], NULL } },
+					{ { ACS_REQ_P2P, 2, d[1], NULL }, { ACS_REQ_P2P_ONE_WAY, 2, d[2], NULL } },
+				};
+				size_t nq[4] = { 1, 1, 1, 2 };
+
+				if (a == b)
+					continue;
+				for (int k = 0; k < 4; k++) {
+					/* P2P and isolation are symmetric or of one: once */
+					if ((k == 1 || k == 3) && a > b)
+						continue;
+					if (k == 2 && b != (a + 1) % 3)
+						continue;
+					for (int fl = 0; fl < 2; fl++) {
+						acs_plan *p = NULL;
+						bool feasible;
+						int want = brute_force_flags(f, q[k], nq[k], flagset[fl]);
+						int got = plan_cost_flags(f, q[k], nq[k], &feasible, flagset[fl]);
+
+						assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), q[k], nq[k],
+											flagset[fl]), 0);
+						assert_true(acs_plan_exact(p));
+						if (got != want)
+							fail_msg("fabric %zu, request %d (%s -> %s), flags %u: plan %d bits, brute force %d",
+								 fi, k, eps[fi][a], eps[fi][b], flagset[fl], got, want);
+						if (feasible && !flagset[fl]) {
+							acs_fabric *w = after(f, p);
+
+							assert_false(audit_new_unsafe(before, g, w));
+							acs_fabric_free(w);
+						}
+						acs_plan_free(p);
+						compared++;
+						changed += want > 0;
+						infeasible += want < 0;
+					}
+				}
+			}
+		acs_groups_free(g);
+		acs_fabric_free(before);
+		acs_fabric_free(f);
+	}
+	print_message("%u plans compared with the brute force (%u change bits, %u infeasible)\n",
+		      compared, changed, infeasible);
+}
+
+/* The random fabrics above (capabilities differ port by port, some
+ * without ACS, some controls with bits clear), with one-way, P2P and
+ * isolation, truthful and with unsafe groups allowed: the plan's cost is
+ * the brute force's minimum, and a truthful plan's audit after finds no
+ * new unsafe pair. Not yet isolation with truthful groups: where the
+ * functions of a multifunction device would land in different groups and
+ * reach each other, the cheapest answer clears a bit on a function so
+ * that the kernel merges them, which the planner does not offer (it
+ * merges only at ports above what P2P opens): it finds no plan, or a
+ * costlier one (drawn from seed 29, fabrics 41, 383, 480 (5 bits against
+ * 4), 524, 605, 677, 769, 870, 1333). */
+static void test_plan_optimal__random_one_way_truthful_against_brute_force(void **state)
+{
+	uint32_t s = 29;
+	unsigned tried = 0, compared = 0, changed = 0;
+
+	(void)state;
+	while (changed < 40) {
+		struct rfab r;
+		acs_fabric *f, *before = NULL;
+		acs_groups *g = NULL;
+		size_t devs[16];
+		int ten[16];
+		acs_requirement q;
+
+		assert_true(++tried < 600);
+		rfabric(&r, &s);
+		f = tfab_end(&r.t);
+		if (r.ports > 7 || r.bits > 13 || r.nep < 2) {
+			acs_fabric_free(f);
+			continue;
+		}
+		rreq(&q, f, &r, &s, devs, ten);
+		if (q.kind == ACS_REQ_TENANT) {
+			acs_fabric_free(f);
+			continue;
+		}
+		/* P2P one way half the time */
+		if (q.kind == ACS_REQ_P2P && rnd(&s) % 2)
+			q.kind = ACS_REQ_P2P_ONE_WAY;
+		assert_int_equal(acs_fabric_with_acs_ctrl(&before, f, NULL, 0), 0);
+		assert_int_equal(acs_groups_compute(&g, before, acs_policy_default()), 0);
+		for (unsigned flags = 0; flags <= ACS_PLAN_ALLOW_UNSAFE_GROUPS; flags++) {
+			acs_plan *p = NULL;
+			bool feasible;
+			int want, got;
+
+			if (q.kind == ACS_REQ_ISOLATE && !flags)
+				continue;
+			want = brute_force_flags(f, &q, 1, flags);
+			got = plan_cost_flags(f, &q, 1, &feasible, flags);
+
+			if (got != want)
+				fail_msg("fabric %u (requirement kind %d, flags %u): plan %d bits, brute force %d",
+					 tried, q.kind, flags, got, want);
+			assert_int_equal(acs_plan_compute_flags(&p, f, acs_policy_default(), &q, 1, flags), 0);
+			assert_true(acs_plan_exact(p));
+			if (feasible && !flags) {
+				acs_fabric *w = after(f, p);
+
+				assert_false(audit_new_unsafe(before, g, w));
+				acs_fabric_free(w);
+			}
+			acs_plan_free(p);
+			compared++;
+			changed += want > 0;
+		}
+		acs_groups_free(g);
+		acs_fabric_free(before);
+		acs_fabric_free(f);
+	}
+	print_message("%u plans compared with the brute force\n", compared);
+}
+
 /* P2P below a switch on a kernel with config_acs: the groups, P2P and
  * audit after, the pairs to assign together, the parameter and its
  * loader lines, each checked by a boot. */
@@ -1063,6 +1445,8 @@ int main(void)
 		cmocka_unit_test(test_plan_one_way__fewer_bits),
 		cmocka_unit_test(test_plan_one_way__mixed_with_p2p),
 		cmocka_unit_test(test_plan_one_way__dma_direct),
+		cmocka_unit_test(test_plan_optimal__mixed_capabilities_against_brute_force),
+		cmocka_unit_test(test_plan_optimal__random_one_way_truthful_against_brute_force),
 		cmocka_unit_test(test_plan_result__p2p_config_acs),
 		cmocka_unit_test(test_plan_result__p2p_disable_acs_redir),
 		cmocka_unit_test(test_plan_result__no_parameter_before_6_11),

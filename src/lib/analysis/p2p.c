@@ -46,7 +46,7 @@ static unsigned port_number(const struct acs_func *fn)
 	return fn->pcie_pos ? acs_func_cfg_byte(fn, off) : fn->fn;
 }
 
-static bool egress_blocks(const struct acs_func *in, const struct acs_func *out)
+bool acs_egress_blocks(const struct acs_func *in, const struct acs_func *out)
 {
 	unsigned bit;
 
@@ -79,10 +79,10 @@ static void reach_through(const acs_fabric *f, const acs_policy *p,
 		r->why = "the ACS state of the port it enters by was not read: taken as not redirecting";
 		return;
 	}
-	if (rr == ACS_YES && !egress_blocks(in, out)) {
+	if (rr == ACS_YES && !acs_egress_blocks(in, out)) {
 		r->direct = false;
 		r->why = "the port it enters by redirects peer requests upstream (ReqRedir+)";
-	} else if (egress_blocks(in, out)) {
+	} else if (acs_egress_blocks(in, out)) {
 		r->direct = false;
 		r->why = "egress control on the port it enters by blocks the target port";
 	} else {

@@ -293,9 +293,11 @@ static int plan_translated(acs_plan *plan, const acs_fabric *f, const acs_policy
 	return 0;
 }
 
-/* One-way P2P: ReqRedir (and Egress Control, where set) off where A's
- * requests enter the switch they meet in; CmpltRedir off where B's
- * completions enter it. Nothing else. */
+/* One-way P2P: ReqRedir (and Egress Control, where its vector blocks the
+ * port A's requests leave by, B's side) off where A's requests enter the
+ * switch they meet in; CmpltRedir off where B's completions enter it.
+ * Nothing else: the hardware path, which Egress Control that blocks
+ * nothing on it leaves as it is. */
 static int plan_one_way(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
 			const acs_requirement *r, struct target *t)
 {
@@ -310,7 +312,11 @@ static int plan_one_way(acs_plan *plan, const acs_fabric *f, const acs_policy *p
 		return conflict(plan, "--p2p-one-way %s,%s: their paths meet only in the root complex",
 				addr(f, r->devices[0], a), addr(f, r->devices[1], b));
 	if (acs_fabric_func(f, (size_t)x.ingress)->acs_pos) {
-		uint16_t clr = ACS_RR | (t->ctrl[x.ingress] & ACS_EC);
+		const struct acs_func *in = acs_fabric_func(f, (size_t)x.ingress);
+		uint16_t clr = ACS_RR;
+
+		if (acs_egress_blocks(in, acs_fabric_func(f, (size_t)y.ingress)))
+			clr |= t->ctrl[x.ingress] & ACS_EC;
 
 		t->ctrl[x.ingress] &= (uint16_t)~clr;
 		t->forced0[x.ingress] |= clr;
