@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What the format modules share: reading -m records and JSON warnings."""
+"""What the format modules share: reading -m records."""
+import re
 
 
 def records(out, path):
@@ -36,3 +37,28 @@ def top(out, cmd):
 
 def count(out, path):
     return len(records(out, path))
+
+
+def unquote(v):
+    """One -m value as it was: quotes and escapes undone."""
+    if v.startswith('"'):
+        return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
+    return v
+
+
+def values(v):
+    """A -m list value (k=a,"b c") as its items, unquoted; k= gives []."""
+    out, i = [], 0
+    while i < len(v):
+        j = i
+        if v[i] == '"':
+            j += 1
+            while v[j] != '"':
+                j += 2 if v[j] == "\\" else 1
+            j += 1
+        else:
+            while j < len(v) and v[j] != ",":
+                j += 1
+        out.append(unquote(v[i:j]))
+        i = j + 1
+    return out

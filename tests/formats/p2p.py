@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """p2p: the pairs, their kernel verdicts and matrix cells, the verdict."""
+import common
 import re
 
 MAPS = ("bus_addr", "thru_host_bridge", "not_supported")
@@ -11,42 +12,9 @@ def runs(path):
     return [["p2p"], ["p2p", "-v"]]
 
 
-def unquote(v):
-    if v.startswith('"'):
-        return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
-    return v
-
-
 def records(out, path):
-    """The -m lines of record PATH as dicts of lists of values, unquoted:
-    k=v gives ["v"], k= gives [], k=a,"b c" gives ["a", "b c"] (common.records
-    stops a list at its first quoted item)."""
-    recs = []
-    for line in out.splitlines():
-        head, _, rest = line.partition(" ")
-        if head != path:
-            continue
-        rec, i = {}, 0
-        while i < len(rest):
-            eq = rest.index("=", i)
-            key, j, vals = rest[i:eq], eq + 1, []
-            while j < len(rest) and rest[j] != " ":
-                k = j
-                if rest[j] == '"':
-                    j += 1
-                    while rest[j] != '"':
-                        j += 2 if rest[j] == "\\" else 1
-                    j += 1
-                else:
-                    while j < len(rest) and rest[j] not in ", ":
-                        j += 1
-                vals.append(unquote(rest[k:j]))
-                if j < len(rest) and rest[j] == ",":
-                    j += 1
-            rec[key] = vals
-            i = j + 1
-        recs.append(rec)
-    return recs
+    """The -m records of PATH, each value as its list of items."""
+    return [{k: common.values(v) for k, v in r.items()} for r in common.records(out, path)]
 
 
 def top(out, cmd):

@@ -98,68 +98,26 @@ def unquote(v):
     return v
 
 
-def split(v):
-    """A -m list value: comma-separated, each maybe quoted."""
-    out, i = [], 0
-    while i < len(v):
-        if v[i] == '"':
-            j = i + 1
-            while v[j] != '"':
-                j += 2 if v[j] == "\\" else 1
-            out.append(unquote(v[i:j + 1]))
-            i = j + 2
-        else:
-            j = v.find(",", i)
-            j = len(v) if j < 0 else j
-            out.append(v[i:j])
-            i = j + 1
-    return out
-
-
-def records(out, path):
-    """The -m lines of record PATH as dicts of raw values; a list's items
-    (quoted ones too) stay joined by ','."""
-    recs = []
-    for line in out.splitlines():
-        head, _, rest = line.partition(" ")
-        if head != path:
-            continue
-        rec, i = {}, 0
-        while i < len(rest):
-            eq = rest.index("=", i)
-            j = eq + 1
-            while j < len(rest) and rest[j] != " ":
-                if rest[j] == '"':
-                    j += 1
-                    while rest[j] != '"':
-                        j += 2 if rest[j] == "\\" else 1
-                j += 1
-            rec[rest[i:eq]] = rest[eq + 1:j]
-            i = j + 1
-        recs.append(rec)
-    return recs
-
-
 def machine_facts(out):
-    t = records(out, "plan")[0]
+    t = common.records(out, "plan")[0]
     feasible = {"true": True, "false": False, "-": None}[t["feasible"]]
     f = {"feasible": feasible, "verdict": t["verdict"],
          "unknown_ports": len([p for p in t["unknown_ports"].split(",") if p]),
          "cmdline": unquote(t["cmdline"]),
-         "conflicts": len(split(t["conflicts"])) if t.get("conflicts") else 0}
+         "conflicts": len(common.values(t["conflicts"])) if t.get("conflicts") else 0}
     if feasible:
-        groups = records(out, "plan.groups")
-        boot = records(out, "plan.boot")
+        groups = common.records(out, "plan.groups")
+        boot = common.records(out, "plan.boot")
         f.update(changes=common.count(out, "plan.changes"), groups=len(groups),
                  new_groups=sum(g["new"] == "true" for g in groups), p2p=common.count(out, "plan.p2p"),
                  assign_together=common.count(out, "plan.assign_together"),
-                 live=len(split(t["live"])) if t.get("live") else 0,
+                 live=len(common.values(t["live"])) if t.get("live") else 0,
                  ways=sorted(unquote(w["way"]) for w in boot),
-                 unit_lines=sum(len(split(w["lines"])) for w in boot if w.get("lines")),
+                 unit_lines=sum(len(common.values(w["lines"])) for w in boot if w.get("lines")),
                  meets=sorted(w["meets"] == "true" for w in boot if "meets" in w))
         f.update({"audit_" + k: common.count(out, "plan.audit." + k) for k in KINDS})
         f.update(allow_unsafe_groups=t["allow_unsafe_groups"] == "true",
-                 truthful_groups=len(split(t["truthful_groups"])) if t.get("truthful_groups") else 0)
+                 truthful_groups=len(common.values(t["truthful_groups"])) if t.get("truthful_groups") else 0)
     return f
 
 

@@ -4,6 +4,7 @@ that change (all counted, some listed); the audit findings new and
 resolved; the counts of what was compared; the verdict. Run with an
 override (any input), redirect cleared on one port with ACS, and a whole
 switch's downstream ports changed where each has ACS."""
+import common
 import json
 
 PLATFORMS = False   # whatif judges by the kernel's groups, not PEs
@@ -68,52 +69,23 @@ def json_facts(out):
     return f
 
 
-def records(out, path):
-    """The -m lines of record PATH as dicts. records() stops at a
-    list of quoted values ("a b","c d"), which the header's notes are with
-    --cmdline: this reads a value to the next space outside quotes."""
-    recs = []
-    for line in out.splitlines():
-        head, _, rest = line.partition(" ")
-        if head != path:
-            continue
-        rec, i = {}, 0
-        while i < len(rest):
-            eq = rest.index("=", i)
-            j, quoted = eq + 1, False
-            while j < len(rest) and (quoted or rest[j] != " "):
-                if quoted and rest[j] == "\\":
-                    j += 1
-                elif rest[j] == '"':
-                    quoted = not quoted
-                j += 1
-            rec[rest[i:eq]] = rest[eq + 1:j]
-            i = j + 1
-        recs.append(rec)
-    return recs
-
-
-def count(out, path):
-    return len(records(out, path))
-
-
 def machine_facts(out):
-    g = records(out, "whatif.groups")[0]
-    f = {"groups_" + k: count(out, "whatif.groups." + k) for k in GROUPS if k != "removed"}
+    g = common.records(out, "whatif.groups")[0]
+    f = {"groups_" + k: common.count(out, "whatif.groups." + k) for k in GROUPS if k != "removed"}
     f["groups_removed"] = len([x for x in g["removed"].split(",") if x])
     f.update({"groups_before": int(g["before"]), "groups_after": int(g["after"]),
               "groups_unchanged": int(g["unchanged"])})
-    p = records(out, "whatif.p2p")[0]
+    p = common.records(out, "whatif.p2p")[0]
     f.update({"p2p_" + k: int(p[k]) for k in P2P})
     f["p2p_truncated"] = p["truncated"] == "true"
-    if count(out, "whatif.p2p.changes") != f["p2p_listed"]:
+    if common.count(out, "whatif.p2p.changes") != f["p2p_listed"]:
         raise ValueError("p2p: changes records differ from listed")
     for side in ("before", "after"):
-        r = records(out, "whatif.audit." + side)[0]
+        r = common.records(out, "whatif.audit." + side)[0]
         f.update({"audit_%s_%s" % (side, k): int(r[k]) for k in AUDIT})
-    f["audit_new"] = count(out, "whatif.audit.new")
-    f["audit_resolved"] = count(out, "whatif.audit.resolved")
-    t = records(out, "whatif")[0]
+    f["audit_new"] = common.count(out, "whatif.audit.new")
+    f["audit_resolved"] = common.count(out, "whatif.audit.resolved")
+    t = common.records(out, "whatif")[0]
     f["verdict"] = t["verdict"]
     f["unknown_ports"] = len([x for x in t["unknown_ports"].split(",") if x])
     return f
