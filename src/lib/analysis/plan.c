@@ -406,28 +406,60 @@ static uint16_t merge_bit(const struct acs_func *fn, uint16_t cur, uint16_t forc
 	return 0;
 }
 
-/* Ports whose merge the search may offer: the ACS functions above each
- * device a P2P requirement names, each once. */
+static void add_once(size_t *out, size_t *m, size_t max, size_t x)
+{
+	for (size_t j = 0; j < *m; j++)
+		if (out[j] == x)
+			return;
+	if (*m < max)
+		out[(*m)++] = x;
+}
+
+/* The functions of d's device with ACS, when it has several: clearing a
+ * bit on one makes the kernel put the functions that lack one in a group
+ * (get_pci_function_alias_group()), which is what isolating one function
+ * of a device whose functions reach each other inside it needs. */
+static void device_functions(const acs_fabric *f, size_t d, size_t *out, size_t *m, size_t max)
+{
+	const struct acs_func *fn = acs_fabric_func(f, d);
+	size_t first = d;
+
+	if (!fn->multifunction || acs_fabric_physfn(f, fn))
+		return;
+	while (first > 0 && acs_fabric_func(f, first - 1)->domain == fn->domain &&
+	       acs_fabric_func(f, first - 1)->bus == fn->bus && acs_fabric_func(f, first - 1)->dev == fn->dev)
+		first--;
+	for (size_t i = first; i < acs_fabric_count(f); i++) {
+		const struct acs_func *x = acs_fabric_func(f, i);
+
+		if (x->domain != fn->domain || x->bus != fn->bus || x->dev != fn->dev)
+			break;
+		if (x->acs_pos && !acs_fabric_physfn(f, x))
+			add_once(out, m, max, i);
+	}
+}
+
+/* Functions whose merge the search may offer: the ACS functions above
+ * each device a P2P requirement names, and the functions of each named
+ * multifunction device, each once. */
 static size_t merge_candidates(const acs_fabric *f, const acs_requirement *reqs, size_t nreqs,
 			       size_t *out, size_t max)
 {
 	size_t m = 0;
 
 	for (size_t k = 0; k < nreqs; k++) {
-		if (reqs[k].kind != ACS_REQ_P2P && reqs[k].kind != ACS_REQ_P2P_ONE_WAY &&
-		    reqs[k].kind != ACS_REQ_P2P_TRANSLATED)
-			continue;
-		for (size_t i = 0; i < reqs[k].n; i++)
-			for (const struct acs_func *up = acs_fabric_parent(f, acs_fabric_func(f, reqs[k].devices[i]));
-			     up; up = acs_fabric_parent(f, up)) {
-				size_t ui = acs_fabric_index(f, up);
-				bool seen = false;
+		bool p2p = reqs[k].kind == ACS_REQ_P2P || reqs[k].kind == ACS_REQ_P2P_ONE_WAY ||
+			   reqs[k].kind == ACS_REQ_P2P_TRANSLATED;
 
-				for (size_t j = 0; j < m; j++)
-					seen |= out[j] == ui;
-				if (!seen && m < max && up->acs_pos)
-					out[m++] = ui;
-			}
+		for (size_t i = 0; i < reqs[k].n; i++) {
+			device_functions(f, reqs[k].devices[i], out, &m, max);
+			if (!p2p)
+				continue;
+			for (const struct acs_func *up = acs_fabric_parent(f, acs_fabric_func(f, reqs[k].devices[i]));
+			     up; up = acs_fabric_parent(f, up))
+				if (up->acs_pos)
+					add_once(out, &m, max, acs_fabric_index(f, up));
+		}
 	}
 	return m;
 }
