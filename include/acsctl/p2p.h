@@ -46,6 +46,17 @@ struct acs_reach {
 void acs_route_reach(const acs_fabric *fabric, const acs_policy *policy,
 		     size_t a, size_t b, struct acs_reach *out);
 
+/**
+ * Route the completions function `completer` returns to `requester` (by
+ * ID): they meet where requests between the two meet, and turn there
+ * unless the port they enter by redirects them (CmpltRedir; Egress
+ * Control is for requests). Completions turn by themselves: a request
+ * the root complex sent back down is still answered directly unless
+ * CmpltRedir is set. `translated` is false; `missing` is CR.
+ */
+void acs_route_completions(const acs_fabric *fabric, const acs_policy *policy,
+			   size_t completer, size_t requester, struct acs_reach *out);
+
 /** pci_p2pdma_map_type */
 enum acs_p2p_map {
 	ACS_P2P_BUS_ADDR = 1,          /**< through a common upstream switch */

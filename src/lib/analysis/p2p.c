@@ -58,49 +58,64 @@ bool acs_egress_blocks(const struct acs_func *in, const struct acs_func *out)
 	return acs_func_cfg_byte(in, in->acs_pos + ACS_PCI_ACS_EGRESS_CTL_V + bit / 8) & (1u << (bit % 8));
 }
 
+/* What a TLP of a kind meets at the port it enters the switch by:
+ * requests its ReqRedir and Egress Control, completions its CmpltRedir. */
+enum tlp { TLP_REQUEST, TLP_COMPLETION };
+
 static void reach_through(const acs_fabric *f, const acs_policy *p,
 			  const struct acs_func *in, const struct acs_func *out,
-			  const struct acs_func *a, long turn, struct acs_reach *r)
+			  const struct acs_func *a, long turn, enum tlp kind, struct acs_reach *r)
 {
 	/* a route is hardware: pcie_acs_override changes what the kernel
 	 * believes of a port, not where the port sends peer requests */
 	struct acs_policy hw = *p;
-	int rr;
+	uint16_t bit = kind == TLP_REQUEST ? ACS_RR : ACS_CR;
+	bool egress = kind == TLP_REQUEST && acs_egress_blocks(in, out);
+	int redir;
 
 	hw.override = NULL;
-	rr = acs_policy_acs_enabled(&hw, f, in, ACS_RR);
+	redir = acs_policy_acs_enabled(&hw, f, in, bit);
 
 	r->turn = turn;
 	r->ingress = (long)acs_fabric_index(f, in);
-	if (rr == ACS_MAYBE) {
+	if (redir == ACS_MAYBE) {
 		/* the worse case: a verdict built on it says unknown */
 		r->direct = r->translated = r->unknown = true;
-		r->missing = ACS_RR;
-		r->why = "the ACS state of the port it enters by was not read: taken as not redirecting";
+		r->missing = bit;
+		r->why = kind == TLP_REQUEST ?
+			 "the ACS state of the port it enters by was not read: taken as not redirecting" :
+			 "the ACS state of the port they enter by was not read: taken as not redirecting";
 		return;
 	}
-	if (rr == ACS_YES && !acs_egress_blocks(in, out)) {
+	if (redir == ACS_YES && !egress) {
 		r->direct = false;
-		r->why = "the port it enters by redirects peer requests upstream (ReqRedir+)";
-	} else if (acs_egress_blocks(in, out)) {
+		r->why = kind == TLP_REQUEST ? "the port it enters by redirects peer requests upstream (ReqRedir+)" :
+					       "the port they enter by redirects completions upstream (CmpltRedir+)";
+	} else if (egress) {
 		r->direct = false;
 		r->why = "egress control on the port it enters by blocks the target port";
 	} else {
 		r->direct = true;
-		r->missing = in->acs_pos ? (uint16_t)(ACS_RR & ~in->acs_ctrl) : ACS_RR;
-		r->why = in->acs_pos ? "the port it enters by does not redirect peer requests (ReqRedir-)" :
-				       "the port it enters by has no ACS: peer requests go straight across";
+		r->missing = in->acs_pos ? (uint16_t)(bit & ~in->acs_ctrl) : bit;
+		if (kind == TLP_COMPLETION)
+			r->why = in->acs_pos ? "the port they enter by does not redirect completions (CmpltRedir-)" :
+					       "the port they enter by has no ACS: completions go straight across";
+		else
+			r->why = in->acs_pos ? "the port it enters by does not redirect peer requests (ReqRedir-)" :
+					       "the port it enters by has no ACS: peer requests go straight across";
 	}
 	/* Direct Translated P2P lets ATS-translated requests across anyway. */
-	r->translated = r->direct || (a->ats_pos && in->acs_pos && (in->acs_ctrl & ACS_DT));
+	r->translated = r->direct || (kind == TLP_REQUEST && a->ats_pos && in->acs_pos && (in->acs_ctrl & ACS_DT));
 }
 
-void acs_route_reach(const acs_fabric *f, const acs_policy *p, size_t ia, size_t ib,
-		     struct acs_reach *r)
+/* A TLP from a to b: requests to b's memory by address, completions to b
+ * by ID; both climb to the same meeting point. */
+static void route(const acs_fabric *f, const acs_policy *p, size_t ia, size_t ib, enum tlp kind,
+		  struct acs_reach *r)
 {
 	uint32_t ca[MAX_DEPTH], cb[MAX_DEPTH];
 	size_t na = chain_up(f, ia, ca), nb = chain_up(f, ib, cb);
-	const struct acs_func *a = acs_fabric_func(f, ia), *b = acs_fabric_func(f, ib);
+	const struct acs_func *a = acs_fabric_func(f, ia);
 	const struct acs_func *x, *y, *top_a, *top_b;
 
 	memset(r, 0, sizeof(*r));
@@ -124,19 +139,19 @@ void acs_route_reach(const acs_fabric *f, const acs_policy *p, size_t ia, size_t
 		return;
 	}
 	if (same_device(device_of(f, x), device_of(f, y))) {
-		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, x), r);
-		if (r->direct && !r->unknown)
+		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, x), kind, r);
+		if (r->direct && !r->unknown && kind == TLP_REQUEST)
 			r->why = x->acs_pos ? "functions of one device: the requesting function does not redirect (ReqRedir-)" :
 					      "functions of one device without ACS: they may reach each other inside it";
 		return;
 	}
 	if (top_a && !(top_a->known & ACS_KNOWN_CAPS)) {
 		/* a switch or a bridge to conventional PCI: either way the
-		 * worse case is that the request turns here */
+		 * worse case is that the TLP turns here */
 		r->direct = r->translated = r->unknown = true;
 		r->turn = (long)acs_fabric_index(f, top_a);
 		r->ingress = (long)acs_fabric_index(f, x);
-		r->missing = ACS_RR;
+		r->missing = kind == TLP_REQUEST ? ACS_RR : ACS_CR;
 		r->why = "the bridge above both was not read (a switch, or a bus of conventional PCI): taken as letting requests across";
 		return;
 	}
@@ -145,18 +160,30 @@ void acs_route_reach(const acs_fabric *f, const acs_policy *p, size_t ia, size_t
 		r->direct = r->translated = true;
 		r->turn = (long)acs_fabric_index(f, top_a);
 		r->ingress = r->turn;
-		r->missing = ACS_RR;
+		r->missing = kind == TLP_REQUEST ? ACS_RR : ACS_CR;
 		r->why = "they share a conventional PCI bus: every device on it hears every request";
 		return;
 	}
 	if (top_a && top_a->pcie_type == ACS_PCIE_UPSTREAM) {
-		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, top_a), r);
+		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, top_a), kind, r);
 		return;
 	}
 	/* Separate devices on a root bus: the root complex routes, the IOMMU
 	 * translates. */
 	r->why = "their paths meet only in the root complex, where the IOMMU translates";
-	(void)b;
+}
+
+void acs_route_reach(const acs_fabric *f, const acs_policy *p, size_t ia, size_t ib,
+		     struct acs_reach *r)
+{
+	route(f, p, ia, ib, TLP_REQUEST, r);
+}
+
+void acs_route_completions(const acs_fabric *f, const acs_policy *p, size_t completer, size_t requester,
+			   struct acs_reach *r)
+{
+	route(f, p, completer, requester, TLP_COMPLETION, r);
+	r->translated = false;
 }
 
 static bool has_redir(const struct acs_func *fn)

@@ -107,18 +107,12 @@ static bool check_translated(const acs_fabric *f, const acs_policy *p, const acs
 	return true;
 }
 
-/* Completions from b back to a: direct unless the port where they enter
- * the switch they meet in redirects them (CmpltRedir). */
 static bool completions_direct(const acs_fabric *f, const acs_policy *p, size_t b, size_t a)
 {
 	struct acs_reach x;
-	const struct acs_func *in;
 
-	acs_route_reach(f, p, b, a, &x);
-	if (x.ingress < 0 || x.turn < 0)
-		return false;
-	in = acs_fabric_func(f, (size_t)x.ingress);
-	return !in->acs_pos || !(in->acs_ctrl & ACS_CR);
+	acs_route_completions(f, p, b, a, &x);
+	return x.direct;
 }
 
 static bool check_one_way(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
