@@ -20,6 +20,14 @@ while IFS='|' read -r name kernel case startdir start reqs audit; do
 	param=$("$acsctl" -F "$base/lspci.txt" --kernel "$kernel" plan $reqs -j |
 		sed -n 's/^  "cmdline": "\(.*\)",$/\1/p')
 	[ -n "$param" ] || { echo "$name: no parameter planned" >&2; exit 1; }
+	# the kernel keeps only the last of each option: a start with the
+	# plan's own option would be undone
+	for opt in pci=config_acs= pci=disable_acs_redir=; do
+		if [[ $start == *"$opt"* && $param == *"$opt"* ]]; then
+			echo "$name: the start and the plan both give ${opt%=}; the kernel keeps only the last" >&2
+			exit 1
+		fi
+	done
 	dir=$root/tests/fixtures/vm-plan/$kernel/$name
 	rm -rf "$dir.tmp"
 	bash "$here/boot.sh" --kernel "$kernel" --case "$here/cases/$case.args" \
