@@ -274,61 +274,78 @@ static bool same_slot(const struct acs_func *x, const struct acs_func *y)
 	return y->domain == x->domain && y->bus == x->bus && y->dev == x->dev;
 }
 
+/* Where a function's side of a device route is judged: itself where it
+ * is a peer, else (a root port or bridge among the device's functions)
+ * the first endpoint below it, standing for every group below it as in
+ * a switch; -1 where nothing is below. */
+static long side_endpoint(const struct ctx *c, size_t i)
+{
+	return acs_func_is_peer(acs_fabric_func(c->f, i)) ? (long)i : c->first_ep[i];
+}
+
+static int device_route(struct ctx *c, size_t first, size_t i, size_t j)
+{
+	long ei = side_endpoint(c, i), ej = side_endpoint(c, j);
+	bool below = ei != (long)i || ej != (long)j;
+	struct acs_reach r, back, fwd;
+	const struct acs_reach *dir[2] = { &fwd, &back };
+	uint32_t dev[2], via[1];
+	struct route_meta *m;
+	int v, rc;
+
+	if (ei < 0 || ej < 0 || !maybe_apart(c, (size_t)ei, (size_t)ej))
+		return 0;
+	acs_route_reach(c->f, c->hw, (size_t)ei, (size_t)ej, &r);
+	acs_route_reach(c->f, c->hw, (size_t)ej, (size_t)ei, &back);
+	fwd = r;
+	/* one proven direction is enough; else the unknown one */
+	if ((back.direct && !back.unknown) || !r.direct)
+		r = back;
+	v = verdict(c, (size_t)ei, (size_t)ej, &r);
+	if (v == ACS_FINDING_UNKNOWN)
+		return add_unknown(c, (size_t)ei, (size_t)ej, below ?
+				   "whether the devices below these functions of one device reach each other through it, or share a group, depends on state that was not read" :
+				   "whether these functions of one device reach each other inside it, or share a group, depends on state that was not read");
+	if (v != ACS_FINDING_UNSAFE)
+		return 0;
+	dev[0] = (uint32_t)ei;
+	dev[1] = (uint32_t)ej;
+	via[0] = (uint32_t)r.ingress;
+	rc = add(c->out, ACS_FINDING_UNSAFE, dev, 2, via, 1, r.why);
+	if (rc)
+		return rc;
+	m = &c->out->meta[c->out->n - 1];
+	m->meet = ACS_MEET_DEVICE;
+	m->meets_at = (long)first;
+	m->side[0] = (uint32_t)i;
+	m->side[1] = (uint32_t)j;
+	/* the fix must close each proven way */
+	for (int t = 0; t < 2; t++) {
+		if (!dir[t]->direct || dir[t]->unknown || dir[t]->ingress < 0)
+			continue;
+		m->from[m->ndir] = (uint32_t)(t ? ej : ei);
+		m->to[m->ndir] = (uint32_t)(t ? ei : ej);
+		m->ingress[m->ndir] = (uint32_t)dir[t]->ingress;
+		m->missing[m->ndir++] = dir[t]->missing;
+	}
+	return 0;
+}
+
 /* Functions of one device (incl. VFs of a PF) in different groups that
  * reach each other inside it: every pair, from the device's first
- * function `first`. */
+ * function `first`. Where functions are root ports or bridges (a slot of
+ * root ports), the devices below them reach each other through the
+ * device the same way: the kernel, too, puts functions without ACS in
+ * one group (get_pci_function_alias_group()). */
 static int audit_device(struct ctx *c, size_t first)
 {
 	const struct acs_func *d = acs_fabric_func(c->f, first);
 	size_t n = acs_fabric_count(c->f);
 	int rc = 0;
 
-	for (size_t i = first; !rc && i < n && same_slot(d, acs_fabric_func(c->f, i)); i++) {
-		const struct acs_func *x = acs_fabric_func(c->f, i);
-
-		for (size_t j = i + 1; !rc && j < n; j++) {
-			const struct acs_func *y = acs_fabric_func(c->f, j);
-			struct acs_reach r, back, fwd;
-			int v;
-
-			if (!same_slot(x, y))
-				break;
-			if (!acs_func_is_peer(x) || !acs_func_is_peer(y) || !maybe_apart(c, i, j))
-				continue;
-			acs_route_reach(c->f, c->hw, i, j, &r);
-			acs_route_reach(c->f, c->hw, j, i, &back);
-			fwd = r;
-			/* one proven direction is enough; else the unknown one */
-			if ((back.direct && !back.unknown) || !r.direct)
-				r = back;
-			v = verdict(c, i, j, &r);
-			if (v == ACS_FINDING_UNKNOWN) {
-				rc = add_unknown(c, i, j, "whether these functions of one device reach each other inside it, or share a group, depends on state that was not read");
-			} else if (v == ACS_FINDING_UNSAFE) {
-				uint32_t dev[2] = { (uint32_t)i, (uint32_t)j }, via[1] = { (uint32_t)r.ingress };
-				const struct acs_reach *dir[2] = { &fwd, &back };
-
-				rc = add(c->out, ACS_FINDING_UNSAFE, dev, 2, via, 1, r.why);
-				if (!rc) {
-					struct route_meta *m = &c->out->meta[c->out->n - 1];
-
-					m->meet = ACS_MEET_DEVICE;
-					m->meets_at = (long)first;
-					m->side[0] = (uint32_t)i;
-					m->side[1] = (uint32_t)j;
-					/* the fix must close each proven way */
-					for (int t = 0; t < 2; t++) {
-						if (!dir[t]->direct || dir[t]->unknown || dir[t]->ingress < 0)
-							continue;
-						m->from[m->ndir] = (uint32_t)(t ? j : i);
-						m->to[m->ndir] = (uint32_t)(t ? i : j);
-						m->ingress[m->ndir] = (uint32_t)dir[t]->ingress;
-						m->missing[m->ndir++] = dir[t]->missing;
-					}
-				}
-			}
-		}
-	}
+	for (size_t i = first; !rc && i < n && same_slot(d, acs_fabric_func(c->f, i)); i++)
+		for (size_t j = i + 1; !rc && j < n && same_slot(d, acs_fabric_func(c->f, j)); j++)
+			rc = device_route(c, first, i, j);
 	return rc;
 }
 
@@ -705,7 +722,8 @@ static int rec_add(struct recs *r, const struct rec *x)
 static acs_audit_missing missing_of(const acs_fabric *f, uint32_t port, int meet, uint16_t route_missing)
 {
 	const struct acs_func *fn = acs_fabric_func(f, port);
-	uint16_t need = meet == ACS_MEET_DEVICE ? (ACS_RR | ACS_CR) : ACS_REQ_FLAGS;
+	bool is_port = fn->pcie_type == ACS_PCIE_ROOT_PORT || fn->pcie_type == ACS_PCIE_DOWNSTREAM;
+	uint16_t need = meet == ACS_MEET_DEVICE && !is_port ? (ACS_RR | ACS_CR) : ACS_REQ_FLAGS;
 	acs_audit_missing m = { port, need, fn->acs_pos != 0 };
 
 	if (fn->acs_pos)
@@ -837,9 +855,18 @@ static const char *issue_reason(const struct ctx *c, const acs_audit_issue *is, 
 			sb_printf(&b, "requests from group %u cross switch %s to group %u without the IOMMU, though they are in different groups: ",
 				  is->groups[from], at, is->groups[!from]);
 	} else {
-		acs_func_addr(acs_fabric_func(c->f, (size_t)is->meets_at), at, sizeof(at));
-		sb_printf(&b, "functions of device %s in groups %u and %u reach each other inside it without the IOMMU, though they are in different groups: ",
-			  at, is->groups[0], is->groups[1]);
+		const struct acs_func *d = acs_fabric_func(c->f, (size_t)is->meets_at);
+		bool below = false;
+
+		for (size_t i = 0; i < is->ndevices; i++)
+			below |= !same_slot(d, acs_fabric_func(c->f, is->devices[i]));
+		acs_func_addr(d, at, sizeof(at));
+		if (below)
+			sb_printf(&b, "groups %u and %u reach each other through the functions of device %s without the IOMMU, though they are in different groups: ",
+				  is->groups[0], is->groups[1], at);
+		else
+			sb_printf(&b, "functions of device %s in groups %u and %u reach each other inside it without the IOMMU, though they are in different groups: ",
+				  at, is->groups[0], is->groups[1]);
 	}
 	for (size_t i = 0; i < is->nmissing; i++) {
 		if (i)
@@ -1156,20 +1183,15 @@ static int build_issues(struct ctx *c)
 			nstale++;
 		if (m->meet != ACS_MEET_SWITCH && m->meet != ACS_MEET_DEVICE)
 			continue;
-		if (m->meet == ACS_MEET_SWITCH) {
-			/* every group below the one port against every group below the other */
+		/* every group at or below the one side (a switch's port, a
+		 * device's function) against every group below the other */
+		rc = groups_below(c, &below, m->side[0], &gx, &nx);
+		if (!rc)
+			rc = groups_below(c, &below, m->side[1], &gy, &ny);
+		/* the second may have grown (moved) the pool: the first
+		 * again, from its cache, points into the pool as it is */
+		if (!rc)
 			rc = groups_below(c, &below, m->side[0], &gx, &nx);
-			if (!rc)
-				rc = groups_below(c, &below, m->side[1], &gy, &ny);
-			/* the second may have grown (moved) the pool: the first
-			 * again, from its cache, points into the pool as it is */
-			if (!rc)
-				rc = groups_below(c, &below, m->side[0], &gx, &nx);
-		} else {
-			gx = (const uint32_t *)&c->group[m->side[0]];
-			gy = (const uint32_t *)&c->group[m->side[1]];
-			nx = ny = c->group[m->side[0]] >= 0 && c->group[m->side[1]] >= 0;
-		}
 		for (size_t x = 0; !rc && x < nx; x++)
 			for (size_t y = 0; !rc && y < ny; y++) {
 				bool swap = gx[x] > gy[y];

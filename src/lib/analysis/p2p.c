@@ -108,6 +108,27 @@ static void reach_through(const acs_fabric *f, const acs_policy *p,
 	r->translated = r->direct || (kind == TLP_REQUEST && a->ats_pos && in->acs_pos && (in->acs_ctrl & ACS_DT));
 }
 
+/* A function with no ACS capability (its extended space read) in a
+ * device where another function has one. A device's functions that do
+ * peer-to-peer among themselves implement ACS; the kernel, too, takes
+ * the functions with ACS as closed to it (get_pci_function_alias_group()
+ * groups it only with functions that lack ACS). Where no function has
+ * ACS, nothing says they do not reach each other. */
+static bool closed_function(const acs_fabric *f, const struct acs_func *x)
+{
+	const struct acs_func *d = device_of(f, x);
+	size_t i = acs_fabric_index(f, d), n = acs_fabric_count(f);
+
+	if (x->acs_pos || !(x->known & ACS_KNOWN_EXT))
+		return false;
+	while (i > 0 && same_device(acs_fabric_func(f, i - 1), d))
+		i--;
+	for (; i < n && same_device(acs_fabric_func(f, i), d); i++)
+		if (acs_fabric_func(f, i)->acs_pos)
+			return true;
+	return false;
+}
+
 /* A TLP from a to b: requests to b's memory by address, completions to b
  * by ID; both climb to the same meeting point. */
 static void route(const acs_fabric *f, const acs_policy *p, size_t ia, size_t ib, enum tlp kind,
@@ -139,6 +160,11 @@ static void route(const acs_fabric *f, const acs_policy *p, size_t ia, size_t ib
 		return;
 	}
 	if (same_device(device_of(f, x), device_of(f, y))) {
+		if (closed_function(f, x)) {
+			r->turn = r->ingress = (long)acs_fabric_index(f, x);
+			r->why = "a function without ACS in a device whose other functions have it: it does no peer-to-peer inside the device (PCIe 6.12.1.2), and the kernel groups it only with functions that lack ACS";
+			return;
+		}
 		reach_through(f, p, x, y, a, (long)acs_fabric_index(f, x), kind, r);
 		if (r->direct && !r->unknown && kind == TLP_REQUEST)
 			r->why = x->acs_pos ? "functions of one device: the requesting function does not redirect (ReqRedir-)" :

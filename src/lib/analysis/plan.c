@@ -434,7 +434,8 @@ static void device_functions(const acs_fabric *f, size_t d, size_t *out, size_t 
 }
 
 /* Functions whose merge the search may offer: the ACS functions above
- * each device a P2P requirement names, and the functions of each named
+ * each device a P2P requirement names and the other functions of their
+ * devices (a slot of root ports), and the functions of each named
  * multifunction device, each once. */
 static size_t merge_candidates(const acs_fabric *f, const acs_requirement *reqs, size_t nreqs,
 			       size_t *out, size_t max)
@@ -450,9 +451,12 @@ static size_t merge_candidates(const acs_fabric *f, const acs_requirement *reqs,
 			if (!p2p)
 				continue;
 			for (const struct acs_func *up = acs_fabric_parent(f, acs_fabric_func(f, reqs[k].devices[i]));
-			     up; up = acs_fabric_parent(f, up))
+			     up; up = acs_fabric_parent(f, up)) {
 				if (up->acs_pos)
 					add_once(out, &m, max, acs_fabric_index(f, up));
+				/* a slot of root ports: what is below its other functions */
+				device_functions(f, acs_fabric_index(f, up), out, &m, max);
+			}
 		}
 	}
 	return m;
