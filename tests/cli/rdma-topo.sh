@@ -10,7 +10,7 @@
 # (--cmdline) and asks acsctl plan for what rdma_topo sets the shape up for,
 # then checks:
 #   - acsctl boots rdma_topo's parameter to the values its setpci-acs writes;
-#   - the audit with rdma_topo's settings (what it leaves, for the record);
+#   - the audit with rdma_topo's settings: OK, or what rdma_audit records;
 #   - each plan clears no more ACS bits, and sets no more, than rdma_topo;
 #   - the audit after each plan is OK (no unsafe pair);
 #   - the groups after each plan are rdma_topo's groups or finer (every
@@ -42,7 +42,16 @@ trap 'rm -rf "$tmp"' EXIT
 # its two-way sets DirectTrans on both the NIC's and the GPU's port where
 # rdma_topo sets it on the NIC's only (2 bits against 1).
 KNOWN_FAIL=${ACSCTL_RDMA_TOPO_XFAIL-"dma-direct --p2p: clears no more ACS bits than rdma_topo
+dma-direct-x2 --p2p: clears no more ACS bits than rdma_topo
 inline-virt --p2p-translated: sets no more ACS bits than rdma_topo"}
+
+# What acsctl's audit says of the fabric as rdma_topo's settings leave it
+# (verdict, number of unsafe findings), where it is not "ok 0": on
+# inline-x2-bf3 rdma_topo's --no-virt answer clears SV RR CR UF on the
+# BlueField-3's switch ports too, which are in no complex, but not SV on
+# the root port above them: Linux then gives the BlueField's two functions
+# groups of their own though each reaches the other without the IOMMU.
+declare -A rdma_audit=([inline-x2-bf3]="fail 1")
 
 pass=0 fail=0 xfail=0 xpass=0
 known() { printf '%s\n' "$KNOWN_FAIL" | grep -qxF -- "$1"; }
@@ -69,7 +78,7 @@ check() {
 # the first `check -F` section (before anything was set)
 rdma_changes() {
 	sed -n '/^\$ rdma_topo check -F [^ ]*\.sysfs\.json$/,/^# exit/p' "$1" |
-		sed -n '1,/^# exit/s/^FAIL\tACS for [a-z_]* \([0-9a-f:.]*\) has incorrect values .*(0x\([0-9a-f]*\) != 0x\([0-9a-f]*\))$/\1 \2 \3/p'
+		sed -n '1,/^# exit/s/^FAIL\tACS for [a-z0-9_]* \([0-9a-f:.]*\) has incorrect values .*(0x\([0-9a-f]*\) != 0x\([0-9a-f]*\))$/\1 \2 \3/p'
 }
 # its config_acs parameter (write-grub-acs -n, its own virt guess)
 rdma_param() {
@@ -113,16 +122,11 @@ jget() {
 	"$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# shape: its intents (acsctl plan's options, as rdma_topo's answer serves)
-declare -A intents=(
-	[dma-direct]="--p2p-one-way=0008:03:00.0,0008:06:00.0 --p2p=0008:03:00.0,0008:06:00.0"
-	[inline]="--p2p-one-way=0000:03:00.0,0000:06:00.0 --p2p=0000:03:00.0,0000:06:00.0"
-	[inline-virt]="--p2p-translated=0000:03:00.0,0000:06:00.0"
-	[numa]="--p2p-one-way=0000:01:00.0,0001:01:00.0 --p2p=0000:01:00.0,0001:01:00.0 --p2p-one-way=0002:01:00.0,0003:01:00.0 --p2p=0002:01:00.0,0003:01:00.0"
-	[numa-vera]="--p2p-one-way=0000:01:00.0,0001:01:00.0 --p2p=0000:01:00.0,0001:01:00.0"
-)
-
-for shape in dma-direct inline inline-virt numa numa-vera; do
+# the shapes and their intents: tests/fixtures/rdma-topo/shapes.txt
+shapes=$(sed -n 's/^\([a-z0-9-]*\) .*/\1/p' "$dir/shapes.txt" | uniq)
+[ -n "$shapes" ] && st=0 || st=1
+check "shapes.txt names the shapes" "${shapes//$'\n'/ }" "$st"
+for shape in $shapes; do
 	topo=$dir/$shape.json
 	rec=$dir/$shape.rdma_topo.txt
 	if [ ! -f "$topo" ] || [ ! -f "$rec" ]; then
@@ -161,16 +165,21 @@ for f in d["functions"]:
 	"$acsctl" -F "$topo" --kernel 6.12 "${cl[@]}" groups -m >"$tmp/$shape.rgroups"
 	"$acsctl" -F "$topo" --kernel 6.12 "${cl[@]}" audit -j >"$tmp/$shape.raudit.json"
 	v=$(jget "$tmp/$shape.raudit.json" 'd["verdict"] + " " + str(len(d["unsafe"]))')
-	[ "$v" = "ok 0" ] && st=0 || st=1
-	check "$shape: the audit with rdma_topo's settings is OK" "verdict, unsafe: $v; groups: $(cut -d' ' -f1 "$tmp/$shape.rgroups" | sort -u | wc -l)" "$st"
+	want=${rdma_audit[$shape]-ok 0}
+	[ "$v" = "$want" ] && st=0 || st=1
+	check "$shape: the audit with rdma_topo's settings says $want" "verdict, unsafe: $v; groups: $(cut -d' ' -f1 "$tmp/$shape.rgroups" | sort -u | wc -l)" "$st"
 
-	for intent in ${intents[$shape]}; do
-		opt=${intent%%=*}
-		arg=${intent#*=}
-		name="$shape $opt"
+	while read -r intent; do
+		opts=()
+		IFS='|' read -ra parts <<<"$intent"
+		for o in "${parts[@]}"; do
+			opts+=("${o%%=*}" "${o#*=}")
+		done
+		name="$shape ${opts[0]}"
+		arg="${opts[*]:1}"
 		out=$tmp/$shape.plan.json
 		rc=0
-		"$acsctl" -F "$topo" --kernel 6.12 plan "$opt" "$arg" -j >"$out" 2>"$tmp/err" || rc=$?
+		"$acsctl" -F "$topo" --kernel 6.12 plan "${opts[@]}" -j >"$out" 2>"$tmp/err" </dev/null || rc=$?
 		if ! "$py" -c 'import json, sys; json.load(open(sys.argv[1]))' "$out" 2>/dev/null; then
 			check "$name $arg: plan answers" "exit $rc: $(head -c 300 "$tmp/err")" 1
 			continue
@@ -199,7 +208,7 @@ for f in d["functions"]:
 		why=$(finer "$tmp/agroups" "$tmp/$shape.rgroups") && st=0 || st=1
 		check "$name: groups after are rdma_topo's or finer" \
 			"${why:-acsctl $(cut -d' ' -f1 "$tmp/agroups" | sort -u | wc -l) groups, rdma_topo $(cut -d' ' -f1 "$tmp/$shape.rgroups" | sort -u | wc -l)}" "$st"
-	done
+	done < <(sed -n "s/^$shape \(.*\)/\1/p" "$dir/shapes.txt")
 done
 
 echo "# $pass passed, $fail failed, $xfail known failures, $xpass unexpected passes"
