@@ -15,6 +15,8 @@
 #   - the audit after each plan is OK (no unsafe pair);
 #   - the groups after each plan are rdma_topo's groups or finer (every
 #     group after the plan lies inside one of rdma_topo's).
+# Where rdma_topo refuses a shape (dma-direct-nvme) acsctl must still plan
+# it, with its audit after OK.
 # Where rdma_topo changes nothing (its NUMA shapes: NIC and GPU on root
 # ports of their own) acsctl's plan must be infeasible (their P2P goes
 # through the host bridge, which ACS cannot open) and change nothing.
@@ -140,8 +142,14 @@ for shape in $shapes; do
 		"$(grep -m1 '^# shape:' "$rec" || echo 'no "# shape:" line'); now $have; else run record.sh" "$st"
 	rdma_changes "$rec" >"$tmp/$shape.rchg"
 	param=$(rdma_param "$rec")
+	# a shape rdma_topo refuses: acsctl must still plan it, audit after OK
+	refused=$(sed -n '/^\$ rdma_topo write-grub-acs -n$/,/^# exit/s/^E: //p' "$rec")
 	read -r rclr rset < <(bits <"$tmp/$shape.rchg")
-	echo "# $shape: rdma_topo clears $rclr, sets $rset ACS bits: pci=config_acs=$param"
+	if [ -n "$refused" ]; then
+		echo "# $shape: rdma_topo refuses it: $refused"
+	else
+		echo "# $shape: rdma_topo clears $rclr, sets $rset ACS bits: pci=config_acs=$param"
+	fi
 
 	# rdma_topo's settings booted in acsctl
 	if [ -n "$param" ]; then
@@ -190,6 +198,13 @@ for f in d["functions"]:
 			continue
 		fi
 		feasible=$(jget "$out" 'd["feasible"]')
+		if [ -n "$refused" ]; then
+			v=$(jget "$out" 'd["verdict"] + " " + str(len(d.get("audit", {}).get("unsafe", [])))')
+			[ "$rc" = 0 ] && [ "$feasible" = True ] && [ "$v" = "ok 0" ] && st=0 || st=1
+			check "$name $arg: planned, audit after OK, where rdma_topo refuses the shape" \
+				"exit $rc, feasible $feasible, verdict and unsafe: $v; rdma_topo: $refused" "$st"
+			continue
+		fi
 		if [ ! -s "$tmp/$shape.rchg" ]; then
 			# rdma_topo changes nothing here: neither may acsctl
 			[ "$rc" = 1 ] && [ "$feasible" = False ] && st=0 || st=1
