@@ -29,6 +29,11 @@ enum acs_req_kind {
 	ACS_REQ_P2P_ONE_WAY = 5,     /**< devices[0]'s requests reach devices[1] directly and
 					  devices[1]'s completions come back directly; nothing
 					  opened from devices[1] to devices[0] */
+	ACS_REQ_P2P_HARDWARE = 6,    /**< every pair of the set, both ways, on the hardware's
+					  path alone (ReqRedir where requests enter the switch
+					  they meet in, CmpltRedir where completions do): for
+					  drivers that do their own P2P (GPUs, RDMA NICs); the
+					  kernel's P2PDMA may still refuse the pair */
 };
 
 /** acs_plan_compute_flags(): plan as before issue 16, leaving groups the
@@ -179,6 +184,25 @@ bool acs_plan_result_group_new(const acs_plan_result *r, size_t id);
 const acs_audit *acs_plan_result_audit(const acs_plan_result *r);
 /** The --p2p pairs after the changes; *pairs borrowed. */
 size_t acs_plan_result_p2p(const acs_plan_result *r, const acs_plan_pair **pairs);
+/** A pair of peers the changes open beyond what was asked: directions
+ * (enum acs_whatif_reach: ACS_WHATIF_REACH_A_TO_B, _B_TO_A) whose
+ * requests went through the root complex before and go direct after. */
+typedef struct acs_plan_opened {
+	uint32_t a, b;               /**< function indices, a < b */
+	unsigned reach;              /**< the directions opened, not asked for */
+} acs_plan_opened;
+
+/** The most pairs acs_plan_result_opened() lists; all are counted. */
+#define ACS_PLAN_OPENED_MAX 10000
+
+/**
+ * What the changes open beyond the requirements: clearing ReqRedir on a
+ * port opens its devices' requests to every peer below the switch, not
+ * only the one asked for. Pairs in a then b order.
+ * @param total receives how many there are (may be NULL).
+ * @return the number listed; *pairs borrowed.
+ */
+size_t acs_plan_result_opened(const acs_plan_result *r, const acs_plan_opened **pairs, uint64_t *total);
 /** What to beware of after the changes; *warnings borrowed. */
 size_t acs_plan_result_warnings(const acs_plan_result *r, const acs_plan_warning **warnings);
 /** The ways to make the changes stick, in the order of enum acs_plan_way

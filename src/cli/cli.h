@@ -8,6 +8,12 @@
 
 #include "acsctl/acsctl.h"
 
+/* plan --target */
+enum plan_target {
+	PLAN_TARGET_HARDWARE = 1,   /* --p2p: the TLP path (ACS_REQ_P2P_HARDWARE) */
+	PLAN_TARGET_P2PDMA = 2,     /* --p2p: the kernel's P2PDMA (ACS_REQ_P2P) */
+};
+
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_CHECK_FAILED = 1,   /* a check found a problem */
@@ -48,6 +54,7 @@ struct cli {
 	struct plan_arg { int kind; const char *value; } *plan_args; /* plan */
 	size_t nplan_args;
 	bool allow_unsafe_groups; /* plan --allow-unsafe-groups */
+	int plan_target;          /* plan --target: enum plan_target, 0 by the devices */
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */

@@ -40,7 +40,32 @@ static const char *addr_of(const acs_fabric *f, size_t i, char *buf)
 	return acs_func_addr(acs_fabric_func(f, i), buf, 32);
 }
 
-static const char *const kind_opt[] = { "", "--p2p", "--p2p-translated", "--isolate", "--tenant", "--p2p-one-way" };
+static const char *const kind_opt[] = { "", "--p2p", "--p2p-translated", "--isolate", "--tenant", "--p2p-one-way",
+					 "--p2p" };
+
+/* Drivers that do their own P2P and look only at the hardware's path:
+ * GPUs and other display or 3D controllers, processing accelerators,
+ * network and InfiniBand controllers (RDMA). Storage (NVMe CMB) and the
+ * rest go through the kernel's P2PDMA. */
+static bool own_p2p(const struct acs_func *fn)
+{
+	unsigned cls = fn->class_code >> 16, sub = (fn->class_code >> 8) & 0xff;
+
+	return cls == 0x03 || cls == 0x12 || cls == 0x02 || (cls == 0x0c && sub == 0x06) ||
+	       (cls == 0x0b && sub == 0x40);
+}
+
+/* --p2p's target: --target, else the hardware path where every device
+ * does its own P2P. */
+static int p2p_target(const struct cli *c, const acs_requirement *q)
+{
+	if (c->plan_target)
+		return c->plan_target;
+	for (size_t i = 0; i < q->n; i++)
+		if (!own_p2p(acs_fabric_func(c->fabric, q->devices[i])))
+			return PLAN_TARGET_P2PDMA;
+	return PLAN_TARGET_HARDWARE;
+}
 
 static int parse(struct cli *c, struct reqs *r)
 {
@@ -104,6 +129,8 @@ static int parse(struct cli *c, struct reqs *r)
 			fprintf(stderr, "acsctl plan: %s needs two devices or more\n", kind_opt[kind]);
 			return EXIT_BAD_INPUT;
 		}
+		if (kind == ACS_REQ_P2P && p2p_target(c, q) == PLAN_TARGET_HARDWARE)
+			q->kind = ACS_REQ_P2P_HARDWARE;
 		if (kind == ACS_REQ_P2P_ONE_WAY && q->n != 2) {
 			fprintf(stderr, "acsctl plan: --p2p-one-way takes two devices, A,B (A's requests to B)\n");
 			return EXIT_BAD_INPUT;
@@ -218,6 +245,68 @@ static void print_p2p(const acs_plan_result *res)
 		out_object_close(OUT_DATA);
 	}
 	out_array_close(OUT_DATA);
+}
+
+/* What each --p2p was planned for, and what that means. */
+static void print_targets(const struct cli *c, const struct reqs *r)
+{
+	char addr[32];
+
+	out_array_open(OUT_DATA, "targets");
+	for (size_t k = 0; k < r->n; k++) {
+		const acs_requirement *q = &r->v[k];
+		bool hw = q->kind == ACS_REQ_P2P_HARDWARE;
+
+		if (q->kind != ACS_REQ_P2P && !hw)
+			continue;
+		out_object_open(OUT_DATA, NULL);
+		out_text("--p2p");
+		out_array_open(OUT_DATA, "devices");
+		for (size_t i = 0; i < q->n; i++)
+			out_str(OUT_ANY, NULL, i ? ",%s" : " %s", addr_of(c->fabric, q->devices[i], addr));
+		out_array_close(OUT_DATA);
+		out_str(OUT_ANY, "target", ": target %s", hw ? "hardware" : "p2pdma");
+		out_text(hw ? " (requests and completions, both ways, on the hardware's path; the kernel's P2PDMA "
+			      "may still refuse the pair: --target p2pdma plans for it)\n" :
+			      " (the kernel's pci_p2pdma_distance() verdict bus_addr; --target hardware plans the "
+			      "hardware's path alone)\n");
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+}
+
+static const char *const reach_name[] = { "", "a_to_b", "b_to_a", "both" };
+
+/* The pairs the changes open beyond the request; text lists 20 without -v. */
+static void print_opened(const struct cli *c, const acs_plan_result *res)
+{
+	const acs_fabric *after = acs_plan_result_fabric(res);
+	const acs_plan_opened *o;
+	uint64_t total;
+	size_t n = acs_plan_result_opened(res, &o, &total);
+	char a[32], b[32];
+
+	out_object_open(OUT_DATA, "opened");
+	out_uint(OUT_DATA, "total", NULL, total);
+	if (total)
+		out_text("opened beyond the request: %llu pair%s of peers now reach each other directly "
+			 "(RR off on a port opens its devices to every peer below the switch)%s\n",
+			 (unsigned long long)total, total == 1 ? "" : "s", n < total ? ", the first listed" : "");
+	out_array_open(OUT_DATA, "pairs");
+	for (size_t i = 0; i < n; i++) {
+		int when = c->verbose || i < 20 ? OUT_ANY : OUT_DATA;
+
+		out_object_open(OUT_DATA, NULL);
+		out_str(when, "a", "  opened: %s", acs_func_addr(acs_fabric_func(after, o[i].a), a, sizeof(a)));
+		out_str(when, "b", o[i].reach == 3 ? " <-> %s\n" : o[i].reach == 1 ? " -> %s\n" : " <- %s\n",
+			acs_func_addr(acs_fabric_func(after, o[i].b), b, sizeof(b)));
+		out_str(OUT_DATA, "directions", NULL, reach_name[o[i].reach & 3]);
+		out_object_close(OUT_DATA);
+	}
+	if (n > 20 && !c->verbose)
+		out_text("  ... %zu more (-v lists them)\n", n - 20);
+	out_array_close(OUT_DATA);
+	out_object_close(OUT_DATA);
 }
 
 static const char *const finding_key[] = { "", "unsafe", "conservative", "unknown" };
@@ -345,7 +434,7 @@ static void print_ways(const struct cli *c, const acs_plan_result *res)
 }
 
 /* One result, every format. */
-static int print_plan(const struct cli *c, const acs_plan_result *res)
+static int print_plan(const struct cli *c, const struct reqs *r, const acs_plan_result *res)
 {
 	const acs_plan *plan = acs_plan_result_plan(res);
 	const uint32_t *uv;
@@ -356,6 +445,7 @@ static int print_plan(const struct cli *c, const acs_plan_result *res)
 	/* the plan's parameter: the header's "cmdline" (--cmdline) is in
 	 * the notes ("booted with") */
 	out_str(OUT_DATA, "cmdline", NULL, acs_plan_result_cmdline(res));
+	print_targets(c, r);
 	if (nu) {
 		/* the requirements depend on ports not read: a plan built on
 		 * them as "no ACS" proves nothing, nor do its conflicts */
@@ -377,6 +467,7 @@ static int print_plan(const struct cli *c, const acs_plan_result *res)
 		print_changes(c, plan);
 		print_groups(c, res);
 		print_p2p(res);
+		print_opened(c, res);
 		print_audit(c, res);
 		print_warnings(res);
 		print_ways(c, res);
@@ -402,7 +493,7 @@ int cmd_plan(struct cli *c, int argc, char **argv)
 		rc = cli_error("plan");
 	if (!rc) {
 		cli_out_begin(c, "plan");
-		rc = out_end(print_plan(c, res));
+		rc = out_end(print_plan(c, &r, res));
 	}
 	for (size_t t = 0; t < r.ntenants; t++)
 		free(r.names[t]);

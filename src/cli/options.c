@@ -142,6 +142,19 @@ static int set_cpu(struct cli *c, const char *arg)
 	return 0;
 }
 
+static int set_target(struct cli *c, const char *arg)
+{
+	if (strcmp(arg, "hardware") == 0) {
+		c->plan_target = PLAN_TARGET_HARDWARE;
+	} else if (strcmp(arg, "p2pdma") == 0) {
+		c->plan_target = PLAN_TARGET_P2PDMA;
+	} else {
+		fprintf(stderr, "acsctl: --target %s: hardware or p2pdma\n", arg);
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
 /* plan's requirements, in the order given */
 static int plan_arg(struct cli *c, int kind, const char *arg)
 {
@@ -236,6 +249,9 @@ const struct cli_option cli_options[OPT_COUNT] = {
 	[OPT_TENANT] = { 0, "tenant", "NAME:A,B",
 		"keep this tenant's devices apart from every other\ntenant's",
 		SEC_COMMAND, set_tenant, COMPLETE_NONE, NULL, false },
+	[OPT_TARGET] = { 0, "target", "hardware|p2pdma",
+		"what --p2p plans for: the TLP path alone (drivers\nthat do their own P2P: GPUs, RDMA NICs; the default\nwhere every device is one), or the kernel's P2PDMA\nverdict (the default otherwise)",
+		SEC_COMMAND, set_target, COMPLETE_WORDS, "hardware p2pdma", false },
 	[OPT_ALLOW_UNSAFE_GROUPS] = { 0, "allow-unsafe-groups", NULL,
 		"plan without making the groups after tell the truth\n(devices of different groups may then reach each\nother without the IOMMU)",
 		SEC_COMMAND, set_allow_unsafe_groups, COMPLETE_NONE, NULL, false },

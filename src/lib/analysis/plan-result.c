@@ -8,9 +8,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
+#include "acsctl/whatif.h"
 
 /* acs.conf's tokens (acsctl apply's grammar), in register order */
 static const struct {
@@ -29,6 +31,9 @@ struct acs_plan_result {
 	acs_audit *audit;
 	acs_plan_pair *pairs;
 	size_t npairs;
+	acs_plan_opened *opened;     /* directions the plan opens beyond the request */
+	size_t nopened;
+	uint64_t opened_total;
 	acs_plan_warning *warnings;
 	size_t nwarnings;
 	struct acs_lines messages;   /* the warnings' */
@@ -109,6 +114,11 @@ static int assign_together(acs_plan_result *r, const acs_policy *p)
 	return rc;
 }
 
+static bool p2p_kind(int kind)
+{
+	return kind == ACS_REQ_P2P || kind == ACS_REQ_P2P_HARDWARE;
+}
+
 /* Consecutive devices of each --p2p requirement, as the kernel sees
  * them after the changes. */
 static int p2p_pairs(acs_plan_result *r, const acs_policy *p, const acs_requirement *reqs, size_t nreqs,
@@ -117,13 +127,13 @@ static int p2p_pairs(acs_plan_result *r, const acs_policy *p, const acs_requirem
 	size_t n = 0;
 
 	for (size_t k = 0; k < nreqs; k++)
-		if (reqs[k].kind == ACS_REQ_P2P && reqs[k].n > 1)
+		if (p2p_kind(reqs[k].kind) && reqs[k].n > 1)
 			n += reqs[k].n - 1;
 	r->pairs = calloc(n + 1, sizeof(*r->pairs));
 	if (!r->pairs)
 		return acs_error_nomem();
 	for (size_t k = 0; k < nreqs; k++) {
-		if (reqs[k].kind != ACS_REQ_P2P)
+		if (!p2p_kind(reqs[k].kind))
 			continue;
 		for (size_t i = 0; i + 1 < reqs[k].n; i++) {
 			acs_plan_pair *q = &r->pairs[r->npairs++];
@@ -273,6 +283,71 @@ static int ways(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, co
 	return rc;
 }
 
+/* Whether a's requests to b are asked for: both in one P2P set, or the
+ * one-way pair a,b. */
+static bool asked(const acs_requirement *reqs, size_t nreqs, size_t a, size_t b)
+{
+	for (size_t k = 0; k < nreqs; k++) {
+		const acs_requirement *q = &reqs[k];
+		bool ia = false, ib = false;
+
+		if (q->kind == ACS_REQ_P2P_ONE_WAY) {
+			if (q->n == 2 && q->devices[0] == a && q->devices[1] == b)
+				return true;
+			continue;
+		}
+		if (q->kind != ACS_REQ_P2P && q->kind != ACS_REQ_P2P_HARDWARE && q->kind != ACS_REQ_P2P_TRANSLATED)
+			continue;
+		for (size_t i = 0; i < q->n; i++) {
+			ia |= q->devices[i] == a;
+			ib |= q->devices[i] == b;
+		}
+		if (ia && ib)
+			return true;
+	}
+	return false;
+}
+
+/* Every direction the changes open (a request that went through the
+ * root complex goes direct after) that no requirement asked for: RR off
+ * on a port opens its devices' requests to every peer below the switch,
+ * not only the one asked for. From the what-if of before and after,
+ * which routes only the pairs whose paths pass a changed port. */
+static int opened_pairs(acs_plan_result *r, const acs_fabric *f, const acs_policy *p,
+			const acs_requirement *reqs, size_t nreqs, int cpu)
+{
+	acs_whatif_opts o = ACS_WHATIF_OPTS_INIT;
+	const acs_whatif_pair *w;
+	acs_whatif *wi = NULL;
+	size_t n;
+	int rc;
+
+	o.cpu = cpu;
+	o.max_pairs = SIZE_MAX;
+	rc = acs_whatif_run(&wi, f, p, r->after, p, &o);
+	if (rc)
+		return rc;
+	n = acs_whatif_p2p(wi, &w, NULL);
+	r->opened = calloc(n + 1, sizeof(*r->opened));
+	if (!r->opened)
+		rc = acs_error_nomem();
+	for (size_t i = 0; !rc && i < n; i++) {
+		unsigned gained = w[i].reach[1] & ~w[i].reach[0], extra = 0;
+
+		if ((gained & ACS_WHATIF_REACH_A_TO_B) && !asked(reqs, nreqs, w[i].a, w[i].b))
+			extra |= ACS_WHATIF_REACH_A_TO_B;
+		if ((gained & ACS_WHATIF_REACH_B_TO_A) && !asked(reqs, nreqs, w[i].b, w[i].a))
+			extra |= ACS_WHATIF_REACH_B_TO_A;
+		if (!extra)
+			continue;
+		r->opened_total++;
+		if (r->nopened < ACS_PLAN_OPENED_MAX)
+			r->opened[r->nopened++] = (acs_plan_opened){ w[i].a, w[i].b, extra };
+	}
+	acs_whatif_free(wi);
+	return rc;
+}
+
 static int build(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
 		 size_t nreqs, int cpu, unsigned int flags)
 {
@@ -304,6 +379,8 @@ static int build(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, c
 	if (!rc)
 		rc = p2p_pairs(r, p, reqs, nreqs, cpu);
 	if (!rc)
+		rc = opened_pairs(r, f, p, reqs, nreqs, cpu);
+	if (!rc)
 		rc = ways(r, f, p, reqs, nreqs);
 	return rc;
 }
@@ -327,6 +404,14 @@ int acs_plan_result_build(acs_plan_result **out, const acs_fabric *f, const acs_
 	}
 	*out = r;
 	return 0;
+}
+
+size_t acs_plan_result_opened(const acs_plan_result *r, const acs_plan_opened **pairs, uint64_t *total)
+{
+	*pairs = r->opened;
+	if (total)
+		*total = r->opened_total;
+	return r->nopened;
 }
 
 const acs_plan *acs_plan_result_plan(const acs_plan_result *r)
@@ -387,6 +472,7 @@ void acs_plan_result_free(acs_plan_result *r)
 	free(r->group_new);
 	acs_audit_free(r->audit);
 	free(r->pairs);
+	free(r->opened);
 	free(r->warnings);
 	acs_lines_free(&r->messages);
 	acs_lines_free(&r->strings);

@@ -115,14 +115,27 @@ static bool completions_direct(const acs_fabric *f, const acs_policy *p, size_t 
 	return x.direct;
 }
 
-static bool check_one_way(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
+/* a's requests reach b directly and b's completions come back. */
+static bool one_way_direct(const acs_fabric *f, const acs_policy *p, size_t a, size_t b)
 {
 	struct acs_reach x;
 
-	if (r->n != 2)
-		return false;
-	acs_route_reach(f, p, r->devices[0], r->devices[1], &x);
-	return x.direct && completions_direct(f, p, r->devices[1], r->devices[0]);
+	acs_route_reach(f, p, a, b, &x);
+	return x.direct && completions_direct(f, p, b, a);
+}
+
+static bool check_one_way(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
+{
+	return r->n == 2 && one_way_direct(f, p, r->devices[0], r->devices[1]);
+}
+
+static bool check_hardware(const acs_fabric *f, const acs_policy *p, const acs_requirement *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->n; j++)
+			if (i != j && !one_way_direct(f, p, r->devices[i], r->devices[j]))
+				return false;
+	return true;
 }
 
 /* No endpoint outside d's device shares its group or reaches it. */
@@ -189,6 +202,7 @@ bool acs_plan_check(const acs_fabric *f, const acs_policy *p, const acs_requirem
 			break;
 		case ACS_REQ_TENANT: ok = check_tenants(f, p, g, r); break;
 		case ACS_REQ_P2P_ONE_WAY: ok = check_one_way(f, p, r); break;
+		case ACS_REQ_P2P_HARDWARE: ok = check_hardware(f, p, r); break;
 		default: ok = false;
 		}
 	}
@@ -291,20 +305,18 @@ static int plan_translated(acs_plan *plan, const acs_fabric *f, const acs_policy
  * port A's requests leave by, B's side) off where A's requests enter the
  * switch they meet in; CmpltRedir off where B's completions enter it.
  * Nothing else: the hardware path, which Egress Control that blocks
- * nothing on it leaves as it is. */
-static int plan_one_way(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
-			const acs_requirement *r, struct target *t)
+ * nothing on it leaves as it is. opt: the option, for the conflict. */
+static int plan_one_way_pair(acs_plan *plan, const acs_fabric *f, const acs_policy *p, size_t da, size_t db,
+			     const char *opt, struct target *t)
 {
 	char a[ACS_ADDR_MAX], b[ACS_ADDR_MAX];
 	struct acs_reach x, y;
 
-	if (r->n != 2)
-		return conflict(plan, "--p2p-one-way takes two devices, A,B");
-	acs_route_reach(f, p, r->devices[0], r->devices[1], &x);
-	acs_route_reach(f, p, r->devices[1], r->devices[0], &y);
+	acs_route_reach(f, p, da, db, &x);
+	acs_route_reach(f, p, db, da, &y);
 	if (x.ingress < 0 || x.turn < 0 || y.ingress < 0 || y.turn < 0)
-		return conflict(plan, "--p2p-one-way %s,%s: their paths meet only in the root complex",
-				addr(f, r->devices[0], a), addr(f, r->devices[1], b));
+		return conflict(plan, "%s %s,%s: their paths meet only in the root complex", opt,
+				addr(f, da, a), addr(f, db, b));
 	if (acs_fabric_func(f, (size_t)x.ingress)->acs_pos) {
 		const struct acs_func *in = acs_fabric_func(f, (size_t)x.ingress);
 		uint16_t clr = ACS_RR;
@@ -320,6 +332,34 @@ static int plan_one_way(acs_plan *plan, const acs_fabric *f, const acs_policy *p
 		t->forced0[y.ingress] |= ACS_CR;
 	}
 	return 0;
+}
+
+static int plan_one_way(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
+			const acs_requirement *r, struct target *t)
+{
+	if (r->n != 2)
+		return conflict(plan, "--p2p-one-way takes two devices, A,B");
+	return plan_one_way_pair(plan, f, p, r->devices[0], r->devices[1], "--p2p-one-way", t);
+}
+
+/* P2P on the hardware path: one way, each way, every pair; each pair
+ * that meets only in the root complex said once. */
+static int plan_hardware(acs_plan *plan, const acs_fabric *f, const acs_policy *p,
+			 const acs_requirement *r, struct target *t)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < r->n; i++)
+		for (size_t j = 0; !rc && j < r->n; j++) {
+			bool was = plan->feasible;
+
+			if (i == j)
+				continue;
+			rc = plan_one_way_pair(plan, f, p, r->devices[i], r->devices[j], "--p2p", t);
+			if (!rc && was && !plan->feasible)
+				j = i = r->n;    /* one conflict line, not one per pair */
+		}
+	return rc;
 }
 
 /* Candidate ports for isolation: the ACS functions on the paths of the
@@ -444,7 +484,7 @@ static size_t merge_candidates(const acs_fabric *f, const acs_requirement *reqs,
 
 	for (size_t k = 0; k < nreqs; k++) {
 		bool p2p = reqs[k].kind == ACS_REQ_P2P || reqs[k].kind == ACS_REQ_P2P_ONE_WAY ||
-			   reqs[k].kind == ACS_REQ_P2P_TRANSLATED;
+			   reqs[k].kind == ACS_REQ_P2P_TRANSLATED || reqs[k].kind == ACS_REQ_P2P_HARDWARE;
 
 		for (size_t i = 0; i < reqs[k].n; i++) {
 			device_functions(f, reqs[k].devices[i], out, &m, max);
@@ -803,7 +843,7 @@ static int explain_infeasible(acs_plan *plan, const acs_fabric *f, const acs_req
 					for (const struct acs_func *up = acs_fabric_parent(f, fn); up;
 					     up = acs_fabric_parent(f, up))
 						if (acs_fabric_parent(f, up) == px && up != acs_fabric_func(f, x)) {
-							rc = conflict(plan, "--p2p clears ReqRedir on %s, so what is below it reaches %s below the same switch: isolation and that P2P cannot both hold",
+							rc = conflict(plan, "the P2P asked for clears ReqRedir on %s, so what is below it reaches %s below the same switch: isolation and that P2P cannot both hold",
 								      addr(f, x, b), addr(f, r->devices[i], a));
 							break;
 						}
@@ -836,7 +876,7 @@ static void requirements_unknown(const acs_fabric *f, acs_unknown *u, const acs_
 				if (i == j || (r->kind == ACS_REQ_TENANT && r->tenant[i] == r->tenant[j]))
 					continue;
 				acs_unknown_add(u, r->kind == ACS_REQ_P2P ? ACS_UNKNOWN_P2PDMA :
-						r->kind == ACS_REQ_P2P_TRANSLATED ? ACS_UNKNOWN_REACH :
+						r->kind == ACS_REQ_P2P_TRANSLATED || r->kind == ACS_REQ_P2P_HARDWARE ? ACS_UNKNOWN_REACH :
 						ACS_UNKNOWN_GROUP | ACS_UNKNOWN_REACH, r->devices[i], (long)r->devices[j]);
 			}
 		}
@@ -939,6 +979,8 @@ int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy
 			rc = plan_translated(plan, f, p, &reqs[k], &t);
 		else if (reqs[k].kind == ACS_REQ_P2P_ONE_WAY)
 			rc = plan_one_way(plan, f, p, &reqs[k], &t);
+		else if (reqs[k].kind == ACS_REQ_P2P_HARDWARE)
+			rc = plan_hardware(plan, f, p, &reqs[k], &t);
 		else
 			for (size_t i = 0; i < reqs[k].n; i++)
 				devs[nd++] = reqs[k].devices[i];
