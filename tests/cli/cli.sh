@@ -1160,6 +1160,11 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(u["device"
 	ok "unmanaged: JSON reasons" || bad "unmanaged: JSON reasons"
 expect 0 "unmanaged: show" "$acsctl" -F "$tmp/amd.txt" show
 grep -q '00.2  \[PCI\] IOMMU: .*  not managed by the IOMMU$' "$tmp/out" && ok "unmanaged: show says so" || bad "unmanaged: show says so"
+expect 3 "unmanaged: explain (ACS unread in a bare text)" "$acsctl" -F "$tmp/amd.txt" explain 00:00.2 00:01.0
+grep -q '^1\. 0000:00:00.2 (PCI) is in no group: the IOMMU does not manage it (the AMD IOMMU' "$tmp/out" &&
+	grep -q 'share no group$' "$tmp/out" && ok "unmanaged: explain says it is in no group" || bad "unmanaged: explain says it is in no group"
+"$acsctl" -F "$tmp/amd.txt" explain 00:00.2 -j 2>/dev/null | grep -q '"group": null' &&
+	ok "unmanaged: explain -j group null" || bad "unmanaged: explain -j group null"
 # the kernel grouping one of them is a difference
 sed 's/^\(00:00.2 .*\)$/\1\n\tIOMMU group: 1/; s/^\(00:01.0 .*\)$/\1\n\tIOMMU group: 0/' "$tmp/amd.txt" >"$tmp/amd-k.txt"
 expect 1 "unmanaged: kernel groups the IOMMU's function" "$acsctl" -F "$tmp/amd-k.txt" groups --check
