@@ -1101,6 +1101,8 @@ if lspci -F "$dump" -vvnn >"$tmp/vv.txt" 2>/dev/null; then
 	"$acsctl" -F "$tmp/kg.txt" --kernel 6.12 groups -m >"$tmp/kg.m" 2>/dev/null
 	diff -q <(sort "$tmp/kg.m") <(sort "$(dirname "$dump")/groups.txt") >/dev/null &&
 		ok "kernel groups: predicted numbers equal the kernel's" || bad "kernel groups: predicted numbers equal the kernel's"
+	"$acsctl" -F "$tmp/kg.txt" snapshot "$tmp/kg-snap.txt" >/dev/null 2>&1
+	expect 0 "kernel groups: a snapshot of the text keeps them" "$acsctl" -F "$tmp/kg-snap.txt" --kernel 6.12 groups --check
 	expect 1 "kernel groups: audit (the capture's switch without ACS)" "$acsctl" -F "$tmp/kg.txt" audit
 	grep -q "^# groups judged: the kernel's own" "$tmp/out" && ok "kernel groups: audit says it judged the kernel's groups" ||
 		bad "kernel groups: audit says it judged the kernel's groups"
