@@ -9,6 +9,12 @@
  * (class 0806 of AMD or ATI, drivers/iommu/amd/init.c finds it through the
  * IVRS table's IVHD devid); Intel VT-d (DMAR) has none. The rules are a
  * table over the kernel versions they hold for, as the quirks are.
+ *
+ * Intel: intel_iommu_probe_device() refuses a device only where
+ * device_to_iommu() (device_lookup_iommu() from 6.8) finds no DRHD for
+ * it; the INCLUDE_ALL unit of every segment takes whatever no other unit
+ * names, so nothing is left out, except under intel_iommu=igfx_off (the
+ * graphics-only DRHD ignored), which is not modelled.
  */
 #include "policy-internal.h"
 
