@@ -26,7 +26,8 @@ typedef struct acs_explain acs_explain;
 int acs_explain_compute(acs_explain **out, const acs_fabric *fabric,
 		const acs_policy *policy, size_t a, long b);
 
-/** Group ids of a and b (b: -1 when not asked). */
+/** Group ids of a and b (b: -1 when not asked); ACS_NO_GROUP for a function
+ * in none (one the IOMMU does not manage, acs_policy_iommu_excludes()). */
 size_t acs_explain_group(const acs_explain *e, int which);
 
 /** The chain of facts, in the order the kernel meets them. */

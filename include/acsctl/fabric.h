@@ -178,11 +178,27 @@ size_t acs_fabric_children(const acs_fabric *fabric,
 
 /**
  * Functions in the order the kernel adds them to the PCI bus
- * (pci_bus_add_devices(): every device of a bus, then each child bus in
- * turn), which is the order IOMMU groups are allocated in.
+ * (pci_scan_child_bus(): every device of a bus, then each child bus in
+ * turn, depth first; root buses in firmware's order where the source
+ * shows it, acs_fabric_root_order(); VFs last), which is the order IOMMU
+ * groups are allocated in.
  * @return an array of acs_fabric_count() indices, owned by the fabric.
  */
 const uint32_t *acs_fabric_kernel_order(const acs_fabric *fabric);
+
+/** How acs_fabric_kernel_order() knows the order of the root buses. */
+enum acs_root_order {
+	ACS_ROOT_ORDER_ONE = 1,      /**< one root bus: nothing to order */
+	ACS_ROOT_ORDER_KERNEL = 2,   /**< several, in the order the kernel's own
+					  group numbers show it probed them */
+	ACS_ROOT_ORDER_ASSUMED = 3,  /**< several, in (domain, number) order:
+					  firmware's order is not in the source,
+					  so group numbers past the first root
+					  bus are uncertain */
+};
+
+/** enum acs_root_order of acs_fabric_kernel_order(). */
+int acs_fabric_root_order(const acs_fabric *fabric);
 
 /** A short description of the source ("dump FILE", "sysfs /sys"). */
 const char *acs_fabric_origin(const acs_fabric *fabric);

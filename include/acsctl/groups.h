@@ -152,6 +152,15 @@ size_t acs_group_check_count(const acs_group_check *check);
 const acs_group_diff *acs_group_check_at(const acs_group_check *check, size_t i);
 /** Number of functions compared. */
 size_t acs_group_check_compared(const acs_group_check *check);
+/**
+ * Functions one side grouped and the other did not, ascending; *funcs is
+ * borrowed. side 0: the prediction grouped them and the source has no
+ * kernel group for them (lspci text where some devices lack the `IOMMU
+ * group:` line: partial, so not compared; never taken as a group). side 1:
+ * the kernel grouped them and the policy says its IOMMU leaves them out
+ * (acs_policy_iommu_excludes()): a difference.
+ */
+size_t acs_group_check_one_side(const acs_group_check *check, int side, const uint32_t **funcs);
 void acs_group_check_free(acs_group_check *check);
 
 #ifdef __cplusplus

@@ -131,6 +131,26 @@ size_t acs_policy_dma_aliases(const acs_policy *policy,
 bool acs_policy_devs_alias(const acs_policy *policy, const acs_fabric *fabric,
 			   size_t a, size_t b);
 
+/** Why the IOMMU driver leaves a function out (acs_policy_iommu_excludes()). */
+enum acs_iommu_exclusion {
+	ACS_IOMMU_MANAGED = 0,     /**< the IOMMU manages it: it gets a group */
+	ACS_IOMMU_SELF = 1,        /**< the AMD IOMMU's own function (class 0806) */
+	ACS_IOMMU_IVRS_ROOT = 2,   /**< an AMD root complex the IVRS leaves out */
+};
+
+/**
+ * Whether the policy's kernel leaves fn out of the IOMMU (its driver's
+ * probe refuses it): such a function has no IOMMU group, takes no group
+ * number, and is no member of another's group. The driver is told from
+ * the fabric (an AMD IOMMU function: AMD-Vi; none: Intel VT-d, which
+ * manages every function of its segments).
+ * @param why receives one sentence naming the kernel code (static), or
+ *        NULL when managed; may be NULL.
+ * @return an enum acs_iommu_exclusion, ACS_IOMMU_MANAGED (0) when managed.
+ */
+int acs_policy_iommu_excludes(const acs_policy *policy, const acs_fabric *fabric,
+			      const struct acs_func *fn, const char **why);
+
 #ifdef __cplusplus
 }
 #endif

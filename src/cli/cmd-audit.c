@@ -280,6 +280,25 @@ static void print_issue(const struct cli *c, const acs_audit *a, const acs_audit
 	out_object_close(OUT_DATA);
 }
 
+/* Which groups the audit held against the routes: the kernel's own where
+ * the source records them (acs_audit_run()), else the prediction. */
+static void print_judged(const struct cli *c)
+{
+	bool kernel = acs_fabric_kernel_groups(c->fabric) == ACS_KGROUPS_PRESENT;
+	size_t missing = 0;
+
+	out_str(OUT_DATA, "groups_judged", NULL, kernel ? "kernel" : "predicted");
+	if (!kernel)
+		return;
+	for (size_t i = 0; i < acs_fabric_count(c->fabric); i++)
+		missing += acs_fabric_kernel_group(c->fabric, i) < 0 &&
+			   (c->platform || !acs_policy_iommu_excludes(c->policy, c->fabric, acs_fabric_func(c->fabric, i), NULL));
+	out_text("# groups judged: the kernel's own, as the source records them (not the prediction)\n");
+	if (missing)
+		out_text("# partial: %zu function%s the IOMMU manages %s no kernel group in this source: in no group here\n",
+			 missing, missing == 1 ? "" : "s", missing == 1 ? "has" : "have");
+}
+
 static void print_audit(const struct cli *c, const acs_audit *a, int status)
 {
 	static const int kinds[] = { ACS_FINDING_CONSERVATIVE, ACS_FINDING_UNKNOWN };
@@ -288,6 +307,7 @@ static void print_audit(const struct cli *c, const acs_audit *a, int status)
 	bool text = out_wants(OUT_TEXT);
 
 	cli_out_header(c);
+	print_judged(c);
 	if (c->boot && acs_boot_overridden(c->boot))
 		out_text("# groups as pcie_acs_override makes the kernel form them; routes as the hardware has them\n");
 	/* the places (text: with -v each pair of groups below its place) */

@@ -69,7 +69,10 @@ static int print_explain(const struct cli *c, const acs_explain *e, long b, cons
 	int status = cli_verdict(false, nu);
 
 	cli_out_header(c);
-	out_uint(OUT_DATA, "group", NULL, acs_explain_group(e, 0));
+	if (acs_explain_group(e, 0) == ACS_NO_GROUP)
+		out_null(OUT_DATA, "group", NULL);
+	else
+		out_uint(OUT_DATA, "group", NULL, acs_explain_group(e, 0));
 	out_array_open(OUT_DATA, "facts");
 	for (size_t i = 0; i < n; i++) {
 		out_text("%zu. ", i + 1);
@@ -77,7 +80,10 @@ static int print_explain(const struct cli *c, const acs_explain *e, long b, cons
 	}
 	out_array_close(OUT_DATA);
 	if (b >= 0) {
-		out_uint(OUT_DATA, "group2", NULL, acs_explain_group(e, 1));
+		if (acs_explain_group(e, 1) == ACS_NO_GROUP)
+			out_null(OUT_DATA, "group2", NULL);
+		else
+			out_uint(OUT_DATA, "group2", NULL, acs_explain_group(e, 1));
 		out_bool(OUT_DATA, "shared", NULL, acs_explain_shared(e));
 	}
 	k = acs_explain_change(e, &ch, &possible);

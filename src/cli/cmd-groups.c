@@ -51,6 +51,42 @@ static void print_group(const struct cli *c, const acs_groups *g, size_t id)
 	out_object_close(GROUPS_DATA);
 }
 
+/* The functions the policy's IOMMU driver leaves out: no group, no
+ * number (the kernel's sysfs and lspci -vv have none for them). */
+static void print_unmanaged(const struct cli *c)
+{
+	char addr[32], desc[400];
+	bool any = false;
+
+	out_array_open(GROUPS_DATA, "unmanaged");
+	for (size_t i = 0; !c->platform && i < acs_fabric_count(c->fabric); i++) {
+		const struct acs_func *fn = acs_fabric_func(c->fabric, i);
+		const char *why;
+		int reason = acs_policy_iommu_excludes(c->policy, c->fabric, fn, &why);
+
+		if (!reason || !cli_selected(fn))
+			continue;
+		if (!any)
+			out_text("not managed by the IOMMU (no group):\n");
+		any = true;
+		out_object_open(GROUPS_DATA, NULL);
+		out_str(GROUPS_DATA | OUT_TEXT, "device", "  %s", acs_func_addr(fn, addr, sizeof(addr)));
+		out_text("  [%s] %s\n", acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)));
+		out_str(GROUPS_DATA, "reason", NULL, reason == ACS_IOMMU_SELF ? "iommu_self" : "ivrs_root");
+		out_str(GROUPS_DATA | OUT_TEXT, "why", "      %s\n", why);
+		out_object_close(GROUPS_DATA);
+	}
+	out_array_close(GROUPS_DATA);
+}
+
+/* Group numbers follow the order the kernel probes; with several root
+ * buses that order is firmware's, which a dump or lspci text without the
+ * kernel's own numbers does not carry. */
+static bool numbers_certain(const struct cli *c)
+{
+	return c->platform || acs_fabric_root_order(c->fabric) != ACS_ROOT_ORDER_ASSUMED;
+}
+
 static int print_groups(const struct cli *c, const acs_groups *g)
 {
 	static const char *const kstate[] = { "unknown", "none", "present" };
@@ -62,6 +98,12 @@ static int print_groups(const struct cli *c, const acs_groups *g)
 	out_str(OUT_TEXT, NULL, "# %s\n", kernel_state(c));
 	out_bool(GROUPS_DATA, "prediction", NULL, true);
 	out_str(GROUPS_DATA, "kernel_groups", NULL, kstate[acs_fabric_kernel_groups(c->fabric)]);
+	out_bool(GROUPS_DATA, "numbers_certain", NULL, numbers_certain(c));
+	if (!numbers_certain(c))
+		out_text("# group numbers are uncertain past the first root bus: firmware's order of the host "
+			 "bridges, in which the kernel numbers them, is not in this source (taken in bus order)\n");
+	else if (!c->platform && acs_fabric_root_order(c->fabric) == ACS_ROOT_ORDER_KERNEL)
+		out_text("# root buses in the order the kernel's own group numbers show it probed them\n");
 	if (uncertain)
 		out_text("# %zu group%s uncertain (the larger of the possible groups): %s\n", uncertain,
 			 uncertain == 1 ? " is" : "s are", acs_unknown_advice(c->fabric));
@@ -74,6 +116,7 @@ static int print_groups(const struct cli *c, const acs_groups *g)
 			print_group(c, g, id);
 	}
 	out_array_close(GROUPS_DATA);
+	print_unmanaged(c);
 	return out_end(EXIT_OK);
 }
 
@@ -142,6 +185,41 @@ static void print_diff(const struct cli *c, const acs_group_diff *d, bool unknow
 	out_object_close(OUT_DATA);
 }
 
+/* Functions one side grouped and the other not: the kernel grouped one
+ * the policy says its IOMMU leaves out (FAIL); the source has no kernel
+ * group for one the prediction groups (partial: not compared, never
+ * taken as a group). */
+static void print_one_side(const struct cli *c, const acs_group_check *chk)
+{
+	const uint32_t *v;
+	size_t n = acs_group_check_one_side(chk, 1, &v);
+	char addr[32];
+
+	out_array_open(OUT_DATA, "kernel_only");
+	for (size_t k = 0; k < n; k++) {
+		const char *why;
+
+		acs_policy_iommu_excludes(c->policy, c->fabric, acs_fabric_func(c->fabric, v[k]), &why);
+		out_object_open(OUT_DATA, NULL);
+		out_str(OUT_ANY, "device", "FAIL kernel groups %s",
+			acs_func_addr(acs_fabric_func(c->fabric, v[k]), addr, sizeof(addr)));
+		out_int(OUT_ANY, "kernel_group", " (kernel group %s)", acs_fabric_kernel_group(c->fabric, v[k]));
+		out_str(OUT_ANY, "why", ", which the prediction leaves out: %s\n", why ? why : "no group");
+		out_object_close(OUT_DATA);
+	}
+	out_array_close(OUT_DATA);
+	n = acs_group_check_one_side(chk, 0, &v);
+	if (n)
+		out_text("# partial: %zu function%s the prediction groups %s no kernel group in this source "
+			 "(no IOMMU group line): not compared:", n, n == 1 ? "" : "s", n == 1 ? "has" : "have");
+	out_array_open(OUT_DATA, "not_compared");
+	for (size_t k = 0; k < n; k++)
+		out_str(OUT_ANY, NULL, " %s", acs_func_addr(acs_fabric_func(c->fabric, v[k]), addr, sizeof(addr)));
+	out_array_close(OUT_DATA);
+	if (n)
+		out_text("\n");
+}
+
 static int print_check(const struct cli *c, const acs_group_check *chk, const bool *unknown, int status,
 		       const uint32_t *uv, size_t nu)
 {
@@ -159,6 +237,7 @@ static int print_check(const struct cli *c, const acs_group_check *chk, const bo
 	for (size_t i = 0; i < n; i++)
 		print_diff(c, acs_group_check_at(chk, i), unknown[i]);
 	out_array_close(OUT_DATA);
+	print_one_side(c, chk);
 	if (!none || !out_wants(OUT_TEXT))
 		cli_out_verdict(c, status, uv, nu);
 	if (status == EXIT_OK && !none)
@@ -190,6 +269,11 @@ static int check(const struct cli *c, const acs_groups *g)
 	for (size_t i = 0; i < n; i++) {
 		unknown[i] = diff_unknown(g, acs_group_check_at(chk, i), unk);
 		failed |= !unknown[i];
+	}
+	{
+		const uint32_t *v;
+
+		failed |= acs_group_check_one_side(chk, 1, &v) > 0;
 	}
 	if (acs_fabric_kernel_groups(c->fabric) != ACS_KGROUPS_NONE)
 		compared_unknown(c, g, unk);

@@ -41,11 +41,38 @@ static void func_ids(const struct cli *c, const struct acs_func *fn)
 	out_str(OUT_DATA, "parent", NULL, p ? acs_func_addr(p, addr, sizeof(addr)) : NULL);
 }
 
+/* Where the source has the kernel's own groups: its group beside the
+ * prediction's, and a mark where the two partitions differ (groups
+ * --check says how). */
+static void print_kernel_group(const struct cli *c, size_t idx, size_t gid, bool differs)
+{
+	int kg = acs_fabric_kernel_group(c->fabric, idx);
+
+	if (acs_fabric_kernel_groups(c->fabric) != ACS_KGROUPS_PRESENT) {
+		out_null(OUT_DATA, "kernel_group", NULL);
+		out_bool(OUT_DATA, "kernel_differs", NULL, false);
+		return;
+	}
+	if (kg < 0)
+		out_null(OUT_DATA, "kernel_group", NULL);
+	else
+		out_int(OUT_DATA, "kernel_group", NULL, kg);
+	out_bool(OUT_DATA, "kernel_differs", NULL, differs);
+	if (differs)
+		out_text(kg < 0 ? " [kernel: no group: differs]" : " [kernel group %d: differs]", kg);
+	else if (kg < 0 && gid != ACS_NO_GROUP)
+		out_text(" [kernel: no group: not compared]");
+	else if (kg >= 0 && (size_t)kg != gid)
+		out_text(" [kernel group %d]", kg);
+}
+
 static void print_func(const struct cli *c, const acs_groups *g,
 		       const struct acs_func *fn, const char *prefix,
-		       bool last, bool on_root)
+		       bool last, bool on_root, bool differs)
 {
-	size_t gid = acs_groups_of(g, acs_fabric_index(c->fabric, fn));
+	size_t idx = acs_fabric_index(c->fabric, fn);
+	size_t gid = acs_groups_of(g, idx);
+	bool managed = c->platform || !acs_policy_iommu_excludes(c->policy, c->fabric, fn, NULL);
 	char addr[32], shortaddr[32], acs[200];
 	const char *summary = cli_acs_summary(fn, acs, sizeof(acs));
 
@@ -73,12 +100,14 @@ static void print_func(const struct cli *c, const acs_groups *g,
 	if (fn->known & ACS_KNOWN_DRIVER)
 		out_str(OUT_DATA, "driver", NULL, fn->driver);
 	if (gid == ACS_NO_GROUP)
-		out_null(OUT_ANY, "group", "no group");
+		out_null(OUT_ANY, "group", managed ? "no group" : "not managed by the IOMMU");
 	else
 		out_uint(OUT_ANY, "group", "group %s", gid);
+	out_bool(OUT_DATA, "managed", NULL, managed);
 	out_bool(OUT_DATA, "group_uncertain", NULL, acs_groups_uncertain(g, gid));
 	if (gid != ACS_NO_GROUP && acs_groups_uncertain(g, gid))
 		out_text(" (uncertain)");
+	print_kernel_group(c, idx, gid, differs);
 	if (fn->is_bridge && (fn->secondary || fn->subordinate))
 		out_text("  [bus %02x-%02x]", fn->secondary, fn->subordinate);
 	out_text("\n");
@@ -90,6 +119,7 @@ static void print_func(const struct cli *c, const acs_groups *g,
 struct tree_print {
 	const struct cli *c;
 	const acs_groups *g;
+	const bool *differs;          /* per function: in a difference from the kernel's groups */
 	bool last[ACS_TREE_MAX_DEPTH];   /* per depth: the function seen last there was its bus's last */
 	char prefix[ACS_TREE_MAX_DEPTH * 2 + 1];
 };
@@ -110,20 +140,48 @@ static void print_visit(void *ctx, size_t index, size_t depth, bool last)
 	t->prefix[2 * depth] = '\0';
 	t->last[depth] = last;
 	if (cli_selected(fn))
-		print_func(t->c, t->g, fn, t->prefix, last, depth == 0);
+		print_func(t->c, t->g, fn, t->prefix, last, depth == 0, t->differs && t->differs[index]);
+}
+
+/* Per function: whether it is in a difference between the prediction and
+ * the kernel's own groups (NULL where the source has none). */
+static bool *kernel_differs(const struct cli *c, const acs_groups *g)
+{
+	acs_group_check *chk = NULL;
+	bool *v;
+	const uint32_t *f;
+
+	if (acs_fabric_kernel_groups(c->fabric) != ACS_KGROUPS_PRESENT || acs_groups_check(&chk, g, c->fabric))
+		return NULL;
+	v = calloc(acs_fabric_count(c->fabric) + 1, sizeof(*v));
+	for (size_t i = 0; v && i < acs_group_check_count(chk); i++) {
+		const acs_group_diff *d = acs_group_check_at(chk, i);
+
+		for (size_t k = 0; k < d->count; k++)
+			v[d->funcs[k]] = true;
+	}
+	for (size_t k = 0, n = acs_group_check_one_side(chk, 1, &f); v && k < n; k++)
+		v[f[k]] = true;
+	acs_group_check_free(chk);
+	return v;
 }
 
 static int print_tree(const struct cli *c, const acs_groups *g)
 {
 	struct tree_print *t = calloc(1, sizeof(*t));
 	struct acs_tree_visit v = { print_root, print_visit, t };
+	bool *differs = kernel_differs(c, g);
 	int rc;
 
-	if (!t)
+	if (!t) {
+		free(differs);
 		return -1;
+	}
 	t->c = c;
 	t->g = g;
+	t->differs = differs;
 	rc = acs_fabric_tree_walk(c->fabric, &v);
+	free(differs);
 	free(t);
 	return rc;
 }

@@ -227,7 +227,8 @@ const struct cli_option cli_options[OPT_COUNT] = {
 		SEC_OUTPUT, set_verbose, COMPLETE_NONE, NULL, false },
 	[OPT_CHECK] = { 0, "check", NULL,
 		"groups: compare with the kernel's own groups (live,\n"
-		"snapshot); pe: segments shared by two PEs, PEs no\n"
+		"snapshot, lspci -vv text with IOMMU group lines);\n"
+		"pe: segments shared by two PEs, PEs no\n"
 		"window fences: OK, or FAIL lines and exit status 1",
 		SEC_COMMAND, set_check, COMPLETE_NONE, NULL, false },
 	[OPT_CPU] = { 0, "cpu", "amd-zen|other",

@@ -56,6 +56,7 @@ struct acs_fabric {
 	struct acs_bus *buses;    /* sorted by (domain, number) */
 	size_t nbuses;
 	uint32_t *kernel_order;
+	int root_order;           /* enum acs_root_order */
 	int32_t *kernel_group;    /* per function, -1 when none */
 	int kgroups;              /* enum acs_kernel_groups */
 	int kind;                 /* enum acs_source_kind */

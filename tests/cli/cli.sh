@@ -1074,5 +1074,104 @@ PY
 		bad "plan on $(basename "$e"): audit after no worse than before"
 done
 
+# --- The kernel's groups in lspci -vv text; what the IOMMU leaves out; group numbers ---
+# lspci -vv prints "\tIOMMU group: N" (pciutils 3.7 on) after the header and its
+# Subsystem ... NUMA node lines (lspci.c show_verbose()); the VM captures, turned
+# into text by the system's lspci, get their kernel's groups.txt put back that way.
+with_groups() {	# with_groups GROUPS.TXT < LSPCI_TEXT
+	awk -v groups="$1" '
+	BEGIN { while ((getline l < groups) > 0) { split(l, f, " "); a = f[2]; g[a] = f[1]; sub(/^0000:/, "", a); g[a] = f[1] } }
+	function flush() { if (pend != "") { print "\tIOMMU group: " pend; pend = "" } }
+	/^[0-9a-f]/ { flush(); print; split($0, h, " "); pend = (h[1] in g) ? g[h[1]] : ""; next }
+	pend != "" && /^\t(Subsystem|DeviceName|Physical Slot|Device tree node|Control|Status|Latency|Interrupt|NUMA node):/ { print; next }
+	{ flush(); print }
+	END { flush() }'
+}
+fx=$src/tests/fixtures/vm/6.12
+if lspci -F "$dump" -vvnn >"$tmp/vv.txt" 2>/dev/null; then
+	with_groups "$(dirname "$dump")/groups.txt" <"$tmp/vv.txt" >"$tmp/kg.txt"
+	[ "$(grep -c 'IOMMU group: ' "$tmp/kg.txt")" -eq "$(wc -l <"$(dirname "$dump")/groups.txt")" ] &&
+		ok "kernel groups: one IOMMU group line per grouped device" || bad "kernel groups: one IOMMU group line per grouped device"
+	expect 0 "kernel groups: groups --check from lspci text" "$acsctl" -F "$tmp/kg.txt" --kernel 6.12 groups --check
+	grep -q "^OK: the kernel's groups equal the prediction of policy 6.12 for all $(wc -l <"$(dirname "$dump")/groups.txt") grouped functions" "$tmp/out" &&
+		ok "kernel groups: every grouped function compared" || bad "kernel groups: every grouped function compared"
+	expect 2 "kernel groups: text without the lines cannot tell" "$acsctl" -F "$tmp/vv.txt" groups --check
+	expect 0 "kernel groups: groups says the kernel formed its own" "$acsctl" -F "$tmp/kg.txt" groups -j
+	grep -q '"kernel_groups": "present"' "$tmp/out" && ok "kernel groups: JSON kernel_groups present" || bad "kernel groups: JSON kernel_groups present"
+	"$acsctl" -F "$tmp/kg.txt" --kernel 6.12 groups -m >"$tmp/kg.m" 2>/dev/null
+	diff -q <(sort "$tmp/kg.m") <(sort "$(dirname "$dump")/groups.txt") >/dev/null &&
+		ok "kernel groups: predicted numbers equal the kernel's" || bad "kernel groups: predicted numbers equal the kernel's"
+	"$acsctl" -F "$tmp/kg.txt" snapshot "$tmp/kg-snap.txt" >/dev/null 2>&1
+	expect 0 "kernel groups: a snapshot of the text keeps them" "$acsctl" -F "$tmp/kg-snap.txt" --kernel 6.12 groups --check
+	expect 1 "kernel groups: audit (the capture's switch without ACS)" "$acsctl" -F "$tmp/kg.txt" audit
+	grep -q "^# groups judged: the kernel's own" "$tmp/out" && ok "kernel groups: audit says it judged the kernel's groups" ||
+		bad "kernel groups: audit says it judged the kernel's groups"
+	"$acsctl" -F "$tmp/vv.txt" audit -j 2>/dev/null | grep -q '"groups_judged": "predicted"' &&
+		ok "kernel groups: without them audit judges the prediction" || bad "kernel groups: without them audit judges the prediction"
+	# partial: one device without its line is not compared, never a group of its own
+	ep=$(awk '$2 != "0000:00:00.0" { a = $2 } END { sub(/^0000:/, "", a); print a }' "$(dirname "$dump")/groups.txt")
+	awk -v ep="$ep" '$1 == ep { print; skip = 1; next } skip && /IOMMU group:/ { skip = 0; next } { print }' "$tmp/kg.txt" >"$tmp/part.txt"
+	expect 0 "kernel groups: partial text" "$acsctl" -F "$tmp/part.txt" --kernel 6.12 groups --check
+	grep -q "^# partial: 1 function the prediction groups has no kernel group in this source (no IOMMU group line): not compared: 0000:$ep" "$tmp/out" &&
+		ok "kernel groups: partial says so and names it" || bad "kernel groups: partial says so and names it"
+	"$acsctl" -F "$tmp/part.txt" --kernel 6.12 groups --check -j 2>/dev/null |
+		python3 -c 'import json,sys; assert json.load(sys.stdin)["not_compared"] == ["0000:" + sys.argv[1]]' "$ep" &&
+		ok "kernel groups: JSON not_compared" || bad "kernel groups: JSON not_compared"
+	expect 0 "kernel groups: show on partial text" "$acsctl" -F "$tmp/part.txt" --kernel 6.12 show
+	grep -q "$ep .*\[kernel: no group: not compared\]" "$tmp/out" && ok "kernel groups: show marks the device without a line" ||
+		bad "kernel groups: show marks the device without a line"
+	# a kernel that grouped one device with another: FAIL, and show marks both
+	g0=$(awk -v ep="0000:$ep" '$2 == ep { print $1 }' "$(dirname "$dump")/groups.txt")
+	awk -v ep="$ep" '$1 == ep { print; moved = 1; next } moved && /IOMMU group:/ { print "\tIOMMU group: 0"; moved = 0; next } { print }' \
+		"$tmp/kg.txt" >"$tmp/moved.txt"
+	expect 1 "kernel groups: a kernel group the prediction splits" "$acsctl" -F "$tmp/moved.txt" --kernel 6.12 groups --check
+	grep -q "^FAIL kernel merges kernel group 0:" "$tmp/out" && ok "kernel groups: FAIL names the kernel's group" || bad "kernel groups: FAIL names the kernel's group"
+	expect 0 "kernel groups: show on the merged text" "$acsctl" -F "$tmp/moved.txt" --kernel 6.12 show
+	grep -q "$ep .*group $g0 \[kernel group 0: differs\]" "$tmp/out" && ok "kernel groups: show marks where they differ" ||
+		bad "kernel groups: show marks where they differ"
+	expect 2 "kernel groups: a malformed IOMMU group line" "$acsctl" -F <(sed 's/IOMMU group: 0$/IOMMU group: zero/' "$tmp/kg.txt") groups
+	grep -q "'IOMMU group:' without a decimal group number" "$tmp/err" && ok "kernel groups: the error names the line" || bad "kernel groups: the error names the line"
+	# several root buses: their order is firmware's, known only from the kernel's numbers
+	lspci -F "$fx/pxb-pcie/lspci.txt" -vvnn 2>/dev/null | with_groups "$fx/pxb-pcie/groups.txt" >"$tmp/pxb.txt"
+	expect 0 "group numbers: several root buses in a dump" "$acsctl" -F "$fx/pxb-pcie/lspci.txt" groups
+	grep -q "^# group numbers are uncertain past the first root bus" "$tmp/out" && ok "group numbers: uncertain said" || bad "group numbers: uncertain said"
+	"$acsctl" -F "$fx/pxb-pcie/lspci.txt" groups -j 2>/dev/null | grep -q '"numbers_certain": false' &&
+		ok "group numbers: JSON numbers_certain false" || bad "group numbers: JSON numbers_certain false"
+	expect 0 "group numbers: with the kernel's numbers" "$acsctl" -F "$tmp/pxb.txt" groups
+	grep -q "^# root buses in the order the kernel's own group numbers show" "$tmp/out" && ! grep -q "uncertain past" "$tmp/out" &&
+		ok "group numbers: root order from the kernel's numbers" || bad "group numbers: root order from the kernel's numbers"
+	diff -q <("$acsctl" -F "$tmp/pxb.txt" --kernel 6.12 groups -m 2>/dev/null | sort) <(sort "$fx/pxb-pcie/groups.txt") >/dev/null &&
+		ok "group numbers: equal the kernel's" || bad "group numbers: equal the kernel's"
+else
+	bad "kernel groups: lspci -F DUMP -vvnn (pciutils) runs"
+fi
+# AMD-Vi: the IOMMU's own function (class 0806) and the root complex beside it have no group
+printf '%s\n\n%s\n\n%s\n\n' \
+	'00:00.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD] Device [1022:14d8]' \
+	'00:00.2 IOMMU [0806]: Advanced Micro Devices, Inc. [AMD] Device [1022:14d9]' \
+	'00:01.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD] Device [1022:14da]' >"$tmp/amd.txt"
+expect 0 "unmanaged: groups" "$acsctl" -F "$tmp/amd.txt" groups
+grep -q '^not managed by the IOMMU (no group):' "$tmp/out" && grep -q '^  0000:00:00.2  \[PCI\] IOMMU' "$tmp/out" &&
+	grep -q '^  0000:00:00.0  \[PCI\] Host bridge' "$tmp/out" && ok "unmanaged: listed apart, not as a group" ||
+	bad "unmanaged: listed apart, not as a group"
+expect 0 "unmanaged: groups -m" "$acsctl" -F "$tmp/amd.txt" groups -m
+[ "$(cat "$tmp/out")" = "0 0000:00:01.0" ] && ok "unmanaged: -m has no line for them, numbers start after" ||
+	bad "unmanaged: -m has no line for them, numbers start after"
+expect 0 "unmanaged: groups -j" "$acsctl" -F "$tmp/amd.txt" groups -j
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(u["device"], u["reason"]) for u in d["unmanaged"]] == [("0000:00:00.0", "ivrs_root"), ("0000:00:00.2", "iommu_self")]' "$tmp/out" &&
+	ok "unmanaged: JSON reasons" || bad "unmanaged: JSON reasons"
+expect 0 "unmanaged: show" "$acsctl" -F "$tmp/amd.txt" show
+grep -q '00.2  \[PCI\] IOMMU: .*  not managed by the IOMMU$' "$tmp/out" && ok "unmanaged: show says so" || bad "unmanaged: show says so"
+expect 3 "unmanaged: explain (ACS unread in a bare text)" "$acsctl" -F "$tmp/amd.txt" explain 00:00.2 00:01.0
+grep -q '^1\. 0000:00:00.2 (PCI) is in no group: the IOMMU does not manage it (the AMD IOMMU' "$tmp/out" &&
+	grep -q 'share no group$' "$tmp/out" && ok "unmanaged: explain says it is in no group" || bad "unmanaged: explain says it is in no group"
+"$acsctl" -F "$tmp/amd.txt" explain 00:00.2 -j 2>/dev/null | grep -q '"group": null' &&
+	ok "unmanaged: explain -j group null" || bad "unmanaged: explain -j group null"
+# the kernel grouping one of them is a difference
+sed 's/^\(00:00.2 .*\)$/\1\n\tIOMMU group: 1/; s/^\(00:01.0 .*\)$/\1\n\tIOMMU group: 0/' "$tmp/amd.txt" >"$tmp/amd-k.txt"
+expect 1 "unmanaged: kernel groups the IOMMU's function" "$acsctl" -F "$tmp/amd-k.txt" groups --check
+grep -q '^FAIL kernel groups 0000:00:00.2 (kernel group 1), which the prediction leaves out: the AMD IOMMU' "$tmp/out" &&
+	ok "unmanaged: FAIL names it and why" || bad "unmanaged: FAIL names it and why"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

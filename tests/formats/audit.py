@@ -84,8 +84,18 @@ def json_sites(out):
             for s in out["sites"]]
 
 
+def judged(fmt, out):
+    """Which groups the audit held against the routes."""
+    if fmt == "json":
+        return out["groups_judged"]
+    if fmt == "machine":
+        return common.top(out, "audit")["groups_judged"]
+    return "kernel" if "\n# groups judged: the kernel's own" in "\n" + out else "predicted"
+
+
 def facts(fmt, out, args):
     f = format_facts(fmt, out, "-v" in args)
+    f["groups_judged"] = judged(fmt, out)
     if "-v" not in args:
         # text shows UNKNOWN pairs with -v only (the UNKNOWN lines per port say it)
         f.pop("unknown", None)

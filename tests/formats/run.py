@@ -34,10 +34,68 @@ def inputs():
     out += [(p, []) for p in sorted(glob.glob(os.path.join(ROOT, "tests/fixtures/vm-snapshot/*/*/snapshot.txt")))]
     for p in sorted(glob.glob(os.path.join(ROOT, "tests/fixtures/vm-power/*/*/lspci.txt"))):
         out.append((p, ["--platform", p.split(os.sep)[-3]]))
+    out += [(p, []) for p in with_groups()]
     # ACSCTL_FORMATS_STRIDE=N: the examples and every Nth capture (make
     # asan: the sanitizers over every command, at a tenth of the runs)
     stride = int(os.environ.get("ACSCTL_FORMATS_STRIDE", "1"))
     return [x for i, x in enumerate(out) if "/examples/" in x[0] or i % stride == 0]
+
+
+def insert_groups(text, groups):
+    """lspci -vv text with "\tIOMMU group: N" put back where lspci 3.9
+    prints it: after the header and its Subsystem ... NUMA node lines."""
+    before = ("\tSubsystem:", "\tDeviceName:", "\tPhysical Slot:", "\tDevice tree node:", "\tControl:",
+              "\tStatus:", "\tLatency:", "\tInterrupt:", "\tNUMA node:")
+    g = {}
+    for line in groups.splitlines():
+        n, addr = line.split()[:2]
+        g[addr] = g[addr[5:]] = n
+    out, pend = [], None
+    for line in text.splitlines():
+        if pend is not None and not line.startswith(before):
+            out.append("\tIOMMU group: " + pend)
+            pend = None
+        if line[:1] and line[0] in "0123456789abcdef":
+            pend = g.get(line.split()[0])
+        out.append(line)
+    if pend is not None:
+        out.append("\tIOMMU group: " + pend)
+    return "\n".join(out) + "\n"
+
+
+WITH_GROUPS = None
+
+
+def with_groups():
+    """lspci -vvnn texts with the kernel's IOMMU group lines: the real
+    machines of ../shared (where present) and one VM capture through the
+    system's lspci, written once into a temporary directory."""
+    global WITH_GROUPS
+    if WITH_GROUPS is not None:
+        return WITH_GROUPS
+    import atexit
+    import shutil
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="acsctl-formats-")
+    atexit.register(shutil.rmtree, tmp, True)
+    pairs = []
+    for d in sorted(glob.glob(os.path.join(ROOT, "..", "shared", "realdata", "*", ""))):
+        if os.path.exists(d + "lspci-vvnn.txt") and os.path.exists(d + "groups.txt"):
+            with open(d + "lspci-vvnn.txt") as f:
+                pairs.append((os.path.basename(d.rstrip("/")), f.read(), d + "groups.txt"))
+    vm = os.path.join(ROOT, "tests/fixtures/vm/6.12/pxb-pcie")
+    p = subprocess.run(["lspci", "-F", vm + "/lspci.txt", "-vvnn"], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True) if shutil.which("lspci") else None
+    if p and p.returncode == 0:
+        pairs.append(("vm-6.12-pxb-pcie", p.stdout, vm + "/groups.txt"))
+    WITH_GROUPS = []
+    for name, text, groups in pairs:
+        with open(groups) as f:
+            out = os.path.join(tmp, name + ".with-groups.txt")
+            with open(out, "w") as o:
+                o.write(insert_groups(text, f.read()))
+        WITH_GROUPS.append(out)
+    return WITH_GROUPS
 
 
 def run(acsctl, args):

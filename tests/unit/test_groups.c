@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Each rule of pci_device_group(), on fabrics built by hand. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tfab.h"
 
@@ -484,6 +485,166 @@ static void test_groups_sriov__port_without_acs(void **state)
 	acs_fabric_free(f);
 }
 
+
+/* --- what the IOMMU leaves out (policy/iommu.c) --- */
+
+static void amd_func(struct tfab *t, const char *addr, uint16_t vendor, uint16_t device, uint32_t cls)
+{
+	struct tcfg c;
+
+	tcfg_make(&c, vendor, device, cls, ACS_PCIE_NONE, false, false, NO_ACS);
+	tfab_add(t, addr, &c);
+}
+
+/* AMD-Vi: the IOMMU's own function (init_iommu_one() clears its
+ * rlookup entry) and the Zen root complex beside it (not in the IVRS)
+ * get no group and take no number; every other function is numbered as
+ * if they were not there. */
+static void test_groups_iommu__amd_leaves_out(void **state)
+{
+	const char *const kernels[] = { "5.4", "5.13.19", "6.1", "6.8.12", "6.12" };
+
+	(void)state;
+	for (size_t k = 0; k < 5; k++) {
+		const acs_policy *p = acs_policy_find(kernels[k]);
+		struct tfab t;
+		acs_groups *g;
+		acs_fabric *f;
+		const char *why;
+
+		tfab_begin(&t);
+		amd_func(&t, "00:00.0", 0x1022, 0x1480, 0x060000);
+		amd_func(&t, "00:00.2", 0x1022, 0x1481, 0x080600);
+		amd_func(&t, "00:01.0", 0x1022, 0x1482, 0x060000);
+		tfab_root_port(&t, "00:01.1", 1, 1, ACS_ON, true);
+		tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+		f = tfab_end(&t);
+		assert_int_equal(acs_policy_iommu_excludes(p, f, tfab_func(f, "00:00.0"), &why), ACS_IOMMU_IVRS_ROOT);
+		assert_non_null(strstr(why, "rlookup_amd_iommu()"));
+		assert_int_equal(acs_policy_iommu_excludes(p, f, tfab_func(f, "00:00.2"), &why), ACS_IOMMU_SELF);
+		assert_non_null(strstr(why, "init_iommu_one()"));
+		assert_int_equal(acs_policy_iommu_excludes(p, f, tfab_func(f, "00:01.0"), &why), ACS_IOMMU_MANAGED);
+		assert_null(why);
+		assert_int_equal(acs_groups_compute(&g, f, p), 0);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:00.0")), ACS_NO_GROUP);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:00.2")), ACS_NO_GROUP);
+		/* numbered from 0 as if the two were not there */
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:01.0")), 0);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:01.1")), 1);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "01:00.0")), 2);
+		assert_int_equal(acs_groups_count(g), 3);
+		acs_groups_free(g);
+		acs_fabric_free(f);
+	}
+}
+
+/* An IOMMU function elsewhere (QEMU's amd-iommu on a slot of its own, an
+ * ATI RD890's) is left out; a root complex is left out only beside an
+ * AMD IOMMU at 00.2; Intel (no IOMMU function: VT-d) leaves nothing out. */
+static void test_groups_iommu__only_beside_amd_iommu(void **state)
+{
+	const acs_policy *p = acs_policy_find("6.12");
+	struct tfab t;
+	acs_groups *g;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	host_bridge(&t);
+	amd_func(&t, "00:03.0", 0x1022, 0x0020, 0x080600);
+	tfab_endpoint(&t, "00:04.0", false, NO_ACS);
+	amd_func(&t, "80:00.0", 0x1002, 0x5a10, 0x060000);
+	amd_func(&t, "80:00.2", 0x1002, 0x5a23, 0x080600);
+	f = tfab_end(&t);
+	assert_int_equal(acs_policy_iommu_excludes(p, f, tfab_func(f, "00:00.0"), NULL), ACS_IOMMU_MANAGED);
+	assert_int_equal(acs_policy_iommu_excludes(p, f, tfab_func(f, "00:03.0"), NULL), ACS_IOMMU_SELF);
+	assert_int_equal(acs_policy_iommu_excludes(p, f, tfab_func(f, "80:00.0"), NULL), ACS_IOMMU_MANAGED);
+	assert_int_equal(acs_policy_iommu_excludes(p, f, tfab_func(f, "80:00.2"), NULL), ACS_IOMMU_SELF);
+	assert_int_equal(acs_groups_compute(&g, f, p), 0);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:00.0")), 0);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:03.0")), ACS_NO_GROUP);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:04.0")), 1);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "80:00.0")), 2);
+	acs_groups_free(g);
+	acs_fabric_free(f);
+
+	tfab_begin(&t);
+	host_bridge(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		assert_int_equal(acs_policy_iommu_excludes(p, f, acs_fabric_func(f, i), NULL), ACS_IOMMU_MANAGED);
+	acs_fabric_free(f);
+}
+
+/* --- group numbers: root buses in the kernel's order --- */
+
+/* Two root buses, 00 and 80, each a root port and an endpoint; kernel
+ * numbers (where given) that put 80 first, as the real EPYC and Xeon
+ * hosts do. */
+static acs_fabric *two_roots(bool kernel_numbers)
+{
+	static const struct { const char *addr; int group; } k[] = {
+		{ "00:00.0", 3 }, { "00:01.0", 4 }, { "01:00.0", 5 },
+		{ "80:00.0", 0 }, { "80:01.0", 1 }, { "81:00.0", 2 },
+	};
+	struct tfab t;
+	struct tcfg c;
+
+	tfab_begin(&t);
+	for (size_t i = 0; i < 6; i++) {
+		switch (i % 3) {
+		case 0:
+			tcfg_make(&c, 0x8086, 0x29c0, 0x060000, ACS_PCIE_NONE, false, false, NO_ACS);
+			tfab_add(&t, k[i].addr, &c);
+			break;
+		case 1:
+			tfab_root_port(&t, k[i].addr, i < 3 ? 1 : 0x81, i < 3 ? 1 : 0x81, ACS_ON, false);
+			break;
+		default:
+			tfab_endpoint(&t, k[i].addr, false, NO_ACS);
+		}
+		if (kernel_numbers)
+			acs_builder_last(&t.b)->kernel_group = k[i].group;
+	}
+	if (kernel_numbers)
+		t.b.kgroups = ACS_KGROUPS_PRESENT;
+	return tfab_end(&t);
+}
+
+static void test_groups_order__root_buses(void **state)
+{
+	const acs_policy *p = acs_policy_find("6.12");
+	acs_fabric *f;
+	acs_groups *g;
+	struct tfab t;
+
+	(void)state;
+	/* a dump: bus order, and the numbers past bus 00 uncertain */
+	f = two_roots(false);
+	assert_int_equal(acs_fabric_root_order(f), ACS_ROOT_ORDER_ASSUMED);
+	assert_int_equal(acs_groups_compute(&g, f, p), 0);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:00.0")), 0);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "81:00.0")), 5);
+	acs_groups_free(g);
+	acs_fabric_free(f);
+	/* the kernel's numbers show it probed bus 80 first */
+	f = two_roots(true);
+	assert_int_equal(acs_fabric_root_order(f), ACS_ROOT_ORDER_KERNEL);
+	assert_int_equal(acs_groups_compute(&g, f, p), 0);
+	for (size_t i = 0; i < acs_fabric_count(f); i++)
+		assert_int_equal(acs_groups_of(g, i), (size_t)acs_fabric_kernel_group(f, i));
+	acs_groups_free(g);
+	acs_fabric_free(f);
+	/* one root bus: nothing to order */
+	tfab_begin(&t);
+	host_bridge(&t);
+	f = tfab_end(&t);
+	assert_int_equal(acs_fabric_root_order(f), ACS_ROOT_ORDER_ONE);
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +670,9 @@ int main(void)
 		cmocka_unit_test(test_groups_quirk__intel_rciep),
 		cmocka_unit_test(test_groups_sriov__vfs_from_pf),
 		cmocka_unit_test(test_groups_sriov__port_without_acs),
+		cmocka_unit_test(test_groups_iommu__amd_leaves_out),
+		cmocka_unit_test(test_groups_iommu__only_beside_amd_iommu),
+		cmocka_unit_test(test_groups_order__root_buses),
 	};
 
 	return cmocka_run_group_tests_name("groups", tests, NULL, NULL);

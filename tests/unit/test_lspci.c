@@ -858,6 +858,166 @@ static void test_lspci_realdata__machines(void **state)
 	assert_int_equal(matched, checked);
 }
 
+
+/* --- the kernel's groups in lspci -vv text ("IOMMU group: N") --- */
+
+/* Functions whose predicted group number equals the kernel's; *grouped:
+ * functions the kernel grouped. Fails where the kernel's group of a
+ * function read from the text is not groups.txt's. */
+static size_t numbers_matching(const acs_fabric *f, const char *kernel, const char *groups_path,
+			       size_t *grouped)
+{
+	char *groups = tread_file(groups_path, NULL);
+	const acs_policy *p = acs_policy_find(kernel);
+	acs_groups *g = NULL;
+	size_t match = 0;
+
+	*grouped = 0;
+	assert_int_equal(acs_groups_compute(&g, f, p), 0);
+	for (const char *q = groups; *q; ) {
+		unsigned dom, bus, dev, fn;
+		long id;
+		const struct acs_func *x;
+		const char *nl = strchr(q, '\n');
+
+		assert_int_equal(sscanf(q, "%ld %x:%x:%x.%x", &id, &dom, &bus, &dev, &fn), 5);
+		x = acs_fabric_find(f, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn);
+		assert_non_null(x);
+		++*grouped;
+		match += acs_groups_of(g, acs_fabric_index(f, x)) == (size_t)id;
+		if (acs_fabric_kernel_groups(f) == ACS_KGROUPS_PRESENT)
+			assert_int_equal(acs_fabric_kernel_group(f, acs_fabric_index(f, x)), id);
+		q = nl ? nl + 1 : q + strlen(q);
+	}
+	acs_groups_free(g);
+	free(groups);
+	return match;
+}
+
+/* What a file without the line holds is no group; every function without
+ * one is one the IOMMU leaves out (the AMD root complex and IOMMU). */
+static void assert_missing_are_excluded(const acs_fabric *f, const char *kernel)
+{
+	const acs_policy *p = acs_policy_find(kernel);
+
+	for (size_t i = 0; i < acs_fabric_count(f); i++) {
+		const struct acs_func *x = acs_fabric_func(f, i);
+		char addr[32];
+		bool excluded = acs_policy_iommu_excludes(p, f, x, NULL) != ACS_IOMMU_MANAGED;
+
+		if (excluded != (acs_fabric_kernel_group(f, i) < 0))
+			fail_msg("%s: kernel group %d, left out by the IOMMU: %d", acs_func_addr(x, addr, sizeof(addr)),
+				 acs_fabric_kernel_group(f, i), excluded);
+	}
+}
+
+static void test_lspci_realdata__kernel_groups(void **state)
+{
+	static const struct {
+		const char *name, *kernel;
+		int roots;          /* enum acs_root_order without the lines */
+		size_t excluded;    /* functions the IOMMU leaves out */
+	} machines[] = {
+		{ "b650d4u-am5-6.1", "6.1.0", ACS_ROOT_ORDER_ONE, 2 },
+		{ "h12ssl-i-epyc-6.8", "6.8.12", ACS_ROOT_ORDER_ASSUMED, 8 },
+		{ "romed8-2t-epyc-5.13", "5.13.19", ACS_ROOT_ORDER_ASSUMED, 8 },
+		{ "x10drh-xeon-6.8", "6.8.12", ACS_ROOT_ORDER_ASSUMED, 0 },
+	};
+	const char *root = getenv("ACSCTL_SHARED");
+
+	(void)state;
+	if (!root || access(root, R_OK) != 0) {
+		print_message("skipped: ../shared is absent (no realdata)\n");
+		skip();
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char path[512], gpath[512], *text, *with, *file;
+		acs_fabric *plain = NULL, *f = NULL;
+		acs_group_check *chk = NULL;
+		acs_groups *g = NULL;
+		size_t ndev, nlines, grouped, before, after, excluded = 0;
+
+		snprintf(path, sizeof(path), "%s/realdata/%s/lspci-vvnn.txt", root, machines[i].name);
+		snprintf(gpath, sizeof(gpath), "%s/realdata/%s/groups.txt", root, machines[i].name);
+		if (access(path, R_OK) != 0 || access(gpath, R_OK) != 0) {
+			print_message("%s: absent, skipped\n", machines[i].name);
+			continue;
+		}
+		/* as published, without the lines: the text cannot tell */
+		if (tload(path, ACS_SOURCE_FILE, &plain))
+			fail_msg("%s", acs_error_last()->message);
+		assert_int_equal(acs_fabric_kernel_groups(plain), ACS_KGROUPS_UNKNOWN);
+		assert_int_equal(acs_fabric_root_order(plain), machines[i].roots);
+		before = numbers_matching(plain, machines[i].kernel, gpath, &grouped);
+
+		/* with them put back, as lspci -vv prints them */
+		text = tread_file(path, NULL);
+		with = tlspci_with_groups(text, gpath, &ndev, &nlines);
+		assert_int_equal(ndev, acs_fabric_count(plain));
+		file = tdir_write("groups-vv.txt", with);
+		if (tload(file, ACS_SOURCE_FILE, &f))
+			fail_msg("%s", acs_error_last()->message);
+		assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_PRESENT);
+		assert_int_equal(acs_fabric_root_order(f),
+				 machines[i].roots == ACS_ROOT_ORDER_ONE ? ACS_ROOT_ORDER_ONE : ACS_ROOT_ORDER_KERNEL);
+		after = numbers_matching(f, machines[i].kernel, gpath, &grouped);
+		assert_int_equal(grouped, nlines);
+		assert_missing_are_excluded(f, machines[i].kernel);
+		for (size_t k = 0; k < acs_fabric_count(f); k++)
+			excluded += acs_policy_iommu_excludes(acs_policy_find(machines[i].kernel), f,
+							      acs_fabric_func(f, k), NULL) != ACS_IOMMU_MANAGED;
+		assert_int_equal(excluded, machines[i].excluded);
+		/* the check compares every grouped function, and agrees */
+		assert_int_equal(acs_groups_compute(&g, f, acs_policy_find(machines[i].kernel)), 0);
+		assert_int_equal(acs_groups_check(&chk, g, f), 0);
+		assert_int_equal(acs_group_check_count(chk), 0);
+		assert_int_equal(acs_group_check_compared(chk), nlines);
+		print_message("%s: group numbers equal the kernel's on %zu of %zu devices from the text "
+			      "alone, %zu of %zu with its IOMMU group lines; %zu left out by the IOMMU\n",
+			      machines[i].name, before, grouped, after, grouped, excluded);
+		if (machines[i].roots == ACS_ROOT_ORDER_ONE)
+			assert_int_equal(before, grouped);
+		assert_int_equal(after, grouped);
+		acs_group_check_free(chk);
+		acs_groups_free(g);
+		free(with);
+		free(text);
+		acs_fabric_free(plain);
+		acs_fabric_free(f);
+	}
+}
+
+/* Some devices with the line, some without: no group is made up for the
+ * others, and a malformed or second line is refused. */
+static void test_lspci_load__iommu_group_lines(void **state)
+{
+	static const char text[] =
+		"00:00.0 Host bridge [0600]: Intel Corporation Device [8086:29c0]\n"
+		"\tSubsystem: Red Hat, Inc. QEMU Virtual Machine [1af4:1100]\n"
+		"\tIOMMU group: 7\n"
+		"\n"
+		"00:01.0 Ethernet controller [0200]: Intel Corporation Device [8086:10d3]\n"
+		"\n";
+	acs_fabric *f = NULL;
+	char *file;
+
+	(void)state;
+	file = tdir_write("partial.txt", text);
+	assert_int_equal(tload(file, ACS_SOURCE_FILE, &f), 0);
+	assert_int_equal(acs_fabric_kernel_groups(f), ACS_KGROUPS_PRESENT);
+	assert_int_equal(acs_fabric_kernel_group(f, 0), 7);
+	assert_int_equal(acs_fabric_kernel_group(f, 1), -1);
+	acs_fabric_free(f);
+
+	file = tdir_write("bad-group.txt", "00:00.0 Host bridge [0600]: X [8086:29c0]\n\tIOMMU group: x1\n\n");
+	assert_int_equal(tload(file, ACS_SOURCE_FILE, &f), ACS_EPARSE);
+	assert_non_null(strstr(acs_error_last()->message, ":2: 0000:00:00.0: 'IOMMU group:' without a decimal group number"));
+	file = tdir_write("two-groups.txt",
+			  "00:00.0 Host bridge [0600]: X [8086:29c0]\n\tIOMMU group: 1\n\tIOMMU group: 2\n\n");
+	assert_int_equal(tload(file, ACS_SOURCE_FILE, &f), ACS_EPARSE);
+	assert_non_null(strstr(acs_error_last()->message, ":3: 0000:00:00.0: a second 'IOMMU group:' line (the first at line 2)"));
+}
+
 /* --- every VM fixture, through the real lspci --- */
 
 static bool have_lspci(void)
@@ -916,11 +1076,52 @@ static int same_bars(const acs_fabric *fd, const acs_fabric *ft, const char *dum
 	return 0;
 }
 
+
+/* The text of a VM capture with the kernel's groups put back as lspci -vv
+ * prints them: read back as the kernel's, the prediction's numbers equal
+ * them and groups --check finds nothing. 0, or 1 (said) where not. */
+static int with_group_lines(const acs_fabric *plain, const char *text_path, const char *dir,
+			    const char *name, const char *kernel, int *cases)
+{
+	char gpath[1400], *text, *with, *file;
+	size_t ndev, nlines, grouped, match;
+	acs_fabric *f = NULL;
+	acs_groups *g = NULL;
+	acs_group_check *chk = NULL;
+	int bad = 0;
+
+	snprintf(gpath, sizeof(gpath), "%s/%s/groups.txt", dir, name);
+	if (access(gpath, R_OK) != 0)
+		return 0;
+	text = tread_file(text_path, NULL);
+	with = tlspci_with_groups(text, gpath, &ndev, &nlines);
+	file = tdir_write("vv-groups.txt", with);
+	if (tload(file, ACS_SOURCE_FILE, &f))
+		fail_msg("%s (%s with group lines)", acs_error_last()->message, name);
+	assert_int_equal(acs_fabric_count(f), acs_fabric_count(plain));
+	assert_int_equal(acs_fabric_kernel_groups(f), nlines ? ACS_KGROUPS_PRESENT : ACS_KGROUPS_UNKNOWN);
+	match = numbers_matching(f, kernel, gpath, &grouped);
+	assert_int_equal(acs_groups_compute(&g, f, acs_policy_find(kernel)), 0);
+	assert_int_equal(acs_groups_check(&chk, g, f), 0);
+	if (match != grouped || acs_group_check_count(chk) || acs_group_check_compared(chk) != nlines) {
+		print_error("%s/%s with group lines: %zu of %zu numbers equal, %zu differences\n", dir, name,
+			    match, grouped, acs_group_check_count(chk));
+		bad = 1;
+	}
+	++*cases;
+	acs_group_check_free(chk);
+	acs_groups_free(g);
+	acs_fabric_free(f);
+	free(with);
+	free(text);
+	return bad;
+}
+
 static void test_lspci_vm__fixtures_as_text(void **state)
 {
 	const char *root = getenv("ACSCTL_FIXTURES");
 	const char *kernels[] = { "6.1", "6.12" };
-	int cases = 0, failed = 0;
+	int cases = 0, failed = 0, kcases = 0;
 
 	(void)state;
 	if (!root)
@@ -979,6 +1180,7 @@ static void test_lspci_vm__fixtures_as_text(void **state)
 			}
 			free(a);
 			free(b);
+			failed += with_group_lines(ft, text, path, names[i], kernels[k], &kcases);
 			acs_fabric_free(fd);
 			acs_fabric_free(ft);
 			free(names[i]);
@@ -986,6 +1188,8 @@ static void test_lspci_vm__fixtures_as_text(void **state)
 	}
 	print_message("VM fixtures as lspci -vvnn text: %d/%d give the dump's groups, BARs and windows\n",
 		      cases - failed, cases);
+	print_message("VM fixtures as lspci -vvnn text with the kernel's IOMMU group lines: %d read back, "
+		      "every group number equal to the kernel's, groups --check clean\n", kcases);
 	assert_int_equal(failed, 0);
 }
 
@@ -1091,6 +1295,8 @@ int main(void)
 		cmocka_unit_test(test_lspci_error__other_files),
 		cmocka_unit_test(test_lspci_robust__cut_and_bent),
 		cmocka_unit_test(test_lspci_realdata__machines),
+		cmocka_unit_test(test_lspci_realdata__kernel_groups),
+		cmocka_unit_test(test_lspci_load__iommu_group_lines),
 		cmocka_unit_test(test_lspci_load__regions),
 		cmocka_unit_test(test_lspci_vm__fixtures_as_text),
 		cmocka_unit_test(test_lspci_power__fixtures_as_text),

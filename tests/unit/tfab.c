@@ -365,3 +365,81 @@ char *tgroups_file_partition(const char *path, char **addrs)
 	free(text);
 	return canon;
 }
+
+/* The group of ADDR ("00:01.0" or "0000:00:01.0") in groups.txt's text,
+ * -1 where it has none. */
+static long group_in(const char *groups, const char *addr)
+{
+	char full[32];
+	size_t n;
+
+	snprintf(full, sizeof(full), strlen(addr) < 12 ? "0000:%s" : "%s", addr);
+	n = strlen(full);
+	for (const char *p = groups; p && *p; ) {
+		const char *sp = strchr(p, ' '), *nl = strchr(p, '\n');
+
+		if (sp && (!nl || sp < nl) && strncmp(sp + 1, full, n) == 0 &&
+		    (sp[1 + n] == '\n' || sp[1 + n] == '\0' || sp[1 + n] == ' '))
+			return strtol(p, NULL, 10);
+		p = nl ? nl + 1 : NULL;
+	}
+	return -1;
+}
+
+/* Lines lspci -vv prints between a device's header and its "IOMMU group:"
+ * line (pciutils 3.9 lspci.c show_verbose()). */
+static bool before_group_line(const char *line)
+{
+	static const char *const before[] = {
+		"\tSubsystem:", "\tDeviceName:", "\tPhysical Slot:", "\tDevice tree node:",
+		"\tControl:", "\tStatus:", "\tLatency:", "\tInterrupt:", "\tNUMA node:",
+	};
+
+	for (size_t k = 0; k < sizeof(before) / sizeof(before[0]); k++)
+		if (strncmp(line, before[k], strlen(before[k])) == 0)
+			return true;
+	return false;
+}
+
+char *tlspci_with_groups(const char *text, const char *groups_path, size_t *ndev, size_t *nlines)
+{
+	char *groups = tread_file(groups_path, NULL);
+	size_t len = strlen(text), cap = len + len / 4 + 4096, o = 0;
+	char *out = malloc(cap);
+	long pending = -1;
+
+	assert_non_null(out);
+	*ndev = *nlines = 0;
+	for (const char *p = text; *p; ) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		bool header = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f');
+
+		if (pending >= 0 && !before_group_line(p)) {
+			o += (size_t)snprintf(out + o, cap - o, "\tIOMMU group: %ld\n", pending);
+			pending = -1;
+			++*nlines;
+		}
+		if (header) {
+			char addr[32];
+			size_t k = strcspn(p, " \n");
+
+			snprintf(addr, sizeof(addr), "%.*s", (int)(k < 31 ? k : 31), p);
+			pending = group_in(groups, addr);
+			++*ndev;
+		}
+		assert_true(o + n + 64 < cap);
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	if (pending >= 0) {
+		if (o && out[o - 1] != '\n')
+			out[o++] = '\n';
+		o += (size_t)snprintf(out + o, cap - o, "\tIOMMU group: %ld\n", pending);
+		++*nlines;
+	}
+	out[o] = '\0';
+	free(groups);
+	return out;
+}

@@ -70,6 +70,11 @@ int tstr_cmp(const void *a, const void *b);
  * canonical partition (tpartition_canon()); *addrs, where addrs, gets
  * " a b ... ": every address, without domain 0000. */
 char *tgroups_file_partition(const char *path, char **addrs);
+/* lspci -vv text with the kernel's groups put back: "\tIOMMU group: N"
+ * where lspci 3.9 prints it (after the header and its Subsystem ...
+ * NUMA node lines) for each device groups.txt names. *ndev: devices,
+ * *nlines: lines put in. Freed by the caller. */
+char *tlspci_with_groups(const char *text, const char *groups_path, size_t *ndev, size_t *nlines);
 
 /* The partition of the predicted groups, canonical: members sorted, groups
  * sorted, " | " between groups, addresses without domain 0000. */

@@ -233,6 +233,8 @@ struct acs_group_check {
 	acs_group_diff *diffs;
 	int *other;
 	size_t n;
+	uint32_t *only[2];      /* grouped by the prediction only (0), by the kernel only (1) */
+	size_t nonly[2];
 };
 
 int acs_groups_check(acs_group_check **out, const acs_groups *g,
@@ -255,11 +257,24 @@ int acs_groups_check(acs_group_check **out, const acs_groups *g,
 		rc = acs_error_nomem();
 		goto done;
 	}
+	c->only[0] = malloc((n + 1) * sizeof(*c->only[0]));
+	c->only[1] = malloc((n + 1) * sizeof(*c->only[1]));
+	if (!c->only[0] || !c->only[1]) {
+		rc = acs_error_nomem();
+		goto done;
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t p = acs_groups_of(g, i);
 
 		b[i] = acs_fabric_kernel_group(f, i);
 		a[i] = b[i] >= 0 && p != ACS_NO_GROUP ? (int32_t)p : -1;
+		/* one side grouped it, the other not: no partition to compare */
+		if (p != ACS_NO_GROUP && b[i] < 0)
+			c->only[0][c->nonly[0]++] = (uint32_t)i;
+		if (p == ACS_NO_GROUP && b[i] >= 0) {
+			c->only[1][c->nonly[1]++] = (uint32_t)i;
+			b[i] = -1;
+		}
 	}
 	rc = acs_partition_diff_compute(&c->diff, a, b, n);
 	if (!rc) {
@@ -298,6 +313,12 @@ const acs_group_diff *acs_group_check_at(const acs_group_check *c, size_t i)
 	return i < c->n ? &c->diffs[i] : NULL;
 }
 
+size_t acs_group_check_one_side(const acs_group_check *c, int side, const uint32_t **funcs)
+{
+	*funcs = c->only[side != 0];
+	return c->nonly[side != 0];
+}
+
 size_t acs_group_check_compared(const acs_group_check *c)
 {
 	return acs_partition_diff_compared(c->diff);
@@ -310,5 +331,7 @@ void acs_group_check_free(acs_group_check *c)
 	acs_partition_diff_free(c->diff);
 	free(c->diffs);
 	free(c->other);
+	free(c->only[0]);
+	free(c->only[1]);
 	free(c);
 }

@@ -105,6 +105,13 @@ static int explain_one(acs_explain *e, const acs_fabric *f, const acs_policy *p,
 	na = acs_policy_dma_aliases(p, f, idx, aliases, 600, &unsure);
 	if (na > 600)
 		na = 600;
+	if (acs_groups_of(g, idx) == ACS_NO_GROUP) {
+		const char *why = NULL;
+
+		acs_policy_iommu_excludes(p, f, fn, &why);
+		return fact(e, "%s is in no group: the IOMMU does not manage it (%s)", name(fn, n),
+			    why ? why : "the platform gives it none");
+	}
 	rc = fact(e, "%s is in group %zu", name(fn, n), acs_groups_of(g, idx));
 	for (size_t k = 1; !rc && k < na; k++)
 		rc = fact(e, "its DMA reaches the IOMMU with the requester ID of %s, so it goes where that bridge goes",
@@ -266,12 +273,14 @@ int acs_explain_compute(acs_explain **out, const acs_fabric *f, const acs_policy
 		char n1[64], n2[64];
 
 		e->group[1] = acs_groups_of(g, (size_t)b);
-		e->shared = e->group[0] == e->group[1];
+		e->shared = e->group[0] == e->group[1] && e->group[0] != ACS_NO_GROUP;
 		rc = explain_one(e, f, p, g, (size_t)b);
 		if (!rc)
 			rc = fact(e, "%s and %s %s", name(acs_fabric_func(f, a), n1),
 				  name(acs_fabric_func(f, (size_t)b), n2),
-				  e->shared ? "share a group" : "are in different groups");
+				  e->shared ? "share a group" :
+				  e->group[0] == ACS_NO_GROUP || e->group[1] == ACS_NO_GROUP ? "share no group" :
+				  "are in different groups");
 		if (!rc && e->shared)
 			rc = find_change(e, f, p, a, (size_t)b);
 	}

@@ -260,6 +260,9 @@ int acs_groups_compute_preset(acs_groups **out, const acs_fabric *fabric,
 	for (k = 0; k < n; k++) {
 		if (g->group_of[order[k]] != NO_GROUP)
 			continue;
+		/* the IOMMU driver's probe refuses it: no group, no number */
+		if (acs_policy_iommu_excludes(policy, fabric, acs_fabric_func(fabric, order[k]), NULL))
+			continue;
 		r.unsure = false;
 		g->group_of[order[k]] = device_group(&r, order[k]);
 		unsure[order[k]] = r.unsure;

@@ -279,27 +279,74 @@ static int check_ranges(acs_fabric *f, const char *origin)
 }
 
 /*
- * pci_bus_add_devices(): all devices of a bus are added, then each child
- * bus in device order. Root buses go in (domain, number) order.
+ * The order the kernel adds devices to the PCI bus, which is the order
+ * its IOMMU driver probes them and allocates groups in: each root bus as
+ * pci_scan_child_bus() finds it (every device of a bus, then each
+ * bridge's bus below in turn, depth first), the root buses in the order
+ * firmware lists their host bridges (ACPI's namespace order), VFs last
+ * (they appear when sriov_numvfs is written, after boot).
+ *
+ * Firmware's order of the host bridges is in no dump or lspci text: where
+ * the kernel's own group numbers are known (sysfs, a snapshot, lspci -vv
+ * with its "IOMMU group:" lines) the root buses go in the order of the
+ * lowest number below each, which is the order the kernel probed them;
+ * otherwise in (domain, number) order, and with several root buses the
+ * numbers are uncertain (acs_fabric_root_order()).
  */
+struct root_seg {
+	uint32_t start, len;      /* into the order */
+	int32_t key;              /* lowest kernel group below, INT32_MAX none */
+	uint32_t rank;            /* position in (domain, number) order */
+};
+
+static int seg_cmp(const void *pa, const void *pb)
+{
+	const struct root_seg *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+static void add_bus(acs_fabric *f, uint32_t bus, size_t *n, int32_t *key)
+{
+	for (uint32_t k = 0; k < f->buses[bus].count; k++) {
+		uint32_t i = f->buses[bus].first + k;
+
+		if (f->funcs[i].is_virtfn)
+			continue;
+		f->kernel_order[(*n)++] = i;
+		if (f->kernel_group[i] >= 0 && f->kernel_group[i] < *key)
+			*key = f->kernel_group[i];
+	}
+}
+
 static int build_kernel_order(acs_fabric *f)
 {
 	struct frame { uint32_t bus, next; } *stack;
-	size_t depth = 0, n = 0, r;
+	struct root_seg *segs;
+	uint32_t *tmp = NULL;
+	size_t depth = 0, n = 0, r, nsegs = 0;
+	bool keyed = f->kgroups == ACS_KGROUPS_PRESENT;
 
-	f->kernel_order = malloc(f->nfuncs * sizeof(*f->kernel_order));
+	f->kernel_order = malloc((f->nfuncs + 1) * sizeof(*f->kernel_order));
 	stack = malloc((f->nbuses + 1) * sizeof(*stack));
-	if (!f->kernel_order || !stack) {
+	segs = malloc((f->nbuses + 1) * sizeof(*segs));
+	if (!f->kernel_order || !stack || !segs) {
 		free(stack);
+		free(segs);
 		return acs_error_nomem();
 	}
 	for (r = 0; r < f->nbuses; r++) {
+		struct root_seg *sg;
+
 		if (f->buses[r].self >= 0 || f->buses[r].virtual_bus)
 			continue;
+		sg = &segs[nsegs];
+		*sg = (struct root_seg){ (uint32_t)n, 0, INT32_MAX, (uint32_t)nsegs };
+		nsegs++;
 		stack[depth++] = (struct frame){ (uint32_t)r, 0 };
-		for (uint32_t k = 0; k < f->buses[r].count; k++)
-			if (!f->funcs[f->buses[r].first + k].is_virtfn)
-				f->kernel_order[n++] = f->buses[r].first + k;
+		add_bus(f, (uint32_t)r, &n, &sg->key);
 		while (depth) {
 			struct frame *top = &stack[depth - 1];
 			const struct acs_bus *bus = &f->buses[top->bus];
@@ -312,15 +359,36 @@ static int build_kernel_order(acs_fabric *f)
 				continue;
 			}
 			stack[depth++] = (struct frame){ (uint32_t)child, 0 };
-			for (uint32_t k = 0; k < f->buses[child].count; k++)
-				if (!f->funcs[f->buses[child].first + k].is_virtfn)
-					f->kernel_order[n++] = f->buses[child].first + k;
+			add_bus(f, (uint32_t)child, &n, &sg->key);
 		}
+		sg->len = (uint32_t)n - sg->start;
+	}
+	f->root_order = nsegs > 1 ? ACS_ROOT_ORDER_ASSUMED : ACS_ROOT_ORDER_ONE;
+	if (nsegs > 1 && keyed) {
+		size_t m = 0;
+
+		tmp = malloc((n + 1) * sizeof(*tmp));
+		if (!tmp) {
+			free(stack);
+			free(segs);
+			return acs_error_nomem();
+		}
+		qsort(segs, nsegs, sizeof(*segs), seg_cmp);
+		for (size_t k = 0; k < nsegs; k++) {
+			memcpy(tmp + m, f->kernel_order + segs[k].start, segs[k].len * sizeof(*tmp));
+			m += segs[k].len;
+		}
+		memcpy(f->kernel_order, tmp, n * sizeof(*tmp));
+		/* every root bus with a group of the kernel's is placed by it;
+		 * one without any keeps its place in bus order after them */
+		f->root_order = segs[nsegs - 2].key != INT32_MAX ? ACS_ROOT_ORDER_KERNEL : ACS_ROOT_ORDER_ASSUMED;
 	}
 	/* VFs appear when sriov_numvfs is written, after boot: last. */
 	for (size_t i = 0; i < f->nfuncs; i++)
 		if (f->funcs[i].is_virtfn)
 			f->kernel_order[n++] = (uint32_t)i;
+	free(tmp);
+	free(segs);
 	free(stack);
 	return 0;
 }
@@ -454,6 +522,11 @@ size_t acs_fabric_children(const acs_fabric *f, const struct acs_func *bridge,
 const uint32_t *acs_fabric_kernel_order(const acs_fabric *f)
 {
 	return f->kernel_order;
+}
+
+int acs_fabric_root_order(const acs_fabric *f)
+{
+	return f->root_order;
 }
 
 const char *acs_fabric_origin(const acs_fabric *f)

@@ -72,6 +72,7 @@
 
 /* Class codes (base class and sub-class) */
 #define ACS_PCI_CLASS_BRIDGE_HOST 0x0600
+#define ACS_PCI_CLASS_SYSTEM_IOMMU 0x0806  /* PCI_CLASS_SYSTEM_IOMMU: an IOMMU's own function (AMD-Vi) */
 #define ACS_PCI_CLASS_BRIDGE_PCI 0x0604
 #define ACS_PCI_CLASS_BRIDGE_CARDBUS 0x0607
 #define ACS_PCI_CLASS_BRIDGE_PCI_SEMI 0x0609  /* semi-transparent PCI-to-PCI */

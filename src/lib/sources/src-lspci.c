@@ -90,6 +90,8 @@ struct dev {
 		 iov_stride, iov_did;
 	uint8_t iov_fdl;
 	char *driver;
+	int kgroup;                /* "IOMMU group: N" (lspci -vv, 3.7 on), -1 none */
+	int kgroup_line;
 	uint32_t bar[6];           /* BAR registers from Region lines */
 	uint64_t bar_size[6];      /* their [size=] where lspci knew it */
 	uint32_t iov_bar[6];       /* VF BARs: Region lines in the SR-IOV capability */
@@ -119,6 +121,7 @@ struct ctx {
 	struct seen *seen;
 	size_t nseen, capseen;
 	bool any_caps, any_driver;
+	size_t kgroups;            /* devices with an "IOMMU group:" line */
 	bool last_blank;           /* the line before was empty */
 	size_t noid;               /* device lines without readable IDs */
 	int noid_line[NOID_LINES]; /* the first of them */
@@ -579,6 +582,8 @@ static int finish_dev(struct ctx *c)
 		return rc;
 	acs_builder_last(c->b)->driver = d->driver;
 	d->driver = NULL;
+	acs_builder_last(c->b)->kernel_group = d->kgroup;
+	c->kgroups += d->kgroup >= 0;
 	memcpy(acs_builder_last(c->b)->bar_size, d->bar_size, sizeof(d->bar_size));
 	memcpy(acs_builder_last(c->b)->vf_bar_size, d->iov_bar_size, sizeof(d->iov_bar_size));
 	if (c->nseen == c->capseen) {
@@ -603,6 +608,24 @@ static int finish_dev(struct ctx *c)
 }
 
 /* --- lines --- */
+
+/* "IOMMU group: N": the name of the device's iommu_group link in sysfs,
+ * which lspci -vv (pciutils 3.7 on) prints where the kernel gave the
+ * device a group; the kernel's ids are decimal (iommu_group_alloc()). */
+static int parse_iommu_group(struct ctx *c, const char *p)
+{
+	struct dev *d = c->d;
+	unsigned long v;
+	const char *e = decn(p, 9, &v);
+
+	if (!e || *skip_ws(e))
+		return perr(c, c->line, "'IOMMU group:' without a decimal group number");
+	if (d->kgroup >= 0)
+		return perr(c, c->line, "a second 'IOMMU group:' line (the first at line %d)", d->kgroup_line);
+	d->kgroup = (int)v;
+	d->kgroup_line = c->line;
+	return 0;
+}
 
 /* "[dddd:]bb:dd.f" followed by a space or the end. */
 static const char *parse_addr(const char *p, struct dev *d)
@@ -686,6 +709,7 @@ static int parse_header(struct ctx *c, const char *line)
 		return perr(c, c->line, "malformed device address in '%.40s'", line);
 	d->open = true;
 	d->line = c->line;
+	d->kgroup = -1;
 	if (*p)
 		p++;
 	if (*p == '"')
@@ -1111,6 +1135,8 @@ static int parse_body(struct ctx *c, const char *p)
 		return parse_acs(c, q, false);
 	if ((q = lit(p, "ACSCtl:")))
 		return parse_acs(c, q, true);
+	if ((q = lit(p, "IOMMU group:")))
+		return parse_iommu_group(c, skip_ws(q));
 	if ((q = lit(p, "Kernel driver in use:"))) {
 		size_t n;
 
@@ -1284,6 +1310,12 @@ static int finish_file(struct ctx *c)
 		if (j - i > 1 && s->fn == 0)
 			b->raw[s->raw].cfg[ACS_PCI_HEADER_TYPE] |= ACS_PCI_HEADER_MULTIFUNCTION;
 	}
+	/* The kernel's groups, where lspci printed them (-vv of a host
+	 * whose IOMMU was on); a device without the line has none: the
+	 * IOMMU leaves it out, or the line was lost (the analyses say
+	 * which). Without any line the text cannot tell. */
+	if (c->kgroups)
+		b->kgroups = ACS_KGROUPS_PRESENT;
 	if (!c->cpu_addresses)
 		c->cpu_addresses = nonpref_above_4g(c);
 	/* CPU addresses are not what the bridges decode: no BAR or window is

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Which PCI functions the IOMMU driver manages: a function it leaves out
+ * never reaches pci_device_group() and has no IOMMU group (no
+ * /sys/kernel/iommu_groups entry, no "IOMMU group:" line in lspci -vv),
+ * and takes no group number.
+ *
+ * The driver is told from the fabric: AMD-Vi is a PCI function of its own
+ * (class 0806 of AMD or ATI, drivers/iommu/amd/init.c finds it through the
+ * IVRS table's IVHD devid); Intel VT-d (DMAR) has none. The rules are a
+ * table over the kernel versions they hold for, as the quirks are.
+ *
+ * Intel: intel_iommu_probe_device() refuses a device only where
+ * device_to_iommu() (device_lookup_iommu() from 6.8) finds no DRHD for
+ * it; the INCLUDE_ALL unit of every segment takes whatever no other unit
+ * names, so nothing is left out, except under intel_iommu=igfx_off (the
+ * graphics-only DRHD ignored), which is not modelled.
+ */
+#include "policy-internal.h"
+
+#define VENDOR_AMD 0x1022
+#define VENDOR_ATI 0x1002
+
+/* An AMD-Vi IOMMU's own function. */
+static bool amd_iommu_func(const struct acs_func *fn)
+{
+	return (fn->vendor_id == VENDOR_AMD || fn->vendor_id == VENDOR_ATI) &&
+	       fn->class_code >> 8 == ACS_PCI_CLASS_SYSTEM_IOMMU;
+}
+
+/* The AMD IOMMU function at BUS:00.2 of fn's domain, which on AMD's own
+ * root complexes (Zen on, vendor 1022) sits beside the root complex at
+ * BUS:00.0. */
+static const struct acs_func *iommu_beside(const acs_fabric *f, const struct acs_func *fn)
+{
+	const struct acs_func *m = acs_fabric_find(f, fn->domain, fn->bus, 0, 2);
+
+	return m && m->vendor_id == VENDOR_AMD && amd_iommu_func(m) ? m : NULL;
+}
+
+static int amd_self(const acs_fabric *f, const struct acs_func *fn)
+{
+	(void)f;
+	return amd_iommu_func(fn);
+}
+
+static int amd_root_complex(const acs_fabric *f, const struct acs_func *fn)
+{
+	return fn->dev == 0 && fn->fn == 0 && fn->vendor_id == VENDOR_AMD &&
+	       fn->class_code >> 8 == ACS_PCI_CLASS_BRIDGE_HOST &&
+	       !acs_fabric_parent(f, fn) && iommu_beside(f, fn);
+}
+
+struct iommu_rule {
+	int reason;                 /* enum acs_iommu_exclusion */
+	unsigned since, until;      /* ACS_KV(); until 0: still so */
+	int (*applies)(const acs_fabric *f, const struct acs_func *fn);
+	const char *why;
+};
+
+static const struct iommu_rule rules[] = {
+	{ ACS_IOMMU_SELF, ACS_KV_OLDEST, 0, amd_self,
+	  "the AMD IOMMU's own function: init_iommu_one() clears its rlookup_table entry (\"Make sure "
+	  "IOMMU is not considered to translate itself\"), so amd_iommu_probe_device() refuses it "
+	  "(check_device())" },
+	{ ACS_IOMMU_IVRS_ROOT, ACS_KV_OLDEST, 0, amd_root_complex,
+	  "the root complex beside an AMD IOMMU: the IVRS of AMD's own root complexes (Zen on) lists "
+	  "no device entry for it, so rlookup_amd_iommu() finds no IOMMU and "
+	  "amd_iommu_probe_device() refuses it (the IVRS itself is not read: taken from the platform)" },
+};
+
+int acs_policy_iommu_excludes(const acs_policy *policy, const acs_fabric *fabric,
+			      const struct acs_func *fn, const char **why)
+{
+	if (why)
+		*why = NULL;
+	if (!fabric || !fn)
+		return ACS_IOMMU_MANAGED;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const struct iommu_rule *r = &rules[i];
+
+		if (!acs_policy__has(policy, r->since, r->until, 0) || !r->applies(fabric, fn))
+			continue;
+		if (why)
+			*why = r->why;
+		return r->reason;
+	}
+	return ACS_IOMMU_MANAGED;
+}
