@@ -136,6 +136,37 @@ static void print_addr(int when, const struct cli *c, const char *key, const cha
 		out_str(when, key, fmt, acs_func_addr(acs_fabric_func(c->fabric, (size_t)i), addr, sizeof(addr)));
 }
 
+static const char *route_word(const struct acs_reach *h)
+{
+	return h->unknown ? "unknown" : h->direct ? "direct" : "through the root complex";
+}
+
+/* Where from's requests to to go, and to's completions back: the
+ * hardware's path, which drivers that do their own P2P follow. */
+static void print_route(const struct cli *c, int when, const struct acs_reach *h, size_t from, size_t to)
+{
+	struct acs_reach back;
+	char fa[32], ta[32];
+
+	out_bool(OUT_DATA, "direct", NULL, h->direct);
+	out_bool(OUT_DATA, "translated_direct", NULL, h->translated);
+	print_addr(OUT_DATA, c, "turn", NULL, h->turn);
+	if (out_wants(when & OUT_TEXT))
+		out_text("\n    hardware: requests %s -> %s: %s: ",
+			 acs_func_addr(acs_fabric_func(c->fabric, from), fa, sizeof(fa)),
+			 acs_func_addr(acs_fabric_func(c->fabric, to), ta, sizeof(ta)), route_word(h));
+	out_str(when, "why", "%s", h->why);
+	out_bool(OUT_DATA, "unknown", NULL, h->unknown);
+	acs_route_completions(c->fabric, c->policy, to, from, &back);
+	out_object_open(when, "completions");
+	out_bool(OUT_DATA, "direct", NULL, back.direct);
+	if (out_wants(when & OUT_TEXT))
+		out_text("\n      completions back: %s: ", route_word(&back));
+	out_str(when, "why", "%s", back.why);
+	out_bool(OUT_DATA, "unknown", NULL, back.unknown);
+	out_object_close(when);
+}
+
 /* One pair, a provider and a client: text shows it with -v (the matrix
  * otherwise); the data always. */
 static void print_pair(struct p2p_run *r, size_t x, size_t y)
@@ -169,14 +200,14 @@ static void print_pair(struct p2p_run *r, size_t x, size_t y)
 
 	acs_route_reach(c->fabric, c->policy, x, y, &h);
 	out_object_open(when, "hardware");
-	out_bool(OUT_DATA, "direct", NULL, h.direct);
-	out_bool(OUT_DATA, "translated_direct", NULL, h.translated);
-	print_addr(OUT_DATA, c, "turn", NULL, h.turn);
-	if (out_wants(when & OUT_TEXT))
-		out_text("\n    hardware: %s: ", h.unknown ? "unknown" : h.direct ? "direct" : "through the root complex");
-	out_str(when, "why", "%s\n", h.why);
-	out_bool(OUT_DATA, "unknown", NULL, h.unknown);
+	print_route(c, when, &h, x, y);
+	out_object_open(when, "back");
+	acs_route_reach(c->fabric, c->policy, y, x, &h);
+	print_route(c, when, &h, y, x);
 	out_object_close(when);
+	out_object_close(when);
+	if (out_wants(when & OUT_TEXT))
+		out_text("\n");
 
 	acs_unknown_clear(r->one);
 	acs_unknown_add(r->one, PAIR_QUESTIONS, x, (long)y);

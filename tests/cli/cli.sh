@@ -1173,5 +1173,44 @@ expect 1 "unmanaged: kernel groups the IOMMU's function" "$acsctl" -F "$tmp/amd-
 grep -q '^FAIL kernel groups 0000:00:00.2 (kernel group 1), which the prediction leaves out: the AMD IOMMU' "$tmp/out" &&
 	ok "unmanaged: FAIL names it and why" || bad "unmanaged: FAIL names it and why"
 
+# p2p -v: requests and completions, each way (issue 16): after the one-way
+# plan on the DMA-Direct shape, the DMA function's requests reach the GPU
+# and the GPU's completions come back directly; the GPU's own requests
+# still go through the root complex
+dd=$src/tests/fixtures/rdma-topo/dma-direct.json
+expect 0 "plan --p2p-one-way on DMA-Direct" "$acsctl" -F "$dd" --kernel 6.12 plan --p2p-one-way 0008:03:00.0,0008:06:00.0 -j
+ddp=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cmdline"])' "$tmp/out")
+expect 0 "p2p -v after the one-way plan" "$acsctl" -F "$dd" --kernel 6.12 --cmdline "$ddp" p2p -v 0008:03:00.0 0008:06:00.0
+grep -q '^    hardware: requests 0008:03:00.0 -> 0008:06:00.0: direct: ' "$tmp/out" &&
+	grep -q '^      completions back: direct: the port they enter by does not redirect completions (CmpltRedir-)$' "$tmp/out" &&
+	grep -q '^    hardware: requests 0008:06:00.0 -> 0008:03:00.0: through the root complex: .*(ReqRedir+)$' "$tmp/out" &&
+	ok "p2p -v: requests one way, completions back" || bad "p2p -v: requests one way, completions back"
+expect 0 "p2p -v -j after the one-way plan" "$acsctl" -F "$dd" --kernel 6.12 --cmdline "$ddp" p2p -v -j 0008:03:00.0 0008:06:00.0
+python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["pairs"][0]["hardware"]
+assert h["direct"] and h["completions"]["direct"] and not h["back"]["direct"] and not h["back"]["completions"]["direct"], h' "$tmp/out" &&
+	ok "p2p -j: hardware, completions, back" || bad "p2p -j: hardware, completions, back"
+# --p2p between a NIC's DMA function and a GPU: the hardware's path by
+# default (never the GPU's own downstream port, which no P2P TLP crosses);
+# --target p2pdma: the kernel's path, every port on it
+expect 0 "plan --p2p on DMA-Direct: target hardware" "$acsctl" -F "$dd" --kernel 6.12 plan --p2p 0008:03:00.0,0008:06:00.0 -j
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["targets"] == [{"devices": ["0008:03:00.0", "0008:06:00.0"], "target": "hardware"}], d["targets"]
+ch = {c["device"] for c in d["changes"]}
+assert "0008:05:00.0" not in ch and ch == {"0008:00:00.0", "0008:02:00.0", "0008:02:01.0"}, ch
+assert d["audit"]["unsafe"] == [] and d["opened"]["total"] == 0' "$tmp/out" &&
+	ok "plan --p2p: the hardware path, not the GPU's port" || bad "plan --p2p: the hardware path, not the GPU's port"
+expect 0 "plan --p2p --target p2pdma" "$acsctl" -F "$dd" --kernel 6.12 plan --p2p 0008:03:00.0,0008:06:00.0 --target p2pdma -j
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["targets"][0]["target"] == "p2pdma" and "0008:05:00.0" in {c["device"] for c in d["changes"]}
+assert d["p2p"][0]["map"] == "bus_addr"' "$tmp/out" &&
+	ok "plan --target p2pdma: the kernel's path" || bad "plan --target p2pdma: the kernel's path"
+expect 2 "plan --target other" "$acsctl" -F "$dd" --kernel 6.12 plan --p2p 0008:03:00.0,0008:06:00.0 --target gpu
+# what a plan opens beyond the request: RR off on a switch's port opens its
+# device to every peer below the switch
+expect 0 "plan --p2p below a switch of eight ports" "$acsctl" -F "$src/examples/switch-acs-everywhere.json" plan --p2p 03:00.0,04:00.0
+grep -q '^opened beyond the request: 12 pairs of peers now reach each other directly' "$tmp/out" &&
+	grep -q '^  opened: 0000:03:00.0 -> 0000:0a:00.0$' "$tmp/out" && ! grep -q 'opened: 0000:03:00.0 -> 0000:04:00.0' "$tmp/out" &&
+	ok "plan: every pair opened beyond the request, not the one asked" || bad "plan: every pair opened beyond the request, not the one asked"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
