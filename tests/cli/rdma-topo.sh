@@ -35,17 +35,14 @@ py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# dma-direct --p2p: acsctl's two-way plan opens the kernel's path both
-# ways (RR CR on the three switch ports, SV on the root port: 7 bits)
-# where rdma_topo clears 3 and lets completions take the redirected way;
-# the planner is being changed to plan only the hardware TLP path
-# (--target hardware): then this passes, and its name comes off the list.
-# inline-virt --p2p-translated: acsctl has no one-way translated intent:
-# its two-way sets DirectTrans on both the NIC's and the GPU's port where
-# rdma_topo sets it on the NIC's only (2 bits against 1).
-KNOWN_FAIL=${ACSCTL_RDMA_TOPO_XFAIL-"dma-direct --p2p: clears no more ACS bits than rdma_topo
-dma-direct-x2 --p2p: clears no more ACS bits than rdma_topo
-inline-virt --p2p-translated: sets no more ACS bits than rdma_topo"}
+# Bits are compared where rdma_topo's settings give the intent (acsctl's
+# plan of the intent on the fabric as rdma_topo leaves it changes nothing):
+# its DMA-Direct answer lets the GPU's own requests to the DMA function go
+# through the root complex, and its inline --virt answer the GPU's
+# translated requests, so the two-way intents (--p2p, --p2p-translated) are
+# more than rdma_topo gives and their bits are not compared (the check says
+# so, and fails should rdma_topo's settings ever give them).
+KNOWN_FAIL=${ACSCTL_RDMA_TOPO_XFAIL-""}
 
 # What acsctl's audit says of the fabric as rdma_topo's settings leave it
 # (verdict, number of unsafe findings), where it is not "ok 0": on
@@ -217,10 +214,20 @@ for f in d["functions"]:
 		[ "$st" = 0 ] || continue
 		jget "$out" '"\n".join(c["device"] + " " + c["acs_ctl_before"] + " " + c["acs_ctl_after"] for c in d["changes"])' >"$tmp/achg"
 		read -r aclr aset < <(bits <"$tmp/achg")
-		[ "$aclr" -le "$rclr" ] && st=0 || st=1
-		check "$name: clears no more ACS bits than rdma_topo" "acsctl $aclr, rdma_topo $rclr" "$st"
-		[ "$aset" -le "$rset" ] && st=0 || st=1
-		check "$name: sets no more ACS bits than rdma_topo" "acsctl $aset, rdma_topo $rset" "$st"
+		# does rdma_topo's answer give this intent at all?
+		"$acsctl" -F "$topo" --kernel 6.12 "${cl[@]}" plan "${opts[@]}" --allow-unsafe-groups -j \
+			>"$tmp/rplan.json" 2>/dev/null </dev/null
+		rgives=$(jget "$tmp/rplan.json" 'str(d["feasible"] and not d["changes"])')
+		if [ "$rgives" = True ]; then
+			[ "$aclr" -le "$rclr" ] && st=0 || st=1
+			check "$name: clears no more ACS bits than rdma_topo" "acsctl $aclr, rdma_topo $rclr" "$st"
+			[ "$aset" -le "$rset" ] && st=0 || st=1
+			check "$name: sets no more ACS bits than rdma_topo" "acsctl $aset, rdma_topo $rset" "$st"
+		else
+			[ "$rgives" = False ] && st=0 || st=1
+			check "$name: rdma_topo's settings do not give this intent: bits not compared" \
+				"acsctl clears $aclr, sets $aset; rdma_topo clears $rclr, sets $rset and would need $(jget "$tmp/rplan.json" 'str(len(d.get("changes", [])))') more ports changed" "$st"
+		fi
 		v=$(jget "$out" 'd["verdict"] + " " + str(len(d["audit"]["unsafe"]))')
 		[ "$v" = "ok 0" ] && st=0 || st=1
 		check "$name: the audit after is OK" "verdict, unsafe: $v" "$st"
