@@ -13,12 +13,14 @@ struct acs_libpci_opts {
 	bool sysfs_extras;      /* driver and iommu_group from sysfs */
 };
 
-/* Scan every function through libpci into the builder. libpci reports
- * errors through a hook that must not return; it is caught and turned into
- * an error value here. A dump comes as in (read whole, checked row by row
- * here first); sysfs passes NULL. */
-int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o,
-		    struct acs_input *in);
+/* Scan every function through libpci into the builder (a sysfs tree).
+ * libpci reports errors through a hook that must not return; it is caught
+ * and turned into an error value here. */
+int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o);
+
+/* The functions of an lspci -x/-xxx/-xxxx hex dump (a dump file, or a
+ * snapshot's rows) into the builder, every row checked (dump-hex.c). */
+int acs_dump_read(struct acs_builder *b, const struct acs_input *in);
 
 struct pci_access;
 /* A libpci session for fn: access set up as o says, libpci's errors

@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* lspci -x / -xxx / -xxxx hex dumps, read by libpci's dump method. */
-#include <pci/pci.h>
-
+/* lspci -x / -xxx / -xxxx hex dumps (dump-hex.c reads the rows). */
 #include "sources/libpci.h"
 #include "sources/sources.h"
 
 static int dump_load(struct acs_builder *b, const char *path, struct acs_input *in)
 {
-	struct acs_libpci_opts o = {
-		.method = PCI_ACCESS_DUMP,
-		.param = "dump.name",
-	};
-
-	return acs_libpci_read(b, &o, in);
+	(void)path;
+	return acs_dump_read(b, in);
 }
 
 const struct acs_source_ops acs_source_dump = {

@@ -2,8 +2,8 @@
 /*
  * acsctl snapshots (doc/snapshot.md): an lspci -xxxx dump whose device
  * lines carry what only the live host knew (IOMMU group, driver, NUMA
- * node), after "# key: value" lines on the kernel. The hex goes through
- * libpci's dump reader like any dump; this file reads the rest.
+ * node), after "# key: value" lines on the kernel. The hex is read like
+ * any dump's (dump-hex.c); this file reads the rest.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -434,15 +434,12 @@ static void apply_extras(struct acs_builder *b, struct extras *e)
 
 static int snapshot_load(struct acs_builder *b, const char *path, struct acs_input *in)
 {
-	struct acs_libpci_opts o = {
-		.method = PCI_ACCESS_DUMP,
-		.param = "dump.name",
-	};
 	struct extras e = { 0 };
 	int rc = read_extras(b, &e, in);
 
+	(void)path;
 	if (!rc)
-		rc = acs_libpci_read(b, &o, in);
+		rc = acs_dump_read(b, in);
 	if (!rc)
 		apply_extras(b, &e);
 	for (size_t k = 0; k < e.n; k++)

@@ -193,7 +193,7 @@ static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input 
 		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
 				     "%s: %s", pcipath, strerror(errno));
 	closedir(d);
-	rc = acs_libpci_read(b, &o, NULL);
+	rc = acs_libpci_read(b, &o);
 	if (rc)
 		return rc;
 	b->kgroups = iommu_state(root);
