@@ -390,6 +390,36 @@ static void test_sources_dump__cardbus_64_bytes(void **state)
 	acs_fabric_free(f);
 }
 
+/* dump-hex.c reads what libpci's reader read: hex digits of either case,
+ * a five-digit domain (VMD), functions whatever their order in the file. */
+static void test_sources_dump__own_reader_as_libpci(void **state)
+{
+	static const char row0[] = "00: 86 80 C0 29 07 00 10 00 02 00 00 06 00 00 00 00\n";
+	static const char row0l[] = "00: 86 80 c0 29 07 00 10 00 02 00 00 06 00 00 00 00\n";
+	static const char zero[] = "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n";
+	char text[4096];
+	acs_fabric *f = NULL;
+
+	(void)state;
+	snprintf(text, sizeof(text), "10000:01:00.0 Host bridge\n%s10: %s20: %s30: %s\n"
+		 "00:1f.7 Host bridge\n%s10: %s20: %s30: %s", row0, zero, zero, zero, row0l, zero, zero, zero);
+	if (tload(tdir_write("hexcase.txt", text), ACS_SOURCE_DUMP, &f))
+		fail_msg("%s", acs_error_last()->message);
+	assert_int_equal(acs_fabric_count(f), 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(acs_fabric_func(f, i)->vendor_id, 0x8086);
+		assert_int_equal(acs_fabric_func(f, i)->device_id, 0x29c0);
+	}
+	assert_non_null(acs_fabric_find(f, 0x10000, 1, 0, 0));
+	assert_non_null(acs_fabric_find(f, 0, 0x00, 0x1f, 7));
+	acs_fabric_free(f);
+	/* a byte that is no hex digit, in either place */
+	snprintf(text, sizeof(text), "00:00.0 Host bridge\n00: 86 80 c0 2g 07 00 10 00 02 00 00 06 00 00 00 00\n"
+		 "10: %s20: %s30: %s", zero, zero, zero);
+	assert_int_not_equal(tload(tdir_write("hexbad.txt", text), ACS_SOURCE_DUMP, &f), 0);
+	assert_non_null(strstr(acs_error_last()->message, "hexbad.txt:2: 00:00.0: config row 0x0: byte 3 is bad"));
+}
+
 /* Found by fuzz/ (fuzz-parse-topology, ASan): a conventional PCI function
  * with an "sriov" keeps 256 bytes of config space, and its VFs' count was
  * read at the extended capability before the bounds check. */
@@ -686,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_sources_snapshot__driver_twice),
 		cmocka_unit_test(test_sources_topology__pci_device_sriov),
 		cmocka_unit_test(test_sources_dump__cardbus_64_bytes),
+		cmocka_unit_test(test_sources_dump__own_reader_as_libpci),
 		cmocka_unit_test(test_sources_input__bom_alone),
 		cmocka_unit_test(test_sources_input__detect_lines_without_dots),
 		cmocka_unit_test(test_sources_snapshot__host_facts),
