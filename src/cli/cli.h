@@ -23,6 +23,10 @@ enum exit_code {
 
 struct cli {
 	const char *dump;        /* -F FILE */
+	const char **inputs;     /* every -F, in order */
+	size_t ninputs;
+	char **multi;            /* the inputs, directories expanded (multi.c) */
+	size_t nmulti;
 	unsigned long long max_input;  /* --max-input */
 	bool max_input_set;
 	const char *sysfs;       /* --sysfs DIR */
@@ -165,5 +169,11 @@ int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_pe(struct cli *c, int argc, char **argv);
 /* The groups to show: the kernel policy's, or a PE platform's. */
 int cli_groups(const struct cli *c, acs_groups **out);
+
+/* multi.c: -F given more than once, or a directory: each input run alone
+ * (acsctl again, ACSCTL_ONE_INPUT), their answers in order. */
+int cli_inputs_expand(struct cli *c);
+bool cli_multi_wanted(const struct cli *c);
+int cli_multi_run(const struct cli *c, char **argv);
 
 #endif

@@ -462,8 +462,31 @@ static int parse_command_line(struct cli *c, struct parse *p, int argc, char **a
 	return -1;
 }
 
+/* Many inputs: not for what writes a file or changes the machine, nor
+ * with standard input among them. */
+static int multi(struct cli *c, const struct cli_command *cmd, char **argv)
+{
+	static const char *const alone[] = { "apply", "snapshot", "export", "report" };
+
+	for (size_t i = 0; i < sizeof(alone) / sizeof(alone[0]); i++)
+		if (!strcmp(cmd->name, alone[i])) {
+			fprintf(stderr, "acsctl %s: one input at a time (-F given %zu)\n", cmd->name, c->nmulti);
+			return EXIT_BAD_INPUT;
+		}
+	for (size_t i = 0; i < c->nmulti; i++)
+		if (!strcmp(c->multi[i], "-") || !strcmp(c->multi[i], "/dev/stdin")) {
+			fprintf(stderr, "acsctl: -F %s: standard input is one input, not one of many\n", c->multi[i]);
+			return EXIT_BAD_INPUT;
+		}
+	return cli_multi_run(c, argv);
+}
+
 static void cli_free(struct cli *c)
 {
+	for (size_t i = 0; i < c->nmulti; i++)
+		free(c->multi[i]);
+	free(c->multi);
+	free(c->inputs);
 	acs_fabric_free(c->what_if);
 	acs_boot_free(c->boot);
 	acs_fabric_free(c->loaded ? c->loaded : c->fabric);
@@ -502,6 +525,15 @@ int main(int argc, char **argv)
 	if (cli_select_init(&c)) {
 		cli_free(&c);
 		return EXIT_BAD_INPUT;
+	}
+	if ((rc = cli_inputs_expand(&c)) == 0 && cli_multi_wanted(&c))
+		rc = multi(&c, cmd, argv);
+	else if (rc == 0)
+		rc = -1;
+	if (rc >= 0) {
+		cli_free(&c);
+		cli_select_cleanup();
+		return rc;
 	}
 	/* apply --status reads only the journal: it works where nothing is
 	 * mounted on /sys (a package build's chroot) */

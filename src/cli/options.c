@@ -61,7 +61,17 @@ static int append(void *list, size_t *n, const char *arg)
 #define SET_PLAN(fn, kind) \
 	static int fn(struct cli *c, const char *arg) { return plan_arg(c, kind, arg); }
 
-SET_STRING(set_file, dump)
+static int set_file(struct cli *c, const char *arg)
+{
+	const char **v = realloc(c->inputs, (c->ninputs + 1) * sizeof(*v));
+
+	if (!v)
+		return EXIT_BAD_INPUT;
+	c->inputs = v;
+	v[c->ninputs++] = arg;
+	c->dump = arg;
+	return 0;
+}
 SET_STRING(set_sysfs, sysfs)
 SET_STRING(set_kernel, kernel)
 SET_STRING(set_cmdline, cmdline)
@@ -182,7 +192,8 @@ const struct cli_option cli_options[OPT_COUNT] = {
 		"an lspci -x/-xxx/-xxxx hex dump, lspci -vvv text,\n"
 		"an acsctl snapshot or a topology file\n"
 		"(- or /dev/stdin: standard input; gzip, xz, zstd\n"
-		"files are read as they are)",
+		"files are read as they are); again, or a directory:\n"
+		"each input in turn, the answers in order",
 		SEC_SOURCE, set_file, COMPLETE_FILE, NULL, false },
 	[OPT_SYSFS] = { 0, "sysfs", "DIR", "a sysfs tree (default: /sys, this machine)",
 		SEC_SOURCE, set_sysfs, COMPLETE_DIR, NULL, false },

@@ -47,7 +47,9 @@ expect 0 "--help" "$acsctl" --help
 
 expect 2 "missing file" "$acsctl" -F "$tmp/none" groups
 expect 2 "not a dump" "$acsctl" -F /etc/hostname groups
-expect 2 "directory" "$acsctl" -F "$tmp" groups
+mkdir -p "$tmp/empty-dir"
+expect 2 "a directory with no files" "$acsctl" -F "$tmp/empty-dir" groups
+grep -q 'empty-dir: no files in it' "$tmp/err" && ok "an empty directory says so" || bad "an empty directory says so"
 printf '00:00.0 Host\n00: 86 80 c0 29\n' >"$tmp/short"
 expect 2 "truncated dump" "$acsctl" -F "$tmp/short" groups
 grep -q "$tmp/short" "$tmp/err" && grep -q ':2: 00:00.0: config row 0x0: byte 4 is missing' "$tmp/err" &&
@@ -1211,6 +1213,46 @@ expect 0 "plan --p2p below a switch of eight ports" "$acsctl" -F "$src/examples/
 grep -q '^opened beyond the request: 12 pairs of peers now reach each other directly' "$tmp/out" &&
 	grep -q '^  opened: 0000:03:00.0 -> 0000:0a:00.0$' "$tmp/out" && ! grep -q 'opened: 0000:03:00.0 -> 0000:04:00.0' "$tmp/out" &&
 	ok "plan: every pair opened beyond the request, not the one asked" || bad "plan: every pair opened beyond the request, not the one asked"
+
+# Many inputs in one run (issue 18): -F again, or a directory; each answer
+# equals the input's run alone, in order; one bad input does not stop the
+# rest; the exit status is the worst seen
+mi=$tmp/multi
+mkdir -p "$mi"
+for f in "$src"/tests/fixtures/vm/6.1[2]/*/lspci.txt; do cp "$f" "$mi/$(basename "$(dirname "$f")").txt"; done
+printf 'not pci\n' >"$mi/zz-bad.txt"
+nmi=$(ls "$mi" | wc -l)
+expect 2 "audit -j over a directory" "$acsctl" -F "$mi" audit -j
+cp "$tmp/out" "$tmp/multi.jsonl"
+ok_all=1
+for f in "$mi"/*.txt; do
+	rc=0
+	"$acsctl" -F "$f" audit -j >"$tmp/one.json" 2>/dev/null || rc=$?
+	python3 -c 'import json,sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+mine = [d for d in lines if d["source"] == sys.argv[2]]
+assert len(mine) == 1, len(mine)
+d = mine[0]
+assert d.pop("exit") == int(sys.argv[4]), "exit"
+try:
+    one = json.load(open(sys.argv[3]))
+except ValueError:
+    one = None
+if one is None:
+    assert "error" in d and int(sys.argv[4]) == 2
+else:
+    assert d == one, sys.argv[2]' "$tmp/multi.jsonl" "$f" "$tmp/one.json" "$rc" || { ok_all=0; echo "# differs: $f"; }
+done
+[ "$ok_all" = 1 ] && [ "$(wc -l <"$tmp/multi.jsonl")" -eq "$nmi" ] &&
+	ok "multi-input: each of $nmi answers equals its run alone" || bad "multi-input: each answer equals its run alone"
+expect 2 "groups over a directory, text" "$acsctl" -F "$mi" groups
+[ "$(grep -c '^== ' "$tmp/out")" -eq $((nmi + 1)) ] &&
+	grep -q "^== $nmi inputs: $((nmi - 1)) OK, 0 FAIL, 0 UNKNOWN, 1 unreadable$" "$tmp/out" &&
+	ok "multi-input text: a header per input, the summary" || bad "multi-input text: a header per input, the summary"
+expect 1 "two -F: the worst exit" "$acsctl" -F "$mi/kitchen-sink-1.txt" -F "$mi/rp-mf-acs.txt" audit -m
+grep -q '^input path=.*kitchen-sink-1.txt exit=1$' "$tmp/out" && grep -q '^inputs count=2 ok=1 fail=1 unknown=0 unreadable=0$' "$tmp/out" &&
+	ok "multi-input -m: an input record each, the counts" || bad "multi-input -m: an input record each, the counts"
+expect 2 "export: one input at a time" "$acsctl" -F "$mi/kitchen-sink-1.txt" -F "$mi/rp-mf-acs.txt" export "$tmp/x.json"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -118,7 +118,9 @@ run 2 "--max-input not a size" 'max-input lots: a size' "$acsctl" --max-input lo
 : >"$tmp/empty"
 run 2 "empty file" 'empty: empty' "$acsctl" -F "$tmp/empty" groups
 run 2 "empty standard input" '<stdin>: empty' "$acsctl" -F - groups </dev/null
-run 2 "a directory" 'is a directory' "$acsctl" -F "$tmp" groups
+# a directory is many inputs (each run alone); one with nothing in it
+mkdir -p "$tmp/no-files"
+run 2 "a directory with no files" 'no-files: no files in it' "$acsctl" -F "$tmp/no-files" groups
 ln -s "$tmp/loop2" "$tmp/loop1"; ln -s "$tmp/loop1" "$tmp/loop2"
 run 2 "symlink loop" 'loop1: Too many levels of symbolic links' "$acsctl" -F "$tmp/loop1" groups
 run 2 "missing file" 'nope: No such file' "$acsctl" -F "$tmp/nope" groups
