@@ -183,6 +183,10 @@ void acs_lines_free(struct acs_lines *l);
 /* policy/p2pdma.c: pci_p2pdma_whitelist[] of the policy's kernel */
 bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 				     uint16_t device, bool same_host_bridge);
+/* The commit that put vendor:device on the list ("" for an entry older
+ * than every modelled kernel), or NULL when the policy's list lacks it. */
+const char *acs_policy__p2pdma_host_commit(const acs_policy *p, uint16_t vendor,
+					   uint16_t device);
 
 /* Unit tests only (the CLI has no way to it): let apply and rollback run
  * on a sysfs tree that is not the kernel's (actions/apply.c). */
