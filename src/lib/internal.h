@@ -180,6 +180,15 @@ struct acs_lines {
 int acs_lines_add(struct acs_lines *l, const char *fmt, ...) ACS_PRINTF(2, 3);
 void acs_lines_free(struct acs_lines *l);
 
+/* model/edit.c: a copy of f with 16-bit words written into config space. */
+struct acs_cfg16_write {
+	size_t index;          /* the function */
+	unsigned offset;       /* byte offset in its config space */
+	uint16_t value;
+};
+int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
+			   const struct acs_cfg16_write *w, size_t n);
+
 /* policy/p2pdma.c: pci_p2pdma_whitelist[] of the policy's kernel */
 bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 				     uint16_t device, bool same_host_bridge);

@@ -99,6 +99,31 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 	return acs_builder_finish(out, &b);
 }
 
+/* Words written into config space at any offset (the boot simulation's
+ * Intel SPT control at ACS capability + 8). */
+int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
+			   const struct acs_cfg16_write *w, size_t n)
+{
+	struct acs_builder b;
+	int rc;
+
+	*out = NULL;
+	rc = copy_fabric(&b, f);
+	for (size_t k = 0; !rc && k < n; k++) {
+		if (w[k].index >= f->nfuncs || w[k].offset + 2 > 4096) {
+			rc = acs_error_set(ACS_EINVAL, "config write: no function %zu or offset 0x%x",
+					   w[k].index, w[k].offset);
+			break;
+		}
+		rc = set_cfg16(&b.raw[w[k].index], w[k].offset, w[k].value);
+	}
+	if (rc) {
+		acs_builder_cleanup(&b);
+		return rc;
+	}
+	return acs_builder_finish(out, &b);
+}
+
 /* "What if N VFs were enabled": the PF's NumVFs set, and its VFs added. */
 int acs_fabric_with_vfs(acs_fabric **out, const acs_fabric *f, size_t pf_index,
 			unsigned num_vfs)
