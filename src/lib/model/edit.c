@@ -26,6 +26,9 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 		rc = acs_builder_set_cpu_vendor(&b, f->host.cpu_vendor);
 	b.host.cpu_family = f->host.cpu_family;
 	b.host.p2pdma = f->host.p2pdma;
+	for (size_t k = 0; !rc && k < f->nvmd; k++)
+		rc = acs_builder_add_vmd(&b, f->vmd[k].domain, f->vmd[k].ep_domain,
+					 f->vmd[k].ep_bus, f->vmd[k].ep_dev, f->vmd[k].ep_fn);
 	for (size_t i = 0; !rc && i < f->nfuncs; i++) {
 		const struct acs_func *fn = &f->funcs[i];
 		struct acs_raw_func *r;
