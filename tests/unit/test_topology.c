@@ -368,6 +368,17 @@ static void test_topology_vmd__export_and_plain_domain(void **state)
 	assert_string_equal(group_line(g, "6.12"), group_line(f, "6.12"));
 	acs_fabric_free(g);
 	free(text);
+	/* a snapshot carries it on the device lines (vmd=) */
+	out = open_memstream(&text, &len);
+	assert_int_equal(acs_snapshot_write(f, out), 0);
+	fclose(out);
+	assert_non_null(strstr(text, "10000:e1:00.0 id=144d:a80a"));
+	assert_non_null(strstr(text, " vmd=0000:00:0e.0\n"));
+	g = load_ok(text);
+	assert_int_equal(acs_fabric_source_kind(g), ACS_SOURCE_SNAPSHOT);
+	assert_string_equal(group_line(g, "6.12"), group_line(f, "6.12"));
+	acs_fabric_free(g);
+	free(text);
 	/* a what-if copy keeps the domain's owner */
 	{
 		struct acs_ctrl_change ch = { acs_fabric_index(f, acs_fabric_find(f, 0x10000, 0xe0, 6, 0)), 0 };
