@@ -274,7 +274,8 @@ static void test_p2p_kernel__host_bridge_list_2026(void **state)
 	assert_int_equal(host_map(0x8086, 0x09a2, "6.1"), ACS_P2P_THRU_HOST_BRIDGE);
 	assert_int_equal(host_map(0x8086, 0x09a2, "5.15"), ACS_P2P_NOT_SUPPORTED);
 	assert_int_equal(host_map(0x8086, 0x09a2, "5.10"), ACS_P2P_NOT_SUPPORTED);
-	/* queued for 7.4, not in 7.3-rc7: Alibaba Yitian 710, Zhaoxin */
+	/* queued for 7.4, not in 7.3-rc7: Alibaba (vendor 1ded) and Zhaoxin
+	 * (1d17) host bridges; no vendor-wide entry matches them */
 	assert_int_equal(host_map(0x1ded, 0x8000, "7.3-rc7"), ACS_P2P_NOT_SUPPORTED);
 	assert_int_equal(host_map(0x1d17, 0x1003, "7.3-rc7"), ACS_P2P_NOT_SUPPORTED);
 	/* the table names each entry's commit */
