@@ -136,6 +136,7 @@ enum acs_iommu_exclusion {
 	ACS_IOMMU_MANAGED = 0,     /**< the IOMMU manages it: it gets a group */
 	ACS_IOMMU_SELF = 1,        /**< the AMD IOMMU's own function (class 0806) */
 	ACS_IOMMU_IVRS_ROOT = 2,   /**< an AMD root complex the IVRS leaves out */
+	ACS_IOMMU_VMD_CHILD = 3,   /**< below an Intel VMD endpoint, before Linux 5.6 */
 };
 
 /**

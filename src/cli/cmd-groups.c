@@ -72,7 +72,8 @@ static void print_unmanaged(const struct cli *c)
 		out_object_open(GROUPS_DATA, NULL);
 		out_str(GROUPS_DATA | OUT_TEXT, "device", "  %s", acs_func_addr(fn, addr, sizeof(addr)));
 		out_text("  [%s] %s\n", acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)));
-		out_str(GROUPS_DATA, "reason", NULL, reason == ACS_IOMMU_SELF ? "iommu_self" : "ivrs_root");
+		out_str(GROUPS_DATA, "reason", NULL, reason == ACS_IOMMU_SELF ? "iommu_self" :
+			reason == ACS_IOMMU_VMD_CHILD ? "vmd_child" : "ivrs_root");
 		out_str(GROUPS_DATA | OUT_TEXT, "why", "      %s\n", why);
 		out_object_close(GROUPS_DATA);
 	}

@@ -46,6 +46,16 @@ struct acs_host_facts {
 	int p2pdma;               /* CONFIG_PCI_P2PDMA: 1 set, 0 not, -1 unknown */
 };
 
+/* A PCI domain the Intel VMD driver (drivers/pci/controller/vmd.c) created
+ * behind a VMD endpoint: its functions reach the IOMMU with the
+ * endpoint's requester ID. */
+struct acs_vmd {
+	uint32_t domain;          /* the VMD's domain (10000 and up, as vmd.c numbers them) */
+	uint32_t ep_domain;       /* the VMD endpoint's address */
+	uint8_t ep_bus, ep_dev, ep_fn;
+	int32_t ep;               /* fabric: the endpoint's index (builder: unused) */
+};
+
 struct acs_fabric {
 	struct acs_func *funcs;   /* sorted by (domain, bus, devfn) */
 	size_t nfuncs;
@@ -68,6 +78,8 @@ struct acs_fabric {
 	char **warnings;          /* what the source read but doubts, owned */
 	size_t nwarnings;
 	struct acs_host_facts host;
+	struct acs_vmd *vmd;      /* PCI domains behind an Intel VMD endpoint */
+	size_t nvmd;
 };
 
 /*
@@ -102,6 +114,8 @@ struct acs_builder {
 	char **warnings;
 	size_t nwarnings;
 	struct acs_host_facts host;
+	struct acs_vmd *vmd;
+	size_t nvmd;
 };
 
 int acs_builder_init(struct acs_builder *b, int kind, const char *origin);
@@ -120,6 +134,12 @@ int acs_builder_set_cpu_vendor(struct acs_builder *b, const char *vendor);
  * been cut where its format cannot tell): the fabric keeps it, the CLI
  * prints it. */
 int acs_builder_warn(struct acs_builder *b, const char *fmt, ...) ACS_PRINTF(2, 3);
+/* Domain `domain` is behind the VMD endpoint ep_domain:ep_bus:ep_dev.ep_fn
+ * (acs_builder_finish() checks that the endpoint is there). */
+int acs_builder_add_vmd(struct acs_builder *b, uint32_t domain, uint32_t ep_domain,
+			uint8_t ep_bus, uint8_t ep_dev, uint8_t ep_fn);
+/* The VMD endpoint whose domain fn is in (its index), or -1. */
+long acs_fabric__vmd_owner(const acs_fabric *f, const struct acs_func *fn);
 /* Consumes the builder whatever the result. */
 int acs_builder_finish(acs_fabric **out, struct acs_builder *b);
 void acs_builder_cleanup(struct acs_builder *b);
@@ -180,9 +200,22 @@ struct acs_lines {
 int acs_lines_add(struct acs_lines *l, const char *fmt, ...) ACS_PRINTF(2, 3);
 void acs_lines_free(struct acs_lines *l);
 
+/* model/edit.c: a copy of f with 16-bit words written into config space. */
+struct acs_cfg16_write {
+	size_t index;          /* the function */
+	unsigned offset;       /* byte offset in its config space */
+	uint16_t value;
+};
+int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
+			   const struct acs_cfg16_write *w, size_t n);
+
 /* policy/p2pdma.c: pci_p2pdma_whitelist[] of the policy's kernel */
 bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 				     uint16_t device, bool same_host_bridge);
+/* The commit that put vendor:device on the list ("" for an entry older
+ * than every modelled kernel), or NULL when the policy's list lacks it. */
+const char *acs_policy__p2pdma_host_commit(const acs_policy *p, uint16_t vendor,
+					   uint16_t device);
 
 /* Unit tests only (the CLI has no way to it): let apply and rollback run
  * on a sysfs tree that is not the kernel's (actions/apply.c). */

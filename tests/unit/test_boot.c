@@ -378,6 +378,84 @@ static void test_boot_override__beliefs(void **state)
 	acs_fabric_free(f);
 }
 
+/* An Intel Sunrise Point root port (8086:a110) whose ACS capability
+ * dword is 0x0000005f and whose control dword (capability + 8) reads
+ * spt; an endpoint below. */
+static acs_fabric *spt_fabric(uint16_t spt)
+{
+	struct tfab t;
+	struct tcfg c;
+
+	tfab_begin(&t);
+	tcfg_make(&c, 0x8086, 0xa110, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0);
+	tcfg_buses(&c, 0, 1, 1);
+	c.b[0x108] = (uint8_t)spt;
+	c.b[0x109] = (uint8_t)(spt >> 8);
+	c.b[0x10a] = 0xa5;                   /* the dword's upper half: kept */
+	tfab_add(&t, "00:1c.0", &c);
+	tfab_endpoint(&t, "01:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+static unsigned spt_after(const char *kernel, const char *cmdline, uint16_t fw, bool *isolated)
+{
+	acs_fabric *f = spt_fabric(0);
+	acs_boot *b = boot(f, kernel, cmdline, fw);
+	const struct acs_func *rp = acs_fabric_find(acs_boot_fabric(b), 0, 0, 0x1c, 0);
+	unsigned v = acs_func_cfg16(rp, 0x108);
+
+	/* the standard control word (the capability's upper half) is not
+	 * written, and the dword's upper half is kept */
+	assert_int_equal(rp->acs_ctrl, 0);
+	assert_int_equal(acs_func_cfg16(rp, 0x10a), 0xa5);
+	if (isolated)
+		*isolated = acs_policy_acs_enabled(acs_boot_policy(b), acs_boot_fabric(b), rp,
+						   ACS_REQ_FLAGS) == ACS_YES;
+	acs_boot_free(b);
+	acs_fabric_free(f);
+	return v;
+}
+
+/* pci_quirk_enable_intel_spt_pch_acs() and
+ * pci_quirk_disable_intel_spt_pch_acs_redir(): the boot writes the SPT
+ * control dword, not the standard word, in every version. */
+static void test_boot_intel_spt__writes_at_plus_8(void **state)
+{
+	bool iso = false;
+
+	(void)state;
+	/* the enabling: SV RR CR UF of the capability, the port isolates */
+	assert_int_equal(spt_after("6.12", "", 0, &iso), 0x001d);
+	assert_true(iso);
+	assert_int_equal(spt_after("6.1", "", 0, &iso), 0x001d);
+	assert_true(iso);
+	/* never TB, even with pci=noats (a standard port gets it) */
+	assert_int_equal(spt_after("6.12", "pci=noats", 0, NULL), 0x001d);
+	/* firmware's bits stay: the quirk ORs into the dword */
+	assert_int_equal(spt_after("6.12", "", 0x0002, NULL), 0x001f);
+	/* disable_acs_redir: RR CR EC cleared after the enabling; SV and UF
+	 * stay on 6.12 as on 6.1 (a standard port on 6.12 starts from
+	 * firmware and loses them) */
+	assert_int_equal(spt_after("6.12", "pci=disable_acs_redir=0000:00:1c.0", 0, &iso), 0x0011);
+	assert_false(iso);
+	assert_int_equal(spt_after("6.1", "pci=disable_acs_redir=0000:00:1c.0", 0, &iso), 0x0011);
+	assert_false(iso);
+	assert_int_equal(spt_after("5.4", "pci=disable_acs_redir=pci:8086:a110", 0x0002, NULL), 0x0013);
+	/* config_acs (6.11 on): the same redirect quirk, the flags ignored */
+	assert_int_equal(spt_after("6.12", "pci=config_acs=1111111@0000:00:1c.0", 0, &iso), 0x0011);
+	assert_false(iso);
+	assert_int_equal(spt_after("6.11", "pci=config_acs=0000000@0000:00:1c.0", 0, NULL), 0x0011);
+	{
+		acs_fabric *f = spt_fabric(0);
+		acs_boot *b = boot(f, "6.12", "pci=config_acs=1111111@0000:00:1c.0", 0);
+
+		assert_true(has_note(b, "Intel SPT root port"));
+		assert_true(has_note(b, "ignores the flags given"));
+		acs_boot_free(b);
+		acs_fabric_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_boot_bad__selectors),
 		cmocka_unit_test(test_boot_bad__override),
 		cmocka_unit_test(test_boot_override__beliefs),
+		cmocka_unit_test(test_boot_intel_spt__writes_at_plus_8),
 	};
 
 	return cmocka_run_group_tests_name("boot", tests, NULL, NULL);

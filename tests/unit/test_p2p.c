@@ -232,6 +232,61 @@ static void test_p2p_kernel__host_bridge_list(void **state)
 	acs_fabric_free(g);
 }
 
+/* The 2026 entries of pci_p2pdma_whitelist[], each from the release (and
+ * stable series) that took it: Google SoCs (7.1, any device: the wildcard
+ * came with it), the Xeon accelerators (7.2, backported to 7.1.y), and the
+ * Ice Lake Xeon's 0x09a2 (5.18). */
+static int host_map(uint16_t vendor, uint16_t device, const char *version)
+{
+	const int ctrl[4] = { ACS_ON, ACS_ON, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(vendor, device, ctrl, NULL);
+	struct acs_p2pdma v;
+
+	acs_p2pdma_distance(f, acs_policy_find(version), ACS_P2P_CPU_OTHER, tfab_idx(f, "03:00.0"),
+			    tfab_idx(f, "07:00.0"), &v);
+	acs_fabric_free(f);
+	return v.map;
+}
+
+static void test_p2p_kernel__host_bridge_list_2026(void **state)
+{
+	static const uint16_t accel[] = { 0x0b25, 0x0cfe, 0x11fb, 0x1212, 0x1216,
+					  0x4940, 0x4942, 0x4944, 0x4946, 0x4948 };
+
+	(void)state;
+	/* Google: every device ID of vendor 1ae0, from 7.1 (mainline) on */
+	assert_int_equal(host_map(0x1ae0, 0x0001, "7.1.0"), ACS_P2P_THRU_HOST_BRIDGE);
+	assert_int_equal(host_map(0x1ae0, 0xabcd, "7.3-rc7"), ACS_P2P_THRU_HOST_BRIDGE);
+	assert_int_equal(host_map(0x1ae0, 0x0001, "7.0"), ACS_P2P_NOT_SUPPORTED);
+	assert_int_equal(host_map(0x1ae0, 0x0001, "6.12"), ACS_P2P_NOT_SUPPORTED);
+	/* QAT, DSA, IAA: mainline 7.2; 7.1.y took the backport, 7.1.0 lacks it */
+	for (size_t i = 0; i < sizeof(accel) / sizeof(accel[0]); i++) {
+		assert_int_equal(host_map(0x8086, accel[i], "7.2.0"), ACS_P2P_THRU_HOST_BRIDGE);
+		assert_int_equal(host_map(0x8086, accel[i], "7.1"), ACS_P2P_THRU_HOST_BRIDGE);
+		assert_int_equal(host_map(0x8086, accel[i], "7.1.3"), ACS_P2P_THRU_HOST_BRIDGE);
+		assert_int_equal(host_map(0x8086, accel[i], "7.1.0"), ACS_P2P_NOT_SUPPORTED);
+		assert_int_equal(host_map(0x8086, accel[i], "6.12"), ACS_P2P_NOT_SUPPORTED);
+	}
+	/* the QAT VFs (odd IDs) and other accelerators are not on the list */
+	assert_int_equal(host_map(0x8086, 0x4941, "7.2"), ACS_P2P_NOT_SUPPORTED);
+	assert_int_equal(host_map(0x8086, 0xb02d, "7.2"), ACS_P2P_NOT_SUPPORTED);
+	/* Ice Lake's 0x09a2: 5.18, not in 5.10.y or 5.15.y */
+	assert_int_equal(host_map(0x8086, 0x09a2, "6.1"), ACS_P2P_THRU_HOST_BRIDGE);
+	assert_int_equal(host_map(0x8086, 0x09a2, "5.15"), ACS_P2P_NOT_SUPPORTED);
+	assert_int_equal(host_map(0x8086, 0x09a2, "5.10"), ACS_P2P_NOT_SUPPORTED);
+	/* queued for 7.4, not in 7.3-rc7: Alibaba (vendor 1ded) and Zhaoxin
+	 * (1d17) host bridges; no vendor-wide entry matches them */
+	assert_int_equal(host_map(0x1ded, 0x8000, "7.3-rc7"), ACS_P2P_NOT_SUPPORTED);
+	assert_int_equal(host_map(0x1d17, 0x1003, "7.3-rc7"), ACS_P2P_NOT_SUPPORTED);
+	/* the table names each entry's commit */
+	assert_non_null(strstr(acs_policy__p2pdma_host_commit(acs_policy_find("7.2"), 0x8086, 0x4940),
+			       "0ba76b19fd4c"));
+	assert_non_null(strstr(acs_policy__p2pdma_host_commit(acs_policy_find("7.1"), 0x1ae0, 0x1234),
+			       "70cf146a674c"));
+	assert_string_equal(acs_policy__p2pdma_host_commit(acs_policy_find("7.1"), 0x8086, 0x2030), "");
+	assert_null(acs_policy__p2pdma_host_commit(acs_policy_find("7.0"), 0x1ae0, 0x1234));
+}
+
 static void test_p2p_audit__switch_without_redirect(void **state)
 {
 	const int ctrl[4] = { 0x0011, 0x0011, ACS_ON, ACS_ON };
@@ -419,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_p2p_audit__override),
 		cmocka_unit_test(test_p2p_audit__conservative),
 		cmocka_unit_test(test_p2p_kernel__cpu_from_host_facts),
+		cmocka_unit_test(test_p2p_kernel__host_bridge_list_2026),
 		cmocka_unit_test(test_p2p_kernel__p2pdma_built_from_host),
 	};
 

@@ -356,6 +356,16 @@ static void test_quirks_intel_pch__root_ports(void **state)
 	assert_int_equal(quirk("6.1", f, "00:1c.0", &name), ACS_YES);
 	assert_string_equal(name, "pci_quirk_intel_pch_acs");
 	assert_partition(f, "6.12", "00:1c.0 | 00:1c.4 | 01:00.0 | 02:00.0");
+	/* mainline 6.11 skipped the enable hook of ports without an ACS
+	 * capability (47c8846a49ba); f3c3ccc4fe49 (6.12, in 6.11.y) */
+	assert_int_equal(quirk("6.11.0", f, "00:1c.0", &name), ACS_NO);
+	assert_string_equal(name, "pci_quirk_intel_pch_acs");
+	assert_partition(f, "6.11.0", "00:1c.0 00:1c.4 01:00.0 02:00.0");
+	assert_partition(f, "6.11-rc4", "00:1c.0 00:1c.4 01:00.0 02:00.0");
+	assert_partition(f, "6.11.8", "00:1c.0 | 00:1c.4 | 01:00.0 | 02:00.0");
+	assert_partition(f, "6.11", "00:1c.0 | 00:1c.4 | 01:00.0 | 02:00.0");
+	assert_partition(f, "6.10.0", "00:1c.0 | 00:1c.4 | 01:00.0 | 02:00.0");
+	assert_partition(f, "6.12.0", "00:1c.0 | 00:1c.4 | 01:00.0 | 02:00.0");
 	acs_fabric_free(f);
 	/* the same ID as a downstream port is no PCH root port */
 	f = two_root_ports(0x8086, 0x8d10, ACS_PCIE_DOWNSTREAM);

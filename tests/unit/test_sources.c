@@ -243,6 +243,45 @@ static void test_sources_sysfs__root_reads(void **state)
 	acs_fabric_free(f);
 }
 
+/* A VMD domain in sysfs: its host bridge directory lies below the VMD
+ * endpoint's (devices/pci0000:00/0000:00:0e.0/pci10000:e0/...). */
+static void test_sources_sysfs__vmd_domain(void **state)
+{
+	char root[300], cmd[2000];
+	struct tcfg vmd, rp, ep;
+	acs_fabric *f;
+	const char *in[] = { "0000:00:0e.0", "10000:e0:06.0", "10000:e1:00.0" };
+	const char *at[] = { "pci0000:00/0000:00:0e.0", "pci0000:00/0000:00:0e.0/pci10000:e0/10000:e0:06.0",
+			     "pci0000:00/0000:00:0e.0/pci10000:e0/10000:e0:06.0/10000:e1:00.0" };
+	const struct tcfg *c[] = { &vmd, &rp, &ep };
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/sys-vmd", tdir());
+	tcfg_make(&vmd, 0x8086, 0x9a0b, 0x010400, ACS_PCIE_RC_END, false, false, NO_ACS);
+	tcfg_make(&rp, 0x8086, 0x9a09, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&rp, 0xe0, 0xe1, 0xe1);
+	tcfg_make(&ep, 0x144d, 0xa80a, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	for (int k = 0; k < 3; k++) {
+		char path[600];
+		FILE *fp;
+
+		snprintf(cmd, sizeof(cmd), "mkdir -p %s/devices/%s %s/bus/pci/devices && "
+			 "ln -s ../../../devices/%s %s/bus/pci/devices/%s", root, at[k], root, at[k], root, in[k]);
+		assert_int_equal(system(cmd), 0);
+		snprintf(path, sizeof(path), "%s/devices/%s/config", root, at[k]);
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(c[k]->b, 1, 4096, fp), 4096);
+		fclose(fp);
+	}
+	f = load_sysfs(root);
+	assert_int_equal(acs_fabric_count(f), 3);
+	assert_int_equal(acs_fabric__vmd_owner(f, acs_fabric_find(f, 0x10000, 0xe1, 0, 0)),
+			 (long)acs_fabric_index(f, acs_fabric_find(f, 0, 0, 0x0e, 0)));
+	assert_int_equal(acs_fabric__vmd_owner(f, acs_fabric_find(f, 0, 0, 0x0e, 0)), -1);
+	acs_fabric_free(f);
+}
+
 /* Without root, sysfs gives 64 bytes: ACS is unknown, never guessed. */
 static void test_sources_sysfs__without_root(void **state)
 {
@@ -709,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_sources_dump__long_line),
 		cmocka_unit_test(test_sources_dump__pciutils_corpus),
 		cmocka_unit_test(test_sources_sysfs__root_reads),
+		cmocka_unit_test(test_sources_sysfs__vmd_domain),
 		cmocka_unit_test(test_sources_sysfs__without_root),
 		cmocka_unit_test(test_sources_sysfs__missing_root),
 		cmocka_unit_test(test_sources_snapshot__round_trip),

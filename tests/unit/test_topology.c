@@ -270,6 +270,149 @@ static void test_topology_synth__mix(void **state)
 	acs_fabric_free(f);
 }
 
+/* VMD domains: "vmd" names the endpoint a domain of 10000 and up is
+ * behind. From 5.6 pci_for_each_dma_alias() starts at pci_real_dma_dev(),
+ * the VMD endpoint, so every function of the domain joins its group;
+ * before 5.6 the Intel IOMMU refused them (no group). */
+static const char *group_line(const acs_fabric *f, const char *kernel)
+{
+	static char buf[512];
+	acs_groups *g;
+	size_t len = 0;
+
+	assert_int_equal(acs_groups_compute(&g, f, acs_policy_find(kernel)), 0);
+	buf[0] = '\0';
+	for (size_t id = 0; id < acs_groups_count(g); id++) {
+		const uint32_t *m;
+		size_t n = acs_groups_members(g, id, &m);
+
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s", id ? " |" : "");
+		for (size_t k = 0; k < n; k++) {
+			char a[ACS_ADDR_MAX];
+
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, " %s",
+						acs_func_addr(acs_fabric_func(f, m[k]), a, sizeof(a)));
+		}
+	}
+	acs_groups_free(g);
+	return buf;
+}
+
+static acs_fabric *load_file(const char *name)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s/%s", SRCDIR, name);
+	o.kind = ACS_SOURCE_FILE;
+	o.path = p;
+	if (acs_fabric_load(&f, &o))
+		fail_msg("%s", acs_error_last()->message);
+	return f;
+}
+
+static void test_topology_vmd__domain_in_endpoint_group(void **state)
+{
+	acs_fabric *f = load_file("examples/vmd-laptop.json");
+	const struct acs_func *nvme = acs_fabric_find(f, 0x10000, 0xe1, 0, 0);
+	const struct acs_func *vmd = acs_fabric_find(f, 0, 0, 0x0e, 0);
+	const char *why;
+
+	(void)state;
+	assert_non_null(nvme);
+	assert_int_equal(acs_fabric__vmd_owner(f, nvme), (long)acs_fabric_index(f, vmd));
+	assert_int_equal(acs_fabric__vmd_owner(f, vmd), -1);
+	/* 6.12: the VMD endpoint and everything behind it, one group */
+	assert_string_equal(group_line(f, "6.12"),
+			    " 0000:00:00.0 | 0000:00:02.0 | 0000:00:0e.0 10000:e0:06.0 10000:e0:1d.0"
+			    " 10000:e1:00.0 10000:e2:00.0 | 0000:00:14.0 | 0000:00:1c.0 | 0000:01:00.0");
+	assert_string_equal(group_line(f, "5.6"), group_line(f, "7.3-rc7"));
+	/* the DMA alias walk starts at the endpoint */
+	{
+		uint32_t al[8];
+		size_t n = acs_policy_dma_aliases(acs_policy_find("6.1"), f, acs_fabric_index(f, nvme),
+						  al, 8, NULL);
+
+		assert_int_equal(n, 1);
+		assert_int_equal(al[0], acs_fabric_index(f, vmd));
+	}
+	/* 5.4: the Intel IOMMU leaves the VMD's children out */
+	assert_int_equal(acs_policy_iommu_excludes(acs_policy_find("5.4"), f, nvme, &why),
+			 ACS_IOMMU_VMD_CHILD);
+	assert_non_null(strstr(why, "VMD"));
+	assert_int_equal(acs_policy_iommu_excludes(acs_policy_find("5.6"), f, nvme, NULL),
+			 ACS_IOMMU_MANAGED);
+	assert_int_equal(acs_policy_iommu_excludes(acs_policy_find("5.4"), f, vmd, NULL),
+			 ACS_IOMMU_MANAGED);
+	assert_string_equal(group_line(f, "5.4"),
+			    " 0000:00:00.0 | 0000:00:02.0 | 0000:00:0e.0 | 0000:00:14.0 | 0000:00:1c.0"
+			    " | 0000:01:00.0");
+	acs_fabric_free(f);
+}
+
+/* Without "vmd" the same domain is an ordinary host bridge's: its ports
+ * isolate their drives. An export writes "vmd" back. */
+static void test_topology_vmd__export_and_plain_domain(void **state)
+{
+	acs_fabric *f = load_file("examples/vmd-laptop.json"), *g;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	(void)state;
+	assert_int_equal(acs_topology_write(f, out), 0);
+	fclose(out);
+	assert_non_null(strstr(text, "\"vmd\": \"0000:00:0e.0\""));
+	g = load_ok(text);
+	assert_string_equal(group_line(g, "6.12"), group_line(f, "6.12"));
+	acs_fabric_free(g);
+	free(text);
+	/* a snapshot carries it on the device lines (vmd=) */
+	out = open_memstream(&text, &len);
+	assert_int_equal(acs_snapshot_write(f, out), 0);
+	fclose(out);
+	assert_non_null(strstr(text, "10000:e1:00.0 id=144d:a80a"));
+	assert_non_null(strstr(text, " vmd=0000:00:0e.0\n"));
+	g = load_ok(text);
+	assert_int_equal(acs_fabric_source_kind(g), ACS_SOURCE_SNAPSHOT);
+	assert_string_equal(group_line(g, "6.12"), group_line(f, "6.12"));
+	acs_fabric_free(g);
+	free(text);
+	/* a what-if copy keeps the domain's owner */
+	{
+		struct acs_ctrl_change ch = { acs_fabric_index(f, acs_fabric_find(f, 0x10000, 0xe0, 6, 0)), 0 };
+
+		assert_int_equal(acs_fabric_with_acs_ctrl(&g, f, &ch, 1), 0);
+		assert_string_equal(group_line(g, "6.12"), group_line(f, "6.12"));
+		acs_fabric_free(g);
+	}
+	acs_fabric_free(f);
+	g = load_ok("{ \"acsctl-topology\": 1, \"roots\": [\n"
+		    " { \"functions\": [ { \"slot\": \"0e.0\", \"type\": \"rc-endpoint\" } ] },\n"
+		    " { \"domain\": \"10000\", \"bus\": \"e0\", \"functions\": [\n"
+		    "   { \"slot\": \"06.0\", \"type\": \"root-port\", \"acs\": {}, \"children\": [\n"
+		    "     { \"slot\": \"00.0\", \"type\": \"endpoint\" } ] } ] } ] }");
+	assert_string_equal(group_line(g, "6.12"), " 0000:00:0e.0 | 10000:e0:06.0 | 10000:e1:00.0");
+	acs_fabric_free(g);
+}
+
+static void test_topology_bad__vmd(void **state)
+{
+	(void)state;
+#define VMD_ROOT(dom, vmd) \
+	"{ \"acsctl-topology\": 1, \"roots\": [\n" \
+	" { \"functions\": [ { \"slot\": \"0e.0\", \"type\": \"rc-endpoint\" } ] },\n" \
+	" { \"domain\": \"" dom "\", \"bus\": \"e0\", \"vmd\": " vmd ", \"functions\": [\n" \
+	"   { \"slot\": \"06.0\", \"type\": \"root-port\" } ] } ] }"
+	expect_bad(VMD_ROOT("10000", "\"0000:00:0f.0\""), "not in the fabric");
+	expect_bad(VMD_ROOT("10000", "\"00:0e\""), "is not an address");
+	expect_bad(VMD_ROOT("10000", "14"), "must be the VMD endpoint's address");
+	expect_bad(VMD_ROOT("0001", "\"0000:00:0e.0\""), "10000 and up");
+	expect_bad(VMD_ROOT("10000", "\"10000:e0:06.0\""), "cannot be in the domain it owns");
+#undef VMD_ROOT
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +424,9 @@ int main(void)
 		cmocka_unit_test(test_topology_bad__deep_nesting),
 		cmocka_unit_test(test_topology_synth__sizes_and_seeds),
 		cmocka_unit_test(test_topology_synth__mix),
+		cmocka_unit_test(test_topology_vmd__domain_in_endpoint_group),
+		cmocka_unit_test(test_topology_vmd__export_and_plain_domain),
+		cmocka_unit_test(test_topology_bad__vmd),
 	};
 
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);

@@ -128,7 +128,58 @@ void acs_builder_cleanup(struct acs_builder *b)
 	free(b->kernel_release);
 	free(b->cmdline);
 	free(b->host.cpu_vendor);
+	free(b->vmd);
 	memset(b, 0, sizeof(*b));
+}
+
+int acs_builder_add_vmd(struct acs_builder *b, uint32_t domain, uint32_t ep_domain,
+			uint8_t ep_bus, uint8_t ep_dev, uint8_t ep_fn)
+{
+	struct acs_vmd *v = realloc(b->vmd, (b->nvmd + 1) * sizeof(*v));
+
+	if (!v)
+		return acs_error_nomem();
+	b->vmd = v;
+	v[b->nvmd++] = (struct acs_vmd){ domain, ep_domain, ep_bus, ep_dev, ep_fn, -1 };
+	return 0;
+}
+
+/* Each VMD domain's endpoint: a function of the fabric, outside the
+ * domain it owns, each domain named once. */
+static int resolve_vmd(acs_fabric *f)
+{
+	for (size_t k = 0; k < f->nvmd; k++) {
+		struct acs_vmd *v = &f->vmd[k];
+		const struct acs_func *ep = acs_fabric_find(f, v->ep_domain, v->ep_bus,
+							    v->ep_dev, v->ep_fn);
+
+		for (size_t j = 0; j < k; j++)
+			if (f->vmd[j].domain == v->domain)
+				return acs_error_set(ACS_EPARSE, "%s: domain %04x is behind two VMD endpoints",
+						     f->origin, v->domain);
+		if (!ep)
+			return acs_error_set(ACS_EPARSE, "%s: the VMD endpoint %04x:%02x:%02x.%x of domain %04x is not in the fabric",
+					     f->origin, v->ep_domain, v->ep_bus, v->ep_dev, v->ep_fn, v->domain);
+		if (v->ep_domain == v->domain)
+			return acs_error_set(ACS_EPARSE, "%s: a VMD endpoint cannot be in the domain it owns (%04x)",
+					     f->origin, v->domain);
+		v->ep = (int32_t)acs_fabric_index(f, ep);
+	}
+	/* a chain (an endpoint inside another VMD domain) is not a VMD */
+	for (size_t k = 0; k < f->nvmd; k++)
+		for (size_t j = 0; j < f->nvmd; j++)
+			if (f->vmd[k].ep_domain == f->vmd[j].domain)
+				return acs_error_set(ACS_EPARSE, "%s: the VMD endpoint of domain %04x is itself behind a VMD",
+						     f->origin, f->vmd[k].domain);
+	return 0;
+}
+
+long acs_fabric__vmd_owner(const acs_fabric *f, const struct acs_func *fn)
+{
+	for (size_t k = 0; f && fn && k < f->nvmd; k++)
+		if (f->vmd[k].domain == fn->domain)
+			return f->vmd[k].ep;
+	return -1;
 }
 
 static int raw_cmp(const void *pa, const void *pb)
@@ -185,6 +236,10 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	f->nwarnings = b->nwarnings;
 	b->warnings = NULL;
 	b->nwarnings = 0;
+	f->vmd = b->vmd;
+	f->nvmd = b->nvmd;
+	b->vmd = NULL;
+	b->nvmd = 0;
 	/* Ownership of every buffer moves to the fabric before decoding, so
 	 * one cleanup path frees all of it on failure. */
 	for (i = 0; i < b->n; i++) {
@@ -201,6 +256,8 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 			f->unknown++;
 	}
 	rc = acs_fabric__index(f, f->origin);
+	if (!rc)
+		rc = resolve_vmd(f);
 done:
 	for (i = 0; owned && i < b->n; i++) {
 		b->raw[i].cfg = NULL;

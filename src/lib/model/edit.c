@@ -26,6 +26,9 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 		rc = acs_builder_set_cpu_vendor(&b, f->host.cpu_vendor);
 	b.host.cpu_family = f->host.cpu_family;
 	b.host.p2pdma = f->host.p2pdma;
+	for (size_t k = 0; !rc && k < f->nvmd; k++)
+		rc = acs_builder_add_vmd(&b, f->vmd[k].domain, f->vmd[k].ep_domain,
+					 f->vmd[k].ep_bus, f->vmd[k].ep_dev, f->vmd[k].ep_fn);
 	for (size_t i = 0; !rc && i < f->nfuncs; i++) {
 		const struct acs_func *fn = &f->funcs[i];
 		struct acs_raw_func *r;
@@ -91,6 +94,31 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 			break;
 		}
 		rc = set_cfg16(r, fn->acs_pos + ACS_PCI_ACS_CTRL, changes[k].ctrl);
+	}
+	if (rc) {
+		acs_builder_cleanup(&b);
+		return rc;
+	}
+	return acs_builder_finish(out, &b);
+}
+
+/* Words written into config space at any offset (the boot simulation's
+ * Intel SPT control at ACS capability + 8). */
+int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
+			   const struct acs_cfg16_write *w, size_t n)
+{
+	struct acs_builder b;
+	int rc;
+
+	*out = NULL;
+	rc = copy_fabric(&b, f);
+	for (size_t k = 0; !rc && k < n; k++) {
+		if (w[k].index >= f->nfuncs || w[k].offset + 2 > 4096) {
+			rc = acs_error_set(ACS_EINVAL, "config write: no function %zu or offset 0x%x",
+					   w[k].index, w[k].offset);
+			break;
+		}
+		rc = set_cfg16(&b.raw[w[k].index], w[k].offset, w[k].value);
 	}
 	if (rc) {
 		acs_builder_cleanup(&b);

@@ -442,6 +442,7 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->kernel_release);
 	free(f->cmdline);
 	free(f->host.cpu_vendor);
+	free(f->vmd);
 	for (size_t w = 0; w < f->nwarnings; w++)
 		free(f->warnings[w]);
 	free(f->warnings);

@@ -9,8 +9,15 @@
  *
  * Every quirk here is in 5.10.262, 6.1.192, 6.12.117, 7.2.13 and a late
  * 5.4.y alike, but for the AST1150's NO_ALIAS flag, which came in 7.0.
- * pci_real_dma_dev() is the identity but on x86 VMD domains, which acsctl
- * does not model.
+ * pci_real_dma_dev() (arch/x86/pci/common.c) is the identity but in a
+ * domain the Intel VMD driver created, where it is the VMD endpoint: the
+ * VMD forwards its children's DMA with its own requester ID, and from 5.6
+ * pci_for_each_dma_alias() starts there ("PCI: Introduce
+ * pci_real_dma_dev()", Jon Derrick, pci-v5.6-changes), so every child
+ * takes the endpoint's group. Before 5.6 the Intel IOMMU refused VMD
+ * children (device_to_iommu(): "VMD child devices currently cannot be
+ * handled individually", removed by "iommu/vt-d: Remove VMD child device
+ * sanity check" in the same pull): policy/iommu.c.
  */
 #include <stdlib.h>
 
@@ -184,6 +191,11 @@ size_t acs_policy__dma_alias_visits(const acs_policy *policy,
 
 	if (!uncertain)
 		uncertain = &scratch;
+	/* pci_real_dma_dev(): the walk starts at the VMD endpoint */
+	if (acs_policy__has(policy, V(5, 6), 0, 0) && acs_fabric__vmd_owner(fabric, fn) >= 0) {
+		index = (size_t)acs_fabric__vmd_owner(fabric, fn);
+		fn = acs_fabric_func(fabric, index);
+	}
 	visit(out, max, &n, (uint32_t)index, fn->bus, DEVFN(fn->dev, fn->fn));
 	/* The kernel hands the device itself to the callback for each
 	 * aliased devfn of its bus. */

@@ -14,6 +14,25 @@
  * pci= options are split at ',' by pci_setup(), so device lists can only
  * use ';'. A later pci=...= replaces an earlier one.
  *
+ * Intel Sunrise Point / Union Point root ports (acs_quirk_intel_spt()) keep
+ * their ACS control in the dword at capability + 8, and the kernel writes
+ * it through quirks, in every modelled version (drivers/pci/quirks.c,
+ * pci_dev_acs_ops[]):
+ * - pci_quirk_enable_intel_spt_pch_acs() replaces pci_std_enable_acs():
+ *   SV, RR, CR, UF where the capability dword has them, never TB (not even
+ *   with pci=noats), ORed into the dword as it was;
+ * - pci_quirk_disable_intel_spt_pch_acs_redir() replaces the standard
+ *   redirect clearing: RR, CR and EC cleared in that dword, after the
+ *   enabling. Before 6.11 pci_disable_acs_redir() calls it for a port
+ *   disable_acs_redir= names; from 6.11 (47c8846a49ba "PCI: Extend ACS
+ *   configurability") __pci_config_acs() calls it for a port either
+ *   disable_acs_redir= or config_acs= names, and returns: config_acs='s
+ *   flags are never applied there, and what the enabling set (SV, UF)
+ *   stays, the firmware's value plays no part.
+ * The standard control word (capability + 6, the capability's upper half
+ * on these ports) is left as it was: before 6.11 nothing writes it; from
+ * 6.11 pci_enable_acs() writes back the value it read.
+ *
  * The kernel is lenient: it boots with any value, says what it cannot
  * read (or nothing), and keeps what it read before that. So a malformed
  * value is never an error here: it becomes a warning that names the part
@@ -614,6 +633,40 @@ static int kernel_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *
 	return rc;
 }
 
+/* The Intel SPT control dword: capability + 8 (INTEL_SPT_ACS_CTRL). */
+static unsigned spt_ctrl_off(const struct acs_func *fn)
+{
+	return fn->acs_pos + ACS_PCI_ACS_CAP + 4;
+}
+
+static bool spt_port(const struct acs_func *fn)
+{
+	return fn->acs_pos && acs_quirk_intel_spt(fn);
+}
+
+/* What the SPT quirks leave in the control dword's low half. */
+static int spt_ctrl(acs_boot *b, const acs_fabric *f, const struct acs_func *fn,
+		    const struct params *p, const acs_boot_opts *o, uint16_t *ctrl)
+{
+	uint16_t cap = (uint16_t)acs_func_cfg32(fn, fn->acs_pos + ACS_PCI_ACS_CAP);
+	struct match dis, cfg;
+	char addr[ACS_ADDR_MAX];
+	int rc = named(b, f, fn, p, &dis, &cfg);
+
+	*ctrl = (uint16_t)(firmware_ctrl(f, fn, o) | (cap & (ACS_SV | ACS_RR | ACS_CR | ACS_UF)));
+	if (rc || (!dis.hit && !cfg.hit))
+		return rc;
+	*ctrl &= (uint16_t)~REDIR;
+	acs_func_addr(fn, addr, sizeof(addr));
+	rc = note(b, "%s: Intel SPT root port: its ACS control is the dword at capability+8; "
+		  "pci_quirk_disable_intel_spt_pch_acs_redir() clears ReqRedir, CmpltRedir, EgressCtrl "
+		  "there after the enabling: 0x%04x", addr, (unsigned)(*ctrl & cap & ACS_PCI_ACS_FLAGS));
+	if (!rc && cfg.hit)
+		rc = note(b, "%s: pci=config_acs names an Intel SPT root port: the kernel runs the SPT "
+			  "redirect quirk in its place and ignores the flags given", addr);
+	return rc;
+}
+
 /* What the port holds afterwards: enable bits of features the capability
  * lacks are hardwired to 0 (PCIe ACS control register), so a write of
  * 1111111 to a port without EgressCtrl reads back 0x5f (seen in the VM). */
@@ -639,12 +692,15 @@ static int simulate(acs_boot *b, const acs_fabric *f, const acs_boot_opts *o)
 {
 	struct params p = { 0 };
 	struct acs_ctrl_change *ch = NULL;
-	size_t n = 0;
+	struct acs_cfg16_write *spt = NULL;
+	size_t n = 0, nspt = 0;
 	int rc = parse_cmdline(b, &p, o->cmdline);
 
-	if (!rc)
+	if (!rc) {
 		ch = malloc((acs_fabric_count(f) + 1) * sizeof(*ch));
-	if (!rc && !ch)
+		spt = malloc((acs_fabric_count(f) + 1) * sizeof(*spt));
+	}
+	if (!rc && (!ch || !spt))
 		rc = acs_error_nomem();
 	for (size_t i = 0; !rc && i < acs_fabric_count(f); i++) {
 		const struct acs_func *fn = acs_fabric_func(f, i);
@@ -652,15 +708,44 @@ static int simulate(acs_boot *b, const acs_fabric *f, const acs_boot_opts *o)
 
 		if (!acs_func_acs_known(fn))
 			continue;
+		if (spt_port(fn)) {
+			char addr[ACS_ADDR_MAX];
+			uint16_t cap = (uint16_t)acs_func_cfg32(fn, fn->acs_pos + ACS_PCI_ACS_CAP);
+
+			/* the quirk's dword is beyond what the source read
+			 * (lspci text, a short dump): left as it is */
+			if (fn->cfg_len < spt_ctrl_off(fn) + 4) {
+				rc = note(b, "%s: Intel SPT root port whose ACS control (capability+8) "
+					  "the source lacks: the boot's writes there are not simulated",
+					  acs_func_addr(fn, addr, sizeof(addr)));
+				continue;
+			}
+			rc = spt_ctrl(b, f, fn, &p, o, &ctrl);
+			if (!rc)
+				spt[nspt++] = (struct acs_cfg16_write){ i, spt_ctrl_off(fn),
+					(uint16_t)((acs_func_cfg16(fn, spt_ctrl_off(fn)) & ~ACS_PCI_ACS_FLAGS) |
+						   (ctrl & cap & ACS_PCI_ACS_FLAGS)) };
+			continue;
+		}
 		rc = boot_ctrl(b, f, fn, &p, o, &ctrl);
 		if (!rc && fn->acs_pos)
 			ch[n++] = (struct acs_ctrl_change){ i, ctrl };
 	}
 	if (!rc)
 		rc = acs_fabric_with_acs_ctrl(&b->fabric, f, ch, n);
+	if (!rc && nspt) {
+		acs_fabric *with_spt;
+
+		rc = acs_fabric__with_cfg16(&with_spt, b->fabric, spt, nspt);
+		if (!rc) {
+			acs_fabric_free(b->fabric);
+			b->fabric = with_spt;
+		}
+	}
 	if (!rc && overridden(&p))
 		rc = with_override(b, &p);
 	free(ch);
+	free(spt);
 	free(p.disable);
 	free(p.config);
 	return rc;

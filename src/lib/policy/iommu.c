@@ -51,6 +51,12 @@ static int amd_root_complex(const acs_fabric *f, const struct acs_func *fn)
 	       !acs_fabric_parent(f, fn) && iommu_beside(f, fn);
 }
 
+/* A function in a domain the Intel VMD driver created (acs_fabric__vmd_owner()). */
+static int vmd_child(const acs_fabric *f, const struct acs_func *fn)
+{
+	return acs_fabric__vmd_owner(f, fn) >= 0;
+}
+
 struct iommu_rule {
 	int reason;                 /* enum acs_iommu_exclusion */
 	unsigned since, until;      /* ACS_KV(); until 0: still so */
@@ -67,6 +73,10 @@ static const struct iommu_rule rules[] = {
 	  "the root complex beside an AMD IOMMU: the IVRS of AMD's own root complexes (Zen on) lists "
 	  "no device entry for it, so rlookup_amd_iommu() finds no IOMMU and "
 	  "amd_iommu_probe_device() refuses it (the IVRS itself is not read: taken from the platform)" },
+	{ ACS_IOMMU_VMD_CHILD, ACS_KV_OLDEST, ACS_KV(5, 6), vmd_child,
+	  "below an Intel VMD endpoint: before 5.6 device_to_iommu() refuses VMD children (\"VMD child "
+	  "devices currently cannot be handled individually\"; removed by \"iommu/vt-d: Remove VMD child "
+	  "device sanity check\", pci-v5.6-changes), so intel_iommu_add_device() gives them no group" },
 };
 
 int acs_policy_iommu_excludes(const acs_policy *policy, const acs_fabric *fabric,

@@ -172,18 +172,30 @@ static const uint16_t intel_pch_ids[] = {
  * PCI_DEV_FLAGS_ACS_ENABLED_QUIRK, which pci_quirk_enable_intel_pch_acs()
  * sets when pci_enable_acs() runs (the IOMMU asked for ACS) and the LPC's
  * RCBA is enabled. acsctl assumes both: isolated (SV RR CR UF). Without
- * the flag the kernel would answer "none of the flags".
+ * the flag the kernel answers "none of the flags".
+ *
+ * Mainline 6.11 never set it: 47c8846a49ba ("PCI: Extend ACS
+ * configurability") made pci_enable_acs() return for a function without
+ * an ACS capability before it called pci_dev_specific_enable_acs(), and
+ * these ports have none. f3c3ccc4fe49 ("PCI: Fix pci_enable_acs() support
+ * for the ACS quirks", pci-v6.12-fixes-2) calls the quirk first again; 6.11.y
+ * took it (6.11.7). So 6.11.0 and its -rcs put these ports in their
+ * devices' groups.
  */
+static bool pch_enable_skipped(const acs_policy *p)
+{
+	return acs_policy__has(p, V(6, 11), 0, 0) && !acs_policy__has(p, V(6, 12), 0, V(6, 11));
+}
+
 static int intel_pch_acs(const acs_policy *p, const acs_fabric *fabric,
 			 const struct acs_func *fn, uint16_t flags)
 {
-	(void)p;
 	(void)fabric;
 	if (!is_pcie(fn) || !is_root_port(fn))
 		return -1;
 	for (size_t i = 0; i < sizeof(intel_pch_ids) / sizeof(intel_pch_ids[0]); i++)
 		if (intel_pch_ids[i] == fn->device_id)
-			return ctrl_enabled(flags, SV_RR_CR_UF);
+			return ctrl_enabled(flags, pch_enable_skipped(p) ? 0 : SV_RR_CR_UF);
 	return -1;
 }
 

@@ -85,6 +85,9 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 		fprintf(out, " numa_node=%d", fn->numa_node);
 	write_sizes(out, "bars", fn->bar_size);
 	write_sizes(out, "vf_bars", fn->vf_bar_size);
+	if (acs_fabric__vmd_owner(f, fn) >= 0)
+		fprintf(out, " vmd=%s", acs_func_addr(acs_fabric_func(f, (size_t)acs_fabric__vmd_owner(f, fn)),
+						      addr, sizeof(addr)));
 	fputc('\n', out);
 	write_hex(fn, out);
 	return 0;
@@ -153,6 +156,8 @@ struct extra {
 	char *driver;
 	bool has_driver;
 	uint64_t bar_size[6], vf_bar_size[6];
+	bool has_vmd;       /* vmd=: the VMD endpoint the domain is behind */
+	unsigned vmd[4];    /* its domain, bus, device, function */
 };
 
 struct extras {
@@ -196,7 +201,8 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 		e->cap = cap;
 	}
 	x = &e->v[e->n++];
-	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false, { 0 }, { 0 } };
+	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false, { 0 }, { 0 },
+			     false, { 0 } };
 	strtok_r(line, " \t", &save);
 	while ((tok = strtok_r(NULL, " \t", &save))) {
 		char *eq = strchr(tok, '=');
@@ -213,6 +219,14 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 			if (parse_sizes(eq, tok[0] == 'b' ? x->bar_size : x->vf_bar_size))
 				return acs_error_set(ACS_EPARSE, "%s:%d: %s=%s: six sizes (powers of two, or 0) "
 						     "separated by commas", path, lineno, tok, eq);
+		} else if (strcmp(tok, "vmd") == 0) {
+			char tail;
+
+			if (sscanf(eq, "%x:%x:%x.%x%c", &x->vmd[0], &x->vmd[1], &x->vmd[2], &x->vmd[3],
+				   &tail) != 4 || x->vmd[1] > 0xff || x->vmd[2] > 0x1f || x->vmd[3] > 7)
+				return acs_error_set(ACS_EPARSE, "%s:%d: vmd=%s: the VMD endpoint's address "
+						     "(DDDD:BB:DD.F)", path, lineno, eq);
+			x->has_vmd = true;
 		} else if (strcmp(tok, "driver") == 0) {
 			x->has_driver = true;
 			free(x->driver);  /* named twice: the last one counts */
@@ -410,14 +424,15 @@ static int extra_cmp(const void *pa, const void *pb)
 	return ka < kb ? -1 : ka > kb;
 }
 
-static void apply_extras(struct acs_builder *b, struct extras *e)
+static int apply_extras(struct acs_builder *b, struct extras *e)
 {
 	if (!e->n)
-		return;  /* (qsort and bsearch want an array, even of nothing) */
+		return 0;  /* (qsort and bsearch want an array, even of nothing) */
 	qsort(e->v, e->n, sizeof(*e->v), extra_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		struct acs_raw_func *r = &b->raw[i];
-		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false, { 0 }, { 0 } };
+		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false, { 0 }, { 0 },
+				     false, { 0 } };
 		struct extra *x = bsearch(&key, e->v, e->n, sizeof(*e->v), extra_cmp);
 
 		if (!x)
@@ -429,7 +444,19 @@ static void apply_extras(struct acs_builder *b, struct extras *e)
 		x->driver = NULL;
 		memcpy(r->bar_size, x->bar_size, sizeof(r->bar_size));
 		memcpy(r->vf_bar_size, x->vf_bar_size, sizeof(r->vf_bar_size));
+		if (x->has_vmd) {
+			bool known = false;
+			int rc;
+
+			/* once per domain: the first function that names it */
+			for (size_t k = 0; k < b->nvmd; k++)
+				known |= b->vmd[k].domain == r->domain;
+			if (!known && (rc = acs_builder_add_vmd(b, r->domain, x->vmd[0], (uint8_t)x->vmd[1],
+								 (uint8_t)x->vmd[2], (uint8_t)x->vmd[3])))
+				return rc;
+		}
 	}
+	return 0;
 }
 
 static int snapshot_load(struct acs_builder *b, const char *path, struct acs_input *in)
@@ -441,7 +468,7 @@ static int snapshot_load(struct acs_builder *b, const char *path, struct acs_inp
 	if (!rc)
 		rc = acs_dump_read(b, in);
 	if (!rc)
-		apply_extras(b, &e);
+		rc = apply_extras(b, &e);
 	for (size_t k = 0; k < e.n; k++)
 		free(e.v[k].driver);
 	free(e.v);

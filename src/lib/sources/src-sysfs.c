@@ -172,6 +172,61 @@ static int read_tree_host(struct acs_builder *b, const char *root)
 	return read_host(b, fsroot, release[0] ? release : NULL);
 }
 
+/*
+ * Domains the Intel VMD driver created: their host bridge's directory
+ * (pciDDDDD:BB) lies below the VMD endpoint's own, so a function's
+ * devices link reads .../0000:00:0e.0/pci10000:e0/10000:e0:06.0.
+ */
+static int read_vmd(struct acs_builder *b, const char *root)
+{
+	uint32_t seen[64];
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < b->n && nseen < sizeof(seen) / sizeof(seen[0]); i++) {
+		const struct acs_raw_func *r = &b->raw[i];
+		char path[4300], link[4096], host[32], *h, *prev;
+		unsigned d, bus, dev, fn;
+		char tail;
+		ssize_t len;
+		bool known = false;
+
+		if (r->domain < 0x10000)
+			continue;
+		for (size_t k = 0; k < nseen; k++)
+			known |= seen[k] == r->domain;
+		if (known)
+			continue;
+		seen[nseen++] = r->domain;
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%04x:%02x:%02x.%x", root,
+			 r->domain, r->bus, r->dev, r->fn);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		snprintf(host, sizeof(host), "/pci%04x:", r->domain);
+		if (!(h = strstr(link, host)))
+			continue;
+		*h = '\0';
+		prev = strrchr(link, '/');
+		prev = prev ? prev + 1 : link;
+		if (sscanf(prev, "%x:%x:%x.%x%c", &d, &bus, &dev, &fn, &tail) != 4 ||
+		    bus > 0xff || dev > 0x1f || fn > 7 || d == r->domain)
+			continue;
+		/* only an endpoint the source read: a filtered capture keeps loading */
+		for (size_t k = 0; k < b->n; k++)
+			if (b->raw[k].domain == d && b->raw[k].bus == bus && b->raw[k].dev == dev &&
+			    b->raw[k].fn == fn) {
+				int rc = acs_builder_add_vmd(b, r->domain, d, (uint8_t)bus, (uint8_t)dev,
+							     (uint8_t)fn);
+
+				if (rc)
+					return rc;
+				break;
+			}
+	}
+	return 0;
+}
+
 static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input *in)
 {
 	char pcipath[4200];
@@ -194,6 +249,8 @@ static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input 
 				     "%s: %s", pcipath, strerror(errno));
 	closedir(d);
 	rc = acs_libpci_read(b, &o);
+	if (!rc)
+		rc = read_vmd(b, root);
 	if (rc)
 		return rc;
 	b->kgroups = iommu_state(root);

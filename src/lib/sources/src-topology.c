@@ -66,6 +66,8 @@ struct reader {
 	struct acs_builder *b;
 	const char *file;
 	unsigned next_bus[0x10000];  /* per domain: next free bus number */
+	struct { uint32_t domain; unsigned next; } high[64];  /* domains 10000 and up (VMD) */
+	size_t nhigh;
 	struct frame stack[MAX_NEST];
 	size_t depth;
 };
@@ -305,13 +307,29 @@ static int add_sriov(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 	return 0;
 }
 
+/* The next free bus number of a domain; NULL past 64 domains of 10000 and
+ * up. */
+static unsigned *next_of(struct reader *r, uint32_t domain)
+{
+	if (domain < 0x10000)
+		return &r->next_bus[domain];
+	for (size_t k = 0; k < r->nhigh; k++)
+		if (r->high[k].domain == domain)
+			return &r->high[k].next;
+	if (r->nhigh == sizeof(r->high) / sizeof(r->high[0]))
+		return NULL;
+	r->high[r->nhigh].domain = domain;
+	r->high[r->nhigh].next = 0;
+	return &r->high[r->nhigh++].next;
+}
+
 /* The bus below a bridge: given, or the next free one of its domain. */
 static int child_bus(struct reader *r, json_object *o, uint32_t domain,
 		     const char *path, uint8_t *sec)
 {
 	uint32_t v;
 	bool has;
-	unsigned *next = &r->next_bus[domain];
+	unsigned *next = next_of(r, domain);
 	int rc = get_hex(r, o, "secondary", path, 0xff, &v, &has);
 
 	if (rc)
@@ -426,11 +444,11 @@ static void close_frame(struct reader *r, struct frame *f)
 	if (f->bridge < 0)
 		return;
 	br = &r->b->raw[f->bridge];
-	last = r->next_bus[f->domain] - 1;
+	last = *next_of(r, f->domain) - 1;
 	if (f->subordinate >= 0) {
 		last = (unsigned)f->subordinate;
-		if (r->next_bus[f->domain] <= last)
-			r->next_bus[f->domain] = last + 1;
+		if (*next_of(r, f->domain) <= last)
+			*next_of(r, f->domain) = last + 1;
 	}
 	br->cfg[ACS_PCI_SUBORDINATE_BUS] = (uint8_t)last;
 }
@@ -458,9 +476,34 @@ static int walk(struct reader *r)
 	return 0;
 }
 
+/* "vmd": "DDDD:BB:DD.F": the domain is one the Intel VMD driver created
+ * behind that endpoint (vmd.c numbers them from 10000). */
+static int vmd_of(struct reader *r, json_object *root, uint32_t domain, const char *path)
+{
+	json_object *v;
+	unsigned d = 0, b, s, f;
+	char tail;
+	const char *str;
+
+	if (!json_object_object_get_ex(root, "vmd", &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return bad(r, path, "\"vmd\" must be the VMD endpoint's address, \"DDDD:BB:DD.F\"");
+	str = json_object_get_string(v);
+	if (!((sscanf(str, "%x:%x:%x.%x%c", &d, &b, &s, &f, &tail) == 4 && strchr(str, ':') != strrchr(str, ':')) ||
+	      (sscanf(str, "%x:%x.%x%c", &b, &s, &f, &tail) == 3 && strchr(str, ':') == strrchr(str, ':'))) ||
+	    b > 0xff || s > 0x1f || f > 7)
+		return bad(r, path, "\"vmd\": '%s' is not an address (DDDD:BB:DD.F)", str);
+	if (domain < 0x10000)
+		return bad(r, path, "\"vmd\": domain %04x is not one the VMD driver creates (10000 and up)",
+			   domain);
+	return acs_builder_add_vmd(r->b, domain, d, (uint8_t)b, (uint8_t)s, (uint8_t)f);
+}
+
 static int add_root(struct reader *r, json_object *root, size_t i)
 {
 	char path[64];
+	unsigned *next;
 	uint32_t domain = 0, bus = 0;
 	json_object *funcs;
 	bool has;
@@ -469,14 +512,18 @@ static int add_root(struct reader *r, json_object *root, size_t i)
 	snprintf(path, sizeof(path), "roots[%zu]", i);
 	if (!json_object_is_type(root, json_type_object))
 		return bad(r, path, "a root must be an object");
-	if ((rc = get_hex(r, root, "domain", path, 0xffff, &domain, &has)) ||
+	if ((rc = get_hex(r, root, "domain", path, 0xffffffff, &domain, &has)) ||
 	    (rc = get_hex(r, root, "bus", path, 0xff, &bus, &has)))
 		return rc;
 	if (!json_object_object_get_ex(root, "functions", &funcs) ||
 	    !json_object_is_type(funcs, json_type_array))
 		return bad(r, path, "needs \"functions\": [...]");
-	if (r->next_bus[domain] <= bus)
-		r->next_bus[domain] = bus + 1;
+	if ((rc = vmd_of(r, root, domain, path)))
+		return rc;
+	if (!(next = next_of(r, domain)))
+		return bad(r, path, "more than 64 domains of 10000 and up");
+	if (*next <= bus)
+		*next = bus + 1;
 	r->stack[0] = (struct frame){ funcs, 0, domain, (uint8_t)bus, -1, -1, "" };
 	snprintf(r->stack[0].path, sizeof(r->stack[0].path), "%s.functions", path);
 	r->depth = 1;

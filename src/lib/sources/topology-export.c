@@ -283,6 +283,13 @@ int acs_topology_write_ex(const acs_fabric *f, FILE *out, unsigned flags)
 		fprintf(out, "\"domain\":%s\"%04x\",", w.pretty ? " " : "", r->domain);
 		indent(&w, 3);
 		fprintf(out, "\"bus\":%s\"%02x\",", w.pretty ? " " : "", r->bus);
+		if (acs_fabric__vmd_owner(f, r) >= 0) {
+			const struct acs_func *ep = acs_fabric_func(f, (size_t)acs_fabric__vmd_owner(f, r));
+
+			indent(&w, 3);
+			fprintf(out, "\"vmd\":%s\"%04x:%02x:%02x.%x\",", w.pretty ? " " : "",
+				ep->domain, ep->bus, ep->dev, ep->fn);
+		}
 		indent(&w, 3);
 		fprintf(out, "\"functions\":%s[", w.pretty ? " " : "");
 		write_bus(&w, f, i, end - i, 4);
