@@ -614,6 +614,8 @@ static void print_to(const struct cli *c)
 static void print_whatif(const struct cli *c, const acs_whatif *w, int status)
 {
 	struct view v = { w, { acs_whatif_fabric(w, 0), acs_whatif_fabric(w, 1) }, 0 };
+	const acs_partition_change *ch;
+	size_t nchanges = acs_whatif_group_changes(w, &ch);
 	const uint32_t *unk;
 	size_t nunk = acs_whatif_unknown(w, &unk);
 
@@ -627,20 +629,39 @@ static void print_whatif(const struct cli *c, const acs_whatif *w, int status)
 	if (!v.said)
 		out_text("no change: the same groups, P2P and audit\n");
 	print_summary(&v);
+	if (c->to && nchanges && status != EXIT_CHECK_FAILED)
+		out_text("UNCERTAIN: the groups that differ depend on ACS state that was not read (UNKNOWN lines)\n");
 	if (c->to && status == EXIT_CHECK_FAILED) {
-		const acs_partition_change *ch;
-		size_t n = acs_whatif_group_changes(w, &ch), split = 0;
 		const uint32_t *lost;
+		size_t n = nchanges, split = 0, nlost = acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &lost);
 
 		for (size_t i = 0; i < n; i++)
 			split += ch[i].kind == ACS_PARTITION_SPLIT;
-		size_t nlost = acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &lost);
-
 		out_text("CHANGED: the groups differ: %zu split, %zu merged; %zu function%s alone in %s group "
 			 "before share%s one after\n", split, n - split, nlost, nlost == 1 ? "" : "s",
 			 nlost == 1 ? "its" : "their", nlost == 1 ? "s" : "");
 	}
 	cli_out_verdict(c, status, unk, nunk);
+}
+
+/* Groups that change whatever the unread ports hold: a change none of
+ * whose groups, on either side, depends on ACS state not read. */
+static size_t proven_changes(const acs_whatif *w)
+{
+	const acs_groups *g[2] = { acs_whatif_groups(w, ACS_WHATIF_BEFORE), acs_whatif_groups(w, ACS_WHATIF_AFTER) };
+	const acs_partition_change *ch;
+	size_t n = acs_whatif_group_changes(w, &ch), proven = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int side = ch[i].kind == ACS_PARTITION_SPLIT ? ACS_WHATIF_BEFORE : ACS_WHATIF_AFTER;
+		bool sure = !acs_groups_uncertain(g[side], (size_t)ch[i].group);
+
+		for (size_t k = 0; sure && k < ch[i].count; k++)
+			if (ch[i].other[k] >= 0 && acs_groups_uncertain(g[!side], (size_t)ch[i].other[k]))
+				sure = false;
+		proven += sure;
+	}
+	return proven;
 }
 
 /* whatif --kernel-to, --cmdline-to: this side (--kernel, --cmdline, or
@@ -663,7 +684,10 @@ static int whatif_to(struct cli *c, int argc)
 	opts.max_pairs = c->verbose ? SIZE_MAX : ACS_WHATIF_MAX_PAIRS;
 	if (acs_whatif_run(&w, c->fabric, c->policy, c->to->fabric, c->to->policy, &opts))
 		return cli_error("whatif");
-	rc = cli_verdict(acs_whatif_group_changes(w, &ch) > 0, acs_whatif_unknown(w, &unk));
+	/* a change that rests on unread ports is unknown, not a change */
+	rc = cli_verdict(proven_changes(w) > 0, acs_whatif_unknown(w, &unk));
+	if (rc == EXIT_OK && acs_whatif_group_changes(w, &ch))
+		rc = EXIT_UNKNOWN;
 	cli_out_begin(c, "whatif");
 	print_whatif(c, w, rc);
 	acs_whatif_free(w);

@@ -1228,6 +1228,15 @@ grep -q "^acsctl: warning: --cmdline under --kernel-to: pci: the kernel does not
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["to"]["cmdline"].startswith("pci=config_acs") and d["to"]["warnings"][0]["param"]' &&
 	ok "kernel-to -j: the other side's warnings" || bad "kernel-to -j: the other side's warnings"
 
+# unread ACS: a change resting on it is unknown (3), never CHANGED
+awk '!/^[0-9a-f]+: / || /^[0-9a-f]0: /' "$src/tests/fixtures/vm/6.12/switch-acs-root/lspci.txt" >"$tmp/kto-xxx.txt"
+expect 3 "cmdline-to on an -xxx dump: the change rests on unread ports" "$acsctl" -F "$tmp/kto-xxx.txt" --kernel 6.12 \
+	whatif --cmdline-to "pcie_acs_override=downstream,multifunction"
+grep -q '^UNCERTAIN: the groups that differ depend on ACS state' "$tmp/out" && ! grep -q '^CHANGED' "$tmp/out" &&
+	grep -q '^UNKNOWN 0000:02:00.0 \[Downstream Port\]' "$tmp/out" &&
+	ok "cmdline-to: UNCERTAIN, the ports named" || bad "cmdline-to: UNCERTAIN, the ports named"
+expect 3 "kernel-to on an -xxx dump, no change" "$acsctl" -F "$tmp/kto-xxx.txt" --kernel "$knew" whatif --kernel-to "$kold"
+
 # plan --isolate of a function the IOMMU leaves out: no group to isolate, a bad request
 printf '%s\n\n%s\n\n%s\n\n' \
 	'00:00.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD] Device [1022:14d8]' \

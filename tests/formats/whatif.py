@@ -127,7 +127,7 @@ def text_facts(out):
     for i, side in enumerate(("before", "after")):
         f.update({"audit_%s_%s" % (side, k): au[3 * i + j] for j, k in enumerate(AUDIT)})
     f["audit_new"], f["audit_resolved"] = n("audit_new: "), n("audit_resolved: ")
-    f["verdict"] = "fail" if n("CHANGED: ") else "unknown" if n("UNKNOWN: ") else "ok"
+    f["verdict"] = "fail" if n("CHANGED: ") else "unknown" if n("UNKNOWN: ") or n("UNCERTAIN: ") else "ok"
     f["unknown_ports"] = n("UNKNOWN 0")
     f["passthrough_lost"], f["passthrough_gained"] = n("passthrough_lost: "), n("passthrough_gained: ")
     f["passthrough_shared"] = sum(len(l.split(" with ", 1)[1].split()) for l in lines
