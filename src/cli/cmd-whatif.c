@@ -672,6 +672,7 @@ static int whatif_to(struct cli *c, int argc)
 	acs_whatif_opts opts = ACS_WHATIF_OPTS_INIT;
 	const acs_partition_change *ch;
 	const uint32_t *unk;
+	const char *rec;
 	acs_whatif *w = NULL;
 	int rc;
 
@@ -680,6 +681,14 @@ static int whatif_to(struct cli *c, int argc)
 			"same input: give no ACS changes (DEV:BITS) with them\n");
 		return EXIT_BAD_INPUT;
 	}
+	/* a host booted with ACS parameters: both sides are its state as
+	 * read unless a command line is given to boot them with */
+	if (!c->cmdline && !c->cmdline_to && (rec = acs_fabric_cmdline(c->loaded)) &&
+	    (strstr(rec, "pcie_acs_override=") || strstr(rec, "disable_acs_redir=") || strstr(rec, "config_acs=") ||
+	     strstr(rec, "noats")))
+		fprintf(stderr, "acsctl: warning: %s was booted with ACS parameters (%s): both sides compare its ACS "
+			"state as read; give --cmdline \"...\" to boot each kernel with them\n",
+			acs_fabric_origin(c->loaded), rec);
 	opts.cpu = c->cpu;
 	opts.max_pairs = c->verbose ? SIZE_MAX : ACS_WHATIF_MAX_PAIRS;
 	if (acs_whatif_run(&w, c->fabric, c->policy, c->to->fabric, c->to->policy, &opts))

@@ -1237,6 +1237,15 @@ grep -q '^UNCERTAIN: the groups that differ depend on ACS state' "$tmp/out" && !
 	ok "cmdline-to: UNCERTAIN, the ports named" || bad "cmdline-to: UNCERTAIN, the ports named"
 expect 3 "kernel-to on an -xxx dump, no change" "$acsctl" -F "$tmp/kto-xxx.txt" --kernel "$knew" whatif --kernel-to "$kold"
 
+# a host booted with ACS parameters: compared as read, and said so
+sed 's/^# cmdline: \(.*\)$/# cmdline: \1 pci=disable_acs_redir=00:02.0/' \
+	"$src/tests/fixtures/vm-snapshot/6.1/kitchen-sink-1/snapshot.txt" >"$tmp/kto-snap.txt"
+expect 0 "kernel-to: a snapshot booted with ACS parameters" "$acsctl" -F "$tmp/kto-snap.txt" whatif --kernel-to 6.12
+grep -q 'was booted with ACS parameters (.*pci=disable_acs_redir=00:02.0): both sides compare its ACS state as read' "$tmp/err" &&
+	grep -q '^# source: .*kernel policy: 6.1 (recorded kernel ' "$tmp/out" &&
+	ok "kernel-to: the recorded kernel before, the boot parameters warned of" ||
+	bad "kernel-to: the recorded kernel before, the boot parameters warned of"
+
 # plan --isolate of a function the IOMMU leaves out: no group to isolate, a bad request
 printf '%s\n\n%s\n\n%s\n\n' \
 	'00:00.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD] Device [1022:14d8]' \
