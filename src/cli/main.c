@@ -44,7 +44,7 @@ static int choose_policy(struct cli *c)
 	if (!c->policy) {
 		c->policy = acs_policy_default();
 		c->policy_why = "newest known";
-		if (version)
+		if (version && !c->is_to)
 			fprintf(stderr, "acsctl: warning: kernel release '%s' is not a version: predicted as Linux %s (--kernel to choose)\n",
 				version, acs_policy_name(c->policy));
 		return 0;
