@@ -98,6 +98,17 @@ size_t acs_whatif_moved(const acs_whatif *w, const uint32_t **funcs);
  * ACS_WHATIF_BEFORE, removed (before's indices). *funcs borrowed. */
 size_t acs_whatif_only(const acs_whatif *w, int side, const uint32_t **funcs);
 
+/**
+ * The functions whose isolation for passthrough changes, after's indices,
+ * ascending: ACS_WHATIF_BEFORE, alone in their group before and not after
+ * (a VM given the function alone no longer can be); ACS_WHATIF_AFTER,
+ * alone after only. Alone: the group holds no other function that can be
+ * a peer (bridges and host bridges aside) outside the function's own
+ * device (the functions of one slot). Only functions that are peers, on
+ * both sides and in a group on both. *funcs borrowed.
+ */
+size_t acs_whatif_isolation(const acs_whatif *w, int side, const uint32_t **funcs);
+
 /** Where a request goes direct, without the IOMMU (acs_reach.direct). */
 enum acs_whatif_reach {
 	ACS_WHATIF_REACH_A_TO_B = 1,   /**< a's requests reach b */

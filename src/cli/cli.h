@@ -62,6 +62,12 @@ struct cli {
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */
+	/* whatif --kernel-to, --cmdline-to: the other side, made from the
+	 * same input as load() makes this one, as `--kernel KERNEL_TO
+	 * --cmdline CMDLINE_TO` (each defaulting to this side's) shows it */
+	const char *kernel_to, *cmdline_to;
+	struct cli *to;          /* owned; its loaded fabric is this one's */
+	bool is_to;              /* this is that other side */
 };
 
 /* Selection (-s, -d) through libpci's own filter syntax. */

@@ -115,6 +115,20 @@ static int parse(struct cli *c, struct reqs *r)
 
 			if (device(c, s, len, &idx))
 				return EXIT_BAD_INPUT;
+			/* isolation is of IOMMU groups: a function the IOMMU
+			 * leaves out is in none, and no ACS setting changes that */
+			if (kind == ACS_REQ_ISOLATE || kind == ACS_REQ_TENANT) {
+				const struct acs_func *fn = acs_fabric_func(c->fabric, idx);
+				const char *why = NULL;
+				char a[32];
+
+				if (acs_policy_iommu_excludes(c->policy, c->fabric, fn, &why)) {
+					fprintf(stderr, "acsctl plan: %s %s: in no IOMMU group: the IOMMU does not manage "
+						"it (%s); nothing to isolate\n", kind_opt[kind],
+						acs_func_addr(fn, a, sizeof(a)), why);
+					return EXIT_BAD_INPUT;
+				}
+			}
 			/* tenants share one requirement: its lists grow at the end */
 			if (q->devices + q->n != r->devs + r->ndevs) {
 				fprintf(stderr, "acsctl plan: give --tenant options together\n");

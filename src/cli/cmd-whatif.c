@@ -122,6 +122,15 @@ bad:
 	return 0;
 }
 
+static void warning_line(const char *param, const char *ignored, const char *message)
+{
+	out_object_open(OUT_DATA, NULL);
+	out_str(OUT_DATA, "param", NULL, param);
+	out_str(OUT_DATA, "ignored", NULL, ignored);
+	out_str(OUT_DATA, "message", NULL, message);
+	out_object_close(OUT_DATA);
+}
+
 static const char *addr_of(const acs_fabric *f, size_t i, char *buf, size_t size)
 {
 	return acs_func_addr(acs_fabric_func(f, i), buf, size);
@@ -338,6 +347,69 @@ static void print_groups(struct view *v)
 	print_groups_data(v, &c);
 }
 
+/* The peer functions of i's group on side s outside i's own device. */
+static size_t shares_with(const acs_whatif *w, int s, size_t i, uint32_t *out)
+{
+	const acs_fabric *f = acs_whatif_fabric(w, s);
+	const acs_groups *g = acs_whatif_groups(w, s);
+	const struct acs_func *fn = acs_fabric_func(f, i);
+	const uint32_t *m;
+	size_t n = acs_groups_members(g, acs_groups_of(g, i), &m), k = 0;
+
+	for (size_t j = 0; j < n; j++) {
+		const struct acs_func *o = acs_fabric_func(f, m[j]);
+
+		if (cli_is_peer(o) && (o->domain != fn->domain || o->bus != fn->bus || o->dev != fn->dev))
+			out[k++] = m[j];
+	}
+	return k;
+}
+
+/*
+ * Passthrough: the functions alone in their group (but for bridges and
+ * their own device's functions) on one side only. Lost first: a VM given
+ * such a function before can no longer have it alone after.
+ */
+static void print_passthrough(struct view *v)
+{
+	static const char *const key[2] = { "lost", "gained" };
+	size_t n0 = acs_fabric_count(v->f[0]), n1 = acs_fabric_count(v->f[1]);
+	uint32_t *with = malloc((n0 > n1 ? n0 : n1) * sizeof(*with) + sizeof(*with));
+
+	out_object_open(OUT_DATA, "passthrough");
+	for (int k = 0; k < 2; k++) {
+		int alone = k ? ACS_WHATIF_AFTER : ACS_WHATIF_BEFORE, shared = !alone;
+		const uint32_t *fs;
+		size_t n = acs_whatif_isolation(v->w, alone, &fs);
+
+		out_array_open(OUT_DATA, key[k]);
+		for (size_t i = 0; with && i < n; i++) {
+			size_t a = fs[i], b = (size_t)acs_whatif_map(v->w, ACS_WHATIF_AFTER, a);
+			size_t side_i = shared ? a : b, nw = shares_with(v->w, shared, side_i, with);
+			size_t gb = acs_groups_of(acs_whatif_groups(v->w, 0), b);
+			size_t ga = acs_groups_of(acs_whatif_groups(v->w, 1), a);
+			char addr[32], *line = members_line(v->f[shared], with, nw);
+
+			if (k == 0)
+				out_text("passthrough_lost: %s alone in group %zu before, in group %zu after with %s\n",
+					 addr_of(v->f[1], a, addr, sizeof(addr)), gb, ga, line ? line : "");
+			else
+				out_text("passthrough_gained: %s alone in group %zu after, in group %zu before with %s\n",
+					 addr_of(v->f[1], a, addr, sizeof(addr)), ga, gb, line ? line : "");
+			free(line);
+			out_object_open(OUT_DATA, NULL);
+			out_str(OUT_DATA, "device", NULL, addr_of(v->f[1], a, addr, sizeof(addr)));
+			out_uint(OUT_DATA, "group_before", NULL, gb);
+			out_uint(OUT_DATA, "group_after", NULL, ga);
+			addr_list(OUT_DATA, v->f[shared], "shared_with", with, nw);
+			out_object_close(OUT_DATA);
+		}
+		out_array_close(OUT_DATA);
+	}
+	out_object_close(OUT_DATA);
+	free(with);
+}
+
 /* "A B: P2PDMA before -> after, hardware before -> after" */
 static const char *pair_line(const struct view *v, const acs_whatif_pair *pr, char *text, size_t size)
 {
@@ -511,20 +583,124 @@ static void print_summary(const struct view *v)
 		 k[1][ACS_FINDING_UNSAFE], k[1][ACS_FINDING_CONSERVATIVE], k[1][ACS_FINDING_UNKNOWN]);
 }
 
+/* whatif --kernel-to, --cmdline-to: what the other side is. */
+static void print_to(const struct cli *c)
+{
+	const struct cli *to = c->to;
+	const char *kernel = acs_policy_warning(to->policy);
+
+	if (out_wants(OUT_TEXT)) {
+		out_text("# after: kernel policy: %s (%s)\n", acs_policy_name(to->policy), to->policy_why);
+		if (to->boot)
+			out_text("# after: booted with: %s\n", to->cmdline && *to->cmdline ? to->cmdline : "(no parameters)");
+	}
+	out_object_open(OUT_DATA, "to");
+	out_str(OUT_DATA, "kernel", NULL, acs_policy_name(to->policy));
+	out_str(OUT_DATA, "kernel_from", NULL, to->policy_why);
+	out_str(OUT_DATA, "cmdline", NULL, to->boot ? (to->cmdline ? to->cmdline : "") : NULL);
+	out_array_open(OUT_DATA, "warnings");
+	if (kernel && c->kernel_to)
+		warning_line("kernel", NULL, kernel);
+	for (size_t i = 0; to->boot && i < acs_boot_warning_count(to->boot); i++) {
+		acs_boot_warning bw;
+
+		if (!acs_boot_warning_at(to->boot, i, &bw))
+			warning_line(bw.param, bw.ignored, bw.message);
+	}
+	out_array_close(OUT_DATA);
+	out_object_close(OUT_DATA);
+}
+
 static void print_whatif(const struct cli *c, const acs_whatif *w, int status)
 {
 	struct view v = { w, { acs_whatif_fabric(w, 0), acs_whatif_fabric(w, 1) }, 0 };
+	const acs_partition_change *ch;
+	size_t nchanges = acs_whatif_group_changes(w, &ch);
 	const uint32_t *unk;
 	size_t nunk = acs_whatif_unknown(w, &unk);
 
 	cli_out_header(c);
+	if (c->to)
+		print_to(c);
 	print_groups(&v);
+	print_passthrough(&v);
 	print_p2p(&v);
 	print_audit(&v);
 	if (!v.said)
 		out_text("no change: the same groups, P2P and audit\n");
 	print_summary(&v);
+	if (c->to && nchanges && status != EXIT_CHECK_FAILED)
+		out_text("UNCERTAIN: the groups that differ depend on ACS state that was not read (UNKNOWN lines)\n");
+	if (c->to && status == EXIT_CHECK_FAILED) {
+		const uint32_t *lost;
+		size_t n = nchanges, split = 0, nlost = acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &lost);
+
+		for (size_t i = 0; i < n; i++)
+			split += ch[i].kind == ACS_PARTITION_SPLIT;
+		out_text("CHANGED: the groups differ: %zu split, %zu merged; %zu function%s alone in %s group "
+			 "before share%s one after\n", split, n - split, nlost, nlost == 1 ? "" : "s",
+			 nlost == 1 ? "its" : "their", nlost == 1 ? "s" : "");
+	}
 	cli_out_verdict(c, status, unk, nunk);
+}
+
+/* Groups that change whatever the unread ports hold: a change none of
+ * whose groups, on either side, depends on ACS state not read. */
+static size_t proven_changes(const acs_whatif *w)
+{
+	const acs_groups *g[2] = { acs_whatif_groups(w, ACS_WHATIF_BEFORE), acs_whatif_groups(w, ACS_WHATIF_AFTER) };
+	const acs_partition_change *ch;
+	size_t n = acs_whatif_group_changes(w, &ch), proven = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int side = ch[i].kind == ACS_PARTITION_SPLIT ? ACS_WHATIF_BEFORE : ACS_WHATIF_AFTER;
+		bool sure = !acs_groups_uncertain(g[side], (size_t)ch[i].group);
+
+		for (size_t k = 0; sure && k < ch[i].count; k++)
+			if (ch[i].other[k] >= 0 && acs_groups_uncertain(g[!side], (size_t)ch[i].other[k]))
+				sure = false;
+		proven += sure;
+	}
+	return proven;
+}
+
+/* whatif --kernel-to, --cmdline-to: this side (--kernel, --cmdline, or
+ * what the input records) against the other (main.c, prepare_to()), each
+ * judged by its own kernel's policy. Exit 1 when the groups change. */
+static int whatif_to(struct cli *c, int argc)
+{
+	acs_whatif_opts opts = ACS_WHATIF_OPTS_INIT;
+	const acs_partition_change *ch;
+	const uint32_t *unk;
+	const char *rec;
+	acs_whatif *w = NULL;
+	int rc;
+
+	if (argc) {
+		fprintf(stderr, "acsctl: whatif --kernel-to/--cmdline-to compares two kernels or boots of the "
+			"same input: give no ACS changes (DEV:BITS) with them\n");
+		return EXIT_BAD_INPUT;
+	}
+	/* a host booted with ACS parameters: both sides are its state as
+	 * read unless a command line is given to boot them with */
+	if (!c->cmdline && !c->cmdline_to && (rec = acs_fabric_cmdline(c->loaded)) &&
+	    (strstr(rec, "pcie_acs_override=") || strstr(rec, "disable_acs_redir=") || strstr(rec, "config_acs=") ||
+	     strstr(rec, "noats")))
+		fprintf(stderr, "acsctl: warning: %s was booted with ACS parameters (%s): both sides compare its ACS "
+			"state as read; give --cmdline \"...\" to boot each kernel with them\n",
+			acs_fabric_origin(c->loaded), rec);
+	opts.cpu = c->cpu;
+	opts.max_pairs = c->verbose ? SIZE_MAX : ACS_WHATIF_MAX_PAIRS;
+	if (acs_whatif_run(&w, c->fabric, c->policy, c->to->fabric, c->to->policy, &opts))
+		return cli_error("whatif");
+	/* a change that rests on unread ports is unknown, not a change */
+	rc = cli_verdict(proven_changes(w) > 0, acs_whatif_unknown(w, &unk));
+	if (rc == EXIT_OK && acs_whatif_group_changes(w, &ch))
+		rc = EXIT_UNKNOWN;
+	cli_out_begin(c, "whatif");
+	print_whatif(c, w, rc);
+	acs_whatif_free(w);
+	return out_end(rc);
 }
 
 int cmd_whatif(struct cli *c, int argc, char **argv)
@@ -544,8 +720,13 @@ int cmd_whatif(struct cli *c, int argc, char **argv)
 
 	if (!ch)
 		return EXIT_BAD_INPUT;
+	if (c->to) {
+		free(ch);
+		return whatif_to(c, argc);
+	}
 	if (argc == 0 && c->fabric == c->loaded) {
-		fprintf(stderr, "usage: acsctl whatif [--cmdline ...] [--vfs DEV=N] [switch] DEV:BITS...\n");
+		fprintf(stderr, "usage: acsctl whatif [--cmdline ...] [--vfs DEV=N] [switch] DEV:BITS...\n"
+			"       acsctl whatif --kernel-to VERSION [--cmdline-to ...]\n");
 		free(ch);
 		return EXIT_BAD_INPUT;
 	}

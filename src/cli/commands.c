@@ -39,8 +39,9 @@ const struct cli_command cli_commands[] = {
 	  SOURCE | WHATIF | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | O(P2P) | O(P2P_TRANSLATED) |
 	  O(P2P_ONE_WAY) | O(ISOLATE) | O(TENANT) | O(ALLOW_UNSAFE_GROUPS) | O(TARGET) | HELP, false, COMPLETE_NONE },
 	{ "whatif", cmd_whatif, "[switch] DEV:BITS...",
-	  "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline or --vfs would change",
-	  SOURCE | WHATIF | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | HELP, false, COMPLETE_NONE },
+	  "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline, --vfs, or --kernel-to/--cmdline-to would change",
+	  SOURCE | WHATIF | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | HELP |
+	  O(KERNEL_TO) | O(CMDLINE_TO), false, COMPLETE_NONE },
 	{ "audit", cmd_audit, "", "where the groups promise isolation the hardware does not give",
 	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(MACHINE) | O(VERBOSE) | HELP, false, COMPLETE_NONE },
 	{ "explain", cmd_explain, "DEV [DEV2]",

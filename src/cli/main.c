@@ -18,6 +18,8 @@
  * (a live host's running kernel, a snapshot's kernel-release line). */
 static const char *policy_source(const struct cli *c)
 {
+	if (c->is_to && c->kernel_to)
+		return "--kernel-to";
 	if (c->kernel)
 		return "--kernel";
 	return acs_fabric_source_kind(c->fabric) == ACS_SOURCE_SYSFS ?
@@ -31,27 +33,29 @@ static const char *policy_source(const struct cli *c)
  */
 static int choose_policy(struct cli *c)
 {
-	static char why[192];
+	static char whys[2][192];
+	char *why = whys[c->is_to];
 	const char *version = c->kernel ? c->kernel : acs_fabric_kernel_release(c->fabric);
 	const char *note, *warning;
 
 	c->policy = version ? acs_policy_find(version) : NULL;
 	if (!c->policy && c->kernel)
-		return cli_error("--kernel");
+		return cli_error(c->is_to && c->kernel_to ? "--kernel-to" : "--kernel");
 	if (!c->policy) {
 		c->policy = acs_policy_default();
 		c->policy_why = "newest known";
-		if (version)
+		if (version && !c->is_to)
 			fprintf(stderr, "acsctl: warning: kernel release '%s' is not a version: predicted as Linux %s (--kernel to choose)\n",
 				version, acs_policy_name(c->policy));
 		return 0;
 	}
 	note = acs_policy_note(c->policy);
-	snprintf(why, sizeof(why), "%s %s%s%s", policy_source(c), version,
+	snprintf(why, sizeof(whys[0]), "%s %s%s%s", policy_source(c), version,
 		 note ? ": " : "", note ? note : "");
 	c->policy_why = why;
 	warning = acs_policy_warning(c->policy);
-	if (warning)
+	/* the other side of whatif warns only for a kernel of its own */
+	if (warning && (!c->is_to || c->kernel_to))
 		fprintf(stderr, "acsctl: warning: %s\n", warning);
 	return 0;
 }
@@ -114,6 +118,14 @@ static int enable_vfs(struct cli *c)
 	return 0;
 }
 
+/* Which option a boot's command line came from. */
+static const char *boot_option(const struct cli *c)
+{
+	if (!c->is_to)
+		return "--cmdline";
+	return c->cmdline_to ? "--cmdline-to" : "--cmdline under --kernel-to";
+}
+
 /* The parts of --cmdline the kernel ignores: once each, before any output,
  * whatever the command (the kernel boots anyway, and so does acsctl). */
 static void boot_warnings(const struct cli *c)
@@ -122,7 +134,7 @@ static void boot_warnings(const struct cli *c)
 		acs_boot_warning w;
 
 		if (!acs_boot_warning_at(c->boot, i, &w))
-			fprintf(stderr, "acsctl: warning: --cmdline: %s\n", w.message);
+			fprintf(stderr, "acsctl: warning: %s: %s\n", boot_option(c), w.message);
 	}
 }
 
@@ -142,7 +154,7 @@ static int simulate_boot(struct cli *c)
 		/* a malformed parameter is a warning: only what acsctl itself
 		 * cannot do (memory) fails */
 		if (acs_boot_simulate(&c->boot, c->fabric, c->policy, &o))
-			rc = cli_error("--cmdline");
+			rc = cli_error(boot_option(c));
 		else
 			boot_warnings(c);
 	}
@@ -159,6 +171,42 @@ static void print_source_warnings(const acs_fabric *f)
 
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "acsctl: warning: %s\n", list[i]);
+}
+
+/* The kernel, its boot and the VFs, on the fabric as loaded. */
+static int prepare(struct cli *c)
+{
+	if (choose_policy(c))
+		return EXIT_BAD_INPUT;
+	if (c->cmdline || c->nfirmware) {
+		if (simulate_boot(c))
+			return EXIT_BAD_INPUT;
+		/* From here on, every command sees the fabric after that boot. */
+		c->fabric = (acs_fabric *)acs_boot_fabric(c->boot);
+		c->policy = acs_boot_policy(c->boot);
+	}
+	return enable_vfs(c);
+}
+
+/* whatif --kernel-to, --cmdline-to: the other side, as `--kernel
+ * KERNEL_TO --cmdline CMDLINE_TO` (each defaulting to this side's), the
+ * same --firmware-acs and --vfs, would show the same input. */
+static int prepare_to(struct cli *c)
+{
+	struct cli *o = malloc(sizeof(*o));
+
+	if (!o)
+		return EXIT_BAD_INPUT;
+	*o = *c;
+	o->kernel = c->kernel_to ? c->kernel_to : c->kernel;
+	o->cmdline = c->cmdline_to ? c->cmdline_to : c->cmdline;
+	o->fabric = c->loaded;
+	o->boot = NULL;
+	o->what_if = NULL;
+	o->to = NULL;
+	o->is_to = true;
+	c->to = o;
+	return prepare(o);
 }
 
 static int load(struct cli *c)
@@ -180,17 +228,10 @@ static int load(struct cli *c)
 	if (acs_fabric_load(&c->fabric, &o))
 		return cli_error(NULL);
 	print_source_warnings(c->fabric);
-	if (choose_policy(c))
-		return EXIT_BAD_INPUT;
 	c->loaded = c->fabric;
-	if (c->cmdline || c->nfirmware) {
-		if (simulate_boot(c))
-			return EXIT_BAD_INPUT;
-		/* From here on, every command sees the fabric after that boot. */
-		c->fabric = (acs_fabric *)acs_boot_fabric(c->boot);
-		c->policy = acs_boot_policy(c->boot);
-	}
-	return enable_vfs(c);
+	if (prepare(c))
+		return EXIT_BAD_INPUT;
+	return c->kernel_to || c->cmdline_to ? prepare_to(c) : 0;
 }
 
 int cli_groups(const struct cli *c, acs_groups **out)
@@ -487,6 +528,11 @@ static void cli_free(struct cli *c)
 		free(c->multi[i]);
 	free(c->multi);
 	free(c->inputs);
+	if (c->to) {
+		acs_fabric_free(c->to->what_if);
+		acs_boot_free(c->to->boot);
+		free(c->to);
+	}
 	acs_fabric_free(c->what_if);
 	acs_boot_free(c->boot);
 	acs_fabric_free(c->loaded ? c->loaded : c->fabric);

@@ -88,6 +88,8 @@ SET_FLAG(set_allow_unsafe_groups, allow_unsafe_groups)
 SET_FLAG(set_unbind, unbind)
 SET_FLAG(set_rollback, rollback)
 SET_FLAG(set_status, status)
+SET_STRING(set_kernel_to, kernel_to)
+SET_STRING(set_cmdline_to, cmdline_to)
 
 static int set_numeric(struct cli *c, const char *arg)
 {
@@ -267,6 +269,12 @@ const struct cli_option cli_options[OPT_COUNT] = {
 	[OPT_ALLOW_UNSAFE_GROUPS] = { 0, "allow-unsafe-groups", NULL,
 		"plan without making the groups after tell the truth\n(devices of different groups may then reach each\nother without the IOMMU)",
 		SEC_COMMAND, set_allow_unsafe_groups, COMPLETE_NONE, NULL, false },
+	[OPT_KERNEL_TO] = { 0, "kernel-to", "VERSION",
+		"whatif: the same input under this kernel (an\nupgrade), compared with --kernel's; exit 1 when\ngroups change",
+		SEC_COMMAND, set_kernel_to, COMPLETE_NONE, NULL, false },
+	[OPT_CMDLINE_TO] = { 0, "cmdline-to", "\"...\"",
+		"whatif: booted with these parameters instead of\n--cmdline's (\"\": none); exit 1 when groups change",
+		SEC_COMMAND, set_cmdline_to, COMPLETE_NONE, NULL, false },
 	[OPT_YES] = { 0, "yes", NULL,
 		"do it (root); without it every step is printed and\nnothing is touched",
 		SEC_COMMAND, set_yes, COMPLETE_NONE, NULL, false },

@@ -1254,5 +1254,87 @@ grep -q '^input path=.*kitchen-sink-1.txt exit=1$' "$tmp/out" && grep -q '^input
 	ok "multi-input -m: an input record each, the counts" || bad "multi-input -m: an input record each, the counts"
 expect 2 "export: one input at a time" "$acsctl" -F "$mi/kitchen-sink-1.txt" -F "$mi/rp-mf-acs.txt" export "$tmp/x.json"
 
+# --- whatif --kernel-to / --cmdline-to: before a kernel upgrade ---
+# Qualcomm Hamoa root ports: their ACS quirk entered in 7.0, no 5.4.y has it
+qh="$src/tests/fixtures/whatif-kernel/qcom-hamoa.json"
+read -r kold knew < <("$acsctl" --help | sed -n 's/.*modelled kernels \([^ ]*\) to \([^;]*\);.*/\1 \2/p')
+[ -n "$kold" ] && [ -n "$knew" ] && ok "kernel-to: the modelled range ($kold to $knew)" || bad "kernel-to: the modelled range"
+expect 1 "kernel-to: oldest to newest, the quirk splits a group" "$acsctl" -F "$qh" --kernel "$kold" whatif --kernel-to "$knew"
+grep -q '^split: 0000:00:00.0 0000:00:00.1 0000:01:00.0 0000:02:00.0$' "$tmp/out" &&
+	grep -q "^# after: kernel policy: $knew (--kernel-to $knew)$" "$tmp/out" &&
+	grep -q '^passthrough_gained: 0000:01:00.0 alone in group 2 after, in group 0 before with 0000:02:00.0$' "$tmp/out" &&
+	grep -q '^CHANGED: the groups differ: 1 split, 0 merged; 0 functions alone' "$tmp/out" &&
+	ok "kernel-to: the split, the devices alone after, CHANGED" || bad "kernel-to: the split, the devices alone after, CHANGED"
+expect 1 "kernel-to: newest to oldest, passthrough breaks" "$acsctl" -F "$qh" --kernel "$knew" whatif --kernel-to "$kold"
+grep -q '^merged: 0000:00:00.0 0000:00:00.1 0000:01:00.0 0000:02:00.0$' "$tmp/out" &&
+	grep -q '^passthrough_lost: 0000:01:00.0 alone in group 2 before, in group 0 after with 0000:02:00.0$' "$tmp/out" &&
+	grep -q '^passthrough_lost: 0000:02:00.0 alone in group 3 before, in group 0 after with 0000:01:00.0$' "$tmp/out" &&
+	ok "kernel-to: the merge and the functions that lose their group" || bad "kernel-to: the merge and the functions that lose their group"
+expect 1 "kernel-to -j" "$acsctl" -F "$qh" --kernel "$knew" whatif --kernel-to "$kold" -j
+python3 - "$tmp/out" "$kold" <<'PY' && ok "kernel-to -j: to, passthrough, verdict fail" || bad "kernel-to -j: to, passthrough, verdict fail"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["to"]["kernel"] == sys.argv[2] and d["to"]["cmdline"] is None, d["to"]
+assert [x["device"] for x in d["passthrough"]["lost"]] == ["0000:01:00.0", "0000:02:00.0"]
+assert d["passthrough"]["lost"][0]["shared_with"] == ["0000:02:00.0"] and d["passthrough"]["gained"] == []
+assert len(d["groups"]["merged"]) == 1 and d["verdict"] == "fail"
+PY
+expect 1 "kernel-to -m" "$acsctl" -F "$qh" --kernel "$knew" whatif --kernel-to "$kold" -m
+[ "$(grep -c '^whatif\.passthrough\.lost device=' "$tmp/out")" = 2 ] && grep -q "^whatif\.to kernel=$kold " "$tmp/out" &&
+	grep -q '^whatif .* verdict=fail' "$tmp/out" && ok "kernel-to -m: records" || bad "kernel-to -m: records"
+expect 0 "kernel-to: 7.0 to the newest, nothing changes" "$acsctl" -F "$qh" --kernel 7.0 whatif --kernel-to "$knew"
+grep -q '^no change: the same groups, P2P and audit$' "$tmp/out" && ! grep -q '^CHANGED' "$tmp/out" &&
+	ok "kernel-to: no change, exit 0" || bad "kernel-to: no change, exit 0"
+expect 0 "kernel-to: a workstation, oldest to newest" "$acsctl" -F "$src/examples/workstation-chipset.json" --kernel "$kold" whatif --kernel-to "$knew"
+# between modelled versions: a point release with its backports, an -rc, a distribution's release
+expect 0 "kernel-to 6.12.30 (backports: the quirk)" "$acsctl" -F "$qh" --kernel 7.0 whatif --kernel-to 6.12.30
+expect 1 "kernel-to 6.12.0 (no backports)" "$acsctl" -F "$qh" --kernel 7.0 whatif --kernel-to 6.12.0
+expect 1 "kernel-to 6.8.0-45-generic" "$acsctl" -F "$qh" --kernel 7.0 whatif --kernel-to 6.8.0-45-generic
+expect 2 "kernel-to: not a version" "$acsctl" -F "$qh" whatif --kernel-to 4
+grep -q -- '--kernel-to' "$tmp/err" && ok "kernel-to: the error names the option" || bad "kernel-to: the error names the option"
+expect 2 "kernel-to with ACS changes" "$acsctl" -F "$qh" whatif --kernel-to "$kold" 00:00.0:RR-
+expect 2 "kernel-to: another command's option" "$acsctl" -F "$qh" groups --kernel-to "$kold"
+# --cmdline-to: the same kernel with another command line; each kernel reads a line as it does
+ks="$src/tests/fixtures/vm/6.12/kitchen-sink-1/lspci.txt"
+expect 1 "cmdline-to: disable_acs_redir merges a group" "$acsctl" -F "$ks" --kernel 6.12 whatif --cmdline-to "pci=disable_acs_redir=00:03.0"
+grep -q '^merged: 0000:00:03.0 0000:0a:00.0$' "$tmp/out" && grep -q '^# after: booted with: pci=disable_acs_redir=00:03.0$' "$tmp/out" &&
+	ok "cmdline-to: the merge, the boot named" || bad "cmdline-to: the merge, the boot named"
+expect 0 "cmdline-to: the same line, nothing changes" "$acsctl" -F "$ks" --kernel 6.12 --cmdline "pci=noats" whatif --cmdline-to "pci=noats"
+expect 1 "kernel-to: config_acs= unknown to 6.1" "$acsctl" -F "$ks" --kernel 6.12 --cmdline "pci=config_acs=xx0xx@0000:00:03.0" whatif --kernel-to 6.1
+grep -q "^acsctl: warning: --cmdline under --kernel-to: pci: the kernel does not know the option 'config_acs=" "$tmp/err" &&
+	grep -q '^split: 0000:00:03.0 0000:0a:00.0$' "$tmp/out" &&
+	ok "kernel-to: the other kernel's reading of --cmdline" || bad "kernel-to: the other kernel's reading of --cmdline"
+"$acsctl" -F "$ks" --kernel 6.12 --cmdline "pci=config_acs=xx0xx@0000:00:03.0" whatif --kernel-to 6.1 -j 2>/dev/null |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["to"]["cmdline"].startswith("pci=config_acs") and d["to"]["warnings"][0]["param"]' &&
+	ok "kernel-to -j: the other side's warnings" || bad "kernel-to -j: the other side's warnings"
+
+# unread ACS: a change resting on it is unknown (3), never CHANGED
+awk '!/^[0-9a-f]+: / || /^[0-9a-f]0: /' "$src/tests/fixtures/vm/6.12/switch-acs-root/lspci.txt" >"$tmp/kto-xxx.txt"
+expect 3 "cmdline-to on an -xxx dump: the change rests on unread ports" "$acsctl" -F "$tmp/kto-xxx.txt" --kernel 6.12 \
+	whatif --cmdline-to "pcie_acs_override=downstream,multifunction"
+grep -q '^UNCERTAIN: the groups that differ depend on ACS state' "$tmp/out" && ! grep -q '^CHANGED' "$tmp/out" &&
+	grep -q '^UNKNOWN 0000:02:00.0 \[Downstream Port\]' "$tmp/out" &&
+	ok "cmdline-to: UNCERTAIN, the ports named" || bad "cmdline-to: UNCERTAIN, the ports named"
+expect 3 "kernel-to on an -xxx dump, no change" "$acsctl" -F "$tmp/kto-xxx.txt" --kernel "$knew" whatif --kernel-to "$kold"
+
+# a host booted with ACS parameters: compared as read, and said so
+sed 's/^# cmdline: \(.*\)$/# cmdline: \1 pci=disable_acs_redir=00:02.0/' \
+	"$src/tests/fixtures/vm-snapshot/6.1/kitchen-sink-1/snapshot.txt" >"$tmp/kto-snap.txt"
+expect 0 "kernel-to: a snapshot booted with ACS parameters" "$acsctl" -F "$tmp/kto-snap.txt" whatif --kernel-to 6.12
+grep -q 'was booted with ACS parameters (.*pci=disable_acs_redir=00:02.0): both sides compare its ACS state as read' "$tmp/err" &&
+	grep -q '^# source: .*kernel policy: 6.1 (recorded kernel ' "$tmp/out" &&
+	ok "kernel-to: the recorded kernel before, the boot parameters warned of" ||
+	bad "kernel-to: the recorded kernel before, the boot parameters warned of"
+
+# plan --isolate of a function the IOMMU leaves out: no group to isolate, a bad request
+printf '%s\n\n%s\n\n%s\n\n' \
+	'00:00.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD] Device [1022:14d8]' \
+	'00:00.2 IOMMU [0806]: Advanced Micro Devices, Inc. [AMD] Device [1022:14d9]' \
+	'00:01.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD] Device [1022:14da]' >"$tmp/amd-iso.txt"
+expect 2 "plan --isolate an unmanaged function" "$acsctl" -F "$tmp/amd-iso.txt" plan --isolate 00:00.2
+grep -q '^acsctl plan: --isolate 0000:00:00.2: in no IOMMU group: the IOMMU does not manage it (the AMD IOMMU.*; nothing to isolate$' "$tmp/err" &&
+	! grep -q 'infeasible' "$tmp/out" && ok "plan --isolate unmanaged: says why, no plan" || bad "plan --isolate unmanaged: says why, no plan"
+expect 2 "plan --tenant with an unmanaged function" "$acsctl" -F "$tmp/amd-iso.txt" plan --tenant a:00:00.0
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

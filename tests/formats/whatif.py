@@ -3,7 +3,9 @@
 that change (all counted, some listed); the audit findings new and
 resolved; the counts of what was compared; the verdict. Run with an
 override (any input), redirect cleared on one port with ACS, and a whole
-switch's downstream ports changed where each has ACS."""
+switch's downstream ports changed where each has ACS; before a kernel
+upgrade: the newest modelled kernel against the oldest (--kernel-to), and
+a command line against none (--cmdline-to)."""
 import common
 import json
 
@@ -36,7 +38,9 @@ def ports(path):
 
 
 def runs(path):
-    r = [["whatif", "--cmdline", OVERRIDE]]
+    r = [["whatif", "--cmdline", OVERRIDE],
+         ["--kernel", "7.3-rc7", "whatif", "--kernel-to", "5.4"],
+         ["whatif", "--cmdline-to", OVERRIDE]]
     port, switch = ports(path)
     if port:
         r.append(["whatif", port + ":RR-,CR-"])
@@ -66,6 +70,10 @@ def json_facts(out):
             raise ValueError("%s: %d lines, %d records" % (k, len(out.get(k, [])), n))
     f["verdict"] = out["verdict"]
     f["unknown_ports"] = len(out["unknown_ports"])
+    f["passthrough_lost"] = len(out["passthrough"]["lost"])
+    f["passthrough_gained"] = len(out["passthrough"]["gained"])
+    f["passthrough_shared"] = sum(len(x["shared_with"]) for k in ("lost", "gained") for x in out["passthrough"][k])
+    f["to"] = out["to"]["kernel"] if "to" in out else None
     return f
 
 
@@ -88,6 +96,12 @@ def machine_facts(out):
     t = common.records(out, "whatif")[0]
     f["verdict"] = t["verdict"]
     f["unknown_ports"] = len([x for x in t["unknown_ports"].split(",") if x])
+    f["passthrough_lost"] = common.count(out, "whatif.passthrough.lost")
+    f["passthrough_gained"] = common.count(out, "whatif.passthrough.gained")
+    f["passthrough_shared"] = sum(len(r["shared_with"].split(",")) for k in ("lost", "gained")
+                                  for r in common.records(out, "whatif.passthrough." + k))
+    to = common.records(out, "whatif.to")
+    f["to"] = to[0]["kernel"] if to else None
     return f
 
 
@@ -113,8 +127,13 @@ def text_facts(out):
     for i, side in enumerate(("before", "after")):
         f.update({"audit_%s_%s" % (side, k): au[3 * i + j] for j, k in enumerate(AUDIT)})
     f["audit_new"], f["audit_resolved"] = n("audit_new: "), n("audit_resolved: ")
-    f["verdict"] = "unknown" if n("UNKNOWN: ") else "ok"
+    f["verdict"] = "fail" if n("CHANGED: ") else "unknown" if n("UNKNOWN: ") or n("UNCERTAIN: ") else "ok"
     f["unknown_ports"] = n("UNKNOWN 0")
+    f["passthrough_lost"], f["passthrough_gained"] = n("passthrough_lost: "), n("passthrough_gained: ")
+    f["passthrough_shared"] = sum(len(l.split(" with ", 1)[1].split()) for l in lines
+                                  if l.startswith(("passthrough_lost: ", "passthrough_gained: ")))
+    to = [l for l in lines if l.startswith("# after: kernel policy: ")]
+    f["to"] = to[0].split()[4] if to else None
     return f
 
 

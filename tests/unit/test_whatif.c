@@ -490,6 +490,98 @@ static void test_whatif_audit__identity(void **state)
 	acs_fabric_free(g);
 }
 
+/* Before a kernel upgrade: the same fabric under two kernels. Qualcomm
+ * Hamoa root ports have their ACS quirk from 7.0 (no 5.4.y): under the
+ * oldest modelled kernel the root ports and both endpoints form one
+ * group, under the newest each is alone; 7.0 and the newest agree. */
+static void test_whatif_kernels__quirk(void **state)
+{
+	const char *src = getenv("ACSCTL_SOURCE");
+	const char *oldest, *newest;
+	const acs_policy *po, *pn;
+	const acs_partition_change *c;
+	const uint32_t *v;
+	char path[1024];
+	acs_whatif *w;
+	acs_fabric *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fixtures/whatif-kernel/qcom-hamoa.json", src ? src : ".");
+	f = load(path);
+	acs_policy_range(&oldest, &newest);
+	po = acs_policy_find(oldest);
+	pn = acs_policy_find(newest);
+	assert_non_null(po);
+	assert_non_null(pn);
+
+	/* newest to oldest: one group merges, both endpoints lose isolation */
+	assert_int_equal(acs_whatif_run(&w, f, pn, f, po, NULL), 0);
+	assert_int_equal(acs_whatif_group_changes(w, &c), 1);
+	assert_int_equal(c[0].kind, ACS_PARTITION_MERGED);
+	assert_int_equal(c[0].count, 4);
+	assert_int_equal(acs_groups_count(acs_whatif_groups(w, ACS_WHATIF_BEFORE)), 4);
+	assert_int_equal(acs_groups_count(acs_whatif_groups(w, ACS_WHATIF_AFTER)), 1);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &v), 2);
+	assert_int_equal(v[0], idx(f, "01:00.0"));
+	assert_int_equal(v[1], idx(f, "02:00.0"));
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_AFTER, &v), 0);
+	acs_whatif_free(w);
+
+	/* oldest to newest: the group splits, both gain isolation */
+	assert_int_equal(acs_whatif_run(&w, f, po, f, pn, NULL), 0);
+	assert_int_equal(acs_whatif_group_changes(w, &c), 1);
+	assert_int_equal(c[0].kind, ACS_PARTITION_SPLIT);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &v), 0);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_AFTER, &v), 2);
+	acs_whatif_free(w);
+
+	/* 7.0, the quirk's first release, and the newest: nothing changes */
+	assert_int_equal(acs_whatif_run(&w, f, acs_policy_find("7.0"), f, pn, NULL), 0);
+	assert_int_equal(acs_whatif_group_changes(w, &c), 0);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &v), 0);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_AFTER, &v), 0);
+	acs_whatif_free(w);
+	acs_fabric_free(f);
+}
+
+/* Isolation counts a device's own functions as one: a multifunction
+ * endpoint alone below its port is alone; once its root port and the one
+ * beside it (one multifunction slot) lose ACS, it shares a group with the
+ * other port's endpoint and is not. */
+static void test_whatif_isolation__own_device(void **state)
+{
+	static const char *const rps[] = { "00:02.0", "00:02.1" };
+	const acs_policy *p = acs_policy_find("6.12");
+	struct tfab t;
+	acs_fabric *f, *g;
+	acs_whatif *w;
+	const uint32_t *v;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:02.0", 1, 1, 0x1d, true);
+	tfab_root_port(&t, "00:02.1", 2, 2, 0x1d, true);
+	tfab_endpoint(&t, "01:00.0", true, 0x1d);
+	tfab_endpoint(&t, "01:00.1", true, 0x1d);
+	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
+	f = tfab_end(&t);
+	g = with_ctrl(f, rps, 2, 0);
+	assert_int_equal(acs_whatif_run(&w, f, p, g, p, NULL), 0);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &v), 3);
+	assert_int_equal(v[0], idx(g, "01:00.0"));
+	assert_int_equal(v[1], idx(g, "01:00.1"));
+	assert_int_equal(v[2], idx(g, "02:00.0"));
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_AFTER, &v), 0);
+	acs_whatif_free(w);
+	/* and back */
+	assert_int_equal(acs_whatif_run(&w, g, p, f, p, NULL), 0);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_BEFORE, &v), 0);
+	assert_int_equal(acs_whatif_isolation(w, ACS_WHATIF_AFTER, &v), 3);
+	acs_whatif_free(w);
+	acs_fabric_free(f);
+	acs_fabric_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +594,8 @@ int main(void)
 		cmocka_unit_test(test_whatif_run__bad_opts),
 		cmocka_unit_test(test_whatif_vfs__added_removed),
 		cmocka_unit_test(test_whatif_audit__identity),
+		cmocka_unit_test(test_whatif_kernels__quirk),
+		cmocka_unit_test(test_whatif_isolation__own_device),
 		cmocka_unit_test(test_whatif_fixtures__pruning_exact),
 		cmocka_unit_test(test_whatif_synth__pruning_exact),
 	};

@@ -44,6 +44,8 @@ struct acs_whatif {
 	size_t naudit_diff[2];
 	uint32_t *unknown;
 	size_t nunknown;
+	uint32_t *alone_only[2];    /* after's indices: alone on that side only */
+	size_t nalone_only[2];
 };
 
 static bool peer(const struct acs_func *fn)
@@ -153,6 +155,80 @@ static int diff_groups(acs_whatif *w)
 	free(a);
 	free(b);
 	free(m);
+	return rc;
+}
+
+/*
+ * Per function of side s: alone, its group holding no peer function
+ * (bridges and host bridges aside: they stay with the host) outside its
+ * own device (its slot's functions go to a VM together).
+ */
+static uint8_t *alone_on(const acs_whatif *w, int s)
+{
+	const acs_fabric *f = w->f[s];
+	const acs_groups *g = w->groups[s];
+	size_t n = acs_fabric_count(f), ng = acs_groups_count(g);
+	uint8_t *alone = calloc(n + 1, 1);
+	long *first = malloc((ng + 1) * sizeof(*first));   /* a peer of the group, or -1 */
+	uint8_t *mixed = calloc(ng + 1, 1);                 /* peers of two devices */
+
+	if (!alone || !first || !mixed) {
+		free(alone);
+		alone = NULL;
+		goto out;
+	}
+	for (size_t k = 0; k < ng; k++)
+		first[k] = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i), *o;
+		size_t id = acs_groups_of(g, i);
+
+		if (id == ACS_NO_GROUP || id >= ng || !peer(fn))
+			continue;
+		if (first[id] < 0) {
+			first[id] = (long)i;
+			continue;
+		}
+		o = acs_fabric_func(f, (size_t)first[id]);
+		if (o->domain != fn->domain || o->bus != fn->bus || o->dev != fn->dev)
+			mixed[id] = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t id = acs_groups_of(g, i);
+
+		alone[i] = id != ACS_NO_GROUP && id < ng && peer(acs_fabric_func(f, i)) && !mixed[id];
+	}
+out:
+	free(first);
+	free(mixed);
+	return alone;
+}
+
+/* The functions of both sides, in a group on both, alone on one only. */
+static int diff_isolation(acs_whatif *w)
+{
+	size_t na = acs_fabric_count(w->f[1]);
+	uint8_t *before = alone_on(w, 0), *after = alone_on(w, 1);
+	int rc = before && after ? 0 : acs_error_nomem();
+
+	for (int s = 0; !rc && s < 2; s++) {
+		w->alone_only[s] = malloc((na + 1) * sizeof(*w->alone_only[s]));
+		if (!w->alone_only[s])
+			rc = acs_error_nomem();
+	}
+	for (size_t i = 0; !rc && i < na; i++) {
+		long b = w->map[1][i];
+
+		if (b < 0 || acs_groups_of(w->groups[0], (size_t)b) == ACS_NO_GROUP ||
+		    acs_groups_of(w->groups[1], i) == ACS_NO_GROUP || before[b] == after[i])
+			continue;
+		if (before[b])
+			w->alone_only[0][w->nalone_only[0]++] = (uint32_t)i;
+		else
+			w->alone_only[1][w->nalone_only[1]++] = (uint32_t)i;
+	}
+	free(before);
+	free(after);
 	return rc;
 }
 
@@ -666,6 +742,8 @@ int acs_whatif_run(acs_whatif **out, const acs_fabric *before, const acs_policy 
 	if (!rc)
 		rc = diff_groups(w);
 	if (!rc)
+		rc = diff_isolation(w);
+	if (!rc)
 		rc = diff_p2p(w);
 	if (!rc)
 		rc = diff_audit(w);
@@ -721,6 +799,13 @@ size_t acs_whatif_only(const acs_whatif *w, int side, const uint32_t **funcs)
 	return w->nadded;
 }
 
+size_t acs_whatif_isolation(const acs_whatif *w, int side, const uint32_t **funcs)
+{
+	side = side ? 1 : 0;
+	*funcs = w->alone_only[side];
+	return w->nalone_only[side];
+}
+
 size_t acs_whatif_p2p(const acs_whatif *w, const acs_whatif_pair **pairs, acs_whatif_p2p_stats *stats)
 {
 	*pairs = w->pairs;
@@ -767,5 +852,7 @@ void acs_whatif_free(acs_whatif *w)
 	free(w->audit_diff[0]);
 	free(w->audit_diff[1]);
 	free(w->unknown);
+	free(w->alone_only[0]);
+	free(w->alone_only[1]);
 	free(w);
 }
