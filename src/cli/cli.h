@@ -58,6 +58,9 @@ struct cli {
 	acs_fabric *fabric;
 	const acs_policy *policy;
 	const char *policy_why;  /* how the policy was chosen */
+	/* metrics */
+	const char *output;      /* -o FILE (synth reads its own) */
+	const char *expect;      /* --expect FILE: acs.conf to compare with */
 };
 
 /* Selection (-s, -d) through libpci's own filter syntax. */
@@ -163,6 +166,10 @@ int cmd_whatif(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_pe(struct cli *c, int argc, char **argv);
+/* metrics (cmd-metrics.c); and its file where the source could not be
+ * loaded: acsctl_run_errors 1, nothing else of the fabric. Returns status. */
+int cmd_metrics(struct cli *c, int argc, char **argv);
+int cli_metrics_failed(const struct cli *c, int status);
 /* The groups to show: the kernel policy's, or a PE platform's. */
 int cli_groups(const struct cli *c, acs_groups **out);
 
