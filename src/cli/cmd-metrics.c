@@ -177,7 +177,20 @@ static int expected(struct metrics *m)
 		m->expect = DEFAULT_EXPECT;
 	if (!m->expect)
 		return 0;
-	return cli_conf_changes(c, m->expect, &m->changes, &m->nchanges) ? -1 : 0;
+	if (cli_conf_changes(c, m->expect, &m->changes, &m->nchanges))
+		return -1;
+	/* apply refuses it too: the boot unit would fail on such a file */
+	for (size_t i = 0; i < m->nchanges; i++)
+		for (size_t k = 0; k < i; k++)
+			if (m->changes[k].index == m->changes[i].index) {
+				char addr[ACS_ADDR_MAX];
+
+				fprintf(stderr, "acsctl metrics: %s: %s changed twice: name each port once (as apply needs)\n",
+					m->expect, acs_func_addr(acs_fabric_func(c->fabric, m->changes[i].index), addr,
+								 sizeof(addr)));
+				return -1;
+			}
+	return 0;
 }
 
 static int compute(struct metrics *m)
@@ -243,18 +256,12 @@ static void write_metrics(FILE *f, const struct metrics *m, time_t now)
 	if (m->expect) {
 		family(f, "acsctl_acs_drift", "gauge",
 		       "1 where a function's ACS control differs from what the expected acs.conf asks, else 0");
+		/* each function once (expected() saw to it), as acs.conf names them */
 		for (size_t i = 0; i < m->nchanges; i++) {
 			const struct acs_func *fn = acs_fabric_func(fab, m->changes[i].index);
-			bool seen = false, drift = false;
 
-			/* once a device, in the order acs.conf names them */
-			for (size_t k = 0; k < i && !seen; k++)
-				seen = m->changes[k].index == m->changes[i].index;
-			if (seen)
-				continue;
-			for (size_t k = i; k < m->nchanges; k++)
-				drift |= m->changes[k].index == m->changes[i].index && m->changes[k].ctrl != (fn->acs_ctrl & fn->acs_cap & 0x7f);
-			fprintf(f, "acsctl_acs_drift{device=\"%s\"} %d\n", acs_func_addr(fn, addr, sizeof(addr)), drift);
+			fprintf(f, "acsctl_acs_drift{device=\"%s\"} %d\n", acs_func_addr(fn, addr, sizeof(addr)),
+				m->changes[i].ctrl != (fn->acs_ctrl & fn->acs_cap & 0x7f));
 			any = true;
 		}
 		if (!any)

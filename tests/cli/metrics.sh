@@ -251,6 +251,11 @@ if [ -n "$port" ]; then
 		grep -q 'writable by group or others' "$tmp/err" &&
 		ok "drift: an acs.conf others may write: exit 2, acsctl_run_errors 1, nothing else" ||
 		bad "drift: an acs.conf others may write (exit $rc): $(head -1 "$tmp/err")"
+	printf '%s:RR-\n%s:RR+\n' "$port" "$port" >"$tmp/twice.conf"
+	chmod 600 "$tmp/twice.conf"
+	"$acsctl" -F "$fx" metrics --expect "$tmp/twice.conf" >"$tmp/out" 2>"$tmp/err"
+	[ $? -eq 2 ] && grep -qx 'acsctl_run_errors 1' "$tmp/out" && grep -q "changed twice" "$tmp/err" &&
+		ok "drift: a port named twice: exit 2 (apply refuses it too)" || bad "drift: a port named twice: $(head -1 "$tmp/err")"
 	printf '0000:ff:1f.7:RR-\n' >"$tmp/gone.conf"
 	chmod 600 "$tmp/gone.conf"
 	"$acsctl" -F "$fx" metrics --expect "$tmp/gone.conf" >"$tmp/out" 2>"$tmp/err"
