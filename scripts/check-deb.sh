@@ -33,6 +33,12 @@ has acsctl '/lib/systemd/system/acsctl-apply\.service'
 # made from acsctl's option tables (acsctl --completion bash)
 has acsctl '/usr/share/bash-completion/completions/acsctl'
 dpkg-deb -I "$tmp/acsctl.deb" postinst | grep -q deb-systemd-helper || fail "acsctl's postinst does not enable the unit"
+# acsctl metrics for node_exporter: installed, left disabled
+has acsctl '/lib/systemd/system/acsctl-metrics\.service'
+has acsctl '/lib/systemd/system/acsctl-metrics\.timer'
+# (dh_installsystemd --no-enable: enabled again only where it was before)
+dpkg-deb -I "$tmp/acsctl.deb" postinst | grep -q "debian-installed .*acsctl-metrics\.timer" ||
+	fail "acsctl's postinst enables the metrics timer (or names it not)"
 dpkg-deb -f "$tmp/acsctl.deb" Depends | grep -q 'libacsctl0 (>= ' || fail "acsctl does not depend on libacsctl0"
 # SEE ALSO: ".IR json.md ," names /usr/share/doc/acsctl/json.md
 docs=$(sed -n '/^\.SH SEE ALSO/,/^\.SH/p' "$src/doc/acsctl.8" |

@@ -68,6 +68,9 @@ struct cli {
 	const char *kernel_to, *cmdline_to;
 	struct cli *to;          /* owned; its loaded fabric is this one's */
 	bool is_to;              /* this is that other side */
+	/* metrics */
+	const char *output;      /* -o FILE (synth reads its own) */
+	const char *expect;      /* --expect FILE: acs.conf to compare with */
 };
 
 /* Selection (-s, -d) through libpci's own filter syntax. */
@@ -173,6 +176,10 @@ int cmd_whatif(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_pe(struct cli *c, int argc, char **argv);
+/* metrics (cmd-metrics.c); and its file where the source could not be
+ * loaded: acsctl_run_errors 1, nothing else of the fabric. Returns status. */
+int cmd_metrics(struct cli *c, int argc, char **argv);
+int cli_metrics_failed(const struct cli *c, int status);
 /* The groups to show: the kernel policy's, or a PE platform's. */
 int cli_groups(const struct cli *c, acs_groups **out);
 

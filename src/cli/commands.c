@@ -57,6 +57,9 @@ const struct cli_command cli_commands[] = {
 	{ "synth", cmd_synth, "",
 	  "a synthetic fabric: --functions N [--seed S] [--format topo|dump] [-o FILE]",
 	  O(FUNCTIONS) | O(SEED) | O(FORMAT) | O(OUTPUT) | O(JSON) | O(MACHINE) | HELP, true, COMPLETE_NONE },
+	{ "metrics", cmd_metrics, "",
+	  "Prometheus text for node_exporter's textfile collector ([-o FILE], doc/metrics.md)",
+	  SOURCE | O(CPU) | O(OUTPUT) | O(EXPECT) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
 };
 
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -584,6 +584,9 @@ int main(int argc, char **argv)
 	/* apply --status reads only the journal: it works where nothing is
 	 * mounted on /sys (a package build's chroot) */
 	rc = cmd->fn == cmd_apply && c.status ? 0 : load(&c);
+	/* metrics: a source that cannot be read is said in the file too */
+	if (rc && cmd->fn == cmd_metrics)
+		rc = cli_metrics_failed(&c, rc);
 	if (rc == 0)
 		rc = cmd->fn(&c, nargs, args);
 	cli_free(&c);

@@ -78,6 +78,8 @@ SET_STRING(set_cmdline, cmdline)
 SET_STRING(set_slot, slot)
 SET_STRING(set_id, id)
 SET_STRING(set_from, from)
+SET_STRING(set_output, output)
+SET_STRING(set_expect, expect)
 SET_FLAG(set_json, json)
 SET_FLAG(set_machine, machine)
 SET_FLAG(set_verbose, verbose)
@@ -299,7 +301,11 @@ const struct cli_option cli_options[OPT_COUNT] = {
 		"a topology file (default) or an lspci -xxxx dump",
 		SEC_COMMAND, NULL, COMPLETE_WORDS, "topo dump", false },
 	[OPT_OUTPUT] = { 'o', NULL, "FILE", "write to FILE (default: standard output)",
-		SEC_COMMAND, NULL, COMPLETE_FILE, NULL, false },
+		SEC_COMMAND, set_output, COMPLETE_FILE, NULL, false },
+	/* metrics' */
+	[OPT_EXPECT] = { 0, "expect", "FILE",
+		"acsctl_acs_drift against FILE, changes as acs.conf\nholds them (default /etc/acsctl/acs.conf where it\nexists, reading this host's /sys)",
+		SEC_COMMAND, set_expect, COMPLETE_FILE, NULL, false },
 	/* main.c's own */
 	[OPT_HELP] = { 'h', "help", NULL, "this help",
 		SEC_META, NULL, COMPLETE_NONE, NULL, false },

@@ -29,6 +29,7 @@ enum cli_opt {
 	OPT_KERNEL_TO, OPT_CMDLINE_TO,   /* whatif: before a kernel upgrade */
 	OPT_YES, OPT_UNBIND, OPT_ROLLBACK, OPT_STATUS, OPT_FROM,
 	OPT_FUNCTIONS, OPT_SEED, OPT_FORMAT, OPT_OUTPUT,
+	OPT_EXPECT,
 	/* no command's: acsctl itself */
 	OPT_HELP, OPT_VERSION, OPT_COMPLETION,
 	OPT_COUNT
