@@ -159,6 +159,9 @@ int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out);
  * on; addresses as a list (text: nothing). */
 void cli_out_begin(const struct cli *c, const char *command);
 void cli_out_header(const struct cli *c);
+/* One entry of the header's "warnings" (data only), and a boot's. */
+void cli_out_warning(const char *param, const char *ignored, const char *message);
+void cli_out_boot_warnings(const acs_boot *boot);
 void cli_out_warnings(const struct cli *c);
 void cli_out_verdict(const struct cli *c, int status, const uint32_t *v, size_t n);
 void cli_out_addrs(int when, const struct cli *c, const char *key, const uint32_t *v, size_t n);

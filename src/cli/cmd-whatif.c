@@ -122,15 +122,6 @@ bad:
 	return 0;
 }
 
-static void warning_line(const char *param, const char *ignored, const char *message)
-{
-	out_object_open(OUT_DATA, NULL);
-	out_str(OUT_DATA, "param", NULL, param);
-	out_str(OUT_DATA, "ignored", NULL, ignored);
-	out_str(OUT_DATA, "message", NULL, message);
-	out_object_close(OUT_DATA);
-}
-
 static const char *addr_of(const acs_fabric *f, size_t i, char *buf, size_t size)
 {
 	return acs_func_addr(acs_fabric_func(f, i), buf, size);
@@ -600,13 +591,8 @@ static void print_to(const struct cli *c)
 	out_str(OUT_DATA, "cmdline", NULL, to->boot ? (to->cmdline ? to->cmdline : "") : NULL);
 	out_array_open(OUT_DATA, "warnings");
 	if (kernel && c->kernel_to)
-		warning_line("kernel", NULL, kernel);
-	for (size_t i = 0; to->boot && i < acs_boot_warning_count(to->boot); i++) {
-		acs_boot_warning bw;
-
-		if (!acs_boot_warning_at(to->boot, i, &bw))
-			warning_line(bw.param, bw.ignored, bw.message);
-	}
+		cli_out_warning("kernel", NULL, kernel);
+	cli_out_boot_warnings(to->boot);
 	out_array_close(OUT_DATA);
 	out_object_close(OUT_DATA);
 }

@@ -138,13 +138,23 @@ static void note_out(void *ctx, const char *fmt, ...)
 	out_str(OUT_ANY, NULL, "# %s\n", buf);
 }
 
-static void warning_out(const char *param, const char *ignored, const char *message)
+void cli_out_warning(const char *param, const char *ignored, const char *message)
 {
 	out_object_open(OUT_DATA, NULL);
 	out_str(OUT_DATA, "param", NULL, param);
 	out_str(OUT_DATA, "ignored", NULL, ignored);
 	out_str(OUT_DATA, "message", NULL, message);
 	out_object_close(OUT_DATA);
+}
+
+void cli_out_boot_warnings(const acs_boot *boot)
+{
+	for (size_t i = 0; boot && i < acs_boot_warning_count(boot); i++) {
+		acs_boot_warning w;
+
+		if (!acs_boot_warning_at(boot, i, &w))
+			cli_out_warning(w.param, w.ignored, w.message);
+	}
 }
 
 void cli_out_warnings(const struct cli *c)
@@ -159,15 +169,10 @@ void cli_out_warnings(const struct cli *c)
 		return;
 	out_array_open(OUT_DATA, "warnings");
 	for (size_t i = 0; i < n; i++)
-		warning_out("input", NULL, list[i]);
+		cli_out_warning("input", NULL, list[i]);
 	if (kernel)
-		warning_out("kernel", NULL, kernel);
-	for (size_t i = 0; c->boot && i < acs_boot_warning_count(c->boot); i++) {
-		acs_boot_warning w;
-
-		if (!acs_boot_warning_at(c->boot, i, &w))
-			warning_out(w.param, w.ignored, w.message);
-	}
+		cli_out_warning("kernel", NULL, kernel);
+	cli_out_boot_warnings(c->boot);
 	out_array_close(OUT_DATA);
 }
 

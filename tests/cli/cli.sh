@@ -1080,15 +1080,7 @@ done
 # lspci -vv prints "\tIOMMU group: N" (pciutils 3.7 on) after the header and its
 # Subsystem ... NUMA node lines (lspci.c show_verbose()); the VM captures, turned
 # into text by the system's lspci, get their kernel's groups.txt put back that way.
-with_groups() {	# with_groups GROUPS.TXT < LSPCI_TEXT
-	awk -v groups="$1" '
-	BEGIN { while ((getline l < groups) > 0) { split(l, f, " "); a = f[2]; g[a] = f[1]; sub(/^0000:/, "", a); g[a] = f[1] } }
-	function flush() { if (pend != "") { print "\tIOMMU group: " pend; pend = "" } }
-	/^[0-9a-f]/ { flush(); print; split($0, h, " "); pend = (h[1] in g) ? g[h[1]] : ""; next }
-	pend != "" && /^\t(Subsystem|DeviceName|Physical Slot|Device tree node|Control|Status|Latency|Interrupt|NUMA node):/ { print; next }
-	{ flush(); print }
-	END { flush() }'
-}
+with_groups() { sh "$src/tests/cli/with-groups.sh" "$1"; }
 fx=$src/tests/fixtures/vm/6.12
 if lspci -F "$dump" -vvnn >"$tmp/vv.txt" 2>/dev/null; then
 	with_groups "$(dirname "$dump")/groups.txt" <"$tmp/vv.txt" >"$tmp/kg.txt"
