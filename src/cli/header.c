@@ -18,7 +18,8 @@ static void pe_source_notes(const struct cli *c, note_fn note, void *ctx)
 	int kind = acs_fabric_source_kind(c->fabric);
 
 	/* topologies and lspci text say what they say; config space may be cut */
-	for (size_t i = 0; (kind == ACS_SOURCE_DUMP || kind == ACS_SOURCE_SYSFS || kind == ACS_SOURCE_SNAPSHOT) &&
+	for (size_t i = 0; (kind == ACS_SOURCE_DUMP || kind == ACS_SOURCE_SYSFS || kind == ACS_SOURCE_SNAPSHOT ||
+				     kind == ACS_SOURCE_RDMA_TOPO) &&
 			   i < acs_fabric_count(c->fabric); i++) {
 		const struct acs_func *fn = acs_fabric_func(c->fabric, i);
 
