@@ -141,21 +141,30 @@ static int item_error(const struct item *it, const char *fmt, ...)
 			     it->count, it->bdf[0] ? " " : "", it->bdf, what);
 }
 
-/* The line of the first "needle" at or after *from (the items' realpaths
- * come in file order), for the errors' place. */
-static int line_of(const struct acs_input *in, const char *needle, size_t *from)
+/* Where the errors' place is looked for: the items' realpaths come in
+ * file order, so one pass over the file finds them all. */
+struct cursor {
+	size_t pos;
+	int line;
+	bool lost;          /* a realpath not found as written (escapes): no more lines */
+};
+
+/* The line of the next "needle" from the cursor on, 0 when not found. */
+static int line_of(const struct acs_input *in, const char *needle, struct cursor *cur)
 {
 	size_t n = strlen(needle);
-	int line = 1;
+	int line = cur->line;
 
-	for (size_t i = *from; i + n <= in->len; i++)
-		if (in->data[i] == '"' && memcmp(in->data + i + 1, needle, n) == 0 && i + 1 + n < in->len &&
-		    in->data[i + 1 + n] == '"') {
-			for (size_t k = 0; k < i; k++)
-				line += in->data[k] == '\n';
-			*from = i + n;
+	for (size_t i = cur->pos; !cur->lost && i + n + 1 < in->len; i++) {
+		if (in->data[i] == '\n')
+			line++;
+		else if (in->data[i] == '"' && memcmp(in->data + i + 1, needle, n) == 0 && in->data[i + 1 + n] == '"') {
+			cur->pos = i + n + 2;
+			cur->line = line;
 			return line;
 		}
+	}
+	cur->lost = true;
 	return 0;
 }
 
@@ -231,11 +240,17 @@ static int get_encoded(const struct item *it, json_object *obj, const char *key,
 
 static bool parse_bdf(const char *s, unsigned *dom, unsigned *bus, unsigned *dev, unsigned *fn)
 {
-	char tail;
+	/* rdma_topo's BDF_RE: hex domain (here 1 to 8 digits), two-digit bus
+	 * and device, one-digit function; nothing else */
+	size_t d = strspn(s, "0123456789abcdefABCDEF"), len = strlen(s);
+	const char *h = "0123456789abcdefABCDEF";
 
-	/* rdma_topo's BDF_RE: hex domain, two-digit bus and device, function */
-	return strlen(s) >= 12 && sscanf(s, "%x:%2x:%2x.%1x%c", dom, bus, dev, fn, &tail) == 4 &&
-	       *dev < 32 && *fn < 8 && isxdigit((unsigned char)s[0]);
+	if (d < 1 || d > 8 || len != d + 8 || s[d] != ':' || s[d + 3] != ':' || s[d + 6] != '.' ||
+	    strspn(s + d + 1, h) < 2 || strspn(s + d + 4, h) < 2 || strspn(s + d + 7, h) < 1)
+		return false;
+	if (sscanf(s, "%x:%x:%x.%x", dom, bus, dev, fn) != 4)
+		return false;
+	return *dev < 32 && *fn < 8;
 }
 
 /* What the realpath's directory says is above the function: a bridge's
@@ -280,7 +295,7 @@ static int parse_realpath(const struct item *it, const char *path, struct placed
 }
 
 static int read_item(struct acs_builder *b, struct item *it, json_object *obj, struct placed *p, bool *grouped,
-		     size_t *from)
+		     struct cursor *from)
 {
 	const char *realpath, *modalias;
 	size_t len, cfglen = 0, vpdlen = 0;
@@ -447,12 +462,17 @@ static int rdma_topo_load(struct acs_builder *b, const char *path, struct acs_in
 	json_object *root = NULL;
 	struct placed *p = NULL;
 	bool grouped = false;
-	size_t n, from = 0, end;
+	struct cursor from = { 0, 1, false };
+	size_t n, end;
 	int rc = 0;
 
 	(void)path;
 	if (!tok)
 		return acs_error_nomem();
+	if (in->len > 0x7fffffff) {
+		json_tokener_free(tok);
+		return acs_error_set(ACS_EPARSE, "%s: an rdma_topo dump over 2 GiB", in->name);
+	}
 	root = json_tokener_parse_ex(tok, in->data, (int)in->len);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
@@ -596,7 +616,7 @@ int acs_rdma_topo_write(const acs_fabric *f, const acs_groups *predicted, FILE *
 	fputc('[', out);
 	for (size_t i = 0; i < count && !rc; i++) {
 		const struct acs_func *fn = acs_fabric_func(f, i);
-		unsigned sv, sd, len = fn->cfg_len;
+		unsigned sv, sd, len = fn->cfg_len < 64 ? 64 : fn->cfg_len;
 		uLongf zlen = zcap;
 		int g = acs_fabric_kernel_group(f, i);
 
