@@ -47,6 +47,8 @@ static const char *unread_why(int kind)
 		return " (lspci text without root, <access denied>, or lspci -v: use lspci -vvnn as root)";
 	case ACS_SOURCE_TOPOLOGY:
 		return " (the topology says \"unknown\")";
+	case ACS_SOURCE_RDMA_TOPO:
+		return " (the rdma_topo dump lacks it: run rdma_topo dump as root)";
 	default:
 		return " (the dump lacks it: use lspci -xxxx as root)";
 	}

@@ -203,6 +203,18 @@ grep -q "warning: .*rdma_topo dump leaves out .*0000:00:1f" "$tmp/err" && ok "wa
 expect 0 "acsctl's own dump whole" "$acsctl" -F "$c" --kernel 6.12 groups --check
 grep -q "leaves out" "$tmp/err" && bad "no such warning on a whole dump" || ok "no such warning on a whole dump"
 
+# a dump taken without root (256 bytes of config space): ACS UNKNOWN, and
+# how to get it
+"$py" -c '
+import base64, json, sys, zlib
+d = json.load(open(sys.argv[1]))
+for o in d:
+    o["config"] = base64.b64encode(zlib.compress(zlib.decompress(base64.b64decode(o["config"]))[:256])).decode()
+json.dump(d, open(sys.argv[2], "w"), indent=4)' "$c" "$tmp/user.json"
+expect 3 "a dump without root: UNKNOWN" "$acsctl" -F "$tmp/user.json" --kernel 6.12 audit
+grep -q "^UNKNOWN: .*run \`rdma_topo dump\` as root" "$tmp/out" && ok "without root: UNKNOWN, and how to get it" ||
+	{ bad "without root: UNKNOWN, and how to get it"; tail -3 "$tmp/out"; }
+
 # 6. rdma_topo itself on acsctl's dumps, where given
 if [ -n "${RDMA_TOPO:-}" ] && [ -f "$RDMA_TOPO" ]; then
 	cp "$RDMA_TOPO" "$tmp/rdma_topo"
