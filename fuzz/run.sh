@@ -13,7 +13,7 @@ build=$1 secs=${2:-60}
 shift $(($# < 2 ? $# : 2))
 src=$(cd "$(dirname "$0")/.." && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(input dump lspci snapshot topology params plan conf journal)
+[ ${#targets[@]} -gt 0 ] || targets=(input dump lspci snapshot topology rdma-topo params plan conf journal)
 corpus=$build/fuzz-corpus findings=$build/fuzz-findings
 mkdir -p "$findings"
 
@@ -56,6 +56,8 @@ seed() { # CORPUS: a few of each kind, small ones first (the fuzzer grows them)
 		for f in "$src"/tests/fixtures/vm-snapshot/*/*/snapshot.txt; do n=$((n + 1)); cp "$f" "$d/s-$n"; done ;;
 	topology)
 		for f in "$src"/examples/*.json; do cp "$f" "$d/"; done ;;
+	rdma-topo) # rdma_topo's dumps (tests/fixtures/rdma-topo), and a VM capture's
+		for f in "$src"/tests/fixtures/rdma-topo/*.sysfs.json; do cp "$f" "$d/"; done ;;
 	params)
 		printf '\0pci=disable_acs_redir=0000:00:01.0;1b36:000c' > "$d/c1"
 		printf '\0pci=config_acs=1101x0x@pci:8086:1234,noats pcie_acs_override=downstream,multifunction' > "$d/c2"

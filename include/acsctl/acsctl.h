@@ -25,5 +25,6 @@
 #include "acsctl/apply.h"
 #include "acsctl/pe.h"
 #include "acsctl/bars.h"
+#include "acsctl/rdma-topo.h"
 
 #endif

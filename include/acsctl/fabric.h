@@ -96,6 +96,7 @@ enum acs_source_kind {
 	ACS_SOURCE_FILE = 4,   /**< a file of any kind: detected by content */
 	ACS_SOURCE_SNAPSHOT = 5, /**< an acsctl snapshot (doc/snapshot.md) */
 	ACS_SOURCE_TOPOLOGY = 6, /**< a topology file (doc/topology.md) */
+	ACS_SOURCE_RDMA_TOPO = 7, /**< an `rdma_topo dump` file (doc/rdma-topo-dump.md) */
 };
 
 /** What the source knows of the kernel's own IOMMU groups. */

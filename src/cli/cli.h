@@ -71,6 +71,8 @@ struct cli {
 	/* metrics */
 	const char *output;      /* -o FILE (synth reads its own) */
 	const char *expect;      /* --expect FILE: acs.conf to compare with */
+	/* snapshot --format rdma-topo (synth reads its own --format) */
+	const char *format;
 };
 
 /* Selection (-s, -d) through libpci's own filter syntax. */

@@ -18,7 +18,8 @@ static void pe_source_notes(const struct cli *c, note_fn note, void *ctx)
 	int kind = acs_fabric_source_kind(c->fabric);
 
 	/* topologies and lspci text say what they say; config space may be cut */
-	for (size_t i = 0; (kind == ACS_SOURCE_DUMP || kind == ACS_SOURCE_SYSFS || kind == ACS_SOURCE_SNAPSHOT) &&
+	for (size_t i = 0; (kind == ACS_SOURCE_DUMP || kind == ACS_SOURCE_SYSFS || kind == ACS_SOURCE_SNAPSHOT ||
+				     kind == ACS_SOURCE_RDMA_TOPO) &&
 			   i < acs_fabric_count(c->fabric); i++) {
 		const struct acs_func *fn = acs_fabric_func(c->fabric, i);
 
@@ -46,6 +47,8 @@ static const char *unread_why(int kind)
 		return " (lspci text without root, <access denied>, or lspci -v: use lspci -vvnn as root)";
 	case ACS_SOURCE_TOPOLOGY:
 		return " (the topology says \"unknown\")";
+	case ACS_SOURCE_RDMA_TOPO:
+		return " (the rdma_topo dump lacks it: run rdma_topo dump as root)";
 	default:
 		return " (the dump lacks it: use lspci -xxxx as root)";
 	}

@@ -80,6 +80,7 @@ SET_STRING(set_id, id)
 SET_STRING(set_from, from)
 SET_STRING(set_output, output)
 SET_STRING(set_expect, expect)
+SET_STRING(set_format, format)
 SET_FLAG(set_json, json)
 SET_FLAG(set_machine, machine)
 SET_FLAG(set_verbose, verbose)
@@ -297,9 +298,9 @@ const struct cli_option cli_options[OPT_COUNT] = {
 		SEC_COMMAND, NULL, COMPLETE_NONE, NULL, false },
 	[OPT_SEED] = { 0, "seed", "S", "the seed: the same seed, the same fabric",
 		SEC_COMMAND, NULL, COMPLETE_NONE, NULL, false },
-	[OPT_FORMAT] = { 0, "format", "topo|dump",
-		"a topology file (default) or an lspci -xxxx dump",
-		SEC_COMMAND, NULL, COMPLETE_WORDS, "topo dump", false },
+	[OPT_FORMAT] = { 0, "format", "FORMAT",
+		"synth: topo (a topology file, default) or dump (an\nlspci -xxxx dump); snapshot: rdma-topo (rdma_topo\ndump's JSON, doc/rdma-topo-dump.md)",
+		SEC_COMMAND, set_format, COMPLETE_WORDS, "topo dump rdma-topo", false },
 	[OPT_OUTPUT] = { 'o', NULL, "FILE", "write to FILE (default: standard output)",
 		SEC_COMMAND, set_output, COMPLETE_FILE, NULL, false },
 	/* metrics' */

@@ -80,6 +80,9 @@ struct acs_fabric {
 	struct acs_host_facts host;
 	struct acs_vmd *vmd;      /* PCI domains behind an Intel VMD endpoint */
 	size_t nvmd;
+	/* per function, owned; NULL when the source read no VPD (rdma_topo
+	 * dumps carry it: src-rdma-topo.c) */
+	struct acs_vpd { uint8_t *data; size_t len; } *vpd;
 };
 
 /*
@@ -101,6 +104,10 @@ struct acs_raw_func {
 	int32_t numa_node;  /* -1 when none */
 	uint64_t bar_size[6]; /* from sysfs; 0 unknown */
 	uint64_t vf_bar_size[6]; /* PFs: one VF's BAR sizes; 0 unknown */
+	/* rdma_topo dumps: the VPD as sysfs gave it, carried to the fabric
+	 * (not modelled) for acs_rdma_topo_write(); NULL none */
+	uint8_t *vpd;
+	size_t vpd_len;
 };
 
 struct acs_builder {

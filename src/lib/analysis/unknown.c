@@ -255,6 +255,8 @@ const char *acs_unknown_advice(const acs_fabric *f)
 		return "take the dump as root with `lspci -xxxx`: -x and -xxx stop before the extended config space";
 	case ACS_SOURCE_LSPCI:
 		return "take the text as root with `lspci -vvv` (or a dump with `lspci -xxxx`): without root lspci prints `Capabilities: <access denied>`";
+	case ACS_SOURCE_RDMA_TOPO:
+		return "run `rdma_topo dump` as root: sysfs gives the extended config space only to root";
 	case ACS_SOURCE_SNAPSHOT:
 		return "take the snapshot as root (`acsctl snapshot` reads the extended config space only as root)";
 	default:

@@ -122,6 +122,7 @@ void acs_builder_cleanup(struct acs_builder *b)
 	for (i = 0; i < b->n; i++) {
 		free(b->raw[i].cfg);
 		free(b->raw[i].driver);
+		free(b->raw[i].vpd);
 	}
 	free(b->raw);
 	free(b->origin);
@@ -248,6 +249,17 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 		f->kernel_group[i] = b->raw[i].kernel_group;
 	}
 	owned = true;
+	/* VPD: only where the source read some */
+	for (i = 0; i < b->n && !f->vpd; i++)
+		if (b->raw[i].vpd && !(f->vpd = calloc(b->n, sizeof(*f->vpd)))) {
+			rc = acs_error_nomem();
+			goto done;
+		}
+	for (i = 0; f->vpd && i < b->n; i++) {
+		f->vpd[i].data = b->raw[i].vpd;
+		f->vpd[i].len = b->raw[i].vpd_len;
+		b->raw[i].vpd = NULL;
+	}
 	for (i = 0; i < b->n; i++) {
 		rc = acs_decode_func(&f->funcs[i], &b->raw[i], f->origin);
 		if (rc)

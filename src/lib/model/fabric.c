@@ -429,6 +429,9 @@ void acs_fabric_free(acs_fabric *f)
 		free(f->cfgs[i]);
 	for (i = 0; f->drivers && i < f->nfuncs; i++)
 		free(f->drivers[i]);
+	for (i = 0; f->vpd && i < f->nfuncs; i++)
+		free(f->vpd[i].data);
+	free(f->vpd);
 	free(f->cfgs);
 	free(f->drivers);
 	free(f->funcs);

@@ -35,6 +35,32 @@ static bool json_start(const char *s, size_t len)
 	return comment;
 }
 
+/* rdma_topo dump's JSON list: '[' first, then an object whose first
+ * members (within a few hundred bytes) name "realpath" or "config"; an
+ * empty list too (then the reader says so). src-rdma-topo.c */
+static bool rdma_topo_start(const char *s, size_t len)
+{
+	size_t i = 0, end;
+	bool realpath = false, config = false;
+
+	while (i < len && isspace((unsigned char)s[i]))
+		i++;
+	if (i >= len || s[i] != '[')
+		return false;
+	for (i++; i < len && isspace((unsigned char)s[i]); i++)
+		;
+	if (i < len && s[i] == ']')
+		return true;
+	if (i >= len || s[i] != '{')
+		return false;
+	end = i + 512 < len ? i + 512 : len;
+	for (size_t k = i; k + 10 <= end; k++) {
+		realpath |= memcmp(s + k, "\"realpath\"", 10) == 0;
+		config |= k + 8 <= end && memcmp(s + k, "\"config\"", 8) == 0;
+	}
+	return realpath || config;
+}
+
 static bool hex_line(const char *s)
 {
 	/* "00: 86 80" .. "ff0: 00": lspci -x style */
@@ -66,6 +92,8 @@ int acs_source_detect(const char *text, size_t len)
 
 	if (len >= 18 && strncmp(text, "# acsctl snapshot ", 18) == 0)
 		return ACS_SOURCE_SNAPSHOT;
+	if (rdma_topo_start(text, len))
+		return ACS_SOURCE_RDMA_TOPO;
 	if (json_start(text, len))
 		return ACS_SOURCE_TOPOLOGY;
 	while (i < len) {

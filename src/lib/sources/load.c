@@ -11,6 +11,7 @@ static const struct acs_source_ops *const sources[] = {
 	&acs_source_lspci,
 	&acs_source_snapshot,
 	&acs_source_topology,
+	&acs_source_rdma_topo,
 };
 
 static int detect(const struct acs_input *in, int *kind)
@@ -20,7 +21,7 @@ static int detect(const struct acs_input *in, int *kind)
 	*kind = acs_source_detect(in->data, in->len);
 	if (!*kind)
 		return acs_error_set(ACS_EPARSE, "%s: no PCI data (not lspci -x/-xxx/-xxxx or -v "
-				     "output, an acsctl snapshot or a topology)", in->name);
+				     "output, an acsctl snapshot, a topology or an rdma_topo dump)", in->name);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ extern const struct acs_source_ops acs_source_dump;
 extern const struct acs_source_ops acs_source_lspci;
 extern const struct acs_source_ops acs_source_snapshot;
 extern const struct acs_source_ops acs_source_topology;
+extern const struct acs_source_ops acs_source_rdma_topo;
 
 /* Which file source reads this text: ACS_SOURCE_DUMP when it has hex
  * lines, ACS_SOURCE_LSPCI for lspci -v text, 0 when neither. */
