@@ -71,6 +71,8 @@ struct cli {
 	/* metrics */
 	const char *output;      /* -o FILE (synth reads its own) */
 	const char *expect;      /* --expect FILE: acs.conf to compare with */
+	/* snapshot --serial: keep the host's serial number */
+	bool serial;
 };
 
 /* Selection (-s, -d) through libpci's own filter syntax. */
@@ -170,6 +172,7 @@ int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_synth(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_p2p(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_whatif(struct cli *c, int argc, char **argv);

@@ -44,6 +44,7 @@ struct acs_host_facts {
 	char *cpu_vendor;         /* vendor_id, "" none (not x86), NULL unknown; owned */
 	int cpu_family;           /* "cpu family", -1 unknown or none */
 	int p2pdma;               /* CONFIG_PCI_P2PDMA: 1 set, 0 not, -1 unknown */
+	char *fact[ACS_HOST_FACT_COUNT]; /* enum acs_host_fact: NULL unknown; owned */
 };
 
 /* A PCI domain the Intel VMD driver (drivers/pci/controller/vmd.c) created
@@ -130,6 +131,11 @@ int acs_builder_set_release(struct acs_builder *b, const char *release);
 int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline);
 /* The host's CPU vendor (NULL: unknown, "": none); copied. */
 int acs_builder_set_cpu_vendor(struct acs_builder *b, const char *vendor);
+/* A host fact (enum acs_host_fact; NULL: unknown); copied, trimmed of
+ * trailing white space, newlines made spaces. */
+int acs_builder_set_host_fact(struct acs_builder *b, int which, const char *value);
+/* Free the host facts' strings. */
+void acs_host_facts_free(struct acs_host_facts *h);
 /* Something the source read but cannot vouch for (a file that may have
  * been cut where its format cannot tell): the fabric keeps it, the CLI
  * prints it. */

@@ -441,7 +441,7 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->origin);
 	free(f->kernel_release);
 	free(f->cmdline);
-	free(f->host.cpu_vendor);
+	acs_host_facts_free(&f->host);
 	free(f->vmd);
 	for (size_t w = 0; w < f->nwarnings; w++)
 		free(f->warnings[w]);
@@ -554,6 +554,43 @@ size_t acs_fabric_warnings(const acs_fabric *f, const char *const **list)
 const char *acs_fabric_cmdline(const acs_fabric *f)
 {
 	return f->cmdline;
+}
+
+static const char *const host_fact_keys[ACS_HOST_FACT_COUNT] = {
+	"hostname", "time", "dmi-product", "dmi-board", "bios-vendor", "bios-version", "bios-date", "serial",
+};
+
+const char *acs_host_fact_key(int which)
+{
+	return which >= 0 && which < ACS_HOST_FACT_COUNT ? host_fact_keys[which] : NULL;
+}
+
+const char *acs_fabric_host_fact(const acs_fabric *f, int which)
+{
+	return which >= 0 && which < ACS_HOST_FACT_COUNT ? f->host.fact[which] : NULL;
+}
+
+static const char *const link_speeds[] = { NULL, "2.5GT/s", "5GT/s", "8GT/s", "16GT/s", "32GT/s", "64GT/s" };
+
+const char *acs_link_speed_name(unsigned speed)
+{
+	return speed < sizeof(link_speeds) / sizeof(link_speeds[0]) ? link_speeds[speed] : NULL;
+}
+
+bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width)
+{
+	unsigned pos = fn->pcie_pos, st;
+
+	/* integrated endpoints and event collectors have no link */
+	if (!pos || fn->pcie_type == ACS_PCIE_RC_END || fn->pcie_type == ACS_PCIE_RC_EC || fn->is_virtfn ||
+	    !(fn->known & ACS_KNOWN_CAPS) || pos + 0x14 > fn->cfg_len)
+		return false;
+	st = acs_func_cfg_byte(fn, pos + 0x12) | (unsigned)acs_func_cfg_byte(fn, pos + 0x13) << 8;
+	if (!(st & 0xf) || !((st >> 4) & 0x3f))
+		return false;  /* link down, or a register that says nothing */
+	*speed = st & 0xf;
+	*width = (st >> 4) & 0x3f;
+	return true;
 }
 
 const char *acs_fabric_cpu_vendor(const acs_fabric *f)

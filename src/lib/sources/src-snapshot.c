@@ -85,6 +85,13 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 		fprintf(out, " numa_node=%d", fn->numa_node);
 	write_sizes(out, "bars", fn->bar_size);
 	write_sizes(out, "vf_bars", fn->vf_bar_size);
+	{
+		unsigned speed, width;
+
+		/* for people and other tools: config space holds it */
+		if (acs_func_link(fn, &speed, &width) && acs_link_speed_name(speed))
+			fprintf(out, " link=%s,x%u", acs_link_speed_name(speed), width);
+	}
 	if (acs_fabric__vmd_owner(f, fn) >= 0)
 		fprintf(out, " vmd=%s", acs_func_addr(acs_fabric_func(f, (size_t)acs_fabric__vmd_owner(f, fn)),
 						      addr, sizeof(addr)));
@@ -131,7 +138,16 @@ static void write_host(const acs_fabric *f, FILE *out)
 
 int acs_snapshot_write(const acs_fabric *f, FILE *out)
 {
+	return acs_snapshot_write_opts(f, out, 0);
+}
+
+int acs_snapshot_write_opts(const acs_fabric *f, FILE *out, unsigned flags)
+{
 	fprintf(out, "%s\n", SNAPSHOT_MAGIC);
+	/* whose it is: "# hostname: ", "# time: ", "# dmi-product: " ... */
+	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++)
+		if (acs_fabric_host_fact(f, k) && (k != ACS_HOST_SERIAL || (flags & ACS_SNAPSHOT_SERIAL)))
+			write_value(out, acs_host_fact_key(k), acs_fabric_host_fact(f, k));
 	if (acs_fabric_kernel_release(f))
 		write_value(out, "kernel-release", acs_fabric_kernel_release(f));
 	if (acs_fabric_cmdline(f))
@@ -305,6 +321,18 @@ static int parse_header(struct acs_builder *b, char *line, const char *path,
 		return append(&b->cmdline, value);
 	if (strcmp(line + 2, "host") == 0)
 		return parse_host(b, (char *)value, path, lineno);
+	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++) {
+		size_t n = strlen(acs_host_fact_key(k));
+
+		if (strncmp(line + 2, acs_host_fact_key(k), n) == 0 && !line[2 + n])
+			return acs_builder_set_host_fact(b, k, value);
+		if (strncmp(line + 2, acs_host_fact_key(k), n) == 0 && !strcmp(line + 2 + n, "+")) {
+			if (!b->host.fact[k])
+				return acs_error_set(ACS_EPARSE, "%s:%d: %s+ without %s before it", path, lineno,
+						     acs_host_fact_key(k), acs_host_fact_key(k));
+			return append(&b->host.fact[k], value);
+		}
+	}
 	if (strcmp(line + 2, "iommu-groups") == 0) {
 		for (int k = 0; k < 3; k++)
 			if (strcmp(value, kgroups_names[k]) == 0) {
