@@ -271,6 +271,16 @@ const char *acs_host_fact_key(int which);
  */
 bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width);
 
+/**
+ * Function i's negotiated link: acs_func_link() where config space has it,
+ * else what the source gave beside it (sysfs current_link_speed and
+ * current_link_width, as a snapshot taken without root keeps them).
+ */
+bool acs_fabric_link(const acs_fabric *fabric, size_t i, unsigned *speed, unsigned *width);
+
+/** The speed code of "8.0 GT/s PCIe", "8GT/s", "2.5": 0 when none. */
+unsigned acs_link_speed_code(const char *s);
+
 /** "8GT/s" for a Link Status speed code; NULL for a code it does not know. */
 const char *acs_link_speed_name(unsigned speed);
 

@@ -161,6 +161,11 @@ int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out);
  * on; addresses as a list (text: nothing). */
 void cli_out_begin(const struct cli *c, const char *command);
 void cli_out_header(const struct cli *c);
+/* A "host" object: whose the fabric is (show; multi.c's JSON lines). */
+void cli_out_host(const acs_fabric *f, int when);
+/* Whether any host fact but the time is known; with ACSCTL_ONE_INPUT the
+ * header puts the "host" object into -j. */
+bool cli_host_known(const acs_fabric *f);
 void cli_out_warnings(const struct cli *c);
 void cli_out_verdict(const struct cli *c, int status, const uint32_t *v, size_t n);
 void cli_out_addrs(int when, const struct cli *c, const char *key, const uint32_t *v, size_t n);

@@ -76,6 +76,8 @@ struct acs_fabric {
 	char *kernel_release;
 	char *cmdline;
 	char **drivers;           /* per function, owned, may be NULL */
+	uint16_t *link;           /* per function: speed << 8 | width the source
+				     gave besides config space (sysfs), 0 none */
 	char **warnings;          /* what the source read but doubts, owned */
 	size_t nwarnings;
 	struct acs_host_facts host;
@@ -102,6 +104,7 @@ struct acs_raw_func {
 	int32_t numa_node;  /* -1 when none */
 	uint64_t bar_size[6]; /* from sysfs; 0 unknown */
 	uint64_t vf_bar_size[6]; /* PFs: one VF's BAR sizes; 0 unknown */
+	uint8_t link_speed, link_width; /* sysfs current_link_*, a snapshot's link=; 0 unknown */
 };
 
 struct acs_builder {

@@ -1448,6 +1448,18 @@ grep -qx '# serial: SN-77' "$tmp/id-serial.txt" && ok "snapshot --serial keeps i
 "$acsctl" -F "$tmp/id-serial.txt" groups -m >"$tmp/g-snap" 2>/dev/null
 cmp -s "$tmp/g-sys" "$tmp/g-snap" && ok "snapshot with identity: the tree's groups" || bad "snapshot with identity: the tree's groups"
 
+# many inputs: the JSON line of an input that says whose it is has "host"
+"$acsctl" -F "$tmp/id-sys.txt" -F "$snapdir/6.12/switch-nested/snapshot.txt" groups -j >"$tmp/multi-host" 2>/dev/null
+python3 -c '
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a["host"]["hostname"] == "node-7" and a["host"]["bios_version"] == "1.16.2-debian", a.get("host")
+assert "host" not in b
+' "$tmp/multi-host" && ok "-F A -F B -j: host where known" || bad "-F A -F B -j: host where known"
+"$acsctl" -F "$tmp/id-sys.txt" show -j >"$tmp/show-host" 2>/dev/null
+grep -q '"dmi_product": "Standard PC (Q35 + ICH9, 2009)"' "$tmp/show-host" && ok "show -j: the host block" ||
+	bad "show -j: the host block"
+
 # diff: the same input, none; a setpci change (a config_acs boot against the base)
 s12=$snapdir/6.12/switch-nested/snapshot.txt
 expect 0 "diff of a snapshot with itself" "$acsctl" diff "$s12" "$s12"

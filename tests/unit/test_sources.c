@@ -397,7 +397,13 @@ static void test_sources_snapshot__identity(void **state)
 		fprintf(out, "%s\n", dmi[k][1]);
 		fclose(out);
 	}
+	/* the root port's config says link down: sysfs's attributes stand in */
+	snprintf(cmd, sizeof(cmd), "echo '16.0 GT/s PCIe' > %s/bus/pci/devices/0000:00:02.0/current_link_speed && "
+		 "echo 8 > %s/bus/pci/devices/0000:00:02.0/current_link_width", root, root);
+	assert_int_equal(system(cmd), 0);
 	f = load_sysfs(root);
+	assert_true(acs_fabric_link(f, 0, &speed, &width));
+	assert_int_equal(speed * 100 + width, 408);
 	assert_string_equal(acs_fabric_host_fact(f, ACS_HOST_NAME), "gpu-node-7");
 	assert_string_equal(acs_fabric_host_fact(f, ACS_HOST_PRODUCT), "Standard PC (Q35 + ICH9, 2009)");
 	assert_string_equal(acs_fabric_host_fact(f, ACS_HOST_BIOS_VERSION), "1.16.2-debian-1.16.2-1");
@@ -421,6 +427,7 @@ static void test_sources_snapshot__identity(void **state)
 		assert_non_null(strstr(text, "\n# bios-date: 04/01/2014\n"));
 		assert_non_null(strstr(text, " driver=nvme"));
 		assert_non_null(strstr(text, " link=8GT/s,x4"));
+		assert_non_null(strstr(text, " link=16GT/s,x8"));
 		assert_true(!strstr(text, "SN-1234") == !serial);
 		o.kind = ACS_SOURCE_FILE;
 		o.path = path;
@@ -433,6 +440,8 @@ static void test_sources_snapshot__identity(void **state)
 			assert_null(acs_fabric_host_fact(g, ACS_HOST_SERIAL));
 		assert_true(acs_func_link(acs_fabric_func(g, 1), &speed, &width));
 		assert_int_equal(speed * 100 + width, 304);
+		assert_true(acs_fabric_link(g, 0, &speed, &width));
+		assert_int_equal(speed * 100 + width, 408);
 		assert_int_equal(acs_fabric_kernel_group(g, 1), 9);
 		acs_fabric_free(g);
 		g = NULL;

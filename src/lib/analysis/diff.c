@@ -128,7 +128,8 @@ static int only(acs_diff *d, const acs_fabric *x, const acs_fabric *y, int kind)
 	return 0;
 }
 
-static int compare_func(acs_diff *d, const struct acs_func *fa, const struct acs_func *fb)
+static int compare_func(acs_diff *d, const acs_fabric *a, const acs_fabric *b, const struct acs_func *fa,
+			const struct acs_func *fb)
 {
 	char addr[ACS_ADDR_MAX], sa[32], sb[32];
 	unsigned speed_a, width_a, speed_b, width_b;
@@ -153,7 +154,8 @@ static int compare_func(acs_diff *d, const struct acs_func *fa, const struct acs
 	    strcmp(fa->driver ? fa->driver : "-", fb->driver ? fb->driver : "-") &&
 	    !add(d, ACS_DIFFK_DRIVER, NULL, addr, fa->driver ? fa->driver : "-", fb->driver ? fb->driver : "-"))
 		return acs_error_nomem();
-	if (acs_func_link(fa, &speed_a, &width_a) && acs_func_link(fb, &speed_b, &width_b) &&
+	if (acs_fabric_link(a, acs_fabric_index(a, fa), &speed_a, &width_a) &&
+	    acs_fabric_link(b, acs_fabric_index(b, fb), &speed_b, &width_b) &&
 	    (speed_a != speed_b || width_a != width_b)) {
 		struct item *it;
 
@@ -313,7 +315,7 @@ int acs_diff_compute(acs_diff **out, const acs_fabric *a, const acs_fabric *b, c
 		const struct acs_func *fb = acs_fabric_find(b, fa->domain, fa->bus, fa->dev, fa->fn);
 
 		if (fb)
-			rc = compare_func(d, fa, fb);
+			rc = compare_func(d, a, b, fa, fb);
 	}
 	if (!rc)
 		rc = compare_groups(d, a, b, pa, pb);

@@ -251,7 +251,8 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	f->cfgs = calloc(b->n, sizeof(*f->cfgs));
 	f->drivers = calloc(b->n, sizeof(*f->drivers));
 	f->kernel_group = malloc(b->n * sizeof(*f->kernel_group));
-	if (!f->funcs || !f->cfgs || !f->drivers || !f->kernel_group) {
+	f->link = calloc(b->n, sizeof(*f->link));
+	if (!f->funcs || !f->cfgs || !f->drivers || !f->kernel_group || !f->link) {
 		rc = acs_error_nomem();
 		goto done;
 	}
@@ -280,6 +281,7 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 		f->cfgs[i] = b->raw[i].cfg;
 		f->drivers[i] = b->raw[i].driver;
 		f->kernel_group[i] = b->raw[i].kernel_group;
+		f->link[i] = (uint16_t)(b->raw[i].link_speed << 8 | b->raw[i].link_width);
 	}
 	owned = true;
 	for (i = 0; i < b->n; i++) {

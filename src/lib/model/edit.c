@@ -44,6 +44,8 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 		r->cfg_len = fn->cfg_len;
 		r->kernel_group = f->kernel_group[i];
 		r->numa_node = fn->numa_node;
+		r->link_speed = (uint8_t)(f->link ? f->link[i] >> 8 : 0);
+		r->link_width = (uint8_t)(f->link ? f->link[i] & 0xff : 0);
 		r->has_driver = (fn->known & ACS_KNOWN_DRIVER) != 0;
 		r->known_mask = fn->known | ACS_KNOWN_DRIVER;
 		if (fn->driver && !(r->driver = acs_strdup(fn->driver)))

@@ -431,6 +431,7 @@ void acs_fabric_free(acs_fabric *f)
 		free(f->drivers[i]);
 	free(f->cfgs);
 	free(f->drivers);
+	free(f->link);
 	free(f->funcs);
 	free(f->parent);
 	free(f->physfn);
@@ -591,6 +592,31 @@ bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width)
 	*speed = st & 0xf;
 	*width = (st >> 4) & 0x3f;
 	return true;
+}
+
+bool acs_fabric_link(const acs_fabric *f, size_t i, unsigned *speed, unsigned *width)
+{
+	if (i >= f->nfuncs)
+		return false;
+	if (acs_func_link(&f->funcs[i], speed, width))
+		return true;
+	if (!f->link || !(f->link[i] >> 8) || !(f->link[i] & 0xff))
+		return false;
+	*speed = f->link[i] >> 8;
+	*width = f->link[i] & 0xff;
+	return true;
+}
+
+unsigned acs_link_speed_code(const char *s)
+{
+	static const char *const gts[] = { NULL, "2.5", "5", "8", "16", "32", "64" };
+	char *end;
+	double v = strtod(s, &end);
+
+	for (unsigned k = 1; k < sizeof(gts) / sizeof(gts[0]); k++)
+		if (end != s && v == strtod(gts[k], NULL))
+			return k;
+	return 0;
 }
 
 const char *acs_fabric_cpu_vendor(const acs_fabric *f)

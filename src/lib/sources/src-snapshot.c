@@ -89,7 +89,7 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 		unsigned speed, width;
 
 		/* for people and other tools: config space holds it */
-		if (acs_func_link(fn, &speed, &width) && acs_link_speed_name(speed))
+		if (acs_fabric_link(f, i, &speed, &width) && acs_link_speed_name(speed))
 			fprintf(out, " link=%s,x%u", acs_link_speed_name(speed), width);
 	}
 	if (acs_fabric__vmd_owner(f, fn) >= 0)
@@ -174,6 +174,7 @@ struct extra {
 	uint64_t bar_size[6], vf_bar_size[6];
 	bool has_vmd;       /* vmd=: the VMD endpoint the domain is behind */
 	unsigned vmd[4];    /* its domain, bus, device, function */
+	unsigned link_speed, link_width;  /* link=8GT/s,x4; 0 none */
 };
 
 struct extras {
@@ -218,7 +219,7 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 	}
 	x = &e->v[e->n++];
 	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false, { 0 }, { 0 },
-			     false, { 0 } };
+			     false, { 0 }, 0, 0 };
 	strtok_r(line, " \t", &save);
 	while ((tok = strtok_r(NULL, " \t", &save))) {
 		char *eq = strchr(tok, '=');
@@ -235,6 +236,15 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 			if (parse_sizes(eq, tok[0] == 'b' ? x->bar_size : x->vf_bar_size))
 				return acs_error_set(ACS_EPARSE, "%s:%d: %s=%s: six sizes (powers of two, or 0) "
 						     "separated by commas", path, lineno, tok, eq);
+		} else if (strcmp(tok, "link") == 0) {
+			char *comma = strchr(eq, ',');
+			char *end;
+
+			x->link_speed = comma ? acs_link_speed_code(eq) : 0;
+			x->link_width = comma && comma[1] == 'x' ? (unsigned)strtoul(comma + 2, &end, 10) : 0;
+			if (!x->link_speed || !x->link_width || x->link_width > 32 || *end)
+				return acs_error_set(ACS_EPARSE, "%s:%d: link=%s: SPEED,xWIDTH (8GT/s,x4)", path,
+						     lineno, eq);
 		} else if (strcmp(tok, "vmd") == 0) {
 			char tail;
 
@@ -460,13 +470,15 @@ static int apply_extras(struct acs_builder *b, struct extras *e)
 	for (size_t i = 0; i < b->n; i++) {
 		struct acs_raw_func *r = &b->raw[i];
 		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false, { 0 }, { 0 },
-				     false, { 0 } };
+				     false, { 0 }, 0, 0 };
 		struct extra *x = bsearch(&key, e->v, e->n, sizeof(*e->v), extra_cmp);
 
 		if (!x)
 			continue;
 		r->kernel_group = x->group;
 		r->numa_node = x->numa_node;
+		r->link_speed = (uint8_t)x->link_speed;
+		r->link_width = (uint8_t)x->link_width;
 		r->has_driver = x->has_driver;
 		r->driver = x->driver;
 		x->driver = NULL;
