@@ -22,6 +22,7 @@
 #include "acsctl/plan.h"
 #include "acsctl/live.h"
 #include "acsctl/whatif.h"
+#include "acsctl/diff.h"
 #include "acsctl/apply.h"
 #include "acsctl/pe.h"
 #include "acsctl/bars.h"

@@ -241,6 +241,50 @@ int acs_fabric_cpu_family(const acs_fabric *fabric);
  * /boot/config-RELEASE or /proc/config.gz): 1 yes, 0 no, -1 unknown. */
 int acs_fabric_kernel_p2pdma(const acs_fabric *fabric);
 
+/** The host's identity, as a snapshot records it (doc/snapshot.md). */
+enum acs_host_fact {
+	ACS_HOST_NAME = 0,        /**< the host name (/proc/sys/kernel/hostname) */
+	ACS_HOST_TIME,            /**< when it was read: UTC, RFC 3339 */
+	ACS_HOST_PRODUCT,         /**< DMI product_name */
+	ACS_HOST_BOARD,           /**< DMI board_name */
+	ACS_HOST_BIOS_VENDOR,     /**< DMI bios_vendor */
+	ACS_HOST_BIOS_VERSION,    /**< DMI bios_version */
+	ACS_HOST_BIOS_DATE,       /**< DMI bios_date */
+	ACS_HOST_SERIAL,          /**< DMI product_serial (root only; a snapshot
+				       keeps it only with acsctl snapshot --serial) */
+	ACS_HOST_FACT_COUNT
+};
+
+/** A host fact (enum acs_host_fact) the source knew, else NULL. Owned by
+ * the fabric. */
+const char *acs_fabric_host_fact(const acs_fabric *fabric, int which);
+
+/** The snapshot header key of a host fact ("hostname", "bios-version"),
+ * NULL past the end. */
+const char *acs_host_fact_key(int which);
+
+/**
+ * A PCIe function's negotiated link, from its Link Status register:
+ * speed as the register codes it (1 2.5GT/s, 2 5GT/s, 3 8GT/s, 4 16GT/s,
+ * 5 32GT/s, 6 64GT/s) and width in lanes.
+ * @return false where there is no link to read (conventional PCI, an
+ * integrated endpoint, a VF, config space not read, a link down).
+ */
+bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width);
+
+/**
+ * Function i's negotiated link: acs_func_link() where config space has it,
+ * else what the source gave beside it (sysfs current_link_speed and
+ * current_link_width, as a snapshot taken without root keeps them).
+ */
+bool acs_fabric_link(const acs_fabric *fabric, size_t i, unsigned *speed, unsigned *width);
+
+/** The speed code of "8.0 GT/s PCIe", "8GT/s", "2.5": 0 when none. */
+unsigned acs_link_speed_code(const char *s);
+
+/** "8GT/s" for a Link Status speed code; NULL for a code it does not know. */
+const char *acs_link_speed_name(unsigned speed);
+
 /** enum acs_kernel_groups: whether the kernel's own groups are known. */
 int acs_fabric_kernel_groups(const acs_fabric *fabric);
 

@@ -23,6 +23,17 @@ extern "C" {
  */
 int acs_snapshot_write(const acs_fabric *fabric, FILE *out);
 
+/** acs_snapshot_write_opts() flags. */
+enum acs_snapshot_flags {
+	ACS_SNAPSHOT_SERIAL = 1,  /**< keep the host's serial number (ACS_HOST_SERIAL) */
+};
+
+/**
+ * acs_snapshot_write() with flags (enum acs_snapshot_flags): without
+ * ACS_SNAPSHOT_SERIAL the serial number is left out.
+ */
+int acs_snapshot_write_opts(const acs_fabric *fabric, FILE *out, unsigned flags);
+
 /**
  * Write a fabric as a plain `lspci -xxxx` dump (what config space the
  * fabric holds: 4096 bytes for PCIe functions read as root).

@@ -73,6 +73,8 @@ struct cli {
 	const char *expect;      /* --expect FILE: acs.conf to compare with */
 	/* snapshot --format rdma-topo (synth reads its own --format) */
 	const char *format;
+	/* snapshot --serial: keep the host's serial number */
+	bool serial;
 };
 
 /* Selection (-s, -d) through libpci's own filter syntax. */
@@ -164,6 +166,11 @@ void cli_out_header(const struct cli *c);
 /* One entry of the header's "warnings" (data only), and a boot's. */
 void cli_out_warning(const char *param, const char *ignored, const char *message);
 void cli_out_boot_warnings(const acs_boot *boot);
+/* A "host" object: whose the fabric is (show; multi.c's JSON lines). */
+void cli_out_host(const acs_fabric *f, int when);
+/* Whether any host fact but the time is known; with ACSCTL_ONE_INPUT the
+ * header puts the "host" object into -j. */
+bool cli_host_known(const acs_fabric *f);
 void cli_out_warnings(const struct cli *c);
 void cli_out_verdict(const struct cli *c, int status, const uint32_t *v, size_t n);
 void cli_out_addrs(int when, const struct cli *c, const char *key, const uint32_t *v, size_t n);
@@ -175,6 +182,7 @@ int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_synth(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_p2p(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_whatif(struct cli *c, int argc, char **argv);

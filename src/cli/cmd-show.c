@@ -200,6 +200,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		return cli_error("show");
 	cli_out_begin(c, "show");
 	cli_out_header(c);
+	/* (one input of many: the header has put it into -j already) */
+	cli_out_host(c->fabric, getenv("ACSCTL_ONE_INPUT") && cli_host_known(c->fabric) ? OUT_MACHINE : OUT_DATA);
 	out_array_open(OUT_DATA, "functions");
 	rc = print_tree(c, g);
 	out_array_close(OUT_DATA);

@@ -59,7 +59,7 @@ int cmd_snapshot(struct cli *c, int argc, char **argv)
 		return snapshot_rdma_topo(c, argv[0]);
 	if ((rc = cli_out_file_check(c, "snapshot", argv[0])) || (rc = cli_output_open_private(&out, argv[0])))
 		return rc;
-	rc = acs_snapshot_write(c->fabric, out.f);
+	rc = acs_snapshot_write_opts(c->fabric, out.f, c->serial ? ACS_SNAPSHOT_SERIAL : 0);
 	if (rc)
 		cli_error(argv[0]);
 	return cli_out_written(c, "snapshot", "acsctl snapshot", argv[0], cli_output_close(&out, rc == 0));

@@ -3,6 +3,7 @@
  * and the warnings stderr gave, in each output format. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "emit.h"
@@ -184,6 +185,33 @@ void cli_out_begin(const struct cli *c, const char *command)
 	out_begin(c->json ? OUT_MODE_JSON : c->machine ? OUT_MODE_MACHINE : OUT_MODE_TEXT, stdout, command);
 }
 
+/* Whose the fabric is (issue 18): the host facts its source knew, null
+ * where not; the serial number never (only a snapshot --serial keeps it). */
+void cli_out_host(const acs_fabric *f, int when)
+{
+	char key[32];
+
+	out_object_open(when, "host");
+	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++) {
+		if (k == ACS_HOST_SERIAL)
+			continue;
+		snprintf(key, sizeof(key), "%s", acs_host_fact_key(k));
+		for (char *p = key; *p; p++)
+			*p = *p == '-' ? '_' : *p;
+		out_str(when, key, NULL, acs_fabric_host_fact(f, k));
+	}
+	out_str(when, "kernel_release", NULL, acs_fabric_kernel_release(f));
+	out_object_close(when);
+}
+
+bool cli_host_known(const acs_fabric *f)
+{
+	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++)
+		if (k != ACS_HOST_TIME && acs_fabric_host_fact(f, k))
+			return true;
+	return false;
+}
+
 void cli_out_header(const struct cli *c)
 {
 	char pes[32];
@@ -209,4 +237,7 @@ void cli_out_header(const struct cli *c)
 	header_notes(c, note_out, NULL);
 	out_array_close(OUT_DATA);
 	cli_out_warnings(c);
+	/* one input of many (multi.c): its JSON line says whose it is */
+	if (getenv("ACSCTL_ONE_INPUT") && cli_host_known(c->fabric))
+		cli_out_host(c->fabric, OUT_JSON);
 }

@@ -5,7 +5,9 @@
  * (ACSCTL_ONE_INPUT), as many at once as there are cores, so that each
  * answer is exactly the one a run of its own gives. The answers come out
  * in the inputs' order: text under a header per input and a closing
- * summary, -j as JSON lines (one object per input, with "source"), -m
+ * summary, -j as JSON lines (one object per input, with "source", and
+ * "host" where the input says whose it is: the run of one input puts it
+ * into its answer, cli_out_header()), -m
  * with an "input" record before each. The exit status is the worst seen:
  * unreadable (2), then FAIL (1), then UNKNOWN (3).
  */

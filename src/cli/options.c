@@ -93,6 +93,7 @@ SET_FLAG(set_rollback, rollback)
 SET_FLAG(set_status, status)
 SET_STRING(set_kernel_to, kernel_to)
 SET_STRING(set_cmdline_to, cmdline_to)
+SET_FLAG(set_serial, serial)
 
 static int set_numeric(struct cli *c, const char *arg)
 {
@@ -307,6 +308,9 @@ const struct cli_option cli_options[OPT_COUNT] = {
 	[OPT_EXPECT] = { 0, "expect", "FILE",
 		"acsctl_acs_drift against FILE, changes as acs.conf\nholds them (default /etc/acsctl/acs.conf where it\nexists, reading this host's /sys)",
 		SEC_COMMAND, set_expect, COMPLETE_FILE, NULL, false },
+	[OPT_SERIAL] = { 0, "serial", NULL,
+		"keep the host's serial number (DMI product_serial,\nread as root) in the snapshot",
+		SEC_COMMAND, set_serial, COMPLETE_NONE, NULL, false },
 	/* main.c's own */
 	[OPT_HELP] = { 'h', "help", NULL, "this help",
 		SEC_META, NULL, COMPLETE_NONE, NULL, false },

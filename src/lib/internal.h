@@ -44,6 +44,7 @@ struct acs_host_facts {
 	char *cpu_vendor;         /* vendor_id, "" none (not x86), NULL unknown; owned */
 	int cpu_family;           /* "cpu family", -1 unknown or none */
 	int p2pdma;               /* CONFIG_PCI_P2PDMA: 1 set, 0 not, -1 unknown */
+	char *fact[ACS_HOST_FACT_COUNT]; /* enum acs_host_fact: NULL unknown; owned */
 };
 
 /* A PCI domain the Intel VMD driver (drivers/pci/controller/vmd.c) created
@@ -75,6 +76,8 @@ struct acs_fabric {
 	char *kernel_release;
 	char *cmdline;
 	char **drivers;           /* per function, owned, may be NULL */
+	uint16_t *link;           /* per function: speed << 8 | width the source
+				     gave besides config space (sysfs), 0 none */
 	char **warnings;          /* what the source read but doubts, owned */
 	size_t nwarnings;
 	struct acs_host_facts host;
@@ -108,6 +111,7 @@ struct acs_raw_func {
 	 * (not modelled) for acs_rdma_topo_write(); NULL none */
 	uint8_t *vpd;
 	size_t vpd_len;
+	uint8_t link_speed, link_width; /* sysfs current_link_*, a snapshot's link=; 0 unknown */
 };
 
 struct acs_builder {
@@ -137,6 +141,11 @@ int acs_builder_set_release(struct acs_builder *b, const char *release);
 int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline);
 /* The host's CPU vendor (NULL: unknown, "": none); copied. */
 int acs_builder_set_cpu_vendor(struct acs_builder *b, const char *vendor);
+/* A host fact (enum acs_host_fact; NULL: unknown); copied, trimmed of
+ * trailing white space, newlines made spaces. */
+int acs_builder_set_host_fact(struct acs_builder *b, int which, const char *value);
+/* Free the host facts' strings. */
+void acs_host_facts_free(struct acs_host_facts *h);
 /* Something the source read but cannot vouch for (a file that may have
  * been cut where its format cannot tell): the fabric keeps it, the CLI
  * prints it. */

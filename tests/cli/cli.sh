@@ -1328,5 +1328,166 @@ grep -q '^acsctl plan: --isolate 0000:00:00.2: in no IOMMU group: the IOMMU does
 	! grep -q 'infeasible' "$tmp/out" && ok "plan --isolate unmanaged: says why, no plan" || bad "plan --isolate unmanaged: says why, no plan"
 expect 2 "plan --tenant with an unmanaged function" "$acsctl" -F "$tmp/amd-iso.txt" plan --tenant a:00:00.0
 
+# issue 18 items 3, 4: snapshots that say whose they are; acsctl diff A B.
+snapdir="$src/tests/fixtures/vm-snapshot"
+# edit_snap IN OUT [--drop ADDR] [--link ADDR HEX16] [--short]: a copy of a
+# snapshot (or dump) without a device, with a device's Link Status, or cut
+# to 64 bytes a function (as without root)
+edit_snap() {
+	python3 - "$@" <<'PY'
+import sys
+args = sys.argv[1:]
+src, dst, drop, link, short = args[0], args[1], None, None, False
+i = 2
+while i < len(args):
+    if args[i] == "--drop":
+        drop, i = args[i + 1], i + 2
+    elif args[i] == "--link":
+        link, i = (args[i + 1], int(args[i + 2], 16)), i + 3
+    else:
+        short, i = True, i + 1
+out, dev, rows, count = [], None, [], 0
+def flush():
+    global rows
+    if dev is None or dev == drop:
+        rows = []
+        return
+    data = bytearray()
+    for r in rows:
+        data += bytes(int(x, 16) for x in r.split(":")[1].split())
+    if link and dev == link[0]:
+        pos = data[0x34]
+        while pos and data[pos] != 0x10:
+            pos = data[pos + 1]
+        assert pos, "no PCIe capability"
+        data[pos + 0x12:pos + 0x14] = link[1].to_bytes(2, "little")
+    if short:
+        data = data[:64]
+    for off in range(0, len(data), 16):
+        out.append(("%02x:" if off < 256 else "%03x:") % off + "".join(" %02x" % b for b in data[off:off + 16]))
+    out.append("")
+    rows = []
+for line in open(src).read().splitlines():
+    if line[:1] in "0123456789abcdef" and line[:1] and "." in line.split()[0] and ":" in line.split()[0] and \
+            not line.split()[0].endswith(":"):
+        flush()
+        dev = line.split()[0]
+        if dev != drop:
+            out.append(line)
+            count += 1
+    elif dev is not None and line and line[0] in "0123456789abcdef":
+        rows.append(line)
+    elif dev is not None and not line:
+        continue
+    elif line.startswith("# end: "):
+        flush()
+        dev = None
+        out.append("# end: %d functions" % count)
+    else:
+        out.append(line)
+flush()
+open(dst, "w").write("\n".join(out) + "\n")
+PY
+}
+# every committed snapshot still loads, and written again with the new
+# fields (link=, identity lines kept) reads back with the same groups
+n=0 same=0
+for s in "$snapdir"/*/*/snapshot.txt; do
+	n=$((n + 1))
+	{ sed -n 1p "$s"; printf '# hostname: test-host\n# time: 2026-12-06T22:00:00Z\n# bios-version: 1.16.2\n'; sed 1d "$s"; } >"$tmp/id-in.txt"
+	"$acsctl" -F "$s" groups -m >"$tmp/g-old" 2>/dev/null &&
+		"$acsctl" -F "$tmp/id-in.txt" snapshot "$tmp/id-out.txt" >/dev/null 2>&1 &&
+		grep -qx '# hostname: test-host' "$tmp/id-out.txt" && grep -qx '# bios-version: 1.16.2' "$tmp/id-out.txt" &&
+		grep -q ' link=[0-9.]*GT/s,x[0-9]*$' "$tmp/id-out.txt" &&
+		"$acsctl" -F "$tmp/id-out.txt" groups -m >"$tmp/g-new" && cmp -s "$tmp/g-old" "$tmp/g-new" &&
+		same=$((same + 1))
+done
+[ "$n" -gt 0 ] && [ "$same" -eq "$n" ] && ok "snapshots: $n old ones load, written again with the new fields: same groups" ||
+	bad "snapshots: $same of $n read back with the same groups"
+# a sysfs tree with DMI and a host name beside it: the identity lines; the
+# serial only with --serial
+rm -rf "$tmp/idroot" && mkdir -p "$tmp/idroot/sys/class/dmi/id" "$tmp/idroot/proc/sys/kernel" &&
+	python3 - "$snapdir/6.12/switch-nested/snapshot.txt" "$tmp/idroot/sys" <<'PY'
+import os, sys
+dev = None
+cfg = {}
+for line in open(sys.argv[1]).read().splitlines():
+    w = line.split()
+    if w and "." in w[0] and w[0].count(":") == 2:
+        dev = w[0]
+        cfg[dev] = bytearray()
+    elif dev and line and line[0] in "0123456789abcdef":
+        cfg[dev] += bytes(int(x, 16) for x in line.split(":")[1].split())
+for dev, data in cfg.items():
+    d = os.path.join(sys.argv[2], "bus/pci/devices", dev)
+    os.makedirs(d)
+    open(os.path.join(d, "config"), "wb").write(data)
+PY
+printf 'QEMU\n' >"$tmp/idroot/sys/class/dmi/id/bios_vendor"
+printf '1.16.2-debian\n' >"$tmp/idroot/sys/class/dmi/id/bios_version"
+printf 'Standard PC (Q35 + ICH9, 2009)\n' >"$tmp/idroot/sys/class/dmi/id/product_name"
+printf 'SN-77\n' >"$tmp/idroot/sys/class/dmi/id/product_serial"
+printf 'node-7\n' >"$tmp/idroot/proc/sys/kernel/hostname"
+printf 'vendor_id\t: GenuineIntel\n' >"$tmp/idroot/proc/cpuinfo"
+expect 0 "snapshot of a sysfs tree with DMI" "$acsctl" --sysfs "$tmp/idroot/sys" snapshot "$tmp/id-sys.txt"
+grep -qx '# hostname: node-7' "$tmp/id-sys.txt" && grep -qx '# dmi-product: Standard PC (Q35 + ICH9, 2009)' "$tmp/id-sys.txt" &&
+	grep -qx '# bios-version: 1.16.2-debian' "$tmp/id-sys.txt" &&
+	grep -qE '^# time: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' "$tmp/id-sys.txt" &&
+	! grep -q 'SN-77' "$tmp/id-sys.txt" && ok "snapshot: host name, time, DMI; no serial" || bad "snapshot: host name, time, DMI; no serial"
+expect 0 "snapshot --serial" "$acsctl" --sysfs "$tmp/idroot/sys" snapshot --serial "$tmp/id-serial.txt"
+grep -qx '# serial: SN-77' "$tmp/id-serial.txt" && ok "snapshot --serial keeps it" || bad "snapshot --serial keeps it"
+"$acsctl" --sysfs "$tmp/idroot/sys" groups -m >"$tmp/g-sys" 2>/dev/null
+"$acsctl" -F "$tmp/id-serial.txt" groups -m >"$tmp/g-snap" 2>/dev/null
+cmp -s "$tmp/g-sys" "$tmp/g-snap" && ok "snapshot with identity: the tree's groups" || bad "snapshot with identity: the tree's groups"
+
+# many inputs: the JSON line of an input that says whose it is has "host"
+"$acsctl" -F "$tmp/id-sys.txt" -F "$snapdir/6.12/switch-nested/snapshot.txt" groups -j >"$tmp/multi-host" 2>/dev/null
+python3 -c '
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a["host"]["hostname"] == "node-7" and a["host"]["bios_version"] == "1.16.2-debian", a.get("host")
+assert "host" not in b
+' "$tmp/multi-host" && ok "-F A -F B -j: host where known" || bad "-F A -F B -j: host where known"
+"$acsctl" -F "$tmp/id-sys.txt" show -j >"$tmp/show-host" 2>/dev/null
+grep -q '"dmi_product": "Standard PC (Q35 + ICH9, 2009)"' "$tmp/show-host" && ok "show -j: the host block" ||
+	bad "show -j: the host block"
+
+# diff: the same input, none; a setpci change (a config_acs boot against the base)
+s12=$snapdir/6.12/switch-nested/snapshot.txt
+expect 0 "diff of a snapshot with itself" "$acsctl" diff "$s12" "$s12"
+grep -qx 'no differences' "$tmp/out" && ok "diff: no differences" || bad "diff: no differences"
+boot=$src/tests/fixtures/vm-boot/6.12
+expect 1 "diff: a setpci change" "$acsctl" diff "$boot/base/lspci.txt" "$boot/config-one/lspci.txt"
+grep -q '^acs 0000:00:02.0: ACSCtl 0x001d .* -> ACSCtl 0x0015 ' "$tmp/out" &&
+	grep -q '^groups merged at 0000:00:02.0: ' "$tmp/out" && ok "diff: the port's ACS and the groups it merged" ||
+	bad "diff: the port's ACS and the groups it merged"
+# a kernel change: the same case under 6.1 and 6.12
+expect 1 "diff: a kernel change" "$acsctl" diff "$snapdir/6.1/switch-nested/snapshot.txt" "$s12"
+grep -qx 'host kernel-release: 6.1.0-57-amd64 -> 6.12.118+deb12-amd64' "$tmp/out" && ok "diff: the kernel release" ||
+	bad "diff: the kernel release"
+# a removed device
+edit_snap "$s12" "$tmp/removed.txt" --drop 0000:06:00.0
+expect 1 "diff: a removed device" "$acsctl" diff "$s12" "$tmp/removed.txt"
+grep -qx 'removed 0000:06:00.0 (1b36:0010)' "$tmp/out" && [ "$(grep -c '^removed \|^added ' "$tmp/out")" = 1 ] &&
+	ok "diff: the removed device, alone" || bad "diff: the removed device, alone"
+expect 1 "diff: an added device" "$acsctl" diff -j "$tmp/removed.txt" "$s12"
+grep -q '"kind": "added"' "$tmp/out" && ok "diff -j: added" || bad "diff -j: added"
+# a link downgrade: 16GT/s x4 in A, 8GT/s x4 in B
+edit_snap "$s12" "$tmp/link-a.txt" --link 0000:05:00.0 0044
+edit_snap "$s12" "$tmp/link-b.txt" --link 0000:05:00.0 0043
+expect 1 "diff: a link downgrade" "$acsctl" diff "$tmp/link-a.txt" "$tmp/link-b.txt"
+grep -qx 'link 0000:05:00.0: 16GT/s x4 -> 8GT/s x4 (degraded)' "$tmp/out" && ok "diff: the link, degraded" ||
+	bad "diff: the link, degraded"
+expect 1 "diff -m: a link upgrade" "$acsctl" diff -m "$tmp/link-b.txt" "$tmp/link-a.txt"
+grep -q '^diff.differences kind=link device=0000:05:00.0 a="8GT/s x4" b="16GT/s x4" degraded=false' "$tmp/out" &&
+	ok "diff -m: the link, not degraded" || bad "diff -m: the link, not degraded"
+# unread ACS on one side: unknown, never same
+edit_snap "$s12" "$tmp/short.txt" --short
+expect 3 "diff: ACS unread on one side" "$acsctl" diff "$s12" "$tmp/short.txt"
+grep -q '^UNKNOWN 0000:' "$tmp/out" && ok "diff: UNKNOWN lines" || bad "diff: UNKNOWN lines"
+# bad input
+expect 2 "diff: one input" "$acsctl" diff "$s12"
+expect 2 "diff: a missing file" "$acsctl" diff "$s12" "$tmp/nonexistent.txt"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

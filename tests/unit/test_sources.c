@@ -358,6 +358,97 @@ static void test_sources_snapshot__round_trip(void **state)
 	acs_fabric_free(g);
 }
 
+/* Issue 18: whose a snapshot is. DMI under the --sysfs root, the host name
+ * beside it (ROOT/../proc), the time; the serial only when asked; each
+ * PCIe function's link from its Link Status register. */
+static void test_sources_snapshot__identity(void **state)
+{
+	static const char *const dmi[][2] = {
+		{ "product_name", "Standard PC (Q35 + ICH9, 2009)" }, { "board_name", "Board X" },
+		{ "bios_vendor", "SeaBIOS" }, { "bios_version", "1.16.2-debian-1.16.2-1" },
+		{ "bios_date", "04/01/2014" }, { "product_serial", "SN-1234" },
+	};
+	static char text[65536];
+	char base[300], root[400], path[600], cmd[3000];
+	struct tcfg rp, ep;
+	acs_fabric *f, *g = NULL;
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	unsigned speed, width;
+	size_t n;
+	FILE *out;
+
+	(void)state;
+	snprintf(base, sizeof(base), "%s/id-host", tdir());
+	snprintf(root, sizeof(root), "%s/sys", base);
+	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&rp, 0, 1, 1);
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	ep.b[0x52] = 0x43;  /* Link Status: 8GT/s x4 */
+	make_sysfs_func(root, "0000:00:02.0", &rp, 4096, 7, "pcieport");
+	make_sysfs_func(root, "0000:01:00.0", &ep, 4096, 9, "nvme");
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/class/dmi/id %s/proc/sys/kernel && echo gpu-node-7 > "
+		 "%s/proc/sys/kernel/hostname && echo 'vendor_id : GenuineIntel' > %s/proc/cpuinfo && "
+		 "echo 6.12.0-test > %s/proc/sys/kernel/osrelease", root, base, base, base, base);
+	assert_int_equal(system(cmd), 0);
+	for (size_t k = 0; k < sizeof(dmi) / sizeof(dmi[0]); k++) {
+		snprintf(path, sizeof(path), "%s/class/dmi/id/%s", root, dmi[k][0]);
+		out = fopen(path, "w");
+		assert_non_null(out);
+		fprintf(out, "%s\n", dmi[k][1]);
+		fclose(out);
+	}
+	/* the root port's config says link down: sysfs's attributes stand in */
+	snprintf(cmd, sizeof(cmd), "echo '16.0 GT/s PCIe' > %s/bus/pci/devices/0000:00:02.0/current_link_speed && "
+		 "echo 8 > %s/bus/pci/devices/0000:00:02.0/current_link_width", root, root);
+	assert_int_equal(system(cmd), 0);
+	f = load_sysfs(root);
+	assert_true(acs_fabric_link(f, 0, &speed, &width));
+	assert_int_equal(speed * 100 + width, 408);
+	assert_string_equal(acs_fabric_host_fact(f, ACS_HOST_NAME), "gpu-node-7");
+	assert_string_equal(acs_fabric_host_fact(f, ACS_HOST_PRODUCT), "Standard PC (Q35 + ICH9, 2009)");
+	assert_string_equal(acs_fabric_host_fact(f, ACS_HOST_BIOS_VERSION), "1.16.2-debian-1.16.2-1");
+	assert_string_equal(acs_fabric_host_fact(f, ACS_HOST_SERIAL), "SN-1234");
+	assert_int_equal(strlen(acs_fabric_host_fact(f, ACS_HOST_TIME)), 20);
+	assert_true(acs_func_link(acs_fabric_func(f, 1), &speed, &width));
+	assert_int_equal(speed, 3);
+	assert_int_equal(width, 4);
+	assert_string_equal(acs_link_speed_name(speed), "8GT/s");
+	assert_false(acs_func_link(acs_fabric_func(f, 0), &speed, &width));  /* link down */
+	for (int serial = 0; serial < 2; serial++) {
+		snprintf(path, sizeof(path), "%s/snap-id%d.txt", tdir(), serial);
+		out = fopen(path, "w");
+		assert_int_equal(acs_snapshot_write_opts(f, out, serial ? ACS_SNAPSHOT_SERIAL : 0), 0);
+		fclose(out);
+		out = fopen(path, "r");
+		n = fread(text, 1, sizeof(text) - 1, out);
+		text[n] = '\0';
+		fclose(out);
+		assert_non_null(strstr(text, "\n# hostname: gpu-node-7\n"));
+		assert_non_null(strstr(text, "\n# bios-date: 04/01/2014\n"));
+		assert_non_null(strstr(text, " driver=nvme"));
+		assert_non_null(strstr(text, " link=8GT/s,x4"));
+		assert_non_null(strstr(text, " link=16GT/s,x8"));
+		assert_true(!strstr(text, "SN-1234") == !serial);
+		o.kind = ACS_SOURCE_FILE;
+		o.path = path;
+		if (acs_fabric_load(&g, &o))
+			fail_msg("%s", acs_error_last()->message);
+		for (int k = 0; k < ACS_HOST_FACT_COUNT; k++)
+			if (k != ACS_HOST_SERIAL || serial)
+				assert_string_equal(acs_fabric_host_fact(g, k), acs_fabric_host_fact(f, k));
+		if (!serial)
+			assert_null(acs_fabric_host_fact(g, ACS_HOST_SERIAL));
+		assert_true(acs_func_link(acs_fabric_func(g, 1), &speed, &width));
+		assert_int_equal(speed * 100 + width, 304);
+		assert_true(acs_fabric_link(g, 0, &speed, &width));
+		assert_int_equal(speed * 100 + width, 408);
+		assert_int_equal(acs_fabric_kernel_group(g, 1), 9);
+		acs_fabric_free(g);
+		g = NULL;
+	}
+	acs_fabric_free(f);
+}
+
 /* A command line longer than libpci's line limit survives in pieces. */
 static void test_sources_snapshot__long_cmdline(void **state)
 {
@@ -752,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_sources_sysfs__without_root),
 		cmocka_unit_test(test_sources_sysfs__missing_root),
 		cmocka_unit_test(test_sources_snapshot__round_trip),
+		cmocka_unit_test(test_sources_snapshot__identity),
 		cmocka_unit_test(test_sources_snapshot__long_cmdline),
 		cmocka_unit_test(test_sources_snapshot__driver_twice),
 		cmocka_unit_test(test_sources_topology__pci_device_sriov),

@@ -87,6 +87,39 @@ int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline)
 	return b->cmdline || !cmdline ? 0 : acs_error_nomem();
 }
 
+void acs_host_facts_free(struct acs_host_facts *h)
+{
+	free(h->cpu_vendor);
+	h->cpu_vendor = NULL;
+	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++) {
+		free(h->fact[k]);
+		h->fact[k] = NULL;
+	}
+}
+
+int acs_builder_set_host_fact(struct acs_builder *b, int which, const char *value)
+{
+	char *v = NULL;
+
+	if (which < 0 || which >= ACS_HOST_FACT_COUNT)
+		return acs_error_set(ACS_EINVAL, "no host fact %d", which);
+	if (value) {
+		size_t n;
+
+		if (!(v = acs_strdup(value)))
+			return acs_error_nomem();
+		for (char *p = v; *p; p++)
+			if (*p == '\n' || *p == '\r' || *p == '\t')
+				*p = ' ';
+		n = strlen(v);
+		while (n && v[n - 1] == ' ')
+			v[--n] = '\0';
+	}
+	free(b->host.fact[which]);
+	b->host.fact[which] = v;
+	return 0;
+}
+
 int acs_builder_set_cpu_vendor(struct acs_builder *b, const char *vendor)
 {
 	free(b->host.cpu_vendor);
@@ -128,7 +161,7 @@ void acs_builder_cleanup(struct acs_builder *b)
 	free(b->origin);
 	free(b->kernel_release);
 	free(b->cmdline);
-	free(b->host.cpu_vendor);
+	acs_host_facts_free(&b->host);
 	free(b->vmd);
 	memset(b, 0, sizeof(*b));
 }
@@ -219,7 +252,8 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	f->cfgs = calloc(b->n, sizeof(*f->cfgs));
 	f->drivers = calloc(b->n, sizeof(*f->drivers));
 	f->kernel_group = malloc(b->n * sizeof(*f->kernel_group));
-	if (!f->funcs || !f->cfgs || !f->drivers || !f->kernel_group) {
+	f->link = calloc(b->n, sizeof(*f->link));
+	if (!f->funcs || !f->cfgs || !f->drivers || !f->kernel_group || !f->link) {
 		rc = acs_error_nomem();
 		goto done;
 	}
@@ -233,6 +267,7 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	b->cmdline = NULL;
 	f->host = b->host;
 	b->host.cpu_vendor = NULL;
+	memset(b->host.fact, 0, sizeof(b->host.fact));
 	f->warnings = b->warnings;
 	f->nwarnings = b->nwarnings;
 	b->warnings = NULL;
@@ -247,6 +282,7 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 		f->cfgs[i] = b->raw[i].cfg;
 		f->drivers[i] = b->raw[i].driver;
 		f->kernel_group[i] = b->raw[i].kernel_group;
+		f->link[i] = (uint16_t)(b->raw[i].link_speed << 8 | b->raw[i].link_width);
 	}
 	owned = true;
 	/* VPD: only where the source read some */

@@ -26,6 +26,8 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 		rc = acs_builder_set_cpu_vendor(&b, f->host.cpu_vendor);
 	b.host.cpu_family = f->host.cpu_family;
 	b.host.p2pdma = f->host.p2pdma;
+	for (int k = 0; !rc && k < ACS_HOST_FACT_COUNT; k++)
+		rc = acs_builder_set_host_fact(&b, k, f->host.fact[k]);
 	for (size_t k = 0; !rc && k < f->nvmd; k++)
 		rc = acs_builder_add_vmd(&b, f->vmd[k].domain, f->vmd[k].ep_domain,
 					 f->vmd[k].ep_bus, f->vmd[k].ep_dev, f->vmd[k].ep_fn);
@@ -42,6 +44,8 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 		r->cfg_len = fn->cfg_len;
 		r->kernel_group = f->kernel_group[i];
 		r->numa_node = fn->numa_node;
+		r->link_speed = (uint8_t)(f->link ? f->link[i] >> 8 : 0);
+		r->link_width = (uint8_t)(f->link ? f->link[i] & 0xff : 0);
 		r->has_driver = (fn->known & ACS_KNOWN_DRIVER) != 0;
 		r->known_mask = fn->known | ACS_KNOWN_DRIVER;
 		if (fn->driver && !(r->driver = acs_strdup(fn->driver)))

@@ -434,6 +434,7 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->vpd);
 	free(f->cfgs);
 	free(f->drivers);
+	free(f->link);
 	free(f->funcs);
 	free(f->parent);
 	free(f->physfn);
@@ -444,7 +445,7 @@ void acs_fabric_free(acs_fabric *f)
 	free(f->origin);
 	free(f->kernel_release);
 	free(f->cmdline);
-	free(f->host.cpu_vendor);
+	acs_host_facts_free(&f->host);
 	free(f->vmd);
 	for (size_t w = 0; w < f->nwarnings; w++)
 		free(f->warnings[w]);
@@ -557,6 +558,68 @@ size_t acs_fabric_warnings(const acs_fabric *f, const char *const **list)
 const char *acs_fabric_cmdline(const acs_fabric *f)
 {
 	return f->cmdline;
+}
+
+static const char *const host_fact_keys[ACS_HOST_FACT_COUNT] = {
+	"hostname", "time", "dmi-product", "dmi-board", "bios-vendor", "bios-version", "bios-date", "serial",
+};
+
+const char *acs_host_fact_key(int which)
+{
+	return which >= 0 && which < ACS_HOST_FACT_COUNT ? host_fact_keys[which] : NULL;
+}
+
+const char *acs_fabric_host_fact(const acs_fabric *f, int which)
+{
+	return which >= 0 && which < ACS_HOST_FACT_COUNT ? f->host.fact[which] : NULL;
+}
+
+static const char *const link_speeds[] = { NULL, "2.5GT/s", "5GT/s", "8GT/s", "16GT/s", "32GT/s", "64GT/s" };
+
+const char *acs_link_speed_name(unsigned speed)
+{
+	return speed < sizeof(link_speeds) / sizeof(link_speeds[0]) ? link_speeds[speed] : NULL;
+}
+
+bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width)
+{
+	unsigned pos = fn->pcie_pos, st;
+
+	/* integrated endpoints and event collectors have no link */
+	if (!pos || fn->pcie_type == ACS_PCIE_RC_END || fn->pcie_type == ACS_PCIE_RC_EC || fn->is_virtfn ||
+	    !(fn->known & ACS_KNOWN_CAPS) || pos + 0x14 > fn->cfg_len)
+		return false;
+	st = acs_func_cfg_byte(fn, pos + 0x12) | (unsigned)acs_func_cfg_byte(fn, pos + 0x13) << 8;
+	if (!(st & 0xf) || !((st >> 4) & 0x3f))
+		return false;  /* link down, or a register that says nothing */
+	*speed = st & 0xf;
+	*width = (st >> 4) & 0x3f;
+	return true;
+}
+
+bool acs_fabric_link(const acs_fabric *f, size_t i, unsigned *speed, unsigned *width)
+{
+	if (i >= f->nfuncs)
+		return false;
+	if (acs_func_link(&f->funcs[i], speed, width))
+		return true;
+	if (!f->link || !(f->link[i] >> 8) || !(f->link[i] & 0xff))
+		return false;
+	*speed = f->link[i] >> 8;
+	*width = f->link[i] & 0xff;
+	return true;
+}
+
+unsigned acs_link_speed_code(const char *s)
+{
+	static const char *const gts[] = { NULL, "2.5", "5", "8", "16", "32", "64" };
+	char *end;
+	double v = strtod(s, &end);
+
+	for (unsigned k = 1; k < sizeof(gts) / sizeof(gts[0]); k++)
+		if (end != s && v == strtod(gts[k], NULL))
+			return k;
+	return 0;
 }
 
 const char *acs_fabric_cpu_vendor(const acs_fabric *f)

@@ -62,6 +62,31 @@ static bool has_resource_file(const struct acs_libpci_opts *o, const struct pci_
 	return access(path, R_OK) == 0;
 }
 
+/* sysfs current_link_speed ("8.0 GT/s PCIe") and current_link_width:
+ * what a reader without root (64 bytes of config space) still gets. */
+static void read_link(const struct acs_libpci_opts *o, const struct pci_dev *d, struct acs_raw_func *raw)
+{
+	static const char *const names[2] = { "current_link_speed", "current_link_width" };
+	char path[4096], value[64];
+	unsigned v[2] = { 0, 0 };
+
+	for (int k = 0; k < 2; k++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/devices/%04x:%02x:%02x.%d/%s", o->value ? o->value : "/sys/bus/pci",
+			 d->domain, d->bus, d->dev, d->func, names[k]);
+		if (!(f = fopen(path, "r")))
+			return;
+		if (fgets(value, sizeof(value), f))
+			v[k] = k ? (unsigned)strtoul(value, NULL, 10) : acs_link_speed_code(value);
+		fclose(f);
+	}
+	if (v[0] && v[1] && v[1] <= 32) {
+		raw->link_speed = (uint8_t)v[0];
+		raw->link_width = (uint8_t)v[1];
+	}
+}
+
 static int add_device(struct acs_builder *b, struct pci_dev *d,
 		      const struct acs_libpci_opts *o)
 {
@@ -79,6 +104,7 @@ static int add_device(struct acs_builder *b, struct pci_dev *d,
 	raw = acs_builder_last(b);
 	pci_fill_info(d, PCI_FILL_DRIVER | PCI_FILL_IOMMU_GROUP | PCI_FILL_NUMA_NODE);
 	raw->numa_node = d->numa_node;
+	read_link(o, d, raw);
 	if (has_resource_file(o, d)) {
 		/* libpci treats a missing resource file as fatal */
 		pci_fill_info(d, PCI_FILL_SIZES);

@@ -85,6 +85,13 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 		fprintf(out, " numa_node=%d", fn->numa_node);
 	write_sizes(out, "bars", fn->bar_size);
 	write_sizes(out, "vf_bars", fn->vf_bar_size);
+	{
+		unsigned speed, width;
+
+		/* for people and other tools: config space holds it */
+		if (acs_fabric_link(f, i, &speed, &width) && acs_link_speed_name(speed))
+			fprintf(out, " link=%s,x%u", acs_link_speed_name(speed), width);
+	}
 	if (acs_fabric__vmd_owner(f, fn) >= 0)
 		fprintf(out, " vmd=%s", acs_func_addr(acs_fabric_func(f, (size_t)acs_fabric__vmd_owner(f, fn)),
 						      addr, sizeof(addr)));
@@ -131,7 +138,16 @@ static void write_host(const acs_fabric *f, FILE *out)
 
 int acs_snapshot_write(const acs_fabric *f, FILE *out)
 {
+	return acs_snapshot_write_opts(f, out, 0);
+}
+
+int acs_snapshot_write_opts(const acs_fabric *f, FILE *out, unsigned flags)
+{
 	fprintf(out, "%s\n", SNAPSHOT_MAGIC);
+	/* whose it is: "# hostname: ", "# time: ", "# dmi-product: " ... */
+	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++)
+		if (acs_fabric_host_fact(f, k) && (k != ACS_HOST_SERIAL || (flags & ACS_SNAPSHOT_SERIAL)))
+			write_value(out, acs_host_fact_key(k), acs_fabric_host_fact(f, k));
 	if (acs_fabric_kernel_release(f))
 		write_value(out, "kernel-release", acs_fabric_kernel_release(f));
 	if (acs_fabric_cmdline(f))
@@ -158,6 +174,7 @@ struct extra {
 	uint64_t bar_size[6], vf_bar_size[6];
 	bool has_vmd;       /* vmd=: the VMD endpoint the domain is behind */
 	unsigned vmd[4];    /* its domain, bus, device, function */
+	unsigned link_speed, link_width;  /* link=8GT/s,x4; 0 none */
 };
 
 struct extras {
@@ -202,7 +219,7 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 	}
 	x = &e->v[e->n++];
 	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false, { 0 }, { 0 },
-			     false, { 0 } };
+			     false, { 0 }, 0, 0 };
 	strtok_r(line, " \t", &save);
 	while ((tok = strtok_r(NULL, " \t", &save))) {
 		char *eq = strchr(tok, '=');
@@ -219,6 +236,15 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 			if (parse_sizes(eq, tok[0] == 'b' ? x->bar_size : x->vf_bar_size))
 				return acs_error_set(ACS_EPARSE, "%s:%d: %s=%s: six sizes (powers of two, or 0) "
 						     "separated by commas", path, lineno, tok, eq);
+		} else if (strcmp(tok, "link") == 0) {
+			char *comma = strchr(eq, ',');
+			char *end;
+
+			x->link_speed = comma ? acs_link_speed_code(eq) : 0;
+			x->link_width = comma && comma[1] == 'x' ? (unsigned)strtoul(comma + 2, &end, 10) : 0;
+			if (!x->link_speed || !x->link_width || x->link_width > 32 || *end)
+				return acs_error_set(ACS_EPARSE, "%s:%d: link=%s: SPEED,xWIDTH (8GT/s,x4)", path,
+						     lineno, eq);
 		} else if (strcmp(tok, "vmd") == 0) {
 			char tail;
 
@@ -305,6 +331,18 @@ static int parse_header(struct acs_builder *b, char *line, const char *path,
 		return append(&b->cmdline, value);
 	if (strcmp(line + 2, "host") == 0)
 		return parse_host(b, (char *)value, path, lineno);
+	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++) {
+		size_t n = strlen(acs_host_fact_key(k));
+
+		if (strncmp(line + 2, acs_host_fact_key(k), n) == 0 && !line[2 + n])
+			return acs_builder_set_host_fact(b, k, value);
+		if (strncmp(line + 2, acs_host_fact_key(k), n) == 0 && !strcmp(line + 2 + n, "+")) {
+			if (!b->host.fact[k])
+				return acs_error_set(ACS_EPARSE, "%s:%d: %s+ without %s before it", path, lineno,
+						     acs_host_fact_key(k), acs_host_fact_key(k));
+			return append(&b->host.fact[k], value);
+		}
+	}
 	if (strcmp(line + 2, "iommu-groups") == 0) {
 		for (int k = 0; k < 3; k++)
 			if (strcmp(value, kgroups_names[k]) == 0) {
@@ -432,13 +470,15 @@ static int apply_extras(struct acs_builder *b, struct extras *e)
 	for (size_t i = 0; i < b->n; i++) {
 		struct acs_raw_func *r = &b->raw[i];
 		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false, { 0 }, { 0 },
-				     false, { 0 } };
+				     false, { 0 }, 0, 0 };
 		struct extra *x = bsearch(&key, e->v, e->n, sizeof(*e->v), extra_cmp);
 
 		if (!x)
 			continue;
 		r->kernel_group = x->group;
 		r->numa_node = x->numa_node;
+		r->link_speed = (uint8_t)x->link_speed;
+		r->link_width = (uint8_t)x->link_width;
 		r->has_driver = x->has_driver;
 		r->driver = x->driver;
 		x->driver = NULL;

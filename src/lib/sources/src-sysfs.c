@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -141,6 +142,53 @@ static int read_host(struct acs_builder *b, const char *fsroot, const char *rele
 	return rc;
 }
 
+/* The first line of a small file, trimmed; false where it cannot be read
+ * or is empty. */
+static bool read_first_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] != '\0';
+}
+
+/* Whose fabric this is: DMI (ROOT/class/dmi/id, so a --sysfs tree carries
+ * its own), the host name (FSROOT/proc/sys/kernel/hostname, "" for this
+ * host) and the time it was read. */
+static int read_identity(struct acs_builder *b, const char *root, const char *fsroot)
+{
+	static const struct { int which; const char *file; } dmi[] = {
+		{ ACS_HOST_PRODUCT, "product_name" }, { ACS_HOST_BOARD, "board_name" },
+		{ ACS_HOST_BIOS_VENDOR, "bios_vendor" }, { ACS_HOST_BIOS_VERSION, "bios_version" },
+		{ ACS_HOST_BIOS_DATE, "bios_date" }, { ACS_HOST_SERIAL, "product_serial" },
+	};
+	char path[4400], value[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc = 0;
+
+	for (size_t k = 0; !rc && k < sizeof(dmi) / sizeof(dmi[0]); k++) {
+		snprintf(path, sizeof(path), "%s/class/dmi/id/%s", root, dmi[k].file);
+		if (read_first_line(path, value, sizeof(value)))
+			rc = acs_builder_set_host_fact(b, dmi[k].which, value);
+	}
+	if (fsroot) {
+		snprintf(path, sizeof(path), "%s/proc/sys/kernel/hostname", fsroot);
+		if (!rc && read_first_line(path, value, sizeof(value)))
+			rc = acs_builder_set_host_fact(b, ACS_HOST_NAME, value);
+	}
+	if (!rc && gmtime_r(&now, &tm) && strftime(value, sizeof(value), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		rc = acs_builder_set_host_fact(b, ACS_HOST_TIME, value);
+	return rc;
+}
+
 /* A captured tree DIR carries host facts when it is the "sys" of a root
  * that has them too (DIR/../proc/cpuinfo): a capture of a whole root, or
  * a container's bind mounts of the host's /sys and /proc side by side. */
@@ -149,19 +197,22 @@ static int read_tree_host(struct acs_builder *b, const char *root)
 	char fsroot[4200], path[4300], release[256] = "";
 	size_t n = strlen(root);
 	FILE *f;
+	int rc;
 
 	while (n > 1 && root[n - 1] == '/')
 		n--;
 	if (n < 3 || strncmp(root + n - 3, "sys", 3) != 0 || (n > 3 && root[n - 4] != '/') ||
 	    n - 3 >= sizeof(fsroot))
-		return 0;
+		return read_identity(b, root, NULL);
 	memcpy(fsroot, root, n - 3);
 	fsroot[n - 3] = '\0';
 	if (!fsroot[0])
 		snprintf(fsroot, sizeof(fsroot), ".");
 	snprintf(path, sizeof(path), "%s/proc/cpuinfo", fsroot);
 	if (access(path, R_OK) != 0)
-		return 0;
+		return read_identity(b, root, NULL);
+	if ((rc = read_identity(b, root, fsroot)))
+		return rc;
 	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", fsroot);
 	if ((f = fopen(path, "r"))) {
 		if (!fgets(release, sizeof(release), f))
@@ -262,6 +313,8 @@ static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input 
 		rc = acs_builder_set_release(b, u.release);
 	if (rc == 0)
 		rc = read_host(b, "", b->kernel_release);
+	if (rc == 0)
+		rc = read_identity(b, root, "");
 	return rc;
 }
 
