@@ -39,6 +39,7 @@ check:
 	$(MAKE) asan
 	bash tests/vm/check.sh --sample $(ACSCTL_VM_SAMPLE) ./$(BUILD)/acsctl
 	bash tests/vm-power/check.sh --sample $(ACSCTL_POWER_SAMPLE) ./$(BUILD)/acsctl
+	bash tests/vm/grub-boot.sh ./$(BUILD)/acsctl
 
 # The whole unit suite again under AddressSanitizer and UBSan.
 asan:

@@ -75,7 +75,17 @@ struct cli {
 	const char *format;
 	/* snapshot --serial: keep the host's serial number */
 	bool serial;
+	/* plan --boot, --write (plan-boot.c) */
+	int boot_loader;         /* --boot: enum plan_boot_loader, 0 every form */
+	bool boot_write;         /* --write: the loader's file, dry run unless --yes */
 };
+
+/* plan --boot LOADER, --write (plan-boot.c) */
+enum plan_boot_loader { PLAN_BOOT_GRUB = 1, PLAN_BOOT_BLS, PLAN_BOOT_SYSTEMD_BOOT, PLAN_BOOT_CMDLINE };
+int plan_boot_loader(const char *name);   /* 0: no such loader */
+void plan_boot_print(const struct cli *c, const acs_plan_boot *w);
+/* after the plan's ways: what happens when; --write. The exit status */
+int plan_boot_after(const struct cli *c, const acs_plan_result *res, int status);
 
 /* Selection (-s, -d) through libpci's own filter syntax. */
 int cli_select_init(struct cli *c);

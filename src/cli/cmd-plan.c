@@ -400,6 +400,10 @@ static void print_param_way(const struct cli *c, const acs_plan_boot *w)
 	out_bool(OUT_DATA, "meets", NULL, w->meets == ACS_YES);
 	if (w->meets != ACS_YES)
 		out_text("   [booting from firmware defaults with it does not meet every requirement: check the other ports]");
+	if (c->boot_loader) {   /* --boot: that loader's form alone (plan-boot.c) */
+		plan_boot_print(c, w);
+		return;
+	}
 	out_text("\n  GRUB: %s:\n", acs_boot_loader_file(ACS_BOOT_LOADER_GRUB));
 	out_str(OUT_ANY, "grub", "    %s\n", w->grub);
 	out_text("    (the quotes keep GRUB from ending its linux line at ';'; GRUB_CMDLINE_LINUX reaches every "
@@ -485,6 +489,8 @@ static int print_plan(const struct cli *c, const struct reqs *r, const acs_plan_
 		print_audit(c, res);
 		print_warnings(res);
 		print_ways(c, res);
+		if (c->boot_loader || c->boot_write)   /* plan-boot.c */
+			status = plan_boot_after(c, res, status);
 	}
 	cli_out_verdict(c, status, uv, nu);
 	return status;
@@ -499,6 +505,10 @@ int cmd_plan(struct cli *c, int argc, char **argv)
 
 	if (!rc && argc) {
 		fprintf(stderr, "acsctl plan: unexpected argument '%s'\n", argv[0]);
+		rc = EXIT_BAD_INPUT;
+	}
+	if (!rc && c->boot_write && !c->boot_loader) {
+		fprintf(stderr, "acsctl plan: --write needs --boot grub|bls|systemd-boot|cmdline\n");
 		rc = EXIT_BAD_INPUT;
 	}
 	o.cpu = c->cpu;

@@ -37,7 +37,8 @@ const struct cli_command cli_commands[] = {
 	{ "plan", cmd_plan, "",
 	  "the smallest ACS change for --p2p A,B --p2p-one-way A,B --p2p-translated A,B --isolate D --tenant NAME:A,B",
 	  SOURCE | WHATIF | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | O(P2P) | O(P2P_TRANSLATED) |
-	  O(P2P_ONE_WAY) | O(ISOLATE) | O(TENANT) | O(ALLOW_UNSAFE_GROUPS) | O(TARGET) | HELP, false, COMPLETE_NONE },
+	  O(P2P_ONE_WAY) | O(ISOLATE) | O(TENANT) | O(ALLOW_UNSAFE_GROUPS) | O(TARGET) | HELP |
+	  O(BOOT) | O(WRITE) | O(YES), false, COMPLETE_NONE },
 	{ "whatif", cmd_whatif, "[switch] DEV:BITS...",
 	  "what ACS changes ([switch] DEV:RR-,CR-...), --cmdline, --vfs, or --kernel-to/--cmdline-to would change",
 	  SOURCE | WHATIF | O(JSON) | O(MACHINE) | O(VERBOSE) | O(CPU) | HELP |

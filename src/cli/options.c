@@ -95,6 +95,17 @@ SET_STRING(set_kernel_to, kernel_to)
 SET_STRING(set_cmdline_to, cmdline_to)
 SET_FLAG(set_serial, serial)
 
+/* plan --boot, --write */
+static int set_boot(struct cli *c, const char *arg)
+{
+	if (!(c->boot_loader = plan_boot_loader(arg))) {
+		fprintf(stderr, "acsctl: --boot %s: grub, bls, systemd-boot or cmdline\n", arg);
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+SET_FLAG(set_boot_write, boot_write)
+
 static int set_numeric(struct cli *c, const char *arg)
 {
 	(void)arg;
@@ -280,7 +291,7 @@ const struct cli_option cli_options[OPT_COUNT] = {
 		"whatif: booted with these parameters instead of\n--cmdline's (\"\": none); exit 1 when groups change",
 		SEC_COMMAND, set_cmdline_to, COMPLETE_NONE, NULL, false },
 	[OPT_YES] = { 0, "yes", NULL,
-		"do it (root); without it every step is printed and\nnothing is touched",
+		"do it (root); without it every step is printed and\nnothing is touched (plan: with --write)",
 		SEC_COMMAND, set_yes, COMPLETE_NONE, NULL, false },
 	[OPT_UNBIND] = { 0, "unbind", NULL,
 		"unbind and rebind the drivers of affected devices",
@@ -311,6 +322,13 @@ const struct cli_option cli_options[OPT_COUNT] = {
 	[OPT_SERIAL] = { 0, "serial", NULL,
 		"keep the host's serial number (DMI product_serial,\nread as root) in the snapshot",
 		SEC_COMMAND, set_serial, COMPLETE_NONE, NULL, false },
+	/* plan's (plan-boot.c) */
+	[OPT_BOOT] = { 0, "boot", "LOADER",
+		"the parameter in one loader's form: grub\n(/etc/default/grub.d/acsctl.cfg), bls (grubby),\nsystemd-boot (/etc/kernel/cmdline), cmdline",
+		SEC_COMMAND, set_boot, COMPLETE_WORDS, "grub bls systemd-boot cmdline", false },
+	[OPT_WRITE] = { 0, "write", NULL,
+		"the --boot loader's file as it would be written;\nwith --yes written (root)",
+		SEC_COMMAND, set_boot_write, COMPLETE_NONE, NULL, false },
 	/* main.c's own */
 	[OPT_HELP] = { 'h', "help", NULL, "this help",
 		SEC_META, NULL, COMPLETE_NONE, NULL, false },

@@ -31,6 +31,7 @@ enum cli_opt {
 	OPT_FUNCTIONS, OPT_SEED, OPT_FORMAT, OPT_OUTPUT,
 	OPT_EXPECT,
 	OPT_SERIAL,                      /* snapshot */
+	OPT_BOOT, OPT_WRITE,   /* plan (plan-boot.c) */
 	/* no command's: acsctl itself */
 	OPT_HELP, OPT_VERSION, OPT_COMPLETION,
 	OPT_COUNT

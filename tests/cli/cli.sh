@@ -969,8 +969,8 @@ expect 0 "plan --help" "$acsctl" plan --help
 grep -q '^Usage: acsctl plan ' "$tmp/out" && grep -q -- '^  --isolate D' "$tmp/out" &&
 	grep -q -- '^  --p2p A,B' "$tmp/out" && grep -q -- '^  --tenant' "$tmp/out" && grep -q -- '^  -F FILE' "$tmp/out" &&
 	ok "plan --help lists plan's options" || bad "plan --help lists plan's options"
-! grep -qE -- '--(yes|rollback|unbind|allocate|check)\b' "$tmp/out" && ok "plan --help: none of apply's or pe's" ||
-	bad "plan --help: $(grep -E -- '--(yes|rollback|unbind|allocate|check)' "$tmp/out" | head -1)"
+! grep -qE -- '--(rollback|unbind|allocate|check)\b' "$tmp/out" && ok "plan --help: none of apply's or pe's" ||
+	bad "plan --help: $(grep -E -- '--(rollback|unbind|allocate|check)' "$tmp/out" | head -1)"
 cp "$tmp/out" "$tmp/plan-help"
 expect 0 "help plan" "$acsctl" help plan
 cmp -s "$tmp/out" "$tmp/plan-help" && ok "help plan is plan --help" || bad "help plan is plan --help"
@@ -988,8 +988,8 @@ expect 0 "--help" "$acsctl" --help
 for c in show groups p2p pe apply plan whatif audit explain snapshot export report synth help; do
 	grep -q "^  $c " "$tmp/out" || bad "--help lists $c"
 done
-awk '/^  -/ { on = /^  --yes/ } on' "$tmp/out" | grep -q '(apply)$' && ok "--help: --yes is apply's" ||
-	bad "--help: --yes is apply's"
+awk '/^  -/ { on = /^  --yes/ } on' "$tmp/out" | grep -q '(apply, plan)$' && ok "--help: --yes is apply's and plan's (--write)" ||
+	bad "--help: --yes is apply's and plan's (--write)"
 # --version: meson.build's project() version
 v=$(sed -n "s/^  version : '\([^']*\)',$/\1/p" "$src/meson.build")
 expect 0 "--version" "$acsctl" --version
@@ -1489,5 +1489,60 @@ grep -q '^UNKNOWN 0000:' "$tmp/out" && ok "diff: UNKNOWN lines" || bad "diff: UN
 expect 2 "diff: one input" "$acsctl" diff "$s12"
 expect 2 "diff: a missing file" "$acsctl" diff "$s12" "$tmp/nonexistent.txt"
 
+
+# plan --boot LOADER, --write [--yes] (src/cli/plan-boot.c, issue 19 item 1;
+# tests/vm/grub-boot.sh boots the GRUB form in real GRUB)
+bb=$src/tests/fixtures/vm-boot/6.12/base/lspci.txt
+bparam='pci=config_acs=0011001@0000:00:02.0;0010101@0000:00:02.1;0011100@0000:00:02.2'
+bgrub='GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX pci=config_acs=\"0011001@0000:00:02.0;0010101@0000:00:02.1;0011100@0000:00:02.2\""'
+expect 0 "plan --boot grub" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot grub
+grep -qxF "    $bgrub" "$tmp/out" && grep -q '^    then: update-grub' "$tmp/out" && ! grep -q 'kernel-install' "$tmp/out" &&
+	grep -q '^when: nothing changes until the next boot with the parameter .*acsctl apply.*acsctl-apply.service' "$tmp/out" &&
+	ok "plan --boot grub: the drop-in alone, update-grub, what happens when" || bad "plan --boot grub: the drop-in alone, update-grub, what happens when"
+expect 0 "plan --boot systemd-boot" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot systemd-boot
+grep -qxF "  systemd-boot, UKIs: add to /etc/kernel/cmdline: $bparam" "$tmp/out" && ! grep -q 'GRUB' "$tmp/out" &&
+	ok "plan --boot systemd-boot: /etc/kernel/cmdline alone" || bad "plan --boot systemd-boot: /etc/kernel/cmdline alone"
+expect 0 "plan --boot bls" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot bls
+grep -qF "grubby --update-kernel=ALL --args='\"$bparam\"'" "$tmp/out" &&
+	ok "plan --boot bls: grubby, the word quoted" || bad "plan --boot bls: grubby, the word quoted"
+expect 2 "plan --boot foo" "$acsctl" -F "$bb" plan --isolate 01:00.0 --boot foo
+expect 2 "plan --write without --boot" "$acsctl" -F "$bb" plan --isolate 01:00.0 --write
+grep -q 'write needs --boot' "$tmp/err" && ok "plan --write: needs --boot" || bad "plan --write: needs --boot"
+had=0; [ -e /etc/default/grub.d/acsctl.cfg ] && had=1
+expect 0 "plan --write (dry run)" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot grub --write
+grep -qxF 'write (dry run, --yes to write it): /etc/default/grub.d/acsctl.cfg:' "$tmp/out" && grep -qxF "$bgrub" "$tmp/out" &&
+	{ [ $had = 1 ] || [ ! -e /etc/default/grub.d/acsctl.cfg ]; } &&
+	ok "plan --write: the file and its content, nothing written" || bad "plan --write: the file and its content, nothing written"
+expect 0 "plan --boot 6.1" "$acsctl" -F "$bb" --kernel 6.1 plan --p2p-one-way 01:00.0,02:00.0 --boot grub --write
+grep -q '^write: nothing for the loader: Linux 6.1 takes no parameter' "$tmp/out" && grep -q '^at every boot: add to /etc/acsctl/acs.conf' "$tmp/out" &&
+	ok "plan --write on 6.1: the boot unit instead" || bad "plan --write on 6.1: the boot unit instead"
+# --yes under ACSCTL_BOOT_ROOT (test builds only)
+if grep -qa ACSCTL_BOOT_ROOT "$acsctl"; then
+	br=$tmp/bootroot
+	mkdir -p "$br/etc/default" "$br/etc/kernel"
+	chmod 755 "$br" "$br/etc" "$br/etc/default" "$br/etc/kernel"
+	expect 0 "plan --write --yes grub" env ACSCTL_BOOT_ROOT="$br" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot grub --write --yes -j
+	[ "$(tail -n 1 "$br/etc/default/grub.d/acsctl.cfg")" = "$bgrub" ] &&
+		python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["write"]; assert w["written"] and not w["dry_run"] and w["file"].endswith("/etc/default/grub.d/acsctl.cfg")' "$tmp/out" &&
+		ok "plan --write --yes: the GRUB drop-in written" || bad "plan --write --yes: the GRUB drop-in written"
+	echo 'root=UUID=1 ro pci=config_acs=1111111@0000:00:02.0 quiet' >"$br/etc/kernel/cmdline"
+	expect 0 "plan --write --yes systemd-boot" env ACSCTL_BOOT_ROOT="$br" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot systemd-boot --write --yes
+	[ "$(cat "$br/etc/kernel/cmdline")" = "root=UUID=1 ro quiet $bparam" ] &&
+		ok "plan --write --yes: /etc/kernel/cmdline, the earlier config_acs replaced" || bad "plan --write --yes: /etc/kernel/cmdline, the earlier config_acs replaced"
+	printf 'root=UUID=1 ro\001\n' >"$br/etc/kernel/cmdline"
+	expect 2 "plan --write --yes: a control character" env ACSCTL_BOOT_ROOT="$br" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot systemd-boot --write --yes
+	grep -q 'not one line of printable ASCII' "$tmp/err" && [ "$(od -An -c "$br/etc/kernel/cmdline" | tr -d ' \n')" = 'root=UUID=1ro001\n' ] &&
+		ok "plan --write --yes: /etc/kernel/cmdline of a control character refused, untouched" || bad "plan --write --yes: /etc/kernel/cmdline of a control character refused, untouched"
+	echo 'root=UUID=1 ro' >"$br/etc/kernel/cmdline"; chmod 666 "$br/etc/kernel/cmdline"
+	expect 2 "plan --write --yes: a file others write" env ACSCTL_BOOT_ROOT="$br" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot systemd-boot --write --yes
+	rm -f "$br/etc/kernel/cmdline"; ln -s /etc/hostname "$br/etc/kernel/cmdline"
+	expect 2 "plan --write --yes: a symbolic link" env ACSCTL_BOOT_ROOT="$br" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot systemd-boot --write --yes
+	rm -f "$br/etc/kernel/cmdline"
+	expect 2 "plan --write --yes: no /etc/kernel/cmdline" env ACSCTL_BOOT_ROOT="$br" "$acsctl" -F "$bb" --kernel 6.12 plan --p2p-one-way 01:00.0,02:00.0 --boot systemd-boot --write --yes
+	grep -q 'write the line you boot with there first' "$tmp/err" && ok "plan --write --yes: no /etc/kernel/cmdline, says what to do" ||
+		bad "plan --write --yes: no /etc/kernel/cmdline, says what to do"
+else
+	echo "# plan --write --yes: ACSCTL_BOOT_ROOT not compiled in (-Dfault_injection=false): skipped"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
