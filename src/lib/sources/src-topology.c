@@ -53,8 +53,9 @@ const struct acs_topo_type *acs_topo_type_of(const struct acs_func *fn)
 }
 
 struct frame {
-	json_object *array;    /* functions on one bus */
+	json_object *array;    /* functions on one bus (the tree reader) */
 	size_t next;
+	size_t rec_next, rec_left;  /* the stream reader: its next record, how many left */
 	uint32_t domain;
 	uint8_t bus;
 	long bridge;           /* raw index of the bridge above, -1 at a root */
@@ -62,9 +63,34 @@ struct frame {
 	char path[PATH_MAX_LEN];
 };
 
+/* The stream reader's scan: one function object of the text, where its
+ * "children": [...] is, and how many records its subtree holds. */
+struct rec {
+	uint32_t start, end;          /* '{' and '}' */
+	uint32_t ch_open, ch_close;   /* "children"'s '[' and ']', 0 when none */
+	uint32_t nsub;                /* records of its subtree, itself included */
+	uint32_t nchild;
+};
+
+struct rootrec {
+	uint32_t fopen, fclose;       /* "functions"'s '[' and ']', 0 when none */
+	uint32_t first, count;        /* its first record, how many elements */
+};
+
 struct reader {
 	struct acs_builder *b;
 	const char *file;
+	/* the stream reader: NULL recs in the tree reader */
+	const char *text;
+	struct rec *recs;
+	size_t nrecs;
+	struct rootrec *roots;
+	size_t nroots;
+	long cur;                     /* the record add_function() is given */
+	struct json_tokener *tok;
+	char *buf;                    /* one function's text, children as [] */
+	struct acs_cfgsynth synth;    /* one function's config space, reused */
+	size_t bufcap;
 	unsigned next_bus[0x10000];  /* per domain: next free bus number */
 	struct { uint32_t domain; unsigned next; } high[64];  /* domains 10000 and up (VMD) */
 	size_t nhigh;
@@ -383,9 +409,10 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 		if (!json_object_is_type(children, json_type_array))
 			return bad(r, path, "\"children\" must be an array");
 	}
-	s = malloc(sizeof(*s));
-	if (!s)
-		return acs_error_nomem();
+	/* one buffer for every function: a 4 KiB malloc and free each, between
+	 * the builder's small ones, left glibc searching its bins (1M
+	 * functions: half the time in _int_malloc) */
+	s = &r->synth;
 	acs_cfgsynth_init(s, (uint16_t)vendor, (uint16_t)device, cls,
 			  t->bridge ? ACS_PCI_HEADER_TYPE_BRIDGE : ACS_PCI_HEADER_TYPE_NORMAL,
 			  get_bool(o, "multifunction"));
@@ -420,7 +447,6 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, pcie_pos);
 	if (rc && acs_error_last()->code == ACS_EINVAL && sriov_pos)
 		rc = bad(r, path, "%s", acs_error_last()->message);
-	free(s);
 	if (rc || !t->bridge)
 		return rc;
 	if (r->depth == MAX_NEST)
@@ -428,8 +454,13 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	{
 		struct frame *f = &r->stack[r->depth++];
 
-		*f = (struct frame){ children, 0, at->domain, sec, bridge_raw,
+		*f = (struct frame){ children, 0, 0, 0, at->domain, sec, bridge_raw,
 				     has_sub ? (int)sub : -1, "" };
+		if (r->recs) {   /* children: the records after this one */
+			f->array = NULL;
+			f->rec_next = (size_t)r->cur + 1;
+			f->rec_left = r->recs[r->cur].nchild;
+		}
 		snprintf(f->path, sizeof(f->path), "%.150s.children", path);
 	}
 	return 0;
@@ -453,6 +484,41 @@ static void close_frame(struct reader *r, struct frame *f)
 	br->cfg[ACS_PCI_SUBORDINATE_BUS] = (uint8_t)last;
 }
 
+/* The stream reader: json-c's object of one text span, the span s[a..b)
+ * with s[ca..cb) (an array the scan took apart) written as []; NULL when
+ * json-c takes it for anything but one object ending where it ends. */
+static json_object *span_object(struct reader *r, size_t a, size_t b, size_t ca, size_t cb)
+{
+	size_t n = ca ? (ca - a) + 2 + (b - cb) : b - a;
+	json_object *o;
+
+	if (n + 1 > r->bufcap) {
+		size_t cap = n + 1 > 2 * r->bufcap ? n + 1 : 2 * r->bufcap;
+		char *p = realloc(r->buf, cap);
+
+		if (!p)
+			return NULL;
+		r->buf = p;
+		r->bufcap = cap;
+	}
+	if (ca) {
+		memcpy(r->buf, r->text + a, ca - a);
+		memcpy(r->buf + (ca - a), "[]", 2);
+		memcpy(r->buf + (ca - a) + 2, r->text + cb, b - cb);
+	} else {
+		memcpy(r->buf, r->text + a, n);
+	}
+	r->buf[n] = '\0';
+	json_tokener_reset(r->tok);
+	o = json_tokener_parse_ex(r->tok, r->buf, (int)n);
+	if (o && (json_tokener_get_error(r->tok) != json_tokener_success ||
+		  json_tokener_get_parse_end(r->tok) != n || !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
 static int walk(struct reader *r)
 {
 	while (r->depth) {
@@ -461,6 +527,30 @@ static int walk(struct reader *r)
 		json_object *o;
 		int rc;
 
+		if (r->recs) {
+			const struct rec *rec;
+
+			if (!f->rec_left) {
+				close_frame(r, f);
+				r->depth--;
+				continue;
+			}
+			rec = &r->recs[f->rec_next];
+			r->cur = (long)f->rec_next;
+			o = span_object(r, rec->start, (size_t)rec->end + 1, rec->ch_open,
+					rec->ch_open ? (size_t)rec->ch_close + 1 : 0);
+			if (!o)
+				return -1;   /* the tree reader says what */
+			f->rec_next += rec->nsub;
+			f->rec_left--;
+			snprintf(path, sizeof(path), "%s[%zu]", f->path, f->next);
+			f->next++;
+			rc = add_function(r, o, f, path);
+			json_object_put(o);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!f->array || f->next >= json_object_array_length(f->array)) {
 			close_frame(r, f);
 			r->depth--;
@@ -524,7 +614,12 @@ static int add_root(struct reader *r, json_object *root, size_t i)
 		return bad(r, path, "more than 64 domains of 10000 and up");
 	if (*next <= bus)
 		*next = bus + 1;
-	r->stack[0] = (struct frame){ funcs, 0, domain, (uint8_t)bus, -1, -1, "" };
+	r->stack[0] = (struct frame){ funcs, 0, 0, 0, domain, (uint8_t)bus, -1, -1, "" };
+	if (r->recs) {
+		r->stack[0].array = NULL;
+		r->stack[0].rec_next = r->roots[i].first;
+		r->stack[0].rec_left = r->roots[i].count;
+	}
 	snprintf(r->stack[0].path, sizeof(r->stack[0].path), "%s.functions", path);
 	r->depth = 1;
 	return walk(r);
@@ -716,7 +811,318 @@ static int duplicate_members(const struct acs_input *in, size_t end)
 	return rc;
 }
 
-static int topology_load(struct acs_builder *b, const char *path, struct acs_input *in)
+/*
+ * The stream reader. One scan over the text finds every function object
+ * (an element of a root's "functions" or of a function's "children"), where
+ * it ends and where its children are; json-c then reads each function
+ * alone, its children written as [], and the document without the
+ * functions. Only the functions of one bus path are ever held as objects,
+ * never the whole document. The scan takes only what it is sure json-c
+ * takes the same way (double-quoted strings, comments, no trailing comma,
+ * no member named twice, no escape in a member name, no NUL); anything
+ * else, and every error, goes to the tree reader below, which says what
+ * is wrong exactly as it always did.
+ */
+enum { K_TOP, K_ROOTS, K_ROOT, K_FUNCS, K_FUNC, K_OBJ, K_ARR };
+enum { S_FIRST, S_NEXT, S_AFTER };   /* after '{' or '[', after ',', after a value */
+
+struct ctx {
+	uint8_t kind, state;
+	bool fn_root;        /* K_FUNCS: a root's "functions" (else "children") */
+	uint32_t owner;      /* K_FUNCS: the root or record; K_FUNC, K_ROOT: its own */
+	size_t mbase;        /* objects: where its member names start */
+	int key;             /* objects: the member whose value comes next (K_*) */
+};
+
+struct scan {
+	const char *s;
+	size_t len;
+	struct member *m;    /* member names of the open objects */
+	size_t nm, mcap;
+	struct ctx stack[JSON_DEPTH];
+	size_t depth;
+};
+
+/* Space and comments from s[i]; SIZE_MAX on a '/' that opens no comment
+ * or a comment that never ends. */
+static size_t skip_space(const char *s, size_t i, size_t len)
+{
+	while (i < len) {
+		char c = s[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			i++;
+		} else if (c == '/') {
+			if (i + 1 < len && s[i + 1] == '/') {
+				const char *nl = memchr(s + i, '\n', len - i);
+
+				i = nl ? (size_t)(nl - s) : len;
+			} else if (i + 1 < len && s[i + 1] == '*') {
+				const char *e = memmem(s + i + 2, len - i - 2, "*/", 2);
+
+				if (!e)
+					return SIZE_MAX;
+				i = (size_t)(e - s) + 2;
+			} else {
+				return SIZE_MAX;
+			}
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+static bool has_duplicate(struct member *m, size_t n)
+{
+	if (n > 16) {
+		qsort(m, n, sizeof(*m), member_cmp);
+		for (size_t k = 1; k < n; k++)
+			if (m[k - 1].len == m[k].len && !memcmp(m[k - 1].s, m[k].s, m[k].len))
+				return true;
+		return false;
+	}
+	for (size_t j = 0; j < n; j++)
+		for (size_t k = j + 1; k < n; k++)
+			if (m[j].len == m[k].len && !memcmp(m[j].s, m[k].s, m[k].len))
+				return true;
+	return false;
+}
+
+static bool key_is(const char *s, size_t len, const char *name)
+{
+	return strlen(name) == len && !memcmp(s, name, len);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	{
+		size_t c = *cap ? *cap * 2 : 1024;
+		void *q;
+
+		while (c < need)
+			c *= 2;
+		q = realloc(*p, c * size);
+		if (!q)
+			return -1;
+		*p = q;
+		*cap = c;
+	}
+	return 0;
+}
+
+/* The scan: 0, or -1 where the tree reader must read it. */
+static int scan_text(struct reader *r, struct scan *sc, size_t *doc_end)
+{
+	const char *s = sc->s;
+	size_t len = sc->len, i, rcap = 0, rootcap = 0;
+
+	if (memchr(s, '\0', len))
+		return -1;
+	i = skip_space(s, 0, len);
+	if (i >= len || s[i] != '{')
+		return -1;
+	sc->stack[0] = (struct ctx){ K_TOP, S_FIRST, false, 0, 0, K_OBJ };
+	sc->depth = 1;
+	i++;
+	for (;;) {
+		struct ctx *c = &sc->stack[sc->depth - 1];
+		bool obj = c->kind == K_TOP || c->kind == K_ROOT || c->kind == K_FUNC || c->kind == K_OBJ;
+		char ch;
+		int kind;
+
+		if ((i = skip_space(s, i, len)) >= len)
+			return -1;
+		ch = s[i];
+		if (c->state == S_AFTER) {
+			if (ch == ',') {
+				c->state = S_NEXT;
+				i++;
+				continue;
+			}
+			if (ch != (obj ? '}' : ']'))
+				return -1;
+		}
+		if (ch == (obj ? '}' : ']') && c->state != S_NEXT) {   /* closes c */
+			if (obj) {
+				if (has_duplicate(sc->m + c->mbase, sc->nm - c->mbase))
+					return -1;
+				sc->nm = c->mbase;
+			}
+			if (c->kind == K_FUNC) {
+				r->recs[c->owner].end = (uint32_t)i;
+				r->recs[c->owner].nsub = (uint32_t)(r->nrecs - c->owner);
+			} else if (c->kind == K_FUNCS) {
+				if (c->fn_root)
+					r->roots[c->owner].fclose = (uint32_t)i;
+				else
+					r->recs[c->owner].ch_close = (uint32_t)i;
+			}
+			i++;
+			if (--sc->depth == 0)
+				break;
+			sc->stack[sc->depth - 1].state = S_AFTER;
+			continue;
+		}
+		kind = K_ARR;
+		if (obj) {   /* "name": */
+			size_t e;
+
+			if (ch != '"')
+				return -1;
+			e = string_end(s, i + 1, len, '"');
+			if (e >= len || memchr(s + i + 1, '\\', e - i - 1))
+				return -1;
+			if (grow((void **)&sc->m, &sc->mcap, sc->nm + 1, sizeof(*sc->m)))
+				return -1;
+			sc->m[sc->nm++] = (struct member){ 0, s + i + 1, e - i - 1 };
+			kind = c->kind == K_TOP && key_is(s + i + 1, e - i - 1, "roots") ? K_ROOTS :
+			       c->kind == K_ROOT && key_is(s + i + 1, e - i - 1, "functions") ? K_FUNCS :
+			       c->kind == K_FUNC && key_is(s + i + 1, e - i - 1, "children") ? K_FUNCS : K_ARR;
+			if ((i = skip_space(s, e + 1, len)) >= len || s[i] != ':')
+				return -1;
+			if ((i = skip_space(s, i + 1, len)) >= len)
+				return -1;
+			ch = s[i];
+		} else if (c->kind == K_ROOTS || c->kind == K_FUNCS) {
+			if (ch != '{')
+				return -1;
+			kind = c->kind == K_ROOTS ? K_ROOT : K_FUNC;
+		}
+		c->state = S_AFTER;
+		if (ch == '{' || ch == '[') {
+			struct ctx n = { ch == '{' ? K_OBJ : K_ARR, S_FIRST, false, 0, sc->nm, 0 };
+
+			if (sc->depth == JSON_DEPTH - 8)
+				return -1;
+			if (ch == '[' && kind == K_ROOTS) {
+				n.kind = K_ROOTS;
+			} else if (ch == '[' && kind == K_FUNCS) {
+				n.kind = K_FUNCS;
+				n.fn_root = c->kind == K_ROOT;
+				n.owner = c->owner;
+				if (n.fn_root) {
+					r->roots[c->owner].fopen = (uint32_t)i;
+					r->roots[c->owner].first = (uint32_t)r->nrecs;
+				} else {
+					r->recs[c->owner].ch_open = (uint32_t)i;
+				}
+			} else if (ch == '{' && kind == K_ROOT) {
+				if (grow((void **)&r->roots, &rootcap, r->nroots + 1, sizeof(*r->roots)))
+					return -1;
+				n.kind = K_ROOT;
+				n.owner = (uint32_t)r->nroots;
+				r->roots[r->nroots++] = (struct rootrec){ 0, 0, 0, 0 };
+			} else if (ch == '{' && kind == K_FUNC) {
+				if (r->nrecs >= UINT32_MAX ||
+				    grow((void **)&r->recs, &rcap, r->nrecs + 1, sizeof(*r->recs)))
+					return -1;
+				n.kind = K_FUNC;
+				n.owner = (uint32_t)r->nrecs;
+				r->recs[r->nrecs++] = (struct rec){ (uint32_t)i, 0, 0, 0, 0, 0 };
+				if (c->fn_root)
+					r->roots[c->owner].count++;
+				else
+					r->recs[c->owner].nchild++;
+			}
+			sc->stack[sc->depth++] = n;
+			i++;
+		} else if (ch == '"') {
+			i = string_end(s, i + 1, len, '"');
+			if (i >= len)
+				return -1;
+			i++;
+		} else {   /* a number, true, false or null: json-c reads it */
+			size_t a = i;
+
+			while (i < len && (s[i] == '-' || s[i] == '+' || s[i] == '.' ||
+					   (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+					   (s[i] >= 'A' && s[i] <= 'Z')))
+				i++;
+			if (i == a)
+				return -1;
+		}
+	}
+	if (skip_space(s, i, len) != len)
+		return -1;
+	*doc_end = i;
+	return 0;
+}
+
+/* The document without its roots' functions, as json-c's tree. */
+static json_object *skeleton(struct reader *r, size_t doc_end)
+{
+	size_t n = doc_end, at = 0, w = 0;
+	char *buf;
+	json_object *o;
+
+	for (size_t k = 0; k < r->nroots; k++)
+		if (r->roots[k].fopen)
+			n -= r->roots[k].fclose + 1 - r->roots[k].fopen - 2;
+	if (!(buf = malloc(n + 1)))
+		return NULL;
+	for (size_t k = 0; k < r->nroots; k++) {
+		const struct rootrec *rr = &r->roots[k];
+
+		if (!rr->fopen)
+			continue;
+		memcpy(buf + w, r->text + at, rr->fopen - at);
+		w += rr->fopen - at;
+		memcpy(buf + w, "[]", 2);
+		w += 2;
+		at = (size_t)rr->fclose + 1;
+	}
+	memcpy(buf + w, r->text + at, doc_end - at);
+	w += doc_end - at;
+	buf[w] = '\0';
+	json_tokener_reset(r->tok);
+	o = json_tokener_parse_ex(r->tok, buf, (int)w);
+	if (o && (json_tokener_get_error(r->tok) != json_tokener_success ||
+		  json_tokener_get_parse_end(r->tok) != w || !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	free(buf);
+	return o;
+}
+
+/* 0 with the fabric's functions added, or nonzero where the tree reader
+ * must read the text again (the caller takes back what was added). */
+static int topology_stream(struct reader *r, const struct acs_input *in)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	json_object *doc = NULL, *v, *roots;
+	size_t doc_end;
+	int rc = -1;
+
+	r->text = in->data;
+	if (!sc)
+		return -1;
+	sc->s = in->data;
+	sc->len = in->len;
+	if (scan_text(r, sc, &doc_end) || !r->recs)
+		goto done;
+	if (!(doc = skeleton(r, doc_end)))
+		goto done;
+	if (!json_object_object_get_ex(doc, "acsctl-topology", &v) ||
+	    json_object_get_int(v) != ACS_TOPOLOGY_VERSION ||
+	    !json_object_object_get_ex(doc, "roots", &roots) ||
+	    !json_object_is_type(roots, json_type_array) ||
+	    json_object_array_length(roots) != r->nroots)
+		goto done;
+	rc = 0;
+	for (size_t i = 0; !rc && i < r->nroots; i++)
+		rc = add_root(r, json_object_array_get_idx(roots, i), i);
+done:
+	json_object_put(doc);
+	free(sc->m);
+	free(sc);
+	return rc;
+}
+
+static int topology_load_tree(struct acs_builder *b, const char *path, struct acs_input *in)
 {
 	struct reader *r;
 	struct json_tokener *tok;
@@ -769,6 +1175,38 @@ done:
 		json_tokener_free(tok);
 	free(r);
 	return rc;
+}
+
+static int topology_load(struct acs_builder *b, const char *path, struct acs_input *in)
+{
+	struct reader *r;
+	size_t n0 = b->n, nvmd0 = b->nvmd;
+	int rc;
+
+	if (in->len > INT_MAX)
+		return acs_error_set(ACS_EPARSE, "%s: over 2 GiB: too large for a topology", in->name);
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return acs_error_nomem();
+	r->b = b;
+	r->file = in->name;
+	r->tok = json_tokener_new_ex(2 * MAX_NEST + 16);
+	rc = r->tok ? topology_stream(r, in) : -1;
+	if (r->tok)
+		json_tokener_free(r->tok);
+	free(r->recs);
+	free(r->roots);
+	free(r->buf);
+	free(r);
+	if (!rc)
+		return 0;
+	for (size_t i = n0; i < b->n; i++) {   /* take back what the stream added */
+		free(b->raw[i].cfg);
+		free(b->raw[i].driver);
+	}
+	b->n = n0;
+	b->nvmd = nvmd0;
+	return topology_load_tree(b, path, in);
 }
 
 const struct acs_source_ops acs_source_topology = {
