@@ -90,7 +90,8 @@ static int expand_dir(const char *dir, char ***list, size_t *n)
 		v[(*n)++] = path;
 	}
 	closedir(d);
-	qsort(*list + first, *n - first, sizeof(**list), name_cmp);
+	if (*n > first)
+		qsort(*list + first, *n - first, sizeof(**list), name_cmp);
 	return 0;
 }
 
