@@ -233,12 +233,11 @@ static const char *first_line(struct buf *e, char *line, size_t size)
 	return line;
 }
 
-static void print_json_line(const struct cli *c, struct job *j)
+static void print_json_line(struct job *j)
 {
 	json_object *o = j->o.n ? json_tokener_parse(j->o.v) : NULL;
 	char line[512];
 
-	(void)c;
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = json_object_new_object();
@@ -253,7 +252,7 @@ static void print_json_line(const struct cli *c, struct job *j)
 static void print_one(const struct cli *c, struct job *j)
 {
 	if (c->json) {
-		print_json_line(c, j);
+		print_json_line(j);
 		if (j->e.n)
 			fputs(j->e.v, stderr);
 	} else {
