@@ -133,6 +133,7 @@ static void test_topology_bad__elements(void **state)
 {
 	(void)state;
 	expect_bad("{ \"roots\": [] }", "not an acsctl topology");
+	expect_bad("{}", "not an acsctl topology");   /* fuzz-parse-topology: UBSan, null + 0 */
 	expect_bad("{ \"acsctl-topology\": 1 }", "\"roots\"");
 	expect_bad("{ \"acsctl-topology\": 1, \"roots\": [ { \"functions\": [ { \"slot\": \"01.0\", \"type\": \"rootport\" } ] } ] }",
 		   "roots[0].functions[0]: unknown type 'rootport'");

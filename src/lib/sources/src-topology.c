@@ -947,7 +947,8 @@ static int scan_text(struct reader *r, struct scan *sc, size_t *doc_end)
 		}
 		if (ch == (obj ? '}' : ']') && c->state != S_NEXT) {   /* closes c */
 			if (obj) {
-				if (has_duplicate(sc->m + c->mbase, sc->nm - c->mbase))
+				/* an empty object ({}) may come before any member was kept */
+				if (sc->nm > c->mbase && has_duplicate(sc->m + c->mbase, sc->nm - c->mbase))
 					return -1;
 				sc->nm = c->mbase;
 			}
