@@ -246,5 +246,61 @@ grep -q 'bad-ir.txt:2: irq-remapping' "$tmp/err" && ok "bad irq-remapping: file 
 sed -e 's/^\(0000:03:00\.0 .*\)$/\1 reset=flr;bus/' "$tmp/ready.txt" >"$tmp/bad-reset.txt"
 expect 2 "a bad reset= word" "$acsctl" -F "$tmp/bad-reset.txt" vfio 7
 
+# the real kernels (tests/vm/vfio-in-vm.sh): NVMe 06:00.0 on vfio-pci
+# (group with its downstream port: ready), 07:00.0 on nvme (blocked); what
+# acsctl said there, against what sysfs said, and again from the snapshot
+# taken there
+nvm=0
+for d in "$src"/tests/fixtures/vm-vfio/*/; do
+	[ -f "$d/ready.rc" ] || continue
+	k=$(basename "$d")
+	nvm=$((nvm + 1))
+	[ "$(cat "$d/ready.rc") $(cat "$d/ready-json.rc") $(cat "$d/blocked.rc") $(cat "$d/blocked-json.rc")" = "0 0 1 1" ] &&
+		ok "vm $k: ready exit 0, blocked exit 1" || bad "vm $k: exit statuses $(cat "$d"/*.rc | tr '\n' ' ')"
+	grep -q '^0000:06:00.0 driver=vfio-pci ' "$d/facts.txt" && grep -q '^0000:07:00.0 driver=nvme ' "$d/facts.txt" &&
+		grep -qE '^ir_chips=[1-9]' "$d/facts.txt" && ok "vm $k: the bindings set up, interrupts remapped" ||
+		bad "vm $k: facts.txt"
+	grep -qE "^group [0-9]+ \(the kernel's\): ready$" "$d/ready.out" &&
+		grep -q '^  0000:06:00.0 endpoint  vfio     vfio-pci ' "$d/ready.out" &&
+		grep -q '^hostpci0: 0000:06:00.0$' "$d/ready.out" && ok "vm $k: the ready group explained" ||
+		bad "vm $k: ready.out"
+	grep -qx 'BLOCKED 0000:07:00.0 is bound to the host driver nvme' "$d/blocked.out" &&
+		grep -qx '  fix: driverctl set-override 0000:07:00.0 vfio-pci' "$d/blocked.out" &&
+		ok "vm $k: the blocked group explained, with its fix" || bad "vm $k: blocked.out"
+	# acsctl's members against sysfs itself
+	python3 - "$d" <<'PY' && ok "vm $k: drivers and reset methods as sysfs gave them" || bad "vm $k: members against facts.txt"
+import json, sys
+d = sys.argv[1]
+facts = {}
+for line in open(d + "/facts.txt"):
+    w = line.split()
+    if w and w[0].count(":") == 2:
+        facts[w[0]] = dict(x.split("=", 1) for x in w[1:])
+for name in ("ready-json.out", "blocked-json.out"):
+    for m in json.load(open(d + "/" + name))["members"]:
+        f = facts[m["address"]]
+        assert (m["driver"] or "-") == f["driver"], (m, f)
+        if m["role"] == "endpoint":
+            assert ",".join(m["reset_methods"]) or "-" == f["reset_method"], (m, f)
+PY
+	# the snapshot taken in the VM: the same answers, by this build
+	for s in ready/06:00.0/0 blocked/07:00.0/1; do
+		IFS=/ read -r name dev rc <<<"$s"
+		expect "$rc" "vm $k: the snapshot, $name" "$acsctl" -F "$d/snapshot.txt" vfio "$dev" -j
+		python3 - "$tmp/out" "$d/$name-json.out" <<'PY' && ok "vm $k: the snapshot says what the kernel's sysfs said ($name)" ||
+import json, sys
+keys = ("group", "kernel_group", "verdict", "iommu", "iommu_type", "irq_remapping", "members", "issues", "libvirt", "proxmox")
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for m in a["members"] + b["members"]:
+    del m["description"]  # pci.ids here, none in the VM
+diff = [k for k in keys if a[k] != b[k]]
+assert not diff, [(k, a[k], b[k]) for k in diff]
+assert a["irq_remapping_basis"] == "snapshot: " + b["irq_remapping_basis"], (a["irq_remapping_basis"], b["irq_remapping_basis"])
+PY
+			bad "vm $k: the snapshot's $name answer differs"
+	done
+done
+[ "$nvm" -gt 0 ] && ok "vm: $nvm kernels' captures" || bad "vm: no captures under tests/fixtures/vm-vfio"
+
 echo "vfio: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
