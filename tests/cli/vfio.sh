@@ -233,6 +233,23 @@ sed -e 's/^\(0000:03:00\.[01] .*\)driver=-/\1driver=vfio-pci/' "$snap" >"$tmp/ol
 expect 3 "old snapshot with vfio-pci: unknown, not ready" "$acsctl" -F "$tmp/old-vfio.txt" vfio 7
 has "old snapshot: the UNKNOWN last line" '^UNKNOWN: the source lacks'
 
+# a dump: no drivers, no IOMMU: unknown; lspci -vv text: its "Kernel
+# driver in use:" lines, the rest unknown
+dump=$src/tests/fixtures/vm/6.12/kitchen-sink-1/lspci.txt
+expect 3 "a dump: unknown" "$acsctl" -F "$dump" vfio 03:00.0
+has "a dump: the driver unknown" '^  0000:03:00.0 endpoint +unknown +unknown +reset unknown: unknown$'
+has "a dump: the IOMMU unknown" '^UNKNOWN whether the IOMMU is on is not in the source'
+if command -v lspci >/dev/null; then
+	lspci -F "$dump" -vvnn 2>/dev/null |
+		awk '/^03:00\.[01] /{print; getline; print; print "\tKernel driver in use: vfio-pci"; next} {print}' >"$tmp/lspci-vv.txt"
+	expect 3 "lspci text with vfio-pci: unknown, never ready" "$acsctl" -F "$tmp/lspci-vv.txt" vfio 03:00.1
+	has "lspci text: the driver from its line" '^  0000:03:00.1 endpoint +vfio +vfio-pci +reset unknown: unknown$'
+	sed -i 's/^\(\tKernel driver in use:\) vfio-pci$/\1 nvme/' "$tmp/lspci-vv.txt"
+	expect 1 "lspci text with nvme: blocked" "$acsctl" -F "$tmp/lspci-vv.txt" vfio 03:00.1
+else
+	echo "# skip: lspci is missing (lspci text)"
+fi
+
 # bad input: one line, exit 2
 expect 2 "no such group" "$acsctl" --sysfs "$tmp/ready/sys" vfio 99
 grep -q 'no IOMMU group 99' "$tmp/err" && ok "no such group: said" || bad "no such group: said"

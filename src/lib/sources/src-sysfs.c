@@ -372,8 +372,9 @@ static int irq_remap_from_interrupts(const char *path)
  * 3) where it can remap interrupts, and the kernel turns remapping on
  * only where all of them can (intel_irq_remapping_supported()). 1 all
  * can, 0 one cannot (*unit names it), -1 no Intel unit. AMD-Vi's sysfs
- * (amd-iommu/cap, features) holds no such bit: *amd says one is there. */
-static int irq_remap_from_ecap(const char *root, char *unit, size_t size, bool *amd)
+ * (amd-iommu/cap, amd-iommu/features: the EFR) says nothing of whether
+ * remapping is on, so there only /proc/interrupts tells. */
+static int irq_remap_from_ecap(const char *root, char *unit, size_t size)
 {
 	char path[4400], value[64];
 	struct dirent *e;
@@ -389,9 +390,6 @@ static int irq_remap_from_ecap(const char *root, char *unit, size_t size, bool *
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/class/iommu/%s/amd-iommu", root, e->d_name);
-		if (access(path, F_OK) == 0)
-			*amd = true;
 		snprintf(path, sizeof(path), "%s/class/iommu/%s/intel-iommu/ecap", root, e->d_name);
 		if (!read_first_line(path, value, sizeof(value)))
 			continue;
@@ -427,7 +425,6 @@ static bool cmdline_intremap_off(const char *cmdline)
 static int read_irq_remap(struct acs_builder *b, const char *root, const char *proc)
 {
 	char path[4300], unit[256] = "";
-	bool amd = false;
 	int ecap, st = -1;
 
 	if (proc) {
@@ -437,7 +434,7 @@ static int read_irq_remap(struct acs_builder *b, const char *root, const char *p
 	if (st >= 0)
 		return acs_builder_set_irq_remap(b, st, st ? "/proc/interrupts: IR- interrupt chips"
 						     : "/proc/interrupts: no IR- interrupt chip");
-	ecap = irq_remap_from_ecap(root, unit, sizeof(unit), &amd);
+	ecap = irq_remap_from_ecap(root, unit, sizeof(unit));
 	if (ecap == 0) {
 		snprintf(path, sizeof(path), "ecap of %s: no IR bit", unit);
 		return acs_builder_set_irq_remap(b, 0, path);
@@ -446,9 +443,7 @@ static int read_irq_remap(struct acs_builder *b, const char *root, const char *p
 		return acs_builder_set_irq_remap(b, 0, "intremap=off on the command line");
 	if (ecap == 1)
 		return acs_builder_set_irq_remap(b, 1, "ecap IR bit of every DMAR unit");
-	/* AMD-Vi, or no IOMMU in sysfs: nothing here says it */
-	(void)amd;
-	return 0;
+	return 0;  /* AMD-Vi, or no IOMMU in sysfs: unknown */
 }
 
 /* The /proc beside a tree DIR named ".../sys", else NULL. */
