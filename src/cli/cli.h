@@ -199,6 +199,7 @@ int cmd_whatif(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_pe(struct cli *c, int argc, char **argv);
+int cmd_vfio(struct cli *c, int argc, char **argv);
 /* metrics (cmd-metrics.c); and its file where the source could not be
  * loaded: acsctl_run_errors 1, nothing else of the fabric. Returns status. */
 int cmd_metrics(struct cli *c, int argc, char **argv);
