@@ -19,6 +19,7 @@
 #define DESC_CHARS 56   /* the widest line: "10000:e1:00.0  RC Integrated Endpoint  · group 1234?" is 53 */
 #define DESC_LINES 3    /* then cut, the whole name in the box's title */
 #define COL_W 44        /* one level of the tree: rows never share a line */
+#define DEEP_W 660      /* the most all levels take: deeper trees indent less */
 #define LINE_H 15
 #define LABEL_H 34
 #define GAP 8
@@ -150,7 +151,7 @@ static void group_pattern(FILE *out, size_t gid)
 		return;
 	fprintf(out, "<pattern id=\"gp-%zu\" class=\"hatch\" data-look=\"%s/%d\" patternUnits=\"userSpaceOnUse\" "
 		"width=\"8\" height=\"8\" patternTransform=\"rotate(%d)\"><rect width=\"8\" height=\"8\" fill=\"%s\"/>"
-		"<g stroke=\"#000\" stroke-opacity=\"0.3\" stroke-width=\"1.5\" fill=\"#000\" fill-opacity=\"0.35\">%s</g>"
+		"<g stroke=\"#000\" stroke-opacity=\"0.25\" stroke-width=\"1.5\" fill=\"#000\" fill-opacity=\"0.3\">%s</g>"
 		"</pattern>\n", gid, lk.colour, lk.pattern, hatch[lk.pattern].angle, lk.colour, hatch[lk.pattern].tile);
 }
 
@@ -272,7 +273,7 @@ struct layout {
 	size_t n, *item_of;    /* per function: its item */
 	struct cont *cont;
 	size_t ncont, maxdepth, cols;
-	double col_w, w, h;
+	double indent, col_w, w, h;
 };
 
 static void lay_root(void *ctx, const struct acs_func *first)
@@ -326,7 +327,9 @@ static void place(const acs_fabric *f, struct layout *l)
 
 	for (size_t k = 0; k < l->n; k++)
 		total += l->items[k].h;
-	l->col_w = MARGIN + 20 + (double)l->maxdepth * COL_W + BOX_W + GUTTER;
+	l->indent = l->maxdepth * COL_W > DEEP_W ? (double)DEEP_W / (double)l->maxdepth : COL_W;
+	l->indent = l->indent < 12 ? 12 : l->indent;
+	l->col_w = MARGIN + 20 + (double)l->maxdepth * l->indent + BOX_W + GUTTER;
 	l->cols = columns(total, l->col_w);
 	target = total / (double)l->cols;
 	l->h = 0;
@@ -347,7 +350,7 @@ static void place(const acs_fabric *f, struct layout *l)
 			label_y = y;
 		}
 		it->col = col;
-		it->x = (double)col * l->col_w + MARGIN + 20 + (double)it->depth * COL_W;
+		it->x = (double)col * l->col_w + MARGIN + 20 + (double)it->depth * l->indent;
 		it->y = y;
 		it->label_y = label_y;
 		y += it->h;
@@ -365,8 +368,8 @@ static int lay_out(const struct report *r, struct layout *l)
 	char desc[400];
 	struct lines w;
 
-	*l = (struct layout){ calloc(2 * n + 1, sizeof(*l->items)), 0, calloc(n + 1, sizeof(size_t)),
-			      calloc(n + 1, sizeof(*l->cont)), 0, 0, 0, 0, 0, 0 };
+	*l = (struct layout){ .items = calloc(2 * n + 1, sizeof(*l->items)), .item_of = calloc(n + 1, sizeof(size_t)),
+			      .cont = calloc(n + 1, sizeof(*l->cont)) };
 	if (!l->items || !l->item_of || !l->cont)
 		return -1;
 	if (acs_fabric_tree_walk(f, &(struct acs_tree_visit){ lay_root, lay_func, l }))
@@ -423,8 +426,8 @@ static void draw_links(FILE *out, const acs_fabric *f, const struct layout *l)
 			continue;
 		}
 		pi = &l->items[l->item_of[acs_fabric_index(f, p)]];
-		fprintf(out, "<path d=\"M%.0f %.0fV%.0fH%.0f\" class=\"link\"/>\n", pi->x + 16, pi->y + pi->h - GAP, y,
-			it->x);
+		fprintf(out, "<path d=\"M%.0f %.0fV%.0fH%.0f\" class=\"link\"/>\n",
+			pi->x + (l->indent < 32 ? l->indent / 2 : 16), pi->y + pi->h - GAP, y, it->x);
 	}
 }
 
@@ -434,29 +437,34 @@ static void draw_box(FILE *out, const struct report *r, const struct item *it)
 	size_t gid = acs_groups_of(r->groups, it->fn);
 	double hb = it->h - GAP;
 	char addr[32], desc[400], fill[32], title[600], group[24] = "none";
+	struct report_look lk;
 	struct lines w;
+	const char *halo;
 
 	group_fill(gid, fill, sizeof(fill));
 	acs_func_addr(fn, addr, sizeof(addr));
 	cli_describe(r->c, fn, desc, sizeof(desc));
 	if (gid != ACS_NO_GROUP)
 		snprintf(group, sizeof(group), "%zu", gid);
+	report_group_look(gid, &lk);
 	fprintf(out, "<g class=\"fn\" id=\"f-%s\" data-addr=\"%s\" data-group=\"%s\">\n<title>", addr, addr, group);
 	snprintf(title, sizeof(title), "%s %s: %s", addr, acs_pcie_type_name(fn->pcie_type), desc);
 	report_text(out, title);
 	/* a bridge is grey, its group a band at its left edge: the
 	 * endpoints' colours stand out */
-	fprintf(out, "</title>\n<rect class=\"box%s\" x=\"%.0f\" y=\"%.0f\" width=\"%d\" height=\"%.0f\" rx=\"5\" "
-		"style=\"fill:%s;%s\"/>\n", fn->is_bridge ? "" : " gfill", it->x, it->y, BOX_W, hb,
+	fprintf(out, "</title>\n<rect x=\"%.0f\" y=\"%.0f\" width=\"%d\" height=\"%.0f\" rx=\"5\" class=\"box%s\" "
+		"style=\"fill:%s;%s\"/>\n", it->x, it->y, BOX_W, hb, fn->is_bridge ? "" : " gfill",
 		fn->is_bridge ? "#f2f2f2" : fill, acs_style[report_acs_class(fn)]);
 	if (fn->is_bridge)
 		fprintf(out, "<rect class=\"gfill\" x=\"%.0f\" y=\"%.0f\" width=\"6\" height=\"%.0f\" style=\"fill:%s\"/>\n",
 			it->x + 2, it->y + 2, hb - 4, fill);
-	fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" class=\"addr\">%s  %s", it->x + 8 + 2 * fn->is_bridge, it->y + 17,
-		addr, acs_pcie_type_name(fn->pcie_type));
+	/* text on hatching gets a white halo */
+	halo = lk.pattern && !fn->is_bridge ? " halo" : "";
+	fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" class=\"addr%s\">%s  %s", it->x + 8 + 2 * fn->is_bridge, it->y + 17,
+		halo, addr, acs_pcie_type_name(fn->pcie_type));
 	if (gid != ACS_NO_GROUP)
 		fprintf(out, "  \xc2\xb7 group %zu%s", gid, acs_groups_uncertain(r->groups, gid) ? "?" : "");
-	fprintf(out, "</text>\n<text class=\"desc\">");
+	fprintf(out, "</text>\n<text class=\"desc%s\">", halo);
 	wrap(desc, &w);
 	for (size_t k = 0; k < w.n; k++) {
 		fprintf(out, "<tspan x=\"%.0f\" y=\"%.0f\">", it->x + 8 + 2 * fn->is_bridge, it->y + 17 + LINE_H * (double)(k + 1));
@@ -604,6 +612,7 @@ int report_svg(FILE *out, const struct report *r)
 		"font-family=\"DejaVu Sans Mono, monospace\" font-size=\"12\">\n", l.w, l.h, l.w * 1.25);
 	fputs("<style>.link{fill:none;stroke:#999;stroke-width:1.5}.bus{font-weight:bold}"
 	      ".addr{font-weight:bold}.desc{fill:#333}"
+	      ".halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-opacity:.75;stroke-linejoin:round}"
 	      ".unsafe-arc{fill:none;stroke:#cf222e;stroke-width:2.5;stroke-opacity:.8}"
 	      ".unsafe-arc:hover{stroke-width:5}</style>\n", out);
 	defs(out, r);
@@ -621,7 +630,7 @@ done:
 
 void report_legend(FILE *out)
 {
-	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"176\" font-family=\"sans-serif\" "
+	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"176\" font-family=\"sans-serif\" "
 	      "font-size=\"13\">\n", out);
 	for (int k = REPORT_ACS_ISOLATING; k <= REPORT_ACS_UNKNOWN; k++) {
 		int y = 6 + (k - REPORT_ACS_ISOLATING) * 24;
@@ -630,8 +639,8 @@ void report_legend(FILE *out)
 			"<text x=\"56\" y=\"%d\">%s</text>\n", y, acs_style[k], y + 13, report_acs_words(k));
 	}
 	fputs("<path d=\"M4 110C24 98 24 98 44 110\" style=\"fill:none;stroke:#cf222e;stroke-width:2.5\"/>"
-	      "<text x=\"56\" y=\"115\">unsafe: the audit found these reach each other without the IOMMU, "
-	      "in different groups</text>\n"
+	      "<text x=\"56\" y=\"115\">unsafe: in different groups, they reach each other without the IOMMU "
+	      "(a switch's route ends at the first device below each port; hover it)</text>\n"
 	      "<text x=\"4\" y=\"146\">Fill: the function's IOMMU group (bridges grey, their group in the band at the left);</text>\n"
 	      "<text x=\"4\" y=\"166\">past 20 groups the colours come again hatched. Hover a box for its whole name.</text>\n"
 	      "</svg>\n", out);

@@ -1,6 +1,7 @@
 #!/bin/bash
-# acsctl report as a person sees it: every example, three VM captures and
-# a synthetic fabric of many groups written as a report, opened in
+# acsctl report as a person sees it: every example, three VM captures, a
+# synthetic fabric of many groups and one twelve switches deep, each
+# written as a report, opened in
 # headless Chromium; a screenshot of each kept under OUTDIR
 # (build/report-screens/NAME.png) and the page's DOM measured by
 # tests/cli/report-check.js, injected into a copy: every function has a
@@ -109,6 +110,25 @@ done
 # past the palette's 20 colours and its 160 hatched looks: 198 groups
 "$acsctl" synth --functions 500 --seed 5 -o "$tmp/synth.json" >/dev/null
 check_page "$tmp/synth.json" synth-500
+
+# a wide fabric: twelve switches deep (25 levels), long names at the
+# bottom, a port without ACS at every level
+"$py" - >"$tmp/deep.json" <<'PY'
+import json
+def chain(n):
+    if n == 0:
+        return [{"slot": "00.0", "type": "endpoint", "vendor": "10de", "device": "2330"},
+                {"slot": "00.1", "type": "endpoint", "vendor": "8086", "device": "1572"}]
+    return [{"slot": "00.0", "type": "upstream-port", "vendor": "1000", "device": "c010", "children": [
+        {"slot": "00.0", "type": "downstream-port", "vendor": "1000", "device": "c010", "acs": {},
+         "children": chain(n - 1)},
+        {"slot": "01.0", "type": "downstream-port", "vendor": "1000", "device": "c010",
+         "children": [{"slot": "00.0", "type": "endpoint", "vendor": "15b3", "device": "1021"}]}]}]
+print(json.dumps({"acsctl-topology": 1, "roots": [{"functions": [
+    {"slot": "00.0", "type": "host-bridge", "vendor": "8086", "device": "09a2"},
+    {"slot": "02.0", "type": "root-port", "acs": {}, "vendor": "8086", "device": "347a", "children": chain(12)}]}]}))
+PY
+check_page "$tmp/deep.json" deep-12-switches
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
