@@ -630,7 +630,7 @@ done:
 
 void report_legend(FILE *out)
 {
-	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"176\" font-family=\"sans-serif\" "
+	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"legend\" width=\"900\" height=\"176\" font-family=\"sans-serif\" "
 	      "font-size=\"13\">\n", out);
 	for (int k = REPORT_ACS_ISOLATING; k <= REPORT_ACS_UNKNOWN; k++) {
 		int y = 6 + (k - REPORT_ACS_ISOLATING) * 24;

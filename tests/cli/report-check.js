@@ -1,7 +1,8 @@
 // Injected by report-browser.sh into a copy of an acsctl report: measures
 // the picture as Chromium laid it out and writes the verdict into the page
 // (<pre id="acsctl-check">), which the test reads from --dump-dom.
-// Lines: boxes, arcs, overflow (texts past their box), overlap (boxes on
+// Lines: boxes, arcs, overflow (texts past their box, or past the
+// legend's picture), overlap (boxes on
 // each other), groups and looks (distinct fills), loose (arc ends away
 // from their boxes), then "pair A B" per arc (addresses sorted) and "bad
 // ..." per fault.
@@ -57,6 +58,16 @@
 			groupLook[g.getAttribute("data-group")] = fill;
 		else if (groupLook[g.getAttribute("data-group")] !== fill)
 			bad.push("group " + g.getAttribute("data-group") + " in two looks");
+	});
+	// every other picture (the legend): its texts inside its own area
+	document.querySelectorAll("svg:not(.fabric)").forEach(function (svg) {
+		var area = { x: 0, y: 0, width: svg.width.baseVal.value, height: svg.height.baseVal.value };
+		svg.querySelectorAll("text").forEach(function (t) {
+			if (!inside(t.getBBox(), area)) {
+				overflow++;
+				bad.push("overflow " + (svg.getAttribute("class") || "svg") + ": " + t.textContent);
+			}
+		});
 	});
 	for (var i = 0; i < rects.length; i++)
 		for (var j = i + 1; j < rects.length; j++) {
