@@ -94,10 +94,14 @@ void report_group_look(size_t gid, struct report_look *lk)
 			lk->colour, sizeof(lk->colour));
 		return;
 	}
-	/* past the palette's 160 looks: hues no earlier group of this
-	 * hatching had (golden-angle steps never repeat) */
-	hsl_hex((double)(gid * 137508 % 360000) / 1000.0, 0.6, gid % 2 ? 0.72 : 0.82, lk->colour,
-		sizeof(lk->colour));
+	/* past the palette's 160 looks: 100 hues 3.6 degrees apart in five
+	 * lightnesses the palette has not, each in every hatching: 4000 more
+	 * looks, all different (REPORT_MAX_DRAWN functions have no more
+	 * groups) */
+	k = gid - REPORT_PALETTE * REPORT_PATTERNS;
+	lk->pattern = (int)(k % REPORT_PATTERNS);
+	k /= REPORT_PATTERNS;
+	hsl_hex((double)(k * 37 % 100) * 3.6, 0.6, 0.66 + 0.06 * (double)(k / 100 % 5), lk->colour, sizeof(lk->colour));
 }
 
 /* Each hatching as SVG (lines in an 8x8 tile, turned) and as CSS for the

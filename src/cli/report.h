@@ -23,7 +23,8 @@ struct report {
 };
 
 /* How a group looks: one of REPORT_PALETTE colours, then the same colours
- * hatched in REPORT_PATTERNS - 1 ways, then golden-angle hues hatched. */
+ * hatched in REPORT_PATTERNS - 1 ways, then 500 more hues in each: no two
+ * of the first 4160 groups alike. */
 #define REPORT_PALETTE 20
 #define REPORT_PATTERNS 8
 struct report_look {
