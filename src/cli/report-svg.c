@@ -22,6 +22,8 @@
 #define DEEP_W 660      /* the most all levels take: deeper trees indent less */
 #define LINE_H 15
 #define LABEL_H 34
+#define GHOST_H 22      /* an ancestor's line atop a column that starts inside its subtree */
+#define MIN_COL_H 240   /* about four boxes: fewer columns than that */
 #define GAP 8
 #define GUTTER 90       /* right of each column: the arcs bulge into it */
 #define PAGE_W 1800     /* the widest picture before its text shrinks below ~10 px on a 1600 px window */
@@ -267,16 +269,17 @@ struct item {
 	double label_y;    /* the row of the root label above it in its column */
 };
 
-struct cont {              /* a root bus's label again atop a column */
-	size_t fn, col;
-	double y;
+struct cont {              /* atop a column: a root bus's label again, or an ancestor's line */
+	size_t fn, col;        /* the root bus's first function, or the ancestor */
+	double x, y;
+	bool root;
 };
 
 struct layout {
 	struct item *items;
 	size_t n, *item_of;    /* per function: its item */
 	struct cont *cont;
-	size_t ncont, maxdepth, cols;
+	size_t ncont, maxdepth, cols, cols_used;
 	double indent, col_w, w, h;
 };
 
@@ -308,26 +311,42 @@ static double box_h(size_t nlines)
 
 /* The fewest columns that make the picture no taller than wide, and no
  * more than fit PAGE_W. */
+/* As many columns as fit PAGE_W, none shorter than MIN_COL_H. */
 static size_t columns(double total, double col_w)
 {
-	size_t most = (size_t)(PAGE_W / col_w), k = 1;
+	size_t most = (size_t)(PAGE_W / col_w), k = (size_t)(total / MIN_COL_H);
 
-	while (k < most && total / (double)k > (double)k * col_w)
-		k++;
-	return k;
+	k = k < most ? k : most;
+	return k ? k : 1;
 }
 
-/* A column may start at a root bus or at a function without a parent:
- * links never cross columns. */
-static bool breaks_here(const acs_fabric *f, const struct item *it)
+/* A column that starts inside a subtree repeats, as one line each, the
+ * root bus and every ancestor of its first function (outermost first),
+ * so that each box below links to its parent in its own column. */
+static double continue_column(const acs_fabric *f, struct layout *l, const struct item *it, size_t root, double y)
 {
-	return it->label || !acs_fabric_parent(f, acs_fabric_func(f, it->fn));
+	size_t chain[64], nchain = 0;
+
+	l->cont[l->ncont++] = (struct cont){ root, l->cols_used, 0, y, true };
+	y += LABEL_H;
+	for (const struct acs_func *p = acs_fabric_parent(f, acs_fabric_func(f, it->fn)); p && nchain < 64;
+	     p = acs_fabric_parent(f, p))
+		chain[nchain++] = acs_fabric_index(f, p);
+	while (nchain--) {
+		const struct item *a = &l->items[l->item_of[chain[nchain]]];
+
+		l->cont[l->ncont++] = (struct cont){ chain[nchain], l->cols_used,
+						     (double)l->cols_used * l->col_w + MARGIN + 20 +
+							     (double)a->depth * l->indent, y, false };
+		y += GHOST_H;
+	}
+	return y;
 }
 
-static void place(const acs_fabric *f, struct layout *l)
+static int place(const acs_fabric *f, struct layout *l)
 {
 	double total = MARGIN, y = MARGIN, label_y = MARGIN, target;
-	size_t col = 0, root = 0;
+	size_t root = 0;
 
 	for (size_t k = 0; k < l->n; k++)
 		total += l->items[k].h;
@@ -335,34 +354,37 @@ static void place(const acs_fabric *f, struct layout *l)
 	l->indent = l->indent < 12 ? 12 : l->indent;
 	l->col_w = MARGIN + 20 + (double)l->maxdepth * l->indent + BOX_W + GUTTER;
 	l->cols = columns(total, l->col_w);
+	l->cont = calloc(l->cols * (l->maxdepth + 66) + 1, sizeof(*l->cont));
+	if (!l->cont)
+		return -1;
 	target = total / (double)l->cols;
 	l->h = 0;
 	for (size_t k = 0; k < l->n; k++) {
 		struct item *it = &l->items[k];
 
-		if (col + 1 < l->cols && y > MARGIN && y + it->h > target + MARGIN && breaks_here(f, it)) {
-			col++;
+		if (l->cols_used + 1 < l->cols && y > MARGIN && y + it->h > target + MARGIN) {
+			l->cols_used++;
 			y = MARGIN;
 			if (!it->label) {
-				l->cont[l->ncont++] = (struct cont){ root, col, y };
 				label_y = y;
-				y += LABEL_H;
+				y = continue_column(f, l, it, root, y);
 			}
 		}
 		if (it->label) {
 			root = it->fn;
 			label_y = y;
 		}
-		it->col = col;
-		it->x = (double)col * l->col_w + MARGIN + 20 + (double)it->depth * l->indent;
+		it->col = l->cols_used;
+		it->x = (double)it->col * l->col_w + MARGIN + 20 + (double)it->depth * l->indent;
 		it->y = y;
 		it->label_y = label_y;
 		y += it->h;
 		l->h = y > l->h ? y : l->h;
 	}
-	l->cols = col + 1;
+	l->cols = l->cols_used + 1;
 	l->w = (double)l->cols * l->col_w;
 	l->h += MARGIN;
+	return 0;
 }
 
 static int lay_out(const struct report *r, struct layout *l)
@@ -372,9 +394,8 @@ static int lay_out(const struct report *r, struct layout *l)
 	char desc[400];
 	struct lines w;
 
-	*l = (struct layout){ .items = calloc(2 * n + 1, sizeof(*l->items)), .item_of = calloc(n + 1, sizeof(size_t)),
-			      .cont = calloc(n + 1, sizeof(*l->cont)) };
-	if (!l->items || !l->item_of || !l->cont)
+	*l = (struct layout){ .items = calloc(2 * n + 1, sizeof(*l->items)), .item_of = calloc(n + 1, sizeof(size_t)) };
+	if (!l->items || !l->item_of)
 		return -1;
 	if (acs_fabric_tree_walk(f, &(struct acs_tree_visit){ lay_root, lay_func, l }))
 		return -1;
@@ -383,8 +404,7 @@ static int lay_out(const struct report *r, struct layout *l)
 			wrap(cli_describe(r->c, acs_fabric_func(f, l->items[k].fn), desc, sizeof(desc)), &w);
 			l->items[k].h = box_h(w.n ? w.n : 1) + GAP;
 		}
-	place(f, l);
-	return 0;
+	return place(f, l);
 }
 
 static void lay_free(struct layout *l)
@@ -410,8 +430,25 @@ static void draw_labels(FILE *out, const acs_fabric *f, const struct layout *l)
 		if (l->items[k].label && l->items[k].fn != SIZE_MAX)
 			bus_label(out, f, l->items[k].fn, (double)l->items[k].col * l->col_w + MARGIN, l->items[k].y,
 				  false);
+	for (size_t k = 0; k < l->ncont; k++) {
+		char addr[32];
+
+		if (l->cont[k].root) {
+			bus_label(out, f, l->cont[k].fn, (double)l->cont[k].col * l->col_w + MARGIN, l->cont[k].y, true);
+			continue;
+		}
+		fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" class=\"ghost\">%s (continued)</text>\n", l->cont[k].x + 4,
+			l->cont[k].y + 15, acs_func_addr(acs_fabric_func(f, l->cont[k].fn), addr, sizeof(addr)));
+	}
+}
+
+/* the line that stands for function fn atop column col */
+static const struct cont *ghost_of(const struct layout *l, size_t fn, size_t col)
+{
 	for (size_t k = 0; k < l->ncont; k++)
-		bus_label(out, f, l->cont[k].fn, (double)l->cont[k].col * l->col_w + MARGIN, l->cont[k].y, true);
+		if (!l->cont[k].root && l->cont[k].fn == fn && l->cont[k].col == col)
+			return &l->cont[k];
+	return NULL;
 }
 
 static void draw_links(FILE *out, const acs_fabric *f, const struct layout *l)
@@ -419,7 +456,8 @@ static void draw_links(FILE *out, const acs_fabric *f, const struct layout *l)
 	for (size_t k = 0; k < l->n; k++) {
 		const struct item *it = &l->items[k], *pi;
 		const struct acs_func *p;
-		double y = it->y + 20;
+		const struct cont *g;
+		double y = it->y + 20, px, py;
 
 		if (it->label)
 			continue;
@@ -430,8 +468,17 @@ static void draw_links(FILE *out, const acs_fabric *f, const struct layout *l)
 			continue;
 		}
 		pi = &l->items[l->item_of[acs_fabric_index(f, p)]];
+		if (pi->col == it->col) {
+			px = pi->x;
+			py = pi->y + pi->h - GAP;
+		} else if ((g = ghost_of(l, acs_fabric_index(f, p), it->col))) {
+			px = g->x;
+			py = g->y + GHOST_H - 4;
+		} else {
+			continue;
+		}
 		fprintf(out, "<path d=\"M%.0f %.0fV%.0fH%.0f\" class=\"link\"/>\n",
-			pi->x + (l->indent < 32 ? l->indent / 2 : 16), pi->y + pi->h - GAP, y, it->x);
+			px + (l->indent < 32 ? l->indent / 2 : 16), py, y, it->x);
 	}
 }
 
@@ -615,7 +662,7 @@ int report_svg(FILE *out, const struct report *r)
 		"width=\"100%%\" preserveAspectRatio=\"xMidYMin meet\" style=\"max-width:%.0fpx\" "
 		"font-family=\"DejaVu Sans Mono, monospace\" font-size=\"12\">\n", l.w, l.h, l.w * 1.25);
 	fputs("<style>.link{fill:none;stroke:#999;stroke-width:1.5}.bus{font-weight:bold}"
-	      ".addr{font-weight:bold}.desc{fill:#333}"
+	      ".addr{font-weight:bold}.desc{fill:#333}.ghost{fill:#555;font-style:italic}"
 	      ".halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-opacity:.75;stroke-linejoin:round}"
 	      ".unsafe-arc{fill:none;stroke:#cf222e;stroke-width:2.5;stroke-opacity:.8}"
 	      ".unsafe-arc:hover{stroke-width:5}</style>\n", out);

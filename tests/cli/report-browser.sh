@@ -7,8 +7,8 @@
 # tests/cli/report-check.js, injected into a copy: every function has a
 # box, no text leaves its box, no boxes overlap, no two groups look alike,
 # every unsafe pair of the audit (audit -j, its routes) is an arc between
-# the two boxes. Skipped (77) where chromium is missing (Debian 12: apt-get
-# install chromium).
+# the two boxes, the picture as wide as the page. Skipped (77) where
+# chromium is missing (Debian 12: apt-get install chromium).
 # Usage: report-browser.sh ACSCTL SRCDIR OUTDIR
 set -u
 acsctl=$1
@@ -96,6 +96,13 @@ check_page() {
 	looks=$(sed -n 's/^looks=//p' "$tmp/$name.verdict")
 	[ "$groups" = "$looks" ] && [ "${groups:-0}" -gt 0 ] && ok "$name: $groups groups, $looks looks" ||
 		bad "$name: $groups groups, $looks looks"
+	# as wide as the page, unless that would blow it up past 1.25 times
+	local page scale
+	page=$(sed -n 's/^page=//p' "$tmp/$name.verdict")
+	scale=$(sed -n 's/^scale=//p' "$tmp/$name.verdict")
+	{ [ "${page:-0}" -ge 90 ] || awk -v s="${scale:-0}" 'BEGIN { exit !(s >= 1.24) }'; } &&
+		ok "$name: the picture takes $page% of the page's width at scale $scale" ||
+		bad "$name: the picture takes $page% of the page's width at scale $scale"
 	grep '^bad ' "$tmp/$name.verdict" | head -10 | sed 's/^/# /'
 }
 

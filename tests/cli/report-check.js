@@ -96,6 +96,13 @@
 		}
 		pairs.push("pair " + [from, to].sort().join(" "));
 	});
+	// how much of the page's width the picture takes, and its scale
+	var fab = document.querySelector("svg.fabric");
+	if (fab) {
+		var shown = fab.getBoundingClientRect().width;
+		lines.push("page=" + Math.round(100 * shown / document.querySelector(".pic").clientWidth),
+			"scale=" + (shown / fab.viewBox.baseVal.width).toFixed(2));
+	}
 	lines.push("boxes=" + boxes, "arcs=" + arcs, "overflow=" + overflow, "overlap=" + overlap,
 		"groups=" + Object.keys(groupLook).length, "looks=" + Object.keys(looks).length, "loose=" + loose);
 	pairs.sort();
