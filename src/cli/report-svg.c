@@ -208,14 +208,11 @@ static size_t chars(const char *s, size_t n)
 /* the bytes of s's first max characters */
 static size_t bytes_of(const char *s, size_t max)
 {
-	size_t i = 0, k = 0;
+	size_t i = 0;
 
-	while (s[i] && (k < max || ((unsigned char)s[i] & 0xc0) == 0x80)) {
-		k += ((unsigned char)s[i] & 0xc0) != 0x80;
-		i++;
-		if (k == max && (!s[i] || ((unsigned char)s[i] & 0xc0) != 0x80))
+	for (size_t k = 0; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && k++ == max)
 			break;
-	}
 	return i;
 }
 

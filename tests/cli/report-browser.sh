@@ -5,7 +5,7 @@
 # headless Chromium; a screenshot of each kept under OUTDIR
 # (build/report-screens/NAME.png) and the page's DOM measured by
 # tests/cli/report-check.js, injected into a copy: every function has a
-# box, no text leaves its box, no boxes overlap, no two groups look alike,
+# box with its whole name, no text leaves its box, no boxes overlap, no two groups look alike,
 # every unsafe pair of the audit (audit -j, its routes) is an arc between
 # the two boxes, the picture as wide as the page. Skipped (77) where
 # chromium is missing (Debian 12: apt-get install chromium).
@@ -91,6 +91,8 @@ check_page() {
 	grep -qx 'overflow=0' "$tmp/$name.verdict" && grep -qx 'overlap=0' "$tmp/$name.verdict" &&
 		grep -qx 'loose=0' "$tmp/$name.verdict" && ok "$name: no text past its box, no box on another, arcs end at their boxes" ||
 		bad "$name: no text past its box, no box on another, arcs end at their boxes"
+	grep -qx 'cut=0' "$tmp/$name.verdict" && ok "$name: every name whole in its box" ||
+		bad "$name: every name whole in its box"
 	local groups looks
 	groups=$(sed -n 's/^groups=//p' "$tmp/$name.verdict")
 	looks=$(sed -n 's/^looks=//p' "$tmp/$name.verdict")

@@ -2,14 +2,15 @@
 // the picture as Chromium laid it out and writes the verdict into the page
 // (<pre id="acsctl-check">), which the test reads from --dump-dom.
 // Lines: boxes, arcs, overflow (texts past their box, or past the
-// legend's picture), overlap (boxes on
-// each other), groups and looks (distinct fills), loose (arc ends away
-// from their boxes), then "pair A B" per arc (addresses sorted) and "bad
-// ..." per fault.
+// legend's picture), overlap (boxes on each other), groups and looks
+// (distinct fills), loose (arc ends away from their boxes), cut (names not
+// shown whole in their box), page and scale (the picture's share of the
+// page's width), then "pair A B" per arc (addresses sorted) and "bad ..."
+// per fault.
 (function () {
 	var lines = [], bad = [], pairs = [];
 	var byAddr = {}, rects = [], groupLook = {}, looks = {};
-	var boxes = 0, overflow = 0, overlap = 0, arcs = 0, loose = 0;
+	var boxes = 0, overflow = 0, overlap = 0, arcs = 0, loose = 0, cut = 0;
 	var slack = 0.5;
 
 	function inside(r, b) {
@@ -50,6 +51,15 @@
 					" box " + Math.round(b.x) + "+" + Math.round(b.width));
 			}
 		});
+		// the name as the box shows it, against the whole one in its title
+		var title = g.querySelector("title").textContent, name = title.slice(title.indexOf(": ") + 2);
+		var shown = Array.prototype.map.call(g.querySelectorAll("text.desc tspan"), function (t) {
+			return t.textContent;
+		}).join(" ");
+		if (shown.replace(/ /g, "") !== name.replace(/ /g, "")) {
+			cut++;
+			bad.push("cut " + addr + ": " + shown);
+		}
 		fill = g.querySelector(".gfill");
 		if (g.getAttribute("data-group") === "none" || !fill)
 			return;
@@ -104,7 +114,8 @@
 			"scale=" + (shown / fab.viewBox.baseVal.width).toFixed(2));
 	}
 	lines.push("boxes=" + boxes, "arcs=" + arcs, "overflow=" + overflow, "overlap=" + overlap,
-		"groups=" + Object.keys(groupLook).length, "looks=" + Object.keys(looks).length, "loose=" + loose);
+		"groups=" + Object.keys(groupLook).length, "looks=" + Object.keys(looks).length, "loose=" + loose,
+		"cut=" + cut);
 	pairs.sort();
 	var pre = document.createElement("pre");
 	pre.id = "acsctl-check";
