@@ -340,10 +340,47 @@ static double continue_column(const acs_fabric *f, struct layout *l, const struc
 	return y;
 }
 
+/* Where each column after the first starts: within a third of a column
+ * of the even split, at the shallowest item there (a root bus's label
+ * best, then a function on a root bus), so that few columns start inside
+ * a subtree and fewer arcs cross from column to column. */
+static void choose_breaks(struct layout *l, double target, bool *starts)
+{
+	double top = 0, *tops = malloc((l->n + 1) * sizeof(*tops));
+	size_t last = 0;
+
+	if (!tops)
+		return;         /* one column: still a picture */
+	for (size_t k = 0; k < l->n; k++) {
+		tops[k] = top;
+		top += l->items[k].h;
+	}
+	for (size_t c = 1; c < l->cols; c++) {
+		double ideal = (double)c * target, best_score = -1;
+		size_t best = 0;
+
+		for (size_t k = last + 1; k < l->n; k++) {
+			double off = tops[k] > ideal ? tops[k] - ideal : ideal - tops[k];
+			double score = (l->items[k].label ? 0 : (double)l->items[k].depth + 1) * 1e9 + off;
+
+			if (off <= target / 3 && (best_score < 0 || score < best_score)) {
+				best_score = score;
+				best = k;
+			}
+		}
+		if (!best)
+			break;
+		starts[best] = true;
+		last = best;
+	}
+	free(tops);
+}
+
 static int place(const acs_fabric *f, struct layout *l)
 {
 	double total = MARGIN, y = MARGIN, label_y = MARGIN, target;
 	size_t root = 0;
+	bool *starts;
 
 	for (size_t k = 0; k < l->n; k++)
 		total += l->items[k].h;
@@ -355,11 +392,15 @@ static int place(const acs_fabric *f, struct layout *l)
 	if (!l->cont)
 		return -1;
 	target = total / (double)l->cols;
+	starts = calloc(l->n + 1, sizeof(*starts));
+	if (!starts)
+		return -1;
+	choose_breaks(l, target, starts);
 	l->h = 0;
 	for (size_t k = 0; k < l->n; k++) {
 		struct item *it = &l->items[k];
 
-		if (l->cols_used + 1 < l->cols && y > MARGIN && y + it->h > target + MARGIN) {
+		if (starts[k]) {
 			l->cols_used++;
 			y = MARGIN;
 			if (!it->label) {
@@ -378,6 +419,7 @@ static int place(const acs_fabric *f, struct layout *l)
 		y += it->h;
 		l->h = y > l->h ? y : l->h;
 	}
+	free(starts);
 	l->cols = l->cols_used + 1;
 	l->w = (double)l->cols * l->col_w;
 	l->h += MARGIN;
@@ -596,7 +638,7 @@ size_t report_unsafe_pairs(const acs_audit *a)
 /* From the right edge of one box to the other's: bulging into the gutter
  * in one column, across to the left edge of the other's box between
  * columns. */
-static void draw_arc(FILE *out, const acs_fabric *f, const struct layout *l, const struct arc *a)
+static void draw_arc(FILE *out, const acs_fabric *f, const struct layout *l, const struct arc *a, size_t nth)
 {
 	const struct item *p = &l->items[l->item_of[a->from]], *q = &l->items[l->item_of[a->to]];
 	double py = p->y + (p->h - GAP) / 2, qy = q->y + (q->h - GAP) / 2;
@@ -607,7 +649,8 @@ static void draw_arc(FILE *out, const acs_fabric *f, const struct layout *l, con
 	fprintf(out, "<path class=\"unsafe-arc\" data-from=\"%s\" data-to=\"%s\" data-both=\"%d\" ", from, to, a->both);
 	if (p->col == q->col) {
 		double right = (p->x > q->x ? p->x : q->x) + BOX_W, d = py > qy ? py - qy : qy - py;
-		double cx = right + 16 + (d / 8 < GUTTER - 24 ? d / 8 : GUTTER - 24);
+		/* arcs of one box fan out a little, not drawn on each other */
+		double cx = right + 16 + (d / 8 < GUTTER - 40 ? d / 8 : GUTTER - 40) + (double)(nth % 4) * 6;
 
 		fprintf(out, "d=\"M%.0f %.0fC%.0f %.0f %.0f %.0f %.0f %.0f\"", p->x + BOX_W, py, cx, py, cx, qy,
 			q->x + BOX_W, qy);
@@ -632,7 +675,7 @@ static int draw_arcs(FILE *out, const struct report *r, const struct layout *l)
 	if (n == SIZE_MAX)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		draw_arc(out, r->c->fabric, l, &v[i]);
+		draw_arc(out, r->c->fabric, l, &v[i], i);
 	free(v);
 	return 0;
 }

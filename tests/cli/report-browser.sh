@@ -93,11 +93,12 @@ check_page() {
 		bad "$name: no text past its box, no box on another, arcs end at their boxes"
 	grep -qx 'cut=0' "$tmp/$name.verdict" && ok "$name: every name whole in its box" ||
 		bad "$name: every name whole in its box"
-	local groups looks
+	local groups looks want
 	groups=$(sed -n 's/^groups=//p' "$tmp/$name.verdict")
 	looks=$(sed -n 's/^looks=//p' "$tmp/$name.verdict")
-	[ "$groups" = "$looks" ] && [ "${groups:-0}" -gt 0 ] && ok "$name: $groups groups, $looks looks" ||
-		bad "$name: $groups groups, $looks looks"
+	want=$("$acsctl" -F "$input" groups -j | "$py" -c 'import json, sys; print(len(json.load(sys.stdin)["groups"]))')
+	[ "$groups" = "$want" ] && [ "$groups" = "$looks" ] && ok "$name: $groups groups (groups -j: $want), $looks looks" ||
+		bad "$name: $groups groups (groups -j: $want), $looks looks"
 	# as wide as the page, unless that would blow it up past 1.25 times
 	local page scale
 	page=$(sed -n 's/^page=//p' "$tmp/$name.verdict")
