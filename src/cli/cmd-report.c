@@ -58,8 +58,8 @@ static void meta(FILE *out, const struct cli *c)
  * functions) and as audit says them (pairs of groups, and where they meet). */
 static void unsafe_places(FILE *out, const struct cli *c, const acs_audit *a)
 {
-	static const char *const kind[] = { [ACS_MEET_SWITCH] = "switch", [ACS_MEET_DEVICE] = "device",
-					    [ACS_MEET_STALE] = "ACS changed after boot" };
+	static const char *const kind[] = { [0] = "place", [ACS_MEET_SWITCH] = "switch", [ACS_MEET_DEVICE] = "device",
+					    [ACS_MEET_STALE] = "stale groups (ACS changed after boot)" };
 	size_t pairs = report_unsafe_pairs(a);
 
 	fprintf(out, "<li class=\"fail\">unsafe: %zu pairs of functions (the red arcs) in %zu pairs of groups, at",
@@ -67,7 +67,9 @@ static void unsafe_places(FILE *out, const struct cli *c, const acs_audit *a)
 	for (size_t i = 0; i < acs_audit_site_count(a); i++) {
 		const acs_audit_site *s = acs_audit_site_at(a, i);
 
-		fprintf(out, "%s %s", i ? "," : "", kind[s->meets_kind]);
+		int k = s->meets_kind > 0 && s->meets_kind <= ACS_MEET_STALE ? s->meets_kind : 0;
+
+		fprintf(out, "%s %s", i ? "," : "", kind[k]);
 		if (s->meets_at >= 0) {
 			fputc(' ', out);
 			addr_of(out, c, (size_t)s->meets_at);
