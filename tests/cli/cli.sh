@@ -223,6 +223,14 @@ expect 2 "report to a directory that is not there" "$acsctl" -F "$dump" report "
 expect 0 "report on 5000 functions" "$acsctl" -F "$tmp/s5k.json" report
 grep -q 'more than the 4000 drawn' "$tmp/out" && ! grep -q '<g class="fn"' "$tmp/out" &&
 	ok "report: large fabrics not drawn" || bad "report: large fabrics not drawn"
+# the most drawn: 4000 functions in 1505 groups, no two groups alike (the
+# swatches carry the same looks as the boxes: colour and hatching)
+"$acsctl" synth --functions 4000 --seed 5 -o "$tmp/s4k.json"
+expect 0 "report on 4000 functions" "$acsctl" -F "$tmp/s4k.json" report
+ng=$(grep -c '^<tr id="g-' "$tmp/out")
+[ "$ng" -gt 1000 ] && [ "$(grep -c '^<g class="fn"' "$tmp/out")" -eq 4000 ] &&
+	[ "$(grep -o '^<tr id="g-[0-9]*"><td><span class="swatch" style="[^"]*"' "$tmp/out" | sed 's/.*style=//' |
+		sort -u | wc -l)" -eq "$ng" ] && ok "report: $ng groups, each its own look" || bad "report: $ng groups, each its own look"
 expect 0 "report on a PE platform" "$acsctl" -F "$src/tests/fixtures/vm-power/powernv8/switch-basic/lspci.txt" --platform powernv8 report
 grep -q 'audit: 0 unsafe, 0 conservative, 2 unknown' "$tmp/out" && ok "report: the audit against the PE groups" ||
 	bad "report: the audit against the PE groups"
