@@ -661,6 +661,46 @@ static void test_groups_iommu__graphics_unit_only_intel_igd(void **state)
 	acs_fabric_free(f);
 }
 
+/* From 6.1 the IPU6 camera unit (00:05.0) registers before the graphics
+ * unit, both before the catch-all: a Raptor Lake-P machine with 6.1 numbers
+ * the IPU 0, the graphics 1, 00:00.0 2 (tests/fixtures/real/
+ * xps13-9320-rpl-6.1). An older IPU (IPU3, 8086:1919) is not one of them. */
+static void test_groups_iommu__ipu_unit_before_graphics(void **state)
+{
+	static const struct { uint16_t ipu; const char *kv; int ipu_g, gfx_g, host_g, ep_g; } cases[] = {
+		{ 0xa75d, "6.1",  0, 1, 2, 3 },
+		{ 0xa75d, "6.12", 0, 1, 2, 3 },
+		{ 0xa75d, "6.0",  2, 1, 0, 3 },
+		{ 0x1919, "6.12", 2, 0, 1, 3 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const acs_policy *p = acs_policy_find(cases[i].kv);
+		struct tfab t;
+		struct tcfg c;
+		acs_groups *g;
+		acs_fabric *f;
+
+		tfab_begin(&t);
+		host_bridge(&t);
+		tcfg_make(&c, 0x8086, 0xa7a0, 0x030000, ACS_PCIE_NONE, false, false, NO_ACS);
+		tfab_add(&t, "00:02.0", &c);
+		tcfg_make(&c, 0x8086, cases[i].ipu, 0x048000, ACS_PCIE_NONE, false, false, NO_ACS);
+		tfab_add(&t, "00:05.0", &c);
+		tcfg_make(&c, 0x8086, 0x51ed, 0x0c0330, ACS_PCIE_NONE, false, false, NO_ACS);
+		tfab_add(&t, "00:14.0", &c);
+		f = tfab_end(&t);
+		assert_int_equal(acs_groups_compute(&g, f, p), 0);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:05.0")), cases[i].ipu_g);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:02.0")), cases[i].gfx_g);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:00.0")), cases[i].host_g);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:14.0")), cases[i].ep_g);
+		acs_groups_free(g);
+		acs_fabric_free(f);
+	}
+}
+
 /* --- group numbers: root buses in the kernel's order --- */
 
 /* Two root buses, 00 and 80, each a root port and an endpoint; kernel
@@ -757,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_groups_iommu__only_beside_amd_iommu),
 		cmocka_unit_test(test_groups_iommu__intel_units_in_registration_order),
 		cmocka_unit_test(test_groups_iommu__graphics_unit_only_intel_igd),
+		cmocka_unit_test(test_groups_iommu__ipu_unit_before_graphics),
 		cmocka_unit_test(test_groups_order__root_buses),
 	};
 

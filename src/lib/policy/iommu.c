@@ -120,14 +120,22 @@ int acs_policy_iommu_excludes(const acs_policy *policy, const acs_fabric *fabric
  * port, in port order. Seen on real Tiger Lake machines with 6.1 and 6.5
  * (tests/fixtures/real/xps13-9310-tgl-6.1): group 0 is the last
  * Thunderbolt port, then the others, then the graphics, then 00:00.0.
+ * The IPU6 camera unit (00:05.0) has its own too, named after the
+ * graphics: on a Raptor Lake-P machine with 6.1 (tests/fixtures/real/
+ * xps13-9320-rpl-6.1) the IPU is group 0, the graphics 1, 00:00.0 2 (its
+ * Thunderbolt ports there are under the catch-all). Where a Thunderbolt
+ * port's unit and the IPU's would both come first no capture shows their
+ * order: the ports' are put first, as on Tiger Lake the ports are the
+ * table's last units.
  * AMD-Vi units follow the same rule, but each covers root buses of its
  * own, which acs_fabric_kernel_order() already orders.
  */
 #define VENDOR_INTEL 0x8086
 
 enum {
-	UNIT_GRAPHICS = 0x100,      /* after every Thunderbolt port's unit */
-	UNIT_INCLUDE_ALL = 0x101,   /* the catch-all: last */
+	UNIT_IPU = 0x100,           /* after every Thunderbolt port's unit */
+	UNIT_GRAPHICS = 0x101,      /* named before the IPU's: registered after it */
+	UNIT_INCLUDE_ALL = 0x102,   /* the catch-all: last */
 };
 
 /* Tiger Lake's integrated Thunderbolt 4 root ports (00:07.0-3). */
@@ -139,6 +147,27 @@ static bool intel_tbt_root_port(const struct acs_func *fn)
 	};
 
 	if (fn->vendor_id != VENDOR_INTEL)
+		return false;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (fn->device_id == ids[i])
+			return true;
+	return false;
+}
+
+/* The integrated IPU6 camera unit, 00:05.0 (class 0480), Tiger Lake on. */
+static bool intel_ipu(const struct acs_func *fn)
+{
+	static const uint16_t ids[] = {
+		0x9a19, 0x9a39,   /* Tiger Lake */
+		0x4e19,           /* Jasper Lake */
+		0x465d, 0x462e,   /* Alder Lake-P, -N */
+		0xa75d,           /* Raptor Lake-P */
+		0x7d19,           /* Meteor Lake */
+		0x645d,           /* Lunar Lake */
+	};
+
+	if (fn->vendor_id != VENDOR_INTEL || fn->class_code >> 8 != 0x0480 || fn->domain ||
+	    fn->bus || fn->dev != 5 || fn->fn)
 		return false;
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		if (fn->device_id == ids[i])
@@ -164,6 +193,8 @@ unsigned acs_policy__iommu_unit(const acs_policy *policy, const acs_fabric *fabr
 		top = up;
 	if (intel_tbt_root_port(top))
 		return 0xff - (unsigned)(top->dev << 3 | top->fn);
+	if (intel_ipu(fn))
+		return UNIT_IPU;
 	if (intel_graphics(fn))
 		return UNIT_GRAPHICS;
 	return UNIT_INCLUDE_ALL;
