@@ -22,8 +22,11 @@ ok() { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "not ok - $1"; }
 
 # The kernel's answer: "GROUP 0000:BB:DD.F" per function with a line.
+# Only a device header starts a device (a line that pcilib's error broke
+# off, such as "8125 2.5GbE Controller ...", does not).
 kernel_groups() {
-	awk '/^[0-9a-f]/ { a = $1; if (a !~ /^[0-9a-f]+:[0-9a-f]+:/) a = "0000:" a }
+	awk '/^([0-9a-f]+:)?[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]\.[0-7] / {
+		a = $1; if (a !~ /^[0-9a-f]+:[0-9a-f]+:/) a = "0000:" a }
 	     /^\tIOMMU group:/ { print $3, a }' "$1" | sort -k2
 }
 
