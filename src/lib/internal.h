@@ -240,6 +240,10 @@ struct acs_cfg16_write {
 int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
 			   const struct acs_cfg16_write *w, size_t n);
 
+/* policy/iommu.c: the rank of the IOMMU unit whose registration probes
+ * fn (lower first); functions of one rank are probed in bus order. */
+unsigned acs_policy__iommu_unit(const acs_policy *policy, const acs_fabric *fabric,
+				const struct acs_func *fn);
 /* policy/p2pdma.c: pci_p2pdma_whitelist[] of the policy's kernel */
 bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 				     uint16_t device, bool same_host_bridge);
