@@ -218,6 +218,14 @@ d = json.load(open(sys.argv[1]))
 g0 = [x for x in d["legend"] if x["address"] == "0000:03:00.0"][0]
 assert g0["link"] == {"speed": "8GT/s", "width": 4, "max_speed": None, "max_width": None, "downgraded": False}, g0
 PY
+printf '{ "acsctl-topology": 1, "roots": [ { "functions": [ { "slot": "01.0", "type": "root-port", "acs": {}, "children": [ { "slot": "00.0", "type": "endpoint", "class": "020000", "numa_node": 1, "sriov": { "total_vfs": 4, "num_vfs": 2 } } ] } ] } ] }\n' >"$tmp/vf.json"
+expect 0 "p2p view: VFs" "$acsctl" -F "$tmp/vf.json" p2p -j
+python3 - "$tmp/out" <<'PY' && ok "p2p view: VFs are NICs on their PF's NUMA node" || bad "p2p view: VFs are NICs on their PF's NUMA node"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [(x["label"], x["numa_node"]) for x in d["legend"]] == [("NIC0", 1), ("NIC1", 1), ("NIC2", 1)], d["legend"]
+assert {p["class"] for p in d["pairs"]} == {"PIX"}
+PY
 printf '{ "acsctl-topology": 1, "roots": [ { "functions": [ { "slot": "00.0", "type": "pci-device", "link": { "speed": "8GT/s", "width": 4 } } ] } ] }\n' >"$tmp/badlink.json"
 expect 2 "topology: a link on conventional PCI" "$acsctl" -F "$tmp/badlink.json" groups
 grep -q 'roots\[0\]\.functions\[0\]: "link": only a PCI Express function' "$tmp/err" && ok "topology: link refused, the element named" || bad "topology: link refused, the element named"

@@ -525,6 +525,9 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	/* enabled VFs exist as functions: made from the PF's capability */
 	if (!rc && sriov_pos)
 		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, pcie_pos);
+	/* a VF is where its PF is (sysfs gives it the PF's numa_node) */
+	for (size_t k = (size_t)bridge_raw + 1; !rc && k < r->b->n; k++)
+		r->b->raw[k].numa_node = numa_node;
 	if (rc && acs_error_last()->code == ACS_EINVAL && sriov_pos)
 		rc = bad(r, path, "%s", acs_error_last()->message);
 	if (rc || !t->bridge)
