@@ -311,11 +311,11 @@ static void print_pair(struct p2p_run *r, size_t x, size_t y)
 	out_object_open(when, NULL);
 	print_addr(when, c, "a", "%s", (long)x);
 	print_addr(when, c, "b", " -> %s", (long)y);
-	out_str(OUT_DATA, "label_a", NULL, label(r, x));
-	out_str(OUT_DATA, "label_b", NULL, label(r, y));
 	out_str(when, "map", ": %s", map_name(v->map));
 	out_int(when, "distance", ", distance %s", v->distance);
 	out_str(when, "class", ", %s", acs_p2p_class_name(cell.cls));
+	out_str(when, "label_a", " (%s", label(r, x));
+	out_str(when, "label_b", " -> %s)", label(r, y));
 	/* the matrix's cells: row a column b, and row b column a */
 	out_str(OUT_DATA, "cell", NULL, cell.code);
 	out_str(OUT_DATA, "cell_back", NULL, back.code);

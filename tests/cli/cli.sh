@@ -203,6 +203,9 @@ assert g["class"] == "PIX" and g["detour"] is None and g["detour_back"] == "0000
 assert p[("NIC0", "NVMe0")]["class"] == "PXB" and p[("NIC0", "NVMe0")]["map"] == "bus_addr"
 assert p[("GPU0", "NIC1")]["class"] == "NODE" and p[("GPU0", "GPU2")]["class"] == "SYS" and p[("GPU0", "NVMe1")]["class"] == "XHB"
 PY
+expect 0 "p2p view -v: labels and class" "$acsctl" -F "$nl" p2p -v 04:00.0 07:00.0
+grep -q '^0000:04:00.0 -> 0000:07:00.0: bus_addr, distance 6, PXB (NIC0 -> NVMe0)$' "$tmp/out" &&
+	ok "p2p view -v: a pair's line has its class and labels" || bad "p2p view -v: a pair's line has its class and labels"
 # the same through a snapshot (numa_node=, config space) and an export
 "$acsctl" -F "$nl" p2p | grep -v '^# source' >"$tmp/p2p-topo"
 "$acsctl" -F "$nl" snapshot "$tmp/nl.snap" >/dev/null && "$acsctl" -F "$tmp/nl.snap" p2p | grep -v '^# source' >"$tmp/p2p-snap"
@@ -906,7 +909,7 @@ sae="$src/examples/switch-acs-everywhere.json"
 expect 0 "p2p -m" "$acsctl" -F "$sae" p2p 03:00.0 04:00.0 05:00.0 -m
 grep -q '^p2p .*p2pdma_built=false .*cpu=unknown .*devices=0000:03:00.0,0000:04:00.0,0000:05:00.0 .*verdict=ok' "$tmp/out" &&
 	[ "$(grep -c '^p2p\.pairs a=' "$tmp/out")" -eq 3 ] && [ "$(grep -c '^p2p\.pairs\.hardware direct=' "$tmp/out")" -eq 3 ] &&
-	grep -q '^p2p\.pairs a=0000:03:00.0 b=0000:04:00.0 label_a=GPU0 label_b=GPU1 map=not_supported distance=4 class=PIX cell="PIX\*/no" cell_back="PIX\*/no" detour=0000:02:01.0 detour_back=0000:02:00.0 ' "$tmp/out" &&
+	grep -q '^p2p\.pairs a=0000:03:00.0 b=0000:04:00.0 map=not_supported distance=4 class=PIX label_a=GPU0 label_b=GPU1 cell="PIX\*/no" cell_back="PIX\*/no" detour=0000:02:01.0 detour_back=0000:02:00.0 ' "$tmp/out" &&
 	ok "p2p -m: a line per pair and its route" || bad "p2p -m: a line per pair and its route"
 expect 3 "p2p -m, unknown" "$acsctl" -F "$tmp/sw-xxx.txt" -m p2p 03:00.0 04:00.0
 grep -q '^p2p .*verdict=unknown unknown_ports=0000:01:00.0,0000:02:00.0,' "$tmp/out" && grep -q '^p2p\.pairs .*cell="PIX/bus?"' "$tmp/out" &&
