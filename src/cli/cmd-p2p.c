@@ -34,6 +34,7 @@ struct p2p_run {
 	const struct cli *c;
 	size_t *devs, n;
 	size_t peers;       /* the fabric's functions that can be peers */
+	size_t vfs_out;     /* VFs of the kinds shown, left out by default */
 	const char *by;     /* how devs were chosen: named, selector, kind, all */
 	char *labels;       /* P2P_LABEL bytes per function (p2p-view.c) */
 	int cpu;
@@ -103,16 +104,22 @@ static int select_devices(struct p2p_run *r, int argc, char **argv)
 	if (argc)
 		return 0;
 	/* by default the kinds that do P2P, so a host of 500 functions does
-	 * not print a 500 by 500 matrix; -s and -d choose among every peer */
+	 * not print a 500 by 500 matrix, and not their VFs (each takes its
+	 * PF's path: a NIC's 64 VFs would add 64 rows that say the same);
+	 * -s and -d choose among every peer */
 	r->by = selectors ? "selector" : "kind";
 	for (size_t i = 0; i < count; i++) {
 		const struct acs_func *fn = acs_fabric_func(c->fabric, i);
+		bool shown = p2p_kind_shown(p2p_kind_of(fn));
 
-		if (cli_is_peer(fn) && cli_selected(fn) && (selectors || p2p_kind_shown(p2p_kind_of(fn))))
+		if (!selectors && shown && fn->is_virtfn)
+			r->vfs_out++;
+		else if (cli_is_peer(fn) && cli_selected(fn) && (selectors || shown))
 			r->devs[r->n++] = i;
 	}
 	if (!r->n && !selectors) {
 		r->by = "all";
+		r->vfs_out = 0;
 		for (size_t i = 0; i < count; i++)
 			if (cli_is_peer(acs_fabric_func(c->fabric, i)))
 				r->devs[r->n++] = i;
@@ -128,8 +135,13 @@ static void print_selection(const struct p2p_run *r)
 	out_str(OUT_DATA, "by", NULL, r->by);
 	out_uint(OUT_DATA, "count", NULL, r->n);
 	out_uint(OUT_DATA, "peers", NULL, r->peers);
+	out_uint(OUT_DATA, "vfs_left_out", NULL, r->vfs_out);
 	out_object_close(OUT_DATA);
-	if (strcmp(r->by, "kind") == 0)
+	if (strcmp(r->by, "kind") == 0 && r->vfs_out)
+		out_text("# %zu of %zu peer functions: the GPUs, accelerators, NICs and NVMe drives, without their %zu VFs "
+			 "(each takes its PF's path; name devices, or -s/-d, for others; -s : for every one)\n", r->n,
+			 r->peers, r->vfs_out);
+	else if (strcmp(r->by, "kind") == 0)
 		out_text("# %zu of %zu peer functions: the GPUs, accelerators, NICs and NVMe drives (name devices, or "
 			 "-s/-d, for others; -s : for every one)\n", r->n, r->peers);
 	else if (strcmp(r->by, "all") == 0)

@@ -156,7 +156,7 @@ expect 0 "p2p view -j" "$acsctl" -F "$g8" p2p -j
 python3 - "$tmp/out" <<'PY' && ok "p2p view -j: legend, selection, class and detour" || bad "p2p view -j: legend, selection, class and detour"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["selection"] == {"by": "kind", "count": 32, "peers": 32}
+assert d["selection"] == {"by": "kind", "count": 32, "peers": 32, "vfs_left_out": 0}
 lab = [x["label"] for x in d["legend"]]
 assert lab == ["GPU%d" % i for i in range(8)] + ["NIC%d" % i for i in range(8)] + ["NVMe%d" % i for i in range(16)], lab
 g0 = d["legend"][0]
@@ -172,7 +172,7 @@ assert g["class"] == "PHB" and g["cell"] == "PHB/no" and g["detour"] is None
 assert {x["class"] for x in d["pairs"]} == {"PIX", "PHB"}
 PY
 expect 0 "p2p view: -d chooses among every peer" "$acsctl" -F "$g8" -d 15b3: p2p -m
-grep -q '^p2p\.selection by=selector count=8 peers=32$' "$tmp/out" && [ "$(grep -c '^p2p\.legend label=NIC' "$tmp/out")" = 8 ] &&
+grep -q '^p2p\.selection by=selector count=8 peers=32 vfs_left_out=0$' "$tmp/out" && [ "$(grep -c '^p2p\.legend label=NIC' "$tmp/out")" = 8 ] &&
 	ok "p2p view: -d selects, the count said" || bad "p2p view: -d selects, the count said"
 expect 0 "p2p view: a named bridge" "$acsctl" -F "$g8" p2p 00:01.1 03:00.0
 grep -q '^BR[0-9]*  *X  *PIX/' "$tmp/out" && grep -q '^# 2 devices, as named$' "$tmp/out" &&
@@ -222,7 +222,10 @@ g0 = [x for x in d["legend"] if x["address"] == "0000:03:00.0"][0]
 assert g0["link"] == {"speed": "8GT/s", "width": 4, "max_speed": None, "max_width": None, "downgraded": False}, g0
 PY
 printf '{ "acsctl-topology": 1, "roots": [ { "functions": [ { "slot": "01.0", "type": "root-port", "acs": {}, "children": [ { "slot": "00.0", "type": "endpoint", "class": "020000", "numa_node": 1, "sriov": { "total_vfs": 4, "num_vfs": 2 } } ] } ] } ] }\n' >"$tmp/vf.json"
-expect 0 "p2p view: VFs" "$acsctl" -F "$tmp/vf.json" p2p -j
+expect 0 "p2p view: VFs left out" "$acsctl" -F "$tmp/vf.json" p2p
+grep -q '^# 1 of 3 peer functions: the GPUs, accelerators, NICs and NVMe drives, without their 2 VFs ' "$tmp/out" &&
+	ok "p2p view: VFs left out by default, and said" || bad "p2p view: VFs left out by default, and said"
+expect 0 "p2p view: VFs" "$acsctl" -F "$tmp/vf.json" -s : p2p -j
 python3 - "$tmp/out" <<'PY' && ok "p2p view: VFs are NICs on their PF's NUMA node" || bad "p2p view: VFs are NICs on their PF's NUMA node"
 import json, sys
 d = json.load(open(sys.argv[1]))
