@@ -273,6 +273,15 @@ const char *acs_host_fact_key(int which);
 bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width);
 
 /**
+ * What a PCIe function's link can do, from its Link Capabilities register
+ * (Max Link Speed, Maximum Link Width), coded as acs_func_link()'s. A
+ * link below it is downgraded (lspci's word): a narrower slot, a riser,
+ * a partner or a lane that trained lower.
+ * @return false where config space does not hold it (as acs_func_link()).
+ */
+bool acs_func_link_cap(const struct acs_func *fn, unsigned *speed, unsigned *width);
+
+/**
  * Function i's negotiated link: acs_func_link() where config space has it,
  * else what the source gave beside it (sysfs current_link_speed and
  * current_link_width, as a snapshot taken without root keeps them).

@@ -602,6 +602,22 @@ bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width)
 	return true;
 }
 
+bool acs_func_link_cap(const struct acs_func *fn, unsigned *speed, unsigned *width)
+{
+	unsigned pos = fn->pcie_pos, cap;
+
+	if (!pos || fn->pcie_type == ACS_PCIE_RC_END || fn->pcie_type == ACS_PCIE_RC_EC || fn->is_virtfn ||
+	    !(fn->known & ACS_KNOWN_CAPS) || pos + ACS_PCI_EXP_LNKCAP + 2 > fn->cfg_len)
+		return false;
+	cap = acs_func_cfg_byte(fn, pos + ACS_PCI_EXP_LNKCAP) |
+	      (unsigned)acs_func_cfg_byte(fn, pos + ACS_PCI_EXP_LNKCAP + 1) << 8;
+	if (!(cap & ACS_PCI_EXP_LNK_SPEED) || !((cap & ACS_PCI_EXP_LNK_WIDTH) >> ACS_PCI_EXP_LNK_WIDTH_SHIFT))
+		return false;
+	*speed = cap & ACS_PCI_EXP_LNK_SPEED;
+	*width = (cap & ACS_PCI_EXP_LNK_WIDTH) >> ACS_PCI_EXP_LNK_WIDTH_SHIFT;
+	return true;
+}
+
 bool acs_fabric_link(const acs_fabric *f, size_t i, unsigned *speed, unsigned *width)
 {
 	if (i >= f->nfuncs)
