@@ -507,7 +507,7 @@ static int parse_command_line(struct cli *c, struct parse *p, int argc, char **a
  * with standard input among them. */
 static int multi(struct cli *c, const struct cli_command *cmd, char **argv)
 {
-	static const char *const alone[] = { "apply", "snapshot", "export", "report" };
+	static const char *const alone[] = { "apply", "snapshot", "export", "report", "nfd" };
 
 	for (size_t i = 0; i < sizeof(alone) / sizeof(alone[0]); i++)
 		if (!strcmp(cmd->name, alone[i])) {
@@ -587,6 +587,8 @@ int main(int argc, char **argv)
 	/* metrics: a source that cannot be read is said in the file too */
 	if (rc && cmd->fn == cmd_metrics)
 		rc = cli_metrics_failed(&c, rc);
+	if (rc && cmd->fn == cmd_nfd)
+		rc = cli_nfd_failed(&c, rc);
 	if (rc == 0)
 		rc = cmd->fn(&c, nargs, args);
 	cli_free(&c);
