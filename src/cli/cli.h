@@ -219,5 +219,8 @@ int cli_groups(const struct cli *c, acs_groups **out);
 int cli_inputs_expand(struct cli *c);
 bool cli_multi_wanted(const struct cli *c);
 int cli_multi_run(const struct cli *c, char **argv);
+/* main() but for pci.ids, kept for the next run (multi.c's workers run
+ * it once an input). */
+int cli_main(int argc, char **argv);
 
 #endif

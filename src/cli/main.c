@@ -542,7 +542,7 @@ static void cli_free(struct cli *c)
 	free(c->plan_args);
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
 	struct cli c = { 0 };
 	struct parse p = { 0 };
@@ -593,6 +593,13 @@ int main(int argc, char **argv)
 		rc = cmd->fn(&c, nargs, args);
 	cli_free(&c);
 	cli_select_cleanup();
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = cli_main(argc, argv);
+
 	cli_names_cleanup();
 	return rc;
 }

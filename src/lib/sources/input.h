@@ -4,7 +4,11 @@
  * "-" for standard input, /dev/stdin, process substitution, and gzip, xz
  * or zstd files. The input is read once, whole, into one buffer that
  * format detection and every parser share, so a pipe gives byte for byte
- * what the file gives and nothing is lost to detection.
+ * what the file gives and nothing is lost to detection. A plain regular
+ * file of 64 KiB or more is mapped rather than copied (private: writes to
+ * the buffer stay ours); like any reader of a file, the run then sees a
+ * change made to the file while it reads, and one cut shorter meanwhile
+ * ends it with SIGBUS.
  */
 #ifndef ACSCTL_INPUT_H
 #define ACSCTL_INPUT_H
@@ -20,6 +24,8 @@ struct acs_input {
 	const char *name;         /* as the user gave it: every message's file */
 	char *data;               /* the whole content, decompressed; NUL after it */
 	size_t len;
+	char *map;                /* the mapping data lies in, or NULL: malloc'd */
+	size_t map_len;
 	const char *compression;  /* "gzip", "xz", "zstd" or NULL */
 	int memfd;                /* behind path(), -1 until asked for */
 	char fdpath[4096];        /* /proc/self/fd/N, or without /proc a file: */
