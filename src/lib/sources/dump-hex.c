@@ -251,7 +251,11 @@ int acs_dump_read(struct acs_builder *b, const struct acs_input *in)
 			break;
 		}
 		if ((n = row_digits(p)) && (size_t)n + 1 < len) {
-			rc = check_row(in, no, d, p, len, n);
+			/* (a row is checked byte by byte; a NUL in it is said as such) */
+			if ((rc = check_row(in, no, d, p, len, n)) && memchr(p, '\0', len))
+				rc = acs_input_nul_error(in, memchr(p, '\0', len));
+		} else if (memchr(p, '\0', len)) {
+			rc = acs_input_nul_error(in, memchr(p, '\0', len));
 		} else if (matches(p, "##:##.# ") || matches(p, "####:##:##.# ") ||
 			   matches(p, "#####:##:##.# ")) {
 			int alen = (int)(strchr(p, ' ') - p);

@@ -86,10 +86,17 @@ static size_t bom(const struct acs_input *in, size_t n)
 	return n >= 3 && memcmp(in->data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
-static int nul_byte(const struct acs_input *in, const char *nul)
+int acs_input_nul_error(const struct acs_input *in, const char *nul)
 {
 	return acs_error_set(ACS_EPARSE, "%s:%lu: a NUL byte: binary data, not PCI text",
 			     in->name, acs_input_line(in, (size_t)(nul - in->data)));
+}
+
+int acs_input_check_nul(const struct acs_input *in)
+{
+	const char *nul = memchr(in->data, '\0', in->len);
+
+	return nul ? acs_input_nul_error(in, nul) : 0;
 }
 
 /*
@@ -103,12 +110,10 @@ static int sniff(struct reader *r, bool at_end)
 	const struct acs_input *in = r->in;
 	size_t n = in->len < SNIFF_BYTES ? in->len : SNIFF_BYTES;
 	const unsigned char *d = (const unsigned char *)in->data;
-	/* at the end the whole file: a NUL past its start is no text either,
-	 * and the JSON reader would take it for the end of the file */
-	const char *nul = memchr(in->data, '\0', at_end ? in->len : n);
+	/* (a NUL past the first 64 KiB is the reader's to find:
+	 * acs_input_check_nul(), or its own check of each line) */
+	const char *nul = memchr(in->data, '\0', n);
 
-	if (at_end && r->sniffed && nul)
-		return nul_byte(in, nul);
 	if (r->sniffed || (!at_end && in->len < SNIFF_BYTES))
 		return 0;
 	r->sniffed = true;
@@ -116,7 +121,7 @@ static int sniff(struct reader *r, bool at_end)
 		return acs_error_set(ACS_EPARSE, "%s: UTF-16 text; acsctl reads ASCII or UTF-8 "
 				     "(iconv -f UTF-16 -t UTF-8 converts it)", in->name);
 	if (nul)
-		return nul_byte(in, nul);
+		return acs_input_nul_error(in, nul);
 	if (!at_end && !acs_source_detect(in->data + bom(in, n), n - bom(in, n)))
 		return acs_error_set(ACS_EPARSE, "%s: no PCI data in its first %u KiB (not lspci "
 				     "output, an acsctl snapshot or a topology)", in->name,
@@ -447,6 +452,12 @@ static int map_plain(struct reader *r, int fd)
 		munmap(base, total);
 		return 1;
 	}
+#ifdef MADV_POPULATE_READ
+	/* every page at once rather than a fault each few (Linux 5.14 on;
+	 * readable only, so that no page is copied: elsewhere it fails and
+	 * the pages fault in as read) */
+	madvise(base, size, MADV_POPULATE_READ);
+#endif
 	in->data = in->map = base;
 	in->map_len = total;
 	in->len = size;
@@ -589,6 +600,8 @@ int acs_read_whole(const char *path, unsigned long long limit, char **data, size
 
 	*data = NULL;
 	*len = 0;
+	if (!rc && (rc = acs_input_check_nul(&in)))
+		acs_input_free(&in);
 	if (rc)
 		return rc;
 	if (in.memfd >= 0)

@@ -468,6 +468,9 @@ static int read_extras(struct acs_builder *b, struct extras *e, const struct acs
 		if (len >= sizeof(line))
 			return acs_error_set(ACS_EPARSE, "%s:%d: line too long (over %zu characters)",
 					     in->name, lineno, sizeof(line) - 1);
+		/* (read as a C string below: input.c leaves this check to us) */
+		if (memchr(p, '\0', len))
+			return acs_input_nul_error(in, memchr(p, '\0', len));
 		memcpy(line, p, len);
 		line[len] = '\0';
 		line[strcspn(line, "\r")] = '\0';
