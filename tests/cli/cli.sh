@@ -1243,11 +1243,12 @@ expect 2 "groups over a directory, text" "$acsctl" -F "$mi" groups
 	ok "multi-input text: a header per input, the summary" || bad "multi-input text: a header per input, the summary"
 # byte for byte: each input's part of the text and -m answers is its run
 # alone, one worker running them all one after another (multi.c: the runs
-# share a process; pci.ids, loaded once, names the devices in text)
+# share a process; pci.ids, loaded once, names the devices in text); every
+# fifth input and the bad one, against its run alone
 same_all=1
 for mode in "" -m; do
 	ACSCTL_JOBS=1 "$acsctl" -F "$mi" groups $mode >"$tmp/multi.txt" 2>/dev/null
-	for f in "$mi"/*.txt; do
+	for f in $(ls "$mi"/*.txt | awk 'NR % 5 == 1') "$mi/zz-bad.txt"; do
 		rc=0
 		"$acsctl" -F "$f" groups $mode >"$tmp/one.txt" 2>/dev/null || rc=$?
 		[ -z "$mode" ] && hdr="== $f (exit $rc)" || hdr="input path=$f exit=$rc"
