@@ -71,6 +71,7 @@ struct cli {
 	/* metrics */
 	const char *output;      /* -o FILE (synth reads its own) */
 	const char *expect;      /* --expect FILE: acs.conf to compare with */
+	long long expire_after;  /* nfd --expire-after: seconds, 0 none */
 	/* snapshot --format rdma-topo (synth reads its own --format) */
 	const char *format;
 	/* snapshot --serial: keep the host's serial number */
@@ -145,6 +146,9 @@ struct cli_output {
 int cli_output_open(struct cli_output *o, const char *name);
 /* The same, for what holds config space (snapshot): a new file is 0600. */
 int cli_output_open_private(struct cli_output *o, const char *name);
+/* The same with a dot-file temporary (.NAME.acsctl-XXXXXX): for a
+ * directory whose reader skips dot files (nfd: NFD's features.d). */
+int cli_output_open_hidden(struct cli_output *o, const char *name);
 /* ok: everything was produced. Renames into place; the exit status. */
 int cli_output_close(struct cli_output *o, bool ok);
 /* Commands that write a file (snapshot, export, report): with -j or -m
@@ -227,6 +231,10 @@ int cmd_vfio(struct cli *c, int argc, char **argv);
  * loaded: acsctl_run_errors 1, nothing else of the fabric. Returns status. */
 int cmd_metrics(struct cli *c, int argc, char **argv);
 int cli_metrics_failed(const struct cli *c, int status);
+/* nfd (cmd-nfd.c): NFD's local feature file; where the source could not
+ * be loaded, every label unknown. Returns status. */
+int cmd_nfd(struct cli *c, int argc, char **argv);
+int cli_nfd_failed(const struct cli *c, int status);
 /* The groups to show: the kernel policy's, or a PE platform's. */
 int cli_groups(const struct cli *c, acs_groups **out);
 
@@ -235,5 +243,8 @@ int cli_groups(const struct cli *c, acs_groups **out);
 int cli_inputs_expand(struct cli *c);
 bool cli_multi_wanted(const struct cli *c);
 int cli_multi_run(const struct cli *c, char **argv);
+/* main() but for pci.ids, kept for the next run (multi.c's workers run
+ * it once an input). */
+int cli_main(int argc, char **argv);
 
 #endif

@@ -69,6 +69,10 @@ const struct cli_command cli_commands[] = {
 	{ "metrics", cmd_metrics, "",
 	  "Prometheus text for node_exporter's textfile collector ([-o FILE], doc/metrics.md)",
 	  SOURCE | O(CPU) | O(OUTPUT) | O(EXPECT) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
+	/* issue 18: Kubernetes */
+	{ "nfd", cmd_nfd, "",
+	  "node labels for node-feature-discovery's features.d ([-o FILE], doc/nfd.md)",
+	  SOURCE | O(CPU) | O(OUTPUT) | O(EXPIRE_AFTER) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
 };
 
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -502,6 +502,27 @@ static int check_whole(struct acs_builder *b, const struct walk *w, const char *
 	return 0;
 }
 
+/* The length of the line at p when it is a config row as acsctl writes
+ * it ("OFF:" and 16 " hh", 2 or 3 digits, its newline right after),
+ * else 0. Without a '.' it is no device line, and it is neither a header
+ * nor the end line: read_line() would pass it over. */
+static size_t row_length(const char *p, const char *end)
+{
+	size_t n = 0, len;
+
+	/* (isxdigit() is a call a character, in the C locale the same test) */
+	while (n < 4 && p + n < end &&
+	       ((p[n] >= '0' && p[n] <= '9') || ((p[n] | 0x20) >= 'a' && (p[n] | 0x20) <= 'f')))
+		n++;
+	if (n < 2 || n > 3)
+		return 0;
+	len = n + 1 + 48;
+	if ((size_t)(end - p) <= len || p[n] != ':' || p[n + 1] != ' ' || p[len] != '\n' ||
+	    memchr(p, '.', len))
+		return 0;
+	return len;
+}
+
 static int read_extras(struct acs_builder *b, struct extras *e, const struct acs_input *in)
 {
 	char line[512];
@@ -510,16 +531,27 @@ static int read_extras(struct acs_builder *b, struct extras *e, const struct acs
 	int lineno = 0, rc = 0;
 
 	while (!rc && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *nl;
+		size_t len = row_length(p, end);
 
 		lineno++;
+		/* nearly every line is a config row, which read_line() passes
+		 * over and acs_dump_read() checks byte by byte */
+		if (len && lineno > 1 && !w.end_line) {
+			p += len + 1;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (!nl)
 			return acs_error_set(ACS_EPARSE, "%s:%d: the file ends inside this line "
 					     "(cut short?)", in->name, lineno);
 		if (len >= sizeof(line))
 			return acs_error_set(ACS_EPARSE, "%s:%d: line too long (over %zu characters)",
 					     in->name, lineno, sizeof(line) - 1);
+		/* (read as a C string below: input.c leaves this check to us) */
+		if (memchr(p, '\0', len))
+			return acs_input_nul_error(in, memchr(p, '\0', len));
 		memcpy(line, p, len);
 		line[len] = '\0';
 		line[strcspn(line, "\r")] = '\0';
