@@ -134,6 +134,8 @@ size_t cli_assigned_bars(const acs_fabric *fabric);
 const char *cli_acs_summary(const struct acs_func *fn, char *buf, size_t size);
 
 int cli_error(const char *what);
+/* The file being loaded, for the SIGBUS line (NULL after): main.c */
+void cli_loading(const char *path);
 
 /* A file a command writes, whole or not at all (output.c); "-" is
  * standard output. */

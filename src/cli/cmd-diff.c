@@ -31,8 +31,12 @@ static int load_one(const struct cli *c, const char *path, acs_fabric **f)
 		if (c->max_input_set)
 			o.max_input = c->max_input;
 	}
-	if (acs_fabric_load(f, &o))
+	cli_loading(path);
+	if (acs_fabric_load(f, &o)) {
+		cli_loading(NULL);
 		return cli_error(NULL);
+	}
+	cli_loading(NULL);
 	return 0;
 }
 

@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 
@@ -209,9 +211,47 @@ static int prepare_to(struct cli *c)
 	return prepare(o);
 }
 
+static const char *volatile loading;
+
+void cli_loading(const char *path)
+{
+	loading = path;
+}
+
+static void put(const char *s)
+{
+	(void)!write(STDERR_FILENO, s, strlen(s));
+}
+
+/*
+ * A regular file is read through a mapping (src/lib/sources/input.c): one
+ * cut shorter by another writer while it is read faults with SIGBUS. That
+ * is bad input, said in one line with exit 2 like any other, never a
+ * crash. Only async-signal-safe calls here.
+ */
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	put("acsctl: ");
+	put(loading ? loading : "an input file");
+	put(": cut shorter while it was read (changed by another writer); read it again\n");
+	_exit(EXIT_BAD_INPUT);
+}
+
+static void catch_sigbus(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 static int load(struct cli *c)
 {
 	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	int rc;
 
 	if (c->dump && c->sysfs) {
 		fprintf(stderr, "acsctl: -F and --sysfs are two sources: give one\n");
@@ -225,7 +265,10 @@ static int load(struct cli *c)
 	} else {
 		o.path = c->sysfs;
 	}
-	if (acs_fabric_load(&c->fabric, &o))
+	cli_loading(o.path);
+	rc = acs_fabric_load(&c->fabric, &o);
+	cli_loading(NULL);
+	if (rc)
 		return cli_error(NULL);
 	print_source_warnings(c->fabric);
 	c->loaded = c->fabric;
@@ -598,7 +641,10 @@ int cli_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	int rc = cli_main(argc, argv);
+	int rc;
+
+	catch_sigbus();
+	rc = cli_main(argc, argv);
 
 	cli_names_cleanup();
 	return rc;

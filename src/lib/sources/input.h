@@ -8,7 +8,8 @@
  * file of 64 KiB or more is mapped rather than copied (private: writes to
  * the buffer stay ours); like any reader of a file, the run then sees a
  * change made to the file while it reads, and one cut shorter meanwhile
- * ends it with SIGBUS.
+ * faults with SIGBUS: a program linking the library catches it (acsctl
+ * says so in one line and exits 2: src/cli/main.c).
  */
 #ifndef ACSCTL_INPUT_H
 #define ACSCTL_INPUT_H
