@@ -33,7 +33,8 @@ with_groups() { sh "$src/tests/cli/with-groups.sh" "$1"; }
 
 # ---- the inputs ----
 inputs=()
-for f in "$src"/examples/*.json "$src"/tests/fixtures/vm/*/*/lspci.txt "$src"/tests/fixtures/vm-snapshot/*/*/snapshot.txt; do
+for f in "$src"/examples/*.json "$src"/tests/fixtures/vm/*/*/lspci.txt "$src"/tests/fixtures/vm-snapshot/*/*/snapshot.txt \
+	"$src"/tests/fixtures/real/*/lspci-vvnn.txt; do   # real: the kernel's IOMMU group lines in
 	[ -f "$f" ] && inputs+=("$f")
 done
 if [ -d "$shared/realdata" ]; then
