@@ -53,6 +53,10 @@ static const char *verdict_cell(struct p2p_run *r, size_t x, size_t y, struct ac
 	return cell(v, acs_unknown_add(r->unk, PAIR_QUESTIONS, x, (long)y), buf);
 }
 
+/* Unnamed devices a run takes: every pair of them is a cell, so a
+ * fabric of 100,000 functions would take hours and print billions. */
+#define P2P_ALL_MAX 1024
+
 static int select_devices(const struct cli *c, int argc, char **argv, size_t *devs, size_t *n)
 {
 	*n = 0;
@@ -61,6 +65,12 @@ static int select_devices(const struct cli *c, int argc, char **argv, size_t *de
 			if (cli_is_peer(acs_fabric_func(c->fabric, i)) &&
 			    cli_selected(acs_fabric_func(c->fabric, i)))
 				devs[(*n)++] = i;
+		if (*n > P2P_ALL_MAX) {
+			fprintf(stderr, "acsctl p2p: %zu devices in %s, %llu pairs: name the devices (acsctl p2p DEV...) "
+				"or select at most %d with -s/-d\n", *n, acs_fabric_origin(c->fabric),
+				(unsigned long long)*n * (*n - 1) / 2, P2P_ALL_MAX);
+			return EXIT_BAD_INPUT;
+		}
 		return 0;
 	}
 	for (int k = 0; k < argc; k++) {
