@@ -170,9 +170,46 @@ bool acs_func_acs_known(const struct acs_func *f)
 	return f->pcie_type == ACS_PCIE_NONE || (f->known & ACS_KNOWN_EXT);
 }
 
+/* n's hex digits, at least width of them, at p; returns the end. */
+static char *put_hex(char *p, uint32_t n, int width)
+{
+	static const char digit[] = "0123456789abcdef";
+	int len = 1;
+
+	while (len < 8 && n >> (4 * len))
+		len++;
+	if (len < width)
+		len = width;
+	for (int i = len - 1; i >= 0; i--)
+		*p++ = digit[(n >> (4 * i)) & 0xf];
+	return p;
+}
+
+/* "%04x:%02x:%02x.%u" as snprintf writes it, without its cost: audits
+ * of large fabrics print hundreds of thousands of addresses. */
 char *acs_func_addr(const struct acs_func *f, char *buf, size_t size)
 {
-	snprintf(buf, size, "%04x:%02x:%02x.%u", f->domain, f->bus, f->dev, f->fn);
+	char tmp[32], *p = tmp;
+	size_t len;
+
+	p = put_hex(p, f->domain, 4);
+	*p++ = ':';
+	p = put_hex(p, f->bus, 2);
+	*p++ = ':';
+	p = put_hex(p, f->dev, 2);
+	*p++ = '.';
+	if (f->fn > 9) {
+		snprintf(buf, size, "%.*s%u", (int)(p - tmp), tmp, f->fn);
+		return buf;
+	}
+	*p++ = (char)('0' + f->fn);
+	len = (size_t)(p - tmp);
+	if (size) {
+		if (len >= size)
+			len = size - 1;
+		memcpy(buf, tmp, len);
+		buf[len] = '\0';
+	}
 	return buf;
 }
 
