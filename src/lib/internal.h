@@ -208,6 +208,11 @@ bool acs_egress_blocks(const struct acs_func *in, const struct acs_func *out);
 struct acs_audit;
 int acs_audit_run_scoped(struct acs_audit **out, const acs_fabric *f, const acs_policy *gp,
 			 const acs_policy *hw, const uint8_t *scope);
+/* The places (scope[i] = 1) whose findings ACS changes ch[0..nch-1] of f
+ * can alter: at and below each changed slot, and its slots above
+ * (analysis/plan.c; test_audit checks the rest are before's). */
+struct acs_ctrl_change;
+int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size_t nch, uint8_t *scope);
 
 /* acs_whatif_run() with the P2P pairs alone (acs_whatif_p2p(); no
  * groups, isolation or audits): what a plan's opened pairs need

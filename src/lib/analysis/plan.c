@@ -571,7 +571,7 @@ static size_t slot_of(const acs_fabric *f, size_t i, size_t *first)
  * alias) and the routes entering by c: the places in those subtrees and
  * the places above c. Elsewhere the findings are those of before.
  */
-static int change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size_t nch, uint8_t *scope)
+int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size_t nch, uint8_t *scope)
 {
 	size_t n = acs_fabric_count(f), sp = 0;
 	/* each function's children pushed once, besides each change's slot */
@@ -641,7 +641,7 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 			w->kgroups = ACS_KGROUPS_UNKNOWN;
 		uint8_t *scope = calloc(acs_fabric_count(f) + 1, 1);
 
-		rc = scope ? change_scope(f, ch, n, scope) : acs_error_nomem();
+		rc = scope ? acs_change_scope(f, ch, n, scope) : acs_error_nomem();
 		if (!rc)
 			rc = acs_audit_run_scoped(&a, w, cx->p, acs_policy_hardware(cx->p), scope);
 		if (!rc)
