@@ -9,7 +9,8 @@
 # slopes of log-log fits over the sizes run.
 # Dumps, snapshots and text take about 11 KiB a function: past
 # GROWTH_TEXT_MAX functions (default 100000; 1M would be 11 GiB) those
-# formats are left out of a size, and the output says so.
+# formats are left out of a size, and the output says so. Inputs are read
+# with --max-input 0: a 100,000-function dump is over the 1 GiB default.
 # Usage: bench/growth.sh [ACSCTL [N...]]   (default N: 10000 100000)
 #        GROWTH_FORMATS="topo dump snapshot lspci" (default: all four)
 set -eu
@@ -34,7 +35,7 @@ for n in "$@"; do
 		case $fmt in
 		topo) "$acsctl" synth --functions "$n" --seed 1 --format topo -o "$tmp/in" >/dev/null ;;
 		dump) cp "$tmp/dump.txt" "$tmp/in" ;;
-		snapshot) "$acsctl" -F "$tmp/dump.txt" snapshot "$tmp/in" >/dev/null ;;
+		snapshot) "$acsctl" --max-input 0 -F "$tmp/dump.txt" snapshot "$tmp/in" >/dev/null ;;
 		lspci)
 			command -v lspci >/dev/null || { echo "# $n lspci: left out (no lspci)"; continue; }
 			lspci -vvvnn -F "$tmp/dump.txt" >"$tmp/in" 2>/dev/null
@@ -46,7 +47,7 @@ for n in "$@"; do
 			load=$(cut -d' ' -f1 /proc/loadavg)
 			# audit exits 1 on a finding, 3 on unknown: only 2 (bad input) stops
 			# shellcheck disable=SC2086
-			/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$acsctl" -F "$tmp/in" $args >/dev/null 2>"$tmp/err" ||
+			/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$acsctl" --max-input 0 -F "$tmp/in" $args >/dev/null 2>"$tmp/err" ||
 				[ $? -ne 2 ] || { echo "bench/growth.sh: $fmt $step failed: $(head -c 300 "$tmp/err")" >&2; exit 1; }
 			tail -n 1 "$tmp/time" >"$tmp/last"
 			read -r wall user sys kb <"$tmp/last"
