@@ -23,6 +23,7 @@
 #include "acsctl/live.h"
 #include "acsctl/whatif.h"
 #include "acsctl/diff.h"
+#include "acsctl/vfio.h"
 #include "acsctl/apply.h"
 #include "acsctl/pe.h"
 #include "acsctl/bars.h"

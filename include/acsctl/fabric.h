@@ -273,6 +273,15 @@ const char *acs_host_fact_key(int which);
 bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width);
 
 /**
+ * What a PCIe function's link can do, from its Link Capabilities register
+ * (Max Link Speed, Maximum Link Width), coded as acs_func_link()'s. A
+ * link below it is downgraded (lspci's word): a narrower slot, a riser,
+ * a partner or a lane that trained lower.
+ * @return false where config space does not hold it (as acs_func_link()).
+ */
+bool acs_func_link_cap(const struct acs_func *fn, unsigned *speed, unsigned *width);
+
+/**
  * Function i's negotiated link: acs_func_link() where config space has it,
  * else what the source gave beside it (sysfs current_link_speed and
  * current_link_width, as a snapshot taken without root keeps them).
@@ -290,6 +299,28 @@ int acs_fabric_kernel_groups(const acs_fabric *fabric);
 
 /** The kernel's group number of function i, or -1 when it has none. */
 int acs_fabric_kernel_group(const acs_fabric *fabric, size_t i);
+
+/**
+ * What device assignment (acsctl vfio) needs beside the driver: the live
+ * kernel's sysfs, or a snapshot of it, gives them; other sources do not.
+ * The reset methods of function i as its sysfs `reset_method` lists them
+ * ("flr bus"; Linux 5.15 on, where a function without the file has no
+ * reset method): "" when it has none; "reset" on a kernel before 5.15
+ * whose `reset` file says it has one without naming it; NULL when the
+ * source did not read them. Owned by the fabric.
+ */
+const char *acs_fabric_reset_methods(const acs_fabric *fabric, size_t i);
+
+/** The default domain type of function i's IOMMU group as
+ * /sys/kernel/iommu_groups/N/type gives it ("DMA", "DMA-FQ", "identity",
+ * "blocked", "unmanaged"; the file is in Linux 5.11 on), NULL when
+ * unknown. Owned by the fabric. */
+const char *acs_fabric_iommu_type(const acs_fabric *fabric, size_t i);
+
+/** Interrupt remapping on the host: 1 on, 0 off, -1 unknown; *basis (may
+ * be NULL) what said so ("/proc/interrupts", "ecap of dmar0"), owned by
+ * the fabric, NULL when unknown. */
+int acs_fabric_irq_remapping(const acs_fabric *fabric, const char **basis);
 
 /** Number of functions whose ACS state (or caps) the source could not read. */
 size_t acs_fabric_unknown_count(const acs_fabric *fabric);

@@ -57,6 +57,34 @@ void acs_route_reach(const acs_fabric *fabric, const acs_policy *policy,
 void acs_route_completions(const acs_fabric *fabric, const acs_policy *policy,
 			   size_t completer, size_t requester, struct acs_reach *out);
 
+/**
+ * Where two functions' paths meet, in `nvidia-smi topo -m`'s words: the
+ * bus tree alone, whatever ACS does (acs_route_reach() says where ACS
+ * sends a request up instead). A switch counts once, its upstream port
+ * and downstream ports together; a bridge to conventional PCI counts as
+ * one.
+ */
+enum acs_p2p_class {
+	ACS_P2P_CLASS_SELF = 1,  /**< X: the same function */
+	ACS_P2P_CLASS_PIX = 2,   /**< at most one switch (or bridge) between them */
+	ACS_P2P_CLASS_PXB = 3,   /**< several switches, below the host bridge */
+	ACS_P2P_CLASS_PHB = 4,   /**< through the host bridge of one root bus */
+	ACS_P2P_CLASS_NODE = 5,  /**< between host bridges of one NUMA node */
+	ACS_P2P_CLASS_SYS = 6,   /**< between NUMA nodes (QPI/UPI, Infinity Fabric) */
+	ACS_P2P_CLASS_XHB = 7,   /**< between host bridges, a NUMA node not
+				      known: NODE or SYS */
+};
+
+/**
+ * The class of the path between functions a and b (enum acs_p2p_class).
+ * NODE and SYS compare the functions' NUMA nodes (struct
+ * acs_func.numa_node); where either is unknown it is XHB.
+ */
+int acs_p2p_class(const acs_fabric *fabric, size_t a, size_t b);
+
+/** "PIX", "PHB", ...: nvidia-smi's code ("X" for SELF); NULL for none. */
+const char *acs_p2p_class_name(int cls);
+
 /** pci_p2pdma_map_type */
 enum acs_p2p_map {
 	ACS_P2P_BUS_ADDR = 1,          /**< through a common upstream switch */

@@ -76,6 +76,15 @@ const char *acs_policy_warning(const acs_policy *policy);
 bool acs_policy_has_config_acs(const acs_policy *policy);
 
 /**
+ * Whether VFIO judges a group by DMA ownership (Linux 5.19 on, "vfio: Set
+ * DMA ownership for VFIO devices"): every member's driver must manage its
+ * own DMA (driver_managed_dma: vfio-pci, pci-stub, pcieport) or be none.
+ * Before, vfio_dev_driver_allowed() took pci-stub, no driver, or any
+ * driver on a function whose header is not type 0 (a bridge).
+ */
+bool acs_policy_vfio_dma_ownership(const acs_policy *policy);
+
+/**
  * The policy of the same kernel without what a simulated boot made it
  * believe (pcie_acs_override): the rules the hardware is held to. A
  * policy that believes nothing is its own; borrowed, lives as long as

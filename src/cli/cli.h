@@ -71,6 +71,7 @@ struct cli {
 	/* metrics */
 	const char *output;      /* -o FILE (synth reads its own) */
 	const char *expect;      /* --expect FILE: acs.conf to compare with */
+	long long expire_after;  /* nfd --expire-after: seconds, 0 none */
 	/* snapshot --format rdma-topo (synth reads its own --format) */
 	const char *format;
 	/* snapshot --serial: keep the host's serial number */
@@ -103,6 +104,29 @@ char *cli_acs_tokens(unsigned bits, char *buf, size_t size);
 bool cli_is_port(const struct acs_func *fn);
 /* A function that can be a peer in P2P: not a bridge, not a host bridge. */
 bool cli_is_peer(const struct acs_func *fn);
+/* p2p-view.c: the P2P matrix's device labels (GPU0, NIC3, NVMe12) and links. */
+enum p2p_kind { P2P_KIND_GPU, P2P_KIND_NIC, P2P_KIND_NVME, P2P_KIND_STORAGE, P2P_KIND_USB, P2P_KIND_OTHER,
+		P2P_KIND_BRIDGE, P2P_KIND_COUNT };
+#define P2P_LABEL 16
+int p2p_kind_of(const struct acs_func *fn);
+const char *p2p_kind_name(int kind);
+/* the kinds p2p shows by default: GPUs and accelerators, NICs, NVMe */
+bool p2p_kind_shown(int kind);
+/* P2P_LABEL bytes per function of the fabric (bridges BR0...: a named
+ * device may be one), numbered per kind in address order; free(); NULL
+ * when out of memory */
+char *p2p_labels(const acs_fabric *fabric);
+/* GPUs first, then NICs, NVMe, ..., each in address order (nvidia-smi's) */
+void p2p_sort_by_kind(const acs_fabric *fabric, size_t *devs, size_t n);
+struct p2p_link {
+	bool known, cap_known, downgraded;   /* Link Status; Link Capabilities; below them */
+	unsigned speed, width, max_speed, max_width;
+};
+void p2p_link_of(const acs_fabric *fabric, size_t i, struct p2p_link *link);
+/* "8GT/s x8", "8GT/s x8 (of 16GT/s x16) !", "-" */
+const char *p2p_link_text(const struct p2p_link *link, char *buf, size_t size);
+/* "link": {speed, width, max_speed, max_width, downgraded} or null, data only */
+void p2p_out_link(const struct p2p_link *link);
 /* Memory BARs with an address, over the fabric. */
 size_t cli_assigned_bars(const acs_fabric *fabric);
 
@@ -122,6 +146,9 @@ struct cli_output {
 int cli_output_open(struct cli_output *o, const char *name);
 /* The same, for what holds config space (snapshot): a new file is 0600. */
 int cli_output_open_private(struct cli_output *o, const char *name);
+/* The same with a dot-file temporary (.NAME.acsctl-XXXXXX): for a
+ * directory whose reader skips dot files (nfd: NFD's features.d). */
+int cli_output_open_hidden(struct cli_output *o, const char *name);
 /* ok: everything was produced. Renames into place; the exit status. */
 int cli_output_close(struct cli_output *o, bool ok);
 /* Commands that write a file (snapshot, export, report): with -j or -m
@@ -199,10 +226,15 @@ int cmd_whatif(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_pe(struct cli *c, int argc, char **argv);
+int cmd_vfio(struct cli *c, int argc, char **argv);
 /* metrics (cmd-metrics.c); and its file where the source could not be
  * loaded: acsctl_run_errors 1, nothing else of the fabric. Returns status. */
 int cmd_metrics(struct cli *c, int argc, char **argv);
 int cli_metrics_failed(const struct cli *c, int status);
+/* nfd (cmd-nfd.c): NFD's local feature file; where the source could not
+ * be loaded, every label unknown. Returns status. */
+int cmd_nfd(struct cli *c, int argc, char **argv);
+int cli_nfd_failed(const struct cli *c, int status);
 /* The groups to show: the kernel policy's, or a PE platform's. */
 int cli_groups(const struct cli *c, acs_groups **out);
 
@@ -211,5 +243,8 @@ int cli_groups(const struct cli *c, acs_groups **out);
 int cli_inputs_expand(struct cli *c);
 bool cli_multi_wanted(const struct cli *c);
 int cli_multi_run(const struct cli *c, char **argv);
+/* main() but for pci.ids, kept for the next run (multi.c's workers run
+ * it once an input). */
+int cli_main(int argc, char **argv);
 
 #endif

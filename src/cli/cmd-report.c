@@ -7,6 +7,7 @@
  * well-formed XML too, so that tests can check it with xmllint.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #define MAX_PEERS 256
 
 static const char style[] =
-	"body{font-family:sans-serif;margin:24px;color:#1f2328;max-width:1400px}"
+	"body{font-family:sans-serif;margin:24px;color:#1f2328}p,ul,table{max-width:1400px}"
 	"h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}"
 	"table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
 	"vertical-align:top;font-size:13px}th{background:#f6f8fa}"
@@ -53,6 +54,30 @@ static void meta(FILE *out, const struct cli *c)
 	free(text);
 }
 
+/* The unsafe routes summed up as the picture draws them (arcs: pairs of
+ * functions) and as audit says them (pairs of groups, and where they meet). */
+static void unsafe_places(FILE *out, const struct cli *c, const acs_audit *a)
+{
+	static const char *const kind[] = { [0] = "place", [ACS_MEET_SWITCH] = "switch", [ACS_MEET_DEVICE] = "device",
+					    [ACS_MEET_STALE] = "stale groups (ACS changed after boot)" };
+	size_t pairs = report_unsafe_pairs(a);
+
+	fprintf(out, "<li class=\"fail\">unsafe: %zu pairs of functions (the red arcs) in %zu pairs of groups, at",
+		pairs == SIZE_MAX ? 0 : pairs, acs_audit_issue_count(a));
+	for (size_t i = 0; i < acs_audit_site_count(a); i++) {
+		const acs_audit_site *s = acs_audit_site_at(a, i);
+
+		int k = s->meets_kind > 0 && s->meets_kind <= ACS_MEET_STALE ? s->meets_kind : 0;
+
+		fprintf(out, "%s %s", i ? "," : "", kind[k]);
+		if (s->meets_at >= 0) {
+			fputc(' ', out);
+			addr_of(out, c, (size_t)s->meets_at);
+		}
+	}
+	fputs("</li>\n", out);
+}
+
 static void summary(FILE *out, const struct report *r, const acs_audit *a)
 {
 	const acs_fabric *f = r->c->fabric;
@@ -77,10 +102,12 @@ static void summary(FILE *out, const struct report *r, const acs_audit *a)
 		ports[REPORT_ACS_NONE], ports[REPORT_ACS_UNKNOWN]);
 	fprintf(out, "<li class=\"%s\">audit: %zu unsafe, %zu conservative, %zu unknown (ACS not read)</li>\n",
 		unsafe ? "fail" : "info", unsafe, acs_audit_count(a) - unsafe - unknown, unknown);
+	if (unsafe)
+		unsafe_places(out, r->c, a);
 	fputs("</ul>\n", out);
 }
 
-static void picture(FILE *out, const struct report *r)
+static int picture(FILE *out, const struct report *r)
 {
 	size_t n = acs_fabric_count(r->c->fabric);
 
@@ -88,12 +115,14 @@ static void picture(FILE *out, const struct report *r)
 	if (n > REPORT_MAX_DRAWN) {
 		fprintf(out, "<p>%zu functions: more than the %d drawn. The tables below hold them all.</p>\n", n,
 			REPORT_MAX_DRAWN);
-		return;
+		return 0;
 	}
 	report_legend(out);
 	fputs("<div class=\"pic\">\n", out);
-	report_svg(out, r);
+	if (report_svg(out, r))
+		return -1;
 	fputs("</div>\n", out);
+	return 0;
 }
 
 static void groups_table(FILE *out, const struct report *r)
@@ -104,10 +133,10 @@ static void groups_table(FILE *out, const struct report *r)
 	for (size_t g = 0; g < acs_groups_count(r->groups); g++) {
 		const uint32_t *m;
 		size_t k = acs_groups_members(r->groups, g, &m);
-		char colour[16], desc[400];
+		char colour[400], desc[400];
 
-		report_group_colour(g, colour, sizeof(colour));
-		fprintf(out, "<tr id=\"g-%zu\"><td><span class=\"swatch\" style=\"background:%s\"></span>%zu%s</td><td>",
+		report_group_swatch(g, colour, sizeof(colour));
+		fprintf(out, "<tr id=\"g-%zu\"><td><span class=\"swatch\" style=\"%s\"></span>%zu%s</td><td>",
 			g, colour, g, acs_groups_uncertain(r->groups, g) ? " (uncertain)" : "");
 		for (size_t j = 0; j < k; j++) {
 			const struct acs_func *fn = acs_fabric_func(f, m[j]);
@@ -199,19 +228,21 @@ static int peers(FILE *out, const struct cli *c, const acs_policy *hw)
 static int write_page(FILE *out, const struct cli *c, const acs_groups *g)
 {
 	const acs_policy *hw = acs_policy_hardware(c->policy);
-	struct report r = { c, g };
+	struct report r = { c, g, NULL };
 	acs_audit *a = NULL;
 	int rc = 0;
 
 	if (cli_audit(c, hw, &a))
 		return -1;
+	r.audit = a;
 	fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\"/>\n<title>acsctl report: ", out);
 	report_text(out, acs_fabric_origin(c->fabric));
 	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>PCIe isolation report</h1>\n", style);
 	meta(out, c);
 	summary(out, &r, a);
-	picture(out, &r);
+	if (picture(out, &r))
+		rc = -1;
 	groups_table(out, &r);
 	audit_list(out, c, a);
 	if (peers(out, c, hw))

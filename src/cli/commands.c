@@ -48,6 +48,10 @@ const struct cli_command cli_commands[] = {
 	{ "explain", cmd_explain, "DEV [DEV2]",
 	  "why DEV is in its group; why DEV and DEV2 share one, and what would separate them",
 	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
+	/* issue 19: ready for passthrough */
+	{ "vfio", cmd_vfio, "DEV|GROUP",
+	  "whether an IOMMU group can be given to one VM now: bindings, resets, IOMMU, fixes, libvirt/Proxmox lines",
+	  SOURCE | O(NUMERIC) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
 	{ "snapshot", cmd_snapshot, "FILE", "save this host's fabric as one file (FILE; --format rdma-topo: rdma_topo's dump)",
 	  SOURCE | WHATIF | PLATFORM | O(JSON) | O(MACHINE) | O(SERIAL) | HELP | O(FORMAT), false, COMPLETE_FILE },
 	{ "export", cmd_export, "[FILE]", "write the fabric as a topology file ([FILE])",
@@ -65,6 +69,10 @@ const struct cli_command cli_commands[] = {
 	{ "metrics", cmd_metrics, "",
 	  "Prometheus text for node_exporter's textfile collector ([-o FILE], doc/metrics.md)",
 	  SOURCE | O(CPU) | O(OUTPUT) | O(EXPECT) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
+	/* issue 18: Kubernetes */
+	{ "nfd", cmd_nfd, "",
+	  "node labels for node-feature-discovery's features.d ([-o FILE], doc/nfd.md)",
+	  SOURCE | O(CPU) | O(OUTPUT) | O(EXPIRE_AFTER) | O(JSON) | O(MACHINE) | HELP, false, COMPLETE_NONE },
 };
 
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);

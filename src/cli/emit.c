@@ -371,13 +371,22 @@ static void machine_record(FILE *f, json_object *o, const char *path)
 			machine_child(f, v2, path, k2);
 }
 
+static void (*json_sink)(struct json_object *root, long offset);
+
+void out_json_sink(void (*sink)(struct json_object *root, long offset))
+{
+	json_sink = sink;
+}
+
 int out_end(int status)
 {
 	json_object *root = out.mode != OUT_MODE_TEXT ? out.stack[0] : NULL;
 	int err;
 
 	if (root && !out.failed) {
-		if (out.mode == OUT_MODE_JSON)
+		if (out.mode == OUT_MODE_JSON && json_sink && out.f == stdout && fflush(out.f) == 0)
+			json_sink(root, ftell(out.f));
+		else if (out.mode == OUT_MODE_JSON)
 			fprintf(out.f, "%s\n",
 				json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 									    JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -37,6 +37,11 @@ void out_begin(enum out_mode mode, FILE *out, const char *name);
  * flushed. Returns status, or 2 where the output could not be written
  * (a full disk, a closed pipe): an answer half written is not an answer. */
 int out_end(int status);
+/* multi.c's workers: each JSON answer to standard output is handed to
+ * sink (which takes its own reference) instead of printed, with the
+ * offset in standard output where it would have gone; NULL: printed. */
+struct json_object;
+void out_json_sink(void (*sink)(struct json_object *root, long offset));
 enum out_mode out_mode(void);
 /* Whether the mode is one of when's. */
 bool out_wants(int when);

@@ -507,7 +507,7 @@ static int parse_command_line(struct cli *c, struct parse *p, int argc, char **a
  * with standard input among them. */
 static int multi(struct cli *c, const struct cli_command *cmd, char **argv)
 {
-	static const char *const alone[] = { "apply", "snapshot", "export", "report" };
+	static const char *const alone[] = { "apply", "snapshot", "export", "report", "nfd" };
 
 	for (size_t i = 0; i < sizeof(alone) / sizeof(alone[0]); i++)
 		if (!strcmp(cmd->name, alone[i])) {
@@ -542,7 +542,7 @@ static void cli_free(struct cli *c)
 	free(c->plan_args);
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
 	struct cli c = { 0 };
 	struct parse p = { 0 };
@@ -587,10 +587,19 @@ int main(int argc, char **argv)
 	/* metrics: a source that cannot be read is said in the file too */
 	if (rc && cmd->fn == cmd_metrics)
 		rc = cli_metrics_failed(&c, rc);
+	if (rc && cmd->fn == cmd_nfd)
+		rc = cli_nfd_failed(&c, rc);
 	if (rc == 0)
 		rc = cmd->fn(&c, nargs, args);
 	cli_free(&c);
 	cli_select_cleanup();
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = cli_main(argc, argv);
+
 	cli_names_cleanup();
 	return rc;
 }

@@ -80,6 +80,31 @@ SET_STRING(set_id, id)
 SET_STRING(set_from, from)
 SET_STRING(set_output, output)
 SET_STRING(set_expect, expect)
+
+/* nfd --expire-after: "900", "90s", "15m", "2h", "1d": seconds, > 0. */
+static int set_expire_after(struct cli *c, const char *arg)
+{
+	static const struct { char unit; long long seconds; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	long long v, scale = 1;
+	char *end;
+
+	errno = 0;
+	v = isdigit((unsigned char)*arg) ? strtoll(arg, &end, 10) : -1;
+	if (v > 0 && !errno && *end && !end[1])
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (*end == units[i].unit)
+				scale = units[i].seconds, end++;
+	/* at most ten years: a date NFD reads as RFC 3339 */
+	if (v <= 0 || errno || *end || v > 10 * 366 * 86400ll / scale) {
+		fprintf(stderr, "acsctl: --expire-after %s: not a duration (900, 90s, 15m, 2h, 1d; at most ten years)\n",
+			arg);
+		return EXIT_BAD_INPUT;
+	}
+	c->expire_after = v * scale;
+	return 0;
+}
 SET_STRING(set_format, format)
 SET_FLAG(set_json, json)
 SET_FLAG(set_machine, machine)
@@ -322,6 +347,10 @@ const struct cli_option cli_options[OPT_COUNT] = {
 	[OPT_EXPECT] = { 0, "expect", "FILE",
 		"acsctl_acs_drift against FILE, changes as acs.conf\nholds them (default /etc/acsctl/acs.conf where it\nexists, reading this host's /sys)",
 		SEC_COMMAND, set_expect, COMPLETE_FILE, NULL, false },
+	/* nfd's */
+	[OPT_EXPIRE_AFTER] = { 0, "expire-after", "DURATION",
+		"NFD drops the labels DURATION after the run\n(# +expiry-time=; 900, 15m, 2h, 1d)",
+		SEC_COMMAND, set_expire_after, COMPLETE_NONE, NULL, false },
 	[OPT_SERIAL] = { 0, "serial", NULL,
 		"keep the host's serial number (DMI product_serial,\nread as root) in the snapshot",
 		SEC_COMMAND, set_serial, COMPLETE_NONE, NULL, false },

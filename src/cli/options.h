@@ -30,6 +30,7 @@ enum cli_opt {
 	OPT_YES, OPT_UNBIND, OPT_ROLLBACK, OPT_STATUS, OPT_FROM,
 	OPT_FUNCTIONS, OPT_SEED, OPT_SWITCH_PORTS, OPT_FORMAT, OPT_OUTPUT,
 	OPT_EXPECT,
+	OPT_EXPIRE_AFTER,                /* nfd */
 	OPT_SERIAL,                      /* snapshot */
 	OPT_BOOT, OPT_WRITE,   /* plan (plan-boot.c) */
 	/* no command's: acsctl itself */

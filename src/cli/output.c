@@ -106,7 +106,18 @@ static int own_descriptor(const char *name)
 	return -1;
 }
 
-static int output_open(struct cli_output *o, const char *name, bool private)
+/* TMP: DIR/BASE.acsctl-XXXXXX beside target; hidden: DIR/.BASE..., a
+ * name that readers of a directory who skip dot files (NFD's features.d)
+ * never see half written. */
+static void temp_name(char *tmp, size_t size, const char *target, bool hidden)
+{
+	const char *slash = strrchr(target, '/');
+	int dir = slash ? (int)(slash - target + 1) : 0;
+
+	snprintf(tmp, size, "%.*s%s%s.acsctl-XXXXXX", dir, target, hidden ? "." : "", target + dir);
+}
+
+static int output_open(struct cli_output *o, const char *name, bool private, bool hidden)
 {
 	char resolved[PATH_MAX];
 	uid_t owner;
@@ -143,7 +154,7 @@ static int output_open(struct cli_output *o, const char *name, bool private)
 	snprintf(o->target, sizeof(o->target), "%s", resolved);
 	if (!writable(o->target))
 		goto failed;
-	snprintf(o->tmp, sizeof(o->tmp), "%s.acsctl-XXXXXX", o->target);
+	temp_name(o->tmp, sizeof(o->tmp), o->target, hidden);
 	fd = mkstemp(o->tmp);
 	if (fd < 0) {
 		o->tmp[0] = '\0';
@@ -165,12 +176,17 @@ failed:
 
 int cli_output_open(struct cli_output *o, const char *name)
 {
-	return output_open(o, name, false);
+	return output_open(o, name, false, false);
 }
 
 int cli_output_open_private(struct cli_output *o, const char *name)
 {
-	return output_open(o, name, true);
+	return output_open(o, name, true, false);
+}
+
+int cli_output_open_hidden(struct cli_output *o, const char *name)
+{
+	return output_open(o, name, false, true);
 }
 
 /* ok: the command produced everything. Returns the exit status. */

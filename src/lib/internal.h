@@ -45,6 +45,8 @@ struct acs_host_facts {
 	int cpu_family;           /* "cpu family", -1 unknown or none */
 	int p2pdma;               /* CONFIG_PCI_P2PDMA: 1 set, 0 not, -1 unknown */
 	char *fact[ACS_HOST_FACT_COUNT]; /* enum acs_host_fact: NULL unknown; owned */
+	int irq_remap;            /* interrupt remapping: 1 on, 0 off, -1 unknown */
+	char *irq_remap_basis;    /* what said so ("/proc/interrupts"), owned; NULL with -1 */
 };
 
 /* A PCI domain the Intel VMD driver (drivers/pci/controller/vmd.c) created
@@ -86,6 +88,12 @@ struct acs_fabric {
 	/* per function, owned; NULL when the source read no VPD (rdma_topo
 	 * dumps carry it: src-rdma-topo.c) */
 	struct acs_vpd { uint8_t *data; size_t len; } *vpd;
+	/* per function, owned; NULL when the source read neither (all
+	 * unknown): what device assignment needs beside the driver */
+	struct acs_assign_facts {
+		char *reset;       /* reset_method's words ("flr bus"), "" none, NULL unknown */
+		char *iommu_type;  /* the group's default domain type ("DMA-FQ"), NULL unknown */
+	} *assign;
 };
 
 /*
@@ -112,6 +120,11 @@ struct acs_raw_func {
 	uint8_t *vpd;
 	size_t vpd_len;
 	uint8_t link_speed, link_width; /* sysfs current_link_*, a snapshot's link=; 0 unknown */
+	/* sysfs reset_method (a snapshot's reset=): its words, "" none,
+	 * NULL unknown; owned */
+	char *reset;
+	/* its IOMMU group's type file (a snapshot's iommu_type=), NULL unknown; owned */
+	char *iommu_type;
 };
 
 struct acs_builder {
@@ -144,6 +157,8 @@ int acs_builder_set_cpu_vendor(struct acs_builder *b, const char *vendor);
 /* A host fact (enum acs_host_fact; NULL: unknown); copied, trimmed of
  * trailing white space, newlines made spaces. */
 int acs_builder_set_host_fact(struct acs_builder *b, int which, const char *value);
+/* Interrupt remapping (1 on, 0 off, -1 unknown) and what said so; copied. */
+int acs_builder_set_irq_remap(struct acs_builder *b, int on, const char *basis);
 /* Free the host facts' strings. */
 void acs_host_facts_free(struct acs_host_facts *h);
 /* Something the source read but cannot vouch for (a file that may have
@@ -246,6 +261,10 @@ struct acs_cfg16_write {
 int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
 			   const struct acs_cfg16_write *w, size_t n);
 
+/* policy/iommu.c: the rank of the IOMMU unit whose registration probes
+ * fn (lower first); functions of one rank are probed in bus order. */
+unsigned acs_policy__iommu_unit(const acs_policy *policy, const acs_fabric *fabric,
+				const struct acs_func *fn);
 /* policy/p2pdma.c: pci_p2pdma_whitelist[] of the policy's kernel */
 bool acs_policy__p2pdma_host_allowed(const acs_policy *p, uint16_t vendor,
 				     uint16_t device, bool same_host_bridge);

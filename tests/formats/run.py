@@ -5,7 +5,8 @@
 status must be the same in the three, the facts the module reads from each
 must be equal, and the JSON must validate against doc/schema/CMD.json.
 
-A module defines runs(path) (path None, once, where it sets NO_SOURCE) -> [[arg, ...], ...] (what to run after
+A module defines EXTRA_INPUTS (optional: globs of inputs for it alone),
+runs(path) (path None, once, where it sets NO_SOURCE) -> [[arg, ...], ...] (what to run after
 `acsctl -F path`) and facts(fmt, out, args) -> dict, fmt one of "text",
 "machine", "json" (out parsed for json). It may call acsctl(args) ->
 (status, stdout), set here, to learn what it needs (a device to name).
@@ -224,7 +225,9 @@ def main():
             if val is None:
                 failures.append("%s: no doc/schema/%s.json" % (cmd, cmd))
             # a command that reads no fabric (synth) runs once, without -F
-            for path, extra in inputs() if not getattr(mod, "NO_SOURCE", False) else [(None, [])]:
+            # EXTRA_INPUTS: globs under the tree that one module adds for itself
+            own = [(p, []) for g in getattr(mod, "EXTRA_INPUTS", []) for p in sorted(glob.glob(os.path.join(ROOT, g)))]
+            for path, extra in inputs() + own if not getattr(mod, "NO_SOURCE", False) else [(None, [])]:
                 for args in mod.runs(path) if not extra or getattr(mod, "PLATFORMS", True) else []:
                     jobs.append((cmd, pool.submit(one, acsctl, cmd, mod, val, path, extra, args)))
         for cmd, fut in jobs:

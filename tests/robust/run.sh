@@ -130,6 +130,17 @@ run 2 "binary junk" 'elf:1: a NUL byte' "$acsctl" -F "$tmp/elf" groups
 "$acsctl" synth --functions 1500 -o "$tmp/syn.json" 2>/dev/null
 { cat "$tmp/syn.json"; printf '\0junk\n'; } >"$tmp/synnul.json"
 run 2 "a NUL byte after 64 KiB of a topology" "synnul.json:$(($(wc -l <"$tmp/syn.json") + 1)): a NUL byte" "$acsctl" -F "$tmp/synnul.json" groups
+# the same in a dump and a snapshot (read line by line, no whole-file
+# scan: input.h), in a config row and in a device line
+"$acsctl" synth --functions 60 --format dump -o "$tmp/syn60.txt" 2>/dev/null
+"$acsctl" -F "$tmp/syn60.txt" snapshot "$tmp/syn60.snap" >/dev/null 2>&1
+for f in syn60.txt syn60.snap; do
+	n=$(grep -n '^[0-9a-f]*:[0-9a-f]*:[0-9a-f]*\.' "$tmp/$f" | tail -1 | cut -d: -f1)
+	perl -pe "s/ / \\0/ if \$. == $((n + 3))" "$tmp/$f" >"$tmp/nulrow-$f"
+	perl -pe "s/\\./.\\0/ if \$. == $n" "$tmp/$f" >"$tmp/nuldev-$f"
+	run 2 "a NUL byte after 64 KiB: $f, a config row" "nulrow-$f:$((n + 3)): a NUL byte" "$acsctl" -F "$tmp/nulrow-$f" groups
+	run 2 "a NUL byte after 64 KiB: $f, a device line" "nuldev-$f:$n: a NUL byte" "$acsctl" -F "$tmp/nuldev-$f" groups
+done
 { printf '\357\273\277'; cat "$tmp/syn.json"; } >"$tmp/bom.json"
 same "a topology over 64 KiB with a UTF-8 byte-order mark" -F "$tmp/syn.json" groups -m -- -F "$tmp/bom.json" groups -m
 printf 'hello\nworld\n' >"$tmp/prose"

@@ -578,6 +578,129 @@ static void test_groups_iommu__only_beside_amd_iommu(void **state)
 	acs_fabric_free(f);
 }
 
+/* --- group numbers: IOMMU units registered one by one (policy/iommu.c) --- */
+
+/* A Tiger Lake laptop as tests/fixtures/real/xps13-9310-tgl-6.1 has it:
+ * the host bridge, the integrated graphics, Thunderbolt 4 root ports
+ * 00:07.0 (a device behind it) and 00:07.2, a PCH root port. */
+static acs_fabric *tiger_lake(void)
+{
+	struct tfab t;
+	struct tcfg c;
+
+	tfab_begin(&t);
+	tcfg_make(&c, 0x8086, 0x9a14, 0x060000, ACS_PCIE_NONE, false, false, NO_ACS);
+	tfab_add(&t, "00:00.0", &c);
+	tcfg_make(&c, 0x8086, 0x9a49, 0x030000, ACS_PCIE_RC_END, false, false, NO_ACS);
+	tfab_add(&t, "00:02.0", &c);
+	tcfg_make(&c, 0x8086, 0x9a23, 0x060400, ACS_PCIE_ROOT_PORT, true, true, ACS_ON);
+	tcfg_buses(&c, 0, 2, 0x39);
+	tfab_add(&t, "00:07.0", &c);
+	tcfg_make(&c, 0x8086, 0x9a27, 0x060400, ACS_PCIE_ROOT_PORT, true, true, ACS_ON);
+	tcfg_buses(&c, 0, 0x3a, 0x71);
+	tfab_add(&t, "00:07.2", &c);
+	tfab_root_port(&t, "00:1d.0", 0x72, 0x72, ACS_ON, false);
+	tfab_endpoint(&t, "02:00.0", false, NO_ACS);
+	tfab_endpoint(&t, "72:00.0", false, NO_ACS);
+	return tfab_end(&t);
+}
+
+/* Before 6.1 one bus_iommu_probe() after every DRHD registered: bus
+ * order. From 6.1 (57365a04c921) each unit probes its devices as it
+ * registers: the Thunderbolt ports' units in reverse table order, the
+ * graphics unit, then INCLUDE_ALL. The partition is the same. */
+static void test_groups_iommu__intel_units_in_registration_order(void **state)
+{
+	static const char *const addrs[] = { "00:00.0", "00:02.0", "00:07.0", "00:07.2", "00:1d.0",
+					     "02:00.0", "72:00.0" };
+	static const size_t before[] = { 0, 1, 2, 3, 4, 5, 6 };
+	static const size_t after[] = { 4, 3, 1, 0, 5, 2, 6 };
+	const char *const kernels[] = { "5.4", "6.0", "6.1", "6.8.12", "6.12" };
+	acs_fabric *f = tiger_lake();
+
+	(void)state;
+	for (size_t k = 0; k < 5; k++) {
+		const acs_policy *p = acs_policy_find(kernels[k]);
+		const size_t *want = k < 2 ? before : after;
+		acs_groups *g;
+
+		assert_int_equal(acs_groups_compute(&g, f, p), 0);
+		assert_int_equal(acs_groups_count(g), 7);
+		for (size_t i = 0; i < 7; i++)
+			if (acs_groups_of(g, tfab_idx(f, addrs[i])) != want[i])
+				fail_msg("%s: %s in group %zu, want %zu", kernels[k], addrs[i],
+					 acs_groups_of(g, tfab_idx(f, addrs[i])), want[i]);
+		acs_groups_free(g);
+	}
+	acs_fabric_free(f);
+}
+
+/* Only Intel's graphics at 00:02.0 has a unit of its own: QEMU's VGA
+ * there, or Intel graphics elsewhere, is probed in bus order. */
+static void test_groups_iommu__graphics_unit_only_intel_igd(void **state)
+{
+	const acs_policy *p = acs_policy_find("6.12");
+	struct tfab t;
+	struct tcfg c;
+	acs_groups *g;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	host_bridge(&t);
+	tcfg_make(&c, 0x1234, 0x1111, 0x030000, ACS_PCIE_NONE, false, false, NO_ACS);
+	tfab_add(&t, "00:02.0", &c);
+	tcfg_make(&c, 0x8086, 0x9a49, 0x030000, ACS_PCIE_NONE, false, false, NO_ACS);
+	tfab_add(&t, "00:03.0", &c);
+	f = tfab_end(&t);
+	assert_int_equal(acs_groups_compute(&g, f, p), 0);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:00.0")), 0);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:02.0")), 1);
+	assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:03.0")), 2);
+	acs_groups_free(g);
+	acs_fabric_free(f);
+}
+
+/* From 6.1 the IPU6 camera unit (00:05.0) registers before the graphics
+ * unit, both before the catch-all: a Raptor Lake-P machine with 6.1 numbers
+ * the IPU 0, the graphics 1, 00:00.0 2 (tests/fixtures/real/
+ * xps13-9320-rpl-6.1). An older IPU (IPU3, 8086:1919) is not one of them. */
+static void test_groups_iommu__ipu_unit_before_graphics(void **state)
+{
+	static const struct { uint16_t ipu; const char *kv; int ipu_g, gfx_g, host_g, ep_g; } cases[] = {
+		{ 0xa75d, "6.1",  0, 1, 2, 3 },
+		{ 0xa75d, "6.12", 0, 1, 2, 3 },
+		{ 0xa75d, "6.0",  2, 1, 0, 3 },
+		{ 0x1919, "6.12", 2, 0, 1, 3 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const acs_policy *p = acs_policy_find(cases[i].kv);
+		struct tfab t;
+		struct tcfg c;
+		acs_groups *g;
+		acs_fabric *f;
+
+		tfab_begin(&t);
+		host_bridge(&t);
+		tcfg_make(&c, 0x8086, 0xa7a0, 0x030000, ACS_PCIE_NONE, false, false, NO_ACS);
+		tfab_add(&t, "00:02.0", &c);
+		tcfg_make(&c, 0x8086, cases[i].ipu, 0x048000, ACS_PCIE_NONE, false, false, NO_ACS);
+		tfab_add(&t, "00:05.0", &c);
+		tcfg_make(&c, 0x8086, 0x51ed, 0x0c0330, ACS_PCIE_NONE, false, false, NO_ACS);
+		tfab_add(&t, "00:14.0", &c);
+		f = tfab_end(&t);
+		assert_int_equal(acs_groups_compute(&g, f, p), 0);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:05.0")), cases[i].ipu_g);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:02.0")), cases[i].gfx_g);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:00.0")), cases[i].host_g);
+		assert_int_equal(acs_groups_of(g, tfab_idx(f, "00:14.0")), cases[i].ep_g);
+		acs_groups_free(g);
+		acs_fabric_free(f);
+	}
+}
+
 /* --- group numbers: root buses in the kernel's order --- */
 
 /* Two root buses, 00 and 80, each a root port and an endpoint; kernel
@@ -672,6 +795,9 @@ int main(void)
 		cmocka_unit_test(test_groups_sriov__port_without_acs),
 		cmocka_unit_test(test_groups_iommu__amd_leaves_out),
 		cmocka_unit_test(test_groups_iommu__only_beside_amd_iommu),
+		cmocka_unit_test(test_groups_iommu__intel_units_in_registration_order),
+		cmocka_unit_test(test_groups_iommu__graphics_unit_only_intel_igd),
+		cmocka_unit_test(test_groups_iommu__ipu_unit_before_graphics),
 		cmocka_unit_test(test_groups_order__root_buses),
 	};
 

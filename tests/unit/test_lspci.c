@@ -416,6 +416,44 @@ static void test_lspci_driver__lines(void **state)
 	acs_fabric_free(f);
 }
 
+/* Intel VMD: a domain from 10000 up belongs to the one endpoint bound to
+ * vmd (or, where lspci showed no drivers, with a VMD device ID); with two
+ * endpoints the text does not say which owns it, so none does. */
+static void test_lspci_vmd__domain_owner(void **state)
+{
+	static const char vmd_ep[] =
+		"0000:00:00.0 Host bridge [0600]: Intel Corporation Device [8086:a707]\n"
+		"\tKernel driver in use: igen6_edac\n\n"
+		"0000:00:0e.0 RAID bus controller [0104]: Intel Corporation Device [8086:a77f]\n"
+		"\tKernel driver in use: vmd\n\n";
+	static const char child[] =
+		"10000:e1:00.0 Non-Volatile memory controller [0108]: Acme [1234:5678]\n"
+		"\tKernel driver in use: nvme\n\n";
+	char text[1024];
+	acs_fabric *f;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s", vmd_ep, child);
+	f = load_text(text);
+	assert_int_equal(acs_fabric__vmd_owner(f, tfab_func(f, "10000:e1:00.0")),
+			 (long)tfab_idx(f, "0000:00:0e.0"));
+	assert_int_equal(acs_fabric__vmd_owner(f, tfab_func(f, "0000:00:00.0")), -1);
+	acs_fabric_free(f);
+	/* no driver lines: the device ID names it */
+	f = load_text("0000:00:0e.0 RAID bus controller [0104]: Intel Corporation Device [8086:a77f]\n\n"
+		      "10000:e1:00.0 Non-Volatile memory controller [0108]: Acme [1234:5678]\n\n");
+	assert_int_equal(acs_fabric__vmd_owner(f, tfab_func(f, "10000:e1:00.0")),
+			 (long)tfab_idx(f, "0000:00:0e.0"));
+	acs_fabric_free(f);
+	/* two endpoints: unknown */
+	snprintf(text, sizeof(text), "%s%s%s", vmd_ep,
+		 "0000:00:0f.0 RAID bus controller [0104]: Intel Corporation Device [8086:a77f]\n"
+		 "\tKernel driver in use: vmd\n\n", child);
+	f = load_text(text);
+	assert_int_equal(acs_fabric__vmd_owner(f, tfab_func(f, "10000:e1:00.0")), -1);
+	acs_fabric_free(f);
+}
+
 static void test_lspci_multifunction__header_bit(void **state)
 {
 	acs_fabric *f;
@@ -1298,6 +1336,7 @@ int main(void)
 		cmocka_unit_test(test_lspci_realdata__kernel_groups),
 		cmocka_unit_test(test_lspci_load__iommu_group_lines),
 		cmocka_unit_test(test_lspci_load__regions),
+		cmocka_unit_test(test_lspci_vmd__domain_owner),
 		cmocka_unit_test(test_lspci_vm__fixtures_as_text),
 		cmocka_unit_test(test_lspci_power__fixtures_as_text),
 	};

@@ -459,6 +459,139 @@ static void test_p2p_kernel__p2pdma_built_from_host(void **state)
 	acs_fabric_free(unk);
 }
 
+static int cls(const acs_fabric *f, const char *a, const char *b)
+{
+	return acs_p2p_class(f, tfab_idx(f, a), tfab_idx(f, b));
+}
+
+/* nvidia-smi's classes from the bus tree alone: one switch is PIX however
+ * its ports' ACS is set (the route says where ACS sends requests up). */
+static void test_p2p_class__one_switch(void **state)
+{
+	const int ctrl[4] = { ACS_ON, 0x0011, ACS_ON, ACS_ON };
+	acs_fabric *f = switch_fabric(0x1022, 0x1480, ctrl, NULL);
+
+	(void)state;
+	assert_int_equal(cls(f, "03:00.0", "03:00.0"), ACS_P2P_CLASS_SELF);
+	assert_int_equal(cls(f, "03:00.0", "04:00.0"), ACS_P2P_CLASS_PIX);
+	assert_int_equal(cls(f, "04:00.0", "06:00.0"), ACS_P2P_CLASS_PIX);
+	/* below another root port of the same root bus */
+	assert_int_equal(cls(f, "03:00.0", "07:00.0"), ACS_P2P_CLASS_PHB);
+	assert_int_equal(cls(f, "07:00.0", "03:00.0"), ACS_P2P_CLASS_PHB);
+	/* a bridge above: only its downstream port between (inside the switch) */
+	assert_int_equal(cls(f, "01:00.0", "03:00.0"), ACS_P2P_CLASS_PIX);
+	/* the host bridge and a device: both on the root bus */
+	assert_int_equal(cls(f, "00:00.0", "07:00.0"), ACS_P2P_CLASS_PHB);
+	acs_fabric_free(f);
+}
+
+/* A switch below a switch, and a conventional bus behind a PCIe-to-PCI
+ * bridge: each counts once. */
+static void test_p2p_class__nested(void **state)
+{
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 9, ACS_ON, false);
+	tfab_upstream(&t, "01:00.0", 2, 9);
+	tfab_downstream(&t, "02:00.0", 3, 5, ACS_ON);
+	tfab_upstream(&t, "03:00.0", 4, 5);
+	tfab_downstream(&t, "04:00.0", 5, 5, ACS_ON);
+	tfab_endpoint(&t, "05:00.0", false, NO_ACS);
+	tfab_downstream(&t, "02:01.0", 6, 6, ACS_ON);
+	tfab_endpoint(&t, "06:00.0", false, NO_ACS);
+	tfab_downstream(&t, "02:02.0", 7, 8, ACS_ON);
+	tfab_pcie_to_pci(&t, "07:00.0", 8, 8);
+	tfab_pci_device(&t, "08:01.0", false);
+	tfab_pci_device(&t, "08:02.0", false);
+	tfab_endpoint(&t, "00:14.0", true, NO_ACS);
+	tfab_endpoint(&t, "00:14.2", false, NO_ACS);
+	f = tfab_end(&t);
+	assert_int_equal(cls(f, "05:00.0", "06:00.0"), ACS_P2P_CLASS_PXB);   /* two switches */
+	assert_int_equal(cls(f, "08:01.0", "08:02.0"), ACS_P2P_CLASS_PIX);   /* one bridge */
+	assert_int_equal(cls(f, "08:01.0", "06:00.0"), ACS_P2P_CLASS_PXB);   /* the bridge and the switch */
+	assert_int_equal(cls(f, "08:01.0", "05:00.0"), ACS_P2P_CLASS_PXB);
+	/* one device's functions on the root bus meet inside it */
+	assert_int_equal(cls(f, "00:14.0", "00:14.2"), ACS_P2P_CLASS_PIX);
+	assert_int_equal(cls(f, "00:14.0", "05:00.0"), ACS_P2P_CLASS_PHB);
+	acs_fabric_free(f);
+}
+
+/* Between root buses the NUMA nodes decide; one unknown is neither. */
+static void test_p2p_class__numa(void **state)
+{
+	static const char *const roots[] = { "0000:00", "0000:40", "0000:80", "0000:c0" };
+	static const int nodes[] = { 0, 0, 1, -1 };
+	struct tfab t;
+	acs_fabric *f;
+
+	(void)state;
+	tfab_begin(&t);
+	for (int k = 0; k < 4; k++) {
+		char rp[32], ep[32];
+		uint8_t bus = (uint8_t)(0x40 * k + 1);
+
+		snprintf(rp, sizeof(rp), "%s:01.0", roots[k]);
+		snprintf(ep, sizeof(ep), "0000:%02x:00.0", bus);
+		tfab_root_port(&t, rp, bus, bus, ACS_ON, false);
+		t.b.raw[t.b.n - 1].numa_node = nodes[k];
+		tfab_endpoint(&t, ep, false, NO_ACS);
+		t.b.raw[t.b.n - 1].numa_node = nodes[k];
+	}
+	f = tfab_end(&t);
+	assert_int_equal(cls(f, "01:00.0", "41:00.0"), ACS_P2P_CLASS_NODE);
+	assert_int_equal(cls(f, "01:00.0", "81:00.0"), ACS_P2P_CLASS_SYS);
+	assert_int_equal(cls(f, "41:00.0", "81:00.0"), ACS_P2P_CLASS_SYS);
+	assert_int_equal(cls(f, "01:00.0", "c1:00.0"), ACS_P2P_CLASS_XHB);
+	assert_int_equal(cls(f, "c1:00.0", "81:00.0"), ACS_P2P_CLASS_XHB);
+	acs_fabric_free(f);
+}
+
+static void test_p2p_class__names(void **state)
+{
+	(void)state;
+	assert_string_equal(acs_p2p_class_name(ACS_P2P_CLASS_SELF), "X");
+	assert_string_equal(acs_p2p_class_name(ACS_P2P_CLASS_PIX), "PIX");
+	assert_string_equal(acs_p2p_class_name(ACS_P2P_CLASS_PXB), "PXB");
+	assert_string_equal(acs_p2p_class_name(ACS_P2P_CLASS_PHB), "PHB");
+	assert_string_equal(acs_p2p_class_name(ACS_P2P_CLASS_NODE), "NODE");
+	assert_string_equal(acs_p2p_class_name(ACS_P2P_CLASS_SYS), "SYS");
+	assert_string_equal(acs_p2p_class_name(ACS_P2P_CLASS_XHB), "XHB");
+	assert_null(acs_p2p_class_name(0));
+	assert_null(acs_p2p_class_name(8));
+}
+
+/* Link Capabilities against Link Status: what a link can and did train. */
+static void test_p2p_link__capabilities(void **state)
+{
+	struct tfab t;
+	struct tcfg c;
+	acs_fabric *f;
+	unsigned speed = 0, width = 0;
+
+	(void)state;
+	tfab_begin(&t);
+	tfab_root_port(&t, "00:01.0", 1, 1, ACS_ON, false);
+	tcfg_make(&c, 0x10de, 0x20b0, 0x030200, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	c.b[0x40 + 0x0c] = 0x04;                     /* LnkCap: 16GT/s, x16 in bits 9:4 */
+	c.b[0x40 + 0x0d] = 0x01;
+	c.b[0x40 + 0x12] = 0x83;                     /* LnkSta: 8GT/s x8 */
+	tfab_add(&t, "01:00.0", &c);
+	tfab_endpoint(&t, "00:02.0", false, NO_ACS);
+	f = tfab_end(&t);
+	assert_true(acs_func_link_cap(tfab_func(f, "01:00.0"), &speed, &width));
+	assert_int_equal(speed, 4);
+	assert_int_equal(width, 16);
+	assert_true(acs_func_link(tfab_func(f, "01:00.0"), &speed, &width));
+	assert_int_equal(speed, 3);
+	assert_int_equal(width, 8);
+	/* a register of zeros says nothing */
+	assert_false(acs_func_link_cap(tfab_func(f, "00:02.0"), &speed, &width));
+	acs_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +609,11 @@ int main(void)
 		cmocka_unit_test(test_p2p_kernel__cpu_from_host_facts),
 		cmocka_unit_test(test_p2p_kernel__host_bridge_list_2026),
 		cmocka_unit_test(test_p2p_kernel__p2pdma_built_from_host),
+		cmocka_unit_test(test_p2p_class__one_switch),
+		cmocka_unit_test(test_p2p_class__nested),
+		cmocka_unit_test(test_p2p_class__numa),
+		cmocka_unit_test(test_p2p_class__names),
+		cmocka_unit_test(test_p2p_link__capabilities),
 	};
 
 	return cmocka_run_group_tests_name("p2p", tests, NULL, NULL);

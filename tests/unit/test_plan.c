@@ -643,6 +643,37 @@ static void test_plan_truthful__p2p_merges_at_root_port(void **state)
 	acs_fabric_free(f);
 }
 
+/* Two of the switch's ports already lack RR and CR: 04:00.0 reaches
+ * 03:00.0, not the other way. Opening 03 -> 04 for P2P is still new: the
+ * plan may not count the pair as "unsafe before" because its other
+ * direction was (tests/fixtures/p2p-view/numa-links.json found it). */
+static void test_plan_truthful__one_direction_before_is_not_both(void **state)
+{
+	acs_fabric *f = switch3(0x1d, 0x1d, 0x11, 0x11, false), *w;
+	size_t a = tfab_idx(f, "03:00.0"), b = tfab_idx(f, "04:00.0");
+	acs_requirement r[] = { REQ(ACS_REQ_P2P_HARDWARE, a, b) };
+	acs_plan *p = NULL;
+	const uint32_t *merged;
+	struct acs_reach x;
+
+	(void)state;
+	acs_route_reach(f, acs_policy_default(), b, a, &x);
+	assert_true(x.direct);
+	acs_route_reach(f, acs_policy_default(), a, b, &x);
+	assert_false(x.direct);
+	assert_true(audit_unsafe(f));
+	assert_int_equal(acs_plan_compute(&p, f, acs_policy_default(), r, 1), 0);
+	assert_true(acs_plan_feasible(p));
+	assert_false(acs_plan_unsafe_allowed(p));
+	assert_int_equal(acs_plan_truthful(p, &merged), 1);
+	assert_int_equal(merged[0], tfab_idx(f, "00:01.0"));
+	w = after(f, p);
+	assert_false(audit_unsafe(w));
+	acs_fabric_free(w);
+	acs_plan_free(p);
+	acs_fabric_free(f);
+}
+
 /* One-way: RR off where 03:00.0's requests enter (02:00.0), CR off where
  * 04:00.0's completions enter (02:01.0), SV off on the root port for the
  * groups: 3 bits, fewer than two-way's 5; the brute force agrees. */
@@ -1441,6 +1472,7 @@ int main(void)
 		cmocka_unit_test(test_plan_conflict__p2p_against_isolation),
 		cmocka_unit_test(test_plan_conflict__no_acs_capability),
 		cmocka_unit_test(test_plan_truthful__p2p_merges_at_root_port),
+		cmocka_unit_test(test_plan_truthful__one_direction_before_is_not_both),
 		cmocka_unit_test(test_plan_one_way__fewer_bits),
 		cmocka_unit_test(test_plan_one_way__mixed_with_p2p),
 		cmocka_unit_test(test_plan_one_way__dma_direct),

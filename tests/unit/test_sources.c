@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sources/input.h"
 #include "tfab.h"
 
 /* Hex lines of a config buffer as lspci -xxxx prints them. */
@@ -647,6 +648,71 @@ static void test_sources_input__bom_alone(void **state)
 	}
 }
 
+/* A regular file of 64 KiB or more is mapped, not copied (input.c): the
+ * same bytes, the NUL after them also where the file ends on a page
+ * boundary (a mapping ends there), a BOM taken off; a NUL past the first
+ * 64 KiB refused by every reader (a dump's and a snapshot's line by line). */
+static void test_sources_input__mapped(void **state)
+{
+	/* (page multiples and not; each past 64 KiB by more than the NUL) */
+	static const size_t sizes[] = { 65536 + 4096, 70001, 131072 };
+	static const int kinds[] = { ACS_SOURCE_FILE, ACS_SOURCE_DUMP, ACS_SOURCE_LSPCI, ACS_SOURCE_SNAPSHOT,
+				     ACS_SOURCE_TOPOLOGY };
+	const char *head = "00:02.0 x\n";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (int bom = 0; bom < 2; bom++) {
+			size_t n = sizes[i];
+			char *text = malloc(n + 1), name[32], *path;
+			struct acs_input in;
+			FILE *f;
+			size_t skip = bom ? 3 : 0;
+
+			assert_non_null(text);
+			memset(text, '#', n);
+			memcpy(text, "\xef\xbb\xbf", skip);
+			memcpy(text + skip, head, strlen(head));
+			for (size_t k = 80; k < n; k += 80)
+				text[k] = '\n';
+			text[n - 1] = '\n';
+			text[n] = '\0';
+			snprintf(name, sizeof(name), "big-%zu-%d.txt", n, bom);
+			if (acs_input_read(&in, tdir_write(name, text), 0))
+				fail_msg("%s: %s", name, acs_error_last()->message);
+			assert_non_null(in.map);
+			assert_int_equal(in.len, n - skip);
+			assert_memory_equal(in.data, text + skip, n - skip);
+			assert_int_equal(in.data[in.len], '\0');
+			acs_input_free(&in);
+			assert_null(in.map);
+			text[n - 10] = '\0';
+			snprintf(name, sizeof(name), "nul-%zu-%d.txt", n, bom);
+			path = tdir_write(name, "");   /* (a string would stop at the NUL) */
+			f = fopen(path, "wb");
+			assert_non_null(f);
+			assert_int_equal(fwrite(text, 1, n, f), n);
+			assert_int_equal(fclose(f), 0);
+			/* past the first 64 KiB the reader's to refuse (input.h) */
+			assert_int_equal(acs_input_read(&in, path, 0), 0);
+			assert_int_equal(acs_input_check_nul(&in), ACS_EPARSE);
+			assert_non_null(strstr(acs_error_last()->message, "a NUL byte"));
+			acs_input_free(&in);
+			for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+				acs_fabric *fab = NULL;
+				acs_load_opts o = ACS_LOAD_OPTS_INIT;
+
+				o.kind = kinds[k];
+				o.path = path;
+				assert_int_equal(acs_fabric_load(&fab, &o), ACS_EPARSE);
+				/* (a snapshot's reader stops at its first line) */
+				if (kinds[k] != ACS_SOURCE_SNAPSHOT && !strstr(acs_error_last()->message, "a NUL byte"))
+					fail_msg("kind %d: '%s'", kinds[k], acs_error_last()->message);
+			}
+			free(text);
+		}
+}
+
 /* Real machines from pciutils' own test corpus load whole. */
 static void test_sources_dump__pciutils_corpus(void **state)
 {
@@ -838,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_sources_dump__directory),
 		cmocka_unit_test(test_sources_dump__long_line),
 		cmocka_unit_test(test_sources_dump__pciutils_corpus),
+		cmocka_unit_test(test_sources_input__mapped),
 		cmocka_unit_test(test_sources_sysfs__root_reads),
 		cmocka_unit_test(test_sources_sysfs__vmd_domain),
 		cmocka_unit_test(test_sources_sysfs__without_root),

@@ -206,6 +206,46 @@ static int collect(acs_groups *g, const bool *func_unsure)
 	return 0;
 }
 
+/* The kernel's order of the functions, unit by unit where its IOMMU
+ * driver probes each unit's functions when that unit registers
+ * (acs_policy__iommu_unit()): a stable sort by unit. */
+struct probe_key {
+	unsigned unit;
+	uint32_t pos, func;
+};
+
+static int probe_key_cmp(const void *pa, const void *pb)
+{
+	const struct probe_key *a = pa, *b = pb;
+
+	if (a->unit != b->unit)
+		return a->unit < b->unit ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+static uint32_t *probe_order(const acs_fabric *fabric, const acs_policy *policy)
+{
+	size_t n = acs_fabric_count(fabric);
+	const uint32_t *order = acs_fabric_kernel_order(fabric);
+	struct probe_key *keys = malloc((n + 1) * sizeof(*keys));
+	uint32_t *out = malloc((n + 1) * sizeof(*out));
+
+	if (!keys || !out) {
+		free(keys);
+		free(out);
+		return NULL;
+	}
+	for (size_t k = 0; k < n; k++)
+		keys[k] = (struct probe_key){
+			acs_policy__iommu_unit(policy, fabric, acs_fabric_func(fabric, order[k])),
+			(uint32_t)k, order[k] };
+	qsort(keys, n, sizeof(*keys), probe_key_cmp);
+	for (size_t k = 0; k < n; k++)
+		out[k] = keys[k].func;
+	free(keys);
+	return out;
+}
+
 int acs_groups_compute(acs_groups **out, const acs_fabric *fabric,
 		       const acs_policy *policy)
 {
@@ -218,6 +258,7 @@ int acs_groups_compute_preset(acs_groups **out, const acs_fabric *fabric,
 	size_t n = acs_fabric_count(fabric), k;
 	const uint32_t *order = acs_fabric_kernel_order(fabric);
 	struct run r = { fabric, policy, NULL, NULL, false, 0 };
+	uint32_t *probe = NULL;
 	bool *unsure = NULL;
 	acs_groups *g;
 	int rc = 0;
@@ -226,7 +267,8 @@ int acs_groups_compute_preset(acs_groups **out, const acs_fabric *fabric,
 	g = calloc(1, sizeof(*g));
 	r.path = malloc(n);
 	unsure = calloc(n, sizeof(*unsure));
-	if (!g || !r.path || !unsure) {
+	probe = probe_order(fabric, policy);
+	if (!g || !r.path || !unsure || !probe) {
 		rc = acs_error_nomem();
 		goto done;
 	}
@@ -258,20 +300,21 @@ int acs_groups_compute_preset(acs_groups **out, const acs_fabric *fabric,
 				r.ngroups = (size_t)preset[k] + 1;
 		}
 	for (k = 0; k < n; k++) {
-		if (g->group_of[order[k]] != NO_GROUP)
+		if (g->group_of[probe[k]] != NO_GROUP)
 			continue;
 		/* the IOMMU driver's probe refuses it: no group, no number */
-		if (acs_policy_iommu_excludes(policy, fabric, acs_fabric_func(fabric, order[k]), NULL))
+		if (acs_policy_iommu_excludes(policy, fabric, acs_fabric_func(fabric, probe[k]), NULL))
 			continue;
 		r.unsure = false;
-		g->group_of[order[k]] = device_group(&r, order[k]);
-		unsure[order[k]] = r.unsure;
+		g->group_of[probe[k]] = device_group(&r, probe[k]);
+		unsure[probe[k]] = r.unsure;
 	}
 	g->ngroups = r.ngroups;
 	rc = collect(g, unsure);
 done:
 	free(r.path);
 	free(unsure);
+	free(probe);
 	if (rc) {
 		acs_groups_free(g);
 		return rc;

@@ -320,6 +320,79 @@ void acs_p2pdma_distance(const acs_fabric *f, const acs_policy *p, int cpu,
 		   ACS_P2P_THRU_HOST_BRIDGE : ACS_P2P_NOT_SUPPORTED;
 }
 
+/* One hop in nvidia-smi's count: a switch once, by its upstream port
+ * (its downstream ports are inside it), or a bridge to conventional PCI.
+ * A root port is the host bridge's own; a bridge whose type was not read
+ * counts, the worse case. */
+static bool counts_as_bridge(const struct acs_func *fn)
+{
+	return fn->is_bridge && fn->pcie_type != ACS_PCIE_DOWNSTREAM && fn->pcie_type != ACS_PCIE_ROOT_PORT;
+}
+
+/* The hops of chain[1..n-1]: what lies between a function (chain[0]) and
+ * the bus where the two paths meet. */
+static unsigned hops_below(const acs_fabric *f, const uint32_t *chain, size_t n)
+{
+	unsigned hops = 0;
+
+	for (size_t k = 1; k < n; k++)
+		hops += counts_as_bridge(acs_fabric_func(f, chain[k]));
+	return hops;
+}
+
+/* Between root buses: the functions' NUMA nodes tell NODE from SYS. */
+static int class_between_roots(const struct acs_func *a, const struct acs_func *b)
+{
+	if (a->numa_node < 0 || b->numa_node < 0)
+		return ACS_P2P_CLASS_XHB;
+	return a->numa_node == b->numa_node ? ACS_P2P_CLASS_NODE : ACS_P2P_CLASS_SYS;
+}
+
+int acs_p2p_class(const acs_fabric *f, size_t ia, size_t ib)
+{
+	uint32_t ca[MAX_DEPTH], cb[MAX_DEPTH];
+	size_t na, nb, ta, tb;
+	const struct acs_func *x, *y, *meet;
+	unsigned hops;
+
+	if (ia == ib)
+		return ACS_P2P_CLASS_SELF;
+	ta = na = chain_up(f, ia, ca);
+	tb = nb = chain_up(f, ib, cb);
+	while (na > 0 && nb > 0 && ca[na - 1] == cb[nb - 1]) {
+		na--;
+		nb--;
+	}
+	if (na == 0 || nb == 0) {
+		/* one is a bridge above the other: what lies between */
+		hops = na ? hops_below(f, ca, na) : hops_below(f, cb, nb);
+		return hops <= 1 ? ACS_P2P_CLASS_PIX : ACS_P2P_CLASS_PXB;
+	}
+	x = acs_fabric_func(f, ca[na - 1]);
+	y = acs_fabric_func(f, cb[nb - 1]);
+	meet = acs_fabric_parent(f, x);   /* the bridge over both, or NULL */
+	hops = hops_below(f, ca, na) + hops_below(f, cb, nb);
+	if (!meet) {
+		/* both on root buses: one device's functions meet inside it */
+		const struct acs_func *ra = acs_fabric_func(f, ca[ta - 1]), *rb = acs_fabric_func(f, cb[tb - 1]);
+
+		if (ra->domain != rb->domain || ra->bus != rb->bus)
+			return class_between_roots(acs_fabric_func(f, ia), acs_fabric_func(f, ib));
+		if (!same_device(device_of(f, x), device_of(f, y)))
+			return ACS_P2P_CLASS_PHB;
+	} else {
+		hops += counts_as_bridge(meet);
+	}
+	return hops <= 1 ? ACS_P2P_CLASS_PIX : ACS_P2P_CLASS_PXB;
+}
+
+const char *acs_p2p_class_name(int cls)
+{
+	static const char *const names[] = { NULL, "X", "PIX", "PXB", "PHB", "NODE", "SYS", "XHB" };
+
+	return cls > 0 && cls < (int)(sizeof(names) / sizeof(names[0])) ? names[cls] : NULL;
+}
+
 /* cpu_supports_p2pdma() (drivers/pci/p2pdma.c): on x86, AMD from family
  * 0x17 (Zen) on; the kernel checks X86_VENDOR_AMD alone. */
 int acs_p2p_cpu(const acs_fabric *f)

@@ -515,30 +515,43 @@ struct cand {
 	bool merge[3];            /* the choice is a merge */
 };
 
-/* Whether a pair of an unsafe finding after was unsafe before: in
- * different groups of the fabric as it is, one reaching the other. */
-static bool unsafe_before(const struct ctx *cx, const acs_finding *x)
+/*
+ * Whether an unsafe finding after was unsafe before. Each ordered pair of
+ * its devices that reaches directly after must have reached directly
+ * before, across groups: a pair already open one way (04 -> 03) does not
+ * excuse the plan opening the other (03 -> 04).
+ */
+static bool unsafe_before(const struct ctx *cx, const acs_fabric *after, const acs_finding *x)
 {
+	const acs_policy *hw = acs_policy_hardware(cx->p);
+	bool any = false;
+
 	for (size_t i = 0; i < x->ndevices; i++)
 		for (size_t j = 0; j < x->ndevices; j++) {
 			struct acs_reach r;
 
-			if (i == j || acs_groups_of(cx->groups, x->devices[i]) == acs_groups_of(cx->groups, x->devices[j]))
+			if (i == j)
 				continue;
-			acs_route_reach(cx->before, acs_policy_hardware(cx->p), x->devices[i], x->devices[j], &r);
-			if (r.direct)
-				return true;
+			acs_route_reach(after, hw, x->devices[i], x->devices[j], &r);
+			if (!r.direct)
+				continue;
+			any = true;
+			if (acs_groups_of(cx->groups, x->devices[i]) == acs_groups_of(cx->groups, x->devices[j]))
+				return false;   /* split by the plan, yet still reaching */
+			acs_route_reach(cx->before, hw, x->devices[i], x->devices[j], &r);
+			if (!r.direct)
+				return false;
 		}
-	return false;
+	return any;
 }
 
 /* No unsafe finding in a that the fabric before did not have. */
-static bool no_new_unsafe(const struct ctx *cx, const acs_audit *a)
+static bool no_new_unsafe(const struct ctx *cx, const acs_fabric *after, const acs_audit *a)
 {
 	for (size_t i = 0; i < acs_audit_count(a); i++) {
 		const acs_finding *x = acs_audit_at(a, i);
 
-		if (x->kind == ACS_FINDING_UNSAFE && !unsafe_before(cx, x))
+		if (x->kind == ACS_FINDING_UNSAFE && !unsafe_before(cx, after, x))
 			return false;
 	}
 	return true;
@@ -645,7 +658,7 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 		if (!rc)
 			rc = acs_audit_run_scoped(&a, w, cx->p, acs_policy_hardware(cx->p), scope);
 		if (!rc)
-			*ok = no_new_unsafe(cx, a);
+			*ok = no_new_unsafe(cx, w, a);
 		acs_audit_free(a);
 		free(scope);
 	}

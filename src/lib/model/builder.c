@@ -17,6 +17,7 @@ int acs_builder_init(struct acs_builder *b, int kind, const char *origin)
 	b->kgroups = ACS_KGROUPS_UNKNOWN;
 	b->host.cpu_family = -1;
 	b->host.p2pdma = -1;
+	b->host.irq_remap = -1;
 	b->origin = acs_strdup(origin);
 	return b->origin ? 0 : acs_error_nomem();
 }
@@ -87,10 +88,22 @@ int acs_builder_set_cmdline(struct acs_builder *b, const char *cmdline)
 	return b->cmdline || !cmdline ? 0 : acs_error_nomem();
 }
 
+int acs_builder_set_irq_remap(struct acs_builder *b, int on, const char *basis)
+{
+	free(b->host.irq_remap_basis);
+	b->host.irq_remap_basis = NULL;
+	b->host.irq_remap = on < 0 ? -1 : on > 0;
+	if (on >= 0 && basis && !(b->host.irq_remap_basis = acs_strdup(basis)))
+		return acs_error_nomem();
+	return 0;
+}
+
 void acs_host_facts_free(struct acs_host_facts *h)
 {
 	free(h->cpu_vendor);
 	h->cpu_vendor = NULL;
+	free(h->irq_remap_basis);
+	h->irq_remap_basis = NULL;
 	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++) {
 		free(h->fact[k]);
 		h->fact[k] = NULL;
@@ -156,6 +169,8 @@ void acs_builder_cleanup(struct acs_builder *b)
 		free(b->raw[i].cfg);
 		free(b->raw[i].driver);
 		free(b->raw[i].vpd);
+		free(b->raw[i].reset);
+		free(b->raw[i].iommu_type);
 	}
 	free(b->raw);
 	free(b->origin);
@@ -286,6 +301,27 @@ static void sort_raw(struct acs_builder *b)
 	return;
 }
 
+/* Reset methods and group types move to the fabric, which keeps an array
+ * for them only where the source read some (a dump reads none). */
+static int take_assign_facts(acs_fabric *f, struct acs_builder *b)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < b->n && !any; i++)
+		any = b->raw[i].reset || b->raw[i].iommu_type;
+	if (!any)
+		return 0;
+	if (!(f->assign = calloc(b->n, sizeof(*f->assign))))
+		return acs_error_nomem();
+	for (size_t i = 0; i < b->n; i++) {
+		f->assign[i].reset = b->raw[i].reset;
+		f->assign[i].iommu_type = b->raw[i].iommu_type;
+		b->raw[i].reset = NULL;
+		b->raw[i].iommu_type = NULL;
+	}
+	return 0;
+}
+
 int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 {
 	acs_fabric *f = NULL;
@@ -324,6 +360,7 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 	b->cmdline = NULL;
 	f->host = b->host;
 	b->host.cpu_vendor = NULL;
+	b->host.irq_remap_basis = NULL;
 	memset(b->host.fact, 0, sizeof(b->host.fact));
 	f->warnings = b->warnings;
 	f->nwarnings = b->nwarnings;
@@ -353,6 +390,9 @@ int acs_builder_finish(acs_fabric **out, struct acs_builder *b)
 		f->vpd[i].len = b->raw[i].vpd_len;
 		b->raw[i].vpd = NULL;
 	}
+	rc = take_assign_facts(f, b);
+	if (rc)
+		goto done;
 	for (i = 0; i < b->n; i++) {
 		rc = acs_decode_func(&f->funcs[i], &b->raw[i], f->origin);
 		if (rc)

@@ -26,6 +26,8 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 		rc = acs_builder_set_cpu_vendor(&b, f->host.cpu_vendor);
 	b.host.cpu_family = f->host.cpu_family;
 	b.host.p2pdma = f->host.p2pdma;
+	if (!rc)
+		rc = acs_builder_set_irq_remap(&b, f->host.irq_remap, f->host.irq_remap_basis);
 	for (int k = 0; !rc && k < ACS_HOST_FACT_COUNT; k++)
 		rc = acs_builder_set_host_fact(&b, k, f->host.fact[k]);
 	for (size_t k = 0; !rc && k < f->nvmd; k++)
@@ -49,6 +51,11 @@ static int copy_fabric(struct acs_builder *bp, const acs_fabric *f)
 		r->has_driver = (fn->known & ACS_KNOWN_DRIVER) != 0;
 		r->known_mask = fn->known | ACS_KNOWN_DRIVER;
 		if (fn->driver && !(r->driver = acs_strdup(fn->driver)))
+			rc = acs_error_nomem();
+		if (!rc && f->assign && f->assign[i].reset && !(r->reset = acs_strdup(f->assign[i].reset)))
+			rc = acs_error_nomem();
+		if (!rc && f->assign && f->assign[i].iommu_type &&
+		    !(r->iommu_type = acs_strdup(f->assign[i].iommu_type)))
 			rc = acs_error_nomem();
 	}
 	if (rc)

@@ -431,6 +431,11 @@ void acs_fabric_free(acs_fabric *f)
 		free(f->drivers[i]);
 	for (i = 0; f->vpd && i < f->nfuncs; i++)
 		free(f->vpd[i].data);
+	for (i = 0; f->assign && i < f->nfuncs; i++) {
+		free(f->assign[i].reset);
+		free(f->assign[i].iommu_type);
+	}
+	free(f->assign);
 	free(f->vpd);
 	free(f->cfgs);
 	free(f->drivers);
@@ -597,6 +602,22 @@ bool acs_func_link(const struct acs_func *fn, unsigned *speed, unsigned *width)
 	return true;
 }
 
+bool acs_func_link_cap(const struct acs_func *fn, unsigned *speed, unsigned *width)
+{
+	unsigned pos = fn->pcie_pos, cap;
+
+	if (!pos || fn->pcie_type == ACS_PCIE_RC_END || fn->pcie_type == ACS_PCIE_RC_EC || fn->is_virtfn ||
+	    !(fn->known & ACS_KNOWN_CAPS) || pos + ACS_PCI_EXP_LNKCAP + 2 > fn->cfg_len)
+		return false;
+	cap = acs_func_cfg_byte(fn, pos + ACS_PCI_EXP_LNKCAP) |
+	      (unsigned)acs_func_cfg_byte(fn, pos + ACS_PCI_EXP_LNKCAP + 1) << 8;
+	if (!(cap & ACS_PCI_EXP_LNK_SPEED) || !((cap & ACS_PCI_EXP_LNK_WIDTH) >> ACS_PCI_EXP_LNK_WIDTH_SHIFT))
+		return false;
+	*speed = cap & ACS_PCI_EXP_LNK_SPEED;
+	*width = (cap & ACS_PCI_EXP_LNK_WIDTH) >> ACS_PCI_EXP_LNK_WIDTH_SHIFT;
+	return true;
+}
+
 bool acs_fabric_link(const acs_fabric *f, size_t i, unsigned *speed, unsigned *width)
 {
 	if (i >= f->nfuncs)
@@ -608,6 +629,23 @@ bool acs_fabric_link(const acs_fabric *f, size_t i, unsigned *speed, unsigned *w
 	*speed = f->link[i] >> 8;
 	*width = f->link[i] & 0xff;
 	return true;
+}
+
+const char *acs_fabric_reset_methods(const acs_fabric *f, size_t i)
+{
+	return f->assign && i < f->nfuncs ? f->assign[i].reset : NULL;
+}
+
+const char *acs_fabric_iommu_type(const acs_fabric *f, size_t i)
+{
+	return f->assign && i < f->nfuncs ? f->assign[i].iommu_type : NULL;
+}
+
+int acs_fabric_irq_remapping(const acs_fabric *f, const char **basis)
+{
+	if (basis)
+		*basis = f->host.irq_remap_basis;
+	return f->host.irq_remap;
 }
 
 unsigned acs_link_speed_code(const char *s)

@@ -93,6 +93,11 @@
 #define  ACS_PCI_EXP_FLAGS_IRQ_SHIFT 9    /* interrupt message number, 5 bits */
 #define ACS_PCI_EXP_LNKCAP 0x0c
 #define  ACS_PCI_EXP_LNKCAP_PN_BYTE 3     /* Port Number: bits 31:24, its own byte */
+#define ACS_PCI_EXP_LNKSTA 0x12
+/* Link Capabilities and Link Status share the low bits' layout */
+#define  ACS_PCI_EXP_LNK_SPEED 0x000f      /* Max / Current Link Speed */
+#define  ACS_PCI_EXP_LNK_WIDTH 0x03f0      /* Maximum / Negotiated Link Width */
+#define  ACS_PCI_EXP_LNK_WIDTH_SHIFT 4
 #define ACS_PCI_EXP_SIZEOF 0x3c           /* the capability through Slot Status 2 */
 
 /* Extended capabilities, from 0x100: a 32-bit header each */

@@ -275,6 +275,11 @@ bool acs_policy_has_config_acs(const acs_policy *p)
 	return p->version >= ACS_KV(6, 11);
 }
 
+bool acs_policy_vfio_dma_ownership(const acs_policy *p)
+{
+	return p->version >= ACS_KV(5, 19);
+}
+
 const acs_policy *acs_policy_hardware(const acs_policy *p)
 {
 	return p->override ? p->hardware : p;

@@ -74,6 +74,10 @@ int acs_fabric_load(acs_fabric **out, const acs_load_opts *opts)
 	rc = acs_input_read(&in, opts->path, opts->max_input);
 	if (!rc)
 		rc = detect(&in, &kind);
+	/* a dump's and a snapshot's reader check every line for a NUL; the
+	 * others take the buffer as text that ends at one */
+	if (!rc && kind != ACS_SOURCE_DUMP && kind != ACS_SOURCE_SNAPSHOT)
+		rc = acs_input_check_nul(&in);
 	if (!rc)
 		rc = load_with(out, opts, kind, &in);
 	acs_input_free(&in);

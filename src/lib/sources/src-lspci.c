@@ -1286,6 +1286,71 @@ static int check_ids(struct ctx *c)
 				c->noid > 1 ? "them" : "it");
 }
 
+/*
+ * Intel VMD. The text has no sysfs path to say which endpoint owns a
+ * domain, but the domains the vmd driver creates are its own:
+ * vmd_find_free_domain() numbers them from 0x10000 up, above every PCI
+ * segment firmware can name. Where the pairing is unambiguous (one
+ * endpoint bound to "vmd", or with a VMD device ID where lspci showed no
+ * drivers, and one such domain) the domain is the endpoint's; the model
+ * then follows pci_real_dma_dev() (5.6) as for a sysfs capture.
+ */
+static bool vmd_endpoint(const struct acs_raw_func *r, bool drivers)
+{
+	static const uint16_t ids[] = {   /* drivers/pci/controller/vmd.c vmd_ids[] */
+		0x201d, 0x28c0, 0x467f, 0x4c3d, 0x7d0b, 0x9a0b, 0xa77f, 0xad0b, 0xb60b,
+	};
+	uint16_t vendor, device;
+
+	if (drivers)
+		return r->driver && !strcmp(r->driver, "vmd");
+	if (r->cfg_stored < 4)
+		return false;
+	vendor = (uint16_t)(r->cfg[0] | r->cfg[1] << 8);
+	device = (uint16_t)(r->cfg[2] | r->cfg[3] << 8);
+	if (vendor != 0x8086)
+		return false;
+	for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++)
+		if (device == ids[k])
+			return true;
+	return false;
+}
+
+static int infer_vmd(struct ctx *c)
+{
+	struct acs_builder *b = c->b;
+	const struct acs_raw_func *ep = NULL;
+	size_t neps = 0, ndomains = 0;
+	uint32_t domain = 0;
+
+	for (size_t k = 0; k < b->n; k++) {
+		const struct acs_raw_func *r = &b->raw[k];
+
+		if (r->domain < 0x10000 && vmd_endpoint(r, c->any_driver)) {
+			ep = r;
+			neps++;
+		}
+		if (r->domain >= 0x10000 && (!ndomains || r->domain != domain)) {
+			bool seen = false;
+
+			for (size_t j = 0; j < k && !seen; j++)
+				seen = b->raw[j].domain == r->domain;
+			if (!seen) {
+				domain = r->domain;
+				ndomains++;
+			}
+		}
+	}
+	if (!ndomains)
+		return 0;
+	if (neps == 1 && ndomains == 1)
+		return acs_builder_add_vmd(b, domain, ep->domain, ep->bus, ep->dev, ep->fn);
+	return acs_builder_warn(b, "%s: %zu domain%s from 10000 up (Intel VMD's) and %zu VMD "
+				"endpoint%s: which endpoint owns which domain is not in lspci text, so "
+				"their devices are grouped as if no VMD were there",
+				c->path, ndomains, ndomains == 1 ? "" : "s", neps, neps == 1 ? "" : "s");
+}
+
 static int finish_file(struct ctx *c)
 {
 	struct acs_builder *b = c->b;
@@ -1360,7 +1425,7 @@ static int finish_file(struct ctx *c)
 		r->known_mask = known;
 		r->has_driver = c->any_driver;
 	}
-	return 0;
+	return infer_vmd(c);
 }
 
 static int parse_file(struct ctx *c)

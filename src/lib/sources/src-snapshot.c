@@ -64,6 +64,23 @@ static void write_sizes(FILE *out, const char *key, const uint64_t size[6])
 		fprintf(out, size[k] ? "%s0x%llx" : "%s0", k ? "," : "", (unsigned long long)size[k]);
 }
 
+/* " reset=flr,bus iommu_type=DMA-FQ": what acsctl vfio needs, where the
+ * source read it; reset=- is a function with no reset method. */
+static void write_assign(const acs_fabric *f, size_t i, FILE *out)
+{
+	const char *reset = acs_fabric_reset_methods(f, i), *type = acs_fabric_iommu_type(f, i);
+
+	if (reset) {
+		fputs(" reset=", out);
+		if (!reset[0])
+			fputc('-', out);
+		for (const char *p = reset; *p; p++)
+			fputc(*p == ' ' ? ',' : *p, out);
+	}
+	if (type)
+		fprintf(out, " iommu_type=%s", type);
+}
+
 static int write_func(const acs_fabric *f, size_t i, FILE *out)
 {
 	const struct acs_func *fn = acs_fabric_func(f, i);
@@ -92,6 +109,7 @@ static int write_func(const acs_fabric *f, size_t i, FILE *out)
 		if (acs_fabric_link(f, i, &speed, &width) && acs_link_speed_name(speed))
 			fprintf(out, " link=%s,x%u", acs_link_speed_name(speed), width);
 	}
+	write_assign(f, i, out);
 	if (acs_fabric__vmd_owner(f, fn) >= 0)
 		fprintf(out, " vmd=%s", acs_func_addr(acs_fabric_func(f, (size_t)acs_fabric__vmd_owner(f, fn)),
 						      addr, sizeof(addr)));
@@ -136,6 +154,19 @@ static void write_host(const acs_fabric *f, FILE *out)
 	fputc('\n', out);
 }
 
+/* "# irq-remapping: on (/proc/interrupts: IR- interrupt chips)" where known */
+static void write_irq_remap(const acs_fabric *f, FILE *out)
+{
+	const char *basis;
+	int on = acs_fabric_irq_remapping(f, &basis);
+	char value[200];
+
+	if (on < 0)
+		return;
+	snprintf(value, sizeof(value), basis ? "%s (%s)" : "%s", on ? "on" : "off", basis);
+	write_value(out, "irq-remapping", value);
+}
+
 int acs_snapshot_write(const acs_fabric *f, FILE *out)
 {
 	return acs_snapshot_write_opts(f, out, 0);
@@ -155,6 +186,7 @@ int acs_snapshot_write_opts(const acs_fabric *f, FILE *out, unsigned flags)
 	write_value(out, "iommu-groups", kgroups_names[acs_fabric_kernel_groups(f)]);
 	write_value(out, "source", acs_fabric_origin(f));
 	write_host(f, out);
+	write_irq_remap(f, out);
 	fputc('\n', out);
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		write_func(f, i, out);
@@ -175,6 +207,8 @@ struct extra {
 	bool has_vmd;       /* vmd=: the VMD endpoint the domain is behind */
 	unsigned vmd[4];    /* its domain, bus, device, function */
 	unsigned link_speed, link_width;  /* link=8GT/s,x4; 0 none */
+	char *reset;        /* reset=: sysfs reset_method's words, "" none */
+	char *iommu_type;   /* iommu_type= */
 };
 
 struct extras {
@@ -199,6 +233,30 @@ static int parse_sizes(const char *s, uint64_t size[6])
 	return 0;
 }
 
+/* reset=flr,bus (or -) and iommu_type=DMA-FQ: names of lowercase
+ * letters, digits, '_' and '-' ("af_flr", "DMA-FQ"), else refused. */
+static int parse_assign(struct extra *x, const char *key, const char *value, const char *path, int lineno)
+{
+	bool reset = key[0] == 'r';
+	char **to = reset ? &x->reset : &x->iommu_type;
+
+	for (const char *p = value; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(reset ? "_-," : "_-", *p))
+			return acs_error_set(ACS_EPARSE, "%s:%d: %s=%s: %s", path, lineno, key, value,
+					     reset ? "reset methods separated by commas (flr,bus), or -"
+						   : "a group type (DMA, DMA-FQ, identity)");
+	if (!value[0])
+		return acs_error_set(ACS_EPARSE, "%s:%d: %s= without a value", path, lineno, key);
+	free(*to);
+	*to = acs_strdup(reset && strcmp(value, "-") == 0 ? "" : value);
+	if (!*to)
+		return acs_error_nomem();
+	for (char *p = *to; reset && *p; p++)
+		if (*p == ',')
+			*p = ' ';
+	return 0;
+}
+
 static int parse_device_line(struct extras *e, char *line, const char *path,
 			     int lineno)
 {
@@ -219,7 +277,7 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 	}
 	x = &e->v[e->n++];
 	*x = (struct extra){ dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, -1, -1, NULL, false, { 0 }, { 0 },
-			     false, { 0 }, 0, 0 };
+			     false, { 0 }, 0, 0, NULL, NULL };
 	strtok_r(line, " \t", &save);
 	while ((tok = strtok_r(NULL, " \t", &save))) {
 		char *eq = strchr(tok, '=');
@@ -253,6 +311,11 @@ static int parse_device_line(struct extras *e, char *line, const char *path,
 				return acs_error_set(ACS_EPARSE, "%s:%d: vmd=%s: the VMD endpoint's address "
 						     "(DDDD:BB:DD.F)", path, lineno, eq);
 			x->has_vmd = true;
+		} else if (strcmp(tok, "reset") == 0 || strcmp(tok, "iommu_type") == 0) {
+			int rc = parse_assign(x, tok, eq, path, lineno);
+
+			if (rc)
+				return rc;
 		} else if (strcmp(tok, "driver") == 0) {
 			x->has_driver = true;
 			free(x->driver);  /* named twice: the last one counts */
@@ -313,6 +376,22 @@ static int parse_host(struct acs_builder *b, char *value, const char *path, int 
 	return 0;
 }
 
+/* "on (what said so)" or "off (...)": write_irq_remap() */
+static int parse_irq_remap(struct acs_builder *b, const char *value, const char *path, int lineno)
+{
+	size_t n = strlen(value);
+	int on = strncmp(value, "on", 2) == 0 ? 1 : strncmp(value, "off", 3) == 0 ? 0 : -1;
+	const char *rest = on < 0 ? NULL : value + (on ? 2 : 3);
+	char basis[200];
+
+	if (!rest || (*rest && (strncmp(rest, " (", 2) != 0 || value[n - 1] != ')')))
+		return acs_error_set(ACS_EPARSE, "%s:%d: irq-remapping: %s: on or off, then what said so in "
+				     "parentheses", path, lineno, value);
+	snprintf(basis, sizeof(basis), "snapshot: %.*s", *rest ? (int)(value + n - 1 - (rest + 2)) : 0,
+		 *rest ? rest + 2 : "");
+	return acs_builder_set_irq_remap(b, on, *rest ? basis : "snapshot");
+}
+
 static int parse_header(struct acs_builder *b, char *line, const char *path,
 			int lineno)
 {
@@ -331,6 +410,8 @@ static int parse_header(struct acs_builder *b, char *line, const char *path,
 		return append(&b->cmdline, value);
 	if (strcmp(line + 2, "host") == 0)
 		return parse_host(b, (char *)value, path, lineno);
+	if (strcmp(line + 2, "irq-remapping") == 0)
+		return parse_irq_remap(b, value, path, lineno);
 	for (int k = 0; k < ACS_HOST_FACT_COUNT; k++) {
 		size_t n = strlen(acs_host_fact_key(k));
 
@@ -421,6 +502,27 @@ static int check_whole(struct acs_builder *b, const struct walk *w, const char *
 	return 0;
 }
 
+/* The length of the line at p when it is a config row as acsctl writes
+ * it ("OFF:" and 16 " hh", 2 or 3 digits, its newline right after),
+ * else 0. Without a '.' it is no device line, and it is neither a header
+ * nor the end line: read_line() would pass it over. */
+static size_t row_length(const char *p, const char *end)
+{
+	size_t n = 0, len;
+
+	/* (isxdigit() is a call a character, in the C locale the same test) */
+	while (n < 4 && p + n < end &&
+	       ((p[n] >= '0' && p[n] <= '9') || ((p[n] | 0x20) >= 'a' && (p[n] | 0x20) <= 'f')))
+		n++;
+	if (n < 2 || n > 3)
+		return 0;
+	len = n + 1 + 48;
+	if ((size_t)(end - p) <= len || p[n] != ':' || p[n + 1] != ' ' || p[len] != '\n' ||
+	    memchr(p, '.', len))
+		return 0;
+	return len;
+}
+
 static int read_extras(struct acs_builder *b, struct extras *e, const struct acs_input *in)
 {
 	char line[512];
@@ -429,16 +531,27 @@ static int read_extras(struct acs_builder *b, struct extras *e, const struct acs
 	int lineno = 0, rc = 0;
 
 	while (!rc && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *nl;
+		size_t len = row_length(p, end);
 
 		lineno++;
+		/* nearly every line is a config row, which read_line() passes
+		 * over and acs_dump_read() checks byte by byte */
+		if (len && lineno > 1 && !w.end_line) {
+			p += len + 1;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (!nl)
 			return acs_error_set(ACS_EPARSE, "%s:%d: the file ends inside this line "
 					     "(cut short?)", in->name, lineno);
 		if (len >= sizeof(line))
 			return acs_error_set(ACS_EPARSE, "%s:%d: line too long (over %zu characters)",
 					     in->name, lineno, sizeof(line) - 1);
+		/* (read as a C string below: input.c leaves this check to us) */
+		if (memchr(p, '\0', len))
+			return acs_input_nul_error(in, memchr(p, '\0', len));
 		memcpy(line, p, len);
 		line[len] = '\0';
 		line[strcspn(line, "\r")] = '\0';
@@ -470,7 +583,7 @@ static int apply_extras(struct acs_builder *b, struct extras *e)
 	for (size_t i = 0; i < b->n; i++) {
 		struct acs_raw_func *r = &b->raw[i];
 		struct extra key = { r->domain, r->bus, r->dev, r->fn, 0, 0, NULL, false, { 0 }, { 0 },
-				     false, { 0 }, 0, 0 };
+				     false, { 0 }, 0, 0, NULL, NULL };
 		struct extra *x = bsearch(&key, e->v, e->n, sizeof(*e->v), extra_cmp);
 
 		if (!x)
@@ -482,6 +595,10 @@ static int apply_extras(struct acs_builder *b, struct extras *e)
 		r->has_driver = x->has_driver;
 		r->driver = x->driver;
 		x->driver = NULL;
+		r->reset = x->reset;
+		x->reset = NULL;
+		r->iommu_type = x->iommu_type;
+		x->iommu_type = NULL;
 		memcpy(r->bar_size, x->bar_size, sizeof(r->bar_size));
 		memcpy(r->vf_bar_size, x->vf_bar_size, sizeof(r->vf_bar_size));
 		if (x->has_vmd) {
@@ -509,8 +626,11 @@ static int snapshot_load(struct acs_builder *b, const char *path, struct acs_inp
 		rc = acs_dump_read(b, in);
 	if (!rc)
 		rc = apply_extras(b, &e);
-	for (size_t k = 0; k < e.n; k++)
+	for (size_t k = 0; k < e.n; k++) {
 		free(e.v[k].driver);
+		free(e.v[k].reset);
+		free(e.v[k].iommu_type);
+	}
 	free(e.v);
 	return rc;
 }

@@ -278,6 +278,187 @@ static int read_vmd(struct acs_builder *b, const char *root)
 	return 0;
 }
 
+/* reset_method's words as the kernel lists them; "" where a kernel that has
+ * the file (5.15 on) leaves it out: no reset method; "reset" where only the
+ * older `reset` file is there (a reset, unnamed). false: neither file, which
+ * says "none" only where the tree is known to carry them. */
+static bool read_reset(const char *dev, char *buf, size_t size)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/reset_method", dev);
+	if (read_first_line(path, buf, size))
+		return true;
+	if (access(path, F_OK) == 0) {
+		buf[0] = '\0';  /* there, empty: none */
+		return true;
+	}
+	snprintf(path, sizeof(path), "%s/reset", dev);
+	if (access(path, F_OK) == 0) {
+		snprintf(buf, size, "reset");
+		return true;
+	}
+	buf[0] = '\0';
+	return false;
+}
+
+/* The group's default domain type (iommu_group_show_type()). */
+static int read_group_type(const char *root, struct acs_raw_func *r)
+{
+	char path[4300], value[64];
+
+	if (r->kernel_group < 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/type", root, r->kernel_group);
+	if (read_first_line(path, value, sizeof(value)) && !(r->iommu_type = acs_strdup(value)))
+		return acs_error_nomem();
+	return 0;
+}
+
+static void dev_dir(const char *root, const struct acs_raw_func *r, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/bus/pci/devices/%04x:%02x:%02x.%x", root, r->domain, r->bus, r->dev, r->fn);
+}
+
+/* Reset methods and group types of every function. A captured tree where
+ * no function has a reset file did not carry them: unknown, not "none". */
+static int read_assign(struct acs_builder *b, const char *root, bool live)
+{
+	char dev[4300], reset[256];
+	bool carried = live;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n && !carried; i++) {
+		dev_dir(root, &b->raw[i], dev, sizeof(dev));
+		carried = read_reset(dev, reset, sizeof(reset));
+	}
+	for (size_t i = 0; !rc && i < b->n; i++) {
+		struct acs_raw_func *r = &b->raw[i];
+
+		dev_dir(root, r, dev, sizeof(dev));
+		if (carried) {
+			read_reset(dev, reset, sizeof(reset));
+			if (!(r->reset = acs_strdup(reset)))
+				rc = acs_error_nomem();
+		}
+		if (!rc)
+			rc = read_group_type(root, r);
+	}
+	return rc;
+}
+
+/* Interrupt remapping from /proc/interrupts: remapped chips are named
+ * "IR-..." (IR-PCI-MSI, IR-IO-APIC, 6.2's IR-PCI-MSIX-DDDD:BB:DD.F), on
+ * Intel and AMD alike. 1 on, 0 chips without it, -1 no file or no chips. */
+static int irq_remap_from_interrupts(const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int state = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && state != 1) {
+		if (strstr(line, " IR-"))
+			state = 1;
+		else if (strstr(line, "PCI-MSI") || strstr(line, "IO-APIC"))
+			state = 0;
+	}
+	fclose(f);
+	return state;
+}
+
+/* Intel VT-d: every DMAR unit's Extended Capability register has IR (bit
+ * 3) where it can remap interrupts, and the kernel turns remapping on
+ * only where all of them can (intel_irq_remapping_supported()). 1 all
+ * can, 0 one cannot (*unit names it), -1 no Intel unit. AMD-Vi's sysfs
+ * (amd-iommu/cap, amd-iommu/features: the EFR) says nothing of whether
+ * remapping is on, so there only /proc/interrupts tells. */
+static int irq_remap_from_ecap(const char *root, char *unit, size_t size)
+{
+	char path[4400], value[64];
+	struct dirent *e;
+	DIR *d;
+	int state = -1;
+
+	snprintf(path, sizeof(path), "%s/class/iommu", root);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d))) {
+		unsigned long long ecap;
+		char *end;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/class/iommu/%s/intel-iommu/ecap", root, e->d_name);
+		if (!read_first_line(path, value, sizeof(value)))
+			continue;
+		ecap = strtoull(value, &end, 16);
+		if (end == value)
+			continue;
+		if (!(ecap & 0x8)) {
+			snprintf(unit, size, "%s", e->d_name);
+			state = 0;
+		} else if (state < 0) {
+			state = 1;
+		}
+	}
+	closedir(d);
+	return state;
+}
+
+/* Whether a command line turns remapping off (intremap=off). */
+static bool cmdline_intremap_off(const char *cmdline)
+{
+	const char *p = cmdline;
+
+	while (p && (p = strstr(p, "intremap=off"))) {
+		if (p == cmdline || p[-1] == ' ')
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* proc: the root's /proc ("/proc" live; DIR/../proc beside a tree named
+ * ".../sys"), NULL where there is none. */
+static int read_irq_remap(struct acs_builder *b, const char *root, const char *proc)
+{
+	char path[4300], unit[256] = "";
+	int ecap, st = -1;
+
+	if (proc) {
+		snprintf(path, sizeof(path), "%s/interrupts", proc);
+		st = irq_remap_from_interrupts(path);
+	}
+	if (st >= 0)
+		return acs_builder_set_irq_remap(b, st, st ? "/proc/interrupts: IR- interrupt chips"
+						     : "/proc/interrupts: no IR- interrupt chip");
+	ecap = irq_remap_from_ecap(root, unit, sizeof(unit));
+	if (ecap == 0) {
+		snprintf(path, sizeof(path), "ecap of %s: no IR bit", unit);
+		return acs_builder_set_irq_remap(b, 0, path);
+	}
+	if (ecap == 1 && b->cmdline && cmdline_intremap_off(b->cmdline))
+		return acs_builder_set_irq_remap(b, 0, "intremap=off on the command line");
+	if (ecap == 1)
+		return acs_builder_set_irq_remap(b, 1, "ecap IR bit of every DMAR unit");
+	return 0;  /* AMD-Vi, or no IOMMU in sysfs: unknown */
+}
+
+/* The /proc beside a tree DIR named ".../sys", else NULL. */
+static const char *tree_proc(const char *root, char *buf, size_t size)
+{
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (n < 3 || strncmp(root + n - 3, "sys", 3) != 0 || (n > 3 && root[n - 4] != '/'))
+		return NULL;
+	snprintf(buf, size, "%.*sproc", (int)(n - 3), root);
+	return buf;
+}
+
 static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input *in)
 {
 	char pcipath[4200];
@@ -305,10 +486,19 @@ static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input 
 	if (rc)
 		return rc;
 	b->kgroups = iommu_state(root);
+	rc = read_assign(b, root, strcmp(root, "/sys") == 0);
+	if (rc)
+		return rc;
 	/* Release and command line are known only for the running kernel. */
-	if (strcmp(root, "/sys") != 0)
-		return read_tree_host(b, root);
+	if (strcmp(root, "/sys") != 0) {
+		char proc[4300];
+
+		rc = read_irq_remap(b, root, tree_proc(root, proc, sizeof(proc)));
+		return rc ? rc : read_tree_host(b, root);
+	}
 	rc = read_cmdline(b);
+	if (rc == 0)
+		rc = read_irq_remap(b, root, "/proc");
 	if (rc == 0 && uname(&u) == 0)
 		rc = acs_builder_set_release(b, u.release);
 	if (rc == 0)

@@ -250,6 +250,80 @@ static int add_acs(struct reader *r, struct acs_cfgsynth *s, json_object *o,
 	return rc;
 }
 
+/* One of "link"'s speeds ("8GT/s", "16"): its Link Status code. */
+static int link_speed(struct reader *r, json_object *link, const char *key, const char *path, unsigned *code)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(link, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_string) || !(*code = acs_link_speed_code(json_object_get_string(v))))
+		return bad(r, path, "link %s must be a speed: \"2.5GT/s\" to \"64GT/s\"", key);
+	return 0;
+}
+
+static int link_width(struct reader *r, json_object *link, const char *key, const char *path, unsigned *width)
+{
+	json_object *v;
+	int64_t w;
+
+	if (!json_object_object_get_ex(link, key, &v) || !v)
+		return 0;
+	w = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || w < 1 || w > 32)
+		return bad(r, path, "link %s must be a number of lanes, 1 to 32", key);
+	*width = (unsigned)w;
+	return 0;
+}
+
+/* "link": { "speed": "8GT/s", "width": 8, "max_speed": "16GT/s",
+ * "max_width": 16 }: the negotiated link in Link Status and what the
+ * function can do in Link Capabilities (the same when not given). */
+static int add_link(struct reader *r, struct acs_cfgsynth *s, json_object *o, unsigned pcie_pos, const char *path)
+{
+	json_object *link;
+	unsigned speed = 0, width = 0, max_speed, max_width;
+	int rc;
+
+	if (!json_object_object_get_ex(o, "link", &link) || !link)
+		return 0;
+	if (!pcie_pos)
+		return bad(r, path, "\"link\": only a PCI Express function has one");
+	if (!json_object_is_type(link, json_type_object))
+		return bad(r, path, "\"link\" must be an object");
+	if ((rc = link_speed(r, link, "speed", path, &speed)) || (rc = link_width(r, link, "width", path, &width)))
+		return rc;
+	if (!speed || !width)
+		return bad(r, path, "\"link\" needs speed and width");
+	max_speed = speed;
+	max_width = width;
+	if ((rc = link_speed(r, link, "max_speed", path, &max_speed)) ||
+	    (rc = link_width(r, link, "max_width", path, &max_width)))
+		return rc;
+	if (max_speed < speed || max_width < width)
+		return bad(r, path, "link: the negotiated link is above max_speed or max_width");
+	acs_cfg_put16(s->b, pcie_pos + ACS_PCI_EXP_LNKCAP,
+		      (uint16_t)(max_speed | max_width << ACS_PCI_EXP_LNK_WIDTH_SHIFT));
+	acs_cfg_put16(s->b, pcie_pos + ACS_PCI_EXP_LNKSTA, (uint16_t)(speed | width << ACS_PCI_EXP_LNK_WIDTH_SHIFT));
+	return 0;
+}
+
+/* "numa_node": N (sysfs numa_node; -1 none), beside config space. */
+static int get_numa(struct reader *r, json_object *o, const char *path, int32_t *node)
+{
+	json_object *v;
+	int64_t n;
+
+	*node = -1;
+	if (!json_object_object_get_ex(o, "numa_node", &v) || !v)
+		return 0;
+	n = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || n < -1 || n > 0xffff)
+		return bad(r, path, "numa_node must be a number, -1 to 65535");
+	*node = (int32_t)n;
+	return 0;
+}
+
 /* "bars": [ { "size": "16M", "prefetch": true, "64bit": true }, ... ]:
  * unassigned BARs (start 0) of these sizes, in BAR order, written as
  * nslots registers at cfg offset reg (the header's BARs, or the SR-IOV
@@ -386,6 +460,7 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	bool has;
 	json_object *children = NULL;
 	uint8_t sec = 0;
+	int32_t numa_node = -1;
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
@@ -420,6 +495,10 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 		rc = bad(r, path, "no room for the PCIe capability");
 	if (!rc && pcie_type != ACS_PCIE_NONE)
 		rc = add_acs(r, s, o, path);
+	if (!rc)
+		rc = add_link(r, s, o, pcie_pos, path);
+	if (!rc)
+		rc = get_numa(r, o, path, &numa_node);
 	if (!rc && get_bool(o, "ats"))
 		acs_cfgsynth_ats(s, 0);
 	if (!rc)
@@ -441,10 +520,14 @@ static int add_function(struct reader *r, json_object *o, struct frame *at,
 	if (!rc) {
 		memcpy(r->b->raw[bridge_raw].bar_size, bar_size, sizeof(bar_size));
 		memcpy(r->b->raw[bridge_raw].vf_bar_size, vf_bar_size, sizeof(vf_bar_size));
+		r->b->raw[bridge_raw].numa_node = numa_node;
 	}
 	/* enabled VFs exist as functions: made from the PF's capability */
 	if (!rc && sriov_pos)
 		rc = acs_builder_add_vfs(r->b, r->b->n - 1, sriov_pos, pcie_pos);
+	/* a VF is where its PF is (sysfs gives it the PF's numa_node) */
+	for (size_t k = (size_t)bridge_raw + 1; !rc && k < r->b->n; k++)
+		r->b->raw[k].numa_node = numa_node;
 	if (rc && acs_error_last()->code == ACS_EINVAL && sriov_pos)
 		rc = bad(r, path, "%s", acs_error_last()->message);
 	if (rc || !t->bridge)
@@ -947,7 +1030,8 @@ static int scan_text(struct reader *r, struct scan *sc, size_t *doc_end)
 		}
 		if (ch == (obj ? '}' : ']') && c->state != S_NEXT) {   /* closes c */
 			if (obj) {
-				if (has_duplicate(sc->m + c->mbase, sc->nm - c->mbase))
+				/* an empty object ({}) may come before any member was kept */
+				if (sc->nm > c->mbase && has_duplicate(sc->m + c->mbase, sc->nm - c->mbase))
 					return -1;
 				sc->nm = c->mbase;
 			}

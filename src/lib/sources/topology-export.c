@@ -101,6 +101,30 @@ static void unread_fields(const struct writer *w, const struct acs_func *fn, con
 	}
 }
 
+/* "link" where config space has both Link Status and Link Capabilities
+ * (the reader takes a missing max as the negotiated link), "numa_node"
+ * where the source knew it. */
+static void link_fields(const struct writer *w, const struct acs_func *fn, unsigned level)
+{
+	const char *sep = w->pretty ? ": " : ":";
+	unsigned speed, width, max_speed, max_width;
+
+	if (acs_func_link(fn, &speed, &width) && acs_func_link_cap(fn, &max_speed, &max_width) &&
+	    acs_link_speed_name(speed) && acs_link_speed_name(max_speed) && speed <= max_speed && width <= max_width &&
+	    max_width <= 32) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"link\"%s{ \"speed\"%s\"%s\", \"width\"%s%u, \"max_speed\"%s\"%s\", \"max_width\"%s%u }",
+			sep, sep, acs_link_speed_name(speed), sep, width, sep, acs_link_speed_name(max_speed), sep,
+			max_width);
+	}
+	if (fn->numa_node >= 0) {
+		fputc(',', w->out);
+		indent(w, level);
+		fprintf(w->out, "\"numa_node\"%s%d", sep, fn->numa_node);
+	}
+}
+
 static void func_fields(const struct writer *w, const struct acs_func *fn, unsigned level)
 {
 	const char *sep = w->pretty ? ": " : ":";
@@ -146,6 +170,7 @@ static void func_fields(const struct writer *w, const struct acs_func *fn, unsig
 	}
 	write_bars(w, fn, "bars", ACS_PCI_BASE_ADDRESS_0, ACS_PCI_NUM_BARS(fn->header_type), fn->bar_size,
 		   level, sep);
+	link_fields(w, fn, level);
 	if (fn->is_bridge) {
 		fputc(',', w->out);
 		indent(w, level);
