@@ -10,7 +10,7 @@ FUZZ_TARGETS ?=
 ACSCTL_VM_SAMPLE ?= 2
 ACSCTL_POWER_SAMPLE ?= 1
 
-.PHONY: all deps run check unit asan fuzz deb vm-fixtures vm-live clean
+.PHONY: all deps run check unit asan fuzz deb vm-fixtures vm-live bench clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -40,6 +40,19 @@ check:
 	bash tests/vm/check.sh --sample $(ACSCTL_VM_SAMPLE) ./$(BUILD)/acsctl
 	bash tests/vm-power/check.sh --sample $(ACSCTL_POWER_SAMPLE) ./$(BUILD)/acsctl
 	bash tests/vm/grub-boot.sh ./$(BUILD)/acsctl
+
+# Every benchmark at its full sizes, one after another (bench/README.md:
+# an hour or more on two cores; GNU time and lspci needed). make check runs
+# each once at a small size (meson test bench, bench/smoke.sh).
+bench: all
+	sh bench/synth.sh ./$(BUILD)/acsctl
+	sh bench/topology.sh ./$(BUILD)/acsctl
+	sh bench/analysis.sh ./$(BUILD)/acsctl
+	sh bench/growth.sh ./$(BUILD)/acsctl
+	sh bench/plan.sh ./$(BUILD)/acsctl
+	sh bench/lspci.sh ./$(BUILD)/acsctl
+	sh bench/fleet.sh ./$(BUILD)/acsctl
+	for pes in 200 2000 20000; do ./$(BUILD)/bench-pe-allocate $$pes; done
 
 # The whole unit suite again under AddressSanitizer and UBSan.
 asan:

@@ -25,8 +25,8 @@ run() { # N LABEL CMD...
 for n in "$@"; do
 	"$acsctl" synth --functions "$n" --seed 1 --format dump -o "$tmp/d.txt"
 	run "$n" "lspci" lspci -F "$tmp/d.txt"
-	run "$n" "acsctl groups -m" "$acsctl" -F "$tmp/d.txt" groups -m
+	run "$n" "acsctl groups -m" "$acsctl" --max-input 0 -F "$tmp/d.txt" groups -m
 	run "$n" "lspci -vv" lspci -vv -F "$tmp/d.txt"
-	run "$n" "acsctl show" "$acsctl" -F "$tmp/d.txt" show
+	run "$n" "acsctl show" "$acsctl" --max-input 0 -F "$tmp/d.txt" show
 	rm -f "$tmp/d.txt"
 done

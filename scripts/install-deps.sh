@@ -6,7 +6,7 @@
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libpci-dev libjson-c-dev zlib1g-dev liblzma-dev libzstd-dev pci.ids"
-test_pkgs="$build_pkgs libcmocka-dev pciutils xz-utils zstd qemu-system-x86 busybox-static cpio groff-base man-db systemd libxml2-utils python3-jsonschema prometheus grub-pc-bin grub-common grub2-common xorriso mtools chromium fonts-dejavu-core"  # prometheus: promtool; grub-*, xorriso, mtools: tests/vm/grub-boot.sh; chromium, fonts-dejavu-core: tests/cli/report-browser.sh
+test_pkgs="$build_pkgs libcmocka-dev pciutils xz-utils zstd qemu-system-x86 busybox-static cpio groff-base man-db systemd libxml2-utils python3-jsonschema prometheus grub-pc-bin grub-common grub2-common xorriso mtools chromium fonts-dejavu-core time"  # prometheus: promtool; grub-*, xorriso, mtools: tests/vm/grub-boot.sh; chromium, fonts-dejavu-core: tests/cli/report-browser.sh; time: GNU time for bench/
 deb_pkgs="$build_pkgs libcmocka-dev pciutils dpkg-dev debhelper build-essential"  # dpkg-buildpackage checks build-essential
 
 case "${1:-build}" in

@@ -81,6 +81,10 @@ static void cell_of(struct p2p_run *r, size_t x, size_t y, struct p2p_cell *out)
 		 out->detour >= 0 ? "*" : "", verdict_word(out->v.map), out->unknown ? "?" : "");
 }
 
+/* Unnamed devices a run takes: every pair of them is a cell, so a
+ * fabric of 100,000 functions would take hours and print billions. */
+#define P2P_ALL_MAX 1024
+
 static int select_devices(struct p2p_run *r, int argc, char **argv)
 {
 	const struct cli *c = r->c;
@@ -123,6 +127,12 @@ static int select_devices(struct p2p_run *r, int argc, char **argv)
 		for (size_t i = 0; i < count; i++)
 			if (cli_is_peer(acs_fabric_func(c->fabric, i)))
 				r->devs[r->n++] = i;
+	}
+	if (r->n > P2P_ALL_MAX) {
+		fprintf(stderr, "acsctl p2p: %zu devices in %s, %llu pairs: name the devices (acsctl p2p DEV...) "
+			"or select at most %d with -s/-d\n", r->n, acs_fabric_origin(c->fabric),
+			(unsigned long long)r->n * (r->n - 1) / 2, P2P_ALL_MAX);
+		return EXIT_BAD_INPUT;
 	}
 	p2p_sort_by_kind(c->fabric, r->devs, r->n);
 	return 0;

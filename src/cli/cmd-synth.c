@@ -26,6 +26,7 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "functions", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "switch-ports", required_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
@@ -34,6 +35,7 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 	const char *format = "topo", *name = "-";
 	acs_fabric *f = NULL;
 	struct cli_output out;
+	uint64_t ports;
 	int opt, rc;
 
 	optind = 0;
@@ -47,12 +49,21 @@ int cmd_synth(struct cli *c, int argc, char **argv)
 			if (parse_u64("--seed", optarg, &o.seed))
 				return EXIT_BAD_INPUT;
 			break;
+		case 'P':
+			if (parse_u64("--switch-ports", optarg, &ports))
+				return EXIT_BAD_INPUT;
+			if (!ports || ports > 256) {
+				fprintf(stderr, "acsctl synth: --switch-ports must be 1 to 256, not '%s'\n", optarg);
+				return EXIT_BAD_INPUT;
+			}
+			o.switch_ports = (unsigned)ports;
+			break;
 		case 'T': format = optarg; break;
 		case 'o': name = optarg; break;
 		case 'j': c->json = true; break;
 		case 'm': c->machine = true; break;
 		default:
-			fprintf(stderr, "usage: acsctl synth --functions N [--seed S] [--format topo|dump] [-o FILE]\n");
+			fprintf(stderr, "usage: acsctl synth --functions N [--seed S] [--switch-ports N] [--format topo|dump] [-o FILE]\n");
 			return EXIT_BAD_INPUT;
 		}
 	}

@@ -216,6 +216,27 @@ static inline bool acs_func_is_peer(const struct acs_func *fn)
  * Number set) blocks peer requests from in to out (analysis/p2p.c). */
 bool acs_egress_blocks(const struct acs_func *in, const struct acs_func *out);
 
+/* acs_audit_run() at the places scope marks (per function: a switch's
+ * upstream port, a device's first function) and the routes' findings
+ * alone: no issues, sites, stale or conservative findings. What a plan's
+ * check of a candidate needs (analysis/audit.c, plan.c). */
+struct acs_audit;
+int acs_audit_run_scoped(struct acs_audit **out, const acs_fabric *f, const acs_policy *gp,
+			 const acs_policy *hw, const uint8_t *scope);
+/* The places (scope[i] = 1) whose findings ACS changes ch[0..nch-1] of f
+ * can alter: at and below each changed slot, and its slots above
+ * (analysis/plan.c; test_audit checks the rest are before's). */
+struct acs_ctrl_change;
+int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size_t nch, uint8_t *scope);
+
+/* acs_whatif_run() with the P2P pairs alone (acs_whatif_p2p(); no
+ * groups, isolation or audits): what a plan's opened pairs need
+ * (analysis/whatif.c, plan-result.c). */
+struct acs_whatif;
+struct acs_whatif_opts;
+int acs_whatif_run_p2p(struct acs_whatif **out, const acs_fabric *before, const acs_policy *before_policy,
+		       const acs_fabric *after, const acs_policy *after_policy, const struct acs_whatif_opts *opts);
+
 char *acs_strdup(const char *s);
 /* The M32/M64 segment of a PHB that holds addr, -1 outside (policy/pe-platform.c). */
 struct acs_platform;

@@ -70,6 +70,18 @@ expect 0 "synth dump" "$acsctl" synth --functions 20 --format dump -o "$tmp/s.tx
 expect 0 "synth dump loads" "$acsctl" -F "$tmp/s.txt" groups -m
 expect 2 "synth bad count" "$acsctl" synth --functions lots
 expect 2 "synth bad format" "$acsctl" synth --functions 5 --format xml
+# issue 20: switches of 64 downstream ports, past 32 two functions a device
+expect 0 "synth --switch-ports 64" "$acsctl" synth --functions 3000 --seed 2 --switch-ports 64 -o "$tmp/p64.json"
+expect 0 "64-port switches load" "$acsctl" -F "$tmp/p64.json" show
+grep -q ':1f\.1  \[Downstream Port\]' "$tmp/out" && ok "synth: a switch's 64th port is 1f.1" ||
+	bad "synth: a switch's 64th port is 1f.1"
+expect 2 "synth --switch-ports 0" "$acsctl" synth --functions 5 --switch-ports 0
+expect 2 "synth --switch-ports 257" "$acsctl" synth --functions 5 --switch-ports 257
+# a matrix of every peer of a large fabric: refused, its size said
+expect 2 "p2p of 2000 peers unnamed" "$acsctl" -F "$tmp/p64.json" p2p
+grep -q 'p2p: [0-9]* devices in .*, [0-9]* pairs: name the devices' "$tmp/err" &&
+	ok "p2p: too many devices, the count said" || bad "p2p: too many devices, the count said"
+expect 0 "p2p of named devices on a large fabric" "$acsctl" -F "$tmp/p64.json" p2p 0000:03:00.0 0000:04:00.0
 expect 0 "export" "$acsctl" -F "$dump" export "$tmp/e.json"
 expect 0 "export loads" "$acsctl" -F "$tmp/e.json" groups -m
 "$acsctl" -F "$dump" groups -m >"$tmp/a"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tfab.h"
+#include "acsctl/synth.h"
 
 #define ACS_ON 0x001d
 
@@ -413,6 +414,122 @@ static void test_audit_issues__clean(void **state)
 	acs_fabric_free(f);
 }
 
+/* A finding as one string: kind, devices, ports passed, reason. */
+static char *finding_key(const acs_finding *fd)
+{
+	char *k = malloc(64 + 12 * (fd->ndevices + fd->nvia) + strlen(fd->reason));
+	size_t n = (size_t)sprintf(k, "%d|", fd->kind);
+
+	assert_non_null(k);
+	for (size_t i = 0; i < fd->ndevices; i++)
+		n += (size_t)sprintf(k + n, "%u,", fd->devices[i]);
+	n += (size_t)sprintf(k + n, "|");
+	for (size_t i = 0; i < fd->nvia; i++)
+		n += (size_t)sprintf(k + n, "%u,", fd->via[i]);
+	sprintf(k + n, "|%s", fd->reason);
+	return k;
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The audit's findings as sorted keys; *n their count. */
+static char **finding_keys(const acs_audit *a, size_t *n)
+{
+	char **k = calloc(acs_audit_count(a) + 1, sizeof(*k));
+
+	assert_non_null(k);
+	*n = 0;
+	for (size_t i = 0; i < acs_audit_count(a); i++)
+		if (acs_audit_at(a, i)->kind == ACS_FINDING_UNSAFE || acs_audit_at(a, i)->kind == ACS_FINDING_UNKNOWN)
+			k[(*n)++] = finding_key(acs_audit_at(a, i));
+	qsort(k, *n, sizeof(*k), key_cmp);
+	return k;
+}
+
+static bool has_key(char **k, size_t n, const char *key)
+{
+	return bsearch(&key, k, n, sizeof(*k), key_cmp) != NULL;
+}
+
+static void free_keys(char **k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(k[i]);
+	free(k);
+}
+
+/*
+ * The plan checks a candidate by auditing only where its changes reach
+ * (acs_change_scope(), acs_audit_run_scoped()): on switches of 64 ports,
+ * with ReqRedir turned over on every fifth port, every route finding of
+ * the full audit after is the scoped audit's or, out of scope, one the
+ * fabric before had word for word; and the scoped audit finds nothing
+ * the full one does not.
+ */
+static void test_audit_scoped__the_rest_is_before(void **state)
+{
+	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *before = NULL, *after = NULL;
+	acs_audit *full_before, *full_after, *scoped;
+	struct acs_ctrl_change *ch;
+	char **kb, **ka, **ks;
+	size_t n, nch = 0, nb, na, ns, from_before = 0, in_scope = 0;
+	uint8_t *scope;
+
+	(void)state;
+	o.functions = 3000;
+	o.seed = 2;
+	o.switch_ports = 64;
+	assert_int_equal(acs_fabric_synth(&before, &o), 0);
+	n = acs_fabric_count(before);
+	ch = calloc(n + 1, sizeof(*ch));
+	scope = calloc(n + 1, 1);
+	assert_non_null(ch);
+	assert_non_null(scope);
+	for (size_t i = 0, ports = 0; i < n; i++) {
+		const struct acs_func *fn = acs_fabric_func(before, i);
+
+		if (fn->pcie_type == ACS_PCIE_DOWNSTREAM && fn->acs_pos && ports++ % 5 == 0)
+			ch[nch++] = (struct acs_ctrl_change){ i, (uint16_t)(fn->acs_ctrl ^ ACS_RR) };
+	}
+	assert_true(nch > 10);
+	assert_int_equal(acs_fabric_with_acs_ctrl(&after, before, ch, nch), 0);
+	assert_int_equal(acs_change_scope(before, ch, nch, scope), 0);
+	assert_int_equal(acs_audit_run(&full_before, before, acs_policy_default(), acs_policy_default()), 0);
+	assert_int_equal(acs_audit_run(&full_after, after, acs_policy_default(), acs_policy_default()), 0);
+	assert_int_equal(acs_audit_run_scoped(&scoped, after, acs_policy_default(), acs_policy_default(), scope), 0);
+	kb = finding_keys(full_before, &nb);
+	ka = finding_keys(full_after, &na);
+	ks = finding_keys(scoped, &ns);
+	for (size_t i = 0; i < na; i++) {
+		bool s = has_key(ks, ns, ka[i]);
+
+		in_scope += s;
+		if (!s) {
+			assert_true(has_key(kb, nb, ka[i]));
+			from_before++;
+		}
+	}
+	for (size_t i = 0; i < ns; i++)
+		assert_true(has_key(ka, na, ks[i]));
+	/* both kinds occur: the test is not empty */
+	assert_true(in_scope > 0 && from_before > 0);
+	assert_true(ns < na);
+	free_keys(kb, nb);
+	free_keys(ka, na);
+	free_keys(ks, ns);
+	acs_audit_free(full_before);
+	acs_audit_free(full_after);
+	acs_audit_free(scoped);
+	acs_fabric_free(after);
+	acs_fabric_free(before);
+	free(ch);
+	free(scope);
+}
+
 static acs_fabric *load(const char *path)
 {
 	acs_load_opts o = ACS_LOAD_OPTS_INIT;
@@ -558,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_audit_issues__device),
 		cmocka_unit_test(test_audit_issues__clean),
 		cmocka_unit_test(test_audit_fixtures__fix_is_the_planners),
+		cmocka_unit_test(test_audit_scoped__the_rest_is_before),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

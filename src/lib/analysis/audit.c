@@ -52,7 +52,6 @@ struct acs_audit {
 	size_t n, cap;
 	uint32_t *store;      /* devices and via lists */
 	size_t nstore, capstore;
-	char **reasons;
 	acs_unknown *unknown; /* what the UNKNOWN findings depend on */
 	const uint32_t *unknown_list;
 	size_t nunknown;
@@ -60,8 +59,10 @@ struct acs_audit {
 	size_t nissues;
 	acs_audit_site *sites;
 	size_t nsites;
-	void **blocks;        /* what issues and sites point into */
+	void **blocks;        /* what findings, issues and sites point into */
 	size_t nblocks, capblocks;
+	char *chunk;          /* the newest chunk's free part (keep()) */
+	size_t chunk_left;
 };
 
 struct ctx {
@@ -73,7 +74,11 @@ struct ctx {
 	bool groups_sure;       /* the groups are read (the kernel's) or given, not predicted */
 	acs_unknown *pair;      /* scratch: what one pair depends on */
 	acs_audit *out;
+	const uint8_t *scope;   /* NULL, or the places to look at; then the
+				 * routes' findings alone (acs_audit_run_scoped()) */
 };
+
+static void *keep(acs_audit *a, size_t size);
 
 static uint32_t *store(acs_audit *a, const uint32_t *v, size_t n)
 {
@@ -106,27 +111,23 @@ static int add(acs_audit *a, int kind, const uint32_t *dev, size_t ndev,
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 16;
 		acs_finding *nv = realloc(a->v, cap * sizeof(*nv));
-		char **nr = realloc(a->reasons, cap * sizeof(*nr));
 		struct route_meta *nm = realloc(a->meta, cap * sizeof(*nm));
 
 		if (nv)
 			a->v = nv;
-		if (nr)
-			a->reasons = nr;
 		if (nm)
 			a->meta = nm;
-		if (!nv || !nr || !nm)
+		if (!nv || !nm)
 			return acs_error_nomem();
 		a->cap = cap;
 	}
 	memset(&a->meta[a->n], 0, sizeof(a->meta[a->n]));
 	d = store(a, dev, ndev);
 	v = d ? store(a, via, nvia) : NULL;
-	r = acs_strdup(reason);
-	if (!d || !v || !r) {
-		free(r);
+	r = d && v ? keep(a, strlen(reason) + 1) : NULL;
+	if (!r)
 		return acs_error_nomem();
-	}
+	strcpy(r, reason);
 	d = v - ndev;   /* store() may have moved the block */
 	fd = &a->v[a->n];
 	fd->kind = kind;
@@ -135,7 +136,7 @@ static int add(acs_audit *a, int kind, const uint32_t *dev, size_t ndev,
 	fd->via = v;
 	fd->nvia = nvia;
 	fd->reason = r;
-	a->reasons[a->n++] = r;
+	a->n++;
 	return 0;
 }
 
@@ -203,6 +204,15 @@ static int add_unknown(struct ctx *c, size_t a, size_t b, const char *why)
 	return add(c->out, ACS_FINDING_UNKNOWN, dev, 2, via, nvia, why);
 }
 
+/* s at p; the end. The caller sizes the buffer. */
+static char *cat(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
 /* One switch: each port that lets requests across, against each other
  * port whose devices sit in other groups. */
 static int audit_switch(struct ctx *c, const struct acs_func *usp)
@@ -240,10 +250,13 @@ static int audit_switch(struct ctx *c, const struct acs_func *usp)
 			if (v != ACS_FINDING_UNSAFE)
 				continue;
 			bits_text(r.missing ? r.missing : ACS_RR, bits, sizeof(bits));
-			snprintf(why, sizeof(why),
-				 "%s lacks %sso requests from below it cross switch %s to the devices below %s without the IOMMU, though they are in different groups",
-				 acs_func_addr(x, xa, sizeof(xa)), bits,
-				 acs_func_addr(usp, ua, sizeof(ua)), acs_func_addr(y, ya, sizeof(ya)));
+			/* "X lacks BITS so requests from below it cross switch U to
+			 * the devices below Y ...": pieces joined, as snprintf would
+			 * (a 64-port switch has 4032 of these) */
+			*cat(cat(cat(cat(cat(cat(cat(why, acs_func_addr(x, xa, sizeof(xa))), " lacks "), bits),
+					 "so requests from below it cross switch "), acs_func_addr(usp, ua, sizeof(ua))),
+				 " to the devices below "), acs_func_addr(y, ya, sizeof(ya))) = '\0';
+			strcat(why, " without the IOMMU, though they are in different groups");
 			{
 				uint32_t dev[2] = { (uint32_t)ex, (uint32_t)ey };
 				uint32_t via[3] = { (uint32_t)(first + i), (uint32_t)acs_fabric_index(c->f, usp),
@@ -432,7 +445,13 @@ static bool maybe_switch(const struct acs_func *fn)
 
 /* --- issues and sites: the proven findings as someone fixing them needs them --- */
 
-static void *keep(acs_audit *a, size_t size)
+/* A fabric of 64-port switches has hundreds of thousands of issues, each
+ * a handful of small lists: they are cut from chunks rather than each
+ * allocated (and freed) on its own. */
+#define KEEP_CHUNK (256u * 1024)
+#define KEEP_ALIGN 16u
+
+static void *keep_block(acs_audit *a, size_t size)
 {
 	void *p;
 
@@ -451,6 +470,26 @@ static void *keep(acs_audit *a, size_t size)
 	return p;
 }
 
+/* size bytes, zeroed, kept until the audit is freed; NULL out of memory. */
+static void *keep(acs_audit *a, size_t size)
+{
+	void *p;
+
+	size = (size + KEEP_ALIGN - 1) / KEEP_ALIGN * KEEP_ALIGN;
+	if (size > KEEP_CHUNK / 8)
+		return keep_block(a, size);
+	if (size > a->chunk_left) {
+		a->chunk = keep_block(a, KEEP_CHUNK);
+		a->chunk_left = a->chunk ? KEEP_CHUNK : 0;
+		if (!a->chunk)
+			return NULL;
+	}
+	p = a->chunk;
+	a->chunk += size;
+	a->chunk_left -= size;
+	return p;
+}
+
 /* A growable string; failed once out of memory. */
 struct sbuf {
 	char *s;
@@ -466,9 +505,14 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 
 	if (b->failed)
 		return;
+	/* most pieces fit what is left: one pass */
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	len = vsnprintf(b->cap ? b->s + b->n : NULL, b->cap - b->n, fmt, ap);
 	va_end(ap);
+	if (len >= 0 && b->n + (size_t)len < b->cap) {
+		b->n += (size_t)len;
+		return;
+	}
 	if (len >= 0 && b->n + (size_t)len + 1 > b->cap) {
 		size_t cap = (b->n + (size_t)len + 1) * 2;
 		char *s = realloc(b->s, cap);
@@ -486,6 +530,43 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
 	va_end(ap);
 	b->n += (size_t)len;
+}
+
+/* v in decimal, as %u writes it, into buf (16 bytes); returns buf. */
+static const char *u32_text(uint32_t v, char *buf)
+{
+	char tmp[16];
+	size_t n = 0, k = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		buf[k++] = tmp[--n];
+	buf[k] = '\0';
+	return buf;
+}
+
+/* s appended as it is: no format to read. */
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (b->failed)
+		return;
+	if (b->n + len + 1 > b->cap) {
+		size_t cap = (b->n + len + 1) * 2;
+		char *ns = realloc(b->s, cap);
+
+		if (!ns) {
+			b->failed = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, len + 1);
+	b->n += len;
 }
 
 /* The string, kept by the audit; NULL out of memory. */
@@ -826,17 +907,19 @@ static void sb_missing(struct sbuf *b, const acs_fabric *f, const acs_audit_miss
 {
 	char addr[ACS_ADDR_MAX];
 
-	acs_func_addr(acs_fabric_func(f, m->port), addr, sizeof(addr));
+	sb_puts(b, acs_func_addr(acs_fabric_func(f, m->port), addr, sizeof(addr)));
 	if (!m->capability) {
-		sb_printf(b, "%s has no ACS", addr);
+		sb_puts(b, " has no ACS");
 		return;
 	}
-	sb_printf(b, "%s lacks", addr);
+	sb_puts(b, " lacks");
 	for (size_t i = 0; i < sizeof(bit_names) / sizeof(bit_names[0]); i++)
-		if (m->bits & bit_names[i].bit)
-			sb_printf(b, " %s", bit_names[i].name);
+		if (m->bits & bit_names[i].bit) {
+			sb_puts(b, " ");
+			sb_puts(b, bit_names[i].name);
+		}
 	if (!m->bits)
-		sb_printf(b, " nothing, yet does not redirect (a quirk of the device)");
+		sb_puts(b, " nothing, yet does not redirect (a quirk of the device)");
 }
 
 /* Issue is's reason, one sentence. from: -1 both ways, else the index in
@@ -847,13 +930,26 @@ static const char *issue_reason(const struct ctx *c, const acs_audit_issue *is, 
 	char at[32];
 
 	if (is->meets_kind == ACS_MEET_SWITCH) {
+		char g0[16], g1[16];
+
 		acs_func_addr(acs_fabric_func(c->f, (size_t)is->meets_at), at, sizeof(at));
-		if (from < 0)
-			sb_printf(&b, "groups %u and %u reach each other across switch %s without the IOMMU, though they are in different groups: ",
-				  is->groups[0], is->groups[1], at);
-		else
-			sb_printf(&b, "requests from group %u cross switch %s to group %u without the IOMMU, though they are in different groups: ",
-				  is->groups[from], at, is->groups[!from]);
+		/* one an issue, hundreds of thousands on large fabrics: no format */
+		if (from < 0) {
+			sb_puts(&b, "groups ");
+			sb_puts(&b, u32_text(is->groups[0], g0));
+			sb_puts(&b, " and ");
+			sb_puts(&b, u32_text(is->groups[1], g1));
+			sb_puts(&b, " reach each other across switch ");
+			sb_puts(&b, at);
+		} else {
+			sb_puts(&b, "requests from group ");
+			sb_puts(&b, u32_text(is->groups[from], g0));
+			sb_puts(&b, " cross switch ");
+			sb_puts(&b, at);
+			sb_puts(&b, " to group ");
+			sb_puts(&b, u32_text(is->groups[!from], g1));
+		}
+		sb_puts(&b, " without the IOMMU, though they are in different groups: ");
 	} else {
 		const struct acs_func *d = acs_fabric_func(c->f, (size_t)is->meets_at);
 		bool below = false;
@@ -870,7 +966,7 @@ static const char *issue_reason(const struct ctx *c, const acs_audit_issue *is, 
 	}
 	for (size_t i = 0; i < is->nmissing; i++) {
 		if (i)
-			sb_printf(&b, "; ");
+			sb_puts(&b, "; ");
 		sb_missing(&b, c->f, &is->missing[i]);
 	}
 	return sb_keep(c->out, &b);
@@ -1250,17 +1346,19 @@ static int walk(struct ctx *c, const acs_groups *g, bool stale)
 	for (size_t i = 0; !rc && i < acs_fabric_count(f); i++) {
 		const struct acs_func *fn = acs_fabric_func(f, i);
 
+		if (c->scope && !c->scope[i])
+			continue;
 		if (maybe_switch(fn))
 			rc = audit_switch(c, fn);
 		if (!rc && (i == 0 || acs_fabric_func(f, i - 1)->dev != fn->dev ||
 			    acs_fabric_func(f, i - 1)->bus != fn->bus))
 			rc = audit_device(c, i);
 	}
-	if (!rc && stale)
+	if (!rc && stale && !c->scope)
 		rc = audit_stale(c, g);
-	if (!rc)
+	if (!rc && !c->scope)
 		rc = audit_conservative(c, g);
-	if (!rc)
+	if (!rc && !c->scope)
 		rc = build_issues(c);
 	if (!rc)
 		c->out->nunknown = acs_unknown_list(c->out->unknown, &c->out->unknown_list);
@@ -1270,14 +1368,15 @@ static int walk(struct ctx *c, const acs_groups *g, bool stale)
 /* The audit against the groups g (the kernel's own where the source has
  * them); predicted: g is the ACS prediction, so also the groups the kernel
  * built on other ACS values, and the unread ports its groups depend on. */
-static int run(acs_audit **out, const acs_fabric *f, const acs_groups *g, const acs_policy *hw, bool predicted)
+static int run(acs_audit **out, const acs_fabric *f, const acs_groups *g, const acs_policy *hw, bool predicted,
+	       const uint8_t *scope)
 {
 	size_t n = acs_fabric_count(f);
 	acs_audit *a = calloc(1, sizeof(*a));
 	int32_t *group = malloc((n + 1) * sizeof(*group));
 	int32_t *first_ep = malloc((n + 1) * sizeof(*first_ep));
 	bool kernel = acs_fabric_kernel_groups(f) == ACS_KGROUPS_PRESENT;
-	struct ctx c = { f, hw, group, first_ep, g, kernel || !predicted, NULL, a };
+	struct ctx c = { f, hw, group, first_ep, g, kernel || !predicted, NULL, a, scope };
 	int rc;
 
 	*out = NULL;
@@ -1311,7 +1410,20 @@ int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
 
 	*out = NULL;
 	if (!rc)
-		rc = run(out, f, g, hw, true);
+		rc = run(out, f, g, hw, true, NULL);
+	acs_groups_free(g);
+	return rc;
+}
+
+int acs_audit_run_scoped(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
+			 const acs_policy *hw, const uint8_t *scope)
+{
+	acs_groups *g = NULL;
+	int rc = acs_groups_compute(&g, f, gp);
+
+	*out = NULL;
+	if (!rc)
+		rc = run(out, f, g, hw, true, scope);
 	acs_groups_free(g);
 	return rc;
 }
@@ -1319,7 +1431,7 @@ int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
 int acs_audit_run_groups(acs_audit **out, const acs_fabric *f, const acs_groups *groups,
 			 const acs_policy *hw)
 {
-	return run(out, f, groups, hw, false);
+	return run(out, f, groups, hw, false, NULL);
 }
 
 size_t acs_audit_count(const acs_audit *a)
@@ -1362,9 +1474,6 @@ void acs_audit_free(acs_audit *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->n; i++)
-		free(a->reasons[i]);
-	free(a->reasons);
 	free(a->v);
 	free(a->meta);
 	for (size_t i = 0; i < a->nblocks; i++)

@@ -81,26 +81,55 @@ static int mark_new_groups(acs_plan_result *r, const acs_fabric *f, const acs_po
 	return rc;
 }
 
+/* The warned pairs (a, b) as a << 32 | b + 1, open addressing: a 64-port
+ * switch's audit has hundreds of thousands of findings to look up. */
+struct pair_set {
+	uint64_t *slot;       /* 0: empty */
+	size_t mask;
+};
+
+static size_t pair_slot(const struct pair_set *s, uint64_t key)
+{
+	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 17) & s->mask;
+
+	while (s->slot[h] && s->slot[h] != key)
+		h = (h + 1) & s->mask;
+	return h;
+}
+
+static uint64_t pair_key(uint32_t a, uint32_t b)
+{
+	return ((uint64_t)a << 32 | b) + 1;
+}
+
 /* Pairs the groups after keep apart though they reach each other, each
  * pair once whichever way it reaches. */
 static int assign_together(acs_plan_result *r, const acs_policy *p)
 {
-	size_t n = acs_audit_count(r->audit);
+	size_t n = acs_audit_count(r->audit), cap = 16;
+	struct pair_set seen;
 	int rc = 0;
 
+	while (cap < 2 * n)
+		cap *= 2;
+	seen.mask = cap - 1;
+	seen.slot = calloc(cap, sizeof(*seen.slot));
 	r->warnings = calloc(n + 1, sizeof(*r->warnings));
-	if (!r->warnings)
+	if (!r->warnings || !seen.slot) {
+		free(seen.slot);
 		return acs_error_nomem();
+	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		const acs_finding *fd = acs_audit_at(r->audit, i);
-		bool dup = false;
+		uint64_t back;
 
 		if (fd->kind != ACS_FINDING_UNSAFE || fd->ndevices != 2)
 			continue;
-		for (size_t j = 0; j < r->nwarnings; j++)
-			dup |= r->warnings[j].devices[0] == fd->devices[1] && r->warnings[j].devices[1] == fd->devices[0];
-		if (dup)
+		/* the same pair the other way was warned of */
+		back = pair_key(fd->devices[1], fd->devices[0]);
+		if (seen.slot[pair_slot(&seen, back)] == back)
 			continue;
+		seen.slot[pair_slot(&seen, pair_key(fd->devices[0], fd->devices[1]))] = pair_key(fd->devices[0], fd->devices[1]);
 		rc = acs_lines_add(&r->messages, "Linux %s keeps them in separate groups, but they reach each other",
 				   acs_policy_name(p));
 		if (rc)
@@ -108,6 +137,7 @@ static int assign_together(acs_plan_result *r, const acs_policy *p)
 		r->warnings[r->nwarnings++] = (acs_plan_warning){ ACS_PLAN_ASSIGN_TOGETHER, 2,
 			{ fd->devices[0], fd->devices[1] }, NULL };
 	}
+	free(seen.slot);
 	/* the messages' array may have moved while it grew */
 	for (size_t j = 0; !rc && j < r->nwarnings; j++)
 		r->warnings[j].message = r->messages.v[j];
@@ -324,7 +354,7 @@ static int opened_pairs(acs_plan_result *r, const acs_fabric *f, const acs_polic
 
 	o.cpu = cpu;
 	o.max_pairs = SIZE_MAX;
-	rc = acs_whatif_run(&wi, f, p, r->after, p, &o);
+	rc = acs_whatif_run_p2p(&wi, f, p, r->after, p, &o);
 	if (rc)
 		return rc;
 	n = acs_whatif_p2p(wi, &w, NULL);

@@ -557,6 +557,78 @@ static bool no_new_unsafe(const struct ctx *cx, const acs_fabric *after, const a
 	return true;
 }
 
+static bool same_slot(const struct acs_func *x, const struct acs_func *y)
+{
+	return x->domain == y->domain && x->bus == y->bus && x->dev == y->dev;
+}
+
+/* The functions of i's slot: the first index, the count returned. */
+static size_t slot_of(const acs_fabric *f, size_t i, size_t *first)
+{
+	const struct acs_func *fn = acs_fabric_func(f, i);
+	size_t lo = i, hi = i + 1, n = acs_fabric_count(f);
+
+	while (lo > 0 && same_slot(acs_fabric_func(f, lo - 1), fn))
+		lo--;
+	while (hi < n && same_slot(acs_fabric_func(f, hi), fn))
+		hi++;
+	*first = lo;
+	return hi - lo;
+}
+
+/*
+ * The places whose audit findings the changes can alter: a finding at a
+ * switch or device reads the ACS of the ports right below it and the
+ * groups of the endpoints below those. A change at port c moves the
+ * groups at and below its slot (the upward walk, the slot's function
+ * alias) and the routes entering by c: the places in those subtrees and
+ * the places above c. Elsewhere the findings are those of before.
+ */
+int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size_t nch, uint8_t *scope)
+{
+	size_t n = acs_fabric_count(f), sp = 0;
+	/* each function's children pushed once, besides each change's slot */
+	uint32_t *stack = malloc((2 * (n + nch) + 2) * sizeof(*stack));
+	uint8_t *seen = calloc(n + 1, 1);
+
+	if (!stack || !seen) {
+		free(stack);
+		free(seen);
+		return acs_error_nomem();
+	}
+	for (size_t k = 0; k < nch; k++) {
+		size_t first, cnt = slot_of(f, ch[k].index, &first);
+		const struct acs_func *up;
+
+		stack[sp++] = (uint32_t)first;
+		stack[sp++] = (uint32_t)cnt;
+		for (up = acs_fabric_parent(f, acs_fabric_func(f, ch[k].index)); up; up = acs_fabric_parent(f, up)) {
+			size_t s0, sn = slot_of(f, acs_fabric_index(f, up), &s0);
+
+			memset(scope + s0, 1, sn);
+		}
+	}
+	while (sp) {
+		size_t cnt = stack[--sp], first = stack[--sp];
+
+		for (size_t i = first; i < first + cnt; i++) {
+			size_t cf, cn;
+
+			if (seen[i])
+				continue;
+			seen[i] = scope[i] = 1;
+			cn = acs_fabric_children(f, acs_fabric_func(f, i), &cf);
+			if (cn) {
+				stack[sp++] = (uint32_t)cf;
+				stack[sp++] = (uint32_t)cn;
+			}
+		}
+	}
+	free(stack);
+	free(seen);
+	return 0;
+}
+
 static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 {
 	const acs_fabric *f = cx->f;
@@ -580,10 +652,15 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 		/* the groups after are the predicted ones (made at boot) */
 		if (w->kgroups == ACS_KGROUPS_PRESENT)
 			w->kgroups = ACS_KGROUPS_UNKNOWN;
-		rc = acs_audit_run(&a, w, cx->p, acs_policy_hardware(cx->p));
+		uint8_t *scope = calloc(acs_fabric_count(f) + 1, 1);
+
+		rc = scope ? acs_change_scope(f, ch, n, scope) : acs_error_nomem();
+		if (!rc)
+			rc = acs_audit_run_scoped(&a, w, cx->p, acs_policy_hardware(cx->p), scope);
 		if (!rc)
 			*ok = no_new_unsafe(cx, w, a);
 		acs_audit_free(a);
+		free(scope);
 	}
 	acs_fabric_free(w);
 	free(ch);

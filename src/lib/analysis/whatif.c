@@ -717,8 +717,11 @@ static int collect_unknown(acs_whatif *w)
 	return 0;
 }
 
-int acs_whatif_run(acs_whatif **out, const acs_fabric *before, const acs_policy *before_policy,
-		   const acs_fabric *after, const acs_policy *after_policy, const acs_whatif_opts *opts)
+/* p2p_only: the function map and the P2P pairs alone (a plan's opened
+ * pairs): no groups, no audits, which on large fabrics cost the most. */
+static int run(acs_whatif **out, const acs_fabric *before, const acs_policy *before_policy,
+	       const acs_fabric *after, const acs_policy *after_policy, const acs_whatif_opts *opts,
+	       bool p2p_only)
 {
 	acs_whatif_opts dflt = ACS_WHATIF_OPTS_INIT;
 	acs_whatif *w;
@@ -739,15 +742,15 @@ int acs_whatif_run(acs_whatif **out, const acs_fabric *before, const acs_policy 
 	w->p[1] = after_policy;
 	w->opts = opts ? *opts : dflt;
 	rc = map_functions(w);
-	if (!rc)
+	if (!rc && !p2p_only)
 		rc = diff_groups(w);
-	if (!rc)
+	if (!rc && !p2p_only)
 		rc = diff_isolation(w);
 	if (!rc)
 		rc = diff_p2p(w);
-	if (!rc)
+	if (!rc && !p2p_only)
 		rc = diff_audit(w);
-	if (!rc)
+	if (!rc && !p2p_only)
 		rc = collect_unknown(w);
 	if (rc) {
 		acs_whatif_free(w);
@@ -755,6 +758,18 @@ int acs_whatif_run(acs_whatif **out, const acs_fabric *before, const acs_policy 
 	}
 	*out = w;
 	return 0;
+}
+
+int acs_whatif_run(acs_whatif **out, const acs_fabric *before, const acs_policy *before_policy,
+		   const acs_fabric *after, const acs_policy *after_policy, const acs_whatif_opts *opts)
+{
+	return run(out, before, before_policy, after, after_policy, opts, false);
+}
+
+int acs_whatif_run_p2p(acs_whatif **out, const acs_fabric *before, const acs_policy *before_policy,
+		       const acs_fabric *after, const acs_policy *after_policy, const acs_whatif_opts *opts)
+{
+	return run(out, before, before_policy, after, after_policy, opts, true);
 }
 
 const acs_fabric *acs_whatif_fabric(const acs_whatif *w, int side)

@@ -20,6 +20,7 @@ struct gen {
 	struct acs_cfgsynth s;
 	uint64_t rng;
 	uint64_t left;
+	unsigned switch_ports;     /* 0: 2 to 8 at random */
 	uint32_t domain;
 	unsigned next_bus;
 };
@@ -124,11 +125,14 @@ static void a_switch(struct gen *g, uint8_t bus, unsigned level, int *rc)
 {
 	long up = add_bridge(g, ACS_PCIE_UPSTREAM, bus, 0, 0, false, -1, rc);
 	uint8_t inner = (uint8_t)(g->next_bus - 1);
-	unsigned ports = between(g, 2, 8);
+	unsigned ports = g->switch_ports ? g->switch_ports : between(g, 2, 8);
+	/* a bus holds 32 devices: past 32 ports, each device a few of them,
+	 * numbered in the order the kernel enumerates (buses follow) */
+	unsigned per_dev = (ports + 31) / 32;
 
 	for (unsigned p = 0; p < ports && g->left && g->next_bus < LAST_BUS; p++) {
-		long dp = add_bridge(g, ACS_PCIE_DOWNSTREAM, inner, (uint8_t)p, 0, false,
-				     chance(g, 85) ? port_acs_ctrl(g, 70) : -1, rc);
+		long dp = add_bridge(g, ACS_PCIE_DOWNSTREAM, inner, (uint8_t)(p / per_dev), (uint8_t)(p % per_dev),
+				     per_dev > 1 && p % per_dev == 0, chance(g, 85) ? port_acs_ctrl(g, 70) : -1, rc);
 
 		if (dp < 0)
 			break;
@@ -185,10 +189,12 @@ int acs_fabric_synth(acs_fabric **out, const acs_synth_opts *o)
 	int rc = 0;
 
 	*out = NULL;
-	if (!o || o->version != ACS_SYNTH_OPTS_VERSION)
+	if (!o || (o->version != 1 && o->version != ACS_SYNTH_OPTS_VERSION))
 		return acs_error_set(ACS_EINVAL, "acs_synth_opts: unsupported version");
 	if (!o->functions || o->functions > 64ull * 1024 * 1024)
 		return acs_error_set(ACS_EINVAL, "synth: --functions must be 1 to 67108864");
+	if (o->version >= 2 && o->switch_ports > 256)
+		return acs_error_set(ACS_EINVAL, "synth: --switch-ports must be 1 to 256");
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return acs_error_nomem();
@@ -196,6 +202,7 @@ int acs_fabric_synth(acs_fabric **out, const acs_synth_opts *o)
 	g->b = &b;
 	g->rng = o->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
 	g->left = o->functions;
+	g->switch_ports = o->version >= 2 ? o->switch_ports : 0;
 	while (!rc && g->left) {
 		if (g->domain > 0xffff) {
 			rc = acs_error_set(ACS_EINVAL, "synth: more functions than 65536 domains hold");
