@@ -557,6 +557,12 @@ static int multi(struct cli *c, const struct cli_command *cmd, char **argv)
 			fprintf(stderr, "acsctl %s: one input at a time (-F given %zu)\n", cmd->name, c->nmulti);
 			return EXIT_BAD_INPUT;
 		}
+	/* each input would replace the one file the textfile collector reads */
+	if (!strcmp(cmd->name, "metrics") && c->output) {
+		fprintf(stderr, "acsctl metrics: -o FILE takes one input (-F given %zu); without -o each input's metrics are printed\n",
+			c->nmulti);
+		return EXIT_BAD_INPUT;
+	}
 	for (size_t i = 0; i < c->nmulti; i++)
 		if (!strcmp(c->multi[i], "-") || !strcmp(c->multi[i], "/dev/stdin")) {
 			fprintf(stderr, "acsctl: -F %s: standard input is one input, not one of many\n", c->multi[i]);

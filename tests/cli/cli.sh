@@ -1412,6 +1412,9 @@ expect 1 "two -F: the worst exit" "$acsctl" -F "$mi/kitchen-sink-1.txt" -F "$mi/
 grep -q '^input path=.*kitchen-sink-1.txt exit=1$' "$tmp/out" && grep -q '^inputs count=2 ok=1 fail=1 unknown=0 unreadable=0$' "$tmp/out" &&
 	ok "multi-input -m: an input record each, the counts" || bad "multi-input -m: an input record each, the counts"
 expect 2 "export: one input at a time" "$acsctl" -F "$mi/kitchen-sink-1.txt" -F "$mi/rp-mf-acs.txt" export "$tmp/x.json"
+expect 2 "metrics -o: one input" "$acsctl" -F "$mi/kitchen-sink-1.txt" -F "$mi/rp-mf-acs.txt" metrics -o "$tmp/m.prom"
+[ ! -e "$tmp/m.prom" ] && grep -q 'takes one input' "$tmp/err" && ok "metrics -o with two inputs: refused, nothing written" ||
+	bad "metrics -o with two inputs: refused, nothing written"
 
 # --- whatif --kernel-to / --cmdline-to: before a kernel upgrade ---
 # Qualcomm Hamoa root ports: their ACS quirk entered in 7.0, no 5.4.y has it
