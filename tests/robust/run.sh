@@ -102,6 +102,16 @@ run 2 "zstd cut short" 'cut.zst: (zstd|gzip) data cut short' "$acsctl" -F "$tmp/
 if head -c 20000 /dev/urandom | xz -9e --lzma2=dict=1536MiB -c >"$tmp/dict.xz" 2>/dev/null; then
 	run 2 "xz asking for a 1.5 GiB dictionary" 'asks for more than 256 MiB' "$acsctl" -F "$tmp/dict.xz" groups
 fi
+# a zstd frame's window is allocated before any output: bounded by the input
+# limit (never below zstd -19's 8 MiB), so a stream made with --long=27 reads
+# at the default limit and is refused, not allocated, under --max-input 4m
+if zstd --long=27 -c <"$dump" >"$tmp/long.zst" 2>/dev/null; then
+	run 0 "zstd --long=27 at the default limit" '' "$acsctl" -F "$tmp/long.zst" groups
+	run 2 "zstd window past --max-input" 'long.zst: corrupt zstd data: a frame asks for a window larger than the input limit' \
+		"$acsctl" --max-input 4m -F "$tmp/long.zst" groups
+	zstd -19 -c <"$dump" >"$tmp/l19.zst"
+	run 0 "zstd -19 (8 MiB window) under --max-input 4m" '' "$acsctl" --max-input 4m -F "$tmp/l19.zst" groups
+fi
 cp "$tmp/d.gz" "$tmp/bad.gz"
 printf '\377\377\377\377\377\377\377\377' | dd of="$tmp/bad.gz" bs=1 seek=$(($(wc -c <"$tmp/d.gz") / 3)) conv=notrunc 2>/dev/null
 run 2 "gzip corrupt" 'bad.gz: (corrupt gzip data|gzip data cut short)' "$acsctl" -F "$tmp/bad.gz" groups

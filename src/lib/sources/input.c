@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "sources/input.h"
 #include "sources/sources.h"
@@ -302,6 +303,27 @@ static int read_xz(struct reader *r)
 	return rc;
 }
 
+/* A frame's window is allocated before a byte comes out. One larger than
+ * the whole output allowed buys nothing, so it follows the input limit: never
+ * below the 8 MiB of zstd -19, never above the 128 MiB zstd itself allows. */
+static int zstd_window_log(uint64_t limit)
+{
+	int log = 23;
+
+	while (log < 27 && (!limit || (1ull << log) < limit))
+		log++;
+	return log;
+}
+
+static int zstd_failed(struct reader *r, size_t zr)
+{
+	if (ZSTD_getErrorCode(zr) != ZSTD_error_frameParameter_windowTooLarge)
+		return corrupt(r, ZSTD_getErrorName(zr));
+	return corrupt(r, r->limit && zstd_window_log(r->limit) < 27 ?
+		       "a frame asks for a window larger than the input limit (--max-input SIZE raises it)" :
+		       "a frame asks for a window larger than zstd's own limit of 128 MiB");
+}
+
 static int read_zstd(struct reader *r)
 {
 	unsigned char raw[CHUNK];
@@ -313,6 +335,10 @@ static int read_zstd(struct reader *r)
 
 	if (!z)
 		return acs_error_nomem();
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(z, ZSTD_d_windowLogMax, zstd_window_log(r->limit)))) {
+		ZSTD_freeDCtx(z);
+		return acs_error_nomem();
+	}
 	while (!rc) {
 		if (ib.pos == ib.size && !eof) {
 			avail = 0;
@@ -330,7 +356,7 @@ static int read_zstd(struct reader *r)
 
 		zr = ZSTD_decompressStream(z, &ob, &ib);
 		if (ZSTD_isError(zr))
-			rc = corrupt(r, ZSTD_getErrorName(zr));
+			rc = zstd_failed(r, zr);
 		else if (!(rc = grew(r, ob.pos)) && eof && !ob.pos && zr)
 			rc = cut_short(r);
 	}
