@@ -80,6 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	o.kind = FUZZ_KIND;
 	o.path = path;
+	/* as fuzz-input: a few compressed bytes cost at most 1 MiB of output
+	 * and an 8 MiB zstd window, not the default's 1 GiB and 128 MiB */
+	o.max_input = 1u << 20;
 	if (!acs_fabric_load(&f, &o)) {
 #ifndef FUZZ_PARSE_ONLY
 		analyse(f);
