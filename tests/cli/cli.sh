@@ -5,29 +5,9 @@ set -u
 acsctl=$1
 dump=$2
 src=${3:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
 
-# expect CODE NAME CMD...: exit status CODE; on 2, one stderr line.
-expect() {
-	local code=$1 name=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		bad "$name (exit $rc, want $code): $(head -c 300 "$tmp/err")"
-		return
-	fi
-	if [ "$code" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
-		bad "$name (stderr is not one line)"
-		return
-	fi
-	ok "$name"
-}
 
 expect 0 "groups from a dump" "$acsctl" -F "$dump" groups
 grep -q '^group 0' "$tmp/out" && ok "groups text lists group 0" || bad "groups text lists group 0"
@@ -1723,5 +1703,4 @@ if grep -qa 'map:cut' "$acsctl" "$(dirname "$acsctl")"/src/lib/libacsctl.so* 2>/
 else
 	echo "# skip: no ACSCTL_FAULT=map:cut in this build (-Dfault_injection=true has it)"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

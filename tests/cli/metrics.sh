@@ -13,13 +13,7 @@ acsctl=$1
 src=$2
 unit=${3:-}
 shared=${ACSCTL_SHARED:-$src/../shared}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
+. "$(dirname "$0")/lib.sh"
 
 have_promtool=false
 if command -v promtool >/dev/null; then
@@ -344,5 +338,4 @@ else
 	echo "# skip: no unit given or systemd-analyze missing"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -9,13 +9,7 @@
 set -u
 acsctl=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
+. "$(dirname "$0")/lib.sh"
 P=feature.node.kubernetes.io/acsctl-
 
 # labels NAME=VALUE of FILE, comments left out
@@ -201,5 +195,4 @@ rc=$?
 "$acsctl" -F "$ex" nfd extra >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && [ ! -s "$tmp/out" ] && ok "an argument: exit 2, nothing written" || bad "an argument: exit 2"
 
-echo "# $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish
