@@ -5,10 +5,12 @@
 # NFD's and Kubernetes' rules on every example and VM capture, the file as
 # NFD's local source reads it, --expire-after, the labels of doc/nfd.md,
 # the file written whole through a hidden temporary, a failed source.
-# Usage: nfd.sh ACSCTL SRCDIR
+# The service meson made and its timer, as metrics.sh checks its own.
+# Usage: nfd.sh ACSCTL SRCDIR [NFD_UNIT]
 set -u
 acsctl=$1
 src=$2
+unit=${3:-}
 . "$(dirname "$0")/lib.sh"
 P=feature.node.kubernetes.io/acsctl-
 
@@ -194,5 +196,9 @@ rc=$?
 	bad "a missing source, standard output"
 "$acsctl" -F "$ex" nfd extra >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && [ ! -s "$tmp/out" ] && ok "an argument: exit 2, nothing written" || bad "an argument: exit 2"
+
+# ---- the units (meson made the service; the timer as it is) ----
+check_units "$unit" "$src/contrib/acsctl-nfd.timer" \
+	"nfd -o /etc/kubernetes/node-feature-discovery/features.d/acsctl --expire-after 15m"
 
 finish
