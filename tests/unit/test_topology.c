@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sources/topology.h"
 #include "tfab.h"
 
 static char path[] = "/tmp/acsctl-topo-test-XXXXXX";
@@ -466,6 +467,145 @@ static void test_topology_stream__as_the_tree(void **state)
 		   "roots[0].functions[0].children[1]: unknown type 'wrong'");
 }
 
+/* Every occurrence of what in text replaced by with: a new string. */
+static char *replace_all(const char *text, const char *what, const char *with)
+{
+	size_t n = 0, wl = strlen(what), tl = strlen(with);
+	char *out, *w;
+
+	for (const char *p = strstr(text, what); p; p = strstr(p + wl, what))
+		n++;
+	assert_true(n > 0);
+	out = malloc(strlen(text) + n * tl + 1);
+	assert_non_null(out);
+	w = out;
+	for (const char *p = text, *q; ; p = q + wl) {
+		if (!(q = strstr(p, what))) {
+			strcpy(w, p);
+			break;
+		}
+		memcpy(w, p, (size_t)(q - p));
+		w += q - p;
+		memcpy(w, with, tl);
+		w += tl;
+	}
+	return out;
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+static char *export_pretty(const acs_fabric *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(acs_topology_write(f, out), 0);
+	fclose(out);
+	return buf;
+}
+
+static void assert_same_fabric(const acs_fabric *a, const acs_fabric *b)
+{
+	assert_int_equal(acs_fabric_count(a), acs_fabric_count(b));
+	for (size_t i = 0; i < acs_fabric_count(a); i++) {
+		const struct acs_func *x = acs_fabric_func(a, i), *y = acs_fabric_func(b, i);
+
+		assert_int_equal(x->domain, y->domain);
+		assert_int_equal(x->bus << 8 | x->dev << 3 | x->fn, y->bus << 8 | y->dev << 3 | y->fn);
+		assert_int_equal(x->cfg_len, y->cfg_len);
+		for (unsigned off = 0; off < x->cfg_len; off++)
+			if (acs_func_cfg_byte(x, off) != acs_func_cfg_byte(y, off))
+				fail_msg("function %zu: config byte %#x differs", i, off);
+		assert_int_equal(x->numa_node, y->numa_node);
+		assert_memory_equal(x->bar_size, y->bar_size, sizeof(x->bar_size));
+		assert_memory_equal(x->vf_bar_size, y->vf_bar_size, sizeof(x->vf_bar_size));
+		assert_int_equal(x->is_virtfn, y->is_virtfn);
+	}
+}
+
+/* The text of a synthetic 10k-function fabric, pretty, with what the
+ * synth does not make: enabled VFs, links, NUMA nodes, quirky devices,
+ * and members the fast path leaves to json-c (bars, express, unknown). */
+static char *rich_topology(void)
+{
+	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *f;
+	char *t[7];
+
+	o.functions = 10000;
+	o.seed = 1;
+	assert_int_equal(acs_fabric_synth(&f, &o), 0);
+	t[0] = export_pretty(f);
+	acs_fabric_free(f);
+	t[1] = replace_all(t[0], "\"num_vfs\": 0, \"vf_offset\": 1", "\"num_vfs\": 3, \"vf_offset\": 8");
+	t[2] = replace_all(t[1], "\"type\": \"endpoint\",",
+			   "\"type\": \"endpoint\", \"numa_node\": 1, \"link\": { \"speed\": \"8GT/s\", "
+			   "\"width\": 4, \"max_speed\": \"16GT/s\", \"max_width\": 8 },");
+	t[3] = replace_all(t[2], "\"vendor\": \"15b3\",\n", "\"vendor\": \"8086\", // a quirk's\n");
+	t[4] = replace_all(t[3], "\"device\": \"1019\"", "\"device\": \"10fb\"");
+	t[5] = replace_all(t[4], "\"type\": \"pci-device\",", "\"type\": \"pci-device\", \"bars\": [ { \"size\": \"16K\" } ], \"x\": 0,");
+	t[6] = replace_all(t[5], "\"type\": \"upstream-port\",", "\"type\": \"upstream-port\", \"acs\": \"unknown\",");
+	for (int k = 0; k < 6; k++)
+		free(t[k]);
+	return t[6];
+}
+
+/* The fast path (no json-c objects) and json-c read the same fabric from
+ * the same text, and export -> load -> export is byte-identical. */
+static void test_topology_stream__fast_as_json_c(void **state)
+{
+	char *text = rich_topology(), *ta, *tb, *tc;
+	acs_fabric *fast, *slow, *again;
+	size_t nfast;
+
+	(void)state;
+	acs_topology__fast_count = 0;
+	fast = load_ok(text);
+	nfast = acs_topology__fast_count;
+	acs_topology__fast = false;
+	acs_topology__fast_count = 0;
+	slow = load_ok(text);
+	acs_topology__fast = true;
+	assert_int_equal(acs_topology__fast_count, 0);
+	/* every function fast but those with bars and "x", or "acs": "unknown" */
+	assert_int_equal(nfast, 10000 - count_of(text, "\"bars\"") - count_of(text, "\"acs\": \"unknown\""));
+	assert_true(acs_fabric_count(fast) > 10000);   /* with VFs */
+	assert_same_fabric(fast, slow);
+	ta = export_pretty(fast);
+	tb = export_pretty(slow);
+	assert_string_equal(strstr(ta, "\"roots\""), strstr(tb, "\"roots\""));
+	assert_non_null(strstr(ta, "\"max_width\": 8"));
+	assert_non_null(strstr(ta, "\"numa_node\": 1"));
+	/* export -> load -> export, pretty and compact */
+	again = load_ok(ta);
+	tc = export_pretty(again);
+	assert_string_equal(strstr(ta, "\"roots\""), strstr(tc, "\"roots\""));
+	assert_same_fabric(fast, again);
+	acs_fabric_free(again);
+	free(tc);
+	free(tb);
+	tb = export_text(fast);
+	again = load_ok(tb);
+	assert_same_fabric(fast, again);
+	tc = export_text(again);
+	assert_string_equal(strstr(tb, "\"roots\""), strstr(tc, "\"roots\""));
+	acs_fabric_free(again);
+	free(ta);
+	free(tb);
+	free(tc);
+	acs_fabric_free(fast);
+	acs_fabric_free(slow);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_topology_vmd__export_and_plain_domain),
 		cmocka_unit_test(test_topology_bad__vmd),
 		cmocka_unit_test(test_topology_stream__as_the_tree),
+		cmocka_unit_test(test_topology_stream__fast_as_json_c),
 	};
 
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);
