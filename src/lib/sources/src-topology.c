@@ -1659,7 +1659,7 @@ static int topology_stream(struct reader *r, const struct acs_input *in)
 		return -1;
 	sc->s = in->data;
 	sc->len = in->len;
-	if (scan_text(r, sc, &doc_end) || !r->recs)
+	if (scan_text(r, sc, &doc_end) || !r->recs || acs_builder_reserve(r->b, r->nrecs))
 		goto done;
 	if (!(doc = skeleton(r, doc_end)))
 		goto done;
