@@ -25,6 +25,14 @@ int acs_builder_init(struct acs_builder *b, int kind, const char *origin)
 
 static const uint8_t zeros16[16];
 
+static bool zero64(const uint8_t *p)
+{
+	uint64_t w[8];
+
+	memcpy(w, p, sizeof(w));
+	return !(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]);
+}
+
 int acs_builder_reserve(struct acs_builder *b, size_t more)
 {
 	struct acs_raw_func *raw;
@@ -65,6 +73,10 @@ int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
 	{
 		size_t keep = len, floor = len < ACS_CFG_STD ? len : ACS_CFG_STD;
 
+		/* 64 bytes a step first: the scan from 4096 down was most of
+		 * adding a function */
+		while (keep >= floor + 64 && zero64(cfg + keep - 64))
+			keep -= 64;
 		while (keep > floor && !memcmp(cfg + keep - 16, zeros16, 16))
 			keep -= 16;
 		r->cfg = calloc(1, keep > ACS_CFG_HEADER ? keep : ACS_CFG_HEADER);
