@@ -606,6 +606,150 @@ static void test_topology_stream__fast_as_json_c(void **state)
 	free(text);
 }
 
+/* The outcome of loading text: the error, or the export after "roots". */
+static char *outcome(const char *text)
+{
+	acs_fabric *f = NULL;
+	char *t, *r;
+
+	if (load_text(text, &f)) {
+		const char *msg = acs_error_last()->message;
+
+		/* past the temporary file's name, which differs each time */
+		return strdup(strncmp(msg, path, strlen(path) - 6) ? msg : msg + strlen(path));
+	}
+	t = export_pretty(f);
+	r = strdup(strstr(t, "\"roots\""));
+	free(t);
+	acs_fabric_free(f);
+	return r;
+}
+
+/* Small edits anywhere in a topology with VFs, links and NUMA nodes (a
+ * digit, a quote, a brace, null, an escape, a value out of range, a
+ * byte gone): the fast path and json-c come to the same fabric or the
+ * same error, each time. */
+static void test_topology_stream__fast_mutations(void **state)
+{
+	static const char *const edits[] = { "0", "f", "\"", "-", "x", "}", " ", "/", "1", "9", "null",
+					     "true", "{", "[", ",", ":", "\\", "-1", "70000", "G", "e" };
+	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *f;
+	char *t0, *t1, *text;
+	uint32_t seed = 1;
+	size_t n, fast = 0;
+
+	(void)state;
+	o.functions = 120;
+	o.seed = 3;
+	assert_int_equal(acs_fabric_synth(&f, &o), 0);
+	t0 = export_pretty(f);
+	acs_fabric_free(f);
+	t1 = replace_all(t0, "\"num_vfs\": 0, \"vf_offset\": 1", "\"num_vfs\": 2, \"vf_offset\": 8");
+	text = replace_all(t1, "\"type\": \"endpoint\",",
+			   "\"type\": \"endpoint\", \"numa_node\": 1, \"link\": { \"speed\": \"8GT/s\", "
+			   "\"width\": 4, \"max_speed\": \"16GT/s\", \"max_width\": 8 },");
+	n = strlen(text);
+	for (int k = 0; k < 300; k++) {
+		const char *e;
+		char *m, *a, *b;
+		size_t at;
+		int how;
+
+		seed = seed * 1103515245u + 12345u;
+		at = (seed >> 8) % n;
+		how = (int)(seed >> 4) % 3;   /* 0 replace a byte, 1 insert, 2 delete */
+		e = edits[(seed >> 20) % (sizeof(edits) / sizeof(edits[0]))];
+		m = malloc(n + strlen(e) + 1);
+		assert_non_null(m);
+		memcpy(m, text, at);
+		strcpy(m + at, how == 2 ? "" : e);
+		strcat(m, text + at + (how == 1 ? 0 : 1));
+		acs_topology__fast_count = 0;
+		a = outcome(m);
+		fast += acs_topology__fast_count;
+		acs_topology__fast = false;
+		b = outcome(m);
+		acs_topology__fast = true;
+		if (strcmp(a, b))
+			fail_msg("edit %d ('%s' at %zu, %d): fast '%.120s', json-c '%.120s'", k, e, at, how, a, b);
+		free(a);
+		free(b);
+		free(m);
+	}
+	if (fast < 300 * 30)   /* the fast path read a good part of them (an edit that breaks
+				 * the JSON sends all to json-c) */
+		fail_msg("%zu functions read by the fast path", fast);
+	free(t0);
+	free(t1);
+	free(text);
+}
+
+/* One function's members at and past each edge the fast path checks:
+ * the fast path and json-c come to the same fabric or the same error. */
+static void test_topology_stream__fast_edges(void **state)
+{
+	static const char *const members[] = {
+		"\"slot\": \"1f.7\"", "\"slot\": \"20.0\"", "\"slot\": \"f0.0\"", "\"slot\": \"0.8\"",
+		"\"slot\": \"00.07\"", "\"slot\": \"1F.0\"", "\"slot\": \"001.0\"", "\"slot\": 1",
+		"\"type\": \"Endpoint\"", "\"type\": \"legacy-endpoint\"", "\"type\": null",
+		"\"vendor\": \"\"", "\"vendor\": \"0x10\"", "\"vendor\": \"10000\"", "\"vendor\": \"FFFF\"",
+		"\"vendor\": 4660", "\"vendor\": \"12 4\"", "\"vendor\": \"\\u0031\"", "\"class\": \"1000000\"",
+		"\"class\": \"ffffff\"", "\"device\": \"00000000001\"",
+		"\"numa_node\": -2", "\"numa_node\": -1", "\"numa_node\": 65535", "\"numa_node\": 65536",
+		"\"numa_node\": \"1\"", "\"numa_node\": null", "\"numa_node\": 1.0", "\"numa_node\": 01",
+		"\"numa_node\": -0", "\"numa_node\": 1e2", "\"numa_node\": 9999999999",
+		"\"sriov\": { \"total_vfs\": 2, \"num_vfs\": 3 }", "\"sriov\": { \"total_vfs\": 4, \"num_vfs\": 4 }",
+		"\"sriov\": { \"num_vfs\": 70000 }", "\"sriov\": { \"vf_offset\": -1 }",
+		"\"sriov\": { \"total_vfs\": 65535, \"vf_stride\": 65535 }", "\"sriov\": {}", "\"sriov\": null",
+		"\"sriov\": { \"total_vfs\": 2, \"num_vfs\": 2, \"vf_offset\": 0, \"vf_stride\": 0 }",
+		"\"sriov\": { \"total_vfs\": 2, \"num_vfs\": 1, \"bars\": [ { \"size\": \"16K\" } ] }",
+		"\"sriov\": { \"total_vfs\": 2, \"vf_device\": \"10000\" }", "\"sriov\": { \"x\": 1 }",
+		"\"link\": { \"speed\": \"8GT/s\", \"width\": 0 }", "\"link\": { \"speed\": \"8GT/s\", \"width\": 33 }",
+		"\"link\": { \"speed\": \"8GT/s\", \"width\": 8, \"max_width\": 4 }",
+		"\"link\": { \"speed\": \"16GT/s\", \"width\": 8, \"max_speed\": \"8GT/s\" }",
+		"\"link\": { \"speed\": \"3GT/s\", \"width\": 8 }", "\"link\": { \"width\": 8 }", "\"link\": {}",
+		"\"link\": { \"speed\": \"2.5GT/s\", \"width\": 1, \"max_speed\": \"64GT/s\", \"max_width\": 32 }",
+		"\"link\": { \"speed\": \"16\", \"width\": 2 }",
+		"\"acs\": { \"cap\": \"10000\" }", "\"acs\": { \"ctrl\": \"x\" }", "\"acs\": \"unknown\"",
+		"\"acs\": {}", "\"acs\": { \"other\": 1 }", "\"acs\": { \"cap\": \"0000\" }", "\"acs\": 5",
+		"\"ats\": 1", "\"ats\": \"yes\"", "\"ats\": null", "\"ats\": false", "\"ats\": truex",
+		"\"multifunction\": 1", "\"multifunction\": true", "\"capabilities\": \"unknown\"",
+		"\"children\": []", "\"children\": null",
+		"\"type\": \"root-port\", \"children\": {}", "\"type\": \"root-port\", \"children\": null",
+		"\"type\": \"root-port\", \"secondary\": \"100\"", "\"type\": \"root-port\", \"secondary\": \"05\"",
+		"\"type\": \"root-port\", \"subordinate\": \"ff\"", "\"type\": \"root-port\", \"subordinate\": \"0\"",
+		"\"type\": \"pci-device\", \"secondary\": \"zz\"", "\"type\": \"host-bridge\", \"acs\": { \"cap\": \"x\" }",
+		"\"type\": \"pci-bridge\", \"link\": { \"speed\": \"8GT/s\", \"width\": 8 }",
+		"\"express\": \"root-port\"", "\"bars\": [ { \"size\": \"4K\" } ]", "\"driver\": \"nvme\"",
+		"/* a comment */ \"ats\": true", "\"ats\" /* here */ : true",
+	};
+	char text[1024];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(members) / sizeof(members[0]); k++) {
+		const char *m = members[k];
+		char *a, *b;
+
+		snprintf(text, sizeof(text),
+			 "{ \"acsctl-topology\": 1, \"roots\": [ { \"functions\": [\n"
+			 "  { \"slot\": \"00.0\", \"type\": \"host-bridge\" },\n"
+			 "  { \"slot\": \"01.0\", \"type\": \"root-port\", \"acs\": {}, \"children\": [\n"
+			 "    { %s%s%s%s } ] } ] } ] }\n",
+			 strncmp(m, "\"slot\"", 6) ? "\"slot\": \"00.0\", " : "",
+			 strncmp(m, "\"type\"", 6) ? "\"type\": \"endpoint\", " : "", m,
+			 strstr(m, "root-port") && !strstr(m, "children") ? ", \"children\": [ { \"slot\": \"00.0\", \"type\": \"endpoint\" } ]" : "");
+		a = outcome(text);
+		acs_topology__fast = false;
+		b = outcome(text);
+		acs_topology__fast = true;
+		if (strcmp(a, b))
+			fail_msg("%s: fast '%.150s', json-c '%.150s'", m, a, b);
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -622,6 +766,8 @@ int main(void)
 		cmocka_unit_test(test_topology_bad__vmd),
 		cmocka_unit_test(test_topology_stream__as_the_tree),
 		cmocka_unit_test(test_topology_stream__fast_as_json_c),
+		cmocka_unit_test(test_topology_stream__fast_mutations),
+		cmocka_unit_test(test_topology_stream__fast_edges),
 	};
 
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);
