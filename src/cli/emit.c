@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one output path (emit.h). Text is printed as the calls come; -m and
- * JSON build one json-c tree, the same for both, and print it at the end,
- * so the facts of the two cannot differ.
+ * The one output path (emit.h). Text is printed as the calls come. -j is
+ * written as the calls come too, in json-c's pretty printing, byte for
+ * byte: an answer of 860 MB (audit at 100,000 functions) took 7 GB as a
+ * tree. -m and the multi-input workers' answers (out_json_sink()) build
+ * one json-c tree and print it at the end: -m puts an object's scalars
+ * before its nested records, whatever the order of the calls, and a
+ * worker adds "source" and "exit" to the answer it is given.
  */
 #include <assert.h>
 #include <errno.h>
@@ -26,6 +30,23 @@ static struct {
 	bool failed;          /* out of memory or too deep: the answer is not whole */
 } out;
 
+/*
+ * -j as it comes: the text is gathered in buf and written out a chunk at
+ * a time, so that an answer cut short (a command that gives up before
+ * out_end(), like apply when a write fails) prints nothing unless it is
+ * larger than a chunk; out.depth counts the open containers.
+ */
+#define STREAM_CHUNK 65536
+static struct {
+	bool on;
+	char buf[STREAM_CHUNK];
+	size_t n;
+	bool spilled;                     /* some of it is in out.f already */
+	int err;                          /* errno of the write that failed */
+	bool array[OUT_MAX_DEPTH];        /* each open container: an array, else an object */
+	bool any[OUT_MAX_DEPTH];          /* it has a member so far (the comma) */
+} js;
+
 static int mode_bit(void)
 {
 	return out.mode == OUT_MODE_TEXT ? OUT_TEXT : out.mode == OUT_MODE_MACHINE ? OUT_MACHINE : OUT_JSON;
@@ -41,6 +62,170 @@ enum out_mode out_mode(void)
 	return out.mode;
 }
 
+static void (*json_sink)(struct json_object *root, long offset);
+
+/* A worker's answers go to its sink as trees (multi.c). Test builds can
+ * ask for the tree's printing, the reference the stream is held to
+ * (tests/formats/run.py compares the two on every command and input). */
+static bool stream_wanted(FILE *f)
+{
+	if (json_sink && f == stdout)
+		return false;
+#ifdef ACSCTL_FAULT_INJECTION
+	if (getenv("ACSCTL_FAULT_JSON_TREE"))
+		return false;
+#endif
+	return true;
+}
+
+static void stream_flush(void)
+{
+	if (js.n && !js.err && fwrite(js.buf, 1, js.n, out.f) != js.n)
+		js.err = errno ? errno : EIO;
+	js.spilled = true;
+	js.n = 0;
+}
+
+static void stream_put(const char *s, size_t len)
+{
+	while (len && !js.err) {
+		size_t room = sizeof(js.buf) - js.n, n = len < room ? len : room;
+
+		memcpy(js.buf + js.n, s, n);
+		js.n += n;
+		s += n;
+		len -= n;
+		if (js.n == sizeof(js.buf))
+			stream_flush();
+	}
+}
+
+static void stream_puts(const char *s)
+{
+	stream_put(s, strlen(s));
+}
+
+static void stream_indent(size_t level)
+{
+	static const char spaces[] = "                                ";
+
+	for (size_t n = 2 * level; n; ) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		stream_put(spaces, k);
+		n -= k;
+	}
+}
+
+/* A string as json-c writes it with JSON_C_TO_STRING_NOSLASHESCAPE: " and
+ * \ escaped, \b \f \n \r \t by name, other bytes below 0x20 as \u00xx
+ * (lowercase hex), everything else (UTF-8, DEL, '/') as it is. */
+static void stream_string(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	stream_put("\"", 1);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char esc[7] = { '\\', 0 };
+		size_t n = 2;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		switch (ch) {
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '"': case '\\': esc[1] = (char)ch; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 0xf];
+			n = 6;
+		}
+		stream_put(run, (size_t)(s - run));
+		stream_put(esc, n);
+		run = s + 1;
+	}
+	stream_put(run, (size_t)(s - run));
+	stream_put("\"", 1);
+}
+
+/* What comes before a member: the comma after the one before it, its
+ * line and indent, and in an object its key (NULL: "", as json-c has it). */
+static void stream_member(const char *key)
+{
+	size_t d = out.depth;
+
+	if (js.any[d - 1])
+		stream_put(",", 1);
+	js.any[d - 1] = true;
+	stream_put("\n", 1);
+	stream_indent(d);
+	if (!js.array[d - 1]) {
+		stream_string(key ? key : "");
+		stream_put(": ", 2);
+	}
+}
+
+static void stream_open(const char *key, bool array)
+{
+	if (out.failed)
+		return;
+	if (out.depth >= OUT_MAX_DEPTH) {
+		out.failed = true;
+		return;
+	}
+	stream_member(key);
+	stream_put(array ? "[" : "{", 1);
+	js.array[out.depth] = array;
+	js.any[out.depth] = false;
+	out.depth++;
+}
+
+static void stream_close(void)
+{
+	if (out.failed || out.depth < 2)
+		return;
+	out.depth--;
+	/* json-c ends an empty one on a line of its own too: "[\n  ]" */
+	stream_put("\n", 1);
+	stream_indent(out.depth);
+	stream_put(js.array[out.depth] ? "]" : "}", 1);
+}
+
+static void stream_begin(void)
+{
+	js.on = true;
+	js.n = 0;
+	js.spilled = false;
+	js.err = 0;
+	js.array[0] = false;
+	js.any[0] = false;
+	out.depth = 1;
+	stream_put("{", 1);
+}
+
+/* The root closed (with whatever a command left open: the tree printed
+ * those whole too) and the rest written; an answer that could not be
+ * made whole is not written where none of it was yet. */
+static void stream_end(void)
+{
+	if (!out.failed) {
+		while (out.depth > 1)
+			stream_close();
+		stream_put("\n}\n", 3);
+		stream_flush();
+	} else if (!js.spilled) {
+		js.n = 0;
+	}
+	js.on = false;
+	out.depth = 0;
+}
+
 void out_begin(enum out_mode mode, FILE *f, const char *name)
 {
 	out.mode = mode;
@@ -48,7 +233,10 @@ void out_begin(enum out_mode mode, FILE *f, const char *name)
 	out.name = name;
 	out.depth = 0;
 	out.failed = false;
-	if (mode != OUT_MODE_TEXT) {
+	js.on = false;
+	if (mode == OUT_MODE_JSON && stream_wanted(f)) {
+		stream_begin();
+	} else if (mode != OUT_MODE_TEXT) {
 		out.stack[0] = json_object_new_object();
 		out.depth = 1;
 		out.failed = !out.stack[0];
@@ -86,6 +274,34 @@ static void add(const char *key, json_object *v)
 		json_object_object_add(top, key ? key : "", v);
 }
 
+static json_object *make_str(const void *v)
+{
+	return json_object_new_string(v);
+}
+
+static json_object *make_bool(const void *v)
+{
+	return json_object_new_boolean(*(const bool *)v);
+}
+
+/* A scalar as json-c prints it: text is already the number as it prints
+ * an int64 or a uint64 (decimal, a '-' where negative). */
+static void stream_scalar(const char *key, const char *text, json_object *(*make)(const void *),
+			  const void *value)
+{
+	if (out.failed)
+		return;
+	stream_member(key);
+	if (make == make_str)
+		stream_string(value);
+	else if (make == make_bool)
+		stream_puts(*(const bool *)value ? "true" : "false");
+	else if (!make)
+		stream_puts("null");
+	else
+		stream_puts(text);
+}
+
 static void put(int when, const char *key, const char *fmt, const char *text, json_object *(*make)(const void *),
 		const void *value)
 {
@@ -97,12 +313,10 @@ static void put(int when, const char *key, const char *fmt, const char *text, js
 			fprintf(out.f, fmt, text);
 		return;
 	}
-	add(key, make ? make(value) : NULL);
-}
-
-static json_object *make_str(const void *v)
-{
-	return json_object_new_string(v);
+	if (js.on)
+		stream_scalar(key, text, make, value);
+	else
+		add(key, make ? make(value) : NULL);
 }
 
 static json_object *make_uint(const void *v)
@@ -113,11 +327,6 @@ static json_object *make_uint(const void *v)
 static json_object *make_int(const void *v)
 {
 	return json_object_new_int64(*(const long long *)v);
-}
-
-static json_object *make_bool(const void *v)
-{
-	return json_object_new_boolean(*(const bool *)v);
 }
 
 void out_str(int when, const char *key, const char *fmt, const char *value)
@@ -203,6 +412,11 @@ static void open_container(int when, const char *key, json_object *c)
 
 static void close_container(int when)
 {
+	if (js.on) {
+		if (out_wants(when))
+			stream_close();
+		return;
+	}
 	if (!out_wants(when) || out.mode == OUT_MODE_TEXT || out.failed)
 		return;
 	assert(out.depth > 1);
@@ -211,6 +425,11 @@ static void close_container(int when)
 
 void out_object_open(int when, const char *key)
 {
+	if (js.on) {
+		if (out_wants(when))
+			stream_open(key, false);
+		return;
+	}
 	open_container(when, key, out_wants(when) && out.mode != OUT_MODE_TEXT ? json_object_new_object() : NULL);
 }
 
@@ -221,6 +440,11 @@ void out_object_close(int when)
 
 void out_array_open(int when, const char *key)
 {
+	if (js.on) {
+		if (out_wants(when))
+			stream_open(key, true);
+		return;
+	}
 	open_container(when, key, out_wants(when) && out.mode != OUT_MODE_TEXT ? json_object_new_array() : NULL);
 }
 
@@ -371,8 +595,6 @@ static void machine_record(FILE *f, json_object *o, const char *path)
 			machine_child(f, v2, path, k2);
 }
 
-static void (*json_sink)(struct json_object *root, long offset);
-
 void out_json_sink(void (*sink)(struct json_object *root, long offset))
 {
 	json_sink = sink;
@@ -380,9 +602,11 @@ void out_json_sink(void (*sink)(struct json_object *root, long offset))
 
 int out_end(int status)
 {
-	json_object *root = out.mode != OUT_MODE_TEXT ? out.stack[0] : NULL;
+	json_object *root = out.mode != OUT_MODE_TEXT && !js.on ? out.stack[0] : NULL;
 	int err;
 
+	if (js.on)
+		stream_end();
 	if (root && !out.failed) {
 		if (out.mode == OUT_MODE_JSON && json_sink && out.f == stdout && fflush(out.f) == 0)
 			json_sink(root, ftell(out.f));
@@ -395,7 +619,8 @@ int out_end(int status)
 	}
 	json_object_put(root);
 	out.depth = 0;
-	err = fflush(out.f) || ferror(out.f) ? errno : 0;
+	err = js.err ? js.err : fflush(out.f) || ferror(out.f) ? errno : 0;
+	js.err = 0;
 	if (out.failed) {
 		fprintf(stderr, "acsctl: the answer could not be built (out of memory)\n");
 		return 2;
