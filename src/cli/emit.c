@@ -160,7 +160,9 @@ static bool plain8(uint64_t w)
 	return !((((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & highs);
 }
 
-static bool plain(const char *s, size_t len)
+/* s's len bytes to p where none needs escaping (then true), checked and
+ * copied 8 bytes at a time: no call for the copy. */
+static bool copy_plain(char *p, const char *s, size_t len)
 {
 	size_t i = 0;
 	uint64_t w;
@@ -169,10 +171,13 @@ static bool plain(const char *s, size_t len)
 		memcpy(&w, s + i, 8);
 		if (!plain8(w))
 			return false;
+		memcpy(p + i, &w, 8);
 	}
-	for (; i < len; i++)
+	for (; i < len; i++) {
 		if (needs_escape[(unsigned char)s[i]])
 			return false;
+		p[i] = s[i];
+	}
 	return true;
 }
 
@@ -180,8 +185,8 @@ static bool plain(const char *s, size_t len)
  * A string as json-c writes it with JSON_C_TO_STRING_NOSLASHESCAPE: " and
  * \ escaped, \b \f \n \r \t by name, other bytes below 0x20 as \u00xx
  * (lowercase hex), everything else (UTF-8, DEL, '/') as it is. Most are
- * an address or a key with nothing to escape: checked 8 bytes at a time,
- * copied whole.
+ * an address or a key with nothing to escape: checked and copied 8 bytes
+ * at a time (where one needs escaping, written again from the start).
  */
 static void stream_string(const char *s)
 {
@@ -190,13 +195,14 @@ static void stream_string(const char *s)
 	char *p, *end;
 	unsigned char ch;
 
-	if (len + 2 < sizeof(js.buf) && plain(s, len)) {
+	if (len + 2 < sizeof(js.buf)) {
 		p = stream_room(len + 2);
 		*p = '"';
-		memcpy(p + 1, s, len);
-		p[len + 1] = '"';
-		js.n += len + 2;
-		return;
+		if (copy_plain(p + 1, s, len)) {
+			p[len + 1] = '"';
+			js.n += len + 2;
+			return;
+		}
 	}
 	p = stream_room(8);
 	end = js.buf + sizeof(js.buf) - 8;
