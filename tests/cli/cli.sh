@@ -337,6 +337,32 @@ if [ -w /dev/full ]; then
 	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok "report: a write error is exit 2" ||
 		bad "report: a write error is exit 2"
 fi
+# -j written as the calls come (issue 20; src/cli/emit.c): an answer of
+# many chunks parses, is byte for byte json-c's tree of the same calls
+# (ACSCTL_FAULT_JSON_TREE, test builds), and a write that fails, on a full
+# disk or a closed pipe, is exit 2 with one line, however much went out
+"$acsctl" synth --functions 1000 --seed 1 --switch-ports 64 -o "$tmp/s1k.json" >/dev/null
+expect 1 "audit -j, 8 MB" "$acsctl" -F "$tmp/s1k.json" audit -j
+python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); assert d["verdict"] == "fail"' "$tmp/out" &&
+	ok "audit -j, 8 MB: JSON" || bad "audit -j, 8 MB: JSON"
+if grep -qa ACSCTL_FAULT_JSON_TREE "$acsctl"; then
+	ACSCTL_FAULT_JSON_TREE=1 "$acsctl" -F "$tmp/s1k.json" audit -j >"$tmp/tree.json" 2>/dev/null
+	cmp -s "$tmp/out" "$tmp/tree.json" && ok "audit -j, 8 MB: json-c's tree, byte for byte" ||
+		bad "audit -j, 8 MB: not json-c's tree"
+	cp "$dump" "$tmp/j$(printf '\001"\\\t\177\351').txt"
+	"$acsctl" -F "$tmp/j"*.txt groups -j >"$tmp/out" 2>/dev/null
+	ACSCTL_FAULT_JSON_TREE=1 "$acsctl" -F "$tmp/j"*.txt groups -j >"$tmp/tree.json" 2>/dev/null
+	grep -q '"source": ".*j\\u0001\\"\\\\\\t' "$tmp/out" && cmp -s "$tmp/out" "$tmp/tree.json" &&
+		ok "groups -j: a file name to escape, as json-c escapes it" || bad "groups -j: a file name to escape"
+fi
+if [ -w /dev/full ]; then
+	"$acsctl" -F "$tmp/s1k.json" audit -j >/dev/full 2>"$tmp/err"
+	[ $? -eq 2 ] && [ "$(cat "$tmp/err")" = "acsctl: writing the answer: No space left on device" ] &&
+		ok "audit -j: a full disk is exit 2" || bad "audit -j: a full disk is exit 2: $(head -c 200 "$tmp/err")"
+fi
+(trap '' PIPE; "$acsctl" -F "$tmp/s1k.json" audit -j 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 100 >/dev/null
+[ "$(cat "$tmp/rc")" = 2 ] && [ "$(cat "$tmp/err")" = "acsctl: writing the answer: Broken pipe" ] &&
+	ok "audit -j: a closed pipe is exit 2" || bad "audit -j: a closed pipe (exit $(cat "$tmp/rc")): $(head -c 200 "$tmp/err")"
 cp "$dump" "$tmp/l$(printf '\351').txt"
 expect 0 "report: a file name that is not UTF-8" "$acsctl" -F "$tmp/l$(printf '\351').txt" report
 if command -v xmllint >/dev/null; then
