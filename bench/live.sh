@@ -8,12 +8,13 @@
 # type files, DMI; /proc/cpuinfo, /proc/interrupts, the host name and a
 # kernel config beside it. Then `acsctl --sysfs DIR groups -m`, `audit`
 # and `p2p` of four endpoints, N runs each: median and least wall ms,
-# median user + system CPU ms, the goal ratio (median / 20 ms); the
-# system calls of one run (strace -c) and, with perf, the share of the
-# time spent in the sysfs reader (perf record, every run).
+# median user + system CPU ms, the goal ratio (median / 20 ms, wall and
+# CPU); the same fabric's groups -m from a topology file (the tree
+# exported), so the difference is the cost of reading sysfs; the system
+# calls of one run (strace -c).
 # Usage: bench/live.sh [ACSCTL [N]]   (N default 20)
 #   LIVE_FUNCTIONS=F: the host's size (default 500)
-#   LIVE_PROFILE=no: no strace or perf (bench/smoke.sh)
+#   LIVE_PROFILE=no: no strace (bench/smoke.sh)
 #   LIVE_TREE=DIR: build the tree there (DIR/sys, a new directory) and keep it
 set -eu
 acsctl=${1:-./build/acsctl}
@@ -173,6 +174,7 @@ sysfs=$root/sys
 devs=$(cat "$tmp/devs")
 # the tree reads back as the dump it was made from: the same groups
 "$acsctl" --sysfs "$sysfs" groups -m >"$tmp/tree-groups"
+"$acsctl" --sysfs "$sysfs" export "$root/topo.json" >/dev/null
 cmp -s "$tmp/groups" "$tmp/tree-groups" ||
 	{ echo "bench/live.sh: the tree's groups differ from the dump's" >&2; exit 1; }
 echo "# $(uname -n), $(nproc) cores, $(date -u '+%F %H:%M') UTC, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -181,15 +183,20 @@ echo "# $functions functions ($(wc -l <"$tmp/groups") in the tree), $runs runs e
 python3 - "$runs" "$acsctl" "$sysfs" $devs <<'PY'
 import os, statistics, subprocess, sys, time
 runs, acsctl, sysfs, devs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
-steps = [("groups -m", ["groups", "-m"]), ("audit", ["audit"]), ("p2p", ["p2p"] + devs)]
+topo = os.path.join(os.path.dirname(sysfs), "topo.json")
+steps = [("groups -m", ["--sysfs", sysfs, "groups", "-m"]), ("audit", ["--sysfs", sysfs, "audit"]),
+         ("p2p", ["--sysfs", sysfs, "p2p"] + devs),
+         # the same fabric from a topology file: what is not reading sysfs
+         ("topo groups -m", ["-F", topo, "groups", "-m"])]
 # goal: the median wall against 20 ms; goal-cpu: the median CPU (user +
 # system) against it, what a box of its own would see
-print("%-10s %9s %9s %11s %6s %8s" % ("command", "median-ms", "min-ms", "cpu-ms(u+s)", "goal", "goal-cpu"))
+result = {}
+print("%-14s %9s %9s %11s %6s %8s" % ("command", "median-ms", "min-ms", "cpu-ms(u+s)", "goal", "goal-cpu"))
 for label, args in steps:
     wall, cpu = [], []
     for _ in range(runs):
         t = time.perf_counter()
-        p = subprocess.Popen([acsctl, "--sysfs", sysfs] + args, stdout=subprocess.DEVNULL,
+        p = subprocess.Popen([acsctl] + args, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE)
         _, status, ru = os.wait4(p.pid, 0)
         wall.append((time.perf_counter() - t) * 1000)
@@ -199,7 +206,10 @@ for label, args in steps:
             sys.exit("bench/live.sh: %s failed (exit %d): %s" % (label, code, p.stderr.read()[:300]))
         p.stderr.close()
     med, mcpu = statistics.median(wall), statistics.median(cpu)
-    print("%-10s %9.1f %9.1f %11.1f %5.2fx %7.2fx" % (label, med, min(wall), mcpu, med / 20, mcpu / 20))
+    print("%-14s %9.1f %9.1f %11.1f %5.2fx %7.2fx" % (label, med, min(wall), mcpu, med / 20, mcpu / 20))
+    result[label] = mcpu
+print("# reading sysfs: about %.1f of groups -m's %.1f CPU ms (its CPU less the topology file's, whose parse"
+      " stays in)" % (result["groups -m"] - result["topo groups -m"], result["groups -m"]))
 PY
 [ "$profile" = yes ] || exit 0
 if command -v strace >/dev/null; then
@@ -213,17 +223,4 @@ if command -v strace >/dev/null; then
 			for (s in calls) printf " %s %d", s, calls[s]
 			printf "\n"
 		}' "$tmp/strace"
-fi
-if command -v perf >/dev/null && perf record -q -o "$tmp/perf.data" -- true >/dev/null 2>&1; then
-	# every run of groups -m (DWARF call chains: the build keeps no frame
-	# pointers), then the share of acsctl's samples under sysfs_load
-	perf record -q -F 2000 --call-graph dwarf,16384 -o "$tmp/perf.data" -- sh -c '
-		i=0; while [ $i -lt "$1" ]; do "$2" --sysfs "$3" groups -m >/dev/null; i=$((i + 1)); done' \
-		sh "$runs" "$acsctl" "$sysfs" >/dev/null 2>&1
-	all=$(perf report -q -i "$tmp/perf.data" --sort comm --stdio -g none 2>/dev/null |
-		awk '$NF == "acsctl" { sub(/%/, "", $1); print $1 }')
-	perf report -q -i "$tmp/perf.data" --comm acsctl --children --sort symbol --stdio -g none 2>/dev/null |
-		awk -v all="${all:-0}" '
-			{ for (i = 2; i <= NF; i++) if ($i == "sysfs_load" && !done) { sub(/%/, "", $1); load = $1; done = 1 } }
-			END { if (all > 0) printf "# reading sysfs (sysfs_load and below, user and kernel): %.0f%% of groups -m'"'"'s CPU samples\n", 100 * load / all }'
 fi
