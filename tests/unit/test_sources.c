@@ -315,7 +315,7 @@ static void test_sources_sysfs__without_root(void **state)
  * resource line that is not three hex numbers is bad input naming it. */
 static void test_sources_sysfs__files_and_links(void **state)
 {
-	char root[300], dev[400], cmd[2400];
+	char root[300], dev[400], cmd[4000];
 	struct tcfg rp, ep, ep2;
 	acs_fabric *f = NULL;
 	acs_load_opts o = ACS_LOAD_OPTS_INIT;
@@ -335,9 +335,10 @@ static void test_sources_sysfs__files_and_links(void **state)
 		 "printf 'DMA-FQ\\n' >%s/kernel/iommu_groups/6/type && rm -r %s/kernel/iommu_groups/5 && "
 		 "ln -s ../../../../bus/pci/drivers/gone %s/0000:01:00.1/driver && "
 		 "printf 'flr bus\\n' >%s/0000:01:00.0/reset_method && "
+		 "printf '1\\n' >%s/0000:01:00.0/numa_node && : >%s/0000:01:00.1/numa_node && "
 		 "printf '0x0000004000000000 0x0000004000ffffff 0x0000000000140204\\n"
 		 "0x0000000000000000 0x0000000000000000 0x0000000000000000\\n' >%s/0000:01:00.0/resource",
-		 root, root, dev, dev, dev);
+		 root, root, dev, dev, dev, dev, dev);
 	assert_int_equal(system(cmd), 0);
 	f = load_sysfs(root);
 	assert_int_equal(acs_fabric_count(f), 3);
@@ -355,6 +356,10 @@ static void test_sources_sysfs__files_and_links(void **state)
 	assert_true(acs_fabric_func(f, 1)->bar_size[1] == 0);
 	assert_string_equal(acs_fabric_reset_methods(f, 1), "flr bus");
 	assert_string_equal(acs_fabric_reset_methods(f, 2), "");
+	/* numa_node: none -1, "1" 1, an empty file 0 (libpci's strtol) */
+	assert_int_equal(acs_fabric_func(f, 0)->numa_node, -1);
+	assert_int_equal(acs_fabric_func(f, 1)->numa_node, 1);
+	assert_int_equal(acs_fabric_func(f, 2)->numa_node, 0);
 	acs_fabric_free(f);
 	f = NULL;
 	snprintf(cmd, sizeof(cmd), "printf '0x0 0x0 0x0\\nnot hex\\n' >%s/0000:01:00.0/resource", dev);

@@ -246,15 +246,16 @@ static ssize_t read_at(int dir, const char *name, void *buf, size_t size)
 	if (fd < 0)
 		return -1;
 	while (got < size) {
-		ssize_t n = read(fd, (char *)buf + got, size - got);
+		size_t want = size - got;
+		ssize_t n = read(fd, (char *)buf + got, want);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
-		if ((size_t)n < size - (got - (size_t)n))
-			break;
+		if ((size_t)n < want)
+			break;  /* the end */
 	}
 	close(fd);
 	return (ssize_t)got;
@@ -394,13 +395,17 @@ static int read_extras_at(int dir, const char *path, struct acs_raw_func *raw, c
 			  bool *carried)
 {
 	char value[1024];
+	ssize_t n;
 	int rc;
 
 	raw->has_driver = true;
 	if (dir < 0)
 		return 0;
-	if (first_line_at(dir, "numa_node", value, sizeof(value)))
+	/* an empty file reads as node 0, as libpci's strtol() had it */
+	if ((n = read_at(dir, "numa_node", value, sizeof(value) - 1)) >= 0) {
+		value[n] = '\0';
 		raw->numa_node = (int32_t)strtol(value, NULL, 0);
+	}
 	if (link_name_at(dir, "iommu_group", value, sizeof(value)))
 		raw->kernel_group = atoi(value);
 	if (link_name_at(dir, "driver", value, sizeof(value)) && !(raw->driver = acs_strdup(value)))
