@@ -8,15 +8,21 @@
  * runs of the parsers alone (most of the time is the reader's and
  * libpci's, not the analyses': up to 1.6 times the inputs a second). A parser
  * may refuse the input (one error line); it must never crash, hang or
- * leak.
+ * leak. fuzz-topology also reads each input with the topology reader's
+ * fast path off (json-c alone) and aborts where the two differ: another
+ * error, or another fabric (its export).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "acsctl/acsctl.h"
+#ifdef FUZZ_TOPOLOGY_BOTH  /* fuzz-topology (fuzz/meson.build) */
+#include "sources/topology.h"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,6 +69,49 @@ static void analyse(const acs_fabric *f)
 }
 #endif
 
+#ifdef FUZZ_TOPOLOGY_BOTH
+/* What a load of path comes to: its error, or the fabric as exported. */
+static char *outcome(const char *path)
+{
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	acs_fabric *f = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		abort();
+	o.kind = FUZZ_KIND;
+	o.path = path;
+	o.max_input = 1u << 20;
+	if (acs_fabric_load(&f, &o)) {
+		fprintf(m, "error %d: %s", acs_error_last()->code, acs_error_last()->message);
+	} else {
+		acs_topology_write(f, m);
+		acs_fabric_free(f);
+	}
+	fclose(m);
+	return text;
+}
+
+static void same_both_ways(const char *path)
+{
+	char *fast, *slow;
+
+	acs_topology__fast = true;
+	fast = outcome(path);
+	acs_topology__fast = false;
+	slow = outcome(path);
+	acs_topology__fast = true;
+	if (strcmp(fast, slow) != 0) {
+		fprintf(stderr, "fast path: %.300s\njson-c:    %.300s\n", fast, slow);
+		abort();
+	}
+	free(fast);
+	free(slow);
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* the parsers read files (libpci's dump reader among them): a memfd
@@ -89,6 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
 		acs_fabric_free(f);
 	}
+#ifdef FUZZ_TOPOLOGY_BOTH
+	same_both_ways(path);
+#endif
 	close(fd);
 	return 0;
 }
