@@ -12,6 +12,9 @@
  * series; a 5.4.y late in its life (CodeLinaro la_kernel_msm-5.4) has all
  * of them but Hamoa/Glymur (7.0) and the longer Zhaoxin port range.
  */
+#include <pthread.h>
+#include <stdlib.h>
+
 #include "policy/policy-internal.h"
 
 #define V(a, b) ACS_KV(a, b)
@@ -408,30 +411,129 @@ int acs_quirk_which(const acs_policy *policy, const struct acs_func *fn,
 	return acs_quirk_answer(policy, NULL, fn, flags, name);
 }
 
-int acs_quirk_answer(const acs_policy *policy, const acs_fabric *fabric,
-		     const struct acs_func *fn, uint16_t flags, const char **name)
+#define NQUIRKS (sizeof(acs_quirks) / sizeof(acs_quirks[0]))
+
+/* As pci_dev_specific_acs_enabled() asks entry q: a negative answer
+ * means "not mine", and the next matching entry is asked. */
+static bool ask(const struct acs_acs_quirk *q, const acs_policy *policy, const acs_fabric *fabric,
+		const struct acs_func *fn, uint16_t flags, const char **name, int *ret)
 {
-	for (size_t i = 0; i < sizeof(acs_quirks) / sizeof(acs_quirks[0]); i++) {
-		const struct acs_acs_quirk *q = &acs_quirks[i];
+	if (!acs_policy__has(policy, q->since, q->until, q->stable_from))
+		return false;
+	*ret = q->acs_enabled(policy, fabric, fn, flags);
+	if (*ret < 0)
+		return false;
+	if (name)
+		*name = q->name;
+	return true;
+}
 
-		if (q->vendor != fn->vendor_id ||
-		    (q->device != ANY && q->device != fn->device_id))
-			continue;
-		if (!acs_policy__has(policy, q->since, q->until, q->stable_from))
-			continue;
-		/* As pci_dev_specific_acs_enabled(): a negative answer means
-		 * "not mine", and the next matching entry is asked. */
-		int ret = q->acs_enabled(policy, fabric, fn, flags);
-
-		if (ret >= 0) {
-			if (name)
-				*name = q->name;
-			return ret;
-		}
-	}
+/* No entry answered: the out-of-tree override, if the policy has it. */
+static int no_quirk(const acs_policy *policy, const struct acs_func *fn, const char **name)
+{
 	if (name)
 		*name = "pcie_acs_override (out of tree)";
 	return policy->override ? acs_override(policy->override, fn) : -1;
+}
+
+/*
+ * The table's entries sorted by (vendor, device, table position), sorted
+ * once a process: a function's entries are those of its vendor for its
+ * device and those for any device (0xffff sorts last), asked in table
+ * order as the kernel asks them. The groups ask once per function and
+ * route, so a scan of every entry was a tenth of an audit at 100,000
+ * functions.
+ */
+static uint16_t by_id[NQUIRKS];
+static pthread_once_t by_id_once = PTHREAD_ONCE_INIT;
+
+_Static_assert(NQUIRKS <= UINT16_MAX, "quirk positions fit by_id");
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct acs_acs_quirk *x = &acs_quirks[*(const uint16_t *)a], *y = &acs_quirks[*(const uint16_t *)b];
+
+	if (x->vendor != y->vendor)
+		return x->vendor < y->vendor ? -1 : 1;
+	if (x->device != y->device)
+		return x->device < y->device ? -1 : 1;
+	return *(const uint16_t *)a < *(const uint16_t *)b ? -1 : 1;
+}
+
+static void by_id_fill(void)
+{
+	for (size_t i = 0; i < NQUIRKS; i++)
+		by_id[i] = (uint16_t)i;
+	qsort(by_id, NQUIRKS, sizeof(by_id[0]), cmp_id);
+}
+
+/* The first position of by_id whose entry is (vendor, device) or after. */
+static size_t first_of(uint16_t vendor, uint16_t device)
+{
+	size_t lo = 0, hi = NQUIRKS;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct acs_acs_quirk *q = &acs_quirks[by_id[mid]];
+
+		if (q->vendor < vendor || (q->vendor == vendor && q->device < device))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool is_id(size_t at, uint16_t vendor, uint16_t device)
+{
+	return at < NQUIRKS && acs_quirks[by_id[at]].vendor == vendor && acs_quirks[by_id[at]].device == device;
+}
+
+int acs_quirk_answer(const acs_policy *policy, const acs_fabric *fabric,
+		     const struct acs_func *fn, uint16_t flags, const char **name)
+{
+	uint16_t v = fn->vendor_id, d = fn->device_id;
+	size_t one, any;
+	int ret;
+
+	pthread_once(&by_id_once, by_id_fill);
+	/* a device ID of 0xffff matches the "any" entries alone, once */
+	one = d == ANY ? NQUIRKS : first_of(v, d);
+	any = first_of(v, ANY);
+	/* the two runs merged in table order */
+	while (is_id(one, v, d) || is_id(any, v, ANY)) {
+		bool take_one = is_id(one, v, d) && (!is_id(any, v, ANY) || by_id[one] < by_id[any]);
+		size_t *at = take_one ? &one : &any;
+
+		if (ask(&acs_quirks[by_id[*at]], policy, fabric, fn, flags, name, &ret))
+			return ret;
+		(*at)++;
+	}
+	return no_quirk(policy, fn, name);
+}
+
+/* Every entry in table order: what acs_quirk_answer() must agree with
+ * (test_quirks). */
+int acs_quirk__answer_linear(const acs_policy *policy, const acs_fabric *fabric,
+			     const struct acs_func *fn, uint16_t flags, const char **name)
+{
+	int ret;
+
+	for (size_t i = 0; i < NQUIRKS; i++) {
+		const struct acs_acs_quirk *q = &acs_quirks[i];
+
+		if (q->vendor != fn->vendor_id || (q->device != ANY && q->device != fn->device_id))
+			continue;
+		if (ask(q, policy, fabric, fn, flags, name, &ret))
+			return ret;
+	}
+	return no_quirk(policy, fn, name);
+}
+
+size_t acs_quirk__table(const struct acs_acs_quirk **table)
+{
+	*table = acs_quirks;
+	return NQUIRKS;
 }
 
 uint16_t acs_quirk_acs_cap(const acs_policy *policy, const struct acs_func *fn)
