@@ -512,7 +512,8 @@ int cmd_plan(struct cli *c, int argc, char **argv)
 		rc = EXIT_BAD_INPUT;
 	}
 	o.cpu = c->cpu;
-	o.flags = c->allow_unsafe_groups ? ACS_PLAN_ALLOW_UNSAFE_GROUPS : 0;
+	/* the audit after is printed as its findings (print_audit()) */
+	o.flags = ACS_PLAN_FINDINGS_ONLY | (c->allow_unsafe_groups ? ACS_PLAN_ALLOW_UNSAFE_GROUPS : 0);
 	if (!rc && acs_plan_result_build(&res, c->fabric, c->policy, r.v, r.n, &o))
 		rc = cli_error("plan");
 	if (!rc) {

@@ -425,6 +425,15 @@ void acs_fabric_free(acs_fabric *f)
 
 	if (!f)
 		return;
+	if (f->base) {   /* a view: the rest is its base's */
+		for (i = 0; i < f->nview_cfgs; i++)
+			free(f->view_cfgs[i]);
+		free(f->view_cfgs);
+		if (f->funcs != f->base->funcs)
+			free(f->funcs);
+		free(f);
+		return;
+	}
 	for (i = 0; f->cfgs && i < f->nfuncs; i++)
 		free(f->cfgs[i]);
 	for (i = 0; f->drivers && i < f->nfuncs; i++)
