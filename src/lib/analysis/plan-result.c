@@ -57,7 +57,8 @@ static const char *keep(acs_plan_result *r, char *s)
 }
 
 /* Each group after whose members no group has now: what the plan changes
- * in the partition. now: the groups of before, or NULL; freed here. */
+ * in the partition. now: the groups of before, or NULL; freed here
+ * unless they are the groups after. */
 static int mark_new_groups(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, acs_groups *now)
 {
 	size_t n = acs_groups_count(r->groups);
@@ -77,7 +78,8 @@ static int mark_new_groups(acs_plan_result *r, const acs_fabric *f, const acs_po
 			same = acs_groups_of(now, m[j]) == acs_groups_of(now, m[0]);
 		r->group_new[id] = !same;
 	}
-	acs_groups_free(now);
+	if (now != r->groups)
+		acs_groups_free(now);
 	return rc;
 }
 
@@ -403,7 +405,10 @@ static int build(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, c
 	 * are the kernel's of before, so the groups after are the predicted */
 	if (r->after->kgroups == ACS_KGROUPS_PRESENT)
 		r->after->kgroups = ACS_KGROUPS_UNKNOWN;
-	rc = acs_groups_compute(&r->groups, r->after, p);
+	if (!n && before)
+		r->groups = before;   /* no change: the groups after are before's */
+	else
+		rc = acs_groups_compute(&r->groups, r->after, p);
 	if (!rc)
 		rc = mark_new_groups(r, f, p, before);
 	else

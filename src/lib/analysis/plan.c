@@ -654,12 +654,29 @@ int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size
  * groups, leaves no unsafe pair the fabric before did not have. The
  * candidate's fabric is a view of f (its control words alone differ),
  * its groups computed once for both checks. */
+/* The candidate w's groups into *g, once: before's where it changes
+ * nothing (n 0) and the plan has them, else computed into *own. */
+static int candidate_groups(const struct ctx *cx, const acs_fabric *w, size_t n, const acs_groups **g,
+			    acs_groups **own)
+{
+	int rc = 0;
+
+	if (*g)
+		return 0;
+	if (!n && cx->groups)
+		*g = cx->groups;
+	else if (!(rc = acs_groups_compute(own, w, cx->p)))
+		*g = *own;
+	return rc;
+}
+
 static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 {
 	const acs_fabric *f = cx->f;
 	struct acs_ctrl_change *ch = malloc((acs_fabric_count(f) + 1) * sizeof(*ch));
 	acs_fabric *w = NULL;
-	acs_groups *g = NULL;
+	const acs_groups *g = NULL;
+	acs_groups *own = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -671,7 +688,7 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 			ch[n++] = (struct acs_ctrl_change){ i, ctrl[i] };
 	rc = acs_fabric__view_with_acs_ctrl(&w, f, ch, n);
 	if (!rc && needs_groups(cx->reqs, cx->nreqs))
-		rc = acs_groups_compute(&g, w, cx->p);
+		rc = candidate_groups(cx, w, n, &g, &own);
 	if (!rc)
 		*ok = check_reqs(w, cx->p, g, cx->reqs, cx->nreqs);
 	if (!rc && *ok && cx->truthful) {
@@ -683,8 +700,8 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 		if (w->kgroups == ACS_KGROUPS_PRESENT)
 			w->kgroups = ACS_KGROUPS_UNKNOWN;
 		rc = scope ? acs_change_scope(f, ch, n, scope) : acs_error_nomem();
-		if (!rc && !g)
-			rc = acs_groups_compute(&g, w, cx->p);
+		if (!rc)
+			rc = candidate_groups(cx, w, n, &g, &own);
 		if (!rc)
 			rc = acs_audit_run_scoped(&a, w, g, acs_policy_hardware(cx->p), scope);
 		if (!rc)
@@ -692,7 +709,7 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 		acs_audit_free(a);
 		free(scope);
 	}
-	acs_groups_free(g);
+	acs_groups_free(own);
 	acs_fabric_free(w);
 	free(ch);
 	return rc;
