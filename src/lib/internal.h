@@ -97,9 +97,12 @@ struct acs_fabric {
 	/* a view (acs_fabric__view_with_acs_ctrl()): every array is base's
 	 * but funcs, when it differs from base's, and the config bytes of
 	 * the functions it changed (view_cfgs) */
-	const struct acs_fabric *base;
+	struct acs_fabric *base;
 	uint8_t **view_cfgs;
 	size_t nview_cfgs;
+	/* the views that hold this fabric: acs_fabric_free() frees it only
+	 * once it and they are all freed (atomic) */
+	unsigned holders;
 };
 
 /*
@@ -285,10 +288,11 @@ int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
 /*
  * model/edit.c: f with changed ACS control words, as
  * acs_fabric_with_acs_ctrl() makes it, but a view: it borrows f's arrays
- * (f must outlive it) and owns only its functions' records, when there
- * are changes, and the config bytes of the changed functions. O(n)
- * memcpy where the copy rebuilds the fabric. Its kgroups may be set.
- * Freed with acs_fabric_free().
+ * and holds f (an acs_fabric_free() of f before the view's leaves f to
+ * the view's), and owns only its functions' records, when there are
+ * changes, and the config bytes of the changed functions. O(n) memcpy
+ * where the copy rebuilds the fabric. Its kgroups may be set. Freed with
+ * acs_fabric_free().
  */
 int acs_fabric__view_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 				   const struct acs_ctrl_change *changes, size_t n);

@@ -396,7 +396,8 @@ static int build(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, c
 		return rc;
 	}
 	n = acs_plan_changes(r->plan, &ch);
-	rc = acs_fabric_with_acs_ctrl(&r->after, f, ch, n);
+	/* a view of f holding it: the control words alone change */
+	rc = acs_fabric__view_with_acs_ctrl(&r->after, f, ch, n);
 	if (rc) {
 		acs_groups_free(before);
 		return rc;

@@ -143,16 +143,20 @@ int acs_fabric__view_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 	if (!v)
 		return acs_error_nomem();
 	*v = *f;
-	v->base = f;
+	/* held: the view's arrays are f's, whoever frees f first. The
+	 * count is the one thing of f a view changes. */
+	v->base = (acs_fabric *)f;
+	__atomic_add_fetch(&v->base->holders, 1, __ATOMIC_RELAXED);
+	v->holders = 0;
 	v->view_cfgs = NULL;
 	v->nview_cfgs = 0;
 	if (n) {
 		v->funcs = malloc(f->nfuncs * sizeof(*v->funcs));
 		v->view_cfgs = calloc(n, sizeof(*v->view_cfgs));
 		if (!v->funcs || !v->view_cfgs) {
-			free(v->funcs);
-			free(v->view_cfgs);
-			free(v);
+			if (!v->funcs)
+				v->funcs = f->funcs;   /* nothing of its own to free */
+			acs_fabric_free(v);
 			return acs_error_nomem();
 		}
 		memcpy(v->funcs, f->funcs, f->nfuncs * sizeof(*v->funcs));
