@@ -437,17 +437,25 @@ static int no_quirk(const acs_policy *policy, const struct acs_func *fn, const c
 }
 
 /*
- * The table's entries sorted by (vendor, device, table position), sorted
- * once a process: a function's entries are those of its vendor for its
- * device and those for any device (0xffff sorts last), asked in table
- * order as the kernel asks them. The groups ask once per function and
- * route, so a scan of every entry was a tenth of an audit at 100,000
- * functions.
+ * The table's entries sorted by (vendor, device, table position), and
+ * each run of one (vendor, device) found by a hash of the two; built once
+ * a process. A function's entries are the run of its vendor and device
+ * and the run of its vendor's "any device" entries (0xffff), asked in
+ * table order as the kernel asks them. The groups and routes ask for
+ * every function they pass: a scan of every entry was a tenth of an
+ * audit at 100,000 functions, two binary searches still a twentieth.
  */
+#define RUN_SLOTS 512   /* a power of two, at least twice the entries */
+
 static uint16_t by_id[NQUIRKS];
+static struct id_run {
+	bool used;
+	uint16_t vendor, device;
+	uint16_t first, count;    /* in by_id */
+} runs[RUN_SLOTS];
 static pthread_once_t by_id_once = PTHREAD_ONCE_INIT;
 
-_Static_assert(NQUIRKS <= UINT16_MAX, "quirk positions fit by_id");
+_Static_assert(NQUIRKS <= UINT16_MAX && RUN_SLOTS >= 2 * NQUIRKS, "quirk runs fit");
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -460,54 +468,57 @@ static int cmp_id(const void *a, const void *b)
 	return *(const uint16_t *)a < *(const uint16_t *)b ? -1 : 1;
 }
 
+static struct id_run *run_slot(uint16_t vendor, uint16_t device)
+{
+	uint32_t h = ((uint32_t)vendor << 16 | device) * 0x9e3779b1u >> 23;
+
+	while (runs[h].used && (runs[h].vendor != vendor || runs[h].device != device))
+		h = (h + 1) & (RUN_SLOTS - 1);
+	return &runs[h];
+}
+
 static void by_id_fill(void)
 {
 	for (size_t i = 0; i < NQUIRKS; i++)
 		by_id[i] = (uint16_t)i;
 	qsort(by_id, NQUIRKS, sizeof(by_id[0]), cmp_id);
-}
+	for (size_t i = 0; i < NQUIRKS; i++) {
+		const struct acs_acs_quirk *q = &acs_quirks[by_id[i]];
+		struct id_run *r = run_slot(q->vendor, q->device);
 
-/* The first position of by_id whose entry is (vendor, device) or after. */
-static size_t first_of(uint16_t vendor, uint16_t device)
-{
-	size_t lo = 0, hi = NQUIRKS;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct acs_acs_quirk *q = &acs_quirks[by_id[mid]];
-
-		if (q->vendor < vendor || (q->vendor == vendor && q->device < device))
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (!r->used)
+			*r = (struct id_run){ true, q->vendor, q->device, (uint16_t)i, 0 };
+		r->count++;
 	}
-	return lo;
 }
 
-static bool is_id(size_t at, uint16_t vendor, uint16_t device)
+/* The run of (vendor, device): its count, *first its start in by_id. */
+static size_t run_of(uint16_t vendor, uint16_t device, size_t *first)
 {
-	return at < NQUIRKS && acs_quirks[by_id[at]].vendor == vendor && acs_quirks[by_id[at]].device == device;
+	const struct id_run *r = run_slot(vendor, device);
+
+	*first = r->first;
+	return r->used ? r->count : 0;
 }
 
 int acs_quirk_answer(const acs_policy *policy, const acs_fabric *fabric,
 		     const struct acs_func *fn, uint16_t flags, const char **name)
 {
 	uint16_t v = fn->vendor_id, d = fn->device_id;
-	size_t one, any;
+	size_t one, any, none, nany, i = 0, j = 0;
 	int ret;
 
 	pthread_once(&by_id_once, by_id_fill);
 	/* a device ID of 0xffff matches the "any" entries alone, once */
-	one = d == ANY ? NQUIRKS : first_of(v, d);
-	any = first_of(v, ANY);
+	none = d == ANY ? 0 : run_of(v, d, &one);
+	nany = run_of(v, ANY, &any);
 	/* the two runs merged in table order */
-	while (is_id(one, v, d) || is_id(any, v, ANY)) {
-		bool take_one = is_id(one, v, d) && (!is_id(any, v, ANY) || by_id[one] < by_id[any]);
-		size_t *at = take_one ? &one : &any;
+	while (i < none || j < nany) {
+		bool take_one = i < none && (j == nany || by_id[one + i] < by_id[any + j]);
+		size_t q = take_one ? by_id[one + i++] : by_id[any + j++];
 
-		if (ask(&acs_quirks[by_id[*at]], policy, fabric, fn, flags, name, &ret))
+		if (ask(&acs_quirks[q], policy, fabric, fn, flags, name, &ret))
 			return ret;
-		(*at)++;
 	}
 	return no_quirk(policy, fn, name);
 }
