@@ -650,10 +650,6 @@ int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size
 	return 0;
 }
 
-/* Whether the candidate ctrl meets the requirements and, for truthful
- * groups, leaves no unsafe pair the fabric before did not have. The
- * candidate's fabric is a view of f (its control words alone differ),
- * its groups computed once for both checks. */
 /* The candidate w's groups into *g, once: before's where it changes
  * nothing (n 0) and the plan has them, else computed into *own. */
 static int candidate_groups(const struct ctx *cx, const acs_fabric *w, size_t n, const acs_groups **g,
@@ -670,6 +666,10 @@ static int candidate_groups(const struct ctx *cx, const acs_fabric *w, size_t n,
 	return rc;
 }
 
+/* Whether the candidate ctrl meets the requirements and, for truthful
+ * groups, leaves no unsafe pair the fabric before did not have. The
+ * candidate's fabric is a view of f (its control words alone differ),
+ * its groups computed once for both checks. */
 static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 {
 	const acs_fabric *f = cx->f;
