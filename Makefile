@@ -52,6 +52,7 @@ bench: all
 	sh bench/plan.sh ./$(BUILD)/acsctl
 	sh bench/lspci.sh ./$(BUILD)/acsctl
 	sh bench/fleet.sh ./$(BUILD)/acsctl
+	sh bench/live.sh ./$(BUILD)/acsctl
 	for pes in 200 2000 20000; do ./$(BUILD)/bench-pe-allocate $$pes; done
 
 # The whole unit suite again under AddressSanitizer and UBSan.

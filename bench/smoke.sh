@@ -45,6 +45,9 @@ if command -v lspci >/dev/null; then
 	run "lspci.sh" 5 sh bench/lspci.sh "$acsctl" 30
 fi
 run "fleet.sh" 3 sh bench/fleet.sh "$acsctl" 3 30
+run "live.sh" 6 env LIVE_FUNCTIONS=40 LIVE_PROFILE=no sh bench/live.sh "$acsctl" 2
+grep -q '^groups -m  *[0-9.]* ' "$tmp/out" && grep -q '^p2p  *[0-9.]* .*x$' "$tmp/out" &&
+	ok "live.sh read its tree and timed each command" || bad "live.sh read its tree and timed each command"
 run "bench-pe-allocate" 2 "$pe" 30
 echo "bench smoke: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -39,6 +39,11 @@ has acsctl '/lib/systemd/system/acsctl-metrics\.timer'
 # (dh_installsystemd --no-enable: enabled again only where it was before)
 dpkg-deb -I "$tmp/acsctl.deb" postinst | grep -q "debian-installed .*acsctl-metrics\.timer" ||
 	fail "acsctl's postinst enables the metrics timer (or names it not)"
+# acsctl nfd for node-feature-discovery: installed, left disabled
+has acsctl '/lib/systemd/system/acsctl-nfd\.service'
+has acsctl '/lib/systemd/system/acsctl-nfd\.timer'
+dpkg-deb -I "$tmp/acsctl.deb" postinst | grep -q "debian-installed .*acsctl-nfd\.timer" ||
+	fail "acsctl's postinst enables the nfd timer (or names it not)"
 dpkg-deb -f "$tmp/acsctl.deb" Depends | grep -q 'libacsctl0 (>= ' || fail "acsctl does not depend on libacsctl0"
 # SEE ALSO: ".IR json.md ," names /usr/share/doc/acsctl/json.md
 docs=$(sed -n '/^\.SH SEE ALSO/,/^\.SH/p' "$src/doc/acsctl.8" |

@@ -202,6 +202,9 @@ int cli_audit(const struct cli *c, const acs_policy *hw, acs_audit **out);
  * on; addresses as a list (text: nothing). */
 void cli_out_begin(const struct cli *c, const char *command);
 void cli_out_header(const struct cli *c);
+/* The header with "cmdline" saying cmdline (plan: its parameter) rather
+ * than --cmdline's: -j is written as it comes, a key once. */
+void cli_out_header_cmdline(const struct cli *c, const char *cmdline);
 /* One entry of the header's "warnings" (data only), and a boot's. */
 void cli_out_warning(const char *param, const char *ignored, const char *message);
 void cli_out_boot_warnings(const acs_boot *boot);

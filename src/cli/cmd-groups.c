@@ -42,7 +42,9 @@ static void print_group(const struct cli *c, const acs_groups *g, size_t id)
 
 		acs_func_addr(fn, addr, sizeof(addr));
 		out_str(GROUPS_DATA | OUT_TEXT, NULL, "  %s", addr);
-		out_text("  [%s] %s\n", acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)));
+		/* names only where printed: pci.ids costs a -m run a third of its time */
+		if (out_wants(OUT_TEXT))
+			out_text("  [%s] %s\n", acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)));
 		if (cli_selected(fn))
 			out_line("%zu %s%s\n", id, addr, uncertain ? " ?" : "");
 	}
@@ -71,7 +73,8 @@ static void print_unmanaged(const struct cli *c)
 		any = true;
 		out_object_open(GROUPS_DATA, NULL);
 		out_str(GROUPS_DATA | OUT_TEXT, "device", "  %s", acs_func_addr(fn, addr, sizeof(addr)));
-		out_text("  [%s] %s\n", acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)));
+		if (out_wants(OUT_TEXT))
+			out_text("  [%s] %s\n", acs_pcie_type_name(fn->pcie_type), cli_describe(c, fn, desc, sizeof(desc)));
 		out_str(GROUPS_DATA, "reason", NULL, reason == ACS_IOMMU_SELF ? "iommu_self" :
 			reason == ACS_IOMMU_VMD_CHILD ? "vmd_child" : "ivrs_root");
 		out_str(GROUPS_DATA | OUT_TEXT, "why", "      %s\n", why);

@@ -464,10 +464,9 @@ static int print_plan(const struct cli *c, const struct reqs *r, const acs_plan_
 	size_t nu = acs_plan_unknown(plan, &uv);
 	int status = nu ? EXIT_UNKNOWN : acs_plan_feasible(plan) ? EXIT_OK : EXIT_CHECK_FAILED;
 
-	cli_out_header(c);
-	/* the plan's parameter: the header's "cmdline" (--cmdline) is in
-	 * the notes ("booted with") */
-	out_str(OUT_DATA, "cmdline", NULL, acs_plan_result_cmdline(res));
+	/* "cmdline" is the plan's parameter; the header's own (--cmdline)
+	 * is in the notes ("booted with") */
+	cli_out_header_cmdline(c, acs_plan_result_cmdline(res));
 	print_targets(c, r);
 	if (nu) {
 		/* the requirements depend on ports not read: a plan built on

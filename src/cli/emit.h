@@ -7,7 +7,9 @@
  *   -m    stable lines, one per record: "PATH key=value ...", where PATH
  *         is the keys from the top joined by '.' (the command's name at
  *         the top), and a record's nested records follow its own line;
- *   -j    the JSON document (doc/json.md, doc/schema/), printed at the end.
+ *   -j    the JSON document (doc/json.md, doc/schema/), written as the
+ *         calls come, so a key is said once in its object (there is no
+ *         taking back what was written; json-c's tree kept the last).
  * WHEN says in which of these the fact appears: OUT_ANY for facts, OUT_TEXT
  * for text's own words (headings), OUT_DATA for what text shows otherwise
  * (a table, a summary). Values are escaped for the format; text gets them
@@ -33,9 +35,11 @@ enum out_mode { OUT_MODE_TEXT, OUT_MODE_MACHINE, OUT_MODE_JSON };
 /* Starts an answer in mode on out (stdout for a command's answer). name:
  * the record path of the top level in -m (the command's name). */
 void out_begin(enum out_mode mode, FILE *out, const char *name);
-/* Ends it: the JSON document or the -m records are printed, everything
+/* Ends it: the JSON document closed or the -m records printed, everything
  * flushed. Returns status, or 2 where the output could not be written
- * (a full disk, a closed pipe): an answer half written is not an answer. */
+ * (a full disk, a closed pipe): an answer half written is not an answer.
+ * An answer given up before out_end() (the next out_begin() comes first)
+ * prints nothing, unless -j had written its first 64 KiB already. */
 int out_end(int status);
 /* multi.c's workers: each JSON answer to standard output is handed to
  * sink (which takes its own reference) instead of printed, with the

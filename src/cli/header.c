@@ -214,6 +214,11 @@ bool cli_host_known(const acs_fabric *f)
 
 void cli_out_header(const struct cli *c)
 {
+	cli_out_header_cmdline(c, c->boot ? (c->cmdline ? c->cmdline : "") : NULL);
+}
+
+void cli_out_header_cmdline(const struct cli *c, const char *cmdline)
+{
 	char pes[32];
 
 	out_str(OUT_DATA, "kernel", NULL, c->platform ? NULL : acs_policy_name(c->policy));
@@ -230,7 +235,7 @@ void cli_out_header(const struct cli *c)
 		out_str(OUT_DATA, "pe_policy", NULL, pe_policy_name(c));
 		out_object_close(OUT_DATA);
 	}
-	out_str(OUT_DATA, "cmdline", NULL, c->boot ? (c->cmdline ? c->cmdline : "") : NULL);
+	out_str(OUT_DATA, "cmdline", NULL, cmdline);
 	if (out_wants(OUT_TEXT))
 		source_line(c, note_file, stdout);
 	out_array_open(OUT_DATA, "notes");

@@ -26,6 +26,30 @@ static const struct {
 	{ 0x0c03, 0xffff, P2P_KIND_USB },
 };
 
+/* Display controllers that are a BMC's or a hypervisor's console, not a
+ * GPU anyone runs P2P on (nvidia-smi and NCCL list no such device): they
+ * count as other devices so that GPU0 is the first real GPU. */
+static const uint16_t console_vendors[] = {
+	0x1a03,  /* ASPEED (AST2x00 BMCs) */
+	0x102b,  /* Matrox (G200e/eH/eR/eW on Dell iDRAC, HPE iLO, Lenovo XCC) */
+	0x1013,  /* Cirrus Logic (QEMU's -vga cirrus) */
+	0x1234,  /* QEMU/Bochs standard VGA */
+	0x1b36,  /* Red Hat (QXL, virtio-gpu's PCI id is 1af4) */
+	0x15ad,  /* VMware SVGA */
+	0x80ee,  /* VirtualBox */
+	0x1414,  /* Microsoft Hyper-V */
+};
+
+static bool console_display(const struct acs_func *fn)
+{
+	if (fn->class_code >> 16 != 0x03)
+		return false;
+	for (size_t k = 0; k < sizeof(console_vendors) / sizeof(console_vendors[0]); k++)
+		if (fn->vendor_id == console_vendors[k])
+			return true;
+	return false;
+}
+
 static const char *const kind_names[P2P_KIND_COUNT] = { "GPU", "NIC", "NVMe", "STOR", "USB", "DEV", "BR" };
 
 int p2p_kind_of(const struct acs_func *fn)
@@ -34,6 +58,8 @@ int p2p_kind_of(const struct acs_func *fn)
 
 	if (!cli_is_peer(fn))
 		return P2P_KIND_BRIDGE;
+	if (console_display(fn))
+		return P2P_KIND_OTHER;
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if ((cls & kinds[k].mask) == kinds[k].code)
 			return kinds[k].kind;

@@ -155,6 +155,9 @@ int acs_builder_init(struct acs_builder *b, int kind, const char *origin);
 /* Copies cfg. len may be anything from 0 to 4096. */
 int acs_builder_add(struct acs_builder *b, uint32_t domain, uint8_t bus,
 		    uint8_t dev, uint8_t fn, const uint8_t *cfg, size_t len);
+/* Room for more functions at once: a source that knows how many it
+ * adds spares the array's growing copies (1M functions: 170 MiB each). */
+int acs_builder_reserve(struct acs_builder *b, size_t more);
 struct acs_raw_func *acs_builder_last(struct acs_builder *b);
 /* The VFs of raw function pf from its SR-IOV capability (model/edit.c). */
 int acs_builder_add_vfs(struct acs_builder *b, size_t pf, unsigned sriov_pos,

@@ -7,11 +7,7 @@
 set -u
 acsctl=$1
 script=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+. "$(dirname "$0")/lib.sh"
 
 "$acsctl" --completion bash >"$tmp/now" && cmp -s "$tmp/now" "$script" &&
 	ok "the built script is acsctl --completion bash's" || bad "the built script is not acsctl --completion bash's"
@@ -99,5 +95,4 @@ hasnt "--sysfs: not a file" "$tmp/d/lspci.txt" acsctl --sysfs "$tmp/d/l"
 [ -z "$(offers acsctl --kernel "")" ] && ok "--kernel: nothing offered" || bad "--kernel: $(offers acsctl --kernel "")"
 has "snapshot FILE" "$tmp/d/lspci.txt" acsctl snapshot "$tmp/d/l"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

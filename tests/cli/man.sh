@@ -13,11 +13,7 @@ acsctl=$1
 src=$2
 page=$src/doc/acsctl.8
 unit=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+. "$(dirname "$0")/lib.sh"
 
 if command -v groff >/dev/null; then
 	groff -man -ww -z "$page" 2>"$tmp/warn"
@@ -115,5 +111,4 @@ head -1 "$src/packaging/debian/changelog" | grep -qF "acsctl ($v)" && ok "packag
 grep -q "^\.TH ACSCTL 8 \"[^\"]*\" \"acsctl ${v//./\\.}\" " "$page" && ok "doc/acsctl.8: .TH acsctl $v" ||
 	bad "doc/acsctl.8: $(grep '^\.TH' "$page"), meson.build '$v'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -13,13 +13,7 @@ acsctl=$1
 src=$2
 unit=${3:-}
 shared=${ACSCTL_SHARED:-$src/../shared}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
+. "$(dirname "$0")/lib.sh"
 
 have_promtool=false
 if command -v promtool >/dev/null; then
@@ -317,32 +311,7 @@ else
 fi
 
 # ---- the units (meson made the service; the timer as it is) ----
-timer=$src/contrib/acsctl-metrics.timer
-if [ -n "$unit" ] && command -v systemd-analyze >/dev/null; then
-	exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
-	grep -q "^ExecStart=/.*/acsctl metrics -o /var/lib/prometheus/node-exporter/acsctl.prom$" "$unit" &&
-		ok "service: ExecStart $exe" || bad "service: ExecStart: $(grep ExecStart "$unit")"
-	mkdir -p "$tmp/root${exe%/*}" "$tmp/root/lib/systemd/system" "$tmp/man/man8"
-	cp "$acsctl" "$tmp/root$exe"
-	# default dependencies: the targets they name
-	cp /lib/systemd/system/*.target "$tmp/root/lib/systemd/system/" 2>/dev/null
-	cp "$unit" "$timer" "$tmp/root/lib/systemd/system/"
-	cp "$src/doc/acsctl.8" "$tmp/man/man8/"
-	MANPATH=$tmp/man systemd-analyze --root="$tmp/root" verify "$tmp/root/lib/systemd/system/acsctl-metrics.service" \
-		"$tmp/root/lib/systemd/system/acsctl-metrics.timer" >"$tmp/out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] && [ ! -s "$tmp/out" ] && ok "units: systemd-analyze verify" || bad "units: systemd-analyze verify (exit $rc): $(head -3 "$tmp/out")"
-	(cd "$tmp" && systemd-analyze security --offline=yes --threshold=25 --root="$tmp/root" \
-		"$tmp/root/lib/systemd/system/acsctl-metrics.service") >"$tmp/sec" 2>&1
-	rc=$?
-	score=$(sed -n 's/^.*Overall exposure level for acsctl-metrics.service: \([0-9.]*\).*/\1/p' "$tmp/sec")
-	[ $rc -eq 0 ] && [ -n "$score" ] && ok "service: systemd-analyze security: exposure $score" ||
-		bad "service: systemd-analyze security (exit $rc): exposure '${score:-?}'"
-	! grep -q '^\[Install\]' "$unit" && grep -q '^WantedBy=timers.target$' "$timer" &&
-		ok "units: the timer is what one enables" || bad "units: the timer is what one enables"
-else
-	echo "# skip: no unit given or systemd-analyze missing"
-fi
+check_units "$unit" "$src/contrib/acsctl-metrics.timer" \
+	"metrics -o /var/lib/prometheus/node-exporter/acsctl.prom"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

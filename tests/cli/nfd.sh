@@ -5,17 +5,13 @@
 # NFD's and Kubernetes' rules on every example and VM capture, the file as
 # NFD's local source reads it, --expire-after, the labels of doc/nfd.md,
 # the file written whole through a hidden temporary, a failed source.
-# Usage: nfd.sh ACSCTL SRCDIR
+# The service meson made and its timer, as metrics.sh checks its own.
+# Usage: nfd.sh ACSCTL SRCDIR [NFD_UNIT]
 set -u
 acsctl=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
+unit=${3:-}
+. "$(dirname "$0")/lib.sh"
 P=feature.node.kubernetes.io/acsctl-
 
 # labels NAME=VALUE of FILE, comments left out
@@ -201,5 +197,8 @@ rc=$?
 "$acsctl" -F "$ex" nfd extra >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && [ ! -s "$tmp/out" ] && ok "an argument: exit 2, nothing written" || bad "an argument: exit 2"
 
-echo "# $pass passed, $fail failed"
-[ $fail -eq 0 ]
+# ---- the units (meson made the service; the timer as it is) ----
+check_units "$unit" "$src/contrib/acsctl-nfd.timer" \
+	"nfd -o /etc/kubernetes/node-feature-discovery/features.d/acsctl --expire-after 15m"
+
+finish

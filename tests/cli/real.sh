@@ -14,12 +14,8 @@
 set -u
 acsctl=$1
 src=${2:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 machines=0
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+. "$(dirname "$0")/lib.sh"
+machines=0
 
 # The kernel's answer: "GROUP 0000:BB:DD.F" per function with a line.
 # Only a device header starts a device (a line that pcilib's error broke
@@ -81,5 +77,4 @@ for d in "$src"/tests/fixtures/real/*/; do
 	esac
 done
 [ "$machines" -ge 8 ] && ok "$machines real machines" || bad "only $machines real machines (want 8 or more)"
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

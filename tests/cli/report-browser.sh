@@ -18,14 +18,8 @@ if ! command -v chromium >/dev/null; then
 	echo "# skip: chromium is missing (Debian 12: apt-get install chromium)"
 	exit 77
 fi
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 mkdir -p "$outdir" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
 
 # one Chromium a page, its own profile; slow on a loaded machine
 browse() {
@@ -140,5 +134,4 @@ print(json.dumps({"acsctl-topology": 1, "roots": [{"functions": [
 PY
 check_page "$tmp/deep.json" deep-12-switches
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -10,33 +10,10 @@ set -u
 acsctl=$1
 src=${2:-.}
 snap=$src/tests/fixtures/vm-snapshot/6.12/kitchen-sink-1/snapshot.txt
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
 
-# expect CODE NAME CMD...: exit status CODE; on 2, one stderr line.
-expect() {
-	local code=$1 name=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		bad "$name (exit $rc, want $code): $(head -c 300 "$tmp/err")"
-		return
-	fi
-	if [ "$code" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
-		bad "$name (stderr is not one line: $(cat "$tmp/err"))"
-		return
-	fi
-	ok "$name"
-}
 
-# has NAME REGEX: the last output has a line matching REGEX
-has() { grep -qE -- "$2" "$tmp/out" && ok "$1" || bad "$1: no line /$2/ in: $(head -c 1500 "$tmp/out")"; }
-hasnt() { ! grep -qE -- "$2" "$tmp/out" && ok "$1" || bad "$1: a line /$2/"; }
 
 # tree ROOT WORD...: ROOT/sys and ROOT/proc from the snapshot. Words:
 #   drv=ADDR:NAME (- none)  reset=ADDR:METHODS (- none, ~ no file)
@@ -319,5 +296,4 @@ PY
 done
 [ "$nvm" -gt 0 ] && ok "vm: $nvm kernels' captures" || bad "vm: no captures under tests/fixtures/vm-vfio"
 
-echo "vfio: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish vfio

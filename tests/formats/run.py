@@ -3,7 +3,8 @@
 """One result, every format: for each command with a module here
 (tests/formats/CMD.py), run it on every input in text, -m and -j; the exit
 status must be the same in the three, the facts the module reads from each
-must be equal, and the JSON must validate against doc/schema/CMD.json.
+must be equal, and the JSON must validate against doc/schema/CMD.json and
+be, byte for byte, what json-c's tree printed (same_as_tree()).
 
 A module defines EXTRA_INPUTS (optional: globs of inputs for it alone),
 runs(path) (path None, once, where it sets NO_SOURCE) -> [[arg, ...], ...] (what to run after
@@ -99,10 +100,26 @@ def with_groups():
     return WITH_GROUPS
 
 
-def run(acsctl, args):
+def run(acsctl, args, env=None):
     p = subprocess.run([acsctl] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, errors="replace")
+                       text=True, errors="replace", env=env)
     return p.returncode, p.stdout, p.stderr
+
+
+TREE = dict(os.environ, ACSCTL_FAULT_JSON_TREE="1")
+
+
+def same_as_tree(acsctl, args, rc, out, what):
+    """-j is written as the calls come (src/cli/emit.c); a test build
+    (-Dfault_injection=true) can still print json-c's whole tree, and the
+    two must agree byte for byte (elsewhere the variable is not read and
+    the two runs are one)."""
+    trc, tout, _ = run(acsctl, args, TREE)
+    if (trc, tout) == (rc, out):
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(out, tout)) if a != b), min(len(out), len(tout)))
+    return ["%s: -j streamed is not json-c's tree (exit %d, %d): at byte %d: %r, tree %r" %
+            (what, rc, trc, at, out[max(0, at - 40):at + 40], tout[max(0, at - 40):at + 40])]
 
 
 def load_modules(names):
@@ -182,6 +199,7 @@ def one(acsctl, cmd, mod, val, path, extra, args):
         if rc == 2:
             return ["%s: %s exit 2: %s" % (what, fmt, err.strip().splitlines()[-1:] or "")]
         if fmt == "json":
+            problems += same_as_tree(acsctl, base + opt, rc, out, what)
             try:
                 out = json.loads(out)
             except ValueError as e:

@@ -308,6 +308,68 @@ static void test_sources_sysfs__without_root(void **state)
 	acs_fabric_free(f);
 }
 
+/* The reader's edges: config as long as the file (256 bytes: one read,
+ * no bisection), a group link and a driver link that lead nowhere are no
+ * group and no driver (as realpath() had it), one group's type file for
+ * both its members, BAR sizes from resource, reset methods; then a
+ * resource line that is not three hex numbers is bad input naming it. */
+static void test_sources_sysfs__files_and_links(void **state)
+{
+	char root[300], dev[400], cmd[4000];
+	struct tcfg rp, ep, ep2;
+	acs_fabric *f = NULL;
+	acs_load_opts o = ACS_LOAD_OPTS_INIT;
+	size_t i;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/sys-files", tdir());
+	tcfg_make(&rp, 0x1b36, 0x000c, 0x060400, ACS_PCIE_ROOT_PORT, true, false, 0x1d);
+	tcfg_buses(&rp, 0, 1, 1);
+	tcfg_make(&ep, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	tcfg_make(&ep2, 0x1b36, 0x0010, 0x010802, ACS_PCIE_ENDPOINT, false, false, NO_ACS);
+	make_sysfs_func(root, "0000:00:02.0", &rp, 256, 5, "pcieport");
+	make_sysfs_func(root, "0000:01:00.0", &ep, 4096, 6, NULL);
+	make_sysfs_func(root, "0000:01:00.1", &ep2, 4096, 6, NULL);
+	snprintf(dev, sizeof(dev), "%s/bus/pci/devices", root);
+	snprintf(cmd, sizeof(cmd),
+		 "printf 'DMA-FQ\\n' >%s/kernel/iommu_groups/6/type && rm -r %s/kernel/iommu_groups/5 && "
+		 "ln -s ../../../../bus/pci/drivers/gone %s/0000:01:00.1/driver && "
+		 "printf 'flr bus\\n' >%s/0000:01:00.0/reset_method && "
+		 "printf '1\\n' >%s/0000:01:00.0/numa_node && : >%s/0000:01:00.1/numa_node && "
+		 "printf '0x0000004000000000 0x0000004000ffffff 0x0000000000140204\\n"
+		 "0x0000000000000000 0x0000000000000000 0x0000000000000000\\n' >%s/0000:01:00.0/resource",
+		 root, root, dev, dev, dev, dev, dev);
+	assert_int_equal(system(cmd), 0);
+	f = load_sysfs(root);
+	assert_int_equal(acs_fabric_count(f), 3);
+	assert_int_equal(acs_fabric_func(f, 0)->cfg_len, 256);
+	assert_int_equal(acs_fabric_func(f, 1)->cfg_len, 4096);
+	assert_int_equal(acs_fabric_kernel_group(f, 0), -1);
+	assert_string_equal(acs_fabric_func(f, 0)->driver, "pcieport");
+	for (i = 1; i < 3; i++) {
+		assert_int_equal(acs_fabric_kernel_group(f, i), 6);
+		assert_non_null(acs_fabric_iommu_type(f, i));
+		assert_string_equal(acs_fabric_iommu_type(f, i), "DMA-FQ");
+		assert_null(acs_fabric_func(f, i)->driver);
+	}
+	assert_true(acs_fabric_func(f, 1)->bar_size[0] == 0x1000000);
+	assert_true(acs_fabric_func(f, 1)->bar_size[1] == 0);
+	assert_string_equal(acs_fabric_reset_methods(f, 1), "flr bus");
+	assert_string_equal(acs_fabric_reset_methods(f, 2), "");
+	/* numa_node: none -1, "1" 1, an empty file 0 (libpci's strtol) */
+	assert_int_equal(acs_fabric_func(f, 0)->numa_node, -1);
+	assert_int_equal(acs_fabric_func(f, 1)->numa_node, 1);
+	assert_int_equal(acs_fabric_func(f, 2)->numa_node, 0);
+	acs_fabric_free(f);
+	f = NULL;
+	snprintf(cmd, sizeof(cmd), "printf '0x0 0x0 0x0\\nnot hex\\n' >%s/0000:01:00.0/resource", dev);
+	assert_int_equal(system(cmd), 0);
+	o.path = root;
+	assert_int_equal(acs_fabric_load(&f, &o), ACS_EPARSE);
+	assert_null(f);
+	assert_non_null(strstr(acs_error_last()->message, "0000:01:00.0/resource"));
+}
+
 static void test_sources_sysfs__missing_root(void **state)
 {
 	acs_load_opts o = ACS_LOAD_OPTS_INIT;
@@ -909,6 +971,7 @@ int main(void)
 		cmocka_unit_test(test_sources_sysfs__vmd_domain),
 		cmocka_unit_test(test_sources_sysfs__without_root),
 		cmocka_unit_test(test_sources_sysfs__missing_root),
+		cmocka_unit_test(test_sources_sysfs__files_and_links),
 		cmocka_unit_test(test_sources_snapshot__round_trip),
 		cmocka_unit_test(test_sources_snapshot__identity),
 		cmocka_unit_test(test_sources_snapshot__long_cmdline),

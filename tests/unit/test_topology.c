@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sources/topology.h"
 #include "tfab.h"
 
 static char path[] = "/tmp/acsctl-topo-test-XXXXXX";
@@ -466,6 +467,289 @@ static void test_topology_stream__as_the_tree(void **state)
 		   "roots[0].functions[0].children[1]: unknown type 'wrong'");
 }
 
+/* Every occurrence of what in text replaced by with: a new string. */
+static char *replace_all(const char *text, const char *what, const char *with)
+{
+	size_t n = 0, wl = strlen(what), tl = strlen(with);
+	char *out, *w;
+
+	for (const char *p = strstr(text, what); p; p = strstr(p + wl, what))
+		n++;
+	assert_true(n > 0);
+	out = malloc(strlen(text) + n * tl + 1);
+	assert_non_null(out);
+	w = out;
+	for (const char *p = text, *q; ; p = q + wl) {
+		if (!(q = strstr(p, what))) {
+			strcpy(w, p);
+			break;
+		}
+		memcpy(w, p, (size_t)(q - p));
+		w += q - p;
+		memcpy(w, with, tl);
+		w += tl;
+	}
+	return out;
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+static char *export_pretty(const acs_fabric *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(acs_topology_write(f, out), 0);
+	fclose(out);
+	return buf;
+}
+
+static void assert_same_fabric(const acs_fabric *a, const acs_fabric *b)
+{
+	assert_int_equal(acs_fabric_count(a), acs_fabric_count(b));
+	for (size_t i = 0; i < acs_fabric_count(a); i++) {
+		const struct acs_func *x = acs_fabric_func(a, i), *y = acs_fabric_func(b, i);
+
+		assert_int_equal(x->domain, y->domain);
+		assert_int_equal(x->bus << 8 | x->dev << 3 | x->fn, y->bus << 8 | y->dev << 3 | y->fn);
+		assert_int_equal(x->cfg_len, y->cfg_len);
+		for (unsigned off = 0; off < x->cfg_len; off++)
+			if (acs_func_cfg_byte(x, off) != acs_func_cfg_byte(y, off))
+				fail_msg("function %zu: config byte %#x differs", i, off);
+		assert_int_equal(x->numa_node, y->numa_node);
+		assert_memory_equal(x->bar_size, y->bar_size, sizeof(x->bar_size));
+		assert_memory_equal(x->vf_bar_size, y->vf_bar_size, sizeof(x->vf_bar_size));
+		assert_int_equal(x->is_virtfn, y->is_virtfn);
+	}
+}
+
+/* The text of a synthetic 10k-function fabric, pretty, with what the
+ * synth does not make: enabled VFs, links, NUMA nodes, quirky devices,
+ * and members the fast path leaves to json-c (bars, express, unknown). */
+static char *rich_topology(void)
+{
+	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *f;
+	char *t[7];
+
+	o.functions = 10000;
+	o.seed = 1;
+	assert_int_equal(acs_fabric_synth(&f, &o), 0);
+	t[0] = export_pretty(f);
+	acs_fabric_free(f);
+	t[1] = replace_all(t[0], "\"num_vfs\": 0, \"vf_offset\": 1", "\"num_vfs\": 3, \"vf_offset\": 8");
+	t[2] = replace_all(t[1], "\"type\": \"endpoint\",",
+			   "\"type\": \"endpoint\", \"numa_node\": 1, \"link\": { \"speed\": \"8GT/s\", "
+			   "\"width\": 4, \"max_speed\": \"16GT/s\", \"max_width\": 8 },");
+	t[3] = replace_all(t[2], "\"vendor\": \"15b3\",\n", "\"vendor\": \"8086\", // a quirk's\n");
+	t[4] = replace_all(t[3], "\"device\": \"1019\"", "\"device\": \"10fb\"");
+	t[5] = replace_all(t[4], "\"type\": \"pci-device\",", "\"type\": \"pci-device\", \"bars\": [ { \"size\": \"16K\" } ], \"x\": 0,");
+	t[6] = replace_all(t[5], "\"type\": \"upstream-port\",", "\"type\": \"upstream-port\", \"acs\": \"unknown\",");
+	for (int k = 0; k < 6; k++)
+		free(t[k]);
+	return t[6];
+}
+
+/* The fast path (no json-c objects) and json-c read the same fabric from
+ * the same text, and export -> load -> export is byte-identical. */
+static void test_topology_stream__fast_as_json_c(void **state)
+{
+	char *text = rich_topology(), *ta, *tb, *tc;
+	acs_fabric *fast, *slow, *again;
+	size_t nfast;
+
+	(void)state;
+	acs_topology__fast_count = 0;
+	fast = load_ok(text);
+	nfast = acs_topology__fast_count;
+	acs_topology__fast = false;
+	acs_topology__fast_count = 0;
+	slow = load_ok(text);
+	acs_topology__fast = true;
+	assert_int_equal(acs_topology__fast_count, 0);
+	/* every function fast but those with bars and "x", or "acs": "unknown" */
+	assert_int_equal(nfast, 10000 - count_of(text, "\"bars\"") - count_of(text, "\"acs\": \"unknown\""));
+	assert_true(acs_fabric_count(fast) > 10000);   /* with VFs */
+	assert_same_fabric(fast, slow);
+	ta = export_pretty(fast);
+	tb = export_pretty(slow);
+	assert_string_equal(strstr(ta, "\"roots\""), strstr(tb, "\"roots\""));
+	assert_non_null(strstr(ta, "\"max_width\": 8"));
+	assert_non_null(strstr(ta, "\"numa_node\": 1"));
+	/* export -> load -> export, pretty and compact */
+	again = load_ok(ta);
+	tc = export_pretty(again);
+	assert_string_equal(strstr(ta, "\"roots\""), strstr(tc, "\"roots\""));
+	assert_same_fabric(fast, again);
+	acs_fabric_free(again);
+	free(tc);
+	free(tb);
+	tb = export_text(fast);
+	again = load_ok(tb);
+	assert_same_fabric(fast, again);
+	tc = export_text(again);
+	assert_string_equal(strstr(tb, "\"roots\""), strstr(tc, "\"roots\""));
+	acs_fabric_free(again);
+	free(ta);
+	free(tb);
+	free(tc);
+	acs_fabric_free(fast);
+	acs_fabric_free(slow);
+	free(text);
+}
+
+/* The outcome of loading text: the error, or the export after "roots". */
+static char *outcome(const char *text)
+{
+	acs_fabric *f = NULL;
+	char *t, *r;
+
+	if (load_text(text, &f)) {
+		const char *msg = acs_error_last()->message;
+
+		/* past the temporary file's name, which differs each time */
+		return strdup(strncmp(msg, path, strlen(path) - 6) ? msg : msg + strlen(path));
+	}
+	t = export_pretty(f);
+	r = strdup(strstr(t, "\"roots\""));
+	free(t);
+	acs_fabric_free(f);
+	return r;
+}
+
+/* Small edits anywhere in a topology with VFs, links and NUMA nodes (a
+ * digit, a quote, a brace, null, an escape, a value out of range, a
+ * byte gone): the fast path and json-c come to the same fabric or the
+ * same error, each time. */
+static void test_topology_stream__fast_mutations(void **state)
+{
+	static const char *const edits[] = { "0", "f", "\"", "-", "x", "}", " ", "/", "1", "9", "null",
+					     "true", "{", "[", ",", ":", "\\", "-1", "70000", "G", "e" };
+	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *f;
+	char *t0, *t1, *text;
+	uint32_t seed = 1;
+	size_t n, fast = 0;
+
+	(void)state;
+	o.functions = 120;
+	o.seed = 3;
+	assert_int_equal(acs_fabric_synth(&f, &o), 0);
+	t0 = export_pretty(f);
+	acs_fabric_free(f);
+	t1 = replace_all(t0, "\"num_vfs\": 0, \"vf_offset\": 1", "\"num_vfs\": 2, \"vf_offset\": 8");
+	text = replace_all(t1, "\"type\": \"endpoint\",",
+			   "\"type\": \"endpoint\", \"numa_node\": 1, \"link\": { \"speed\": \"8GT/s\", "
+			   "\"width\": 4, \"max_speed\": \"16GT/s\", \"max_width\": 8 },");
+	n = strlen(text);
+	for (int k = 0; k < 300; k++) {
+		const char *e;
+		char *m, *a, *b;
+		size_t at;
+		int how;
+
+		seed = seed * 1103515245u + 12345u;
+		at = (seed >> 8) % n;
+		how = (int)(seed >> 4) % 3;   /* 0 replace a byte, 1 insert, 2 delete */
+		e = edits[(seed >> 20) % (sizeof(edits) / sizeof(edits[0]))];
+		m = malloc(n + strlen(e) + 1);
+		assert_non_null(m);
+		memcpy(m, text, at);
+		strcpy(m + at, how == 2 ? "" : e);
+		strcat(m, text + at + (how == 1 ? 0 : 1));
+		acs_topology__fast_count = 0;
+		a = outcome(m);
+		fast += acs_topology__fast_count;
+		acs_topology__fast = false;
+		b = outcome(m);
+		acs_topology__fast = true;
+		if (strcmp(a, b))
+			fail_msg("edit %d ('%s' at %zu, %d): fast '%.120s', json-c '%.120s'", k, e, at, how, a, b);
+		free(a);
+		free(b);
+		free(m);
+	}
+	if (fast < 300 * 30)   /* the fast path read a good part of them (an edit that breaks
+				 * the JSON sends all to json-c) */
+		fail_msg("%zu functions read by the fast path", fast);
+	free(t0);
+	free(t1);
+	free(text);
+}
+
+/* One function's members at and past each edge the fast path checks:
+ * the fast path and json-c come to the same fabric or the same error. */
+static void test_topology_stream__fast_edges(void **state)
+{
+	static const char *const members[] = {
+		"\"slot\": \"1f.7\"", "\"slot\": \"20.0\"", "\"slot\": \"f0.0\"", "\"slot\": \"0.8\"",
+		"\"slot\": \"00.07\"", "\"slot\": \"1F.0\"", "\"slot\": \"001.0\"", "\"slot\": 1",
+		"\"type\": \"Endpoint\"", "\"type\": \"legacy-endpoint\"", "\"type\": null",
+		"\"vendor\": \"\"", "\"vendor\": \"0x10\"", "\"vendor\": \"10000\"", "\"vendor\": \"FFFF\"",
+		"\"vendor\": 4660", "\"vendor\": \"12 4\"", "\"vendor\": \"\\u0031\"", "\"class\": \"1000000\"",
+		"\"class\": \"ffffff\"", "\"device\": \"00000000001\"",
+		"\"numa_node\": -2", "\"numa_node\": -1", "\"numa_node\": 65535", "\"numa_node\": 65536",
+		"\"numa_node\": \"1\"", "\"numa_node\": null", "\"numa_node\": 1.0", "\"numa_node\": 01",
+		"\"numa_node\": -0", "\"numa_node\": 1e2", "\"numa_node\": 9999999999",
+		"\"sriov\": { \"total_vfs\": 2, \"num_vfs\": 3 }", "\"sriov\": { \"total_vfs\": 4, \"num_vfs\": 4 }",
+		"\"sriov\": { \"num_vfs\": 70000 }", "\"sriov\": { \"vf_offset\": -1 }",
+		"\"sriov\": { \"total_vfs\": 65535, \"vf_stride\": 65535 }", "\"sriov\": {}", "\"sriov\": null",
+		"\"sriov\": { \"total_vfs\": 2, \"num_vfs\": 2, \"vf_offset\": 0, \"vf_stride\": 0 }",
+		"\"sriov\": { \"total_vfs\": 2, \"num_vfs\": 1, \"bars\": [ { \"size\": \"16K\" } ] }",
+		"\"sriov\": { \"total_vfs\": 2, \"vf_device\": \"10000\" }", "\"sriov\": { \"x\": 1 }",
+		"\"link\": { \"speed\": \"8GT/s\", \"width\": 0 }", "\"link\": { \"speed\": \"8GT/s\", \"width\": 33 }",
+		"\"link\": { \"speed\": \"8GT/s\", \"width\": 8, \"max_width\": 4 }",
+		"\"link\": { \"speed\": \"16GT/s\", \"width\": 8, \"max_speed\": \"8GT/s\" }",
+		"\"link\": { \"speed\": \"3GT/s\", \"width\": 8 }", "\"link\": { \"width\": 8 }", "\"link\": {}",
+		"\"link\": { \"speed\": \"2.5GT/s\", \"width\": 1, \"max_speed\": \"64GT/s\", \"max_width\": 32 }",
+		"\"link\": { \"speed\": \"16\", \"width\": 2 }",
+		"\"acs\": { \"cap\": \"10000\" }", "\"acs\": { \"ctrl\": \"x\" }", "\"acs\": \"unknown\"",
+		"\"acs\": {}", "\"acs\": { \"other\": 1 }", "\"acs\": { \"cap\": \"0000\" }", "\"acs\": 5",
+		"\"ats\": 1", "\"ats\": \"yes\"", "\"ats\": null", "\"ats\": false", "\"ats\": truex",
+		"\"multifunction\": 1", "\"multifunction\": true", "\"capabilities\": \"unknown\"",
+		"\"children\": []", "\"children\": null",
+		"\"type\": \"root-port\", \"children\": {}", "\"type\": \"root-port\", \"children\": null",
+		"\"type\": \"root-port\", \"secondary\": \"100\"", "\"type\": \"root-port\", \"secondary\": \"05\"",
+		"\"type\": \"root-port\", \"subordinate\": \"ff\"", "\"type\": \"root-port\", \"subordinate\": \"0\"",
+		"\"type\": \"pci-device\", \"secondary\": \"zz\"", "\"type\": \"host-bridge\", \"acs\": { \"cap\": \"x\" }",
+		"\"type\": \"pci-bridge\", \"link\": { \"speed\": \"8GT/s\", \"width\": 8 }",
+		"\"express\": \"root-port\"", "\"bars\": [ { \"size\": \"4K\" } ]", "\"driver\": \"nvme\"",
+		"/* a comment */ \"ats\": true", "\"ats\" /* here */ : true",
+	};
+	char text[1024];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(members) / sizeof(members[0]); k++) {
+		const char *m = members[k];
+		char *a, *b;
+
+		snprintf(text, sizeof(text),
+			 "{ \"acsctl-topology\": 1, \"roots\": [ { \"functions\": [\n"
+			 "  { \"slot\": \"00.0\", \"type\": \"host-bridge\" },\n"
+			 "  { \"slot\": \"01.0\", \"type\": \"root-port\", \"acs\": {}, \"children\": [\n"
+			 "    { %s%s%s%s } ] } ] } ] }\n",
+			 strncmp(m, "\"slot\"", 6) ? "\"slot\": \"00.0\", " : "",
+			 strncmp(m, "\"type\"", 6) ? "\"type\": \"endpoint\", " : "", m,
+			 strstr(m, "root-port") && !strstr(m, "children") ? ", \"children\": [ { \"slot\": \"00.0\", \"type\": \"endpoint\" } ]" : "");
+		a = outcome(text);
+		acs_topology__fast = false;
+		b = outcome(text);
+		acs_topology__fast = true;
+		if (strcmp(a, b))
+			fail_msg("%s: fast '%.150s', json-c '%.150s'", m, a, b);
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +765,9 @@ int main(void)
 		cmocka_unit_test(test_topology_vmd__export_and_plain_domain),
 		cmocka_unit_test(test_topology_bad__vmd),
 		cmocka_unit_test(test_topology_stream__as_the_tree),
+		cmocka_unit_test(test_topology_stream__fast_as_json_c),
+		cmocka_unit_test(test_topology_stream__fast_mutations),
+		cmocka_unit_test(test_topology_stream__fast_edges),
 	};
 
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);

@@ -10,27 +10,16 @@ acsctl=$(readlink -f "$1")
 outdir=$2
 kernel=$3
 shift 3
+# shellcheck source=tests/vm/boot-lib.sh
+. "$here/boot-lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# the binary and what ldd says it loads, at the same paths; one found
-# elsewhere (libacsctl.so.0 of a build tree, through the binary's
-# $ORIGIN run path) also in /usr/lib, where the loader looks
+# the binary and the libraries it loads (boot-lib.sh)
 mkdir -p "$work/root/bin"
 cp "$acsctl" "$work/root/bin/acsctl"
-ldd "$acsctl" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r lib; do
-	[ -f "$lib" ] || continue
-	mkdir -p "$work/root$(dirname "$lib")"
-	cp -L "$lib" "$work/root$lib"
-	case $lib in
-	/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
-	*) mkdir -p "$work/root/usr/lib" && cp -L "$lib" "$work/root/usr/lib/" ;;
-	esac
-done
 adds=()
-while read -r f; do
-	adds+=(--add "$f:${f#"$work/root"}")
-done < <(find "$work/root" -type f)
+vm_stage "$work/root" "$acsctl"
 
 for name in "$@"; do
 	src=$here/cases/$name.args

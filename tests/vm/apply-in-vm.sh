@@ -20,6 +20,8 @@ if ! grep -qa ACSCTL_FAULT "$acsctl" $(ldd "$acsctl" | awk '$1 ~ /^libacsctl/ { 
 	echo "apply-in-vm.sh: $acsctl has no ACSCTL_FAULT hook: build it with meson -Dfault_injection=true (make check does)" >&2
 	exit 2
 fi
+# shellcheck source=tests/vm/boot-lib.sh
+. "$here/boot-lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -30,25 +32,10 @@ setpriv=$(command -v setpriv) || { echo "apply-in-vm.sh: needs util-linux's setp
 mkdir -p "$work/root/bin" "$work/root/opt"
 cp "$acsctl" "$work/root/bin/acsctl"
 cp "$setpriv" "$work/root/opt/setpriv"
-for exe in "$acsctl" "$setpriv"; do
-	ldd "$exe" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r lib; do
-		[ -f "$lib" ] || continue
-		mkdir -p "$work/root$(dirname "$lib")"
-		cp -L "$lib" "$work/root$lib"
-		# outside the loader's own directories (libacsctl.so.0 of a build
-		# tree, found through $ORIGIN): in /usr/lib as well
-		case $lib in
-		/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
-		*) mkdir -p "$work/root/usr/lib" && cp -L "$lib" "$work/root/usr/lib/" ;;
-		esac
-	done
-done
 # the unit as the package installs it (meson's prefix /usr)
 sed 's|@bindir@|/usr/bin|g' "$root/contrib/acsctl-apply.service.in" >"$work/acsctl-apply.service"
 adds=(--add "$work/acsctl-apply.service:/acsctl-apply.service")
-while read -r f; do
-	adds+=(--add "$f:${f#"$work/root"}")
-done < <(find "$work/root" -type f)
+vm_stage "$work/root" "$acsctl" "$setpriv"
 
 mods="pci-pf-stub irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci"
 # nvme and what it needs, which differs between the kernels

@@ -128,3 +128,26 @@ vm_check_dump() {
 vm_summary() {
 	echo "boot.sh: $1 ($2): $ndump devices, $(awk '{print $1}' "$3/groups.txt" | sort -u | wc -l) groups"
 }
+
+# vm_stage ROOT EXE...: the shared libraries each EXE loads (as ldd names
+# them) under ROOT at their own paths, one outside the loader's directories
+# (libacsctl.so.0 of a build tree, found through $ORIGIN) in ROOT/usr/lib
+# as well; then --add SRC:DST for every file under ROOT appended to adds.
+vm_stage() {
+	local root=$1 exe lib f
+	shift
+	for exe in "$@"; do
+		while read -r lib; do
+			[ -f "$lib" ] || continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+			case $lib in
+			/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
+			*) mkdir -p "$root/usr/lib" && cp -L "$lib" "$root/usr/lib/" ;;
+			esac
+		done < <(ldd "$exe" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }')
+	done
+	while read -r f; do
+		adds+=(--add "$f:${f#"$root"}")
+	done < <(find "$root" -type f)
+}

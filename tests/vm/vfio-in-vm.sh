@@ -11,26 +11,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 acsctl=$(readlink -f "$1")
 shift
+# shellcheck source=tests/vm/boot-lib.sh
+. "$here/boot-lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# acsctl and what ldd says it loads, at the same paths (and in /usr/lib
-# where the loader looks for one of a build tree)
+# the binary and the libraries it loads (boot-lib.sh)
 mkdir -p "$work/root/bin"
 cp "$acsctl" "$work/root/bin/acsctl"
-ldd "$acsctl" | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | while read -r lib; do
-	[ -f "$lib" ] || continue
-	mkdir -p "$work/root$(dirname "$lib")"
-	cp -L "$lib" "$work/root$lib"
-	case $lib in
-	/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
-	*) mkdir -p "$work/root/usr/lib" && cp -L "$lib" "$work/root/usr/lib/" ;;
-	esac
-done
 adds=()
-while read -r f; do
-	adds+=(--add "$f:${f#"$work/root"}")
-done < <(find "$work/root" -type f)
+vm_stage "$work/root" "$acsctl"
 
 # vfio, and nvme with what it needs (which differs between the kernels;
 # vfio_virqfd is a module of its own before 6.2)

@@ -661,7 +661,7 @@ static int confirm_each(struct pci_access *pacc, void *ctx)
 static int confirm_live(struct job *j)
 {
 	char path[4200];
-	struct acs_libpci_opts o = { PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path, false };
+	struct acs_libpci_opts o = { PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path };
 
 	snprintf(path, sizeof(path), "%s/bus/pci", j->sysfs);
 	return acs_libpci_run(&o, "libpci", confirm_each, j);
@@ -671,7 +671,7 @@ static int confirm_live(struct job *j)
 static int write_ctrl(const struct job *j, enum write_what what)
 {
 	char path[4200];
-	struct acs_libpci_opts o = { PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path, false };
+	struct acs_libpci_opts o = { PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path };
 	struct write_ctx w = { j, what };
 
 	snprintf(path, sizeof(path), "%s/bus/pci", j->sysfs);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The one place that talks to libpci for reading functions. */
+/* libpci's sessions (apply's writes) and the dump reader that keeps its grammar. */
 #ifndef ACSCTL_SOURCES_LIBPCI_H
 #define ACSCTL_SOURCES_LIBPCI_H
 
@@ -10,13 +10,7 @@ struct acs_libpci_opts {
 	int method;             /* PCI_ACCESS_* */
 	const char *param;      /* "dump.name", "sysfs.path" */
 	const char *value;
-	bool sysfs_extras;      /* driver and iommu_group from sysfs */
 };
-
-/* Scan every function through libpci into the builder (a sysfs tree).
- * libpci reports errors through a hook that must not return; it is caught
- * and turned into an error value here. */
-int acs_libpci_read(struct acs_builder *b, const struct acs_libpci_opts *o);
 
 /* The functions of an lspci -x/-xxx/-xxxx hex dump (a dump file, or a
  * snapshot's rows) into the builder, every row checked (dump-hex.c). */

@@ -45,7 +45,7 @@
 #define NOID_LINES 4
 
 /* What the last capability heading was, for the lines below it. */
-enum cur { CUR_NONE, CUR_OTHER, CUR_ACS, CUR_ATS, CUR_SRIOV };
+enum cur { CUR_NONE, CUR_OTHER, CUR_EXP, CUR_ACS, CUR_ATS, CUR_SRIOV };
 
 /* Per device, for the checks that need the whole file. */
 enum {
@@ -83,6 +83,9 @@ struct dev {
 	enum cur cur;
 	bool pcie;                 /* has a PCI Express capability */
 	uint16_t pcie_flags;
+	uint32_t lnkcap;           /* from LnkCap: (port number, speed, width) */
+	uint16_t lnksta;           /* from LnkSta: (speed, width) */
+	int numa;                  /* "NUMA node: N", -1 none */
 	uint16_t acs_cap, acs_ctrl;
 	bool acs_seen, acs_cap_line, acs_ctl_line;
 	uint16_t ats_ctrl;
@@ -564,8 +567,11 @@ static int finish_dev(struct ctx *c)
 		const struct cap *e = &d->std[i];
 
 		acs_cfgsynth_cap(syn, e->pos, (uint8_t)e->id, 4);
-		if (e->id == ACS_PCI_CAP_ID_EXP)
+		if (e->id == ACS_PCI_CAP_ID_EXP) {
 			acs_cfg_put16(cfg, e->pos + ACS_PCI_EXP_FLAGS, d->pcie_flags);
+			acs_cfg_put32(cfg, e->pos + ACS_PCI_EXP_LNKCAP, d->lnkcap);
+			acs_cfg_put16(cfg, e->pos + ACS_PCI_EXP_LNKSTA, d->lnksta);
+		}
 	}
 	if (pcie && d->next) {
 		rc = write_ext(c, d);
@@ -583,6 +589,7 @@ static int finish_dev(struct ctx *c)
 	acs_builder_last(c->b)->driver = d->driver;
 	d->driver = NULL;
 	acs_builder_last(c->b)->kernel_group = d->kgroup;
+	acs_builder_last(c->b)->numa_node = d->numa;
 	c->kgroups += d->kgroup >= 0;
 	memcpy(acs_builder_last(c->b)->bar_size, d->bar_size, sizeof(d->bar_size));
 	memcpy(acs_builder_last(c->b)->vf_bar_size, d->iov_bar_size, sizeof(d->iov_bar_size));
@@ -710,6 +717,7 @@ static int parse_header(struct ctx *c, const char *line)
 	d->open = true;
 	d->line = c->line;
 	d->kgroup = -1;
+	d->numa = -1;
 	if (*p)
 		p++;
 	if (*p == '"')
@@ -810,6 +818,7 @@ static int parse_express(struct ctx *c, const char *p)
 		return perr(c, c->line, "unknown PCI Express port type '%s'", word);
 	}
 	d->pcie = true;
+	d->cur = CUR_EXP;
 	d->pcie_flags = (uint16_t)((ver & ACS_PCI_EXP_FLAGS_VERS) | (unsigned)type << ACS_PCI_EXP_FLAGS_TYPE_SHIFT);
 	if (strstr(p, "(Slot+)"))
 		d->pcie_flags |= ACS_PCI_EXP_FLAGS_SLOT;
@@ -817,6 +826,43 @@ static int parse_express(struct ctx *c, const char *p)
 		d->pcie_flags |= (uint16_t)((num & 0x1f) << ACS_PCI_EXP_FLAGS_IRQ_SHIFT);
 	else if ((q = strstr(p, ", IntMsgNum ")) && decn(q + 12, 2, &num))
 		d->pcie_flags |= (uint16_t)((num & 0x1f) << ACS_PCI_EXP_FLAGS_IRQ_SHIFT);
+	return 0;
+}
+
+/* "LnkCap:\tPort #2, Speed 8GT/s, Width x16, ASPM ..." and "LnkSta:\tSpeed
+ * 8GT/s (ok), Width x16 (ok)": the link registers' fields lspci decoded,
+ * for the link column and the port number an egress vector indexes. A
+ * speed lspci could not name ("Speed unknown") or an odd width leaves the
+ * field 0, as a register that says nothing. */
+static const char *const link_speeds[] = { "2.5GT/s", "5GT/s", "8GT/s", "16GT/s", "32GT/s", "64GT/s" };
+
+static uint32_t parse_link(const char *p, bool cap)
+{
+	unsigned long v;
+	uint32_t reg = 0;
+	const char *q;
+
+	if (cap && (q = strstr(p, "Port #")) && decn(q + 6, 3, &v) && v <= 255)
+		reg |= (uint32_t)v << 24;
+	if ((q = strstr(p, "Speed ")))
+		for (unsigned i = 0; i < NELEM(link_speeds); i++)
+			if (lit(q + 6, link_speeds[i]))
+				reg |= i + 1;
+	if ((q = strstr(p, "Width x")) && decn(q + 7, 2, &v) && v && v <= 32)
+		reg |= (uint32_t)v << ACS_PCI_EXP_LNK_WIDTH_SHIFT;
+	return reg;
+}
+
+/* "NUMA node: N": the device's numa_node in sysfs, which lspci -v prints
+ * where it is not -1. */
+static int parse_numa(struct ctx *c, const char *p)
+{
+	unsigned long v;
+	const char *q = decn(skip_ws(p), 5, &v);
+
+	if (!q || *skip_ws(q) || v > 0xffff)
+		return perr(c, c->line, "malformed 'NUMA node:' line");
+	c->d->numa = (int)v;
 	return 0;
 }
 
@@ -1137,6 +1183,16 @@ static int parse_body(struct ctx *c, const char *p)
 		return parse_acs(c, q, true);
 	if ((q = lit(p, "IOMMU group:")))
 		return parse_iommu_group(c, skip_ws(q));
+	if ((q = lit(p, "NUMA node:")))
+		return parse_numa(c, q);
+	if (d->cur == CUR_EXP && (q = lit(p, "LnkCap:"))) {
+		d->lnkcap = parse_link(q, true);
+		return 0;
+	}
+	if (d->cur == CUR_EXP && (q = lit(p, "LnkSta:"))) {
+		d->lnksta = (uint16_t)parse_link(q, false);
+		return 0;
+	}
 	if ((q = lit(p, "Kernel driver in use:"))) {
 		size_t n;
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A sysfs tree, live or captured: functions through libpci's sysfs method
- * rooted at DIR/bus/pci, and what only the kernel knows (its IOMMU groups,
- * drivers, release) from the same root; the host facts (fabric.h: the CPU,
+ * A sysfs tree, live or captured: the functions of DIR/bus/pci/devices,
+ * and what only the kernel knows (its IOMMU groups, drivers, release)
+ * from the same root; the host facts (fabric.h: the CPU,
  * the kernel's P2PDMA) from /proc and /boot beside it.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <pci/pci.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "sources/libpci.h"
 #include "sources/sources.h"
 
 /* /sys/kernel/iommu_groups exists even with the IOMMU off; empty means off. */
@@ -224,6 +223,285 @@ static int read_tree_host(struct acs_builder *b, const char *root)
 }
 
 /*
+ * The functions themselves: DIR/bus/pci/devices read directly, each
+ * function's directory opened once and its files read relative to it.
+ * What libpci's sysfs method gave, read the way it reads it, at a cost a
+ * live host notices: config space once (libpci's reads cannot say how
+ * long the file is, so its length was found by bisection: a dozen reads
+ * of real config space a function without root, two with), the group and
+ * driver links read, not resolved component by component (realpath()),
+ * and no access() before an open.
+ */
+
+/* Up to size bytes of the file name below dir; -1 where it cannot be
+ * opened (errno kept). A short read is the file's end, as it is for a
+ * regular file and a sysfs attribute (whose show() fills one page at
+ * once; config space comes in one read up to what the reader may see,
+ * 64 bytes without root): one read a file, not two. */
+static ssize_t read_at(int dir, const char *name, void *buf, size_t size)
+{
+	int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < size) {
+		size_t want = size - got;
+		ssize_t n = read(fd, (char *)buf + got, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if ((size_t)n < want)
+			break;  /* the end */
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+/* The first line of a small file below dir as fgets(buf, size) reads it
+ * (newline kept); false where it cannot be opened or is empty. */
+static bool first_line_at(int dir, const char *name, char *buf, size_t size)
+{
+	ssize_t n = read_at(dir, name, buf, size - 1);
+	char *nl;
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((nl = strchr(buf, '\n')))
+		nl[1] = '\0';
+	return true;
+}
+
+/* The last component a link below dir names, where the link leads
+ * somewhere (a dangling link is no link, as realpath() had it): the
+ * group's number, the driver's name. */
+static bool link_name_at(int dir, const char *name, char *buf, size_t size)
+{
+	char target[4096], *end, *last;
+	ssize_t n = readlinkat(dir, name, target, sizeof(target) - 1);
+
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	for (end = target + n; end > target + 1 && end[-1] == '/'; end--)
+		end[-1] = '\0';
+	last = strrchr(target, '/');
+	last = last ? last + 1 : target;
+	if (!*last || strlen(last) >= size || faccessat(dir, name, F_OK, 0) != 0)
+		return false;
+	memcpy(buf, last, strlen(last) + 1);
+	return true;
+}
+
+/* current_link_speed ("8.0 GT/s PCIe") and current_link_width: what a
+ * reader without root (64 bytes of config space) still gets. */
+static void read_link_at(int dir, struct acs_raw_func *raw)
+{
+	char speed[64], width[64];
+	unsigned s, w;
+
+	if (!first_line_at(dir, "current_link_speed", speed, sizeof(speed)))
+		return;
+	s = acs_link_speed_code(speed);
+	if (!first_line_at(dir, "current_link_width", width, sizeof(width)))
+		return;
+	w = (unsigned)strtoul(width, NULL, 10);
+	if (s && w && w <= 32) {
+		raw->link_speed = (uint8_t)s;
+		raw->link_width = (uint8_t)w;
+	}
+}
+
+/* A resource line's start and end: the first two of three hex numbers,
+ * as sscanf("%llx %llx %llx") takes them (blanks before each, 0x or not)
+ * at a fraction of its cost. */
+static bool hex3(const char *line, unsigned long long *start, unsigned long long *end)
+{
+	unsigned long long v[3];
+	const char *p = line;
+
+	for (int k = 0; k < 3; k++) {
+		char *after;
+
+		v[k] = strtoull(p, &after, 16);
+		if (after == p)
+			return false;
+		p = after;
+	}
+	*start = v[0];
+	*end = v[1];
+	return true;
+}
+
+/* The six BARs' sizes from the resource file ("start end flags" a line,
+ * the kernel's view); a line that is not three hex numbers is bad input.
+ * No file: sizes unknown. */
+static int read_bars_at(int dir, const char *path, struct acs_raw_func *raw, const char *origin)
+{
+	char text[4096], *line = text;
+	ssize_t n = read_at(dir, "resource", text, sizeof(text) - 1);
+
+	if (n < 0)
+		return 0;
+	text[n] = '\0';
+	for (int i = 0; i < 18 && *line; i++) {
+		unsigned long long start, end;
+		char *next = strchr(line, '\n');
+
+		if (next)
+			*next = '\0';
+		if (!hex3(line, &start, &end))
+			return acs_error_set(ACS_EPARSE, "%s: Syntax error in %s/resource", origin, path);
+		if (i < 6)
+			raw->bar_size[i] = end > start ? end - start + 1 : 0;
+		if (!next)
+			break;
+		line = next + 1;
+	}
+	return 0;
+}
+
+/* reset_method's words as the kernel lists them, "" where the file is
+ * there and empty (5.15 on: no reset method), "reset" where only the
+ * older `reset` file is (a reset, unnamed); NULL neither file (kept only
+ * where the tree is known to carry them, read_functions()). */
+static int read_reset_at(int dir, struct acs_raw_func *raw, bool *carried)
+{
+	char buf[256];
+	const char *value = NULL;
+	ssize_t n = read_at(dir, "reset_method", buf, sizeof(buf) - 1);
+
+	if (n >= 0) {
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		value = buf;
+	} else if (errno != ENOENT) {
+		value = "";  /* there, unreadable: as an empty one */
+	} else if (faccessat(dir, "reset", F_OK, 0) == 0) {
+		value = "reset";
+	}
+	*carried |= value != NULL;
+	if (!(raw->reset = acs_strdup(value ? value : "")))
+		return acs_error_nomem();
+	return 0;
+}
+
+/* What sysfs knows of one function beyond its config space. */
+static int read_extras_at(int dir, const char *path, struct acs_raw_func *raw, const char *origin,
+			  bool *carried)
+{
+	char value[1024];
+	ssize_t n;
+	int rc;
+
+	raw->has_driver = true;
+	if (dir < 0)
+		return 0;
+	/* an empty file reads as node 0, as libpci's strtol() had it */
+	if ((n = read_at(dir, "numa_node", value, sizeof(value) - 1)) >= 0) {
+		value[n] = '\0';
+		raw->numa_node = (int32_t)strtol(value, NULL, 0);
+	}
+	if (link_name_at(dir, "iommu_group", value, sizeof(value)))
+		raw->kernel_group = atoi(value);
+	if (link_name_at(dir, "driver", value, sizeof(value)) && !(raw->driver = acs_strdup(value)))
+		return acs_error_nomem();
+	read_link_at(dir, raw);
+	if ((rc = read_bars_at(dir, path, raw, origin)))
+		return rc;
+	return read_reset_at(dir, raw, carried);
+}
+
+static int add_function(struct acs_builder *b, const char *devices, const char *name, bool *carried)
+{
+	uint8_t cfg[ACS_CFG_EXT];
+	char path[4400];
+	unsigned dom, bus, dev, fn;
+	ssize_t len = -1;
+	int dir, rc;
+
+	if (sscanf(name, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) < 4)
+		return acs_error_set(ACS_EPARSE, "%s: sysfs_scan: Couldn't parse entry name %s", b->origin, name);
+	if (dom > 0x7fffffff)
+		return acs_error_set(ACS_EPARSE, "%s: sysfs_scan: Invalid domain %x", b->origin, dom);
+	snprintf(path, sizeof(path), "%s/%s", devices, name);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0)
+		len = read_at(dir, "config", cfg, sizeof(cfg));
+	rc = acs_builder_add(b, dom, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn, cfg, len > 0 ? (size_t)len : 0);
+	if (!rc)
+		rc = read_extras_at(dir, path, acs_builder_last(b), b->origin, carried);
+	if (dir >= 0)
+		close(dir);
+	return rc;
+}
+
+/* The names in DIR/bus/pci/devices, in the order libpci listed them (the
+ * directory's, last first), so everything after reads alike. */
+static int list_functions(const char *devices, const char *origin, char ***names, size_t *count)
+{
+	struct dirent *e;
+	size_t n = 0, cap = 0;
+	char **list = NULL;
+	DIR *d = opendir(devices);
+
+	if (!d)
+		return acs_error_set(ACS_EPARSE, "%s: Cannot open %s", origin, devices);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **more = realloc(list, (cap = cap ? cap * 2 : 256) * sizeof(*list));
+
+			if (!more)
+				break;
+			list = more;
+		}
+		if (!(list[n] = acs_strdup(e->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	if (e) {
+		while (n)
+			free(list[--n]);
+		free(list);
+		return acs_error_nomem();
+	}
+	*names = list;
+	*count = n;
+	return 0;
+}
+
+/* Every function, its extras, its reset methods: a captured tree where
+ * no function has a reset file did not carry them (unknown, not "none"). */
+static int read_functions(struct acs_builder *b, const char *root, bool live)
+{
+	char devices[4200], **names = NULL;
+	size_t n = 0, first = b->n;
+	bool carried = live;
+	int rc;
+
+	snprintf(devices, sizeof(devices), "%s/bus/pci/devices", root);
+	if ((rc = list_functions(devices, b->origin, &names, &n)))
+		return rc;
+	for (size_t k = n; !rc && k > 0; k--)
+		rc = add_function(b, devices, names[k - 1], &carried);
+	for (size_t k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	for (size_t i = first; !rc && !carried && i < b->n; i++) {
+		free(b->raw[i].reset);
+		b->raw[i].reset = NULL;
+	}
+	return rc;
+}
+
+/*
  * Domains the Intel VMD driver created: their host bridge's directory
  * (pciDDDDD:BB) lies below the VMD endpoint's own, so a function's
  * devices link reads .../0000:00:0e.0/pci10000:e0/10000:e0:06.0.
@@ -278,72 +556,47 @@ static int read_vmd(struct acs_builder *b, const char *root)
 	return 0;
 }
 
-/* reset_method's words as the kernel lists them; "" where a kernel that has
- * the file (5.15 on) leaves it out: no reset method; "reset" where only the
- * older `reset` file is there (a reset, unnamed). false: neither file, which
- * says "none" only where the tree is known to carry them. */
-static bool read_reset(const char *dev, char *buf, size_t size)
-{
-	char path[4400];
-
-	snprintf(path, sizeof(path), "%s/reset_method", dev);
-	if (read_first_line(path, buf, size))
-		return true;
-	if (access(path, F_OK) == 0) {
-		buf[0] = '\0';  /* there, empty: none */
-		return true;
-	}
-	snprintf(path, sizeof(path), "%s/reset", dev);
-	if (access(path, F_OK) == 0) {
-		snprintf(buf, size, "reset");
-		return true;
-	}
-	buf[0] = '\0';
-	return false;
-}
-
-/* The group's default domain type (iommu_group_show_type()). */
-static int read_group_type(const char *root, struct acs_raw_func *r)
+/* The groups' default domain types (iommu_group_show_type()), each
+ * group's file read once: the members share it (groups numbered past
+ * GROUP_CACHE, which no kernel reaches, are read per member). */
+#define GROUP_CACHE 65536
+static int read_group_types(struct acs_builder *b, const char *root)
 {
 	char path[4300], value[64];
+	int top = -1, rc = 0;
+	char **type = NULL;
+	bool *read = NULL;
 
-	if (r->kernel_group < 0)
-		return 0;
-	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/type", root, r->kernel_group);
-	if (read_first_line(path, value, sizeof(value)) && !(r->iommu_type = acs_strdup(value)))
-		return acs_error_nomem();
-	return 0;
-}
-
-static void dev_dir(const char *root, const struct acs_raw_func *r, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/bus/pci/devices/%04x:%02x:%02x.%x", root, r->domain, r->bus, r->dev, r->fn);
-}
-
-/* Reset methods and group types of every function. A captured tree where
- * no function has a reset file did not carry them: unknown, not "none". */
-static int read_assign(struct acs_builder *b, const char *root, bool live)
-{
-	char dev[4300], reset[256];
-	bool carried = live;
-	int rc = 0;
-
-	for (size_t i = 0; i < b->n && !carried; i++) {
-		dev_dir(root, &b->raw[i], dev, sizeof(dev));
-		carried = read_reset(dev, reset, sizeof(reset));
-	}
+	for (size_t i = 0; i < b->n; i++)
+		if (b->raw[i].kernel_group > top && b->raw[i].kernel_group < GROUP_CACHE)
+			top = b->raw[i].kernel_group;
+	if (top >= 0 && (!(type = calloc((size_t)top + 1, sizeof(*type))) ||
+			 !(read = calloc((size_t)top + 1, sizeof(*read)))))
+		rc = acs_error_nomem();
 	for (size_t i = 0; !rc && i < b->n; i++) {
 		struct acs_raw_func *r = &b->raw[i];
+		int g = r->kernel_group;
 
-		dev_dir(root, r, dev, sizeof(dev));
-		if (carried) {
-			read_reset(dev, reset, sizeof(reset));
-			if (!(r->reset = acs_strdup(reset)))
+		if (g < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/type", root, g);
+		if (g > top) {
+			if (read_first_line(path, value, sizeof(value)) && !(r->iommu_type = acs_strdup(value)))
+				rc = acs_error_nomem();
+			continue;
+		}
+		if (!read[g]) {
+			read[g] = true;
+			if (read_first_line(path, value, sizeof(value)) && !(type[g] = acs_strdup(value)))
 				rc = acs_error_nomem();
 		}
-		if (!rc)
-			rc = read_group_type(root, r);
+		if (!rc && type[g] && !(r->iommu_type = acs_strdup(type[g])))
+			rc = acs_error_nomem();
 	}
+	for (int g = 0; type && g <= top; g++)
+		free(type[g]);
+	free(type);
+	free(read);
 	return rc;
 }
 
@@ -462,12 +715,6 @@ static const char *tree_proc(const char *root, char *buf, size_t size)
 static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input *in)
 {
 	char pcipath[4200];
-	struct acs_libpci_opts o = {
-		.method = PCI_ACCESS_SYS_BUS_PCI,
-		.param = "sysfs.path",
-		.value = pcipath,
-		.sysfs_extras = true,
-	};
 	struct utsname u;
 	DIR *d;
 	int rc;
@@ -480,13 +727,13 @@ static int sysfs_load(struct acs_builder *b, const char *root, struct acs_input 
 		return acs_error_set(errno == ENOENT ? ACS_ENOTFOUND : ACS_EPERM,
 				     "%s: %s", pcipath, strerror(errno));
 	closedir(d);
-	rc = acs_libpci_read(b, &o);
+	rc = read_functions(b, root, strcmp(root, "/sys") == 0);
 	if (!rc)
 		rc = read_vmd(b, root);
 	if (rc)
 		return rc;
 	b->kgroups = iommu_state(root);
-	rc = read_assign(b, root, strcmp(root, "/sys") == 0);
+	rc = read_group_types(b, root);
 	if (rc)
 		return rc;
 	/* Release and command line are known only for the running kernel. */

@@ -21,4 +21,10 @@ extern const size_t acs_topo_ntypes;
 /* The entry that describes a function of the model. */
 const struct acs_topo_type *acs_topo_type_of(const struct acs_func *fn);
 
+/* The stream reader reads the function objects the writer emits without
+ * json-c (true); false sends every one to json-c (tests compare the two). */
+extern bool acs_topology__fast;
+/* Functions the fast path read in this thread: tests see that it ran. */
+extern _Thread_local size_t acs_topology__fast_count;
+
 #endif
