@@ -40,6 +40,11 @@ enum acs_req_kind {
  * audit after finds unsafe (devices of different groups reaching each
  * other without the IOMMU). */
 #define ACS_PLAN_ALLOW_UNSAFE_GROUPS 0x1u
+/** acs_plan_result_build(): the audit after holds its findings alone,
+ * without the issues and sites built from them (acs_audit_issue_count()
+ * and acs_audit_site_count() 0), as acsctl plan prints it: on a large
+ * fabric the issues are most of the result's time. No effect on the plan. */
+#define ACS_PLAN_FINDINGS_ONLY 0x2u
 
 /** One requirement: a kind and its functions (tenant: `tenant` numbers). */
 typedef struct acs_requirement {
@@ -109,7 +114,8 @@ typedef struct acs_plan_result acs_plan_result;
 typedef struct acs_plan_opts {
 	unsigned int version;     /**< ACS_PLAN_OPTS_VERSION (1: without flags) */
 	int cpu;                  /**< enum acs_p2p_cpu, for the P2P after */
-	unsigned int flags;       /**< version 2: acs_plan_compute_flags()'s flags */
+	unsigned int flags;       /**< version 2: acs_plan_compute_flags()'s flags,
+				       ACS_PLAN_FINDINGS_ONLY */
 } acs_plan_opts;
 
 #define ACS_PLAN_OPTS_INIT { ACS_PLAN_OPTS_VERSION, ACS_P2P_CPU_UNKNOWN, 0 }
@@ -180,7 +186,8 @@ const acs_groups *acs_plan_result_groups(const acs_plan_result *r);
 /** Whether group id after the changes has members no group has now. */
 bool acs_plan_result_group_new(const acs_plan_result *r, size_t id);
 /** The audit after the changes (groups after against the hardware's
- * routes); NULL where the fabric is. */
+ * routes); NULL where the fabric is. Its findings alone, without issues
+ * or sites, where the opts had ACS_PLAN_FINDINGS_ONLY. */
 const acs_audit *acs_plan_result_audit(const acs_plan_result *r);
 /** The --p2p pairs after the changes; *pairs borrowed. */
 size_t acs_plan_result_p2p(const acs_plan_result *r, const acs_plan_pair **pairs);

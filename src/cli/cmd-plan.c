@@ -230,7 +230,8 @@ static void print_groups(const struct cli *c, const acs_plan_result *res)
 		out_object_open(OUT_DATA, NULL);
 		out_uint(when, "id", "  group %s:", id);
 		out_array_open(OUT_DATA, "devices");
-		for (size_t j = 0; j < k; j++)
+		/* text without -v names the new groups' members alone */
+		for (size_t j = 0; out_wants(when) && j < k; j++)
 			out_str(when, NULL, " %s", acs_func_addr(acs_fabric_func(after, m[j]), addr, sizeof(addr)));
 		out_array_close(OUT_DATA);
 		out_bool(OUT_DATA, "uncertain", NULL, acs_groups_uncertain(g, id));
@@ -332,17 +333,21 @@ static void print_audit(const struct cli *c, const acs_plan_result *res)
 	const acs_fabric *after = acs_plan_result_fabric(res);
 	const acs_audit *a = acs_plan_result_audit(res);
 	int when = c->verbose ? OUT_ANY : OUT_DATA;
-	size_t count[4] = { 0 };
+	size_t count[4] = { 0 }, n = acs_audit_count(a);
 	char addr[32];
 
-	for (size_t i = 0; i < acs_audit_count(a); i++)
+	for (size_t i = 0; i < n; i++)
 		count[acs_audit_at(a, i)->kind & 3]++;
+	/* text without -v: the counts alone (a 64-port switch's fabric has
+	 * hundreds of thousands of findings to skip) */
+	if (!out_wants(when))
+		n = 0;
 	out_text("audit after: %zu unsafe, %zu conservative, %zu unknown\n", count[ACS_FINDING_UNSAFE],
 		 count[ACS_FINDING_CONSERVATIVE], count[ACS_FINDING_UNKNOWN]);
 	out_object_open(OUT_DATA, "audit");
 	for (int kind = ACS_FINDING_UNSAFE; kind <= ACS_FINDING_UNKNOWN; kind++) {
 		out_array_open(OUT_DATA, finding_key[kind]);
-		for (size_t i = 0; i < acs_audit_count(a); i++) {
+		for (size_t i = 0; i < n; i++) {
 			const acs_finding *fd = acs_audit_at(a, i);
 
 			if (fd->kind != kind)
@@ -511,7 +516,8 @@ int cmd_plan(struct cli *c, int argc, char **argv)
 		rc = EXIT_BAD_INPUT;
 	}
 	o.cpu = c->cpu;
-	o.flags = c->allow_unsafe_groups ? ACS_PLAN_ALLOW_UNSAFE_GROUPS : 0;
+	/* the audit after is printed as its findings (print_audit()) */
+	o.flags = ACS_PLAN_FINDINGS_ONLY | (c->allow_unsafe_groups ? ACS_PLAN_ALLOW_UNSAFE_GROUPS : 0);
 	if (!rc && acs_plan_result_build(&res, c->fabric, c->policy, r.v, r.n, &o))
 		rc = cli_error("plan");
 	if (!rc) {

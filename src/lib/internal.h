@@ -94,6 +94,15 @@ struct acs_fabric {
 		char *reset;       /* reset_method's words ("flr bus"), "" none, NULL unknown */
 		char *iommu_type;  /* the group's default domain type ("DMA-FQ"), NULL unknown */
 	} *assign;
+	/* a view (acs_fabric__view_with_acs_ctrl()): every array is base's
+	 * but funcs, when it differs from base's, and the config bytes of
+	 * the functions it changed (view_cfgs) */
+	struct acs_fabric *base;
+	uint8_t **view_cfgs;
+	size_t nview_cfgs;
+	/* the views that hold this fabric: acs_fabric_free() frees it only
+	 * once it and they are all freed (atomic) */
+	unsigned holders;
 };
 
 /*
@@ -219,18 +228,34 @@ static inline bool acs_func_is_peer(const struct acs_func *fn)
  * Number set) blocks peer requests from in to out (analysis/p2p.c). */
 bool acs_egress_blocks(const struct acs_func *in, const struct acs_func *out);
 
-/* acs_audit_run() at the places scope marks (per function: a switch's
- * upstream port, a device's first function) and the routes' findings
- * alone: no issues, sites, stale or conservative findings. What a plan's
- * check of a candidate needs (analysis/audit.c, plan.c). */
+/* acs_audit_run() against g, the groups the policy predicts for f
+ * (acs_groups_compute()), at the places scope marks (per function: a
+ * switch's upstream port, a device's first function) and the routes'
+ * findings alone: no issues, sites, stale or conservative findings. What
+ * a plan's check of a candidate needs (analysis/audit.c, plan.c). */
 struct acs_audit;
-int acs_audit_run_scoped(struct acs_audit **out, const acs_fabric *f, const acs_policy *gp,
+struct acs_groups;
+int acs_audit_run_scoped(struct acs_audit **out, const acs_fabric *f, const struct acs_groups *g,
 			 const acs_policy *hw, const uint8_t *scope);
+/* acs_audit_run() against g, the groups the policy predicts for f, with
+ * every finding but no issues or sites (acs_audit_issue_count() 0): what
+ * acsctl plan's audit after prints (analysis/audit.c, plan-result.c). */
+int acs_audit_run_findings(struct acs_audit **out, const acs_fabric *f, const struct acs_groups *g,
+			   const acs_policy *hw);
 /* The places (scope[i] = 1) whose findings ACS changes ch[0..nch-1] of f
  * can alter: at and below each changed slot, and its slots above
  * (analysis/plan.c; test_audit checks the rest are before's). */
 struct acs_ctrl_change;
 int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size_t nch, uint8_t *scope);
+
+/* acs_plan_compute_flags(), and where before_out is not NULL the
+ * groups the policy predicts for the fabric before, where the plan
+ * computed them (truthful plans; else NULL), the caller's to free
+ * (analysis/plan.c, plan-result.c). */
+struct acs_plan;
+int acs_plan__compute(struct acs_plan **out, const acs_fabric *f, const acs_policy *p,
+		      const struct acs_requirement *reqs, size_t nreqs, unsigned int flags,
+		      struct acs_groups **before_out);
 
 /* acs_whatif_run() with the P2P pairs alone (acs_whatif_p2p(); no
  * groups, isolation or audits): what a plan's opened pairs need
@@ -263,6 +288,17 @@ struct acs_cfg16_write {
 };
 int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,
 			   const struct acs_cfg16_write *w, size_t n);
+/*
+ * model/edit.c: f with changed ACS control words, as
+ * acs_fabric_with_acs_ctrl() makes it, but a view: it borrows f's arrays
+ * and holds f (an acs_fabric_free() of f before the view's leaves f to
+ * the view's), and owns only its functions' records, when there are
+ * changes, and the config bytes of the changed functions. O(n) memcpy
+ * where the copy rebuilds the fabric. Its kgroups may be set. Freed with
+ * acs_fabric_free().
+ */
+int acs_fabric__view_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
+				   const struct acs_ctrl_change *changes, size_t n);
 
 /* policy/iommu.c: the rank of the IOMMU unit whose registration probes
  * fn (lower first); functions of one rank are probed in bus order. */

@@ -471,6 +471,7 @@ static void free_keys(char **k, size_t n)
  */
 static void test_audit_scoped__the_rest_is_before(void **state)
 {
+	acs_groups *g_after = NULL;
 	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
 	acs_fabric *before = NULL, *after = NULL;
 	acs_audit *full_before, *full_after, *scoped;
@@ -500,7 +501,8 @@ static void test_audit_scoped__the_rest_is_before(void **state)
 	assert_int_equal(acs_change_scope(before, ch, nch, scope), 0);
 	assert_int_equal(acs_audit_run(&full_before, before, acs_policy_default(), acs_policy_default()), 0);
 	assert_int_equal(acs_audit_run(&full_after, after, acs_policy_default(), acs_policy_default()), 0);
-	assert_int_equal(acs_audit_run_scoped(&scoped, after, acs_policy_default(), acs_policy_default(), scope), 0);
+	assert_int_equal(acs_groups_compute(&g_after, after, acs_policy_default()), 0);
+	assert_int_equal(acs_audit_run_scoped(&scoped, after, g_after, acs_policy_default(), scope), 0);
 	kb = finding_keys(full_before, &nb);
 	ka = finding_keys(full_after, &na);
 	ks = finding_keys(scoped, &ns);
@@ -524,10 +526,110 @@ static void test_audit_scoped__the_rest_is_before(void **state)
 	acs_audit_free(full_before);
 	acs_audit_free(full_after);
 	acs_audit_free(scoped);
+	acs_groups_free(g_after);
 	acs_fabric_free(after);
 	acs_fabric_free(before);
 	free(ch);
 	free(scope);
+}
+
+/* The 64-port fabric of 3000 functions with ReqRedir turned over on
+ * every fifth downstream port: *nch changes. */
+static acs_fabric *fifth_ports(struct acs_ctrl_change **ch, size_t *nch)
+{
+	acs_synth_opts o = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *f = NULL;
+	size_t n;
+
+	o.functions = 3000;
+	o.seed = 2;
+	o.switch_ports = 64;
+	assert_int_equal(acs_fabric_synth(&f, &o), 0);
+	n = acs_fabric_count(f);
+	*ch = calloc(n + 1, sizeof(**ch));
+	assert_non_null(*ch);
+	*nch = 0;
+	for (size_t i = 0, ports = 0; i < n; i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i);
+
+		if (fn->pcie_type == ACS_PCIE_DOWNSTREAM && fn->acs_pos && ports++ % 5 == 0)
+			(*ch)[(*nch)++] = (struct acs_ctrl_change){ i, (uint16_t)(fn->acs_ctrl ^ ACS_RR) };
+	}
+	assert_true(*nch > 10);
+	return f;
+}
+
+/*
+ * What a plan audits is a view of the fabric (acs_fabric__view_with_acs_ctrl():
+ * its control words changed, the rest borrowed) and the findings alone
+ * (acs_audit_run_findings()): the view reads as the rebuilt copy
+ * (acs_fabric_with_acs_ctrl()) reads, function by function and in its
+ * groups, and its findings are the full audit's of the copy, in order and
+ * word for word, without the issues; and it outlives the fabric's own
+ * acs_fabric_free().
+ */
+static void test_audit_findings__view_as_copy(void **state)
+{
+	const acs_policy *p = acs_policy_default();
+	struct acs_ctrl_change *ch;
+	size_t nch;
+	acs_fabric *before = fifth_ports(&ch, &nch), *copy = NULL, *view = NULL;
+	acs_groups *gc = NULL, *gv = NULL;
+	acs_audit *full = NULL, *found = NULL;
+
+	(void)state;
+	assert_int_equal(acs_fabric_with_acs_ctrl(&copy, before, ch, nch), 0);
+	assert_int_equal(acs_fabric__view_with_acs_ctrl(&view, before, ch, nch), 0);
+	assert_int_equal(acs_fabric_count(view), acs_fabric_count(copy));
+	for (size_t i = 0; i < acs_fabric_count(copy); i++) {
+		const struct acs_func *c = acs_fabric_func(copy, i), *v = acs_fabric_func(view, i);
+
+		assert_int_equal(v->acs_ctrl, c->acs_ctrl);
+		assert_int_equal(v->acs_pos, c->acs_pos);
+		if (c->acs_pos)
+			assert_int_equal(acs_func_cfg16(v, c->acs_pos + ACS_PCI_ACS_CTRL),
+					 acs_func_cfg16(c, c->acs_pos + ACS_PCI_ACS_CTRL));
+		assert_int_equal(acs_fabric_index(view, acs_fabric_parent(view, v) ? acs_fabric_parent(view, v) : v),
+				 acs_fabric_index(copy, acs_fabric_parent(copy, c) ? acs_fabric_parent(copy, c) : c));
+	}
+	/* the view changed only itself */
+	for (size_t k = 0; k < nch; k++)
+		assert_int_not_equal(acs_fabric_func(before, ch[k].index)->acs_ctrl,
+				     acs_fabric_func(view, ch[k].index)->acs_ctrl);
+	assert_int_equal(acs_groups_compute(&gc, copy, p), 0);
+	assert_int_equal(acs_groups_compute(&gv, view, p), 0);
+	assert_int_equal(acs_groups_count(gv), acs_groups_count(gc));
+	for (size_t i = 0; i < acs_fabric_count(copy); i++)
+		assert_int_equal(acs_groups_of(gv, i), acs_groups_of(gc, i));
+	assert_int_equal(acs_audit_run(&full, copy, p, p), 0);
+	assert_int_equal(acs_audit_run_findings(&found, view, gv, p), 0);
+	assert_true(acs_audit_count(full) > 100);
+	assert_int_equal(acs_audit_count(found), acs_audit_count(full));
+	for (size_t i = 0; i < acs_audit_count(full); i++) {
+		char *a = finding_key(acs_audit_at(full, i)), *b = finding_key(acs_audit_at(found, i));
+
+		assert_string_equal(b, a);
+		free(a);
+		free(b);
+	}
+	assert_true(acs_audit_issue_count(full) > 0);
+	assert_int_equal(acs_audit_issue_count(found), 0);
+	assert_int_equal(acs_audit_site_count(found), 0);
+	/* the view holds what it borrows: freed first, the fabric it views
+	 * lives on until the view goes (ASan and valgrind see the reads) */
+	acs_fabric_free(before);
+	acs_groups_free(gv);
+	gv = NULL;
+	assert_int_equal(acs_groups_compute(&gv, view, p), 0);
+	for (size_t i = 0; i < acs_fabric_count(copy); i++)
+		assert_int_equal(acs_groups_of(gv, i), acs_groups_of(gc, i));
+	acs_audit_free(full);
+	acs_audit_free(found);
+	acs_groups_free(gc);
+	acs_groups_free(gv);
+	acs_fabric_free(view);
+	acs_fabric_free(copy);
+	free(ch);
 }
 
 static acs_fabric *load(const char *path)
@@ -676,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_audit_issues__clean),
 		cmocka_unit_test(test_audit_fixtures__fix_is_the_planners),
 		cmocka_unit_test(test_audit_scoped__the_rest_is_before),
+		cmocka_unit_test(test_audit_findings__view_as_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tfab.h"
+#include "acsctl/synth.h"
 
 static int popcount(unsigned v)
 {
@@ -1370,6 +1371,109 @@ static void test_plan_result__kernel_groups_of_now_do_not_count(void **state)
 	acs_fabric_free(dump);
 }
 
+/* The audit's findings of a and b, and the warnings and opened pairs of
+ * the results, are the same, in order and word for word. */
+static void same_findings(const acs_plan_result *a, const acs_plan_result *b)
+{
+	const acs_audit *x = acs_plan_result_audit(a), *y = acs_plan_result_audit(b);
+	const acs_plan_warning *wa, *wb;
+	const acs_plan_opened *oa, *ob;
+	uint64_t ta, tb;
+	size_t nw = acs_plan_result_warnings(a, &wa), no = acs_plan_result_opened(a, &oa, &ta);
+
+	assert_int_equal(acs_audit_count(y), acs_audit_count(x));
+	for (size_t i = 0; i < acs_audit_count(x); i++) {
+		const acs_finding *p = acs_audit_at(x, i), *q = acs_audit_at(y, i);
+
+		assert_int_equal(q->kind, p->kind);
+		assert_int_equal(q->ndevices, p->ndevices);
+		assert_int_equal(q->nvia, p->nvia);
+		assert_memory_equal(q->devices, p->devices, p->ndevices * sizeof(*p->devices));
+		assert_memory_equal(q->via, p->via, p->nvia * sizeof(*p->via));
+		assert_string_equal(q->reason, p->reason);
+	}
+	assert_int_equal(acs_plan_result_warnings(b, &wb), nw);
+	for (size_t i = 0; i < nw; i++) {
+		assert_memory_equal(wb[i].devices, wa[i].devices, sizeof(wa[i].devices));
+		assert_string_equal(wb[i].message, wa[i].message);
+	}
+	assert_int_equal(acs_plan_result_opened(b, &ob, &tb), no);
+	assert_int_equal(tb, ta);
+	for (size_t i = 0; i < no; i++) {
+		assert_int_equal(ob[i].a, oa[i].a);
+		assert_int_equal(ob[i].b, oa[i].b);
+		assert_int_equal(ob[i].reach, oa[i].reach);
+	}
+}
+
+/*
+ * acsctl plan asks for the audit after as its findings alone
+ * (ACS_PLAN_FINDINGS_ONLY): on a fabric of 64-port switches (3000
+ * functions, hundreds of unsafe pairs after) the plan, its groups, the
+ * findings, the warnings and the opened pairs are those of the full
+ * result, for a P2P pair below one switch (no change) and for the two
+ * as tenants (changes); only the issues are left out.
+ */
+static void test_plan_result__findings_only_as_full(void **state)
+{
+	acs_synth_opts so = ACS_SYNTH_OPTS_INIT;
+	acs_fabric *f = NULL;
+	size_t ep[2] = { 0, 0 }, nep = 0, nchanged = 0;
+
+	(void)state;
+	so.functions = 3000;
+	so.seed = 2;
+	so.switch_ports = 64;
+	assert_int_equal(acs_fabric_synth(&f, &so), 0);
+	/* two endpoints right below downstream ports of one switch */
+	for (size_t i = 0; nep < 2 && i < acs_fabric_count(f); i++) {
+		const struct acs_func *fn = acs_fabric_func(f, i), *dp = acs_fabric_parent(f, fn);
+
+		if (fn->pcie_type != ACS_PCIE_ENDPOINT || fn->fn || !dp || dp->pcie_type != ACS_PCIE_DOWNSTREAM)
+			continue;
+		if (nep && acs_fabric_parent(f, dp) != acs_fabric_parent(f, acs_fabric_parent(f, acs_fabric_func(f, ep[0]))))
+			continue;
+		ep[nep++] = i;
+	}
+	assert_int_equal(nep, 2);
+	for (int k = 0; k < 2; k++) {
+		int tenant[] = { 0, 1 };
+		acs_requirement r[] = { REQ(ACS_REQ_P2P, ep[0], ep[1]) }, ten[] = { REQ(ACS_REQ_TENANT, ep[0], ep[1]) };
+		acs_plan_result *full, *found;
+		const struct acs_ctrl_change *ca, *cb;
+		const acs_groups *ga, *gb;
+		size_t n;
+
+		ten[0].tenant = tenant;
+		full = result_flags(f, NULL, k ? ten : r, 1, 0);
+		found = result_flags(f, NULL, k ? ten : r, 1, ACS_PLAN_FINDINGS_ONLY);
+		n = acs_plan_changes(acs_plan_result_plan(full), &ca);
+
+		assert_true(acs_plan_feasible(acs_plan_result_plan(full)));
+		assert_int_equal(acs_plan_changes(acs_plan_result_plan(found), &cb), n);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(cb[i].index, ca[i].index);
+			assert_int_equal(cb[i].ctrl, ca[i].ctrl);
+		}
+		nchanged += n;
+		ga = acs_plan_result_groups(full);
+		gb = acs_plan_result_groups(found);
+		assert_int_equal(acs_groups_count(gb), acs_groups_count(ga));
+		for (size_t i = 0; i < acs_fabric_count(f); i++)
+			assert_int_equal(acs_groups_of(gb, i), acs_groups_of(ga, i));
+		for (size_t id = 0; id < acs_groups_count(ga); id++)
+			assert_int_equal(acs_plan_result_group_new(found, id), acs_plan_result_group_new(full, id));
+		same_findings(full, found);
+		assert_true(acs_audit_count(acs_plan_result_audit(full)) > 100);
+		assert_true(acs_audit_issue_count(acs_plan_result_audit(full)) > 0);
+		assert_int_equal(acs_audit_issue_count(acs_plan_result_audit(found)), 0);
+		acs_plan_result_free(full);
+		acs_plan_result_free(found);
+	}
+	assert_true(nchanged > 0);
+	acs_fabric_free(f);
+}
+
 /* --- the parameters and their loader lines --- */
 
 static void test_plan_cmdline__params(void **state)
@@ -1483,6 +1587,7 @@ int main(void)
 		cmocka_unit_test(test_plan_result__no_parameter_before_6_11),
 		cmocka_unit_test(test_plan_result__nothing_and_infeasible),
 		cmocka_unit_test(test_plan_result__kernel_groups_of_now_do_not_count),
+		cmocka_unit_test(test_plan_result__findings_only_as_full),
 		cmocka_unit_test(test_plan_cmdline__params),
 		cmocka_unit_test(test_plan_cmdline__loaders),
 		cmocka_unit_test(test_plan_cmdline__grub_gives_the_kernel_the_parameter),

@@ -790,9 +790,82 @@ static void test_quirks_alias_xlate_root__thunderx2(void **state)
 	acs_fabric_free(f);
 }
 
+/* ids with id added unless it is there: their number */
+static size_t add_id(uint16_t *ids, size_t n, uint16_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return n;
+	ids[n] = id;
+	return n + 1;
+}
+
+/* The indexed lookup (acs_quirk_answer()) gives what a scan of every
+ * entry in table order gives: for every vendor of the table and device of
+ * the table, the IDs the "any device" entries test by range, and IDs no
+ * entry has; each port type, with and without ACS and multifunction, on
+ * kernels either side of each entry's version. */
+static void test_quirks_index__equals_scan(void **state)
+{
+	static const char *const kernels[] = { "5.4", "5.10", "5.15", "6.1", "6.3", "6.8", "6.11",
+					       "6.12", "6.13", "6.16", "7.0", "7.2" };
+	static const int types[] = { ACS_PCIE_NONE, ACS_PCIE_ENDPOINT, ACS_PCIE_ROOT_PORT, ACS_PCIE_DOWNSTREAM,
+				     ACS_PCIE_UPSTREAM, ACS_PCIE_RC_END };
+	/* IDs the "any" entries test (SPT, PCH, ThunderX, Zhaoxin, Wangxun), misses */
+	static const uint16_t extra_dev[] = { 0x0000, 0xa110, 0xa16a, 0x9d1b, 0x3b42, 0x8c9e, 0xa000, 0xaf84,
+					      0xb884, 0x0710, 0x0721, 0x0733, 0x0752, 0x0100, 0x1001, 0x5010,
+					      0x5140, 0x1234, 0xfffe, 0xffff };
+	static const uint16_t extra_vendor[] = { 0x0000, 0x1234, 0x10de, 0xffff };
+	static uint8_t cfg[4096];
+	const struct acs_acs_quirk *q;
+	size_t nq = acs_quirk__table(&q), nv = 0, nd = 0, compared = 0, answered = 0;
+	uint16_t vendors[512], devices[1024];
+
+	(void)state;
+	for (size_t i = 0; i < nq; i++) {
+		nv = add_id(vendors, nv, q[i].vendor);
+		nd = add_id(devices, nd, q[i].device);
+	}
+	for (size_t i = 0; i < sizeof(extra_vendor) / sizeof(extra_vendor[0]); i++)
+		nv = add_id(vendors, nv, extra_vendor[i]);
+	for (size_t i = 0; i < sizeof(extra_dev) / sizeof(extra_dev[0]); i++)
+		nd = add_id(devices, nd, extra_dev[i]);
+	for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++)
+		for (size_t v = 0; v < nv; v++)
+			for (size_t d = 0; d < nd; d++)
+				for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+					for (unsigned var = 0; var < 4; var++) {
+						struct acs_func fn = { 0 };
+						const char *n1 = NULL, *n2 = NULL;
+						int a, b;
+
+						fn.vendor_id = vendors[v];
+						fn.device_id = devices[d];
+						fn.pcie_type = (int8_t)types[t];
+						fn.multifunction = var & 1;
+						fn.bus = (uint8_t)(var & 2 ? 0 : 3);
+						fn.acs_pos = var & 2 ? 0x100 : 0;
+						fn.cfg = cfg;
+						fn.cfg_len = fn.cfg_stored = sizeof(cfg);
+						a = acs_quirk_answer(P(kernels[k]), NULL, &fn, var & 1 ? 0x1d : 0x0c, &n1);
+						b = acs_quirk__answer_linear(P(kernels[k]), NULL, &fn, var & 1 ? 0x1d : 0x0c,
+									     &n2);
+						if (a != b || n1 != n2)
+							fail_msg("%04x:%04x type %d var %u on %s: indexed %d (%s), scan %d (%s)",
+								 fn.vendor_id, fn.device_id, types[t], var, kernels[k], a,
+								 n1 ? n1 : "-", b, n2 ? n2 : "-");
+						compared++;
+						answered += a >= 0;
+					}
+	/* the comparison saw quirks answer, and not answer */
+	assert_true(answered > 1000);
+	assert_true(compared - answered > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quirks_index__equals_scan),
 		cmocka_unit_test(test_quirks_version__filter),
 		cmocka_unit_test(test_quirks_version__forms),
 		cmocka_unit_test(test_quirks_version__garbage),

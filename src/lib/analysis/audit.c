@@ -76,6 +76,7 @@ struct ctx {
 	acs_audit *out;
 	const uint8_t *scope;   /* NULL, or the places to look at; then the
 				 * routes' findings alone (acs_audit_run_scoped()) */
+	bool findings_only;     /* no issues or sites (acs_audit_run_findings()) */
 };
 
 static void *keep(acs_audit *a, size_t size);
@@ -159,10 +160,16 @@ static void first_endpoints(const acs_fabric *f, int32_t *first_ep)
 	}
 }
 
-static int bits_text(uint16_t missing, char *buf, size_t size)
+/* The redirect and egress bits of missing, each named and followed by a
+ * space: a table, not printf, as it is written for every finding. */
+static const char *bits_text(uint16_t missing)
 {
-	return snprintf(buf, size, "%s%s%s", missing & ACS_RR ? "ReqRedir " : "",
-			missing & ACS_CR ? "CmpltRedir " : "", missing & ACS_EC ? "EgressCtrl " : "");
+	static const char *const text[8] = {
+		"", "ReqRedir ", "CmpltRedir ", "ReqRedir CmpltRedir ", "EgressCtrl ", "ReqRedir EgressCtrl ",
+		"CmpltRedir EgressCtrl ", "ReqRedir CmpltRedir EgressCtrl ",
+	};
+
+	return text[(missing & ACS_RR ? 1 : 0) | (missing & ACS_CR ? 2 : 0) | (missing & ACS_EC ? 4 : 0)];
 }
 
 /* Whether a and b might be in different groups though the prediction
@@ -230,7 +237,7 @@ static int audit_switch(struct ctx *c, const struct acs_func *usp)
 			const struct acs_func *y = acs_fabric_func(c->f, first + j);
 			long ey = j == i ? -1 : c->first_ep[first + j];
 			struct acs_reach r;
-			char why[300], bits[64], xa[ACS_ADDR_MAX], ua[ACS_ADDR_MAX], ya[ACS_ADDR_MAX];
+			char why[300], xa[ACS_ADDR_MAX], ua[ACS_ADDR_MAX], ya[ACS_ADDR_MAX];
 
 			int v;
 
@@ -249,11 +256,11 @@ static int audit_switch(struct ctx *c, const struct acs_func *usp)
 			}
 			if (v != ACS_FINDING_UNSAFE)
 				continue;
-			bits_text(r.missing ? r.missing : ACS_RR, bits, sizeof(bits));
 			/* "X lacks BITS so requests from below it cross switch U to
 			 * the devices below Y ...": pieces joined, as snprintf would
 			 * (a 64-port switch has 4032 of these) */
-			*cat(cat(cat(cat(cat(cat(cat(why, acs_func_addr(x, xa, sizeof(xa))), " lacks "), bits),
+			*cat(cat(cat(cat(cat(cat(cat(why, acs_func_addr(x, xa, sizeof(xa))), " lacks "),
+					       bits_text(r.missing ? r.missing : ACS_RR)),
 					 "so requests from below it cross switch "), acs_func_addr(usp, ua, sizeof(ua))),
 				 " to the devices below "), acs_func_addr(y, ya, sizeof(ya))) = '\0';
 			strcat(why, " without the IOMMU, though they are in different groups");
@@ -845,8 +852,9 @@ static int check_fixes(struct ctx *c, uint8_t *state)
 			if (add)
 				ch[nch++] = (struct acs_ctrl_change){ p, (uint16_t)(acs_fabric_func(c->f, p)->acs_ctrl | add) };
 		}
+	/* a view: only the changed ports' control words differ */
 	if (nch)
-		rc = acs_fabric_with_acs_ctrl(&after, c->f, ch, nch);
+		rc = acs_fabric__view_with_acs_ctrl(&after, c->f, ch, nch);
 	for (size_t k = 0; !rc && nch && k < a->n; k++)
 		for (size_t t = 0; t < a->meta[k].ndir; t++) {
 			const struct route_meta *m = &a->meta[k];
@@ -1358,7 +1366,7 @@ static int walk(struct ctx *c, const acs_groups *g, bool stale)
 		rc = audit_stale(c, g);
 	if (!rc && !c->scope)
 		rc = audit_conservative(c, g);
-	if (!rc && !c->scope)
+	if (!rc && !c->scope && !c->findings_only)
 		rc = build_issues(c);
 	if (!rc)
 		c->out->nunknown = acs_unknown_list(c->out->unknown, &c->out->unknown_list);
@@ -1369,14 +1377,14 @@ static int walk(struct ctx *c, const acs_groups *g, bool stale)
  * them); predicted: g is the ACS prediction, so also the groups the kernel
  * built on other ACS values, and the unread ports its groups depend on. */
 static int run(acs_audit **out, const acs_fabric *f, const acs_groups *g, const acs_policy *hw, bool predicted,
-	       const uint8_t *scope)
+	       const uint8_t *scope, bool findings_only)
 {
 	size_t n = acs_fabric_count(f);
 	acs_audit *a = calloc(1, sizeof(*a));
 	int32_t *group = malloc((n + 1) * sizeof(*group));
 	int32_t *first_ep = malloc((n + 1) * sizeof(*first_ep));
 	bool kernel = acs_fabric_kernel_groups(f) == ACS_KGROUPS_PRESENT;
-	struct ctx c = { f, hw, group, first_ep, g, kernel || !predicted, NULL, a, scope };
+	struct ctx c = { f, hw, group, first_ep, g, kernel || !predicted, NULL, a, scope, findings_only };
 	int rc;
 
 	*out = NULL;
@@ -1410,28 +1418,27 @@ int acs_audit_run(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
 
 	*out = NULL;
 	if (!rc)
-		rc = run(out, f, g, hw, true, NULL);
+		rc = run(out, f, g, hw, true, NULL, false);
 	acs_groups_free(g);
 	return rc;
 }
 
-int acs_audit_run_scoped(acs_audit **out, const acs_fabric *f, const acs_policy *gp,
+int acs_audit_run_findings(acs_audit **out, const acs_fabric *f, const acs_groups *g,
+			   const acs_policy *hw)
+{
+	return run(out, f, g, hw, true, NULL, true);
+}
+
+int acs_audit_run_scoped(acs_audit **out, const acs_fabric *f, const acs_groups *g,
 			 const acs_policy *hw, const uint8_t *scope)
 {
-	acs_groups *g = NULL;
-	int rc = acs_groups_compute(&g, f, gp);
-
-	*out = NULL;
-	if (!rc)
-		rc = run(out, f, g, hw, true, scope);
-	acs_groups_free(g);
-	return rc;
+	return run(out, f, g, hw, true, scope, false);
 }
 
 int acs_audit_run_groups(acs_audit **out, const acs_fabric *f, const acs_groups *groups,
 			 const acs_policy *hw)
 {
-	return run(out, f, groups, hw, false, NULL);
+	return run(out, f, groups, hw, false, NULL, false);
 }
 
 size_t acs_audit_count(const acs_audit *a)

@@ -57,12 +57,13 @@ static const char *keep(acs_plan_result *r, char *s)
 }
 
 /* Each group after whose members no group has now: what the plan changes
- * in the partition. */
-static int mark_new_groups(acs_plan_result *r, const acs_fabric *f, const acs_policy *p)
+ * in the partition. now: the groups of before, or NULL; freed here
+ * unless they are the groups after. */
+static int mark_new_groups(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, acs_groups *now)
 {
-	acs_groups *now = NULL;
 	size_t n = acs_groups_count(r->groups);
-	int rc = acs_groups_compute(&now, f, p);
+	/* the plan's groups of before where it computed them */
+	int rc = now ? 0 : acs_groups_compute(&now, f, p);
 
 	r->group_new = calloc(n + 1, sizeof(*r->group_new));
 	if (!rc && !r->group_new)
@@ -77,7 +78,8 @@ static int mark_new_groups(acs_plan_result *r, const acs_fabric *f, const acs_po
 			same = acs_groups_of(now, m[j]) == acs_groups_of(now, m[0]);
 		r->group_new[id] = !same;
 	}
-	acs_groups_free(now);
+	if (now != r->groups)
+		acs_groups_free(now);
 	return rc;
 }
 
@@ -130,17 +132,17 @@ static int assign_together(acs_plan_result *r, const acs_policy *p)
 		if (seen.slot[pair_slot(&seen, back)] == back)
 			continue;
 		seen.slot[pair_slot(&seen, pair_key(fd->devices[0], fd->devices[1]))] = pair_key(fd->devices[0], fd->devices[1]);
-		rc = acs_lines_add(&r->messages, "Linux %s keeps them in separate groups, but they reach each other",
-				   acs_policy_name(p));
+		/* one sentence for every pair: a 64-port switch has
+		 * hundreds of thousands of them */
+		if (!r->messages.n)
+			rc = acs_lines_add(&r->messages, "Linux %s keeps them in separate groups, but they reach each other",
+					   acs_policy_name(p));
 		if (rc)
 			break;
 		r->warnings[r->nwarnings++] = (acs_plan_warning){ ACS_PLAN_ASSIGN_TOGETHER, 2,
-			{ fd->devices[0], fd->devices[1] }, NULL };
+			{ fd->devices[0], fd->devices[1] }, r->messages.v[0] };
 	}
 	free(seen.slot);
-	/* the messages' array may have moved while it grew */
-	for (size_t j = 0; !rc && j < r->nwarnings; j++)
-		r->warnings[j].message = r->messages.v[j];
 	return rc;
 }
 
@@ -386,23 +388,37 @@ static int build(acs_plan_result *r, const acs_fabric *f, const acs_policy *p, c
 	size_t n;
 	/* feasible only where the audit after finds nothing new unsafe,
 	 * unless ACS_PLAN_ALLOW_UNSAFE_GROUPS */
-	int rc = acs_plan_compute_flags(&r->plan, f, p, reqs, nreqs, flags);
+	acs_groups *before = NULL;
+	int rc = acs_plan__compute(&r->plan, f, p, reqs, nreqs, flags & ~ACS_PLAN_FINDINGS_ONLY, &before);
 
-	if (rc || !acs_plan_feasible(r->plan) || acs_plan_unknown(r->plan, &unk))
+	if (rc || !acs_plan_feasible(r->plan) || acs_plan_unknown(r->plan, &unk)) {
+		acs_groups_free(before);
 		return rc;
+	}
 	n = acs_plan_changes(r->plan, &ch);
-	rc = acs_fabric_with_acs_ctrl(&r->after, f, ch, n);
-	if (rc)
+	/* a view of f holding it: the control words alone change */
+	rc = acs_fabric__view_with_acs_ctrl(&r->after, f, ch, n);
+	if (rc) {
+		acs_groups_free(before);
 		return rc;
+	}
 	/* the changes are made at boot: the groups a live source holds now
 	 * are the kernel's of before, so the groups after are the predicted */
 	if (r->after->kgroups == ACS_KGROUPS_PRESENT)
 		r->after->kgroups = ACS_KGROUPS_UNKNOWN;
-	rc = acs_groups_compute(&r->groups, r->after, p);
+	if (!n && before)
+		r->groups = before;   /* no change: the groups after are before's */
+	else
+		rc = acs_groups_compute(&r->groups, r->after, p);
 	if (!rc)
-		rc = mark_new_groups(r, f, p);
-	/* groups as the policy forms them, routes as the hardware has them */
-	if (!rc)
+		rc = mark_new_groups(r, f, p, before);
+	else
+		acs_groups_free(before);
+	/* groups as the policy forms them (r->groups), routes as the
+	 * hardware has them */
+	if (!rc && (flags & ACS_PLAN_FINDINGS_ONLY))
+		rc = acs_audit_run_findings(&r->audit, r->after, r->groups, acs_policy_hardware(p));
+	else if (!rc)
 		rc = acs_audit_run(&r->audit, r->after, p, acs_policy_hardware(p));
 	if (!rc)
 		rc = assign_together(r, p);

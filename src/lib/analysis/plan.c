@@ -184,11 +184,20 @@ static bool check_tenants(const acs_fabric *f, const acs_policy *p, const acs_gr
 	return true;
 }
 
-bool acs_plan_check(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
-		    size_t nreqs)
+/* Whether a requirement looks at groups: isolation and tenants. */
+static bool needs_groups(const acs_requirement *reqs, size_t nreqs)
 {
-	acs_groups *g = NULL;
-	bool ok = acs_groups_compute(&g, f, p) == 0;
+	for (size_t k = 0; k < nreqs; k++)
+		if (reqs[k].kind == ACS_REQ_ISOLATE || reqs[k].kind == ACS_REQ_TENANT)
+			return true;
+	return false;
+}
+
+/* The requirements on f, g its groups where needs_groups(). */
+static bool check_reqs(const acs_fabric *f, const acs_policy *p, const acs_groups *g,
+		       const acs_requirement *reqs, size_t nreqs)
+{
+	bool ok = true;
 
 	for (size_t k = 0; ok && k < nreqs; k++) {
 		const acs_requirement *r = &reqs[k];
@@ -206,6 +215,18 @@ bool acs_plan_check(const acs_fabric *f, const acs_policy *p, const acs_requirem
 		default: ok = false;
 		}
 	}
+	return ok;
+}
+
+bool acs_plan_check(const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
+		    size_t nreqs)
+{
+	acs_groups *g = NULL;
+	/* the groups only where a requirement asks about them: computing
+	 * them is most of a P2P check's time on a large fabric */
+	bool ok = !needs_groups(reqs, nreqs) || acs_groups_compute(&g, f, p) == 0;
+
+	ok = ok && check_reqs(f, p, g, reqs, nreqs);
 	acs_groups_free(g);
 	return ok;
 }
@@ -629,11 +650,33 @@ int acs_change_scope(const acs_fabric *f, const struct acs_ctrl_change *ch, size
 	return 0;
 }
 
+/* The candidate w's groups into *g, once: before's where it changes
+ * nothing (n 0) and the plan has them, else computed into *own. */
+static int candidate_groups(const struct ctx *cx, const acs_fabric *w, size_t n, const acs_groups **g,
+			    acs_groups **own)
+{
+	int rc = 0;
+
+	if (*g)
+		return 0;
+	if (!n && cx->groups)
+		*g = cx->groups;
+	else if (!(rc = acs_groups_compute(own, w, cx->p)))
+		*g = *own;
+	return rc;
+}
+
+/* Whether the candidate ctrl meets the requirements and, for truthful
+ * groups, leaves no unsafe pair the fabric before did not have. The
+ * candidate's fabric is a view of f (its control words alone differ),
+ * its groups computed once for both checks. */
 static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 {
 	const acs_fabric *f = cx->f;
 	struct acs_ctrl_change *ch = malloc((acs_fabric_count(f) + 1) * sizeof(*ch));
 	acs_fabric *w = NULL;
+	const acs_groups *g = NULL;
+	acs_groups *own = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -643,25 +686,30 @@ static int evaluate(const struct ctx *cx, const uint16_t *ctrl, bool *ok)
 	for (size_t i = 0; i < acs_fabric_count(f); i++)
 		if (acs_fabric_func(f, i)->acs_pos && ctrl[i] != acs_fabric_func(f, i)->acs_ctrl)
 			ch[n++] = (struct acs_ctrl_change){ i, ctrl[i] };
-	rc = acs_fabric_with_acs_ctrl(&w, f, ch, n);
+	rc = acs_fabric__view_with_acs_ctrl(&w, f, ch, n);
+	if (!rc && needs_groups(cx->reqs, cx->nreqs))
+		rc = candidate_groups(cx, w, n, &g, &own);
 	if (!rc)
-		*ok = acs_plan_check(w, cx->p, cx->reqs, cx->nreqs);
+		*ok = check_reqs(w, cx->p, g, cx->reqs, cx->nreqs);
 	if (!rc && *ok && cx->truthful) {
 		acs_audit *a = NULL;
-
-		/* the groups after are the predicted ones (made at boot) */
-		if (w->kgroups == ACS_KGROUPS_PRESENT)
-			w->kgroups = ACS_KGROUPS_UNKNOWN;
 		uint8_t *scope = calloc(acs_fabric_count(f) + 1, 1);
 
+		/* the groups after are the predicted ones (made at boot);
+		 * the prediction does not read kgroups, the audit does */
+		if (w->kgroups == ACS_KGROUPS_PRESENT)
+			w->kgroups = ACS_KGROUPS_UNKNOWN;
 		rc = scope ? acs_change_scope(f, ch, n, scope) : acs_error_nomem();
 		if (!rc)
-			rc = acs_audit_run_scoped(&a, w, cx->p, acs_policy_hardware(cx->p), scope);
+			rc = candidate_groups(cx, w, n, &g, &own);
+		if (!rc)
+			rc = acs_audit_run_scoped(&a, w, g, acs_policy_hardware(cx->p), scope);
 		if (!rc)
 			*ok = no_new_unsafe(cx, w, a);
 		acs_audit_free(a);
 		free(scope);
 	}
+	acs_groups_free(own);
 	acs_fabric_free(w);
 	free(ch);
 	return rc;
@@ -983,7 +1031,7 @@ int acs_plan_compute(acs_plan **out, const acs_fabric *f, const acs_policy *p,
  * unsafe pairs it has are not the plan's to fix. */
 static int groups_before(struct ctx *cx)
 {
-	int rc = acs_fabric_with_acs_ctrl(&cx->before, cx->f, NULL, 0);
+	int rc = acs_fabric__view_with_acs_ctrl(&cx->before, cx->f, NULL, 0);
 
 	if (rc)
 		return rc;
@@ -1029,6 +1077,12 @@ static int record_changes(acs_plan *plan, const acs_fabric *f, const struct targ
 
 int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy *p,
 			   const acs_requirement *reqs, size_t nreqs, unsigned int flags)
+{
+	return acs_plan__compute(out, f, p, reqs, nreqs, flags, NULL);
+}
+
+int acs_plan__compute(acs_plan **out, const acs_fabric *f, const acs_policy *p, const acs_requirement *reqs,
+		      size_t nreqs, unsigned int flags, acs_groups **before_out)
 {
 	size_t n = acs_fabric_count(f), nc = 0, nm = 0, nd = 0, nch = 0, total = 1;
 	acs_plan *plan = calloc(1, sizeof(*plan));
@@ -1104,6 +1158,10 @@ int acs_plan_compute_flags(acs_plan **out, const acs_fabric *f, const acs_policy
 		goto done;
 	rc = record_changes(plan, f, &t, merged);
 done:
+	if (!rc && before_out) {   /* the caller's now */
+		*before_out = cx.groups;
+		cx.groups = NULL;
+	}
 	acs_groups_free(cx.groups);
 	acs_fabric_free(cx.before);
 	free(cand);

@@ -113,6 +113,73 @@ int acs_fabric_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
 	return acs_builder_finish(out, &b);
 }
 
+/* A changed function's own config bytes, ctrl at its ACS control word:
+ * its record points to them, the view owns them. */
+static int view_set_ctrl(acs_fabric *v, struct acs_func *fn, uint16_t ctrl)
+{
+	unsigned off = fn->acs_pos + ACS_PCI_ACS_CTRL;
+	size_t len = fn->cfg_stored > off + 2 ? fn->cfg_stored : off + 2;
+	uint8_t *cfg = calloc(len, 1);
+
+	if (!cfg)
+		return acs_error_nomem();
+	if (fn->cfg_stored)
+		memcpy(cfg, fn->cfg, fn->cfg_stored);
+	acs_cfg_put16(cfg, off, ctrl);
+	v->view_cfgs[v->nview_cfgs++] = cfg;
+	fn->cfg = cfg;
+	fn->cfg_stored = (uint16_t)len;
+	fn->acs_ctrl = ctrl;
+	return 0;
+}
+
+int acs_fabric__view_with_acs_ctrl(acs_fabric **out, const acs_fabric *f,
+				   const struct acs_ctrl_change *changes, size_t n)
+{
+	acs_fabric *v = malloc(sizeof(*v));
+	int rc = 0;
+
+	*out = NULL;
+	if (!v)
+		return acs_error_nomem();
+	*v = *f;
+	/* held: the view's arrays are f's, whoever frees f first. The
+	 * count is the one thing of f a view changes. */
+	v->base = (acs_fabric *)f;
+	__atomic_add_fetch(&v->base->holders, 1, __ATOMIC_RELAXED);
+	v->holders = 0;
+	v->view_cfgs = NULL;
+	v->nview_cfgs = 0;
+	if (n) {
+		v->funcs = malloc(f->nfuncs * sizeof(*v->funcs));
+		v->view_cfgs = calloc(n, sizeof(*v->view_cfgs));
+		if (!v->funcs || !v->view_cfgs) {
+			if (!v->funcs)
+				v->funcs = f->funcs;   /* nothing of its own to free */
+			acs_fabric_free(v);
+			return acs_error_nomem();
+		}
+		memcpy(v->funcs, f->funcs, f->nfuncs * sizeof(*v->funcs));
+	}
+	for (size_t k = 0; !rc && k < n; k++) {
+		char addr[ACS_ADDR_MAX];
+
+		if (changes[k].index >= f->nfuncs)
+			rc = acs_error_set(ACS_EINVAL, "what-if: no function %zu", changes[k].index);
+		else if (!f->funcs[changes[k].index].acs_pos)
+			rc = acs_error_set(ACS_EINVAL, "%s: no ACS capability to change",
+					   acs_func_addr(&f->funcs[changes[k].index], addr, sizeof(addr)));
+		else
+			rc = view_set_ctrl(v, &v->funcs[changes[k].index], changes[k].ctrl);
+	}
+	if (rc) {
+		acs_fabric_free(v);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
 /* Words written into config space at any offset (the boot simulation's
  * Intel SPT control at ACS capability + 8). */
 int acs_fabric__with_cfg16(acs_fabric **out, const acs_fabric *f,

@@ -425,6 +425,19 @@ void acs_fabric_free(acs_fabric *f)
 
 	if (!f)
 		return;
+	/* views hold it: the last of it and them frees it */
+	if (__atomic_fetch_sub(&f->holders, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (f->base) {   /* a view: the rest is its base's */
+		for (i = 0; i < f->nview_cfgs; i++)
+			free(f->view_cfgs[i]);
+		free(f->view_cfgs);
+		if (f->funcs != f->base->funcs)
+			free(f->funcs);
+		acs_fabric_free(f->base);
+		free(f);
+		return;
+	}
 	for (i = 0; f->cfgs && i < f->nfuncs; i++)
 		free(f->cfgs[i]);
 	for (i = 0; f->drivers && i < f->nfuncs; i++)

@@ -91,6 +91,11 @@ int acs_quirk_which(const acs_policy *policy, const struct acs_func *fn,
  */
 int acs_quirk_answer(const acs_policy *policy, const acs_fabric *fabric,
 		     const struct acs_func *fn, uint16_t flags, const char **name);
+/* Test hooks: the same answer from a scan of every entry in table order,
+ * and the table itself. */
+int acs_quirk__answer_linear(const acs_policy *policy, const acs_fabric *fabric,
+			     const struct acs_func *fn, uint16_t flags, const char **name);
+size_t acs_quirk__table(const struct acs_acs_quirk **table);
 
 /*
  * dev->acs_capabilities: the ACS Capability register as the kernel uses

@@ -12,6 +12,9 @@
  * series; a 5.4.y late in its life (CodeLinaro la_kernel_msm-5.4) has all
  * of them but Hamoa/Glymur (7.0) and the longer Zhaoxin port range.
  */
+#include <pthread.h>
+#include <stdlib.h>
+
 #include "policy/policy-internal.h"
 
 #define V(a, b) ACS_KV(a, b)
@@ -408,30 +411,140 @@ int acs_quirk_which(const acs_policy *policy, const struct acs_func *fn,
 	return acs_quirk_answer(policy, NULL, fn, flags, name);
 }
 
-int acs_quirk_answer(const acs_policy *policy, const acs_fabric *fabric,
-		     const struct acs_func *fn, uint16_t flags, const char **name)
+#define NQUIRKS (sizeof(acs_quirks) / sizeof(acs_quirks[0]))
+
+/* As pci_dev_specific_acs_enabled() asks entry q: a negative answer
+ * means "not mine", and the next matching entry is asked. */
+static bool ask(const struct acs_acs_quirk *q, const acs_policy *policy, const acs_fabric *fabric,
+		const struct acs_func *fn, uint16_t flags, const char **name, int *ret)
 {
-	for (size_t i = 0; i < sizeof(acs_quirks) / sizeof(acs_quirks[0]); i++) {
-		const struct acs_acs_quirk *q = &acs_quirks[i];
+	if (!acs_policy__has(policy, q->since, q->until, q->stable_from))
+		return false;
+	*ret = q->acs_enabled(policy, fabric, fn, flags);
+	if (*ret < 0)
+		return false;
+	if (name)
+		*name = q->name;
+	return true;
+}
 
-		if (q->vendor != fn->vendor_id ||
-		    (q->device != ANY && q->device != fn->device_id))
-			continue;
-		if (!acs_policy__has(policy, q->since, q->until, q->stable_from))
-			continue;
-		/* As pci_dev_specific_acs_enabled(): a negative answer means
-		 * "not mine", and the next matching entry is asked. */
-		int ret = q->acs_enabled(policy, fabric, fn, flags);
-
-		if (ret >= 0) {
-			if (name)
-				*name = q->name;
-			return ret;
-		}
-	}
+/* No entry answered: the out-of-tree override, if the policy has it. */
+static int no_quirk(const acs_policy *policy, const struct acs_func *fn, const char **name)
+{
 	if (name)
 		*name = "pcie_acs_override (out of tree)";
 	return policy->override ? acs_override(policy->override, fn) : -1;
+}
+
+/*
+ * The table's entries sorted by (vendor, device, table position), and
+ * each run of one (vendor, device) found by a hash of the two; built once
+ * a process. A function's entries are the run of its vendor and device
+ * and the run of its vendor's "any device" entries (0xffff), asked in
+ * table order as the kernel asks them. The groups and routes ask for
+ * every function they pass: a scan of every entry was a tenth of an
+ * audit at 100,000 functions, two binary searches still a twentieth.
+ */
+#define RUN_SLOTS 512   /* a power of two, at least twice the entries */
+
+static uint16_t by_id[NQUIRKS];
+static struct id_run {
+	bool used;
+	uint16_t vendor, device;
+	uint16_t first, count;    /* in by_id */
+} runs[RUN_SLOTS];
+static pthread_once_t by_id_once = PTHREAD_ONCE_INIT;
+
+_Static_assert(NQUIRKS <= UINT16_MAX && RUN_SLOTS >= 2 * NQUIRKS, "quirk runs fit");
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct acs_acs_quirk *x = &acs_quirks[*(const uint16_t *)a], *y = &acs_quirks[*(const uint16_t *)b];
+
+	if (x->vendor != y->vendor)
+		return x->vendor < y->vendor ? -1 : 1;
+	if (x->device != y->device)
+		return x->device < y->device ? -1 : 1;
+	return *(const uint16_t *)a < *(const uint16_t *)b ? -1 : 1;
+}
+
+static struct id_run *run_slot(uint16_t vendor, uint16_t device)
+{
+	uint32_t h = ((uint32_t)vendor << 16 | device) * 0x9e3779b1u >> 23;
+
+	while (runs[h].used && (runs[h].vendor != vendor || runs[h].device != device))
+		h = (h + 1) & (RUN_SLOTS - 1);
+	return &runs[h];
+}
+
+static void by_id_fill(void)
+{
+	for (size_t i = 0; i < NQUIRKS; i++)
+		by_id[i] = (uint16_t)i;
+	qsort(by_id, NQUIRKS, sizeof(by_id[0]), cmp_id);
+	for (size_t i = 0; i < NQUIRKS; i++) {
+		const struct acs_acs_quirk *q = &acs_quirks[by_id[i]];
+		struct id_run *r = run_slot(q->vendor, q->device);
+
+		if (!r->used)
+			*r = (struct id_run){ true, q->vendor, q->device, (uint16_t)i, 0 };
+		r->count++;
+	}
+}
+
+/* The run of (vendor, device): its count, *first its start in by_id. */
+static size_t run_of(uint16_t vendor, uint16_t device, size_t *first)
+{
+	const struct id_run *r = run_slot(vendor, device);
+
+	*first = r->first;
+	return r->used ? r->count : 0;
+}
+
+int acs_quirk_answer(const acs_policy *policy, const acs_fabric *fabric,
+		     const struct acs_func *fn, uint16_t flags, const char **name)
+{
+	uint16_t v = fn->vendor_id, d = fn->device_id;
+	size_t one, any, none, nany, i = 0, j = 0;
+	int ret;
+
+	pthread_once(&by_id_once, by_id_fill);
+	/* a device ID of 0xffff matches the "any" entries alone, once */
+	none = d == ANY ? 0 : run_of(v, d, &one);
+	nany = run_of(v, ANY, &any);
+	/* the two runs merged in table order */
+	while (i < none || j < nany) {
+		bool take_one = i < none && (j == nany || by_id[one + i] < by_id[any + j]);
+		size_t q = take_one ? by_id[one + i++] : by_id[any + j++];
+
+		if (ask(&acs_quirks[q], policy, fabric, fn, flags, name, &ret))
+			return ret;
+	}
+	return no_quirk(policy, fn, name);
+}
+
+/* Every entry in table order: what acs_quirk_answer() must agree with
+ * (test_quirks). */
+int acs_quirk__answer_linear(const acs_policy *policy, const acs_fabric *fabric,
+			     const struct acs_func *fn, uint16_t flags, const char **name)
+{
+	int ret;
+
+	for (size_t i = 0; i < NQUIRKS; i++) {
+		const struct acs_acs_quirk *q = &acs_quirks[i];
+
+		if (q->vendor != fn->vendor_id || (q->device != ANY && q->device != fn->device_id))
+			continue;
+		if (ask(q, policy, fabric, fn, flags, name, &ret))
+			return ret;
+	}
+	return no_quirk(policy, fn, name);
+}
+
+size_t acs_quirk__table(const struct acs_acs_quirk **table)
+{
+	*table = acs_quirks;
+	return NQUIRKS;
 }
 
 uint16_t acs_quirk_acs_cap(const acs_policy *policy, const struct acs_func *fn)
