@@ -79,25 +79,10 @@ case $exe in
 *) bad "ExecStart is not an absolute path to acsctl: '$exe'" ;;
 esac
 ! grep -q '@[a-z_]*@' "$unit" && ok "unit: every @placeholder@ filled in" || bad "unit: $(grep '@[a-z_]*@' "$unit" | head -1)"
-if command -v systemd-analyze >/dev/null && command -v man >/dev/null; then
-	mkdir -p "$tmp/root${exe%/*}" "$tmp/root/lib/systemd/system" "$tmp/man/man8"
-	cp "$acsctl" "$tmp/root$exe"
-	cp "$unit" "$tmp/root/lib/systemd/system/acsctl-apply.service"
-	cp "$page" "$tmp/man/man8/"
-	MANPATH=$tmp/man systemd-analyze --root="$tmp/root" verify \
-		"$tmp/root/lib/systemd/system/acsctl-apply.service" >"$tmp/out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] && [ ! -s "$tmp/out" ] && ok "systemd-analyze verify" ||
-		bad "systemd-analyze verify (exit $rc): $(head -3 "$tmp/out")"
-	# the sandbox (systemd 252 rates a unit file offline): 2.5 or better
-	(cd "$tmp" && systemd-analyze security --offline=yes --threshold=25 --root="$tmp/root" \
-		"$tmp/root/lib/systemd/system/acsctl-apply.service") >"$tmp/sec" 2>&1
-	rc=$?
-	score=$(sed -n 's/^.*Overall exposure level for acsctl-apply.service: \([0-9.]*\).*/\1/p' "$tmp/sec")
-	[ $rc -eq 0 ] && [ -n "$score" ] && ok "systemd-analyze security: exposure $score" ||
-		bad "systemd-analyze security (exit $rc): exposure '${score:-?}' above 2.5: $(grep '^✗' "$tmp/sec" | head -3)"
+if command -v man >/dev/null; then
+	unit_sandbox "$unit"
 else
-	echo "# skip: systemd-analyze or man is missing"
+	echo "# skip: man is missing"
 fi
 
 # one version: meson.build, acsctl --version (meson passes it), the
