@@ -834,8 +834,6 @@ static int parse_express(struct ctx *c, const char *p)
  * for the link column and the port number an egress vector indexes. A
  * speed lspci could not name ("Speed unknown") or an odd width leaves the
  * field 0, as a register that says nothing. */
-static const char *const link_speeds[] = { "2.5GT/s", "5GT/s", "8GT/s", "16GT/s", "32GT/s", "64GT/s" };
-
 static uint32_t parse_link(const char *p, bool cap)
 {
 	unsigned long v;
@@ -845,9 +843,9 @@ static uint32_t parse_link(const char *p, bool cap)
 	if (cap && (q = strstr(p, "Port #")) && decn(q + 6, 3, &v) && v <= 255)
 		reg |= (uint32_t)v << 24;
 	if ((q = strstr(p, "Speed ")))
-		for (unsigned i = 0; i < NELEM(link_speeds); i++)
-			if (lit(q + 6, link_speeds[i]))
-				reg |= i + 1;
+		for (unsigned code = 1; acs_link_speed_name(code); code++)
+			if (lit(q + 6, acs_link_speed_name(code)))
+				reg |= code;
 	if ((q = strstr(p, "Width x")) && decn(q + 7, 2, &v) && v && v <= 32)
 		reg |= (uint32_t)v << ACS_PCI_EXP_LNK_WIDTH_SHIFT;
 	return reg;
